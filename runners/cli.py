@@ -1,0 +1,133 @@
+"""The `snowball` command line: run scenarios, list them, write briefings.
+
+Every user error is one line on stderr and exit status 2; nothing half-written is left behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import SnowballError
+from .paths import REPORTS
+
+
+def _parse_set(items: list[str]) -> dict[str, float]:
+    from .scenario import check_value, resolve_parameter
+
+    out: dict[str, float] = {}
+    for item in items:
+        if "=" not in item:
+            raise SnowballError(f"--set {item!r}: expected NAME=VALUE, e.g. --set 'yield shift=1'")
+        name, value = (s.strip() for s in item.split("=", 1))
+        param = resolve_parameter(name)
+        try:
+            number = float(value)
+        except ValueError:
+            raise SnowballError(f"--set {name}: '{value}' is not a number") from None
+        out[param.name] = check_value(param, number)
+    return out
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """snowball run SCENARIO [--until YEAR] [--set NAME=VALUE ...] [--out DIR]."""
+    from . import run as runmod
+    from .outputs import atomic_dir, column_table, write_csv, write_json
+    from .scenario import load_scenario
+
+    runmod.check_until(args.until)
+    scenario = load_scenario(args.scenario)
+    overrides = _parse_set(args.set or [])
+    result = runmod.run(scenario, until=args.until, overrides=overrides)
+    out = Path(args.out) if args.out else REPORTS / "runs" / scenario.name
+    with atomic_dir(out) as tmp:
+        write_csv(result.results, tmp / "results.csv")
+        write_csv(column_table(), tmp / "columns.csv")
+        manifest = result.manifest(args.command_line)
+        manifest["milestones"] = result.milestones
+        write_json(manifest, tmp / "run.json")
+    print(f"{scenario.title}\n")
+    print(runmod.format_table(runmod.headline(result)))
+    print(f"\nwrote {out / 'results.csv'} and {out / 'run.json'}")
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """snowball scenarios: the built-in scenarios with their titles."""
+    from .scenario import builtin_names, load_scenario
+
+    names = builtin_names()
+    width = max(len(n) for n in names)
+    for name in names:
+        print(f"{name:<{width}}  {load_scenario(name).title}")
+    return 0
+
+
+def cmd_parameters(args: argparse.Namespace) -> int:
+    """snowball parameters: the constants a scenario or --set may change, with ranges."""
+    from .model import parameters
+
+    for p in parameters().values():
+        low = "-inf" if p.low is None else f"{p.low:g}"
+        high = "inf" if p.high is None else f"{p.high:g}"
+        print(f"{p.name:<36} {p.py_name:<36} [{low}, {high}] {p.units}")
+    return 0
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    """snowball brief [SCENARIO ...] [--out DIR]: charts and a headline table."""
+    from .brief import write_brief
+
+    out = Path(args.out) if args.out else REPORTS / "briefing"
+    written = write_brief(args.scenarios or None, out, until=args.until, command=args.command_line)
+    print(f"wrote the briefing to {written}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and docs)."""
+    parser = argparse.ArgumentParser(prog="snowball", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"snowball {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="project one scenario and write results.csv and run.json")
+    p.add_argument("scenario", help="a built-in scenario name or the path of a scenario .toml")
+    p.add_argument("--until", type=int, default=2055, help="final fiscal year, 2025-2100 (default 2055)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a model constant")
+    p.add_argument("--out", help="output folder (default reports/runs/SCENARIO/)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("scenarios", help="list the built-in scenarios")
+    p.set_defaults(func=cmd_scenarios)
+
+    p = sub.add_parser("parameters", help="list the model constants that can be set")
+    p.set_defaults(func=cmd_parameters)
+
+    p = sub.add_parser("brief", help="project scenarios and write charts and a headline table")
+    p.add_argument("scenarios", nargs="*", help="scenario names or files (default: the built-ins)")
+    p.add_argument("--until", type=int, default=2055, help="final fiscal year (default 2055)")
+    p.add_argument("--out", help="output folder (default reports/briefing/)")
+    p.set_defaults(func=cmd_brief)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `snowball` console script."""
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
+    args.command_line = ["snowball", *argv]
+    try:
+        return args.func(args)
+    except SnowballError as exc:
+        print(f"snowball: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("snowball: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

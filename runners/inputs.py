@@ -1,0 +1,352 @@
+"""Load and validate the cited input data and turn a baseline vintage into model inputs.
+
+A baseline is data keyed by its vintage (``data/baselines/<vintage>/``) plus the initial state it
+names (``data/initial/<state>/``). Adding CBO's next baseline means adding those files, not code.
+Every file is checked (columns, units, years, gaps, NaN) and a failure names the file and problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import SnowballError
+from .paths import data_dir
+
+FIRST_YEAR, LAST_YEAR = 2024, 2100
+
+# variable -> unit, for the tidy (fiscal_year, variable, value, unit, source) files
+PROJECTION_UNITS = {
+    "nominal_gdp": "$bn",
+    "revenues": "$bn",
+    "outlays": "$bn",
+    "net_interest": "$bn",
+    "other_means_of_financing": "$bn",
+    "debt_held_by_public": "$bn",
+    "debt_to_gdp": "%",
+    "average_interest_rate": "%",
+    "bill_yield": "%",
+    "ten_year_yield": "%",
+    "gdp_price_index_growth": "%",
+}
+CATEGORY_UNITS = {
+    "social_security": "$bn",
+    "medicare": "$bn",
+    "medicaid_chip_marketplace": "$bn",
+    "defense": "$bn",
+    "nondefense": "$bn",
+    "net_interest": "$bn",
+    "outlays_timing_adjusted": "$bn",
+}
+LONG_TERM_UNITS = {
+    "revenues_pct_gdp": "% of GDP",
+    "primary_outlays_pct_gdp": "% of GDP",
+    "nominal_gdp_growth": "%",
+    "bill_yield": "%",
+    "ten_year_yield": "%",
+    "other_means_of_financing_pct_gdp": "% of GDP",
+}
+BUCKETS = [
+    "bills",
+    "under 1y",
+    "1 to 2y",
+    "2 to 3y",
+    "3 to 5y",
+    "5 to 7y",
+    "7 to 10y",
+    "10 to 20y",
+    "20 to 30y",
+]
+ISSUANCE_UNITS = {
+    "two_year_issuance_share": "share of coupon issuance",
+    "three_year_issuance_share": "share of coupon issuance",
+    "five_year_issuance_share": "share of coupon issuance",
+    "seven_year_issuance_share": "share of coupon issuance",
+    "ten_year_issuance_share": "share of coupon issuance",
+    "twenty_year_issuance_share": "share of coupon issuance",
+    "thirty_year_issuance_share": "share of coupon issuance",
+    "bill_average_maturity": "months",
+    "bill_mean_remaining_maturity": "months",
+}
+CATEGORY_TABLES = {
+    "defense share table": "defense",
+    "nondefense share table": "nondefense",
+    "social security share table": "social_security",
+    "medicare share table": "medicare",
+    "medicaid share table": "medicaid_chip_marketplace",
+}
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """Everything the model needs from data for one baseline vintage.
+
+    ``constants`` and ``tables`` are keyed by Vensim name; tables are indexed by fiscal year.
+    ``cbo`` is CBO's own projection (wide, by fiscal year) for comparison; ``targets`` its
+    headline figures; ``files`` maps each file read to its sha256 (the data vintage record).
+    """
+
+    vintage: str
+    title: str
+    constants: dict[str, float]
+    tables: dict[str, pd.Series]
+    cbo: pd.DataFrame
+    targets: pd.DataFrame
+    files: dict[str, str]
+
+
+def _fail(path: Path, problem: str) -> SnowballError:
+    return SnowballError(f"{_rel(path)}: {problem}")
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.relative_to(data_dir().parent))
+    except ValueError:
+        return str(path)
+
+
+def read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
+    """Read a data CSV, refusing a missing file, missing columns, empty or NaN cells."""
+    if not path.is_file():
+        raise _fail(path, "data file is missing")
+    try:
+        df = pd.read_csv(path)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise _fail(path, f"not a readable CSV ({str(exc).splitlines()[0]})") from None
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise _fail(path, f"missing column(s) {', '.join(missing)}; expected {', '.join(columns)}")
+    if df.empty:
+        raise _fail(path, "has no rows")
+    nan = df[columns].isna()
+    if nan.to_numpy().any():
+        row, col = np.argwhere(nan.to_numpy())[0]
+        raise _fail(path, f"empty value in column '{columns[col]}' on data row {row + 1}")
+    return df
+
+
+def _numeric(df: pd.DataFrame, path: Path, column: str) -> None:
+    values = pd.to_numeric(df[column], errors="coerce")
+    bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise _fail(
+            path,
+            f"column '{column}' has a non-numeric value {df[column].iloc[row]!r} on data row {row + 1}",
+        )
+    df[column] = values.astype(float)
+
+
+def read_tidy(
+    path: Path, units: dict[str, str], contiguous: bool, extra: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Read a tidy (fiscal_year, variable, value, unit, source) file and check units and years."""
+    df = read_csv(path, ["fiscal_year", "variable", "value", "unit", "source", *extra])
+    _numeric(df, path, "value")
+    _numeric(df, path, "fiscal_year")
+    if (df["fiscal_year"] % 1 != 0).any() or not df["fiscal_year"].between(1900, LAST_YEAR).all():
+        raise _fail(path, f"fiscal_year must be whole years from 1900 to {LAST_YEAR}")
+    df["fiscal_year"] = df["fiscal_year"].astype(int)
+    unknown = sorted(set(df["variable"]) - set(units))
+    if unknown:
+        raise _fail(path, f"unknown variable(s) {', '.join(unknown)}; allowed: {', '.join(units)}")
+    missing = sorted(set(units) - set(df["variable"]))
+    if missing:
+        raise _fail(path, f"missing variable(s) {', '.join(missing)}")
+    for var, group in df.groupby("variable", sort=False):
+        bad_unit = group.loc[group["unit"] != units[var], "unit"]
+        if not bad_unit.empty:
+            raise _fail(path, f"variable '{var}' has unit '{bad_unit.iloc[0]}', expected '{units[var]}'")
+        years = group["fiscal_year"].to_numpy()
+        if len(set(years)) != len(years):
+            raise _fail(path, f"variable '{var}' repeats a fiscal year")
+        if contiguous:
+            expected = set(range(years.min(), years.max() + 1))
+            gaps = sorted(expected - set(years))
+            if gaps:
+                raise _fail(path, f"variable '{var}' has a gap: fiscal year {gaps[0]} is missing")
+    return df
+
+
+def _wide(df: pd.DataFrame) -> pd.DataFrame:
+    return df.pivot(index="fiscal_year", columns="variable", values="value").sort_index()
+
+
+def _read_toml(path: Path) -> dict:
+    if not path.is_file():
+        raise _fail(path, "data file is missing")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise _fail(path, f"malformed TOML: {exc}") from None
+
+
+def available_vintages() -> list[str]:
+    """Vintage keys that have a folder under data/baselines/."""
+    root = data_dir() / "baselines"
+    return sorted(p.name for p in root.iterdir() if (p / "vintage.toml").is_file()) if root.is_dir() else []
+
+
+def _hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_inputs(vintage: str) -> ModelInputs:
+    """Read, validate and assemble the model inputs for baseline ``vintage`` (e.g. 'cbo-2025-01')."""
+    base = data_dir() / "baselines" / vintage
+    if not (base / "vintage.toml").is_file():
+        known = ", ".join(available_vintages()) or "none"
+        raise SnowballError(f"unknown baseline vintage '{vintage}'; available: {known}")
+    meta_path = base / "vintage.toml"
+    meta = _read_toml(meta_path)
+    for key, kind in [("title", str), ("initial_state", str), ("last_projection_year", int)]:
+        if not isinstance(meta.get(key), kind):
+            raise _fail(meta_path, f"field '{key}' must be a {kind.__name__}")
+    last = meta["last_projection_year"]
+    init_dir = data_dir() / "initial" / meta["initial_state"]
+
+    paths = {
+        "projections": base / "budget_projections.csv",
+        "categories": base / "outlays_by_category.csv",
+        "long_term": base / "long_term.csv",
+        "targets": base / "targets.csv",
+        "profile": init_dir / "maturity_profile.csv",
+        "issuance": init_dir / "issuance.csv",
+    }
+    proj = read_tidy(paths["projections"], PROJECTION_UNITS, contiguous=True)
+    cats = read_tidy(paths["categories"], CATEGORY_UNITS, contiguous=False)
+    lt = read_tidy(paths["long_term"], LONG_TERM_UNITS, contiguous=False, extra=("basis",))
+    targets = read_csv(paths["targets"], ["variable", "fiscal_year", "value", "unit", "source"])
+    _numeric(targets, paths["targets"], "value")
+    cbo = _wide(proj)
+    years = list(range(FIRST_YEAR, last + 1))
+    absent = [y for y in years if y not in cbo.index or cbo.loc[y].drop("debt_to_gdp").isna().any()]
+    if absent:
+        raise _fail(paths["projections"], f"fiscal year {absent[0]} is missing (need {FIRST_YEAR}-{last})")
+    if FIRST_YEAR - 1 not in cbo.index:
+        raise _fail(paths["projections"], f"needs debt_held_by_public for FY{FIRST_YEAR - 1}")
+    if (lt["fiscal_year"] <= last).any():
+        raise _fail(paths["long_term"], f"long-term anchors must come after FY{last}")
+
+    cw = _wide(cats)
+    for y in (FIRST_YEAR, last):
+        if y not in cw.index:
+            raise _fail(paths["categories"], f"needs figures for FY{y}")
+    profile = _read_profile(paths["profile"])
+    issuance = _read_issuance(paths["issuance"])
+
+    p = cbo.loc[years]
+    gdp = p["nominal_gdp"]
+    tables: dict[str, pd.Series] = {
+        "nominal GDP growth table": (gdp / gdp.shift(1) - 1).iloc[1:] * 100,
+        "revenues share table": p["revenues"] / gdp * 100,
+        "primary outlays share table": (p["outlays"] - p["net_interest"]) / gdp * 100,
+        "other means of financing share table": p["other_means_of_financing"] / gdp * 100,
+        "bill yield table": p["bill_yield"],
+        "ten year yield table": p["ten_year_yield"],
+    }
+    ltw = _wide(lt)
+    extend = {
+        "nominal GDP growth table": "nominal_gdp_growth",
+        "revenues share table": "revenues_pct_gdp",
+        "primary outlays share table": "primary_outlays_pct_gdp",
+        "other means of financing share table": "other_means_of_financing_pct_gdp",
+        "bill yield table": "bill_yield",
+        "ten year yield table": "ten_year_yield",
+    }
+    for table, var in extend.items():
+        anchors = ltw[var].dropna()
+        series = pd.concat([tables[table], anchors])
+        if LAST_YEAR not in series.index:
+            series.loc[LAST_YEAR] = anchors.iloc[-1]
+        tables[table] = series.sort_index().astype(float)
+    primary_ta = cw["outlays_timing_adjusted"] - cw["net_interest"]
+    for table, var in CATEGORY_TABLES.items():
+        share = (cw[var] / primary_ta * 100).dropna()
+        share.loc[LAST_YEAR] = share.loc[last]
+        tables[table] = share.sort_index().astype(float)
+    tables = {k: v.rename_axis("fiscal_year") for k, v in tables.items()}
+
+    constants: dict[str, float] = {
+        "initial fiscal year GDP": float(cbo.loc[FIRST_YEAR, "nominal_gdp"]),
+        "initial debt held by the public": float(cbo.loc[FIRST_YEAR, "debt_held_by_public"]),
+        "debt at end of previous year": float(cbo.loc[FIRST_YEAR - 1, "debt_held_by_public"]),
+        "initial net interest": float(cbo.loc[FIRST_YEAR, "net_interest"]),
+        "initial average interest rate": float(cbo.loc[FIRST_YEAR, "average_interest_rate"]),
+        "initial bills": float(profile.loc["bills", "amount_bn"]),
+        "initial bill rate": float(profile.loc["bills", "coupon_pct"]),
+        "bill average maturity": issuance["bill_average_maturity"],
+        "bill mean remaining maturity": issuance["bill_mean_remaining_maturity"],
+    }
+    for bucket in BUCKETS[1:]:
+        constants[f"initial debt {bucket}"] = float(profile.loc[bucket, "amount_bn"])
+        constants[f"initial coupon {bucket}"] = float(profile.loc[bucket, "coupon_pct"])
+    for key, value in issuance.items():
+        if key.endswith("_issuance_share"):
+            constants[key.replace("_", " ")] = value
+
+    files = {_rel(p): _hash(p) for p in [meta_path, *paths.values()]}
+    return ModelInputs(vintage, meta["title"], constants, tables, cbo, targets, files)
+
+
+def _read_profile(path: Path) -> pd.DataFrame:
+    df = read_csv(path, ["bucket", "years_from", "years_to", "amount_bn", "coupon_pct", "source"])
+    for col in ("years_from", "years_to", "amount_bn", "coupon_pct"):
+        _numeric(df, path, col)
+    if list(df["bucket"]) != BUCKETS:
+        raise _fail(path, f"buckets must be, in order: {', '.join(BUCKETS)}")
+    if (df["amount_bn"] < 0).any():
+        raise _fail(path, "amount_bn must not be negative")
+    if not df["coupon_pct"].between(0, 30).all():
+        raise _fail(path, "coupon_pct must be between 0 and 30")
+    return df.set_index("bucket")
+
+
+def _read_issuance(path: Path) -> dict[str, float]:
+    df = read_csv(path, ["parameter", "value", "unit", "source"])
+    _numeric(df, path, "value")
+    got = dict(zip(df["parameter"], df["value"], strict=True))
+    unknown = sorted(set(got) - set(ISSUANCE_UNITS))
+    missing = sorted(set(ISSUANCE_UNITS) - set(got))
+    if unknown or missing:
+        raise _fail(path, f"parameters must be exactly {', '.join(ISSUANCE_UNITS)}")
+    for _, row in df.iterrows():
+        if row["unit"] != ISSUANCE_UNITS[row["parameter"]]:
+            raise _fail(
+                path,
+                f"'{row['parameter']}' has unit '{row['unit']}', "
+                f"expected '{ISSUANCE_UNITS[row['parameter']]}'",
+            )
+    shares = [v for k, v in got.items() if k.endswith("_issuance_share")]
+    if min(shares) < 0 or abs(sum(shares) - 1) > 1e-3:
+        raise _fail(
+            path,
+            f"issuance shares must be non-negative and sum to 1 (they sum to {sum(shares):.4f})",
+        )
+    return got
+
+
+def read_history() -> pd.DataFrame:
+    """Historical fiscal-year series (OMB/CBO), 1940 onward, for charts."""
+    path = data_dir() / "history" / "historical_fy.csv"
+    cols = [
+        "fiscal_year",
+        "debt_held_by_public",
+        "gdp",
+        "debt_to_gdp",
+        "net_interest",
+        "outlays",
+        "net_interest_share_of_outlays",
+        "net_interest_to_gdp",
+        "source",
+    ]
+    df = read_csv(path, cols)
+    for c in cols[:-1]:
+        _numeric(df, path, c)
+    return df.set_index(df["fiscal_year"].astype(int))

@@ -1,0 +1,236 @@
+"""Translate the Vensim model with pysd (cached), load it, and make pysd's hot path fast.
+
+The translated ``models/snowball.py`` is a build artefact: rebuilt whenever the ``.mdl``'s hash
+differs from the one recorded beside it. pysd's lookups call ``xarray.interp`` once per step, which
+dominates run time (PYSD_NOTES.md); :func:`enable_fast_lookups` answers the common case (1-D table,
+interpolate mode, ends clamped) with ``numpy.interp`` and leaves every other case to pysd.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import re
+import warnings
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from .errors import SnowballError
+from .paths import MODEL_FILE
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message=".*chardet.*", category=DeprecationWarning)
+    import pysd
+    import xarray as xr
+    from pysd.py_backend import lookups as _lookups
+    from pysd.translators.vensim.vensim_element import Element
+
+
+def model_hash(mdl: Path = MODEL_FILE) -> str:
+    """sha256 of the model file: recorded in every output's manifest."""
+    return hashlib.sha256(mdl.read_bytes()).hexdigest()
+
+
+def _stamp(mdl: Path) -> Path:
+    return mdl.with_name(f".{mdl.stem}.sha256")
+
+
+def translate(mdl: Path = MODEL_FILE) -> Path:
+    """Return the translated .py for ``mdl``, translating only when the .mdl changed."""
+    if not mdl.is_file():
+        raise SnowballError(f"{mdl}: model file is missing")
+    py, stamp, digest = mdl.with_suffix(".py"), _stamp(mdl), model_hash(mdl)
+    if py.is_file() and stamp.is_file() and stamp.read_text().strip() == digest:
+        return py
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            pysd.read_vensim(str(mdl), initialize=False)
+    except Exception as exc:  # pysd raises many types; name the equation instead
+        py.unlink(missing_ok=True)
+        raise SnowballError(f"{mdl.name}: {diagnose(mdl, exc)}") from None
+    stamp.write_text(digest + "\n")
+    return py
+
+
+def _blocks(text: str) -> list[tuple[int, str]]:
+    """Equation blocks of an .mdl (before the sketch) with their starting line numbers."""
+    body = text.split("\\\\\\---///", 1)[0]
+    out, line = [], 1
+    for block in body.split("|"):
+        stripped = block.lstrip()
+        start = line + block[: len(block) - len(stripped)].count("\n")
+        if stripped.strip() and not stripped.startswith("{UTF-8}") or "~" in stripped:
+            out.append((start, stripped.replace("{UTF-8}", "", 1).strip()))
+        line += block.count("\n")
+    return out
+
+
+def diagnose(mdl: Path, exc: Exception) -> str:
+    """Find the equation that breaks translation and say which, where and why."""
+    text = mdl.read_text(encoding="utf-8", errors="replace")
+    defined: set[str] = set()
+    blocks = [b for b in _blocks(text) if not b[1].startswith("*")]
+    for line, block in blocks:
+        parts = block.split("~")
+        if len(parts) < 3:
+            return f"line {line}: equation '{block[:60]}' needs units and a comment (two '~')"
+        eq = re.sub(r"[\n\t\s]+", " ", re.sub(r"\\\n\t", " ", parts[0])).strip()
+        name = re.split(r"[=(\[:]", eq, maxsplit=1)[0].strip()
+        try:
+            component = Element(eq, parts[1].strip(), parts[2].strip()).parse()
+            if hasattr(component, "parse"):
+                component.parse()
+        except Exception as err:  # the grammar's message points inside the equation
+            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            return f"line {line}: equation '{name}' does not parse ({reason})"
+        defined.add(name.lower())
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    for token in re.findall(r"'([^']+)'", detail):
+        for line, block in blocks:
+            if token.lower().replace("_", " ") in block.split("~")[0].lower():
+                return f"line {line}: equation '{block.split('=')[0].strip()}' fails ({detail})"
+    return f"translation failed ({type(exc).__name__}: {detail})"
+
+
+def enable_fast_lookups() -> None:
+    """Answer 1-D interpolating lookups with numpy.interp (identical values; see module doc)."""
+    if getattr(_lookups.Lookups.__call__, "_snowball_fast", False):
+        return
+    original = _lookups.Lookups.__call__
+
+    def fast_call(self, x, final_subs=None):
+        data = self.data
+        if (
+            getattr(self, "interp", None) == "interpolate"
+            and isinstance(data, xr.DataArray)
+            and data.dims == ("lookup_dim",)
+            and not (isinstance(x, xr.DataArray) and x.dims)
+        ):
+            cached = getattr(self, "_snowball_np", None)
+            if cached is None or cached[0] is not data:
+                xs = np.asarray(data["lookup_dim"].values, dtype=float)
+                cached = (data, xs, np.asarray(data.values, dtype=float))
+                self._snowball_np = cached
+            return float(np.interp(float(x), cached[1], cached[2]))
+        return original(self, x, final_subs)
+
+    fast_call._snowball_fast = True
+    fast_call._snowball_original = original
+    _lookups.Lookups.__call__ = fast_call
+
+
+def disable_fast_lookups() -> None:
+    """Restore pysd's own lookup evaluation (used to check the fast path against it)."""
+    current = _lookups.Lookups.__call__
+    if getattr(current, "_snowball_fast", False):
+        _lookups.Lookups.__call__ = current._snowball_original
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A settable model constant with its Vensim and Python names, units and allowed range."""
+
+    name: str
+    py_name: str
+    units: str
+    low: float | None
+    high: float | None
+    comment: str
+
+
+def find_loop(dependencies: dict[str, dict]) -> list[str]:
+    """An algebraic loop (a cycle of auxiliaries with no stock in between), or []."""
+    graph = {
+        name: [d for d in deps if d in dependencies and not d.startswith("_")]
+        for name, deps in dependencies.items()
+        if not name.startswith("_") and isinstance(deps, dict)
+    }
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt) :] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        state[node] = 2
+        stack.pop()
+        return []
+
+    for node in graph:
+        if node not in state and (found := visit(node)):
+            return found
+    return []
+
+
+def load_translated(path: Path):
+    """Load a translated model, naming any algebraic loop instead of recursing."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        m = pysd.load(str(path), initialize=False)
+    loop = find_loop(m._dependencies)
+    if loop:
+        names = {py: real for real, py in zip(m.doc["Real Name"], m.doc["Py Name"], strict=True)}
+        chain = " -> ".join(names.get(n, n) for n in loop)
+        raise SnowballError(f"{path.with_suffix('.mdl').name}: algebraic loop with no stock in it: {chain}")
+    with contextlib.redirect_stdout(io.StringIO()):
+        m.initialize()
+    return m
+
+
+@cache
+def _base_model():
+    return load_translated(translate())
+
+
+def load_model():
+    """A pysd model reset to the .mdl's own values: each run starts clean (no leaked parameters)."""
+    enable_fast_lookups()
+    model = _base_model()
+    model.reload()
+    return model
+
+
+@cache
+def _doc():
+    return _base_model().doc
+
+
+CONTROL = {"INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER"}
+
+
+def parameters() -> dict[str, Parameter]:
+    """Settable constants (those the .mdl gives a range; not the clock), keyed by Vensim name."""
+    out = {}
+    for row in _doc().to_dict("records"):
+        lims = row["Limits"] if isinstance(row["Limits"], tuple) else (None, None)
+        if (
+            row["Type"] != "Constant"
+            or row["Subscripts"]
+            or row["Real Name"] in CONTROL
+            or all(v is None or np.isnan(v) for v in lims)
+        ):
+            continue
+        low, high = (None if (v is None or np.isnan(v)) else float(v) for v in lims)
+        name = row["Real Name"]
+        out[name] = Parameter(name, row["Py Name"], str(row["Units"]), low, high, str(row["Comment"]))
+    return out
+
+
+def tables() -> dict[str, str]:
+    """Lookup tables a scenario may replace, Vensim name -> Python name."""
+    doc = _doc()
+    rows = doc[doc["Type"] == "Lookup"]
+    return dict(zip(rows["Real Name"], rows["Py Name"], strict=True))
+
+
+def variables() -> dict[str, str]:
+    """Every model variable, Vensim name -> Python name."""
+    doc = _doc()
+    return dict(zip(doc["Real Name"], doc["Py Name"], strict=True))

@@ -1,0 +1,233 @@
+"""The column registry: every results.csv column with its label, unit, how it is reported and its source.
+
+Loaders, the README's column table, chart labels and the CLI read this; nobody retypes a unit.
+Kinds: ``stock`` is the model variable at the fiscal-year end; ``flow`` is the fiscal-year total
+(difference of the model's accumulator across the year); ``mean`` is the fiscal-year average
+(accumulator difference over one year); ``ratio`` is computed from other columns as stated.
+"""
+
+from dataclasses import dataclass
+
+CBO = "CBO Jan 2025 baseline inputs; Snowball model"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One output column of results.csv."""
+
+    name: str
+    label: str
+    unit: str
+    kind: str
+    model_var: str
+    definition: str
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("gdp", "Nominal GDP", "$bn", "flow", "Cumulative GDP", "Fiscal-year nominal GDP."),
+    Column("revenues", "Revenues", "$bn", "flow", "Cumulative revenues", "Federal revenues."),
+    Column("outlays", "Outlays", "$bn", "flow", "Cumulative outlays", "Primary outlays + net interest."),
+    Column(
+        "primary_outlays",
+        "Primary outlays",
+        "$bn",
+        "flow",
+        "Cumulative primary outlays",
+        "Outlays other than net interest.",
+    ),
+    Column(
+        "primary_deficit",
+        "Primary deficit",
+        "$bn",
+        "flow",
+        "Cumulative primary deficit",
+        "Primary outlays - revenues (positive = deficit).",
+    ),
+    Column(
+        "deficit",
+        "Deficit",
+        "$bn",
+        "flow",
+        "Cumulative deficit",
+        "Outlays - revenues (positive = deficit).",
+    ),
+    Column(
+        "net_interest",
+        "Net interest",
+        "$bn",
+        "flow",
+        "Cumulative net interest",
+        "Interest on debt held by the public - other interest income (FY2024 calibration, $28bn).",
+    ),
+    Column(
+        "interest_on_debt",
+        "Interest on debt held by the public",
+        "$bn",
+        "flow",
+        "Cumulative interest on debt",
+        "Sum of the coupon co-flows over the fiscal year.",
+    ),
+    Column(
+        "debt_held_by_public",
+        "Debt held by the public",
+        "$bn",
+        "stock",
+        "debt held by the public",
+        "Bills + notes + bonds at the fiscal-year end (30 September).",
+    ),
+    Column(
+        "debt_to_gdp",
+        "Debt held by the public",
+        "% of GDP",
+        "ratio",
+        "",
+        "debt_held_by_public / gdp x 100.",
+    ),
+    Column("net_interest_to_gdp", "Net interest", "% of GDP", "ratio", "", "net_interest / gdp x 100."),
+    Column(
+        "net_interest_share_of_outlays",
+        "Net interest share of outlays",
+        "%",
+        "ratio",
+        "",
+        "net_interest / outlays x 100.",
+    ),
+    Column(
+        "net_interest_share_of_revenues",
+        "Net interest share of revenues",
+        "%",
+        "ratio",
+        "",
+        "net_interest / revenues x 100.",
+    ),
+    Column(
+        "average_interest_rate",
+        "Average interest rate on debt held by the public",
+        "%",
+        "ratio",
+        "",
+        "CBO's definition: interest on debt held by the public over the fiscal year / the average "
+        "of debt held by the public at the start and end of the year x 100.",
+    ),
+    Column(
+        "average_coupon_rate",
+        "Average coupon on the debt at year end",
+        "%",
+        "stock",
+        "average coupon rate",
+        "Co-flow sum / stock sum at the fiscal-year end.",
+    ),
+    Column(
+        "bill_yield",
+        "3-month bill yield",
+        "%",
+        "mean",
+        "Cumulative bill yield",
+        "Fiscal-year average market yield (baseline path + shifts).",
+    ),
+    Column(
+        "two_year_yield",
+        "2-year note yield",
+        "%",
+        "mean",
+        "Cumulative two year yield",
+        "Fiscal-year average (curve rule between bill and 10-year).",
+    ),
+    Column(
+        "ten_year_yield",
+        "10-year note yield",
+        "%",
+        "mean",
+        "Cumulative ten year yield",
+        "Fiscal-year average market yield (baseline path + shifts).",
+    ),
+    Column(
+        "thirty_year_yield",
+        "30-year bond yield",
+        "%",
+        "mean",
+        "Cumulative thirty year yield",
+        "Fiscal-year average (10-year + long bond spread).",
+    ),
+    Column(
+        "defense",
+        "Defense discretionary outlays",
+        "$bn",
+        "flow",
+        "Cumulative defense",
+        "CBO share path.",
+    ),
+    Column(
+        "nondefense",
+        "Nondefense discretionary outlays",
+        "$bn",
+        "flow",
+        "Cumulative nondefense",
+        "CBO share path.",
+    ),
+    Column(
+        "social_security",
+        "Social Security outlays",
+        "$bn",
+        "flow",
+        "Cumulative social security",
+        "CBO share path.",
+    ),
+    Column("medicare", "Medicare outlays", "$bn", "flow", "Cumulative medicare", "CBO share path."),
+    Column(
+        "medicaid",
+        "Medicaid, CHIP and marketplace outlays",
+        "$bn",
+        "flow",
+        "Cumulative medicaid",
+        "CBO share path.",
+    ),
+    Column(
+        "other_primary_outlays",
+        "Other primary outlays",
+        "$bn",
+        "flow",
+        "Cumulative other primary outlays",
+        "Other mandatory, timing shifts and any primary balance shift (residual).",
+    ),
+    Column(
+        "other_means_of_financing",
+        "Other means of financing",
+        "$bn",
+        "flow",
+        "Cumulative other means of financing",
+        "Borrowing beyond the deficit (CBO).",
+    ),
+    Column(
+        "gross_issuance",
+        "Gross issuance",
+        "$bn",
+        "flow",
+        "Cumulative gross issuance",
+        "Maturing debt + deficit + other means of financing.",
+    ),
+    Column(
+        "bill_share",
+        "Bills and FRNs share of debt",
+        "%",
+        "ratio",
+        "",
+        "Bills / debt held by the public x 100 at the fiscal-year end.",
+    ),
+    Column(
+        "weighted_average_maturity",
+        "Weighted average maturity",
+        "months",
+        "stock",
+        "weighted average maturity",
+        "Bucket mid-points weighted by amount, at the fiscal-year end.",
+    ),
+)
+
+BY_NAME = {c.name: c for c in COLUMNS}
+
+
+def model_variables() -> list[str]:
+    """Model variables a run must return to build every column."""
+    names = {c.model_var for c in COLUMNS if c.model_var}
+    return sorted(names | {"Bills"})

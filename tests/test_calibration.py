@@ -1,0 +1,85 @@
+"""The baseline reproduces CBO's projections, each figure with its source and tolerance."""
+
+import pytest
+
+# CBO, The Budget and Economic Outlook: 2025 to 2035 (January 2025), average interest rate on
+# debt held by the public, percent (CBO open data annual_fy_2025-01.csv).
+CBO_AVERAGE_RATE = {
+    2025: 3.352,
+    2026: 3.340,
+    2027: 3.368,
+    2028: 3.447,
+    2029: 3.485,
+    2030: 3.508,
+    2031: 3.535,
+    2032: 3.567,
+    2033: 3.567,
+    2034: 3.567,
+    2035: 3.561,
+}
+
+
+def test_debt_to_gdp_2035_matches_cbo(baseline_result):
+    # CBO January 2025: debt held by the public 118.5% of GDP in FY2035; tolerance 1.5 pp.
+    assert baseline_result.results.at[2035, "debt_to_gdp"] == pytest.approx(118.5, abs=1.5)
+
+
+def test_net_interest_2035_matches_cbo(baseline_result):
+    # CBO January 2025: net interest $1,783bn in FY2035; tolerance 5%.
+    assert baseline_result.results.at[2035, "net_interest"] == pytest.approx(1782.585, rel=0.05)
+
+
+def test_net_interest_2025_matches_cbo(baseline_result):
+    # CBO January 2025: net interest $952bn in FY2025; tolerance 5%.
+    assert baseline_result.results.at[2025, "net_interest"] == pytest.approx(952.261, rel=0.05)
+
+
+@pytest.mark.parametrize("year", sorted(CBO_AVERAGE_RATE))
+def test_average_interest_rate_tracks_cbo(baseline_result, year):
+    # CBO January 2025 average interest rate path; tolerance 0.15 percentage points each year.
+    got = baseline_result.results.at[year, "average_interest_rate"]
+    assert got == pytest.approx(CBO_AVERAGE_RATE[year], abs=0.15)
+
+
+def test_average_rate_path_also_in_data(baseline_result):
+    # The data file carries the same CBO path the test states, so the two cannot drift apart.
+    cbo = baseline_result.inputs.cbo["average_interest_rate"]
+    for year, value in CBO_AVERAGE_RATE.items():
+        assert cbo[year] == pytest.approx(value, abs=1e-9)
+
+
+def test_debt_to_gdp_2055_matches_long_term_outlook(baseline_result):
+    # CBO, The Long-Term Budget Outlook: 2025 to 2055 (March 2025): 156% of GDP in 2055; +/-5 pp.
+    assert baseline_result.results.at[2055, "debt_to_gdp"] == pytest.approx(156.0, abs=5.0)
+
+
+def test_long_term_headlines(baseline_result):
+    r = baseline_result.results
+    # LTBO March 2025: deficit 7.3% of GDP in 2055 (verified text); tolerance 0.5 pp.
+    assert r.at[2055, "deficit"] / r.at[2055, "gdp"] * 100 == pytest.approx(7.3, abs=0.5)
+    # LTBO March 2025: primary deficit averages 2.0% of GDP over 2025-2055; tolerance 0.2 pp.
+    avg = (r.loc[2025:2055, "primary_deficit"] / r.loc[2025:2055, "gdp"]).mean() * 100
+    assert avg == pytest.approx(2.0, abs=0.2)
+    # LTBO March 2025: net interest 5.4% of GDP in 2055 (secondary source); tolerance 0.5 pp.
+    assert r.at[2055, "net_interest_to_gdp"] == pytest.approx(5.4, abs=0.5)
+
+
+def test_budget_inputs_reproduce_cbo_levels(baseline_result):
+    # Driven by CBO's own GDP, revenues and primary outlays: the levels come back to the dollar.
+    r, cbo = baseline_result.results, baseline_result.inputs.cbo
+    for year in range(2025, 2036):
+        assert r.at[year, "gdp"] == pytest.approx(cbo.at[year, "nominal_gdp"], rel=1e-9)
+        assert r.at[year, "revenues"] == pytest.approx(cbo.at[year, "revenues"], rel=1e-9)
+        primary = cbo.at[year, "outlays"] - cbo.at[year, "net_interest"]
+        assert r.at[year, "primary_outlays"] == pytest.approx(primary, rel=1e-9)
+        assert r.at[year, "bill_yield"] == pytest.approx(cbo.at[year, "bill_yield"], abs=1e-9)
+        assert r.at[year, "ten_year_yield"] == pytest.approx(cbo.at[year, "ten_year_yield"], abs=1e-9)
+
+
+def test_crowding_out_milestones(baseline_result):
+    # CBO January 2025: net interest (881) passed defense (855) in FY2024 and passes Medicare
+    # in FY2025 (952 vs 942) on CBO's own figures; the model's lower FY2025 interest ($933bn)
+    # passes Medicare a few years later, and defense in the first projected year.
+    m = baseline_result.milestones
+    assert m["interest_exceeds_defense"] == 2025
+    assert 2025 <= m["interest_exceeds_medicare"] <= 2030

@@ -1,0 +1,94 @@
+"""The model file: translation cache, error reporting, documentation and the fast lookup path."""
+
+import re
+import shutil
+
+import pandas as pd
+import pytest
+
+from runners import model, paths, run
+from runners.errors import SnowballError
+
+
+def test_every_variable_has_units_and_a_comment():
+    doc = model.load_model().doc
+    doc = doc[doc["Real Name"] != "Time"]  # pysd's built-in clock, not a model equation
+    missing_units = doc.loc[doc["Units"].isna() | (doc["Units"].astype(str).str.strip() == ""), "Real Name"]
+    assert list(missing_units) == []
+    short = doc.loc[doc["Comment"].astype(str).str.len() < 10, "Real Name"]
+    assert list(short) == []
+
+
+def test_every_placeholder_is_set_from_data():
+    # Constants and tables marked "set by runners from data/" in the .mdl are exactly those
+    # the loader provides, so no placeholder can reach a run.
+    doc = model.load_model().doc
+    marked = set(doc.loc[doc["Comment"].str.contains("set by runners from data/"), "Real Name"])
+    provided = run.cached_inputs("cbo-2025-01")
+    assert marked == set(provided.constants) | set(provided.tables)
+
+
+def test_one_view_per_sector():
+    text = paths.MODEL_FILE.read_text()
+    views = re.findall(r"^\*(\d .+)$", text, flags=re.M)
+    assert views == [
+        "1 Debt and rollover",
+        "2 Yields",
+        "4 Budget and crowding-out",
+        "7 Fiscal-year reporting",
+    ]
+
+
+def test_translation_is_cached_and_rebuilt_on_change(tmp_path):
+    mdl = tmp_path / "m.mdl"
+    shutil.copy(paths.MODEL_FILE, mdl)
+    py = model.translate(mdl)
+    first = py.stat().st_mtime_ns
+    assert model.translate(mdl).stat().st_mtime_ns == first  # unchanged: not translated again
+    mdl.write_text(mdl.read_text().replace("long bond spread=\n\t0.3", "long bond spread=\n\t0.4"))
+    model.translate(mdl)
+    assert "0.4" in py.read_text()
+
+
+def test_broken_equation_is_named(tmp_path):
+    mdl = tmp_path / "broken.mdl"
+    text = paths.MODEL_FILE.read_text().replace(
+        "primary outlays - revenues", "primary outlays - - * revenues", 1
+    )
+    mdl.write_text(text)
+    with pytest.raises(
+        SnowballError, match=r"broken.mdl: line \d+: equation 'primary deficit' does not parse"
+    ):
+        model.translate(mdl)
+    assert not mdl.with_suffix(".py").exists()
+
+
+def test_fast_lookups_equal_pysds_own(baseline, baseline_result):
+    model.disable_fast_lookups()
+    try:
+        slow = run.run(baseline, until=2035).results
+    finally:
+        model.enable_fast_lookups()
+    pd.testing.assert_frame_equal(slow, baseline_result.results.loc[:2035], rtol=1e-12)
+
+
+def test_algebraic_loop_is_named(tmp_path):
+    mdl = tmp_path / "loop.mdl"
+    mdl.write_text(
+        paths.MODEL_FILE.read_text().replace("primary outlays + net interest", "primary outlays + deficit", 1)
+    )
+    with pytest.raises(
+        SnowballError, match=r"loop.mdl: algebraic loop with no stock in it: .*deficit -> outlays"
+    ):
+        model.load_translated(model.translate(mdl))
+
+
+def test_undefined_reference_is_named(tmp_path):
+    mdl = tmp_path / "typo.mdl"
+    mdl.write_text(
+        paths.MODEL_FILE.read_text().replace("primary outlays - revenues", "primary outlays - revenuez", 1)
+    )
+    with pytest.raises(
+        SnowballError, match=r"typo.mdl: line \d+: equation 'primary deficit' fails \('revenuez'\)"
+    ):
+        model.translate(mdl)
