@@ -76,6 +76,48 @@ def cmd_parameters(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bond(args: argparse.Namespace) -> int:
+    """snowball bond --coupon C --years N (--price P | --yield Y) [--face F] [--frequency K]."""
+    from . import bond
+
+    if (args.price is None) == (args.yield_ is None):
+        raise SnowballError("give exactly one of --price or --yield")
+    what = (
+        f"{args.coupon:g}% coupon, {args.years:g} years, face {args.face:g}, "
+        f"{args.frequency} coupon(s) a year"
+    )
+    if args.price is not None:
+        y = bond.yield_from_price(args.coupon, args.years, args.price, args.face, args.frequency)
+        print(f"yield {y:.1f}% ({y:.4f}%) for a price of {args.price:g}: {what}")
+    else:
+        p = bond.price(args.coupon, args.years, args.yield_, args.face, args.frequency)
+        print(f"price {p:.2f} ({p:.6f}) at a yield of {args.yield_:g}%: {what}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """snowball compare A B ... [--until YEAR] [--out DIR]: headline numbers side by side."""
+    from . import run as runmod
+    from .compare import compare_table, format_compare
+    from .outputs import atomic_dir, write_csv, write_json
+    from .scenario import load_scenario
+
+    runmod.check_until(args.until)
+    scenarios = [load_scenario(s) for s in args.scenarios]
+    results = [runmod.run(s, until=args.until) for s in scenarios]
+    table = compare_table(results)
+    name = "-vs-".join(s.name for s in scenarios)
+    out = Path(args.out) if args.out else REPORTS / "compare" / name
+    with atomic_dir(out) as tmp:
+        write_csv(table, tmp / "compare.csv")
+        manifest = results[0].manifest(args.command_line)
+        manifest["scenarios"] = [s.name for s in scenarios]
+        write_json(manifest, tmp / "run.json")
+    print(format_compare(table))
+    print(f"\nwrote {out / 'compare.csv'}")
+    return 0
+
+
 def cmd_brief(args: argparse.Namespace) -> int:
     """snowball brief [SCENARIO ...] [--out DIR]: charts and a headline table."""
     from .brief import write_brief
@@ -104,6 +146,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("parameters", help="list the model constants that can be set")
     p.set_defaults(func=cmd_parameters)
+
+    p = sub.add_parser("bond", help="convert between price and yield for a plain Treasury")
+    p.add_argument("--coupon", type=float, required=True, help="coupon, % of face a year")
+    p.add_argument("--years", type=float, required=True, help="years to maturity")
+    p.add_argument("--price", type=float, help="price per --face (give this or --yield)")
+    p.add_argument("--yield", dest="yield_", type=float, help="yield, % a year (give this or --price)")
+    p.add_argument("--face", type=float, default=100.0, help="face value (default 100)")
+    p.add_argument("--frequency", type=int, default=2, help="coupons a year (default 2, as Treasury pays)")
+    p.set_defaults(func=cmd_bond)
+
+    p = sub.add_parser("compare", help="headline numbers of several scenarios side by side")
+    p.add_argument("scenarios", nargs="+", help="scenario names or files; differences are from the first")
+    p.add_argument("--until", type=int, default=2055, help="final fiscal year (default 2055)")
+    p.add_argument("--out", help="output folder (default reports/compare/A-vs-B/)")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("brief", help="project scenarios and write charts and a headline table")
     p.add_argument("scenarios", nargs="*", help="scenario names or files (default: the built-ins)")

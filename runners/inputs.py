@@ -218,6 +218,7 @@ def load_inputs(vintage: str) -> ModelInputs:
         "targets": base / "targets.csv",
         "profile": init_dir / "maturity_profile.csv",
         "issuance": init_dir / "issuance.csv",
+        "holders": init_dir / "holders.csv",
     }
     proj = read_tidy(paths["projections"], PROJECTION_UNITS, contiguous=True)
     cats = read_tidy(paths["categories"], CATEGORY_UNITS, contiguous=False)
@@ -240,6 +241,7 @@ def load_inputs(vintage: str) -> ModelInputs:
             raise _fail(paths["categories"], f"needs figures for FY{y}")
     profile = _read_profile(paths["profile"])
     issuance = _read_issuance(paths["issuance"])
+    holders = _read_holders(paths["holders"], float(cbo.loc[FIRST_YEAR, "debt_held_by_public"]))
 
     p = cbo.loc[years]
     gdp = p["nominal_gdp"]
@@ -291,6 +293,9 @@ def load_inputs(vintage: str) -> ModelInputs:
         if key.endswith("_issuance_share"):
             constants[key.replace("_", " ")] = value
 
+    for holder, amount in holders.items():
+        constants[f"initial {holder.replace('_', ' ')} holdings"] = amount
+
     files = {_rel(p): _hash(p) for p in [meta_path, *paths.values()]}
     return ModelInputs(vintage, meta["title"], constants, tables, cbo, targets, files)
 
@@ -330,6 +335,21 @@ def _read_issuance(path: Path) -> dict[str, float]:
             f"issuance shares must be non-negative and sum to 1 (they sum to {sum(shares):.4f})",
         )
     return got
+
+
+HOLDERS = ["japan", "china", "other_foreign_official", "foreign_private", "fed"]
+
+
+def _read_holders(path: Path, debt: float) -> dict[str, float]:
+    df = read_csv(path, ["holder", "amount_bn", "source"])
+    _numeric(df, path, "amount_bn")
+    if sorted(df["holder"]) != sorted(HOLDERS):
+        raise _fail(path, f"holders must be exactly {', '.join(HOLDERS)} (domestic private is the rest)")
+    if (df["amount_bn"] < 0).any():
+        raise _fail(path, "amount_bn must not be negative")
+    if df["amount_bn"].sum() >= debt:
+        raise _fail(path, f"holdings sum to {df['amount_bn'].sum():,.1f}, more than the debt ({debt:,.1f})")
+    return dict(zip(df["holder"], df["amount_bn"], strict=True))
 
 
 def read_history() -> pd.DataFrame:

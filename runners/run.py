@@ -36,6 +36,7 @@ class RunResult:
     results: pd.DataFrame
     inputs: ModelInputs
     milestones: dict[str, int | None] = field(default_factory=dict)
+    monthly: pd.DataFrame | None = None
 
     def manifest(self, command: list[str] | None = None) -> dict:
         """What produced these results: scenario, overrides, data vintage, model hash, versions."""
@@ -78,17 +79,67 @@ def check_until(until: int) -> int:
     return until
 
 
+PATH_VARIABLES = {
+    "baseline debt to GDP path": "debt to GDP",
+    "baseline interest to revenue path": "interest to revenue",
+    "baseline ten year yield path": "ten year yield",
+}
+_PATHS: dict[int, tuple[ModelInputs, dict[str, pd.Series]]] = {}
+
+
+def step_times(m, until: int) -> np.ndarray:
+    """The model's own step times, accumulated exactly as pysd does (t + dt, repeatedly)."""
+    dt = float(m.components.time_step())
+    t, out = float(FIRST_YEAR), []
+    while t < until + dt / 2:
+        out.append(t)
+        t = t + dt
+    return np.array(out)
+
+
+def baseline_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
+    """Monthly baseline paths (debt/GDP, interest/revenues) from the vintage's own baseline run.
+
+    The premia that MODEL.md measures against the baseline path (the debt premium, confidence)
+    read these tables, so the baseline run reproduces itself exactly; computed once per inputs.
+    """
+    cached = _PATHS.get(id(inputs))
+    if cached is not None and cached[0] is inputs:
+        return cached[1]
+    m = model.load_model()
+    times = step_times(m, LAST_YEAR)
+    with contextlib.redirect_stdout(io.StringIO()):
+        m.set_components(dict(inputs.constants) | dict(inputs.tables) | {"baseline path on": 0})
+        raw = m.run(
+            final_time=LAST_YEAR,
+            return_timestamps=list(times),
+            return_columns=list(PATH_VARIABLES.values()),
+            progress=False,
+        )
+    if len(raw) != len(times):
+        raise SnowballError(f"baseline path run returned {len(raw)} steps, expected {len(times)}")
+    paths = {table: pd.Series(raw[var].to_numpy(), index=times) for table, var in PATH_VARIABLES.items()}
+    _PATHS[id(inputs)] = (inputs, paths)
+    return paths
+
+
 def run(
     scenario: Scenario,
     until: int = DEFAULT_UNTIL,
     overrides: dict[str, float] | None = None,
     inputs: ModelInputs | None = None,
+    monthly: list[str] | None = None,
 ) -> RunResult:
-    """Run ``scenario`` to the end of fiscal year ``until`` with ``overrides`` (Vensim names)."""
+    """Run ``scenario`` to the end of fiscal year ``until`` with ``overrides`` (Vensim names).
+
+    ``monthly`` names model variables to return at every step as ``RunResult.monthly``.
+    """
     check_until(until)
     overrides = dict(overrides or {})
     inputs = inputs or cached_inputs(scenario.baseline)
     params: dict[str, object] = dict(inputs.constants)
+    params.update(baseline_paths(inputs))
+    params["baseline path on"] = 1
     params.update(scenario.constants)
     params.update(overrides)
     tables = dict(inputs.tables)
@@ -99,22 +150,31 @@ def run(
         tables[name] = merged.sort_index()
     params.update(tables)
     m = model.load_model()
-    with contextlib.redirect_stdout(io.StringIO()):
-        m.set_components(params)
-        raw = m.run(
-            final_time=until,
-            return_timestamps=list(range(FIRST_YEAR, until + 1)),
-            return_columns=model_variables(),
-            progress=False,
-        )
-    results = tidy(raw)
+    columns = model_variables() + [v for v in (monthly or []) if v not in model_variables()]
+    times = step_times(m, until) if monthly else np.arange(FIRST_YEAR, until + 1, dtype=float)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            m.set_components(params)
+            raw = m.run(
+                final_time=until, return_timestamps=list(times), return_columns=columns, progress=False
+            )
+    except (ArithmeticError, ValueError, KeyError) as exc:
+        model.discard()
+        raise SnowballError(
+            f"scenario '{scenario.name}': the run failed numerically ({type(exc).__name__}: {exc}); "
+            "check the scenario's values"
+        ) from None
+    raw.index = times
+    year_end = raw[np.isclose(times, np.rint(times), rtol=0, atol=1e-6)]
+    results = tidy(year_end)
     bad = ~np.isfinite(results.to_numpy(dtype=float))
     if bad.any():
         row, col = np.argwhere(bad)[0]
         raise SnowballError(
             f"scenario '{scenario.name}': {results.columns[col]} is not finite in FY{results.index[row]}"
         )
-    return RunResult(scenario, until, overrides, results, inputs, milestones(results))
+    frame = raw[list(monthly)].rename_axis("time") if monthly else None
+    return RunResult(scenario, until, overrides, results, inputs, milestones(results), frame)
 
 
 def tidy(raw: pd.DataFrame) -> pd.DataFrame:
@@ -144,10 +204,15 @@ def first_year(mask: pd.Series) -> int | None:
     return int(hits.index[0]) if len(hits) else None
 
 
+EXPLOSIVE_DEBT = 300.0  # % of GDP: a stated threshold for flagging an explosive debt path
+
+
 def milestones(results: pd.DataFrame) -> dict[str, int | None]:
-    """Crowding-out milestones: the first fiscal year net interest passes each comparison."""
+    """Crowding-out milestones (first fiscal year net interest passes each comparison) and the
+    first year debt exceeds 300% of GDP (the run's explosive-path flag)."""
     ni = results["net_interest"]
     return {
+        "debt_explodes": first_year(results["debt_to_gdp"] > EXPLOSIVE_DEBT),
         "interest_exceeds_defense": first_year(ni > results["defense"]),
         "interest_exceeds_medicare": first_year(ni > results["medicare"]),
         "interest_exceeds_social_security": first_year(ni > results["social_security"]),
@@ -192,6 +257,26 @@ def headline(result: RunResult) -> list[tuple[str, str]]:
     for key, label in labels.items():
         year = result.milestones.get(key)
         rows.append((label, f"FY{year}" if year else f"not by FY{result.until}"))
+    boom = result.milestones.get("debt_explodes")
+    rows.append(
+        (
+            "Explosive debt path flag",
+            f"YES from FY{boom} (debt above {EXPLOSIVE_DEBT:.0f}% of GDP)" if boom else "no",
+        )
+    )
+    if r["official_sales"].sum() > 0:
+        first = int(r["official_sales"].gt(0).idxmax())
+        before = r.at[first - 1, "holdings_japan"] if first - 1 in r.index else r["holdings_japan"].iloc[0]
+        low_price = r["bond_price_10y"]
+        rows += [
+            ("Foreign official sales", f"${r['official_sales'].sum():,.0f}bn from FY{first}"),
+            ("Japan's holdings", f"${before:,.0f}bn -> ${r['holdings_japan'].min():,.0f}bn"),
+            ("Lowest 10-year note price", f"${low_price.min():.2f} per $100 (FY{int(low_price.idxmin())})"),
+            (
+                "Peak total premium (FY average)",
+                f"{r['total_premium'].max():.2f} pp (FY{int(r['total_premium'].idxmax())})",
+            ),
+        ]
     return rows
 
 
@@ -199,4 +284,3 @@ def format_table(rows: list[tuple[str, str]]) -> str:
     """Two aligned columns."""
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
-

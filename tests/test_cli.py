@@ -83,6 +83,7 @@ def test_scenario_file_path_runs(tmp_path):
     spec = tmp_path / "my-shock.toml"
     spec.write_text(
         'title = "Mine"\ndescription = "A test shock."\n[constants]\n"yield shift" = 1.5\n'
+        '"debt premium sensitivity" = 0\n"confidence switch" = 0\n'
         '[tables."bill yield table"]\n2026 = 5.0\n'
     )
     out = tmp_path / "out"

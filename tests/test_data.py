@@ -28,7 +28,7 @@ def test_vintage_loads_with_every_model_input():
     # FY2025 nominal growth from CBO's GDP levels: 30,136.1 / 28,823 - 1 = 4.5557%
     assert got.tables["nominal GDP growth table"][2025] == pytest.approx(4.5557, abs=1e-4)
     assert got.tables["bill yield table"].index.max() == inputs.LAST_YEAR
-    assert len(got.files) == 7
+    assert len(got.files) == 8
 
 
 def test_profile_matches_cited_aggregates():

@@ -53,7 +53,9 @@ def test_r_equals_g_with_zero_primary_deficit_keeps_debt_ratio_flat(baseline):
         **{k: c for k in inputs.constants if k.startswith("initial coupon")},
     }
     custom = dataclasses.replace(inputs, constants=constants, tables=tables)
-    scen = variant(baseline, "r-equals-g", long_bond_spread=0.0)
+    scen = variant(
+        baseline, "r-equals-g", long_bond_spread=0.0, debt_premium_sensitivity=0.0, confidence_switch=0.0
+    )
     r = run.run(scen, until=2100, inputs=custom).results
     assert r["debt_to_gdp"].to_numpy() == pytest.approx(28199.313 / 28823 * 100, rel=1e-9)
     # CBO's average rate divides a year's interest (4% of the opening debt D) by the average

@@ -34,7 +34,10 @@ def test_one_view_per_sector():
     assert views == [
         "1 Debt and rollover",
         "2 Yields",
+        "3 Holders",
         "4 Budget and crowding-out",
+        "5 Confidence",
+        "6 Policy responses and spillovers",
         "7 Fiscal-year reporting",
     ]
 
