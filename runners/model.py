@@ -11,7 +11,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import os
 import re
+import shutil
+import tempfile
 import warnings
 from dataclasses import dataclass
 from functools import cache
@@ -47,12 +50,17 @@ def translate(mdl: Path = MODEL_FILE) -> Path:
     py, stamp, digest = mdl.with_suffix(".py"), _stamp(mdl), model_hash(mdl)
     if py.is_file() and stamp.is_file() and stamp.read_text().strip() == digest:
         return py
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            pysd.read_vensim(str(mdl), initialize=False)
-    except Exception as exc:  # pysd raises many types; name the equation instead
-        py.unlink(missing_ok=True)
-        raise SnowballError(f"{mdl.name}: {diagnose(mdl, exc)}") from None
+    # translate a copy in a private folder, then move the result into place atomically, so
+    # concurrent processes never see a half-written translation
+    with tempfile.TemporaryDirectory(prefix=".translate-", dir=mdl.parent) as tmp:
+        copy = Path(tmp) / mdl.name
+        shutil.copyfile(mdl, copy)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                pysd.read_vensim(str(copy), initialize=False)
+        except Exception as exc:  # pysd raises many types; name the equation instead
+            raise SnowballError(f"{mdl.name}: {diagnose(mdl, exc)}") from None
+        os.replace(copy.with_suffix(".py"), py)
     stamp.write_text(digest + "\n")
     return py
 
