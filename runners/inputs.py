@@ -33,6 +33,8 @@ PROJECTION_UNITS = {
     "bill_yield": "%",
     "ten_year_yield": "%",
     "gdp_price_index_growth": "%",
+    "fed_funds_rate": "%",
+    "pce_inflation": "%",
 }
 CATEGORY_UNITS = {
     "social_security": "$bn",
@@ -50,6 +52,8 @@ LONG_TERM_UNITS = {
     "bill_yield": "%",
     "ten_year_yield": "%",
     "other_means_of_financing_pct_gdp": "% of GDP",
+    "fed_funds_rate": "%",
+    "pce_inflation": "%",
 }
 BUCKETS = [
     "bills",
@@ -252,6 +256,8 @@ def load_inputs(vintage: str) -> ModelInputs:
         "other means of financing share table": p["other_means_of_financing"] / gdp * 100,
         "bill yield table": p["bill_yield"],
         "ten year yield table": p["ten_year_yield"],
+        "policy rate table": p["fed_funds_rate"],
+        "baseline inflation table": p["pce_inflation"],
     }
     ltw = _wide(lt)
     extend = {
@@ -261,6 +267,8 @@ def load_inputs(vintage: str) -> ModelInputs:
         "other means of financing share table": "other_means_of_financing_pct_gdp",
         "bill yield table": "bill_yield",
         "ten year yield table": "ten_year_yield",
+        "policy rate table": "fed_funds_rate",
+        "baseline inflation table": "pce_inflation",
     }
     for table, var in extend.items():
         anchors = ltw[var].dropna()

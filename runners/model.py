@@ -234,6 +234,11 @@ def _defaults() -> dict[str, object]:
     return out
 
 
+def default(name: str) -> float:
+    """The .mdl's own value of a scalar constant."""
+    return float(_defaults()[name])
+
+
 def discard() -> None:
     """Drop the loaded model after a failed run: pysd leaves a failed run's state behind."""
     _base_model.cache_clear()

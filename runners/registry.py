@@ -406,7 +406,109 @@ COLUMNS: tuple[Column, ...] = (
         "Cumulative official sales",
         "Japan, China and reserve diversification.",
     ),
+    Column(
+        "policy_rate",
+        "Federal funds rate",
+        "%",
+        "mean",
+        "Cumulative policy rate",
+        "CBO's path plus the Taylor-type rule's gap (rule off: CBO's path); fiscal-year average.",
+    ),
+    Column(
+        "inflation_expectations",
+        "Expected inflation",
+        "%",
+        "mean",
+        "Cumulative inflation expectations",
+        "CBO's PCE inflation plus the gap from Fed purchases and rising yields; fiscal-year average.",
+    ),
+    Column(
+        "credit_rating_notch",
+        "Credit rating, notches below AAA",
+        "notches",
+        "stock",
+        "Rating notch",
+        "0 AAA, 1 AA+ (S&P since 2011), 2 AA, 3 AA-, 4 A+ ... at the fiscal-year end.",
+    ),
+    Column(
+        "mortgage_rate",
+        "30-year mortgage rate",
+        "%",
+        "mean",
+        "Cumulative mortgage rate",
+        "10-year yield + 1.7 pp + half the confidence and supply premia; fiscal-year average.",
+    ),
+    Column(
+        "corporate_rate",
+        "Corporate (Baa) borrowing rate",
+        "%",
+        "mean",
+        "Cumulative corporate rate",
+        "10-year yield + 2 pp + half the confidence and supply premia; fiscal-year average.",
+    ),
+    Column(
+        "private_investment_change",
+        "Private investment relative to baseline",
+        "%",
+        "mean",
+        "Cumulative private investment change",
+        "-3% per point of real-rate gap (smoothed); fiscal-year average.",
+    ),
+    Column(
+        "growth_drag",
+        "Nominal growth lost to crowding-out",
+        "percentage points",
+        "mean",
+        "Cumulative growth drag",
+        "Applied only with the private crowding switch on.",
+    ),
+    Column(
+        "gold_flow_index",
+        "Safe-haven flows into gold",
+        "index (0 = baseline)",
+        "mean",
+        "Cumulative gold flow",
+        "Rises as Treasuries fall and the dollar weakens; fiscal-year average.",
+    ),
+    Column(
+        "equity_flow_index",
+        "Reallocation into equities",
+        "index (0 = baseline)",
+        "mean",
+        "Cumulative equity flow",
+        "Out of falling Treasuries, with the dollar feeding back; fiscal-year average.",
+    ),
 )
+
+RATING_LABELS = (
+    "AAA",
+    "AA+",
+    "AA",
+    "AA-",
+    "A+",
+    "A",
+    "A-",
+    "BBB+",
+    "BBB",
+    "BBB-",
+    "BB+",
+    "BB",
+    "BB-",
+    "B+",
+    "B",
+    "B-",
+    "CCC+",
+    "CCC",
+    "CCC-",
+    "CC",
+    "C",
+)
+
+
+def rating_label(notch: float) -> str:
+    """S&P-style label for a number of notches below AAA."""
+    return RATING_LABELS[min(max(int(round(notch)), 0), len(RATING_LABELS) - 1)]
+
 
 BY_NAME = {c.name: c for c in COLUMNS}
 

@@ -20,7 +20,7 @@ import pandas as pd
 from . import __version__, model
 from .errors import SnowballError
 from .inputs import FIRST_YEAR, LAST_YEAR, ModelInputs, load_inputs
-from .registry import COLUMNS, model_variables
+from .registry import COLUMNS, model_variables, rating_label
 from .scenario import Scenario
 
 DEFAULT_UNTIL = 2055
@@ -83,6 +83,7 @@ PATH_VARIABLES = {
     "baseline debt to GDP path": "debt to GDP",
     "baseline interest to revenue path": "interest to revenue",
     "baseline ten year yield path": "ten year yield",
+    "baseline GDP path": "nominal GDP",
 }
 _PATHS: dict[int, tuple[ModelInputs, dict[str, pd.Series]]] = {}
 
@@ -173,6 +174,11 @@ def run(
         raise SnowballError(
             f"scenario '{scenario.name}': {results.columns[col]} is not finite in FY{results.index[row]}"
         )
+    results.insert(
+        list(results.columns).index("credit_rating_notch") + 1,
+        "credit_rating",
+        [rating_label(n) for n in results["credit_rating_notch"]],
+    )
     frame = raw[list(monthly)].rename_axis("time") if monthly else None
     return RunResult(scenario, until, overrides, results, inputs, milestones(results), frame)
 
@@ -257,6 +263,14 @@ def headline(result: RunResult) -> list[tuple[str, str]]:
     for key, label in labels.items():
         year = result.milestones.get(key)
         rows.append((label, f"FY{year}" if year else f"not by FY{result.until}"))
+    first_notch = result.overrides.get(
+        "initial rating notch",
+        result.scenario.constants.get("initial rating notch", model.default("initial rating notch")),
+    )
+    notches = pd.concat([pd.Series({r.index[0] - 1: first_notch}), r["credit_rating_notch"].round()])
+    moved = notches.index[1:][notches.diff().iloc[1:] != 0]
+    changes = ", ".join(f"{r.at[y, 'credit_rating']} in FY{y}" for y in moved)
+    rows.append(("Credit rating", f"{rating_label(first_notch)} at the start; " + (changes or "unchanged")))
     boom = result.milestones.get("debt_explodes")
     rows.append(
         (

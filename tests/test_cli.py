@@ -53,7 +53,8 @@ def test_run_writes_results_and_manifest(tmp_path, capsys):
     assert results.columns[0] == "fiscal_year"
     assert list(results["fiscal_year"]) == list(range(2025, 2041))
     assert set(REQUIRED) <= set(results.columns)
-    assert list(results.columns[1:]) == [c.name for c in COLUMNS]
+    assert [c for c in results.columns[1:] if c != "credit_rating"] == [c.name for c in COLUMNS]
+    assert results["credit_rating"].eq("AA+").all()
     manifest = json.loads((out / "run.json").read_text())
     assert manifest["scenario"]["name"] == "rates-up-200bp"
     assert manifest["scenario"]["constants"]["yield shift"] == 2.0
@@ -84,6 +85,7 @@ def test_scenario_file_path_runs(tmp_path):
     spec.write_text(
         'title = "Mine"\ndescription = "A test shock."\n[constants]\n"yield shift" = 1.5\n'
         '"debt premium sensitivity" = 0\n"confidence switch" = 0\n'
+        '"inflation expectations yield sensitivity" = 0\n'
         '[tables."bill yield table"]\n2026 = 5.0\n'
     )
     out = tmp_path / "out"

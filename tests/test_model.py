@@ -38,7 +38,8 @@ def test_one_view_per_sector():
         "4 Budget and crowding-out",
         "5 Confidence",
         "6 Policy responses and spillovers",
-        "7 Fiscal-year reporting",
+        "7 Monetary policy, ratings and private markets",
+        "8 Fiscal-year reporting",
     ]
 
 

@@ -33,7 +33,11 @@ MATURED_BY = {  # initial debt maturing by the end of each fiscal year, as a sha
 @pytest.fixture(scope="module")
 def pair(baseline, baseline_result):
     # the premia feedbacks are off: this checks the rollover mechanics alone
-    mechanics = {"debt_premium_sensitivity": 0.0, "confidence_switch": 0.0}
+    mechanics = {
+        "debt_premium_sensitivity": 0.0,
+        "confidence_switch": 0.0,
+        "inflation_expectations_yield_sensitivity": 0.0,
+    }
     shocked = run.run(variant(baseline, "plus-100bp", yield_shift=1.0, **mechanics)).results
     return baseline_result.results, shocked
 
