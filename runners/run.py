@@ -13,6 +13,7 @@ import platform
 import sys
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ import pandas as pd
 from . import __version__, model
 from .errors import SnowballError
 from .inputs import FIRST_YEAR, LAST_YEAR, ModelInputs, load_inputs
+from .paths import REPO
 from .registry import COLUMNS, model_variables, rating_label
 from .scenario import Scenario
 
@@ -47,7 +49,7 @@ class RunResult:
             "scenario": {
                 "name": s.name,
                 "title": s.title,
-                "path": str(s.path) if s.path else None,
+                "path": display_path(s.path),
                 "constants": s.constants,
                 "tables": {k: {str(y): v for y, v in t.items()} for k, t in s.tables.items()},
             },
@@ -62,6 +64,16 @@ class RunResult:
             "python_version": platform.python_version(),
             "command": command if command is not None else sys.argv,
         }
+
+
+def display_path(path: Path | None) -> str | None:
+    """A path relative to the repository when inside it (so manifests do not depend on the clone)."""
+    if path is None:
+        return None
+    try:
+        return str(path.resolve().relative_to(REPO))
+    except ValueError:
+        return str(path)
 
 
 @cache
