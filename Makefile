@@ -32,4 +32,4 @@ bench: $(STAMP)
 	$(BIN)/python -m runners.bench
 
 clean:
-	rm -rf $(VENV) reports/runs reports/briefing reports/bench models/snowball.py models/.snowball.sha256
+	rm -rf $(VENV) reports/runs reports/briefing reports/bench reports/sweeps reports/compare models/snowball.py models/.snowball.sha256

@@ -119,12 +119,61 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    """snowball brief [SCENARIO ...] [--out DIR]: charts and a headline table."""
+    """snowball brief [SCENARIO ...] [--out DIR]: the briefing pack (HTML, Markdown, charts, tables)."""
     from .brief import write_brief
 
     out = Path(args.out) if args.out else REPORTS / "briefing"
     written = write_brief(args.scenarios or None, out, until=args.until, command=args.command_line)
     print(f"wrote the briefing to {written}")
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """snowball sweep SPEC [--out DIR] [--workers N] [--scheduler ADDRESS] [--resume]."""
+    from .sweep import run_sweep
+    from .sweepspec import load_spec
+
+    spec = load_spec(args.spec)
+    result = run_sweep(
+        spec,
+        out=Path(args.out) if args.out else None,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        resume=args.resume,
+    )
+    print(f"{spec.title}: {result.n_runs:,} runs ({spec.method}) in {result.seconds:.1f} s\n")
+    s = result.summary
+    last = s["fiscal_year"].max()
+    for var in ("debt_to_gdp", "net_interest_share_of_outlays"):
+        for year in dict.fromkeys([2035, last]):
+            row = s[(s["variable"] == var) & (s["fiscal_year"] == year)]
+            if len(row):
+                r = row.iloc[0]
+                print(
+                    f"{var} FY{year} ({r['unit']}): median {r['p50']:.1f}, 10-90th {r['p10']:.1f} to "
+                    f"{r['p90']:.1f}, 5-95th {r['p5']:.1f} to {r['p95']:.1f}"
+                )
+    if result.calibration is not None and len(result.calibration):
+        print("\nSpread of debt/GDP against CBO's historical projection errors (pp of GDP):")
+        for _, r in result.calibration.iterrows():
+            print(
+                f"  {int(r['horizon_years']):>2} years out (FY{int(r['fiscal_year'])}) {r['statistic']:<11}"
+                f" CBO {r['cbo']:6.1f}   Snowball {r['snowball']:6.1f}"
+            )
+    sens = result.sensitivity
+    if "rank" in sens and len(sens):
+        first = sens.iloc[0]
+        sub = sens[(sens["variable"] == first["variable"]) & (sens["fiscal_year"] == first["fiscal_year"])]
+        key = {"sobol": "ST", "morris": "mu_star"}.get(spec.method, "swing")
+        print(f"\nInputs ranked by {key} for {first['variable']} in FY{first['fiscal_year']}:")
+        for _, r in sub.iterrows():
+            extra = (
+                f" (S1 {r['S1']:.3f} +/- {r['S1_conf']:.3f}, ST +/- {r['ST_conf']:.3f})"
+                if key == "ST"
+                else ""
+            )
+            print(f"  {int(r['rank']):>2}. {r['input']:<32} {r[key]:.3f}{extra}")
+    print(f"\nwrote {result.out}")
     return 0
 
 
@@ -162,11 +211,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default reports/compare/A-vs-B/)")
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("brief", help="project scenarios and write charts and a headline table")
-    p.add_argument("scenarios", nargs="*", help="scenario names or files (default: the built-ins)")
+    p = sub.add_parser("brief", help="project scenarios and write a briefing pack (HTML, charts, tables)")
+    p.add_argument(
+        "scenarios",
+        nargs="*",
+        help="scenario names or files (default: baseline, japan-selloff, japan-selloff-fed, "
+        "japan-gradual, fiscal-reform)",
+    )
     p.add_argument("--until", type=int, default=2055, help="final fiscal year (default 2055)")
     p.add_argument("--out", help="output folder (default reports/briefing/)")
     p.set_defaults(func=cmd_brief)
+
+    p = sub.add_parser("sweep", help="run a sensitivity sweep (a spec in data/sweeps/) and write its outputs")
+    p.add_argument("spec", help="a sweep spec .toml (or the name of one in data/sweeps/)")
+    p.add_argument("--out", help="output folder (default reports/sweeps/NAME/)")
+    p.add_argument("--workers", type=int, help="local worker processes (default: up to 2 cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted sweep from its chunks")
+    p.set_defaults(func=cmd_sweep)
     return parser
 
 

@@ -1,0 +1,703 @@
+"""Sensitivity sweeps: thousands of scenarios through the vectorised engine, in chunks.
+
+``run_sweep`` samples the spec's inputs, cuts the runs into chunks, runs them in local worker
+processes (or on a Dask cluster), keeps every finished chunk on disk (so Ctrl-C loses nothing and
+``--resume`` continues), then writes the outputs atomically: params.csv, runs.parquet,
+summary.csv, sensitivity.csv, fan.png, tornado.png, calibration.csv (when asked) and
+manifest.json. The same spec and seed give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .engine import Engine, Program, build_engine, interp
+from .errors import SnowballError
+from .inputs import FIRST_YEAR, LAST_YEAR, ModelInputs
+from .outputs import atomic_dir, write_json
+from .paths import REPORTS
+from .registry import BY_NAME
+from .sweepspec import SweepSpec, sample, unit_sample
+from .sweepwork import ChunkJob, model_vars_for, run_chunk, tidy_arrays
+
+PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
+FAN = ("debt_to_gdp", "net_interest_share_of_outlays")
+SOURCE = "Source: CBO (January 2025); Snowball sweep"
+
+
+# ---------------------------------------------------------------- inputs, replicating run.run
+
+
+@dataclass(frozen=True)
+class BaseInputs:
+    """The base scenario's inputs exactly as ``runners.run.run`` assembles them."""
+
+    constants: dict[str, float]
+    tables: dict[str, tuple[np.ndarray, np.ndarray]]
+    inputs: ModelInputs
+
+
+def scenario_inputs(
+    engine: Engine, scenario, overrides: dict[str, float] | None = None, inputs: ModelInputs | None = None
+) -> BaseInputs:
+    """Constants and tables for ``scenario`` (+ ``overrides``), as run.run sets them in pysd.
+
+    The .mdl's values, then the vintage's constants, the baseline paths, ``baseline path on`` = 1,
+    the scenario's constants and the overrides; tables: the vintage's, with the scenario's points.
+    """
+    from .run import baseline_paths, cached_inputs
+
+    inputs = inputs or cached_inputs(scenario.baseline)
+    params: dict[str, object] = dict(inputs.constants)
+    params.update(baseline_paths(inputs))
+    params["baseline path on"] = 1
+    params.update(scenario.constants)
+    params.update(overrides or {})
+    tables = dict(inputs.tables)
+    for name, points in scenario.tables.items():
+        merged = tables[name].copy()
+        for year, value in points.items():
+            merged.loc[year] = value
+        tables[name] = merged.sort_index()
+    params.update(tables)
+    constants = dict(engine.constants)
+    tabs = {k: (np.asarray(x, float), np.asarray(y, float)) for k, (x, y) in engine.tables.items()}
+    for key, value in params.items():
+        if isinstance(value, pd.Series):
+            if key not in tabs:
+                raise SnowballError(f"input table '{key}' is not a lookup of the model")
+            tabs[key] = (value.index.to_numpy(dtype=float), value.to_numpy(dtype=float))
+        else:
+            if key not in constants:
+                raise SnowballError(f"input '{key}' is not a constant of the model")
+            constants[key] = float(value)
+    return BaseInputs(constants, tabs, inputs)
+
+
+def stack_inputs(
+    items: list[BaseInputs],
+) -> tuple[dict[str, float | np.ndarray], dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Many scenarios' inputs as engine arguments: per-scenario arrays only where they differ.
+
+    Tables that differ share the union of their x points (each scenario's own values interpolated
+    there, which leaves every lookup unchanged).
+    """
+    constants: dict[str, float | np.ndarray] = {}
+    for key in items[0].constants:
+        vals = np.array([b.constants[key] for b in items], dtype=float)
+        constants[key] = float(vals[0]) if np.all(vals == vals[0]) else vals
+    tables: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for key, (x0, y0) in items[0].tables.items():
+        same = all(
+            np.array_equal(b.tables[key][0], x0) and np.array_equal(b.tables[key][1], y0) for b in items
+        )
+        if same:
+            tables[key] = (x0, y0)
+            continue
+        grid = np.unique(np.concatenate([b.tables[key][0] for b in items]))
+        tables[key] = (grid, np.array([np.interp(grid, *b.tables[key]) for b in items]))
+    return constants, tables
+
+
+def run_scenarios(scenarios: list, until: int = 2055, engine: Engine | None = None) -> list[pd.DataFrame]:
+    """Several scenarios in one vectorised run: fiscal-year results like ``run.run(...).results``.
+
+    (Numeric columns only: no ``credit_rating`` label.)
+    """
+    from .registry import COLUMNS
+
+    engine = engine or build_engine()
+    items = [scenario_inputs(engine, s) for s in scenarios]
+    constants, tables = stack_inputs(items)
+    cols = tuple(c.name for c in COLUMNS)
+    _, raw = engine.simulate(
+        len(items), until, record=model_vars_for(cols), constants=constants, tables=tables
+    )
+    res = tidy_arrays(raw, cols)
+    years = pd.Index(range(FIRST_YEAR + 1, until + 1), name="fiscal_year")
+    return [pd.DataFrame({c: res[c][:, i] for c in cols}, index=years) for i in range(len(items))]
+
+
+def annual(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A fiscal-year table on every year FIRST_YEAR..LAST_YEAR plus its own points (same lookups)."""
+    grid = np.union1d(x, np.arange(FIRST_YEAR, LAST_YEAR + 1, dtype=float))
+    return grid, np.interp(grid, x, y)
+
+
+# ---------------------------------------------------------------- planning
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a sweep will do: the runs' factor values, the jobs' shared inputs and a cache key."""
+
+    spec: SweepSpec
+    values: np.ndarray  # (n_runs, k)
+    program: Program
+    base: BaseInputs
+    tables: dict[str, tuple[np.ndarray, np.ndarray]]  # with path targets on the annual grid
+    columns: tuple[str, ...]
+    years: tuple[int, ...]
+    key: str
+
+    @property
+    def n_runs(self) -> int:
+        """Number of runs."""
+        return len(self.values)
+
+    @property
+    def chunks(self) -> list[tuple[int, int]]:
+        """(start, stop) run ranges, in order."""
+        step = self.spec.chunk
+        return [(s, min(s + step, self.n_runs)) for s in range(0, self.n_runs, step)]
+
+    def job(self, index: int) -> ChunkJob:
+        """The job for chunk ``index`` (plain data)."""
+        start, stop = self.chunks[index]
+        block = self.values[start:stop]
+        varied, factors = {}, {}
+        for i, f in enumerate(self.spec.factors):
+            if f.constant:
+                varied[f.constant] = np.ascontiguousarray(block[:, i])
+            else:
+                factors[f.name] = np.ascontiguousarray(block[:, i])
+        constants = self.base.constants | self.spec.constants
+        return ChunkJob(
+            index=index,
+            program=self.program,
+            until=self.spec.until,
+            constants=constants,
+            tables=self.tables,
+            varied=varied,
+            factors=factors,
+            paths=self.spec.paths,
+            run_ids=np.arange(start, stop),
+            seed=self.spec.seed,
+            columns=self.columns,
+            years=self.years,
+        )
+
+
+def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:
+    """Sample the runs and assemble the shared inputs; check everything before anything runs."""
+    from .scenario import check_value, resolve_parameter
+
+    engine = engine or build_engine()
+    values = sample(spec)
+    for i, f in enumerate(spec.factors):
+        col = values[:, i]
+        if not np.all(np.isfinite(col)):
+            raise SnowballError(f"{spec.path}: field 'inputs.{f.name}': the draws are not all finite")
+        if f.constant:
+            param = resolve_parameter(f.constant)
+            for v in (col.min(), col.max()):
+                try:
+                    check_value(param, float(v))
+                except SnowballError as exc:
+                    raise SnowballError(
+                        f"{spec.path}: field 'inputs.{f.name}': a draw is out of range ({exc}); "
+                        "narrow the distribution"
+                    ) from None
+    base = scenario_inputs(engine, spec.scenario)
+    tables = dict(base.tables)
+    for p in spec.paths:
+        for name in p.tables:
+            tables[name] = annual(*tables[name])
+    columns = spec.columns
+    program = engine.program(model_vars_for(columns))
+    years = tuple(range(FIRST_YEAR + 1, spec.until + 1))
+    check_tidy(engine, base, spec.until)
+    key_parts = {
+        "spec": spec.sha256,
+        "model": engine.model_sha256,
+        "data": base.inputs.files,
+        "chunk": spec.chunk,
+        "snowball": __version__,
+        "source": hashlib.sha256(program.source.encode()).hexdigest(),
+    }
+    key = hashlib.sha256(json.dumps(key_parts, sort_keys=True).encode()).hexdigest()
+    return Plan(spec, values, program, base, tables, columns, years, key)
+
+
+def check_tidy(engine: Engine, base: BaseInputs, until: int) -> None:
+    """The vectorised fiscal-year arithmetic must equal ``run.tidy`` (checked on the base scenario)."""
+    from .registry import COLUMNS, model_variables
+    from .run import tidy
+
+    prog = engine.program(model_variables())
+    times, raw = prog.simulate(1, until, constants=base.constants, tables=base.tables)
+    frame = tidy(pd.DataFrame({k: v[:, 0] for k, v in raw.items()}, index=times))
+    cols = tuple(c.name for c in COLUMNS if c.name in frame.columns)
+    fast = tidy_arrays(raw, cols)
+    for c in cols:
+        a, b = fast[c][:, 0], frame[c].to_numpy(dtype=float)
+        if not np.array_equal(a, b, equal_nan=True):
+            raise SnowballError(
+                f"runners/sweepwork.tidy_arrays no longer matches runners.run.tidy for '{c}'; update it"
+            )
+
+
+# ---------------------------------------------------------------- running
+
+
+class Progress:
+    """A one-line progress bar with the time left, on stderr."""
+
+    def __init__(self, total_runs: int, label: str, stream=None, enabled: bool = True):
+        self.total, self.label, self.enabled = total_runs, label, enabled
+        self.stream = stream or sys.stderr
+        self.start = time.perf_counter()
+        self.done_at_start = 0
+
+    def update(self, done: int, first: bool = False) -> None:
+        """Show ``done`` runs finished."""
+        if first:
+            self.done_at_start = done
+        if not self.enabled:
+            return
+        elapsed = time.perf_counter() - self.start
+        new = done - self.done_at_start
+        left = (self.total - done) * elapsed / new if new > 0 else float("nan")
+        width = 30
+        filled = int(width * done / max(self.total, 1))
+        eta = f"{left:5.1f} s left" if left == left else "  estimating"
+        self.stream.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{self.total:,} runs, "
+            f"{elapsed:5.1f} s, {eta}"
+        )
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End the line."""
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _chunk_path(folder: Path, index: int) -> Path:
+    return folder / f"chunk-{index:05d}.npy"
+
+
+def _save_chunk(folder: Path, index: int, data: np.ndarray) -> None:
+    tmp = folder / f".chunk-{index:05d}.tmp.npy"
+    np.save(tmp, data)
+    os.replace(tmp, _chunk_path(folder, index))
+
+
+def partial_dir(out: Path) -> Path:
+    """Where finished chunks wait (beside the output folder) until the sweep completes."""
+    return out.parent / f".{out.name}.partial"
+
+
+def execute(
+    the_plan: Plan,
+    folder: Path,
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Run every chunk not yet in ``folder``, saving each as it finishes (Ctrl-C keeps them)."""
+    todo = [i for i in range(len(the_plan.chunks)) if not _chunk_path(folder, i).is_file()]
+    sizes = [stop - start for start, stop in the_plan.chunks]
+    done = sum(sizes) - sum(sizes[i] for i in todo)
+    if progress:
+        progress.update(done, first=True)
+
+    def finished(index: int, data: np.ndarray) -> None:
+        nonlocal done
+        _save_chunk(folder, index, data)
+        done += sizes[index]
+        if progress:
+            progress.update(done)
+
+    if not todo:
+        return
+    if scheduler:
+        _run_dask(the_plan, todo, scheduler, finished)
+    elif workers <= 1 or len(todo) == 1:
+        for i in todo:
+            finished(i, run_chunk(the_plan.job(i)))
+    else:
+        _run_processes(the_plan, todo, workers, finished)
+
+
+def _run_processes(the_plan: Plan, todo: list[int], workers: int, finished: Callable) -> None:
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
+    pending: dict = {}
+    queue = list(todo)
+    try:
+        while queue or pending:
+            while queue and len(pending) < 2 * workers:  # bounded: memory stays flat
+                i = queue.pop(0)
+                pending[pool.submit(run_chunk, the_plan.job(i))] = i
+            ready, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for fut in sorted(ready, key=lambda f: pending[f]):
+                finished(pending.pop(fut), fut.result())
+    except BaseException:
+        for fut in pending:
+            fut.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _run_dask(the_plan: Plan, todo: list[int], address: str, finished: Callable) -> None:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise SnowballError("--scheduler needs dask[distributed] installed") from None
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise SnowballError(f"--scheduler {address}: cannot reach the Dask scheduler ({exc})") from None
+    futures = []
+    try:
+        queue = list(todo)
+        limit = max(4, 2 * sum(client.nthreads().values()))
+        batch = [
+            client.submit(run_chunk, the_plan.job(i), key=f"snowball-{the_plan.key[:12]}-{i}", pure=False)
+            for i in queue[:limit]
+        ]
+        index = {f.key: i for f, i in zip(batch, queue[:limit], strict=True)}
+        queue = queue[limit:]
+        futures = list(batch)
+        ac = as_completed(batch)
+        for fut in ac:
+            finished(index.pop(fut.key), fut.result())
+            futures.remove(fut)
+            if queue:
+                i = queue.pop(0)
+                nf = client.submit(
+                    run_chunk, the_plan.job(i), key=f"snowball-{the_plan.key[:12]}-{i}", pure=False
+                )
+                index[nf.key] = i
+                futures.append(nf)
+                ac.add(nf)
+    finally:
+        for fut in futures:
+            fut.cancel()
+        client.close()
+
+
+# ---------------------------------------------------------------- outputs
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Where a sweep wrote its files, with the headline comparison and timings."""
+
+    out: Path
+    n_runs: int
+    seconds: float
+    summary: pd.DataFrame
+    sensitivity: pd.DataFrame
+    calibration: pd.DataFrame | None
+
+
+def load_results(the_plan: Plan, folder: Path) -> np.ndarray:
+    """All chunks stacked: (n_runs, years, columns)."""
+    out = np.empty((the_plan.n_runs, len(the_plan.years), len(the_plan.columns)))
+    for i, (start, stop) in enumerate(the_plan.chunks):
+        out[start:stop] = np.load(_chunk_path(folder, i))
+    return out
+
+
+def params_frame(the_plan: Plan) -> pd.DataFrame:
+    """params.csv: run id -> the value of every varied input."""
+    frame = pd.DataFrame(the_plan.values, columns=[f.name for f in the_plan.spec.factors])
+    frame.index.name = "run_id"
+    return frame
+
+
+def write_runs(the_plan: Plan, folder: Path, path: Path) -> None:
+    """runs.parquet, tidy (run_id, fiscal_year, variable, value), written chunk by chunk."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    spec = the_plan.spec
+    cols = [the_plan.columns.index(v) for v in spec.keep_variables]
+    rows = [the_plan.years.index(y) for y in spec.keep_years]
+    names = pa.array(list(spec.keep_variables), pa.string())
+    schema = pa.schema(
+        [
+            ("run_id", pa.int32()),
+            ("fiscal_year", pa.int16()),
+            ("variable", pa.dictionary(pa.int8(), pa.string())),
+            ("value", pa.float64()),
+        ]
+    )
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for i, (start, stop) in enumerate(the_plan.chunks):
+            data = np.load(_chunk_path(folder, i))[:, rows][:, :, cols]  # (n, years, vars)
+            n, ny, nv = data.shape
+            run_id = np.repeat(np.arange(start, stop, dtype=np.int32), ny * nv)
+            year = np.tile(np.repeat(np.array(spec.keep_years, dtype=np.int16), nv), n)
+            var = np.tile(np.arange(nv, dtype=np.int8), n * ny)
+            table = pa.table(
+                {
+                    "run_id": run_id,
+                    "fiscal_year": year,
+                    "variable": pa.DictionaryArray.from_arrays(pa.array(var), names),
+                    "value": data.reshape(-1),
+                },
+                schema=schema,
+            )
+            writer.write_table(table)
+
+
+def summary_frame(the_plan: Plan, results: np.ndarray) -> pd.DataFrame:
+    """Percentiles 5-95, mean and sd by variable and fiscal year (finite runs only)."""
+    rows = []
+    for k, col in enumerate(the_plan.columns):
+        block = results[:, :, k]
+        finite = np.isfinite(block)
+        with np.errstate(all="ignore"):
+            pct = np.nanpercentile(np.where(finite, block, np.nan), PERCENTILES, axis=0)
+        for j, year in enumerate(the_plan.years):
+            vals = block[finite[:, j], j]
+            row = {
+                "variable": col,
+                "unit": BY_NAME[col].unit,
+                "fiscal_year": year,
+                "runs": int(finite[:, j].sum()),
+            }
+            row["mean"] = float(vals.mean()) if len(vals) else np.nan
+            row["sd"] = float(vals.std(ddof=1)) if len(vals) > 1 else np.nan
+            for p, v in zip(PERCENTILES, pct[:, j], strict=True):
+                row[f"p{p}"] = float(v)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def sensitivity_frame(the_plan: Plan, results: np.ndarray) -> pd.DataFrame:
+    """Sensitivity of each target (variable, year) to each input, by the spec's method.
+
+    Sobol: first-order and total indices with 95% confidence intervals (SALib, bootstrap).
+    Morris: mu, mu* (with its 95% interval) and sigma, per unit of the input's quantile range.
+    Other methods: Spearman rank correlation and the median of the output among the runs in the
+    input's bottom and top deciles (the tornado's bars).
+    """
+    spec = the_plan.spec
+    rows: list[dict] = []
+    names = [f.name for f in spec.factors]
+    for var in spec.sensitivity_variables:
+        k = the_plan.columns.index(var)
+        for year in spec.sensitivity_years:
+            y = results[:, the_plan.years.index(year), k]
+            base = {"variable": var, "fiscal_year": year, "method": spec.method}
+            if not np.all(np.isfinite(y)):
+                rows += [base | {"input": n, "note": "non-finite runs; no indices"} for n in names]
+                continue
+            if spec.method == "sobol":
+                from SALib.analyze import sobol
+
+                r = sobol.analyze(spec.problem(), y, calc_second_order=False, seed=spec.seed)
+                for i, n in enumerate(names):
+                    rows.append(
+                        base
+                        | {
+                            "input": n,
+                            "S1": r["S1"][i],
+                            "S1_conf": r["S1_conf"][i],
+                            "ST": r["ST"][i],
+                            "ST_conf": r["ST_conf"][i],
+                        }
+                    )
+            elif spec.method == "morris":
+                from SALib.analyze import morris
+
+                from .sweepspec import MORRIS_LEVELS, MORRIS_SPAN
+
+                low, high = MORRIS_SPAN
+                x = (unit_sample(spec) - low) / (high - low)
+                r = morris.analyze(spec.problem(), x, y, num_levels=MORRIS_LEVELS, seed=spec.seed)
+                for i, n in enumerate(names):
+                    rows.append(
+                        base
+                        | {
+                            "input": n,
+                            "mu": float(r["mu"][i]),
+                            "mu_star": float(r["mu_star"][i]),
+                            "mu_star_conf": float(r["mu_star_conf"][i]),
+                            "sigma": float(r["sigma"][i]),
+                        }
+                    )
+            else:
+                for i, n in enumerate(names):
+                    x = the_plan.values[:, i]
+                    rows.append(base | {"input": n} | _decile_swing(x, y))
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return pd.DataFrame(columns=["variable", "fiscal_year", "method", "input"])
+    rank_by = {"sobol": "ST", "morris": "mu_star"}.get(spec.method, "swing")
+    if rank_by in frame:
+        frame["rank"] = (
+            frame.groupby(["variable", "fiscal_year"])[rank_by]
+            .rank(ascending=False, method="first")
+            .astype(int)
+        )
+        frame = frame.sort_values(["variable", "fiscal_year", "rank"], kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def _decile_swing(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    from scipy import stats
+
+    if np.ptp(x) == 0:
+        return {"spearman": np.nan, "low": np.nan, "high": np.nan, "swing": 0.0}
+    lo, hi = np.quantile(x, [0.1, 0.9])
+    low = float(np.median(y[x <= lo]))
+    high = float(np.median(y[x >= hi]))
+    rho = float(stats.spearmanr(x, y).statistic)
+    return {"spearman": rho, "low": low, "high": high, "swing": abs(high - low)}
+
+
+def manifest(the_plan: Plan, files: dict[str, str], extra: dict) -> dict:
+    """What produced the sweep: the spec, seed, versions and hashes (no timings: byte-stable)."""
+    from .run import display_path
+
+    spec = the_plan.spec
+    packages = {}
+    for pkg in ("numpy", "pandas", "scipy", "SALib", "pyarrow", "matplotlib", "pysd"):
+        try:
+            packages[pkg] = version(pkg)
+        except Exception:  # pragma: no cover - optional in a source tree
+            packages[pkg] = None
+    return {
+        "spec_file": display_path(spec.path),
+        "spec_sha256": spec.sha256,
+        "spec": spec.doc,
+        "scenario": spec.scenario.name,
+        "method": spec.method,
+        "seed": spec.seed,
+        "draws": spec.draws,
+        "runs": the_plan.n_runs,
+        "chunk": spec.chunk,
+        "chunks": len(the_plan.chunks),
+        "inputs": [f.name for f in spec.factors],
+        "model_file": "models/snowball.mdl",
+        "model_sha256": the_plan.program.model_sha256,
+        "engine_source_sha256": hashlib.sha256(the_plan.program.source.encode()).hexdigest(),
+        "data_vintage": the_plan.base.inputs.vintage,
+        "data_files": the_plan.base.inputs.files,
+        "output_files_sha256": files,
+        "snowball_version": __version__,
+        "python_version": platform.python_version(),
+        "packages": packages,
+    } | extra
+
+
+def run_sweep(
+    spec: SweepSpec,
+    out: Path | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    show_progress: bool = True,
+    progress: Progress | None = None,
+) -> SweepResult:
+    """Run ``spec`` and write its outputs to ``out`` (default reports/sweeps/NAME/)."""
+    start = time.perf_counter()
+    out = Path(out) if out else REPORTS / "sweeps" / spec.name
+    the_plan = plan(spec)
+    folder = partial_dir(out)
+    key_file = folder / "key.txt"
+    if folder.exists() and not (
+        resume and key_file.is_file() and key_file.read_text().strip() == the_plan.key
+    ):
+        if resume and key_file.is_file():
+            print(
+                f"snowball: the spec, model or data changed since {folder} was started; starting afresh",
+                file=sys.stderr,
+            )
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    key_file.write_text(the_plan.key + "\n")
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 2)
+    if workers < 1:
+        raise SnowballError(f"--workers must be at least 1, got {workers}")
+    bar = progress or Progress(the_plan.n_runs, f"sweep {spec.name}", enabled=show_progress)
+    try:
+        execute(the_plan, folder, workers=workers, scheduler=scheduler, progress=bar)
+    except KeyboardInterrupt:
+        bar.close()
+        kept = sum(1 for i in range(len(the_plan.chunks)) if _chunk_path(folder, i).is_file())
+        print(
+            f"snowball: stopped; {kept} of {len(the_plan.chunks)} chunks kept in {folder}; "
+            f"continue with: snowball sweep {spec.path} --resume"
+            + (f" --out {out}" if out != REPORTS / "sweeps" / spec.name else ""),
+            file=sys.stderr,
+        )
+        raise
+    bar.close()
+    result = write_outputs(the_plan, folder, out)
+    shutil.rmtree(folder, ignore_errors=True)
+    return SweepResult(out, the_plan.n_runs, time.perf_counter() - start, *result)
+
+
+def write_outputs(the_plan: Plan, folder: Path, out: Path):
+    """Write every output file atomically; returns (summary, sensitivity, calibration)."""
+    from . import sweepcharts
+    from .calibration import comparison
+
+    results = load_results(the_plan, folder)
+    summary = summary_frame(the_plan, results)
+    sensitivity = sensitivity_frame(the_plan, results)
+    calibration = comparison(the_plan, results) if the_plan.spec.compare_with_cbo else None
+    with atomic_dir(out) as tmp:
+        params_frame(the_plan).to_csv(tmp / "params.csv", float_format="%.10g", lineterminator="\n")
+        write_runs(the_plan, folder, tmp / "runs.parquet")
+        summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6f", lineterminator="\n")
+        sensitivity.to_csv(tmp / "sensitivity.csv", index=False, float_format="%.6f", lineterminator="\n")
+        if calibration is not None:
+            calibration.to_csv(tmp / "calibration.csv", index=False, float_format="%.4f", lineterminator="\n")
+        base = base_run(the_plan)
+        sweepcharts.save_fan(summary, base, the_plan, tmp / "fan.png", calibration)
+        sweepcharts.save_tornado(sensitivity, the_plan, tmp / "tornado.png")
+        files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp.iterdir())}
+        write_json(manifest(the_plan, files, {}), tmp / "manifest.json")
+    return summary, sensitivity, calibration
+
+
+def base_run(the_plan: Plan) -> pd.DataFrame:
+    """The base scenario's own projection (fan chart reference line), fiscal years x columns."""
+    prog = the_plan.program
+    _, raw = prog.simulate(
+        1,
+        the_plan.spec.until,
+        constants=the_plan.base.constants | the_plan.spec.constants,
+        tables=the_plan.base.tables,
+    )
+    res = tidy_arrays(raw, the_plan.columns)
+    return pd.DataFrame(
+        {c: v[:, 0] for c, v in res.items()}, index=pd.Index(the_plan.years, name="fiscal_year")
+    )
+
+
+def iter_runs(path: Path) -> Iterator[pd.DataFrame]:
+    """Read runs.parquet back, one row group (chunk) at a time."""
+    import pyarrow.parquet as pq
+
+    f = pq.ParquetFile(path)
+    for i in range(f.num_row_groups):
+        yield f.read_row_group(i).to_pandas()
+
+
+__all__ = ["interp", "run_sweep", "plan", "execute", "scenario_inputs", "write_outputs", "SweepResult"]

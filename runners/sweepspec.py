@@ -1,0 +1,526 @@
+"""Sweep specifications: TOML files in ``data/sweeps/``, validated before anything runs.
+
+A spec names a base scenario, the inputs to vary (model constants, as grids or distributions),
+path families added to input tables (rate paths: level shift, ramp, decaying spike, random walk),
+the sampling method, the number of draws, the seed and what to keep. Every error names the file,
+the field and the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import SnowballError
+from .inputs import FIRST_YEAR, LAST_YEAR
+from .paths import data_dir
+from .registry import BY_NAME
+from .sweepwork import PathSpec
+
+METHODS = ("grid", "latin-hypercube", "monte-carlo", "sobol", "morris")
+DISTRIBUTIONS = {
+    "uniform": ("low", "high"),
+    "normal": ("mean", "sd"),
+    "triangular": ("low", "mode", "high"),
+    "list": ("values",),
+}
+FAMILIES = {  # family -> {parameter: (required, rule)}; rule: "any" | "positive" | "unit" | "nonneg"
+    "level-shift": {"shift": (True, "any"), "start": (False, "year")},
+    "ramp": {"level": (True, "any"), "years": (True, "positive"), "start": (False, "year")},
+    "spike": {"size": (True, "any"), "half_life": (True, "positive"), "start": (False, "year")},
+    "random-walk": {"sd": (True, "nonneg"), "reversion": (False, "unit"), "start": (False, "year")},
+}
+DEFAULTS = {"start": float(FIRST_YEAR + 1), "reversion": 0.0}
+TABLE_SHORTCUTS = {
+    "bill": "bill yield table",
+    "ten-year": "ten year yield table",
+    "10y": "ten year yield table",
+}
+TOP = {
+    "title",
+    "description",
+    "scenario",
+    "until",
+    "method",
+    "draws",
+    "seed",
+    "chunk",
+    "constants",
+    "inputs",
+    "paths",
+    "keep",
+    "sensitivity",
+    "compare_with_cbo",
+}
+DEFAULT_KEEP = (
+    "debt_to_gdp",
+    "net_interest_share_of_outlays",
+    "net_interest",
+    "deficit",
+    "average_interest_rate",
+    "ten_year_yield",
+)
+MORRIS_LEVELS = 4
+MORRIS_SPAN = (0.01, 0.99)  # Morris levels map to these quantiles (normal inputs stay finite)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A distribution over one input; ``ppf`` maps uniform [0, 1) draws to values."""
+
+    kind: str
+    params: dict[str, float | tuple[float, ...]]
+    points: int | None = None  # grid points for a uniform (grid method)
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Values at quantiles ``u``."""
+        from scipy import stats
+
+        p = self.params
+        if self.kind == "uniform":
+            return p["low"] + u * (p["high"] - p["low"])
+        if self.kind == "normal":
+            return stats.norm.ppf(u, loc=p["mean"], scale=p["sd"])
+        if self.kind == "triangular":
+            width = p["high"] - p["low"]
+            return stats.triang.ppf(u, c=(p["mode"] - p["low"]) / width, loc=p["low"], scale=width)
+        values = np.asarray(p["values"], dtype=float)
+        return values[np.minimum((u * len(values)).astype(int), len(values) - 1)]
+
+    def grid(self) -> np.ndarray:
+        """Grid points (grid method): a list's values or ``points`` evenly spaced from low to high."""
+        if self.kind == "list":
+            return np.asarray(self.params["values"], dtype=float)
+        return np.linspace(self.params["low"], self.params["high"], int(self.points or 0))
+
+    def bounds(self) -> tuple[float, float] | None:
+        """The smallest and largest value it can give (None when unbounded)."""
+        p = self.params
+        if self.kind == "normal":
+            return None
+        if self.kind == "list":
+            return min(p["values"]), max(p["values"])
+        return p["low"], p["high"]
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One varied input: a model constant (``constant``) or a path parameter (``path``)."""
+
+    name: str  # column name in params.csv
+    dist: Distribution
+    constant: str | None = None  # Vensim name, for constants
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A validated sweep specification."""
+
+    name: str
+    path: Path
+    text: str
+    title: str
+    description: str
+    scenario: object  # runners.scenario.Scenario
+    until: int
+    method: str
+    draws: int
+    seed: int
+    chunk: int
+    constants: dict[str, float]
+    factors: tuple[Factor, ...]
+    paths: tuple[PathSpec, ...]
+    keep_variables: tuple[str, ...]
+    keep_years: tuple[int, ...]
+    sensitivity_variables: tuple[str, ...]
+    sensitivity_years: tuple[int, ...]
+    compare_with_cbo: bool
+    doc: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the spec file's text."""
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Result columns computed: kept, sensitivity targets and the fan chart's."""
+        want = [*self.keep_variables, *self.sensitivity_variables]
+        want += ["debt_to_gdp", "net_interest_share_of_outlays"]
+        return tuple(dict.fromkeys(want))
+
+    @property
+    def n_runs(self) -> int:
+        """Number of runs the method gives."""
+        k = len(self.factors)
+        if self.method == "grid":
+            return math.prod(len(f.dist.grid()) for f in self.factors) if k else 1
+        if self.method == "sobol":
+            return self.draws * (k + 2)
+        if self.method == "morris":
+            return self.draws * (k + 1)
+        return self.draws
+
+    def problem(self) -> dict:
+        """SALib's problem on the unit hypercube (values come from each factor's ppf)."""
+        k = len(self.factors)
+        return {"num_vars": k, "names": [f.name for f in self.factors], "bounds": [[0.0, 1.0]] * k}
+
+
+def sweeps_dir() -> Path:
+    """Where the built-in sweep specs live."""
+    return data_dir() / "sweeps"
+
+
+def load_spec(ref: str | Path) -> SweepSpec:
+    """Load a sweep spec by path, or a built-in one by name (``data/sweeps/NAME.toml``)."""
+    path = Path(ref)
+    if not path.is_file():
+        builtin = sweeps_dir() / f"{ref}.toml"
+        if builtin.is_file():
+            path = builtin
+        else:
+            known = ", ".join(sorted(p.stem for p in sweeps_dir().glob("*.toml"))) or "none"
+            raise SnowballError(f"{ref}: sweep spec not found (built-in specs: {known})")
+    return parse_spec(path)
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def parse_spec(path: Path) -> SweepSpec:
+    """Parse and validate a sweep spec; raise SnowballError naming file, field and reason."""
+    from . import model
+    from .run import check_until
+    from .scenario import check_value, load_scenario, resolve_parameter
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        doc = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SnowballError(f"{path}: cannot read sweep spec ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SnowballError(f"{path}: malformed TOML: {exc}") from None
+
+    def fail(fld: str, reason: str) -> SnowballError:
+        return SnowballError(f"{path}: field '{fld}': {reason}")
+
+    unknown = sorted(set(doc) - TOP)
+    if unknown:
+        raise fail(unknown[0], f"unknown field; allowed: {', '.join(sorted(TOP))}")
+    title = doc.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise fail("title", "required, a non-empty string")
+    description = doc.get("description", "")
+    if not isinstance(description, str):
+        raise fail("description", "must be a string")
+    try:
+        scenario = load_scenario(str(doc.get("scenario", "baseline")))
+    except SnowballError as exc:
+        raise fail("scenario", str(exc)) from None
+    until = doc.get("until", 2055)
+    try:
+        check_until(until)
+    except SnowballError as exc:
+        raise fail("until", str(exc)) from None
+    method = doc.get("method")
+    if method not in METHODS:
+        raise fail("method", f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
+    seed = doc.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise fail("seed", "required, a whole number >= 0 (the same seed gives the same files)")
+    draws = doc.get("draws", 0 if method == "grid" else None)
+    if isinstance(draws, bool) or not isinstance(draws, int) or (method != "grid" and draws <= 0):
+        raise fail("draws", f"must be a whole number > 0 for method '{method}', got {draws!r}")
+    if method == "sobol" and draws & (draws - 1):
+        raise fail("draws", f"Sobol sampling needs a power of 2 (e.g. 1024), got {draws}")
+    chunk = doc.get("chunk", 1000)
+    if isinstance(chunk, bool) or not isinstance(chunk, int) or not 1 <= chunk <= 20000:
+        raise fail("chunk", f"must be a whole number from 1 to 20000, got {chunk!r}")
+
+    constants: dict[str, float] = {}
+    raw_constants = doc.get("constants", {})
+    if not isinstance(raw_constants, dict):
+        raise fail("constants", "must be a table of name = number")
+    for name, value in raw_constants.items():
+        try:
+            param = resolve_parameter(name)
+            constants[param.name] = check_value(param, value)
+        except SnowballError as exc:
+            raise fail(f"constants.{name}", str(exc)) from None
+
+    factors: list[Factor] = []
+    raw_inputs = doc.get("inputs", {})
+    if not isinstance(raw_inputs, dict):
+        raise fail("inputs", 'must hold one table per input, e.g. [inputs."yield shift"]')
+    for name, body in raw_inputs.items():
+        fld = f"inputs.{name}"
+        try:
+            param = resolve_parameter(name)
+        except SnowballError as exc:
+            raise fail(fld, str(exc)) from None
+        if param.name in constants:
+            raise fail(fld, f"'{param.name}' is also fixed in [constants]; give it in one place")
+        if any(f.constant == param.name for f in factors):
+            raise fail(fld, f"'{param.name}' is varied twice")
+        dist = _distribution(body, fld, fail, method)
+        bounds = dist.bounds()
+        for bound in bounds or (dist.params["mean"],):
+            try:
+                check_value(param, bound)
+            except SnowballError as exc:
+                raise fail(fld, f"the distribution reaches outside the constant's range: {exc}") from None
+        factors.append(Factor(param.name, dist, param.name))
+
+    tables = set(model.tables())
+    from .run import cached_inputs
+
+    year_tables = sorted(cached_inputs(scenario.baseline).tables)
+    paths: list[PathSpec] = []
+    raw_paths = doc.get("paths", [])
+    if not isinstance(raw_paths, list):
+        raise fail("paths", "must be an array of tables: [[paths]]")
+    names_seen: set[str] = set()
+    for i, body in enumerate(raw_paths):
+        fld = f"paths[{i + 1}]"
+        if not isinstance(body, dict):
+            raise fail(fld, "must be a table with 'family', 'tables' and the family's parameters")
+        family = body.get("family")
+        if family not in FAMILIES:
+            raise fail(f"{fld}.family", f"unknown family {family!r}; allowed: {', '.join(FAMILIES)}")
+        pname = body.get("name", family)
+        if not isinstance(pname, str) or not pname.strip() or pname in names_seen:
+            raise fail(f"{fld}.name", f"must be a unique non-empty string, got {pname!r}")
+        names_seen.add(pname)
+        if family == "random-walk" and method in ("sobol", "morris"):
+            raise fail(
+                f"{fld}.family",
+                f"a random walk adds noise that is not an input; method '{method}' needs inputs only",
+            )
+        targets = body.get("tables")
+        if not isinstance(targets, list) or not targets or not all(isinstance(t, str) for t in targets):
+            raise fail(f"{fld}.tables", 'a non-empty list of input tables, e.g. ["bill", "ten-year"]')
+        resolved = []
+        for t in targets:
+            real = TABLE_SHORTCUTS.get(t.lower(), t)
+            match = next((k for k in tables if k.lower() == real.lower()), None)
+            if match is None or match not in year_tables:
+                allowed = ", ".join([*TABLE_SHORTCUTS, *year_tables])
+                raise fail(f"{fld}.tables", f"unknown or non-annual table '{t}'; allowed: {allowed}")
+            if match in resolved:
+                raise fail(f"{fld}.tables", f"'{match}' is listed twice")
+            resolved.append(match)
+        allowed_params = FAMILIES[family]
+        extra = sorted(set(body) - set(allowed_params) - {"family", "tables", "name"})
+        if extra:
+            raise fail(
+                f"{fld}.{extra[0]}", f"unknown parameter for {family}; allowed: {', '.join(allowed_params)}"
+            )
+        fixed: dict[str, float] = {}
+        varied: dict[str, str] = {}
+        for key, (required, rule) in allowed_params.items():
+            pfld = f"{fld}.{key}"
+            if key not in body:
+                if required:
+                    raise fail(pfld, f"required for {family}")
+                fixed[key] = DEFAULTS[key]
+                continue
+            value = body[key]
+            if rule == "year":
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, int)
+                    or not FIRST_YEAR < value <= LAST_YEAR
+                ):
+                    raise fail(pfld, f"a fiscal year {FIRST_YEAR + 1}-{LAST_YEAR} (a number, not varied)")
+                fixed[key] = float(value)
+                continue
+            if _is_number(value):
+                _check_rule(float(value), float(value), rule, pfld, fail)
+                fixed[key] = float(value)
+                continue
+            dist = _distribution(value, pfld, fail, method)
+            bounds = dist.bounds()
+            if bounds is None and rule != "any":
+                raise fail(pfld, f"must stay {_RULES[rule]}: use a bounded distribution, not normal")
+            if bounds is not None:
+                _check_rule(bounds[0], bounds[1], rule, pfld, fail)
+            fname = f"{pname}.{key}"
+            varied[key] = fname
+            factors.append(Factor(fname, dist))
+        paths.append(PathSpec(pname, family, tuple(resolved), fixed, varied, i))
+
+    if method in ("sobol", "morris") and not factors:
+        raise fail("inputs", f"method '{method}' needs at least one varied input")
+    if method == "grid":
+        for f in factors:
+            if f.dist.kind not in ("list", "uniform") or (f.dist.kind == "uniform" and not f.dist.points):
+                raise fail(
+                    f"inputs.{f.name}", "the grid method needs a list of values or a uniform with 'points'"
+                )
+
+    keep = doc.get("keep", {})
+    if not isinstance(keep, dict):
+        raise fail("keep", "must be a table with 'variables' and 'years'")
+    extra = sorted(set(keep) - {"variables", "years"})
+    if extra:
+        raise fail(f"keep.{extra[0]}", "unknown field; allowed: variables, years")
+    keep_vars = _columns(keep.get("variables", list(DEFAULT_KEEP)), "keep.variables", fail)
+    keep_years = _years(keep.get("years", "all"), until, "keep.years", fail)
+    sens = doc.get("sensitivity", {})
+    if not isinstance(sens, dict) or set(sens) - {"variables", "years"}:
+        raise fail("sensitivity", "a table with 'variables' and 'years' only")
+    sens_vars = _columns(sens.get("variables", ["debt_to_gdp"]), "sensitivity.variables", fail)
+    sens_years = _years(sens.get("years", [until]), until, "sensitivity.years", fail)
+    compare = doc.get("compare_with_cbo", False)
+    if not isinstance(compare, bool):
+        raise fail("compare_with_cbo", "true or false")
+
+    spec = SweepSpec(
+        name=path.stem,
+        path=path.resolve(),
+        text=text,
+        title=title.strip(),
+        description=description.strip(),
+        scenario=scenario,
+        until=until,
+        method=method,
+        draws=draws,
+        seed=seed,
+        chunk=chunk,
+        constants=constants,
+        factors=tuple(factors),
+        paths=tuple(paths),
+        keep_variables=keep_vars,
+        keep_years=keep_years,
+        sensitivity_variables=sens_vars,
+        sensitivity_years=sens_years,
+        compare_with_cbo=compare,
+        doc=doc,
+    )
+    if spec.n_runs > 2_000_000:
+        raise fail("draws", f"{spec.n_runs:,} runs is more than the 2,000,000 a sweep may have")
+    return spec
+
+
+_RULES = {"positive": "above 0", "nonneg": "at or above 0", "unit": "between 0 and 1", "any": ""}
+
+
+def _check_rule(low: float, high: float, rule: str, fld: str, fail) -> None:
+    ok = {
+        "any": True,
+        "positive": low > 0,
+        "nonneg": low >= 0,
+        "unit": low >= 0 and high <= 1,
+    }[rule]
+    if not ok:
+        raise fail(fld, f"must be {_RULES[rule]}, got values from {low:g} to {high:g}")
+
+
+def _distribution(body: object, fld: str, fail, method: str) -> Distribution:
+    if not isinstance(body, dict):
+        raise fail(fld, 'a table such as {distribution = "uniform", low = 0, high = 1}')
+    kind = body.get("distribution")
+    if kind not in DISTRIBUTIONS:
+        raise fail(
+            f"{fld}.distribution", f"unknown distribution {kind!r}; allowed: {', '.join(DISTRIBUTIONS)}"
+        )
+    need = DISTRIBUTIONS[kind]
+    allowed = {"distribution", *need} | ({"points"} if kind == "uniform" else set())
+    extra = sorted(set(body) - allowed)
+    if extra:
+        raise fail(
+            f"{fld}.{extra[0]}", f"unknown field for a {kind} distribution; allowed: {', '.join(need)}"
+        )
+    params: dict[str, float | tuple[float, ...]] = {}
+    for key in need:
+        if key not in body:
+            raise fail(f"{fld}.{key}", f"required for a {kind} distribution")
+        value = body[key]
+        if key == "values":
+            if not isinstance(value, list) or not value or not all(_is_number(v) for v in value):
+                raise fail(f"{fld}.values", "a non-empty list of finite numbers")
+            params[key] = tuple(float(v) for v in value)
+        else:
+            if not _is_number(value):
+                raise fail(f"{fld}.{key}", f"must be a finite number, got {value!r}")
+            params[key] = float(value)
+    if kind == "uniform" and not params["low"] < params["high"]:
+        raise fail(fld, f"uniform needs low < high, got low = {params['low']:g}, high = {params['high']:g}")
+    if kind == "normal" and not params["sd"] > 0:
+        raise fail(f"{fld}.sd", f"must be above 0, got {params['sd']:g}")
+    if kind == "triangular" and not (
+        params["low"] <= params["mode"] <= params["high"] and params["low"] < params["high"]
+    ):
+        raise fail(fld, "triangular needs low <= mode <= high and low < high")
+    points = body.get("points")
+    if points is not None and (isinstance(points, bool) or not isinstance(points, int) or points < 2):
+        raise fail(f"{fld}.points", f"a whole number >= 2, got {points!r}")
+    if points is not None and method != "grid":
+        raise fail(f"{fld}.points", f"'points' is for the grid method, not '{method}'")
+    return Distribution(kind, params, points)
+
+
+def _columns(value: object, fld: str, fail) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise fail(fld, 'a non-empty list of results columns, e.g. ["debt_to_gdp"]')
+    for v in value:
+        if v not in BY_NAME or v == "credit_rating":
+            from .scenario import close_matches
+
+            raise fail(fld, f"unknown results column '{v}'; close matches: {close_matches(v, list(BY_NAME))}")
+    return tuple(dict.fromkeys(value))
+
+
+def _years(value: object, until: int, fld: str, fail) -> tuple[int, ...]:
+    if value == "all":
+        return tuple(range(FIRST_YEAR + 1, until + 1))
+    if not isinstance(value, list) or not value:
+        raise fail(fld, '"all" or a non-empty list of fiscal years')
+    for y in value:
+        if isinstance(y, bool) or not isinstance(y, int) or not FIRST_YEAR < y <= until:
+            raise fail(fld, f"fiscal years must be {FIRST_YEAR + 1}-{until}, got {y!r}")
+    return tuple(sorted(set(value)))
+
+
+def sample(spec: SweepSpec) -> np.ndarray:
+    """The factor values of every run (n_runs, k), in params.csv order; same seed, same values."""
+    k = len(spec.factors)
+    if spec.method == "grid":
+        grids = [f.dist.grid() for f in spec.factors]
+        return np.array(list(itertools.product(*grids)), dtype=float).reshape(-1, k)
+    u = unit_sample(spec)
+    if k == 0:
+        return u
+    return np.column_stack([f.dist.ppf(u[:, i]) for i, f in enumerate(spec.factors)])
+
+
+def unit_sample(spec: SweepSpec) -> np.ndarray:
+    """Quantiles in [0, 1) of every run's factors (the method's own design)."""
+    k = len(spec.factors)
+    if spec.method == "monte-carlo":
+        return np.random.default_rng(spec.seed).random((spec.draws, k))
+    if spec.method == "latin-hypercube":
+        if k == 0:
+            return np.empty((spec.draws, 0))
+        from scipy.stats import qmc
+
+        return qmc.LatinHypercube(d=k, seed=np.random.default_rng(spec.seed)).random(spec.draws)
+    if spec.method == "sobol":
+        from SALib.sample import sobol
+
+        return sobol.sample(spec.problem(), spec.draws, calc_second_order=False, seed=spec.seed)
+    if spec.method == "morris":
+        from SALib.sample import morris
+
+        u = morris.sample(spec.problem(), spec.draws, num_levels=MORRIS_LEVELS, seed=spec.seed)
+        low, high = MORRIS_SPAN
+        return low + (high - low) * u
+    raise SnowballError(f"method '{spec.method}' has no unit sample")

@@ -1,0 +1,164 @@
+"""The work of one sweep chunk: build per-run inputs, run the engine, keep fiscal-year results.
+
+Kept light (numpy, the engine and the column registry only) so that local worker processes and
+Dask workers start fast and need neither pysd nor the model file: a :class:`ChunkJob` carries
+the compiled program and every input as plain arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .engine import Program
+from .registry import COLUMNS
+
+RATIOS = {
+    "debt_to_gdp": ("debt_held_by_public", "gdp"),
+    "net_interest_to_gdp": ("net_interest", "gdp"),
+    "net_interest_share_of_outlays": ("net_interest", "outlays"),
+    "net_interest_share_of_revenues": ("net_interest", "revenues"),
+}
+BY_NAME = {c.name: c for c in COLUMNS}
+
+
+def model_vars_for(columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The model variables (Vensim names) that :func:`tidy_arrays` needs for ``columns``."""
+    need: set[str] = set()
+
+    def add(col: str) -> None:
+        c = BY_NAME[col]
+        if c.model_var:
+            need.add(c.model_var)
+
+    for col in columns:
+        if col in RATIOS:
+            for part in RATIOS[col]:
+                add(part)
+        elif col == "average_interest_rate":
+            add("interest_on_debt")
+            need.add("debt held by the public")
+        elif col == "bill_share":
+            need |= {"Bills", "debt held by the public"}
+        else:
+            add(col)
+    return tuple(sorted(need))
+
+
+def tidy_arrays(raw: dict[str, np.ndarray], columns: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Fiscal-year results for many runs at once: the same arithmetic as ``runners.run.tidy``.
+
+    ``raw`` maps model variables to year-end values (T, n) from INITIAL TIME; the result maps each
+    column to (T - 1, n), fiscal years from the first projected year. (The sweep checks this
+    against ``run.tidy`` on the base scenario before it runs.)
+    """
+    out: dict[str, np.ndarray] = {}
+
+    def base(col: str) -> np.ndarray:
+        if col not in out:
+            c = BY_NAME[col]
+            values = raw[c.model_var]
+            out[col] = values[1:] if c.kind == "stock" else np.diff(values, axis=0)
+        return out[col]
+
+    result: dict[str, np.ndarray] = {}
+    for col in columns:
+        if col in RATIOS:
+            num, den = RATIOS[col]
+            result[col] = base(num) / base(den) * 100
+        elif col == "average_interest_rate":
+            debt = raw["debt held by the public"]
+            result[col] = base("interest_on_debt") / ((debt[:-1] + debt[1:]) / 2) * 100
+        elif col == "bill_share":
+            result[col] = raw["Bills"][1:] / raw["debt held by the public"][1:] * 100
+        else:
+            result[col] = base(col)
+    return result
+
+
+@dataclass(frozen=True)
+class PathSpec:
+    """A path family added to input tables: ``family`` with fixed ``params`` and varied factors."""
+
+    name: str
+    family: str  # level-shift | ramp | spike | random-walk
+    tables: tuple[str, ...]
+    params: dict[str, float]  # fixed parameters
+    factors: dict[str, str]  # parameter -> factor name (varied per run)
+    index: int
+
+
+def path_values(
+    spec: PathSpec, values: dict[str, np.ndarray], years: np.ndarray, run_ids: np.ndarray, seed: int
+) -> np.ndarray:
+    """The path (n, len(years)) in percentage points for each run, zero before its start."""
+    n = len(run_ids)
+
+    def param(key: str) -> np.ndarray:
+        if key in spec.factors:
+            return np.asarray(values[spec.factors[key]], dtype=float)[:, None]
+        return np.full((n, 1), float(spec.params[key]))
+
+    start = param("start")
+    since = years[None, :] - start  # years since the start (0 in the start year)
+    on = since >= 0
+    if spec.family == "level-shift":
+        out = np.where(on, param("shift"), 0.0)
+    elif spec.family == "ramp":
+        frac = np.clip((since + 1) / param("years"), 0.0, 1.0)
+        out = np.where(on, param("level") * frac, 0.0)
+    elif spec.family == "spike":
+        out = np.where(on, param("size") * 0.5 ** (np.maximum(since, 0) / param("half_life")), 0.0)
+    elif spec.family == "random-walk":
+        sd, reversion = param("sd"), param("reversion")
+        shocks = np.empty((n, len(years)))
+        for i, rid in enumerate(run_ids):  # one stream per run and path: chunking never matters
+            rng = np.random.default_rng([seed, int(rid), spec.index])
+            shocks[i] = rng.standard_normal(len(years))
+        out = np.zeros((n, len(years)))
+        level = np.zeros(n)
+        for j in range(len(years)):
+            level = np.where(on[:, j], (1 - reversion[:, 0]) * level + sd[:, 0] * shocks[:, j], 0.0)
+            out[:, j] = level
+    else:  # validated before anything runs
+        raise ValueError(spec.family)
+    return out
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    """Everything one chunk needs, as plain data (pickled to worker processes or Dask)."""
+
+    index: int
+    program: Program
+    until: int
+    constants: dict[str, float]
+    tables: dict[str, tuple[np.ndarray, np.ndarray]]
+    varied: dict[str, np.ndarray]  # constant (Vensim name) -> (n,) values
+    factors: dict[str, np.ndarray]  # path factor name -> (n,) values
+    paths: tuple[PathSpec, ...]
+    run_ids: np.ndarray
+    seed: int
+    columns: tuple[str, ...]
+    years: tuple[int, ...]  # fiscal years to keep
+
+
+def run_chunk(job: ChunkJob) -> np.ndarray:
+    """Run one chunk; returns results (n, len(years), len(columns)) in float64."""
+    n = len(job.run_ids)
+    tables = dict(job.tables)
+    for spec in job.paths:
+        for name in spec.tables:
+            x, y = tables[name]
+            add = path_values(spec, job.factors, x, job.run_ids, job.seed)
+            tables[name] = (x, (y if y.ndim == 2 else y[None, :]) + add)
+    constants = dict(job.constants) | dict(job.varied)
+    _, raw = job.program.simulate(n, job.until, constants=constants, tables=tables)
+    results = tidy_arrays(raw, job.columns)
+    first = int(round(job.program.initial_time)) + 1
+    rows = [y - first for y in job.years]
+    out = np.empty((n, len(job.years), len(job.columns)))
+    for k, col in enumerate(job.columns):
+        out[:, :, k] = results[col][rows].T
+    return out

@@ -1,0 +1,414 @@
+"""Sweeps: the vectorised engine equals single pysd runs; specs, outputs, resume, Dask."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from runners import cli, engine, run, scenario, sweep, sweepspec
+from runners.errors import SnowballError
+from runners.inputs import FIRST_YEAR
+from runners.sweepwork import run_chunk, tidy_arrays
+
+REL = 1e-9  # the issue's tolerance: every swept result equals a single run to a relative 1e-9
+
+
+def assert_same(fast: pd.DataFrame, ref: pd.DataFrame, label: str) -> None:
+    ref = ref.drop(columns=["credit_rating"], errors="ignore")
+    a, b = fast[ref.columns].to_numpy(dtype=float), ref.to_numpy(dtype=float)
+    assert a.shape == b.shape, label
+    scale = np.maximum(np.abs(b), 1e-6)  # values near zero (premia at baseline) compared absolutely
+    worst = np.nanmax(np.abs(a - b) / scale)
+    assert worst <= REL, f"{label}: worst relative difference {worst:.3g}"
+    assert np.array_equal(np.isnan(a), np.isnan(b)), label
+
+
+@pytest.fixture(scope="module")
+def eng():
+    return engine.build_engine()
+
+
+def test_builtin_scenarios_swept_together_equal_single_runs(eng):
+    # every built-in scenario (japan-selloff, rates-up-200bp, ...) in ONE vectorised run
+    names = scenario.builtin_names()
+    assert {"japan-selloff", "rates-up-200bp", "baseline"} <= set(names)
+    scens = [scenario.load_scenario(n) for n in names]
+    fast = sweep.run_scenarios(scens, until=2055, engine=eng)
+    for s, f in zip(scens, fast, strict=True):
+        assert_same(f, run.run(s, until=2055).results, s.name)
+
+
+def test_longer_horizon_and_overrides_equal_single_run(eng):
+    base = scenario.load_scenario("japan-selloff-fed")
+    s = dataclasses.replace(base, constants=base.constants | {"yield shift": 0.7, "growth shift": -0.4})
+    (fast,) = sweep.run_scenarios([s], until=2070, engine=eng)
+    assert_same(fast, run.run(s, until=2070).results, "japan-selloff-fed +overrides to 2070")
+
+
+def _as_scenario(the_plan: sweep.Plan, run_id: int) -> scenario.Scenario:
+    """Run ``run_id`` of a plan spelled as an ordinary scenario (constants + table points)."""
+    spec = the_plan.spec
+    job = the_plan.job(run_id // spec.chunk)
+    row = run_id - job.run_ids[0]
+    constants = dict(spec.scenario.constants) | dict(spec.constants)
+    constants |= {k: float(v[row]) for k, v in job.varied.items()}
+    tables = {k: dict(v) for k, v in spec.scenario.tables.items()}
+    from runners.sweepwork import path_values
+
+    one = {k: v[row : row + 1] for k, v in job.factors.items()}
+    for name in {t for p in spec.paths for t in p.tables}:
+        x, y = the_plan.tables[name]  # the scenario's table on every fiscal year
+        total = y.copy()
+        for p in spec.paths:
+            if name in p.tables:
+                total = total + path_values(p, one, x, job.run_ids[row : row + 1], spec.seed)[0]
+        tables[name] = {int(xi): float(v) for xi, v in zip(x, total, strict=True)}
+    return dataclasses.replace(spec.scenario, name=f"run-{run_id}", constants=constants, tables=tables)
+
+
+@pytest.mark.parametrize(
+    ("spec_name", "draws"),
+    [("rate-paths", 40), ("monte-carlo", 40), ("sobol", 4)],
+)
+def test_swept_runs_equal_single_runs(tmp_path, spec_name, draws):
+    text = (sweepspec.sweeps_dir() / f"{spec_name}.toml").read_text()
+    text = text.replace(f"draws = {_draws(text)}", f"draws = {draws}").replace("chunk = ", "chunk = 16 #")
+    path = tmp_path / f"{spec_name}.toml"
+    path.write_text(text)
+    spec = sweepspec.parse_spec(path)
+    the_plan = sweep.plan(spec)
+    results = np.concatenate([run_chunk(the_plan.job(i)) for i in range(len(the_plan.chunks))])
+    rng = np.random.default_rng(1)
+    for rid in sorted(rng.choice(the_plan.n_runs, size=3, replace=False)):
+        single = run.run(_as_scenario(the_plan, int(rid)), until=spec.until).results
+        fast = pd.DataFrame(results[rid], index=the_plan.years, columns=the_plan.columns)
+        assert_same(fast, single[list(the_plan.columns)], f"{spec_name} run {rid}")
+
+
+def _draws(text: str) -> int:
+    import tomllib
+
+    return tomllib.loads(text)["draws"]
+
+
+def test_tidy_arrays_equals_run_tidy(baseline_result, eng):
+    base = sweep.scenario_inputs(eng, scenario.load_scenario("combined-stress"))
+    sweep.check_tidy(eng, base, 2055)  # raises if the vectorised arithmetic drifts from run.tidy
+    raw = {
+        "Cumulative GDP": np.array([[0.0, 0.0], [10.0, 20.0], [25.0, 35.0]]),
+        "debt held by the public": np.array([[5.0, 5.0], [6.0, 9.0], [8.0, 9.0]]),
+    }
+    out = tidy_arrays(raw, ("gdp", "debt_held_by_public", "debt_to_gdp"))
+    # FY2 for run 2: gdp = 35 - 20 = 15, debt 9, debt/GDP = 9 / 15 x 100 = 60
+    assert out["gdp"][:, 1].tolist() == [20.0, 15.0]
+    assert out["debt_to_gdp"][1, 1] == pytest.approx(60.0)
+
+
+def test_per_scenario_lookup_equals_numpy_interp():
+    xp = np.array([2024.0, 2025.0, 2030.0, 2100.0])
+    yp = np.array([[1.0, 2.0, 4.0, 4.5], [3.0, 1.0, 0.0, 2.0]])
+    for x in (2000.0, 2024.0, 2027.3, 2030.0, 2099.9, 2200.0):
+        got = engine.interp(x, xp, yp)
+        assert got.tolist() == [np.interp(x, xp, yp[0]), np.interp(x, xp, yp[1])]
+    xs = np.array([2026.5, 2101.0])
+    assert engine.interp(xs, xp, yp).tolist() == [np.interp(2026.5, xp, yp[0]), np.interp(2101.0, xp, yp[1])]
+
+
+def test_unsupported_construct_names_the_equation(tmp_path):
+    mdl = tmp_path / "tiny.mdl"
+    mdl.write_text(
+        "{UTF-8}\nstock = INTEG(inflow, 1)\n\t~\tthing\n\t~\ta stock\n\t|\n\n"
+        "inflow = SMOOTH(stock, 2)\n\t~\tthing/Year\n\t~\tsmoothed\n\t|\n\n"
+        "FINAL TIME = 10\n\t~\tYear\n\t~\tend\n\t|\n\nINITIAL TIME = 0\n\t~\tYear\n\t~\tstart\n\t|\n\n"
+        "SAVEPER = 1\n\t~\tYear\n\t~\tsave\n\t|\n\nTIME STEP = 0.25\n\t~\tYear\n\t~\tstep\n\t|\n\n"
+        "\\\\\\---/// Sketch information - do not modify anything except names\n"
+    )
+    with pytest.raises(SnowballError, match=r"equation 'inflow': SMOOTH is not supported"):
+        engine.build_engine(mdl)
+
+
+def test_engine_defaults_are_the_models(eng):
+    from runners import model
+
+    defaults = model._defaults()
+    for name, value in defaults.items():
+        if isinstance(value, pd.Series):
+            assert np.array_equal(eng.tables[name][1], value.to_numpy()), name
+        else:
+            assert eng.constants[name] == value, name
+
+
+# ---------------------------------------------------------------- specs
+
+
+GOOD = """
+title = "test sweep"
+scenario = "baseline"
+until = 2035
+method = "monte-carlo"
+draws = 24
+seed = 3
+chunk = 10
+
+[inputs."yield shift"]
+distribution = "uniform"
+low = -0.5
+high = 1.5
+
+[inputs.growth_shift]
+distribution = "normal"
+mean = 0
+sd = 0.5
+
+[[paths]]
+family = "random-walk"
+tables = ["bill", "ten-year"]
+sd = 0.2
+
+[[paths]]
+family = "ramp"
+tables = ["ten-year"]
+level = {distribution = "triangular", low = -1, mode = 0, high = 2}
+years = 4
+
+[keep]
+variables = ["debt_to_gdp", "net_interest"]
+years = [2030, 2035]
+"""
+
+
+def write_spec(tmp_path: Path, text: str, name: str = "t") -> Path:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            '[inputs."yield shift"]',
+            '[inputs."yield shfit"]',
+            r"field 'inputs.yield shfit': unknown model constant",
+        ),
+        (
+            "low = -0.5\nhigh = 1.5",
+            "low = 1.5\nhigh = -0.5",
+            r"field 'inputs.yield shift': uniform needs low < high",
+        ),
+        ("low = -0.5\nhigh = 1.5", "low = -9\nhigh = 1.5", r"reaches outside the constant's range"),
+        ("sd = 0.5", "sd = 0", r"field 'inputs.growth_shift.sd': must be above 0"),
+        ("mode = 0", "mode = 5", r"triangular needs low <= mode <= high"),
+        ("draws = 24", "draws = 0", r"field 'draws': must be a whole number > 0"),
+        ('method = "monte-carlo"', 'method = "bootstrap"', r"field 'method': unknown method 'bootstrap'"),
+        ("seed = 3", "", r"field 'seed': required"),
+        ('family = "ramp"', 'family = "zigzag"', r"field 'paths\[2\].family': unknown family"),
+        ("years = 4", "years = 0", r"field 'paths\[2\].years': must be above 0"),
+        ('tables = ["ten-year"]', 'tables = ["gdp"]', r"unknown or non-annual table 'gdp'"),
+        ('"net_interest"]', '"net_intrest"]', r"field 'keep.variables': unknown results column"),
+        ("until = 2035", "until = 2200", r"field 'until'"),
+        ('title = "test sweep"', 'title = "t"\ncolour = 1', r"field 'colour': unknown field"),
+    ],
+)
+def test_bad_specs_are_refused_with_file_field_and_reason(tmp_path, old, new, message):
+    assert old in GOOD
+    path = write_spec(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(SnowballError, match=message) as err:
+        sweepspec.parse_spec(path)
+    assert str(path) in str(err.value)
+
+
+def test_sobol_needs_power_of_two_and_no_random_walk(tmp_path):
+    text = GOOD.replace('"monte-carlo"', '"sobol"').replace("draws = 24", "draws = 8")
+    with pytest.raises(SnowballError, match=r"paths\[1\].family': a random walk adds noise"):
+        sweepspec.parse_spec(write_spec(tmp_path, text))
+    with pytest.raises(SnowballError, match="power of 2"):
+        sweepspec.parse_spec(write_spec(tmp_path, text.replace("draws = 8", "draws = 10")))
+
+
+def test_cli_refuses_bad_spec_before_running(tmp_path, capsys):
+    path = write_spec(tmp_path, GOOD.replace("draws = 24", "draws = 0"))
+    out = tmp_path / "out"
+    assert cli.main(["sweep", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "field 'draws'" in err and str(path) in err
+    assert not out.exists()
+
+
+def test_grid_method_runs_the_full_product(tmp_path):
+    text = (
+        GOOD.replace('"monte-carlo"', '"grid"')
+        .replace('distribution = "normal"\nmean = 0\nsd = 0.5', 'distribution = "list"\nvalues = [-1, 0, 1]')
+        .replace(
+            'distribution = "uniform"\nlow = -0.5\nhigh = 1.5',
+            'distribution = "uniform"\nlow = -0.5\nhigh = 1.5\npoints = 4',
+        )
+    )
+    text = text.replace('level = {distribution = "triangular", low = -1, mode = 0, high = 2}', "level = 1.0")
+    spec = sweepspec.parse_spec(write_spec(tmp_path, text))
+    values = sweepspec.sample(spec)
+    assert spec.n_runs == 12 and values.shape == (12, 2)
+    assert sorted(set(values[:, 0])) == pytest.approx([-0.5, 1 / 6, 5 / 6, 1.5])
+
+
+# ---------------------------------------------------------------- outputs, reproducibility, resume
+
+
+def files(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def small_spec(tmp_path_factory):
+    return sweepspec.parse_spec(write_spec(tmp_path_factory.mktemp("spec"), GOOD, "small"))
+
+
+@pytest.fixture(scope="module")
+def small_run(small_spec, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "a"
+    return sweep.run_sweep(small_spec, out=out, workers=1, show_progress=False)
+
+
+def test_outputs_are_complete_and_tidy(small_run, small_spec):
+    out = small_run.out
+    assert set(files(out)) == {
+        "params.csv",
+        "runs.parquet",
+        "summary.csv",
+        "sensitivity.csv",
+        "fan.png",
+        "tornado.png",
+        "manifest.json",
+    }
+    params = pd.read_csv(out / "params.csv")
+    assert list(params.columns) == ["run_id", "yield shift", "growth shift", "ramp.level"]
+    assert len(params) == 24
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert list(runs.columns) == ["run_id", "fiscal_year", "variable", "value"]
+    assert len(runs) == 24 * 2 * 2
+    assert set(runs["variable"].astype(str)) == {"debt_to_gdp", "net_interest"}
+    summary = pd.read_csv(out / "summary.csv")
+    row = summary[(summary["variable"] == "debt_to_gdp") & (summary["fiscal_year"] == 2035)].iloc[0]
+    vals = runs[(runs["variable"] == "debt_to_gdp") & (runs["fiscal_year"] == 2035)]["value"]
+    assert row["p50"] == pytest.approx(np.percentile(vals, 50), abs=1e-6)
+    assert row["p5"] <= row["p25"] <= row["p50"] <= row["p75"] <= row["p95"]
+    import json
+
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["seed"] == 3 and man["runs"] == 24 and man["method"] == "monte-carlo"
+    assert man["output_files_sha256"]["runs.parquet"] == files(out)["runs.parquet"]
+
+
+def test_same_spec_and_seed_give_identical_files(small_run, small_spec, tmp_path):
+    again = sweep.run_sweep(small_spec, out=tmp_path / "b", workers=1, show_progress=False)
+    assert files(again.out) == files(small_run.out)
+
+
+class StopAfter(sweep.Progress):
+    """A progress bar that presses Ctrl-C after ``n`` finished chunks (a real interruption)."""
+
+    def __init__(self, total: int, n: int):
+        super().__init__(total, "test", enabled=False)
+        self.calls, self.n = 0, n
+
+    def update(self, done: int, first: bool = False) -> None:
+        if not first:
+            self.calls += 1
+            if self.calls >= self.n:
+                raise KeyboardInterrupt
+
+
+def test_interrupt_keeps_chunks_and_resume_finishes_identically(small_run, small_spec, tmp_path):
+    out = tmp_path / "c"
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run_sweep(small_spec, out=out, workers=1, progress=StopAfter(24, 1))
+    partial = sweep.partial_dir(out)
+    kept = sorted(partial.glob("chunk-*.npy"))
+    assert len(kept) == 1 and not out.exists()
+    stamp = kept[0].stat().st_mtime_ns
+    sweep.run_sweep(small_spec, out=out, workers=1, resume=True, show_progress=False)
+    assert files(out) == files(small_run.out)
+    assert not partial.exists()
+    assert stamp  # the kept chunk was reused, not rewritten (it is gone only with the partial folder)
+
+
+def test_two_worker_processes_give_the_same_files(small_run, small_spec, tmp_path):
+    res = sweep.run_sweep(small_spec, out=tmp_path / "d", workers=2, show_progress=False)
+    assert files(res.out) == files(small_run.out)
+
+
+def test_dask_local_cluster_gives_the_same_files(small_run, small_spec, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        res = sweep.run_sweep(
+            small_spec, out=tmp_path / "e", scheduler=cluster.scheduler_address, show_progress=False
+        )
+    assert files(res.out) == files(small_run.out)
+
+
+def test_sobol_ranks_inputs_with_intervals(tmp_path):
+    text = """
+title = "sobol test"
+method = "sobol"
+draws = 32
+seed = 1
+until = 2040
+[inputs."yield shift"]
+distribution = "uniform"
+low = 0
+high = 2
+[inputs."growth shift"]
+distribution = "uniform"
+low = -0.1
+high = 0.1
+[inputs."long bond spread"]
+distribution = "uniform"
+low = 0.2
+high = 0.4
+[keep]
+variables = ["debt_to_gdp"]
+years = [2040]
+[sensitivity]
+variables = ["debt_to_gdp"]
+years = [2040]
+"""
+    spec = sweepspec.parse_spec(write_spec(tmp_path, text, "sob"))
+    res = sweep.run_sweep(spec, out=tmp_path / "s", workers=1, show_progress=False)
+    sens = pd.read_csv(res.out / "sensitivity.csv")
+    assert len(sens) == 3 and res.n_runs == 32 * (3 + 2)
+    assert {"S1", "S1_conf", "ST", "ST_conf", "rank"} <= set(sens.columns)
+    assert sens["rank"].tolist() == [1, 2, 3]
+    # +/-2 pp on yields moves debt far more than +/-0.1 pp of growth or the long-bond spread
+    assert sens.iloc[0]["input"] == "yield shift"
+    assert sens.iloc[0]["ST"] > 0.5 and (sens["ST_conf"] >= 0).all()
+
+
+def test_morris_gives_mu_star(tmp_path):
+    text = GOOD.replace('"monte-carlo"', '"morris"').replace("draws = 24", "draws = 6")
+    text = text.split("[[paths]]")[0] + '[keep]\nvariables = ["debt_to_gdp"]\nyears = [2035]\n'
+    spec = sweepspec.parse_spec(write_spec(tmp_path, text, "mor"))
+    res = sweep.run_sweep(spec, out=tmp_path / "m", workers=1, show_progress=False)
+    sens = pd.read_csv(res.out / "sensitivity.csv")
+    assert set(sens["input"]) == {"yield shift", "growth shift"}
+    assert (sens["mu_star"] > 0).all()
+
+
+def test_calibration_statistics_have_provenance():
+    from runners.calibration import load_errors
+
+    errors = load_errors()
+    assert set(errors["horizon_years"]) == {5, 10}
+    assert errors["source"].str.contains("CBO").all() and errors["method"].str.len().gt(20).all()
+    sd = errors.set_index(["horizon_years", "statistic"])["value"]
+    assert 0 < sd[(5, "sd")] < sd[(10, "sd")]
+
+
+def test_fiscal_years_start_after_initial_time(small_spec):
+    assert sweep.plan(small_spec).years[0] == FIRST_YEAR + 1
