@@ -136,6 +136,26 @@ def baseline_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
     return paths
 
 
+def scenario_params(
+    scenario: Scenario, inputs: ModelInputs, overrides: dict[str, float] | None = None
+) -> dict[str, object]:
+    """Everything a run sets, by Vensim name: the vintage's constants and tables, the baseline
+    paths (switched on), the scenario's constants and table points, then the overrides."""
+    params: dict[str, object] = dict(inputs.constants)
+    params.update(baseline_paths(inputs))
+    params["baseline path on"] = 1
+    params.update(scenario.constants)
+    params.update(overrides or {})
+    tables = dict(inputs.tables)
+    for name, points in scenario.tables.items():
+        merged = tables[name].copy()
+        for year, value in points.items():
+            merged.loc[year] = value
+        tables[name] = merged.sort_index()
+    params.update(tables)
+    return params
+
+
 def run(
     scenario: Scenario,
     until: int = DEFAULT_UNTIL,
@@ -150,18 +170,7 @@ def run(
     check_until(until)
     overrides = dict(overrides or {})
     inputs = inputs or cached_inputs(scenario.baseline)
-    params: dict[str, object] = dict(inputs.constants)
-    params.update(baseline_paths(inputs))
-    params["baseline path on"] = 1
-    params.update(scenario.constants)
-    params.update(overrides)
-    tables = dict(inputs.tables)
-    for name, points in scenario.tables.items():
-        merged = tables[name].copy()
-        for year, value in points.items():
-            merged.loc[year] = value
-        tables[name] = merged.sort_index()
-    params.update(tables)
+    params = scenario_params(scenario, inputs, overrides)
     m = model.load_model()
     columns = model_variables() + [v for v in (monthly or []) if v not in model_variables()]
     times = step_times(m, until) if monthly else np.arange(FIRST_YEAR, until + 1, dtype=float)

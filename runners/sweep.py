@@ -59,21 +59,10 @@ def scenario_inputs(
     The .mdl's values, then the vintage's constants, the baseline paths, ``baseline path on`` = 1,
     the scenario's constants and the overrides; tables: the vintage's, with the scenario's points.
     """
-    from .run import baseline_paths, cached_inputs
+    from .run import cached_inputs, scenario_params
 
     inputs = inputs or cached_inputs(scenario.baseline)
-    params: dict[str, object] = dict(inputs.constants)
-    params.update(baseline_paths(inputs))
-    params["baseline path on"] = 1
-    params.update(scenario.constants)
-    params.update(overrides or {})
-    tables = dict(inputs.tables)
-    for name, points in scenario.tables.items():
-        merged = tables[name].copy()
-        for year, value in points.items():
-            merged.loc[year] = value
-        tables[name] = merged.sort_index()
-    params.update(tables)
+    params = scenario_params(scenario, inputs, overrides)
     constants = dict(engine.constants)
     tabs = {k: (np.asarray(x, float), np.asarray(y, float)) for k, (x, y) in engine.tables.items()}
     for key, value in params.items():
