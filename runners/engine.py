@@ -137,7 +137,7 @@ def interp(x, xp: np.ndarray, yp: np.ndarray):
 
 
 def step_times(dt: float, first: float, until: float) -> np.ndarray:
-    """Step times accumulated exactly as pysd does (``t + dt`` repeatedly), like run.step_times."""
+    """Step times accumulated exactly as pysd does (``t + dt`` repeatedly, never ``first + k dt``)."""
     t, out = float(first), []
     while t < until + dt / 2:
         out.append(t)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, model
+from . import __version__, engine, model
 from .errors import SnowballError
 from .inputs import FIRST_YEAR, LAST_YEAR, ModelInputs, load_inputs
 from .paths import REPO
@@ -101,13 +101,8 @@ _PATHS: dict[int, tuple[ModelInputs, dict[str, pd.Series]]] = {}
 
 
 def step_times(m, until: int) -> np.ndarray:
-    """The model's own step times, accumulated exactly as pysd does (t + dt, repeatedly)."""
-    dt = float(m.components.time_step())
-    t, out = float(FIRST_YEAR), []
-    while t < until + dt / 2:
-        out.append(t)
-        t = t + dt
-    return np.array(out)
+    """The pysd model's own step times to ``until`` (see engine.step_times)."""
+    return engine.step_times(float(m.components.time_step()), FIRST_YEAR, until)
 
 
 def baseline_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
