@@ -290,9 +290,3 @@ def tables() -> dict[str, str]:
     doc = _doc()
     rows = doc[doc["Type"] == "Lookup"]
     return dict(zip(rows["Real Name"], rows["Py Name"], strict=True))
-
-
-def variables() -> dict[str, str]:
-    """Every model variable, Vensim name -> Python name."""
-    doc = _doc()
-    return dict(zip(doc["Real Name"], doc["Py Name"], strict=True))

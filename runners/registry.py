@@ -8,8 +8,6 @@ Kinds: ``stock`` is the model variable at the fiscal-year end; ``flow`` is the f
 
 from dataclasses import dataclass
 
-CBO = "CBO Jan 2025 baseline inputs; Snowball model"
-
 
 @dataclass(frozen=True)
 class Column:

@@ -16,7 +16,7 @@ import platform
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -678,15 +678,6 @@ def base_run(the_plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(
         {c: v[:, 0] for c, v in res.items()}, index=pd.Index(the_plan.years, name="fiscal_year")
     )
-
-
-def iter_runs(path: Path) -> Iterator[pd.DataFrame]:
-    """Read runs.parquet back, one row group (chunk) at a time."""
-    import pyarrow.parquet as pq
-
-    f = pq.ParquetFile(path)
-    for i in range(f.num_row_groups):
-        yield f.read_row_group(i).to_pandas()
 
 
 __all__ = ["interp", "run_sweep", "plan", "execute", "scenario_inputs", "write_outputs", "SweepResult"]

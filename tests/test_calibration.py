@@ -83,3 +83,12 @@ def test_crowding_out_milestones(baseline_result):
     m = baseline_result.milestones
     assert m["interest_exceeds_defense"] == 2025
     assert 2025 <= m["interest_exceeds_medicare"] <= 2030
+
+
+def test_stated_targets_match_the_vintage_targets_file(baseline_result):
+    # The figures asserted above are the ones data/baselines/cbo-2025-01/targets.csv records.
+    t = baseline_result.inputs.targets.set_index(["variable", "fiscal_year"])["value"]
+    assert t[("debt_to_gdp", 2035)] == 118.5
+    assert t[("net_interest", 2035)] == pytest.approx(1782.585)
+    assert t[("net_interest", 2025)] == pytest.approx(952.261)
+    assert t[("debt_to_gdp", 2055)] == 156.0
