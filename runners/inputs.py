@@ -92,7 +92,8 @@ class ModelInputs:
 
     ``constants`` and ``tables`` are keyed by Vensim name; tables are indexed by fiscal year.
     ``cbo`` is CBO's own projection (wide, by fiscal year) for comparison; ``targets`` its
-    headline figures; ``files`` maps each file read to its sha256 (the data vintage record).
+    headline figures; ``files`` maps each file read to its sha256 (the data vintage record);
+    ``first_year`` is the fiscal year of the initial state (the run starts at its end, 30 Sep).
     """
 
     vintage: str
@@ -102,6 +103,7 @@ class ModelInputs:
     cbo: pd.DataFrame
     targets: pd.DataFrame
     files: dict[str, str]
+    first_year: int = FIRST_YEAR
 
 
 def _fail(path: Path, problem: str) -> SnowballError:
