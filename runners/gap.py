@@ -609,13 +609,14 @@ def format_gap(result: GapResult) -> str:
         f"Goal: {q.goal()}; adjustment {q.how()}.",
         "",
     ]
-    ramp = (
-        f" once phased in ({result.first_year_pct:.2f}% of GDP, ${result.first_year_bn:,.0f}bn, in FY{first})"
+    needed = (
+        f"{result.size:.2f}% of GDP a year once phased in over {q.phase_in:g} years from FY{first} "
+        f"({result.first_year_pct:.2f}% of GDP, ${result.first_year_bn:,.0f}bn, in FY{first})"
         if q.phase_in > 1
-        else f" (${result.first_year_bn:,.0f}bn in FY{first})"
+        else f"{result.size:.2f}% of GDP a year from FY{first} (${result.first_year_bn:,.0f}bn in FY{first})"
     )
     rows = [
-        ("Adjustment needed", f"{result.size:.2f}% of GDP a year from FY{first}{ramp}"),
+        ("Adjustment needed", needed),
         (
             "Equivalent to",
             f"a {result.revenue_rise_pct:.1f}% rise in revenues or a {result.spending_cut_pct:.1f}% cut in "
@@ -678,10 +679,10 @@ def chart_data(result: GapResult) -> pd.DataFrame:
 def chart_title(result: GapResult) -> str:
     """The chart's title: the finding (asserted against the data in the tests)."""
     q = result.question
-    size = f"{result.size:.2f}%-of-GDP"
+    size = f"{result.size:.2f}% of GDP a year from FY{q.start}"
     if q.stabilise:
-        return f"A {size} adjustment from FY{q.start} keeps debt/GDP from rising after FY{q.by}"
-    return f"A {size} adjustment from FY{q.start} brings debt to {q.target:.0f}% of GDP in FY{q.by}"
+        return f"{size} stops debt/GDP rising after FY{q.by}"
+    return f"{size} brings debt to {q.target:.0f}% of GDP in FY{q.by}"
 
 
 def plot_gap(data: pd.DataFrame, ax, result: GapResult):
@@ -702,7 +703,14 @@ def plot_gap(data: pd.DataFrame, ax, result: GapResult):
     if q.stabilise:
         level = float(data.loc[q.by, "with"])
         ax.hlines(level, q.by, q.until, color="#D55E00", linestyle=":", linewidth=1)
-        ax.plot([q.by], [level], "o", color="#D55E00", markersize=4, label=f"FY{q.by} level, not exceeded")
+        ax.plot(
+            [q.by],
+            [level],
+            "o",
+            color="#D55E00",
+            markersize=4,
+            label=f"FY{q.by} level, not exceeded to FY{q.until}",
+        )
     else:
         ax.axhline(q.target, color="#D55E00", linestyle=":", linewidth=1)
         ax.plot(
