@@ -619,8 +619,8 @@ def format_gap(result: GapResult) -> str:
         ("Adjustment needed", needed),
         (
             "Equivalent to",
-            f"a {result.revenue_rise_pct:.1f}% rise in revenues or a {result.spending_cut_pct:.1f}% cut in "
-            f"noninterest spending (FY{first}-{last})",
+            f"revenues {result.revenue_rise_pct:.1f}% higher or noninterest spending "
+            f"{result.spending_cut_pct:.1f}% lower (FY{first}-{last})",
         ),
     ]
     if q.instrument == "both":

@@ -227,7 +227,7 @@ def test_cli_prints_and_writes_the_answer(tmp_path, capsys):
     size = table.at["deterministic", "adjustment_pct_gdp"]
     assert f"Adjustment needed  {size:.2f}% of GDP a year from FY2025" in shown
     assert f"${table.at['deterministic', 'first_year_bn']:,.0f}bn in FY2025" in shown
-    assert f"a {table.at['deterministic', 'revenue_rise_pct']:.1f}% rise in revenues" in shown
+    assert f"revenues {table.at['deterministic', 'revenue_rise_pct']:.1f}% higher" in shown
     results = pd.read_csv(out / "results.csv", index_col="fiscal_year")
     assert abs(results.at[2055, "debt_to_gdp"] - 100) <= 0.05
     path = pd.read_csv(out / "path.csv", index_col="fiscal_year")
