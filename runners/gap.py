@@ -248,10 +248,8 @@ def _bracket_and_solve(f, grid: np.ndarray, values: np.ndarray, xtol: float) -> 
 
 def _unreachable(q: GapQuestion, runs: ModelRuns, values: np.ndarray) -> GapUnreachable:
     low, high = SANE_RANGE
-    _, out = runs.run([low, high])
-    d = out["debt_to_gdp"]
-    years = {int(y): i for i, y in enumerate(runs.run([0.0])[0])}
-    at = d[years[q.by]]
+    years, out = runs.run([low, high])
+    at = out["debt_to_gdp"][list(years).index(q.by)]
     if values[0] <= 0:
         what = (
             f"the goal ({q.goal()}) is met even with a loosening of {-low:g}% of GDP "
@@ -411,9 +409,9 @@ def solve_probabilistic(
                     else f"the goal ({q.goal()}) is met even with a loosening of {-low:g}% of GDP"
                 )
                 raise GapUnreachable(
-                    f"scenario '{q.scenario.name}': {what} in {probability:.0%} of the "
+                    f"scenario '{q.scenario.name}': {what} in {probability * 100:g}% of the "
                     f"{draws.plan.n_runs:,} draws of '{spec.name}' (at {nxt:g}% of GDP the "
-                    f"{probability:.0%} order statistic of the draws' miss is {at:.1f} pp)"
+                    f"{probability * 100:g}% order statistic of the draws' miss is {at:.1f} pp)"
                 )
             a = b = nxt
             step *= 2
@@ -635,7 +633,7 @@ def format_gap(result: GapResult) -> str:
     if p is not None:
         rows.append(
             (
-                f"With {p.probability:.0%} probability",
+                f"With {p.probability * 100:g}% probability",
                 f"{p.size:.2f}% of GDP ({p.share_met:.1%} of {p.draws:,} draws of '{p.spec}' meet the goal; "
                 f"the deterministic {result.size:.2f}% meets it in {p.share_met_deterministic:.1%})",
             )

@@ -374,3 +374,24 @@ def test_stabilised_path_never_rises_above_its_level_and_the_title_says_so(base)
     np.testing.assert_allclose(
         b["primary_outlays"] - a["primary_outlays"], result.size / 100 * a["gdp"], rtol=1e-9
     )
+
+
+def test_probabilistic_goal_out_of_reach_is_reported(base, tmp_path):
+    # two draws: no shock, and nominal growth 10 points lower from FY2025; P = 0.9 needs both
+    # (ceil(1.8) = 2). Cutting debt from 97.8% to 90% of GDP by FY2026 takes about 6% of GDP a
+    # year without the shock; with it debt/GDP rises some 20 points more, beyond 15% of GDP a year
+    path = tmp_path / "slump.toml"
+    path.write_text(
+        SYMMETRIC.replace('"yield shift"', '"growth shift"').replace(
+            "[-1.0, -0.5, 0.0, 0.5, 1.0]", "[0.0, -10.0]"
+        )
+    )
+    spec = sweepspec.parse_spec(path)
+    q = gap.question(base, 2026, target=90.0)
+    det = gap.solve(q)
+    assert 4 < det < 8
+    with pytest.raises(
+        gap.GapUnreachable, match=r"no adjustment from -5 to 15% of GDP .* in 90% of the 2 draws"
+    ):
+        gap.solve_probabilistic(q, spec, 0.9, det)
+    assert gap.solve_probabilistic(q, spec, 0.5, det).size == pytest.approx(det, abs=2e-4)
