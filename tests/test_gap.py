@@ -395,3 +395,13 @@ def test_probabilistic_goal_out_of_reach_is_reported(base, tmp_path):
     ):
         gap.solve_probabilistic(q, spec, 0.9, det)
     assert gap.solve_probabilistic(q, spec, 0.5, det).size == pytest.approx(det, abs=2e-4)
+
+
+def test_gap_help_lists_every_option(capsys):
+    with pytest.raises(SystemExit) as done:
+        cli.main(["gap", "--help"])
+    assert done.value.code == 0
+    shown = capsys.readouterr().out
+    for option in ("--target", "--stabilise", "--by", "--from", "--until", "--instrument", "--phase-in"):
+        assert option in shown
+    assert "--probability" in shown and "--sweep" in shown and "% of GDP" in shown
