@@ -221,6 +221,13 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gap(args: argparse.Namespace) -> int:
+    """snowball gap [SCENARIO] (--target PCT | --stabilise) --by YEAR [...]: the fiscal gap."""
+    from .gap import command
+
+    return command(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
     parser = argparse.ArgumentParser(prog="snowball", description=__doc__.splitlines()[0])
@@ -305,6 +312,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", type=int, help="last fiscal year (default: the last actual, FY2025)")
     p.add_argument("--out", help="output folder (default reports/backtests/from-START/)")
     p.set_defaults(func=cmd_backtest)
+
+    p = sub.add_parser(
+        "gap", help="the primary-balance adjustment that brings debt/GDP to a goal (fiscal gap)"
+    )
+    p.add_argument("scenario", nargs="?", default="baseline", help="scenario name or file (default baseline)")
+    goal = p.add_mutually_exclusive_group(required=True)
+    goal.add_argument("--target", type=float, metavar="PCT", help="debt/GDP to reach in --by, %% of GDP")
+    goal.add_argument("--stabilise", action="store_true", help="keep debt/GDP from rising after --by")
+    p.add_argument("--by", type=int, required=True, metavar="YEAR", help="fiscal year of the goal")
+    p.add_argument("--from", dest="start", type=int, metavar="YEAR", help="first adjusted fiscal year")
+    p.add_argument("--until", type=int, metavar="YEAR", help="last fiscal year run (default 2055 or later)")
+    p.add_argument(
+        "--instrument",
+        choices=("revenue", "spending", "both"),
+        default="both",
+        help="higher revenues, lower noninterest spending, or half each (default)",
+    )
+    p.add_argument("--baseline", metavar="VINTAGE", help="baseline data vintage, e.g. cbo-2025-01")
+    p.add_argument("--phase-in", type=float, default=0.0, metavar="YEARS", help="linear ramp, years")
+    p.add_argument("--probability", type=float, metavar="P", help="share of --sweep draws meeting the goal")
+    p.add_argument("--sweep", metavar="SPEC", help="sweep spec whose draws the probability counts")
+    p.add_argument("--workers", type=int, metavar="N", help="processes for --sweep (default: up to 2 cores)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default reports/gap/SCENARIO/)")
+    p.set_defaults(func=cmd_gap)
     return parser
 
 

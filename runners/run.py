@@ -153,7 +153,7 @@ def scenario_params(
     return params
 
 
-YEAR_CONSTANTS = ("shock start", "japan sale start", "china sale start")
+YEAR_CONSTANTS = ("shock start", "japan sale start", "china sale start", "consolidation start")
 
 
 def check_years(params: dict[str, object], first_year: int, name: str) -> None:
