@@ -453,8 +453,9 @@ class Engine:
     initial_time: float
     _eqs: dict[str, _Equation] = field(repr=False, compare=False)
 
-    def program(self, record: Sequence[str]) -> Program:
-        """The compiled program that records ``record`` (Vensim names)."""
+    def program(self, record: Sequence[str], initial_time: float | None = None) -> Program:
+        """The compiled program that records ``record`` (Vensim names), starting at ``initial_time``
+        (the vintage's initial state; default the .mdl's INITIAL TIME)."""
         return Program(
             self.model_sha256,
             _generate(self._eqs, tuple(record)),
@@ -462,7 +463,7 @@ class Engine:
             self.constants,
             self.tables,
             self.time_step,
-            self.initial_time,
+            self.initial_time if initial_time is None else float(initial_time),
         )
 
     def simulate(self, n: int, until: float, record: Sequence[str] = (), **kwargs):

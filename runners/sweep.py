@@ -9,7 +9,6 @@ manifest.json. The same spec and seed give byte-identical files.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -117,7 +116,7 @@ def run_scenarios(scenarios: list, until: int = 2055, engine: Engine | None = No
         raise SnowballError("scenarios run together must start from the same initial state")
     constants, tables = stack_inputs(items)
     cols = tuple(c.name for c in COLUMNS)
-    program = dataclasses.replace(engine.program(model_vars_for(cols)), initial_time=float(first))
+    program = engine.program(model_vars_for(cols), initial_time=first)
     _, raw = program.simulate(len(items), until, constants=constants, tables=tables)
     res = tidy_arrays(raw, cols)
     years = pd.Index(range(first + 1, until + 1), name="fiscal_year")
@@ -210,9 +209,7 @@ def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:
         for name in p.tables:
             tables[name] = annual(*tables[name], base.inputs.first_year)
     columns = spec.columns
-    program = dataclasses.replace(
-        engine.program(model_vars_for(columns)), initial_time=float(base.inputs.first_year)
-    )
+    program = engine.program(model_vars_for(columns), initial_time=base.inputs.first_year)
     years = tuple(range(base.inputs.first_year + 1, spec.until + 1))
     check_tidy(engine, base, spec.until)
     key_parts = {

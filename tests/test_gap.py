@@ -414,3 +414,12 @@ def test_gap_help_lists_every_option(capsys):
     for option in ("--target", "--stabilise", "--by", "--from", "--until", "--instrument", "--phase-in"):
         assert option in shown
     assert "--probability" in shown and "--sweep" in shown and "% of GDP" in shown
+
+
+def test_default_vintage_starts_the_engine_at_its_own_initial_state():
+    # CBO February 2026 starts at the end of FY2025, not at the .mdl's INITIAL TIME: the engine's
+    # search and pysd's check run must agree there too (they did not when the engine kept 2024)
+    q = gap.question(load_scenario("baseline"), 2040, target=110.0)
+    assert q.start == 2026
+    result = gap.gap(q)
+    assert abs(result.adjusted.results.at[2040, "debt_to_gdp"] - 110.0) <= 0.05
