@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import __version__, charts, loops, model
 from .inputs import read_history
-from .outputs import atomic_dir, write_csv, write_json
+from .outputs import atomic_dir, check_target, write_csv, write_json
 from .paths import REPORTS
 from .publish import render_html, render_markdown
 from .run import RunResult, display_path, run
@@ -281,8 +281,13 @@ def write_brief(
     until: int = 2055,
     command: list[str] | None = None,
     sweeps_dir: Path | None = None,
+    force: bool = False,
 ) -> Path:
-    """Run each scenario and write the briefing pack atomically; return its path."""
+    """Run each scenario and write the briefing pack atomically; return its path.
+
+    ``out`` must be new, empty or a folder snowball wrote, unless ``force`` (see outputs.atomic_dir).
+    """
+    check_target(out, force)
     names = scenarios or default_scenarios()
     loaded = [load_scenario(n) for n in names]
     results = {s.name: run(s, until=until) for s in loaded}
@@ -297,7 +302,7 @@ def write_brief(
     table = headline_frame(results)
     summaries = [summary_text(res, first) for res in results.values()]
     edges = loops.loop_data(loops.model_edges())
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, force) as tmp:
         (tmp / "charts").mkdir()
         (tmp / "tables").mkdir()
         charts.save_book([c.figure for c in figures], tmp / "charts" / "charts.pdf")

@@ -34,15 +34,16 @@ def _parse_set(items: list[str]) -> dict[str, float]:
 def cmd_run(args: argparse.Namespace) -> int:
     """snowball run SCENARIO [--until YEAR] [--set NAME=VALUE ...] [--out DIR]."""
     from . import run as runmod
-    from .outputs import atomic_dir, column_table, write_csv, write_json
+    from .outputs import atomic_dir, check_target, column_table, output_name, write_csv, write_json
     from .scenario import load_scenario
 
     runmod.check_until(args.until)
     scenario = load_scenario(args.scenario)
     overrides = _parse_set(args.set or [])
+    out = Path(args.out) if args.out else REPORTS / "runs" / output_name(scenario.name, "scenario")
+    check_target(out, args.force)
     result = runmod.run(scenario, until=args.until, overrides=overrides)
-    out = Path(args.out) if args.out else REPORTS / "runs" / scenario.name
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, args.force) as tmp:
         write_csv(result.results, tmp / "results.csv")
         write_csv(column_table(), tmp / "columns.csv")
         manifest = result.manifest(args.command_line)
@@ -95,20 +96,39 @@ def cmd_bond(args: argparse.Namespace) -> int:
     return 0
 
 
+COMPARE_NAME_MAX = 60  # characters: longer "A-vs-B-..." names become "compare-HASH"
+
+
+def compare_name(names: list[str]) -> str:
+    """The default folder name of a comparison: "A-vs-B", or "compare-<hash>" when that is long.
+
+    The scenario list itself is recorded in the folder's run.json.
+    """
+    import hashlib
+
+    from .outputs import output_name
+
+    name = "-vs-".join(output_name(n, "scenario") for n in names)
+    if len(name) <= COMPARE_NAME_MAX:
+        return name
+    digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:10]
+    return f"compare-{len(names)}-scenarios-{digest}"
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     """snowball compare A B ... [--until YEAR] [--out DIR]: headline numbers side by side."""
     from . import run as runmod
     from .compare import compare_table, format_compare
-    from .outputs import atomic_dir, write_csv, write_json
+    from .outputs import atomic_dir, check_target, write_csv, write_json
     from .scenario import load_scenario
 
     runmod.check_until(args.until)
     scenarios = [load_scenario(s) for s in args.scenarios]
+    out = Path(args.out) if args.out else REPORTS / "compare" / compare_name([s.name for s in scenarios])
+    check_target(out, args.force)
     results = [runmod.run(s, until=args.until) for s in scenarios]
     table = compare_table(results)
-    name = "-vs-".join(s.name for s in scenarios)
-    out = Path(args.out) if args.out else REPORTS / "compare" / name
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, args.force) as tmp:
         write_csv(table, tmp / "compare.csv")
         manifest = results[0].manifest(args.command_line)
         manifest["scenarios"] = [s.name for s in scenarios]
@@ -123,7 +143,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
     from .brief import write_brief
 
     out = Path(args.out) if args.out else REPORTS / "briefing"
-    written = write_brief(args.scenarios or None, out, until=args.until, command=args.command_line)
+    written = write_brief(
+        args.scenarios or None, out, until=args.until, command=args.command_line, force=args.force
+    )
     print(f"wrote the briefing to {written}")
     return 0
 
@@ -140,6 +162,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         workers=args.workers,
         scheduler=args.scheduler,
         resume=args.resume,
+        force=args.force,
     )
     print(f"{spec.title}: {result.n_runs:,} runs ({spec.method}) in {result.seconds:.1f} s\n")
     s = result.summary
@@ -188,6 +211,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", type=int, default=2055, help="final fiscal year, 2025-2100 (default 2055)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a model constant")
     p.add_argument("--out", help="output folder (default reports/runs/SCENARIO/)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+        "folder, the repository, data/ or models/)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("scenarios", help="list the built-in scenarios")
@@ -209,6 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenarios", nargs="+", help="scenario names or files; differences are from the first")
     p.add_argument("--until", type=int, default=2055, help="final fiscal year (default 2055)")
     p.add_argument("--out", help="output folder (default reports/compare/A-vs-B/)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+        "folder, the repository, data/ or models/)",
+    )
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("brief", help="project scenarios and write a briefing pack (HTML, charts, tables)")
@@ -220,6 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--until", type=int, default=2055, help="final fiscal year (default 2055)")
     p.add_argument("--out", help="output folder (default reports/briefing/)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+        "folder, the repository, data/ or models/)",
+    )
     p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("sweep", help="run a sensitivity sweep (a spec in data/sweeps/) and write its outputs")
@@ -228,6 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, help="local worker processes (default: up to 2 cores)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--resume", action="store_true", help="continue an interrupted sweep from its chunks")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+        "folder, the repository, data/ or models/)",
+    )
     p.set_defaults(func=cmd_sweep)
     return parser
 

@@ -28,7 +28,7 @@ from . import __version__
 from .engine import Engine, Program, build_engine, interp
 from .errors import SnowballError
 from .inputs import FIRST_YEAR, LAST_YEAR, ModelInputs
-from .outputs import atomic_dir, write_json
+from .outputs import atomic_dir, check_target, output_name, write_json
 from .paths import REPORTS
 from .registry import BY_NAME
 from .sweepspec import SweepSpec, sample, unit_sample
@@ -601,10 +601,15 @@ def run_sweep(
     resume: bool = False,
     show_progress: bool = True,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> SweepResult:
-    """Run ``spec`` and write its outputs to ``out`` (default reports/sweeps/NAME/)."""
+    """Run ``spec`` and write its outputs to ``out`` (default reports/sweeps/NAME/).
+
+    ``out`` must be new, empty or a folder snowball wrote, unless ``force`` (see outputs.atomic_dir).
+    """
     start = time.perf_counter()
-    out = Path(out) if out else REPORTS / "sweeps" / spec.name
+    out = Path(out) if out else REPORTS / "sweeps" / output_name(spec.name, "sweep")
+    check_target(out, force)
     the_plan = plan(spec)
     folder = partial_dir(out)
     key_file = folder / "key.txt"
@@ -636,12 +641,12 @@ def run_sweep(
         )
         raise
     bar.close()
-    result = write_outputs(the_plan, folder, out)
+    result = write_outputs(the_plan, folder, out, force)
     shutil.rmtree(folder, ignore_errors=True)
     return SweepResult(out, the_plan.n_runs, time.perf_counter() - start, *result)
 
 
-def write_outputs(the_plan: Plan, folder: Path, out: Path):
+def write_outputs(the_plan: Plan, folder: Path, out: Path, force: bool = False):
     """Write every output file atomically; returns (summary, sensitivity, calibration)."""
     from . import sweepcharts
     from .calibration import comparison
@@ -650,7 +655,7 @@ def write_outputs(the_plan: Plan, folder: Path, out: Path):
     summary = summary_frame(the_plan, results)
     sensitivity = sensitivity_frame(the_plan, results)
     calibration = comparison(the_plan, results) if the_plan.spec.compare_with_cbo else None
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, force) as tmp:
         params_frame(the_plan).to_csv(tmp / "params.csv", float_format="%.10g", lineterminator="\n")
         write_runs(the_plan, folder, tmp / "runs.parquet")
         summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6f", lineterminator="\n")
