@@ -13,6 +13,7 @@ import hashlib
 import importlib.metadata
 import platform
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -282,19 +283,26 @@ def write_brief(
     command: list[str] | None = None,
     sweeps_dir: Path | None = None,
     force: bool = False,
+    log: Callable[[str], None] | None = None,
 ) -> Path:
     """Run each scenario and write the briefing pack atomically; return its path.
 
     ``out`` must be new, empty or a folder snowball wrote, unless ``force`` (see outputs.atomic_dir).
+    ``log`` receives one line per stage (the CLI prints them).
     """
+    say = log or (lambda text: None)
     check_target(out, force)
     names = scenarios or default_scenarios()
     loaded = [load_scenario(n) for n in names]
+    say(f"running {len(loaded)} scenario(s) to FY{until}: {', '.join(s.name for s in loaded)}")
     results = {s.name: run(s, until=until) for s in loaded}
     sale = _selloff_scenario(loaded, results)
+    if sale is not None:
+        say(f"running {sale.name} month by month for the sell-off charts")
     selloff = run(sale, until=until, monthly=charts.SELLOFF_VARIABLES) if sale is not None else None
     history = read_history()
     sweeps = find_sweeps(REPORTS / "sweeps" if sweeps_dir is None else sweeps_dir)
+    say("drawing the charts")
     figures = build_charts(results, selloff, history)
     extra, notes = sweep_charts(sweeps)
     figures += extra
@@ -302,6 +310,7 @@ def write_brief(
     table = headline_frame(results)
     summaries = [summary_text(res, first) for res in results.values()]
     edges = loops.loop_data(loops.model_edges())
+    say(f"writing the pack (HTML, Markdown, PDF, tables) to {out}")
     with atomic_dir(out, force) as tmp:
         (tmp / "charts").mkdir()
         (tmp / "tables").mkdir()

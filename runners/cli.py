@@ -6,6 +6,7 @@ Every user error is one line on stderr and exit status 2; nothing half-written i
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -15,20 +16,16 @@ from .paths import REPORTS
 
 
 def _parse_set(items: list[str]) -> dict[str, float]:
-    from .scenario import check_value, resolve_parameter
+    """``--set NAME=VALUE`` items, checked by the same function as the Python API and scenarios."""
+    from .scenario import check_overrides
 
-    out: dict[str, float] = {}
+    raw: dict[str, str] = {}
     for item in items:
         if "=" not in item:
             raise SnowballError(f"--set {item!r}: expected NAME=VALUE, e.g. --set 'yield shift=1'")
         name, value = (s.strip() for s in item.split("=", 1))
-        param = resolve_parameter(name)
-        try:
-            number = float(value)
-        except ValueError:
-            raise SnowballError(f"--set {name}: '{value}' is not a number") from None
-        out[param.name] = check_value(param, number)
-    return out
+        raw[name] = value
+    return check_overrides(raw, "--set")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -57,9 +54,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
     """snowball scenarios: the built-in scenarios with their titles."""
-    from .scenario import builtin_names, load_scenario
+    from .scenario import builtin_names, load_scenario, scenarios_dir
 
     names = builtin_names()
+    if not names:
+        raise SnowballError(f"{scenarios_dir()}: no scenario files (*.toml) in the scenarios folder")
     width = max(len(n) for n in names)
     for name in names:
         print(f"{name:<{width}}  {load_scenario(name).title}")
@@ -144,7 +143,12 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else REPORTS / "briefing"
     written = write_brief(
-        args.scenarios or None, out, until=args.until, command=args.command_line, force=args.force
+        args.scenarios or None,
+        out,
+        until=args.until,
+        command=args.command_line,
+        force=args.force,
+        log=lambda text: print(f"snowball brief: {text}", file=sys.stderr, flush=True),
     )
     print(f"wrote the briefing to {written}")
     return 0
@@ -156,6 +160,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from .sweepspec import load_spec
 
     spec = load_spec(args.spec)
+    if args.workers is not None and args.workers < 1:
+        raise SnowballError(f"--workers must be at least 1, got {args.workers}")
     result = run_sweep(
         spec,
         out=Path(args.out) if args.out else None,
@@ -200,9 +206,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with the CLI's one-line errors (no three-line usage dump)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        """Print one line naming the command and how to get help; exit 2."""
+        self.exit(2, f"snowball: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
-    parser = argparse.ArgumentParser(prog="snowball", description=__doc__.splitlines()[0])
+    parser = Parser(prog="snowball", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"snowball {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -226,10 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_parameters)
 
     p = sub.add_parser("bond", help="convert between price and yield for a plain Treasury")
-    p.add_argument("--coupon", type=float, required=True, help="coupon, % of face a year")
+    p.add_argument("--coupon", type=float, required=True, help="coupon, %% of face a year")
     p.add_argument("--years", type=float, required=True, help="years to maturity")
     p.add_argument("--price", type=float, help="price per --face (give this or --yield)")
-    p.add_argument("--yield", dest="yield_", type=float, help="yield, % a year (give this or --price)")
+    p.add_argument("--yield", dest="yield_", type=float, help="yield, %% a year (give this or --price)")
     p.add_argument("--face", type=float, default=100.0, help="face value (default 100)")
     p.add_argument("--frequency", type=int, default=2, help="coupons a year (default 2, as Treasury pays)")
     p.set_defaults(func=cmd_bond)
@@ -293,6 +307,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("snowball: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # an I/O failure outside the checked paths: still one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"snowball: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug: one line, the traceback only on request
+        if os.environ.get("SNOWBALL_DEBUG"):
+            raise
+        print(
+            f"snowball: internal error: {type(exc).__name__}: {exc} "
+            "(set SNOWBALL_DEBUG=1 for the traceback and please report it)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ message, the exit code and that no foreign file was touched."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -207,3 +208,444 @@ def test_cli_subprocess_has_no_traceback_for_out_dot(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- one line, never a traceback
+
+
+def test_bond_help_prints(capsys):
+    # the issue: an unescaped '%' in the help text made `snowball bond --help` a traceback
+    with pytest.raises(SystemExit) as stop:
+        main(["bond", "--help"])
+    assert stop.value.code == 0
+    assert "coupon, % of face a year" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["run", "baseline", "--until", "soon"], "argument --until: invalid int value: 'soon'"),
+        (["bond", "--coupon", "four", "--years", "2", "--yield", "4"], "argument --coupon: invalid float"),
+        (["sweep"], "the following arguments are required: spec"),
+    ],
+)
+def test_usage_errors_are_one_line(capsys, args, fragment):
+    # the issue: argparse printed a three-line usage dump
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert stop.value.code == 2
+    one_line_error(capsys, fragment, "--help")
+
+
+def test_bond_face_nan_is_refused(capsys):
+    # the issue: `bond --face nan` printed "price nan"
+    assert main(["bond", "--coupon", "4", "--years", "10", "--yield", "4", "--face", "nan"]) == 2
+    one_line_error(capsys, "--face must be a finite number above 0, got nan")
+
+
+def test_empty_scenarios_folder_is_one_line(tmp_path, capsys, monkeypatch):
+    # the issue: `snowball scenarios` crashed on max() of an empty list
+    (tmp_path / "scenarios").mkdir()
+    monkeypatch.setenv("SNOWBALL_DATA_DIR", str(tmp_path))
+    assert main(["scenarios"]) == 2
+    one_line_error(capsys, "no scenario files (*.toml)")
+
+
+def test_invalid_utf8_vintage_is_one_line(tmp_path):
+    # the issue: an invalid-UTF-8 vintage.toml gave a UnicodeDecodeError traceback
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    (data / "baselines/cbo-2025-01/vintage.toml").write_bytes(b'title = "\xff\xfe"\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "runners.cli", "run", "baseline", "--until", "2026", "--out", "o"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "SNOWBALL_DATA_DIR": str(data)},
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().endswith("vintage.toml: not UTF-8 text (byte 9)")
+    assert proc.stderr.count("\n") == 1
+    assert not (tmp_path / "o").exists()
+
+
+def write_scenario(tmp_path: Path, body: str, name: str = "s") -> Path:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(f'title = "t"\ndescription = "d"\nbaseline = "cbo-2025-01"\n{body}')
+    return path
+
+
+@pytest.mark.parametrize(
+    ("table", "x"),
+    [
+        ("rating premium table", "3"),
+        ("confidence premium table", "2030"),
+        ("baseline GDP path", "2030"),
+        ("baseline debt to GDP path", "2030"),
+    ],
+)
+def test_tables_the_run_cannot_set_are_refused(tmp_path, capsys, table, x):
+    # the issue: the checker accepted these tables and the run failed with KeyError
+    path = write_scenario(tmp_path, f'[tables."{table}"]\n{x} = 1\n')
+    assert main(["run", str(path), *QUICK, "--out", str(tmp_path / "o")]) == 2
+    one_line_error(capsys, f"'{table}' is not a fiscal-year input table", "allowed: baseline inflation")
+    assert not (tmp_path / "o").exists()
+
+
+def test_fifo_scenario_file_does_not_hang(tmp_path, capsys):
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    assert main(["run", str(fifo), *QUICK, "--out", str(tmp_path / "o")]) == 2
+    one_line_error(capsys, "must be a regular file, not a pipe, device or folder")
+
+
+def test_link_to_dev_zero_is_refused(tmp_path, capsys):
+    link = tmp_path / "zero.toml"
+    link.symlink_to("/dev/zero")
+    assert main(["run", str(link), *QUICK, "--out", str(tmp_path / "o")]) == 2
+    one_line_error(capsys, "must be a regular file")
+
+
+def test_huge_scenario_file_is_refused(tmp_path, capsys):
+    big = tmp_path / "big.toml"
+    big.write_text('title = "t"\ndescription = "d"\n' + "# padding\n" * 200_000)
+    assert main(["run", str(big), *QUICK, "--out", str(tmp_path / "o")]) == 2
+    # 30 bytes of header + 200,000 lines of 10 bytes = 2,000,030 bytes
+    one_line_error(capsys, "2,000,030 bytes; the limit is 1,000,000 bytes")
+
+
+# ---------------------------------------------------------------- impossible results
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        (
+            '[tables."revenues share table"]\n2026 = 1e6\n',
+            "'revenues share table' = 1e+06 in 2026 is out of range; allowed 0 to 60 (percent of GDP)",
+        ),
+        (
+            '[tables."nominal GDP growth table"]\n2026 = -150\n',
+            "'nominal GDP growth table' = -150 in 2026 is out of range; allowed -30 to 50",
+        ),
+    ],
+)
+def test_table_values_are_range_checked(tmp_path, capsys, body, fragment):
+    # the issue: revenues share 1e6 gave negative debt for 30 years; GDP growth -150 negative GDP
+    path = write_scenario(tmp_path, body)
+    assert main(["run", str(path), *QUICK, "--out", str(tmp_path / "o")]) == 2
+    one_line_error(capsys, str(path), fragment)
+    assert not (tmp_path / "o").exists()
+
+
+def test_set_cannot_put_holdings_above_the_debt(tmp_path, capsys):
+    # the issue: --set "initial japan holdings=1e9" gave negative domestic holdings with exit 0
+    assert (
+        main(["run", "baseline", *QUICK, "--set", "initial japan holdings=1e9", "--out", str(tmp_path)]) == 2
+    )
+    one_line_error(capsys, "japan 1,000,000,000.0", "domestic private holdings would be negative")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_negative_debt_fails_naming_variable_and_year(tmp_path, capsys):
+    # each value is in range, but revenues of 60% of GDP with primary outlays of 5% repay the
+    # whole debt within two years: $28.2tn at the end of FY2024 less a surplus of about 55% of a
+    # $30tn GDP (~$16.5tn) leaves ~$11.7tn after FY2025, and FY2026's surplus overshoots zero.
+    # The run must fail, not write negative debt.
+    years = "\n".join(f"{y} = 60" for y in range(2025, 2031))
+    low = "\n".join(f"{y} = 5" for y in range(2025, 2031))
+    body = f'[tables."revenues share table"]\n{years}\n[tables."primary outlays share table"]\n{low}\n'
+    path = write_scenario(tmp_path, body)
+    assert main(["run", str(path), "--until", "2030", "--out", str(tmp_path / "o")]) == 2
+    err = one_line_error(capsys, "debt_held_by_public is negative", "which is impossible")
+    assert " in FY2026," in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_explosion_flag_covers_implosion(baseline_result):
+    from runners import run
+
+    frame = baseline_result.results.copy()
+    frame.loc[2031:, "debt_to_gdp"] = 0.0  # debt paid off from FY2031 (an implosion)
+    assert run.milestones(frame)["debt_explodes"] == 2031
+    frame.loc[2031:, "debt_to_gdp"] = 350.0  # and an explosion
+    assert run.milestones(frame)["debt_explodes"] == 2031
+    assert run.milestones(baseline_result.results)["debt_explodes"] is None
+
+
+# ---------------------------------------------------------------- the Python API checks like the CLI
+
+
+def test_api_accepts_a_name_and_checks_overrides(baseline_result):
+    from runners import run
+    from runners.errors import SnowballError
+
+    by_name = run.run("baseline", until=2055)  # the issue: AttributeError
+    assert by_name.results.equals(baseline_result.results)
+    with pytest.raises(SnowballError, match=r"'yield shift' = 99 is out of range; allowed -5 to 20"):
+        run.run("baseline", until=2026, overrides={"yield shift": 99})
+    with pytest.raises(SnowballError, match="domestic private holdings would be negative"):
+        run.run("baseline", until=2026, overrides={"initial_japan_holdings": 1e9})
+    python_name = run.run(
+        str(REPO / "data/scenarios/baseline.toml"), until=2026, overrides={"yield_shift": 1}
+    )
+    assert python_name.overrides == {"yield shift": 1.0}
+
+
+# ---------------------------------------------------------------- sweeps
+
+
+SPEC = """
+title = "safety sweep"
+scenario = "baseline"
+until = 2030
+method = "monte-carlo"
+draws = {draws}
+seed = 9
+chunk = {chunk}
+
+[inputs."yield shift"]
+distribution = "uniform"
+low = -0.5
+high = 1.5
+
+[keep]
+variables = ["debt_to_gdp"]
+years = [2030]
+"""
+
+
+def sweep_spec(tmp_path: Path, draws: int = 30, chunk: int = 10, name: str = "safe"):
+    from runners import sweepspec
+
+    path = tmp_path / f"{name}.toml"
+    path.write_text(SPEC.format(draws=draws, chunk=chunk))
+    return sweepspec.parse_spec(path)
+
+
+def test_grid_cap_is_checked_before_the_grid_is_built(tmp_path):
+    # the issue: `points = 1e9` allocated 7.45 GiB before the cap was checked, and the message
+    # named 'draws', which a grid spec does not have
+    from runners import sweepspec
+    from runners.errors import SnowballError
+
+    text = SPEC.format(draws=1, chunk=10).replace('method = "monte-carlo"\ndraws = 1\n', 'method = "grid"\n')
+    text = text.replace("high = 1.5", "high = 1.5\npoints = 1000000000")
+    path = tmp_path / "grid.toml"
+    path.write_text(text)
+    with pytest.raises(
+        SnowballError, match=r"field 'inputs.yield shift.points': the grid has 1,000,000,000 runs"
+    ):
+        sweepspec.parse_spec(path)
+
+
+def test_bad_scheduler_and_zero_workers_leave_no_partial_folder(tmp_path, capsys):
+    spec = tmp_path / "safe.toml"
+    spec.write_text(SPEC.format(draws=30, chunk=10))
+    out = tmp_path / "o"
+    for extra, fragment in [
+        (["--scheduler", "notaurl"], "--scheduler notaurl: not a Dask scheduler address"),
+        (["--workers", "0"], "--workers must be at least 1, got 0"),
+    ]:
+        assert main(["sweep", str(spec), "--out", str(out), *extra]) == 2
+        one_line_error(capsys, fragment)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["safe.toml"]
+
+
+def test_unreachable_scheduler_leaves_no_partial_folder(tmp_path, monkeypatch):
+    from runners import sweep
+    from runners.errors import SnowballError
+
+    monkeypatch.setattr(sweep, "SCHEDULER_TIMEOUT", "1s")
+    spec = sweep_spec(tmp_path)
+    with pytest.raises(SnowballError, match="cannot reach the Dask scheduler"):
+        sweep.run_sweep(spec, out=tmp_path / "o", scheduler="tcp://127.0.0.1:9", show_progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["safe.toml"]
+
+
+def test_truncated_chunk_is_run_again_on_resume(tmp_path, capsys):
+    # the issue: a truncated chunk file gave a traceback on --resume
+    from runners import sweep
+
+    spec = sweep_spec(tmp_path)
+    clean = sweep.run_sweep(spec, out=tmp_path / "clean", workers=1, show_progress=False)
+    out = tmp_path / "o"
+    the_plan = sweep.plan(spec)
+    folder = sweep.partial_dir(out)
+    folder.mkdir()
+    (folder / "key.txt").write_text(the_plan.key + "\n")
+    sweep.execute(the_plan, folder)
+    chunk = folder / "chunk-00001.npy"
+    chunk.write_bytes(chunk.read_bytes()[:100])  # a crash mid-write on a filesystem without rename
+    sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False)
+    assert "chunk-00001.npy is incomplete or damaged; running that chunk again" in capsys.readouterr().err
+    assert snapshot(out) == snapshot(clean.out)
+    assert not folder.exists()
+
+
+def test_two_sweeps_on_one_out_are_refused(tmp_path):
+    # the issue: two sweeps writing to the same --out deleted each other's chunks
+    import fcntl
+
+    from runners import sweep
+    from runners.errors import SnowballError
+
+    spec = sweep_spec(tmp_path)
+    out = tmp_path / "o"
+    folder = sweep.partial_dir(out)
+    folder.mkdir()
+    (folder / "chunk-00000.npy").write_bytes(b"the other sweep's chunk")
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # what the first sweep holds while it runs
+        with pytest.raises(SnowballError, match="another sweep is writing there now"):
+            sweep.run_sweep(spec, out=out, workers=1, show_progress=False)
+    finally:
+        os.close(fd)
+    assert (folder / "chunk-00000.npy").read_bytes() == b"the other sweep's chunk"
+
+
+def test_rerun_without_resume_says_chunks_are_discarded(tmp_path, capsys):
+    from runners import sweep
+
+    spec = sweep_spec(tmp_path)
+    out = tmp_path / "o"
+    the_plan = sweep.plan(spec)
+    folder = sweep.partial_dir(out)
+    folder.mkdir()
+    sweep.execute(the_plan, folder)
+    sweep.run_sweep(spec, out=out, workers=1, show_progress=False)
+    err = capsys.readouterr().err
+    assert f"{folder} holds 3 finished chunk(s) of an earlier sweep; discarding them" in err
+    assert "pass --resume" in err
+
+
+def test_progress_in_a_log_has_no_carriage_return(tmp_path):
+    import io
+
+    from runners import sweep
+
+    log = io.StringIO()
+    spec = sweep_spec(tmp_path)
+    sweep.run_sweep(spec, out=tmp_path / "o", workers=1, progress=sweep.Progress(0, "sweep safe", log))
+    text = log.getvalue()
+    assert "\r" not in text
+    lines = text.splitlines()
+    assert lines[0] == "sweep safe: sampling the inputs and checking the base scenario"
+    assert "sweep safe: running 30 runs in 3 chunk(s)" in lines
+    assert "sweep safe: 30/30 runs" in lines[-2]
+    assert lines[-1] == "sweep safe: writing the outputs (summary, sensitivity, charts)"
+
+
+def test_error_after_the_bar_starts_on_its_own_line(tmp_path):
+    # the issue: an error during a sweep was printed after the bar, on the bar's own line
+    import io
+
+    from runners import sweep
+    from runners.errors import SnowballError
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    class FailAfterOneChunk(sweep.Progress):
+        def update(self, done: int, first: bool = False) -> None:
+            super().update(done, first)
+            if done:
+                raise SnowballError("a chunk failed")
+
+    screen = Terminal()
+    with pytest.raises(SnowballError):
+        sweep.run_sweep(
+            sweep_spec(tmp_path), out=tmp_path / "o", workers=1, progress=FailAfterOneChunk(0, "s", screen)
+        )
+    assert "\r" in screen.getvalue()  # a terminal gets the bar
+    assert screen.getvalue().endswith("\n")  # and the error that follows starts on its own line
+
+
+def test_failed_runs_are_counted_named_and_refused_above_the_limit(tmp_path, capsys):
+    # the issue: non-finite runs were dropped from the percentiles silently
+    import numpy as np
+
+    from runners import sweep
+    from runners.errors import SnowballError
+
+    spec = sweep_spec(tmp_path, draws=200, chunk=100)
+    the_plan = sweep.plan(spec)
+    folder = tmp_path / "chunks"
+    folder.mkdir()
+    sweep.execute(the_plan, folder)
+    first = np.load(folder / "chunk-00000.npy")
+    first[7, -1, 0] = np.nan  # run 7 diverged in its last year
+    np.save(folder / "chunk-00000.npy", first)
+    sweep.write_outputs(the_plan, folder, tmp_path / "one")  # 1 of 200 = 0.5%: allowed, reported
+    assert "1 of 200 runs (0.5%) went non-finite or negative (run ids 7;" in capsys.readouterr().err
+    manifest = json.loads((tmp_path / "one" / "manifest.json").read_text())
+    assert manifest["failed_runs"] == {"count": 1, "run_ids": [7], "limit_share": 0.01}
+    first[8:10, 0, 0] = -1.0  # runs 8 and 9: negative debt (an impossible value)
+    np.save(folder / "chunk-00000.npy", first)
+    with pytest.raises(SnowballError, match=r"3 of 200 runs \(1.5%\).*run ids 7, 8, 9;.*more than the 1%"):
+        sweep.write_outputs(the_plan, folder, tmp_path / "three")
+    assert not (tmp_path / "three").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_die_with_a_killed_parent(tmp_path):
+    # the issue: after SIGKILL of the sweep, its worker processes lived on
+    import signal
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import sys\n"
+        "from runners import sweep, sweepspec\n"
+        "if __name__ == '__main__':  # worker processes are spawned: they import this file\n"
+        "    spec = sweepspec.parse_spec(sweepspec.Path(sys.argv[1]))\n"
+        "    sweep.run_sweep(spec, out=sweepspec.Path(sys.argv[2]), workers=2, show_progress=False)\n"
+    )
+    spec = tmp_path / "big.toml"
+    # chunks of 20,000 runs to 2100 take several seconds each: a worker that only notices its
+    # parent's death when it asks for the next chunk would outlive the 5 s allowed below
+    spec.write_text(SPEC.format(draws=400_000, chunk=20_000).replace("until = 2030", "until = 2100"))
+    parent = subprocess.Popen([sys.executable, str(script), str(spec), str(tmp_path / "o")])
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and time.monotonic() < deadline and parent.poll() is None:
+            time.sleep(0.5)
+            workers = children(parent.pid)
+        assert len(workers) >= 2, "the sweep never started its workers"
+        time.sleep(2)  # let them start working
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(alive(w) for w in workers):
+            time.sleep(0.2)
+        assert not any(alive(w) for w in workers)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        for w in workers:  # never leave a stray worker behind, even when the test fails
+            if alive(w):
+                os.kill(w, signal.SIGKILL)
+
+
+def children(pid: int) -> list[int]:
+    """Child process ids of ``pid`` (Linux /proc)."""
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
+def alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie counts as dead)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
