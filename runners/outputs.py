@@ -60,9 +60,33 @@ def _inside_protected() -> list[Path]:
     return out
 
 
+# what a folder written before the marker existed may hold (run, compare, brief, sweep, bench)
+LEGACY_FILES = {
+    "results.csv", "columns.csv", "run.json", "compare.csv", "manifest.json", "params.csv",
+    "runs.parquet", "summary.csv", "sensitivity.csv", "calibration.csv", "fan.png", "tornado.png",
+    "briefing.html", "briefing.md", "charts", "tables", "bench.json",
+}  # fmt: skip
+
+
 def is_snowball_output(folder: Path) -> bool:
-    """True for a folder Snowball wrote (it carries the marker file)."""
-    return (folder / MARKER).is_file()
+    """True for a folder Snowball wrote: it carries the marker file, or it is an output written
+    before the marker existed (only Snowball's own file names, and a run.json or manifest.json
+    that records a snowball_version)."""
+    if (folder / MARKER).is_file():
+        return True
+    try:
+        names = {p.name for p in folder.iterdir()}
+        if not names or not names <= LEGACY_FILES:
+            return False
+        for record in ("run.json", "manifest.json"):
+            path = folder / record
+            if path.is_file() and path.stat().st_size < 10_000_000:
+                doc = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(doc, dict) and "snowball_version" in doc:
+                    return True
+    except (OSError, ValueError):
+        return False
+    return False
 
 
 def check_target(target: Path, force: bool = False) -> Path:

@@ -204,6 +204,7 @@ def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:
                         "narrow the distribution"
                     ) from None
     base = scenario_inputs(engine, spec.scenario)
+    check_holdings(spec, values, base.constants | spec.constants)
     tables = dict(base.tables)
     for p in spec.paths:
         for name in p.tables:
@@ -222,6 +223,26 @@ def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:
     }
     key = hashlib.sha256(json.dumps(key_parts, sort_keys=True).encode()).hexdigest()
     return Plan(spec, values, program, base, tables, columns, years, key)
+
+
+def check_holdings(spec: SweepSpec, values: np.ndarray, constants: dict[str, float]) -> None:
+    """Every run's starting holdings stay below its debt (as scenario.check_combination checks)."""
+    from .scenario import DEBT, HOLDINGS
+
+    names = [DEBT, *HOLDINGS]
+    if not any(f.constant in names for f in spec.factors):
+        return
+    cols = {n: np.full(len(values), float(constants[n])) for n in names}
+    for i, f in enumerate(spec.factors):
+        if f.constant in cols:
+            cols[f.constant] = values[:, i]
+    bad = np.flatnonzero(sum(cols[h] for h in HOLDINGS) >= cols[DEBT])
+    if len(bad):
+        raise SnowballError(
+            f"{spec.path}: field 'inputs': in {len(bad):,} of {len(values):,} runs (first: run "
+            f"{bad[0]}) the starting holdings sum to at least the '{DEBT}'; domestic private "
+            "holdings would be negative; narrow the distributions"
+        )
 
 
 def check_tidy(engine: Engine, base: BaseInputs, until: int) -> None:

@@ -649,3 +649,32 @@ def alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_output_written_before_the_marker_is_still_replaced(tmp_path, capsys):
+    # folders from older versions carry no marker: recognised by Snowball's own files only
+    out = tmp_path / "run"
+    assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 0
+    (out / outputs.MARKER).unlink()
+    assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 0
+    assert (out / outputs.MARKER).is_file()
+    (out / outputs.MARKER).unlink()
+    (out / "notes.txt").write_text("keep\n")  # a user's file makes it a user's folder
+    assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 2
+    one_line_error(capsys, "exists and was not written by snowball")
+    assert (out / "notes.txt").read_text() == "keep\n"
+
+
+def test_sweep_cannot_draw_holdings_above_the_debt(tmp_path):
+    # the cross-field rule of --set holds for every run of a sweep too
+    from runners import sweep, sweepspec
+    from runners.errors import SnowballError
+
+    text = SPEC.format(draws=30, chunk=10).replace(
+        '[inputs."yield shift"]\ndistribution = "uniform"\nlow = -0.5\nhigh = 1.5',
+        '[inputs."initial japan holdings"]\ndistribution = "uniform"\nlow = 0\nhigh = 40000',
+    )
+    path = tmp_path / "holders.toml"
+    path.write_text(text)
+    with pytest.raises(SnowballError, match="the starting holdings sum to at least the 'initial debt held"):
+        sweep.plan(sweepspec.parse_spec(path))
