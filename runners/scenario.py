@@ -58,10 +58,11 @@ def read_input_file(path: Path, what: str) -> str:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise SnowballError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise SnowballError(f"{path}: {what} must be a regular file, not a pipe, device or folder")
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise SnowballError(f"{path}: {what} must be a regular file, not a pipe, device or folder")
         if info.st_size > MAX_INPUT_BYTES:
             raise SnowballError(
                 f"{path}: {what} is {info.st_size:,} bytes; the limit is {MAX_INPUT_BYTES:,} bytes"

@@ -188,7 +188,7 @@ def sweeps_dir() -> Path:
 def load_spec(ref: str | Path) -> SweepSpec:
     """Load a sweep spec by path, or a built-in one by name (``data/sweeps/NAME.toml``)."""
     path = Path(ref)
-    if not path.is_file():
+    if not path.exists() or path.is_dir():  # a pipe or device is refused by parse_spec
         builtin = sweeps_dir() / f"{ref}.toml"
         if builtin.is_file():
             path = builtin

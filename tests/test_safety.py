@@ -302,6 +302,12 @@ def test_fifo_scenario_file_does_not_hang(tmp_path, capsys):
     one_line_error(capsys, "must be a regular file, not a pipe, device or folder")
 
 
+def test_folder_named_like_a_scenario_is_refused(tmp_path, capsys):
+    (tmp_path / "folder.toml").mkdir()
+    assert main(["run", str(tmp_path / "folder.toml"), *QUICK, "--out", str(tmp_path / "o")]) == 2
+    one_line_error(capsys, "folder.toml: scenario file must be a regular file")
+
+
 def test_link_to_dev_zero_is_refused(tmp_path, capsys):
     link = tmp_path / "zero.toml"
     link.symlink_to("/dev/zero")
