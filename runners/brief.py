@@ -13,6 +13,7 @@ import hashlib
 import importlib.metadata
 import platform
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import pandas as pd
 
 from . import __version__, charts, loops, model
 from .inputs import read_history
-from .outputs import atomic_dir, write_csv, write_json
+from .outputs import atomic_dir, check_target, write_csv, write_json
 from .paths import REPORTS
 from .publish import render_html, render_markdown
 from .run import RunResult, display_path, run
@@ -281,15 +282,27 @@ def write_brief(
     until: int = 2055,
     command: list[str] | None = None,
     sweeps_dir: Path | None = None,
+    force: bool = False,
+    log: Callable[[str], None] | None = None,
 ) -> Path:
-    """Run each scenario and write the briefing pack atomically; return its path."""
+    """Run each scenario and write the briefing pack atomically; return its path.
+
+    ``out`` must be new, empty or a folder snowball wrote, unless ``force`` (see outputs.atomic_dir).
+    ``log`` receives one line per stage (the CLI prints them).
+    """
+    say = log or (lambda text: None)
+    check_target(out, force)
     names = scenarios or default_scenarios()
     loaded = [load_scenario(n) for n in names]
+    say(f"running {len(loaded)} scenario(s) to FY{until}: {', '.join(s.name for s in loaded)}")
     results = {s.name: run(s, until=until) for s in loaded}
     sale = _selloff_scenario(loaded, results)
+    if sale is not None:
+        say(f"running {sale.name} month by month for the sell-off charts")
     selloff = run(sale, until=until, monthly=charts.SELLOFF_VARIABLES) if sale is not None else None
     history = read_history()
     sweeps = find_sweeps(REPORTS / "sweeps" if sweeps_dir is None else sweeps_dir)
+    say("drawing the charts")
     figures = build_charts(results, selloff, history)
     extra, notes = sweep_charts(sweeps)
     figures += extra
@@ -297,7 +310,8 @@ def write_brief(
     table = headline_frame(results)
     summaries = [summary_text(res, first) for res in results.values()]
     edges = loops.loop_data(loops.model_edges())
-    with atomic_dir(out) as tmp:
+    say(f"writing the pack (HTML, Markdown, PDF, tables) to {out}")
+    with atomic_dir(out, force) as tmp:
         (tmp / "charts").mkdir()
         (tmp / "tables").mkdir()
         charts.save_book([c.figure for c in figures], tmp / "charts" / "charts.pdf")

@@ -6,6 +6,7 @@ Every user error is one line on stderr and exit status 2; nothing half-written i
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -15,33 +16,30 @@ from .paths import REPORTS
 
 
 def _parse_set(items: list[str]) -> dict[str, float]:
-    from .scenario import check_value, resolve_parameter
+    """``--set NAME=VALUE`` items, checked by the same function as the Python API and scenarios."""
+    from .scenario import check_overrides
 
-    out: dict[str, float] = {}
+    raw: dict[str, str] = {}
     for item in items:
         if "=" not in item:
             raise SnowballError(f"--set {item!r}: expected NAME=VALUE, e.g. --set 'yield shift=1'")
         name, value = (s.strip() for s in item.split("=", 1))
-        param = resolve_parameter(name)
-        try:
-            number = float(value)
-        except ValueError:
-            raise SnowballError(f"--set {name}: '{value}' is not a number") from None
-        out[param.name] = check_value(param, number)
-    return out
+        raw[name] = value
+    return check_overrides(raw, "--set")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """snowball run SCENARIO [--until YEAR] [--set NAME=VALUE ...] [--out DIR]."""
     from . import run as runmod
-    from .outputs import atomic_dir, column_table, write_csv, write_json
+    from .outputs import atomic_dir, check_target, column_table, output_name, write_csv, write_json
     from .scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
     overrides = _parse_set(args.set or [])
+    out = Path(args.out) if args.out else REPORTS / "runs" / output_name(scenario.name, "scenario")
+    check_target(out, args.force)
     result = runmod.run(scenario, until=args.until, overrides=overrides, baseline=args.baseline)
-    out = Path(args.out) if args.out else REPORTS / "runs" / scenario.name
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, args.force) as tmp:
         write_csv(result.results, tmp / "results.csv")
         write_csv(column_table(), tmp / "columns.csv")
         manifest = result.manifest(args.command_line)
@@ -55,9 +53,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
     """snowball scenarios: the built-in scenarios with their titles."""
-    from .scenario import builtin_names, load_scenario
+    from .scenario import builtin_names, load_scenario, scenarios_dir
 
     names = builtin_names()
+    if not names:
+        raise SnowballError(f"{scenarios_dir()}: no scenario files (*.toml) in the scenarios folder")
     width = max(len(n) for n in names)
     for name in names:
         print(f"{name:<{width}}  {load_scenario(name).title}")
@@ -94,19 +94,38 @@ def cmd_bond(args: argparse.Namespace) -> int:
     return 0
 
 
+COMPARE_NAME_MAX = 60  # characters: longer "A-vs-B-..." names become "compare-HASH"
+
+
+def compare_name(names: list[str]) -> str:
+    """The default folder name of a comparison: "A-vs-B", or "compare-<hash>" when that is long.
+
+    The scenario list itself is recorded in the folder's run.json.
+    """
+    import hashlib
+
+    from .outputs import output_name
+
+    name = "-vs-".join(output_name(n, "scenario") for n in names)
+    if len(name) <= COMPARE_NAME_MAX:
+        return name
+    digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:10]
+    return f"compare-{len(names)}-scenarios-{digest}"
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     """snowball compare A B ... [--until YEAR] [--out DIR]: headline numbers side by side."""
     from . import run as runmod
     from .compare import compare_table, format_compare
-    from .outputs import atomic_dir, write_csv, write_json
+    from .outputs import atomic_dir, check_target, write_csv, write_json
     from .scenario import load_scenario
 
     scenarios = [load_scenario(s) for s in args.scenarios]
+    out = Path(args.out) if args.out else REPORTS / "compare" / compare_name([s.name for s in scenarios])
+    check_target(out, args.force)
     results = [runmod.run(s, until=args.until, baseline=args.baseline) for s in scenarios]
     table = compare_table(results)
-    name = "-vs-".join(s.name for s in scenarios)
-    out = Path(args.out) if args.out else REPORTS / "compare" / name
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, args.force) as tmp:
         write_csv(table, tmp / "compare.csv")
         manifest = results[0].manifest(args.command_line)
         manifest["scenarios"] = [s.name for s in scenarios]
@@ -122,7 +141,14 @@ def cmd_brief(args: argparse.Namespace) -> int:
     from .brief import write_brief
 
     out = Path(args.out) if args.out else REPORTS / "briefing"
-    written = write_brief(args.scenarios or None, out, until=args.until, command=args.command_line)
+    written = write_brief(
+        args.scenarios or None,
+        out,
+        until=args.until,
+        command=args.command_line,
+        force=args.force,
+        log=lambda text: print(f"snowball brief: {text}", file=sys.stderr, flush=True),
+    )
     print(f"wrote the briefing to {written}")
     return 0
 
@@ -133,12 +159,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from .sweepspec import load_spec
 
     spec = load_spec(args.spec, baseline=args.baseline)
+    if args.workers is not None and args.workers < 1:
+        raise SnowballError(f"--workers must be at least 1, got {args.workers}")
     result = run_sweep(
         spec,
         out=Path(args.out) if args.out else None,
         workers=args.workers,
         scheduler=args.scheduler,
         resume=args.resume,
+        force=args.force,
     )
     print(
         f"{spec.title}: {result.n_runs:,} runs ({spec.method}) in {result.seconds:.1f} s "
@@ -205,11 +234,12 @@ def cmd_vintages(args: argparse.Namespace) -> int:
 def cmd_backtest(args: argparse.Namespace) -> int:
     """snowball backtest --start YEAR [--until YEAR] [--out DIR]: the model over history vs actuals."""
     from . import backtest as bt
-    from .outputs import atomic_dir, write_csv, write_json
+    from .outputs import atomic_dir, check_target, write_csv, write_json
 
-    result = bt.backtest(args.start, args.until)
     out = Path(args.out) if args.out else REPORTS / "backtests" / f"from-{args.start}"
-    with atomic_dir(out) as tmp:
+    check_target(out, args.force)
+    result = bt.backtest(args.start, args.until)
+    with atomic_dir(out, args.force) as tmp:
         write_csv(result.table.set_index("fiscal_year"), tmp / "backtest.csv")
         write_csv(result.result.results, tmp / "results.csv")
         bt.save_chart(result, tmp / "backtest.png")
@@ -228,9 +258,17 @@ def cmd_gap(args: argparse.Namespace) -> int:
     return command(args)
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with the CLI's one-line errors (no three-line usage dump)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        """Print one line naming the command and how to get help; exit 2."""
+        self.exit(2, f"snowball: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
-    parser = argparse.ArgumentParser(prog="snowball", description=__doc__.splitlines()[0])
+    parser = Parser(prog="snowball", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"snowball {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -244,6 +282,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="VINTAGE",
         help="baseline vintage (default: the scenario's; see 'snowball vintages')",
     )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+        "folder, the repository, data/ or models/)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("scenarios", help="list the built-in scenarios")
@@ -253,10 +297,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_parameters)
 
     p = sub.add_parser("bond", help="convert between price and yield for a plain Treasury")
-    p.add_argument("--coupon", type=float, required=True, help="coupon, % of face a year")
+    p.add_argument("--coupon", type=float, required=True, help="coupon, %% of face a year")
     p.add_argument("--years", type=float, required=True, help="years to maturity")
     p.add_argument("--price", type=float, help="price per --face (give this or --yield)")
-    p.add_argument("--yield", dest="yield_", type=float, help="yield, % a year (give this or --price)")
+    p.add_argument("--yield", dest="yield_", type=float, help="yield, %% a year (give this or --price)")
     p.add_argument("--face", type=float, default=100.0, help="face value (default 100)")
     p.add_argument("--frequency", type=int, default=2, help="coupons a year (default 2, as Treasury pays)")
     p.set_defaults(func=cmd_bond)
@@ -270,6 +314,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="VINTAGE",
         help="baseline vintage (default: the scenario's; see 'snowball vintages')",
     )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+        "folder, the repository, data/ or models/)",
+    )
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("brief", help="project scenarios and write a briefing pack (HTML, charts, tables)")
@@ -281,6 +331,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--until", type=int, default=2055, help="final fiscal year (default 2055)")
     p.add_argument("--out", help="output folder (default reports/briefing/)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+        "folder, the repository, data/ or models/)",
+    )
     p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("sweep", help="run a sensitivity sweep (a spec in data/sweeps/) and write its outputs")
@@ -293,6 +349,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--baseline",
         metavar="VINTAGE",
         help="baseline vintage (default: the scenario's; see 'snowball vintages')",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+        "folder, the repository, data/ or models/)",
     )
 
     p.set_defaults(func=cmd_sweep)
@@ -311,6 +373,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--until", type=int, help="last fiscal year (default: the last actual, FY2025)")
     p.add_argument("--out", help="output folder (default reports/backtests/from-START/)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+        "folder, the repository, data/ or models/)",
+    )
     p.set_defaults(func=cmd_backtest)
 
     p = sub.add_parser(
@@ -335,6 +403,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sweep", metavar="SPEC", help="sweep spec whose draws the probability counts")
     p.add_argument("--workers", type=int, metavar="N", help="processes for --sweep (default: up to 2 cores)")
     p.add_argument("--out", metavar="DIR", help="output folder (default reports/gap/SCENARIO/)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+        "folder, the repository, data/ or models/)",
+    )
     p.set_defaults(func=cmd_gap)
     return parser
 
@@ -353,6 +427,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("snowball: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # an I/O failure outside the checked paths: still one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"snowball: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug: one line, the traceback only on request
+        if os.environ.get("SNOWBALL_DEBUG"):
+            raise
+        print(
+            f"snowball: internal error: {type(exc).__name__}: {exc} "
+            "(set SNOWBALL_DEBUG=1 for the traceback and please report it)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -785,17 +785,22 @@ def manifest(result: GapResult, files: dict[str, str], command: list[str] | None
     return out
 
 
-def write_gap(result: GapResult, out: Path, command: list[str] | None = None) -> Path:
-    """Write gap.csv, path.csv, results.csv (adjusted run), gap.png and manifest.json atomically."""
+def write_gap(result: GapResult, out: Path, command: list[str] | None = None, force: bool = False) -> Path:
+    """Write gap.csv, path.csv, results.csv (adjusted run), gap.png and manifest.json atomically
+    (``force`` as ``--force``: see runners.outputs)."""
     from .outputs import atomic_dir, column_table, write_csv, write_json
 
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, force) as tmp:
         gap_table(result).to_csv(tmp / "gap.csv", float_format="%.6f", lineterminator="\n")
         write_csv(path_table(result), tmp / "path.csv")
         write_csv(result.adjusted.results, tmp / "results.csv")
         write_csv(column_table(), tmp / "columns.csv")
         save_chart(result, tmp / "gap.png")
-        files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp.iterdir())}
+        files = {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(tmp.iterdir())
+            if not p.name.startswith(".")  # the output marker is not an output
+        }
         write_json(manifest(result, files, command), tmp / "manifest.json")
     return out
 
@@ -898,6 +903,7 @@ def command(args) -> int:
     """``snowball gap``: solve, print the answer and write the output folder."""
     import os
 
+    from .outputs import check_target, output_name
     from .paths import REPORTS
     from .scenario import load_scenario
     from .sweepspec import load_spec
@@ -918,9 +924,10 @@ def command(args) -> int:
     )
     spec = load_spec(args.sweep) if args.sweep else None
     workers = args.workers if args.workers is not None else min(os.cpu_count() or 1, 2)
+    out = Path(args.out) if args.out else REPORTS / "gap" / output_name(scenario.name, "scenario")
+    check_target(out, args.force)
     result = gap(q, args.probability, spec, workers)
-    out = Path(args.out) if args.out else REPORTS / "gap" / scenario.name
-    write_gap(result, out, args.command_line)
+    write_gap(result, out, args.command_line, args.force)
     print(format_gap(result))
     files = "gap.csv, path.csv, results.csv, gap.png and manifest.json"
     print(f"\nwrote {out}/: {files} ({result.seconds:.1f} s)")

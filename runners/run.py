@@ -24,7 +24,7 @@ from .errors import SnowballError
 from .inputs import LAST_YEAR, ModelInputs, load_inputs
 from .paths import REPO
 from .registry import COLUMNS, model_variables, rating_label
-from .scenario import Scenario
+from .scenario import Scenario, check_combination, check_overrides, load_scenario
 
 DEFAULT_UNTIL = 2055
 
@@ -145,11 +145,17 @@ def scenario_params(
     params.update(overrides or {})
     tables = dict(inputs.tables)
     for name, points in scenario.tables.items():
+        if name not in tables:
+            raise SnowballError(
+                f"scenario '{scenario.name}': table '{name}' is not a fiscal-year input of "
+                f"baseline '{inputs.vintage}'; allowed: {', '.join(sorted(tables))}"
+            )
         merged = tables[name].copy()
         for year, value in points.items():
             merged.loc[year] = value
         tables[name] = merged.sort_index()
     params.update(tables)
+    check_combination(params, f"scenario '{scenario.name}'")
     return params
 
 
@@ -168,19 +174,23 @@ def check_years(params: dict[str, object], first_year: int, name: str) -> None:
 
 
 def run(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     until: int = DEFAULT_UNTIL,
     overrides: dict[str, float] | None = None,
     inputs: ModelInputs | None = None,
     monthly: list[str] | None = None,
     baseline: str | None = None,
 ) -> RunResult:
-    """Run ``scenario`` to the end of fiscal year ``until`` with ``overrides`` (Vensim names).
+    """Run ``scenario`` (a Scenario, a built-in name or a .toml path) to the end of fiscal year
+    ``until`` with ``overrides`` (Vensim or Python names), checked exactly as the CLI checks them.
 
     ``baseline`` names a vintage that replaces the scenario's own; ``monthly`` names model
-    variables to return at every step as ``RunResult.monthly``.
+    variables to return at every step as ``RunResult.monthly``. A run whose stocks go negative or
+    non-finite raises SnowballError naming the variable and the year.
     """
-    overrides = dict(overrides or {})
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(str(scenario))
+    overrides = check_overrides(overrides, "override")
     if baseline is not None and baseline != scenario.baseline:
         scenario = dataclasses.replace(scenario, baseline=baseline)
     inputs = inputs or cached_inputs(scenario.baseline)
@@ -210,12 +220,7 @@ def run(
     raw.index = times
     year_end = raw[np.isclose(times, np.rint(times), rtol=0, atol=1e-6)]
     results = tidy(year_end)
-    bad = ~np.isfinite(results.to_numpy(dtype=float))
-    if bad.any():
-        row, col = np.argwhere(bad)[0]
-        raise SnowballError(
-            f"scenario '{scenario.name}': {results.columns[col]} is not finite in FY{results.index[row]}"
-        )
+    check_results(results, f"scenario '{scenario.name}'")
     results.insert(
         list(results.columns).index("credit_rating_notch") + 1,
         "credit_rating",
@@ -223,6 +228,35 @@ def run(
     )
     frame = raw[list(monthly)].rename_axis("time") if monthly else None
     return RunResult(scenario, until, overrides, results, inputs, milestones(results), frame)
+
+
+# values that cannot be negative: GDP, the debt (and its ratio to GDP) and every holder's holdings
+NON_NEGATIVE = ("gdp", "debt_held_by_public", "debt_to_gdp") + tuple(
+    c.name for c in COLUMNS if c.name.startswith("holdings_")
+)
+
+
+def check_results(results: pd.DataFrame, where: str) -> None:
+    """Refuse impossible results: a non-finite value, or a negative GDP, debt or holding.
+
+    The message names the first offending column and fiscal year.
+    """
+    values = results.to_numpy(dtype=float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise SnowballError(
+            f"{where}: {results.columns[col]} is not finite in FY{results.index[row]} (the run "
+            "diverged); check the scenario's values"
+        )
+    cols = [c for c in NON_NEGATIVE if c in results.columns]
+    negative = results[cols].to_numpy(dtype=float) < 0
+    if negative.any():
+        row, col = np.argwhere(negative)[0]
+        raise SnowballError(
+            f"{where}: {cols[col]} is negative ({results[cols[col]].iloc[row]:,.1f}) in "
+            f"FY{results.index[row]}, which is impossible; check the scenario's values"
+        )
 
 
 def tidy(raw: pd.DataFrame) -> pd.DataFrame:
@@ -253,14 +287,20 @@ def first_year(mask: pd.Series) -> int | None:
 
 
 EXPLOSIVE_DEBT = 300.0  # % of GDP: a stated threshold for flagging an explosive debt path
+IMPLOSIVE_DEBT = 0.0  # % of GDP: debt at or below zero (paid off, or an impossible implosion)
 
 
 def milestones(results: pd.DataFrame) -> dict[str, int | None]:
     """Crowding-out milestones (first fiscal year net interest passes each comparison) and the
-    first year debt exceeds 300% of GDP (the run's explosive-path flag)."""
+    first year debt leaves 0-300% of GDP (the run's explosive-path flag: explosion or implosion).
+
+    ``run`` refuses negative debt outright; the flag also catches debt that reaches zero, and GDP
+    that stops being positive (both sides of an unstable path)."""
     ni = results["net_interest"]
+    ratio = results["debt_to_gdp"]
+    unstable = (ratio > EXPLOSIVE_DEBT) | (ratio <= IMPLOSIVE_DEBT) | ~(results["gdp"] > 0)
     return {
-        "debt_explodes": first_year(results["debt_to_gdp"] > EXPLOSIVE_DEBT),
+        "debt_explodes": first_year(unstable),
         "interest_exceeds_defense": first_year(ni > results["defense"]),
         "interest_exceeds_medicare": first_year(ni > results["medicare"]),
         "interest_exceeds_social_security": first_year(ni > results["social_security"]),
@@ -314,12 +354,12 @@ def headline(result: RunResult) -> list[tuple[str, str]]:
     changes = ", ".join(f"{r.at[y, 'credit_rating']} in FY{y}" for y in moved)
     rows.append(("Credit rating", f"{rating_label(first_notch)} at the start; " + (changes or "unchanged")))
     boom = result.milestones.get("debt_explodes")
-    rows.append(
-        (
-            "Explosive debt path flag",
-            f"YES from FY{boom} (debt above {EXPLOSIVE_DEBT:.0f}% of GDP)" if boom else "no",
-        )
-    )
+    if boom:
+        ratio = r.at[boom, "debt_to_gdp"]
+        way = "above" if ratio > EXPLOSIVE_DEBT else "at or below"
+        limit = EXPLOSIVE_DEBT if ratio > EXPLOSIVE_DEBT else IMPLOSIVE_DEBT
+        flag = f"YES from FY{boom} (debt {way} {limit:.0f}% of GDP)"
+    rows.append(("Explosive debt path flag", flag if boom else "no"))
     if r["official_sales"].sum() > 0:
         first = int(r["official_sales"].gt(0).idxmax())
         before = r.at[first - 1, "holdings_japan"] if first - 1 in r.index else r["holdings_japan"].iloc[0]

@@ -67,6 +67,7 @@ DEFAULT_KEEP = (
     "average_interest_rate",
     "ten_year_yield",
 )
+MAX_RUNS = 2_000_000  # runs a sweep may have (checked before any sample or grid is built)
 MORRIS_LEVELS = 4
 MORRIS_SPAN = (0.01, 0.99)  # Morris levels map to these quantiles (normal inputs stay finite)
 
@@ -93,6 +94,12 @@ class Distribution:
             return stats.triang.ppf(u, c=(p["mode"] - p["low"]) / width, loc=p["low"], scale=width)
         values = np.asarray(p["values"], dtype=float)
         return values[np.minimum((u * len(values)).astype(int), len(values) - 1)]
+
+    def size(self) -> int:
+        """Number of grid points (grid method), known without building the grid."""
+        if self.kind == "list":
+            return len(self.params["values"])  # type: ignore[arg-type]
+        return int(self.points or 0)
 
     def grid(self) -> np.ndarray:
         """Grid points (grid method): a list's values or ``points`` evenly spaced from low to high."""
@@ -161,7 +168,7 @@ class SweepSpec:
         """Number of runs the method gives."""
         k = len(self.factors)
         if self.method == "grid":
-            return math.prod(len(f.dist.grid()) for f in self.factors) if k else 1
+            return math.prod(f.dist.size() for f in self.factors) if k else 1
         if self.method == "sobol":
             return self.draws * (k + 2)
         if self.method == "morris":
@@ -183,7 +190,7 @@ def load_spec(ref: str | Path, baseline: str | None = None) -> SweepSpec:
     """Load a sweep spec by path, or a built-in one by name (``data/sweeps/NAME.toml``);
     ``baseline`` names a vintage that replaces the base scenario's."""
     path = Path(ref)
-    if not path.is_file():
+    if not path.exists() or path.is_dir():  # a pipe or device is refused by parse_spec
         builtin = sweeps_dir() / f"{ref}.toml"
         if builtin.is_file():
             path = builtin
@@ -201,13 +208,11 @@ def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
     """Parse and validate a sweep spec; raise SnowballError naming file, field and reason."""
     from . import model
     from .run import check_until
-    from .scenario import check_value, load_scenario, resolve_parameter
+    from .scenario import check_value, load_scenario, read_input_file, resolve_parameter
 
+    text = read_input_file(path, "sweep spec")
     try:
-        text = path.read_text(encoding="utf-8")
         doc = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SnowballError(f"{path}: cannot read sweep spec ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise SnowballError(f"{path}: malformed TOML: {exc}") from None
 
@@ -262,6 +267,7 @@ def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
             raise fail(f"constants.{name}", str(exc)) from None
 
     factors: list[Factor] = []
+    fields: dict[str, str] = {}  # factor name -> its field in the spec (for messages)
     raw_inputs = doc.get("inputs", {})
     if not isinstance(raw_inputs, dict):
         raise fail("inputs", 'must hold one table per input, e.g. [inputs."yield shift"]')
@@ -283,6 +289,7 @@ def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
             except SnowballError as exc:
                 raise fail(fld, f"the distribution reaches outside the constant's range: {exc}") from None
         factors.append(Factor(param.name, dist, param.name))
+        fields[param.name] = fld
 
     tables = set(model.tables())
     from .run import cached_inputs
@@ -356,6 +363,7 @@ def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
             fname = f"{pname}.{key}"
             varied[key] = fname
             factors.append(Factor(fname, dist))
+            fields[fname] = pfld
         paths.append(PathSpec(pname, family, tuple(resolved), fixed, varied, i))
 
     if method in ("sobol", "morris") and not factors:
@@ -406,8 +414,16 @@ def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
         compare_with_cbo=compare,
         doc=doc,
     )
-    if spec.n_runs > 2_000_000:
-        raise fail("draws", f"{spec.n_runs:,} runs is more than the 2,000,000 a sweep may have")
+    if method == "grid" and spec.n_runs > MAX_RUNS:
+        big = max(factors, key=lambda f: f.dist.size())
+        sizes = " x ".join(f"{f.dist.size():,}" for f in factors)
+        key = "values" if big.dist.kind == "list" else "points"
+        raise fail(
+            f"{fields[big.name]}.{key}",
+            f"the grid has {spec.n_runs:,} runs ({sizes}), more than the {MAX_RUNS:,} a sweep may have",
+        )
+    if spec.n_runs > MAX_RUNS:
+        raise fail("draws", f"{spec.n_runs:,} runs is more than the {MAX_RUNS:,} a sweep may have")
     return spec
 
 

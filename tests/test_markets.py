@@ -163,7 +163,16 @@ def test_seed_interest_arithmetic(baseline):
     # $100bn issued at 3% costs $3bn a year; at 14.4%, $14.4bn (the coupon co-flow).
     inputs = run.cached_inputs("cbo-2025-01")
     for coupon, cost in ((3.0, 3.0), (14.4, 14.4)):
-        constants = {k: (0.0 if k.startswith("initial debt ") else v) for k, v in inputs.constants.items()}
+        # all debt in one bucket; no holder other than domestic private (holdings stay below the debt)
+        zero = (
+            "initial debt ",
+            "initial japan",
+            "initial china",
+            "initial other",
+            "initial foreign",
+            "initial fed",
+        )
+        constants = {k: (0.0 if k.startswith(zero) else v) for k, v in inputs.constants.items()}
         constants |= {"initial bills": 0.0, "initial debt 5 to 7y": 100.0, "initial coupon 5 to 7y": coupon,
                       "initial TIPS principal": 0.0, "initial debt held by the public": 100.0}  # fmt: skip
         custom = dataclasses.replace(inputs, constants=constants)

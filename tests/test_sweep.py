@@ -276,6 +276,7 @@ def small_run(small_spec, tmp_path_factory):
 def test_outputs_are_complete_and_tidy(small_run, small_spec):
     out = small_run.out
     assert set(files(out)) == {
+        ".snowball-output",  # the marker: snowball wrote this folder (outputs.atomic_dir)
         "params.csv",
         "runs.parquet",
         "summary.csv",
