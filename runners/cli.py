@@ -76,6 +76,16 @@ def cmd_parameters(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """snowball check [--model PATH]: dimensional analysis of every equation; 1 if units disagree."""
+    from .paths import MODEL_FILE
+    from .units import check_units, format_report
+
+    report = check_units(Path(args.model) if args.model else MODEL_FILE)
+    print(format_report(report))
+    return 1 if report.mismatches else 0
+
+
 def cmd_bond(args: argparse.Namespace) -> int:
     """snowball bond --coupon C --years N (--price P | --yield Y) [--face F] [--frequency K]."""
     from . import bond
@@ -195,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("parameters", help="list the model constants that can be set")
     p.set_defaults(func=cmd_parameters)
+
+    p = sub.add_parser("check", help="check the units of every equation of the model (exit 1 on a mismatch)")
+    p.add_argument("--model", help="a Vensim .mdl (default models/snowball.mdl)")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("bond", help="convert between price and yield for a plain Treasury")
     p.add_argument("--coupon", type=float, required=True, help="coupon, % of face a year")
