@@ -66,13 +66,18 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_parameters(args: argparse.Namespace) -> int:
-    """snowball parameters: the constants a scenario or --set may change, with ranges."""
-    from .model import parameters
+    """snowball parameters [--format F] [--baseline V]: settable constants, defaults, units, ranges."""
+    from .describe import format_table, parameter_table
 
-    for p in parameters().values():
-        low = "-inf" if p.low is None else f"{p.low:g}"
-        high = "inf" if p.high is None else f"{p.high:g}"
-        print(f"{p.name:<36} {p.py_name:<36} [{low}, {high}] {p.units}")
+    print(format_table(parameter_table(args.baseline), args.format))
+    return 0
+
+
+def cmd_tables(args: argparse.Namespace) -> int:
+    """snowball tables [--format F] [--baseline V]: input tables a scenario may change."""
+    from .describe import format_table, input_table_table
+
+    print(format_table(input_table_table(args.baseline), args.format))
     return 0
 
 
@@ -203,8 +208,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("scenarios", help="list the built-in scenarios")
     p.set_defaults(func=cmd_scenarios)
 
-    p = sub.add_parser("parameters", help="list the model constants that can be set")
-    p.set_defaults(func=cmd_parameters)
+    for name, func, what in (
+        (
+            "parameters",
+            cmd_parameters,
+            "list the model constants that can be set: default, unit, range, description",
+        ),
+        ("tables", cmd_tables, "list the input tables a scenario may change: unit, years, range of defaults"),
+    ):
+        p = sub.add_parser(name, help=what)
+        p.add_argument("--format", choices=("text", "csv", "markdown"), default="text", help="output format")
+        p.add_argument(
+            "--baseline", metavar="VINTAGE", help="defaults from this data vintage (default: baseline's)"
+        )
+        p.set_defaults(func=func)
 
     p = sub.add_parser("check", help="check the units of every equation of the model (exit 1 on a mismatch)")
     p.add_argument("--model", help="a Vensim .mdl (default models/snowball.mdl)")
