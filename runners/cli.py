@@ -91,6 +91,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if report.mismatches else 0
 
 
+def cmd_diagram(args: argparse.Namespace) -> int:
+    """snowball diagram [--out DIR] [--format png|dot]: a stock-and-flow diagram of every view."""
+    from .diagram import diagrams, render, slug, to_dot
+    from .outputs import atomic_dir
+
+    views = diagrams()
+    out = Path(args.out) if args.out else REPORTS / "diagrams"
+    with atomic_dir(out) as tmp:
+        for i, d in enumerate(views, start=1):
+            stem = f"{i}-{slug(d.view)}"
+            (tmp / f"{stem}.dot").write_text(to_dot(d))
+            if args.format == "png":
+                render(d, tmp / f"{stem}.png")
+    print(f"wrote {len(views)} view diagrams ({args.format}) to {out}")
+    return 0
+
+
 def cmd_bond(args: argparse.Namespace) -> int:
     """snowball bond --coupon C --years N (--price P | --yield Y) [--face F] [--frequency K]."""
     from . import bond
@@ -226,6 +243,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check the units of every equation of the model (exit 1 on a mismatch)")
     p.add_argument("--model", help="a Vensim .mdl (default models/snowball.mdl)")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("diagram", help="draw a stock-and-flow diagram of every view of the model")
+    p.add_argument("--out", help="output folder (default reports/diagrams/)")
+    p.add_argument(
+        "--format", choices=("png", "dot"), default="png", help="png (needs graphviz's dot) or dot"
+    )
+    p.set_defaults(func=cmd_diagram)
 
     p = sub.add_parser("bond", help="convert between price and yield for a plain Treasury")
     p.add_argument("--coupon", type=float, required=True, help="coupon, % of face a year")
