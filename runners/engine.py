@@ -18,12 +18,13 @@ SMOOTH3/SMOOTH3I/SMOOTH N (a chain of first-order stocks), DELAY1/DELAY1I/DELAY3
 holding input x delay time), TREND and FORECAST (one averaging stock), SAMPLE IF TRUE (a held
 value), DELAY FIXED (a pipe of ``round(delay / TIME STEP)`` slots sized at initialisation) and
 INITIAL anywhere in an expression. IF THEN ELSE evaluates both branches (on arrays, under
-``np.errstate``) and picks with ``np.where``; every value is float64, so ``x / 0`` in the branch
-not taken gives inf or nan rather than an exception. The control variables (INITIAL TIME, TIME
-STEP, FINAL TIME, SAVEPER) may be computed from constants; they are fixed when the engine is built
-and a run cannot change them. Subscripts, macros, external data (GET XLS/DIRECT ..., data
-variables) and the few functions not listed in ``_FUNCTIONS`` are refused at build time with the
-equation's name.
+``np.errstate``) and picks with ``np.where``; a division inside a branch is numpy's (``_div``),
+so ``x / 0`` with a shared scalar 0 in the branch not taken gives inf or nan, not
+ZeroDivisionError (everywhere else plain Python floats keep the per-step cost down). The control
+variables (INITIAL TIME, TIME STEP, FINAL TIME, SAVEPER) may be computed from constants; they are
+fixed when the engine is built and a run cannot change them. Subscripts, macros, external data
+(GET XLS/DIRECT ..., data variables) and the few functions not listed in ``_FUNCTIONS`` are
+refused at build time with the equation's name.
 
 The engine is plain data (generated source, default constants and tables), so it pickles cheaply
 to worker processes and Dask workers, which compile it themselves and need neither pysd nor the
@@ -129,12 +130,17 @@ SUPPORTED = (
 def _ite(cond, a, b):
     """IF THEN ELSE: a Python choice for a shared condition, ``np.where`` per scenario.
 
-    Both branches are already evaluated (float64, under ``np.errstate``): the branch not taken
-    may hold inf or nan, never an exception.
+    Both branches are already evaluated (divisions in them with numpy, under ``np.errstate``):
+    the branch not taken may hold inf or nan, never an exception.
     """
     if isinstance(cond, np.ndarray):
         return np.where(cond, a, b)
     return a if cond else b
+
+
+def _div(a, b):
+    """Division in an IF THEN ELSE branch: inf or nan, never ZeroDivisionError, when b is 0."""
+    return np.true_divide(a, b)
 
 
 def _xidz(a, b, x):
@@ -227,7 +233,7 @@ def interp(x, xp: np.ndarray, yp: np.ndarray):
     if yp.ndim == 1:
         if isinstance(x, np.ndarray):
             return np.interp(x, xp, yp)
-        return np.interp(np.float64(x), xp, yp)
+        return float(np.interp(float(x), xp, yp))
     last = len(xp) - 1
     if not isinstance(x, np.ndarray):
         x = float(x)
@@ -522,6 +528,7 @@ class _Builder:
 
     def __init__(self, equations: dict[str, _Equation]):
         self.eq = equations
+        self.branch = 0  # > 0 inside an IF THEN ELSE branch: divisions never raise
 
     def refs(self, node, phase: str = "run") -> set[str]:
         """References (pysd spelling) in a syntax tree; ``phase`` "init" reads ACTIVE INITIAL's value."""
@@ -584,16 +591,27 @@ class _Builder:
                 return _Built(_OPERATORS[ops[0]][0] % args[0].expression, order)
             right = args.pop().expression
             while args or ops:
-                template = _OPERATORS[ops.pop()][0]
+                op = ops.pop()
+                template = _OPERATORS[op][0]
                 left = args.pop()
                 left.lower_order(order)
+                if op == "/" and self.branch:  # the branch not taken may divide by zero
+                    template = "_div(%(left)s, %(right)s)"
                 right = template % {"left": left.expression, "right": right}
             return _Built(right, order)
         if isinstance(node, ae.CallStructure):
             fname = node.function.reference
             if fname == "active_initial" and len(node.arguments) == 2:
                 return self.build(node.arguments[1 if phase == "init" else 0], name, phase)
-            args = [self.build(a, name, phase) for a in node.arguments]
+            if fname == "if_then_else" and len(node.arguments) == 3:
+                cond = self.build(node.arguments[0], name, phase)
+                self.branch += 1
+                try:
+                    args = [cond, *(self.build(a, name, phase) for a in node.arguments[1:])]
+                finally:
+                    self.branch -= 1
+            else:
+                args = [self.build(a, name, phase) for a in node.arguments]
             target = self.eq.get(fname)
             if target is not None and target.kind == "lookup":
                 if len(args) != 1:
@@ -756,7 +774,7 @@ class Program:
         times (T,) and, for each recorded variable (Vensim name), an array (T, n).
         """
         fn = _compiled(self.source)
-        values: dict[str, object] = {k: np.float64(v) for k, v in (self.constants | self.controls).items()}
+        values: dict[str, object] = dict(self.constants | self.controls)
         for key, value in (constants or {}).items():
             if key in self.controls or key in self.clock_inputs:
                 raise SnowballError(
@@ -832,7 +850,7 @@ class Engine:
 def _vector(value, n: int, name: str):
     arr = np.asarray(value, dtype=float)
     if arr.ndim == 0:
-        return np.float64(arr)
+        return float(arr)
     if arr.shape != (n,):
         raise SnowballError(f"constant '{name}': expected a scalar or {n} values, got shape {arr.shape}")
     return arr
@@ -843,6 +861,7 @@ _RUNTIME = {
     "np": np,
     "_ite": _ite,
     "_xidz": _xidz,
+    "_div": _div,
     "_zidz": _zidz,
     "_integer": _integer,
     "_quantum": _quantum,
@@ -942,7 +961,6 @@ def _generate(eqs: dict[str, _Equation], record: tuple[str, ...]) -> str:  # noq
     for r in _topological(static, sdeps, "algebraic loop with no stock in it", names):
         emit(f"    {eqs[r].local} = {b.build(eqs[r].ast, eqs[r].name).expression}")
     # initialisation at t0: state, INITIAL values and what they read, in dependency order
-    emit("    t0 = np.float64(t0)")
     emit("    time = t0")
     init_nodes: dict[str, set[str]] = {}
     for r, e in eqs.items():

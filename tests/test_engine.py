@@ -168,3 +168,16 @@ def test_clock_that_changes_during_the_run_is_refused(tmp_path):
 def test_refusals_name_the_equation(tmp_path, body, message):
     with pytest.raises(SnowballError, match=message):
         engine.build_engine(mdl(tmp_path, body))
+
+
+def test_non_negative_stock_is_floored_at_zero(tmp_path):
+    # a .mdl cannot mark a stock non-negative (pysd sets the flag from XMILE's <non_negative/>);
+    # the engine honours the flag as pysd's NonNegativeInteg does: max(stock + flow x dt, 0)
+    path = mdl(tmp_path, "tank = INTEG(-5, 12)\n\t~\tthing\n\t~\tdrained\n\t|\n\n")
+    eng = engine.build_engine(path)
+    _, plain = eng.simulate(1, 10, record=["tank"])
+    assert plain["tank"][-1, 0] == 12 - 5 * 10  # -38
+    eng._eqs["tank"].non_negative = True
+    _, floored = eng.simulate(1, 10, record=["tank"])
+    # 12, 7, 2, then max(2 - 5, 0) = 0 from year 3 on (in steps of 0.25: 12 - 1.25 k, floored)
+    assert floored["tank"][:, 0].tolist() == [12.0, 7.0, 2.0] + [0.0] * 8
