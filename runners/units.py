@@ -346,7 +346,8 @@ def check_units(path: Path = MODEL_FILE) -> UnitReport:
         vf.parse()
     expressions = {}
     for el in vf.sections[0].elements:
-        expressions.setdefault(el.name, re.sub(r"\s+", " ", str(el.expression)).strip())
+        if hasattr(el, "expression"):  # not subscript ranges
+            expressions.setdefault(el.name, re.sub(r"\s+", " ", str(el.expression)).strip())
     elements = am.sections[0].elements
     step = next((el for el in elements if _ref(el.name) == "time_step"), None)
     checker = _Checker(elements, expressions, parse_units(step.units) if step else None)
