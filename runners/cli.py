@@ -48,7 +48,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         manifest = result.manifest(args.command_line)
         manifest["milestones"] = result.milestones
         write_json(manifest, tmp / "run.json")
-    print(f"{scenario.title}\n")
+    print(scenario.title)
+    if overrides:
+        print("with --set " + ", ".join(f"{k} = {v:g}" for k, v in overrides.items()))
+    print()
     print(runmod.format_table(runmod.headline(result)))
     print(f"\nwrote {out / 'results.csv'} and {out / 'run.json'}")
     return 0
