@@ -467,12 +467,12 @@ class _Desugar:
             n, check = self.delay_order(node, parent, "DELAY")
             inp, time, init = (tx(a, parent) for a in (node.input, node.delay_time, node.initial))
             inflow = inp
-            for _ in range(n):  # pysd's Delay: stages hold input x T; outflow_k = s_k / T
+            for k in range(n):  # pysd's Delay: stages hold input x T; outflow_k = s_k / T
                 e = self.hidden(parent, "DELAY", "stock", initial=_op("*", init, time))
                 outflow = _op("/", e.node, time)
                 e.ast = _op("*", _op("-", inflow, outflow), n)
                 inflow = outflow
-                e.delay = (time, n) if check else None
+                e.delay = (time, n) if check and k == 0 else None
             return inflow
         if isinstance(node, ae.DelayNStructure):
             n, check = self.delay_order(node, parent, "DELAY N")
@@ -488,7 +488,7 @@ class _Desugar:
                 e = self.hidden(parent, "DELAY N", "stock", initial=_op("*", init, time))
                 outflow = _op("/", e.node, passed[k])
                 e.ast = _op("*", _op("-", inflow, outflow), n)
-                e.delay = (time, n) if check else None
+                e.delay = (time, n) if check and k == 0 else None
                 inflow, last = outflow, e
             return _op("/", last.node, times[0].node)
         if isinstance(node, ae.DelayFixedStructure):

@@ -181,3 +181,20 @@ def test_non_negative_stock_is_floored_at_zero(tmp_path):
     _, floored = eng.simulate(1, 10, record=["tank"])
     # 12, 7, 2, then max(2 - 5, 0) = 0 from year 3 on (in steps of 0.25: 12 - 1.25 k, floored)
     assert floored["tank"][:, 0].tolist() == [12.0, 7.0, 2.0] + [0.0] * 8
+
+
+def test_order_read_from_a_constant_is_fixed_at_build(tmp_path):
+    path = mdl(
+        tmp_path,
+        "stages = 3\n\t~\tDmnl\n\t~\tdelay order\n\t|\n\n"
+        "inflow = 4 + STEP(2, 1)\n\t~\tthing/Year\n\t~\tin\n\t|\n\n"
+        "outflow = DELAY N(inflow, 2, 4, stages)\n\t~\tthing/Year\n\t~\tout\n\t|\n\n",
+    )
+    eng = engine.build_engine(path)
+    ref = pysd_run(path, tmp_path, ["outflow"])
+    _, raw = eng.simulate(1, 10, record=["outflow"], at="steps")
+    np.testing.assert_allclose(raw["outflow"][:, 0], ref["outflow"].to_numpy(), rtol=1e-12)
+    # three stages of 2/3 year: the step of 2 at t = 1 arrives smoothly, all of it by t = 10
+    assert raw["outflow"][0, 0] == 4 and raw["outflow"][-1, 0] == pytest.approx(6, abs=1e-3)
+    with pytest.raises(SnowballError, match=r"'stages' is fixed when the engine is built"):
+        eng.simulate(1, 10, record=["outflow"], constants={"stages": 2.0})
