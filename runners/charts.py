@@ -576,3 +576,37 @@ def save_book(figures: Sequence[Figure], path: Path, title: str = "Snowball brie
         for fig in figures:
             pdf.savefig(fig)
     return path
+
+
+def backtest_data(table: pd.DataFrame, variable: str = "net_interest") -> pd.DataFrame:
+    """Actual and model values of one backtested variable, by fiscal year."""
+    sub = table[table["variable"] == variable]
+    return sub.set_index("fiscal_year")[["actual", "model", "error_pct"]]
+
+
+def plot_backtest(data: pd.DataFrame, ax: Axes, start: int) -> Figure:
+    """Net interest: the model driven by actual data from FY``start`` against the actual outlays."""
+    fig = ax.figure
+    years = data.index.to_numpy()
+    ax.bar(years, data["actual"], color="#BBBBBB", width=0.7, label="Actual (OMB/CBO)")
+    ax.plot(
+        years, data["model"], color=PALETTE[0], marker="o", lw=1.8, label="Snowball, driven by actual data"
+    )
+    for x, y, e in zip(years, data["model"], data["error_pct"], strict=True):
+        ax.annotate(f"{e:+.1f}%", (x, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=7)
+    ax.set_ylabel("$ billions")
+    ax.set_xticks(years)
+    ax.set_xticklabels([f"{y % 100:02d}" for y in years])
+    ax.set_xlabel("Fiscal year (20xx)")
+    ax.set_ylim(0, max(data["actual"].max(), data["model"].max()) * 1.18)
+    worst = data["error_pct"].abs().idxmax()
+    _title(
+        fig,
+        f"Net interest, backtest from the end of FY{start - 1}",
+        f"Mean absolute error {data['error_pct'].abs().mean():.1f}%; "
+        f"worst {data.at[worst, 'error_pct']:+.1f}% (FY{worst}). Labels: model error against the actual.",
+    )
+    fig.subplots_adjust(top=0.8, bottom=0.27)
+    _legend_below(fig, ax, ncol=2)
+    _source(fig, "Source: OMB Historical Tables, CBO, Treasury, FRED, BLS; Snowball backtest.")
+    return fig

@@ -37,10 +37,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .outputs import atomic_dir, column_table, write_csv, write_json
     from .scenario import load_scenario
 
-    runmod.check_until(args.until)
     scenario = load_scenario(args.scenario)
     overrides = _parse_set(args.set or [])
-    result = runmod.run(scenario, until=args.until, overrides=overrides)
+    result = runmod.run(scenario, until=args.until, overrides=overrides, baseline=args.baseline)
     out = Path(args.out) if args.out else REPORTS / "runs" / scenario.name
     with atomic_dir(out) as tmp:
         write_csv(result.results, tmp / "results.csv")
@@ -48,7 +47,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         manifest = result.manifest(args.command_line)
         manifest["milestones"] = result.milestones
         write_json(manifest, tmp / "run.json")
-    print(scenario.title)
+    print(f"{scenario.title}\nBaseline: {result.inputs.vintage} ({result.inputs.title})")
     if overrides:
         print("with --set " + ", ".join(f"{k} = {v:g}" for k, v in overrides.items()))
     print()
@@ -137,9 +136,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .outputs import atomic_dir, write_csv, write_json
     from .scenario import load_scenario
 
-    runmod.check_until(args.until)
     scenarios = [load_scenario(s) for s in args.scenarios]
-    results = [runmod.run(s, until=args.until) for s in scenarios]
+    results = [runmod.run(s, until=args.until, baseline=args.baseline) for s in scenarios]
     table = compare_table(results)
     name = "-vs-".join(s.name for s in scenarios)
     out = Path(args.out) if args.out else REPORTS / "compare" / name
@@ -148,6 +146,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         manifest = results[0].manifest(args.command_line)
         manifest["scenarios"] = [s.name for s in scenarios]
         write_json(manifest, tmp / "run.json")
+    print(f"Baseline: {results[0].inputs.vintage} ({results[0].inputs.title})\n")
     print(format_compare(table))
     print(f"\nwrote {out / 'compare.csv'}")
     return 0
@@ -168,7 +167,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from .sweep import run_sweep
     from .sweepspec import load_spec
 
-    spec = load_spec(args.spec)
+    spec = load_spec(args.spec, baseline=args.baseline)
     result = run_sweep(
         spec,
         out=Path(args.out) if args.out else None,
@@ -176,7 +175,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         resume=args.resume,
     )
-    print(f"{spec.title}: {result.n_runs:,} runs ({spec.method}) in {result.seconds:.1f} s\n")
+    print(
+        f"{spec.title}: {result.n_runs:,} runs ({spec.method}) in {result.seconds:.1f} s "
+        f"(baseline {spec.scenario.baseline})\n"
+    )
     s = result.summary
     last = s["fiscal_year"].max()
     for var in ("debt_to_gdp", "net_interest_share_of_outlays"):
@@ -212,6 +214,55 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_vintages(args: argparse.Namespace) -> int:
+    """snowball vintages: the baseline vintages with their publication and start dates."""
+    from .inputs import DEFAULT_VINTAGE, available_vintages, vintage_meta
+
+    rows = [("vintage", "published", "start", "last CBO year", "title")]
+    for name in available_vintages():
+        meta = vintage_meta(name)
+        mark = " (default)" if name == DEFAULT_VINTAGE else ""
+        rows.append(
+            (
+                name + mark,
+                str(meta.get("published", "")),
+                f"30 Sep {meta['first_year']}",
+                f"FY{meta['last_projection_year']}",
+                meta["title"],
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for r in rows:
+        print("  ".join(f"{r[i]:<{widths[i]}}" for i in range(4)) + "  " + r[4])
+    return 0
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    """snowball backtest --start YEAR [--until YEAR] [--out DIR]: the model over history vs actuals."""
+    from . import backtest as bt
+    from .outputs import atomic_dir, write_csv, write_json
+
+    result = bt.backtest(args.start, args.until)
+    out = Path(args.out) if args.out else REPORTS / "backtests" / f"from-{args.start}"
+    with atomic_dir(out) as tmp:
+        write_csv(result.table.set_index("fiscal_year"), tmp / "backtest.csv")
+        write_csv(result.result.results, tmp / "results.csv")
+        bt.save_chart(result, tmp / "backtest.png")
+        manifest = result.result.manifest(args.command_line)
+        manifest["backtest"] = {"start": result.start, "until": result.until}
+        write_json(manifest, tmp / "run.json")
+    print(bt.format_backtest(result))
+    print(f"\nwrote {out / 'backtest.csv'} and {out / 'backtest.png'}")
+    return 0
+
+
+def cmd_gap(args: argparse.Namespace) -> int:
+    """snowball gap [SCENARIO] (--target PCT | --stabilise) --by YEAR [...]: the fiscal gap."""
+    from .gap import command
+
+    return command(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
     parser = argparse.ArgumentParser(prog="snowball", description=__doc__.splitlines()[0])
@@ -223,6 +274,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", type=int, default=2055, help="final fiscal year, 2025-2100 (default 2055)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a model constant")
     p.add_argument("--out", help="output folder (default reports/runs/SCENARIO/)")
+    p.add_argument(
+        "--baseline",
+        metavar="VINTAGE",
+        help="baseline vintage (default: the scenario's; see 'snowball vintages')",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("scenarios", help="list the built-in scenarios")
@@ -267,6 +323,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenarios", nargs="+", help="scenario names or files; differences are from the first")
     p.add_argument("--until", type=int, default=2055, help="final fiscal year (default 2055)")
     p.add_argument("--out", help="output folder (default reports/compare/A-vs-B/)")
+    p.add_argument(
+        "--baseline",
+        metavar="VINTAGE",
+        help="baseline vintage (default: the scenario's; see 'snowball vintages')",
+    )
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("brief", help="project scenarios and write a briefing pack (HTML, charts, tables)")
@@ -286,7 +347,53 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, help="local worker processes (default: up to 2 cores)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--resume", action="store_true", help="continue an interrupted sweep from its chunks")
+    p.add_argument(
+        "--baseline",
+        metavar="VINTAGE",
+        help="baseline vintage (default: the scenario's; see 'snowball vintages')",
+    )
+
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("vintages", help="list the baseline vintages (CBO projections and their start dates)")
+    p.set_defaults(func=cmd_vintages)
+
+    p = sub.add_parser(
+        "backtest", help="run the model over history from actual data and compare with actuals"
+    )
+    p.add_argument(
+        "--start",
+        type=int,
+        required=True,
+        help="first fiscal year simulated (from 30 Sep of the year before)",
+    )
+    p.add_argument("--until", type=int, help="last fiscal year (default: the last actual, FY2025)")
+    p.add_argument("--out", help="output folder (default reports/backtests/from-START/)")
+    p.set_defaults(func=cmd_backtest)
+
+    p = sub.add_parser(
+        "gap", help="the primary-balance adjustment that brings debt/GDP to a goal (fiscal gap)"
+    )
+    p.add_argument("scenario", nargs="?", default="baseline", help="scenario name or file (default baseline)")
+    goal = p.add_mutually_exclusive_group(required=True)
+    goal.add_argument("--target", type=float, metavar="PCT", help="debt/GDP to reach in --by, %% of GDP")
+    goal.add_argument("--stabilise", action="store_true", help="keep debt/GDP from rising after --by")
+    p.add_argument("--by", type=int, required=True, metavar="YEAR", help="fiscal year of the goal")
+    p.add_argument("--from", dest="start", type=int, metavar="YEAR", help="first adjusted fiscal year")
+    p.add_argument("--until", type=int, metavar="YEAR", help="last fiscal year run (default 2055 or later)")
+    p.add_argument(
+        "--instrument",
+        choices=("revenue", "spending", "both"),
+        default="both",
+        help="higher revenues, lower noninterest spending, or half each (default)",
+    )
+    p.add_argument("--baseline", metavar="VINTAGE", help="baseline data vintage, e.g. cbo-2025-01")
+    p.add_argument("--phase-in", type=float, default=0.0, metavar="YEARS", help="linear ramp, years")
+    p.add_argument("--probability", type=float, metavar="P", help="share of --sweep draws meeting the goal")
+    p.add_argument("--sweep", metavar="SPEC", help="sweep spec whose draws the probability counts")
+    p.add_argument("--workers", type=int, metavar="N", help="processes for --sweep (default: up to 2 cores)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default reports/gap/SCENARIO/)")
+    p.set_defaults(func=cmd_gap)
     return parser
 
 

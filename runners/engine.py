@@ -775,6 +775,9 @@ class Program:
         """
         fn = _compiled(self.source)
         values: dict[str, object] = dict(self.constants | self.controls)
+        for key in self.controls:  # a program may start elsewhere (a vintage's initial state)
+            if normalise(key) == "initial_time":
+                values[key] = float(self.initial_time)
         for key, value in (constants or {}).items():
             if key in self.controls or key in self.clock_inputs:
                 raise SnowballError(
@@ -825,8 +828,9 @@ class Engine:
     controls: dict[str, float] = field(default_factory=dict)  # INITIAL TIME, TIME STEP ... as built
     clock_inputs: frozenset[str] = frozenset()
 
-    def program(self, record: Sequence[str]) -> Program:
-        """The compiled program that records ``record`` (Vensim names)."""
+    def program(self, record: Sequence[str], initial_time: float | None = None) -> Program:
+        """The compiled program that records ``record`` (Vensim names), starting at ``initial_time``
+        (the vintage's initial state; default the .mdl's INITIAL TIME)."""
         return Program(
             self.model_sha256,
             _generate(self._eqs, tuple(record)),
@@ -834,7 +838,7 @@ class Engine:
             self.constants,
             self.tables,
             self.time_step,
-            self.initial_time,
+            self.initial_time if initial_time is None else float(initial_time),
             self.controls,
             self.clock_inputs,
         )

@@ -8,6 +8,7 @@ starts from a freshly reset model, so no parameter leaks from one run into the n
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import platform
 import sys
@@ -20,7 +21,7 @@ import pandas as pd
 
 from . import __version__, engine, model
 from .errors import SnowballError
-from .inputs import FIRST_YEAR, LAST_YEAR, ModelInputs, load_inputs
+from .inputs import LAST_YEAR, ModelInputs, load_inputs
 from .paths import REPO
 from .registry import COLUMNS, model_variables, rating_label
 from .scenario import Scenario
@@ -82,11 +83,11 @@ def cached_inputs(vintage: str) -> ModelInputs:
     return load_inputs(vintage)
 
 
-def check_until(until: int) -> int:
-    """The final fiscal year, 2025-2100."""
-    if isinstance(until, bool) or not isinstance(until, int) or not FIRST_YEAR < until <= LAST_YEAR:
+def check_until(until: int, first_year: int = 1990) -> int:
+    """The final fiscal year: after the initial state's year ``first_year``, at most 2100."""
+    if isinstance(until, bool) or not isinstance(until, int) or not first_year < until <= LAST_YEAR:
         raise SnowballError(
-            f"--until must be a fiscal year from {FIRST_YEAR + 1} to {LAST_YEAR}, got {until}"
+            f"--until must be a fiscal year from {first_year + 1} to {LAST_YEAR}, got {until}"
         )
     return until
 
@@ -100,9 +101,9 @@ PATH_VARIABLES = {
 _PATHS: dict[int, tuple[ModelInputs, dict[str, pd.Series]]] = {}
 
 
-def step_times(m, until: int) -> np.ndarray:
-    """The pysd model's own step times to ``until`` (see engine.step_times)."""
-    return engine.step_times(float(m.components.time_step()), FIRST_YEAR, until)
+def step_times(m, first_year: int, until: int) -> np.ndarray:
+    """The pysd model's own step times from ``first_year`` to ``until`` (see engine.step_times)."""
+    return engine.step_times(float(m.components.time_step()), first_year, until)
 
 
 def baseline_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
@@ -115,10 +116,11 @@ def baseline_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
     if cached is not None and cached[0] is inputs:
         return cached[1]
     m = model.load_model()
-    times = step_times(m, LAST_YEAR)
+    times = step_times(m, inputs.first_year, LAST_YEAR)
     with contextlib.redirect_stdout(io.StringIO()):
         m.set_components(dict(inputs.constants) | dict(inputs.tables) | {"baseline path on": 0})
         raw = m.run(
+            initial_condition=(inputs.first_year, {}),
             final_time=LAST_YEAR,
             return_timestamps=list(times),
             return_columns=list(PATH_VARIABLES.values()),
@@ -151,29 +153,53 @@ def scenario_params(
     return params
 
 
+YEAR_CONSTANTS = ("shock start", "japan sale start", "china sale start", "consolidation start")
+
+
+def check_years(params: dict[str, object], first_year: int, name: str) -> None:
+    """Refuse a shock or sale dated before the vintage's initial state (it would never happen)."""
+    for key in YEAR_CONSTANTS:
+        value = float(params.get(key, model.default(key)))  # type: ignore[arg-type]
+        if value < first_year:
+            raise SnowballError(
+                f"scenario '{name}': '{key}' = {value:g} is before the vintage's initial state "
+                f"(end of FY{first_year}); allowed {first_year} to {LAST_YEAR}"
+            )
+
+
 def run(
     scenario: Scenario,
     until: int = DEFAULT_UNTIL,
     overrides: dict[str, float] | None = None,
     inputs: ModelInputs | None = None,
     monthly: list[str] | None = None,
+    baseline: str | None = None,
 ) -> RunResult:
     """Run ``scenario`` to the end of fiscal year ``until`` with ``overrides`` (Vensim names).
 
-    ``monthly`` names model variables to return at every step as ``RunResult.monthly``.
+    ``baseline`` names a vintage that replaces the scenario's own; ``monthly`` names model
+    variables to return at every step as ``RunResult.monthly``.
     """
-    check_until(until)
     overrides = dict(overrides or {})
+    if baseline is not None and baseline != scenario.baseline:
+        scenario = dataclasses.replace(scenario, baseline=baseline)
     inputs = inputs or cached_inputs(scenario.baseline)
+    first = inputs.first_year
+    check_until(until, first)
     params = scenario_params(scenario, inputs, overrides)
+    check_years(params, first, scenario.name)
     m = model.load_model()
     columns = model_variables() + [v for v in (monthly or []) if v not in model_variables()]
-    times = step_times(m, until) if monthly else np.arange(FIRST_YEAR, until + 1, dtype=float)
+    times = step_times(m, first, until) if monthly else np.arange(first, until + 1, dtype=float)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             m.set_components(params)
             raw = m.run(
-                final_time=until, return_timestamps=list(times), return_columns=columns, progress=False
+                initial_condition=(first, {}),
+                final_time=until,
+                return_timestamps=list(times),
+                return_columns=columns,
+                progress=False,
             )
     except (ArithmeticError, ValueError, KeyError) as exc:
         model.discard()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import model
 from .errors import SnowballError
-from .inputs import FIRST_YEAR, LAST_YEAR, available_vintages
+from .inputs import DEFAULT_VINTAGE, LAST_YEAR, available_vintages, vintage_meta
 from .paths import data_dir
 
 HEADER = {"title", "description", "references", "baseline"}
@@ -134,7 +134,7 @@ def parse_scenario(path: Path) -> Scenario:
     refs = doc.get("references", [])
     if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
         raise fail("references", "field 'references' must be a list of strings")
-    baseline = doc.get("baseline", "cbo-2025-01")
+    baseline = doc.get("baseline", DEFAULT_VINTAGE)
     if baseline not in available_vintages():
         raise fail(
             "baseline",
@@ -157,6 +157,7 @@ def parse_scenario(path: Path) -> Scenario:
     if not isinstance(raw_tables, dict):
         raise fail("tables", "[tables] must hold one table per input, year = value")
     known = model.tables()
+    first_year = vintage_meta(baseline)["first_year"]
     for name, points in raw_tables.items():
         match = next((k for k, py in known.items() if name.lower() in (k.lower(), py)), None)
         if match is None:
@@ -168,10 +169,10 @@ def parse_scenario(path: Path) -> Scenario:
             raise fail(name, f'[tables."{name}"] must map fiscal years to numbers')
         clean = {}
         for year, value in points.items():
-            if not str(year).isdigit() or not FIRST_YEAR <= int(year) <= LAST_YEAR:
+            if not str(year).isdigit() or not first_year <= int(year) <= LAST_YEAR:
                 raise fail(
                     name,
-                    f"[tables] '{name}': year {year!r} must be a fiscal year {FIRST_YEAR}-{LAST_YEAR}",
+                    f"[tables] '{name}': year {year!r} must be a fiscal year {first_year}-{LAST_YEAR}",
                 )
             if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
                 raise fail(name, f"[tables] '{name}': value for {year} must be a number")

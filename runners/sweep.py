@@ -27,7 +27,7 @@ import pandas as pd
 from . import __version__
 from .engine import Engine, Program, build_engine, interp
 from .errors import SnowballError
-from .inputs import FIRST_YEAR, LAST_YEAR, ModelInputs
+from .inputs import LAST_YEAR, ModelInputs
 from .outputs import atomic_dir, write_json
 from .paths import REPORTS
 from .registry import BY_NAME
@@ -111,19 +111,21 @@ def run_scenarios(scenarios: list, until: int = 2055, engine: Engine | None = No
 
     engine = engine or build_engine()
     items = [scenario_inputs(engine, s) for s in scenarios]
+    first = items[0].inputs.first_year
+    if any(b.inputs.first_year != first for b in items):
+        raise SnowballError("scenarios run together must start from the same initial state")
     constants, tables = stack_inputs(items)
     cols = tuple(c.name for c in COLUMNS)
-    _, raw = engine.simulate(
-        len(items), until, record=model_vars_for(cols), constants=constants, tables=tables
-    )
+    program = engine.program(model_vars_for(cols), initial_time=first)
+    _, raw = program.simulate(len(items), until, constants=constants, tables=tables)
     res = tidy_arrays(raw, cols)
-    years = pd.Index(range(FIRST_YEAR + 1, until + 1), name="fiscal_year")
+    years = pd.Index(range(first + 1, until + 1), name="fiscal_year")
     return [pd.DataFrame({c: res[c][:, i] for c in cols}, index=years) for i in range(len(items))]
 
 
-def annual(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A fiscal-year table on every year FIRST_YEAR..LAST_YEAR plus its own points (same lookups)."""
-    grid = np.union1d(x, np.arange(FIRST_YEAR, LAST_YEAR + 1, dtype=float))
+def annual(x: np.ndarray, y: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
+    """A fiscal-year table on every year first..LAST_YEAR plus its own points (same lookups)."""
+    grid = np.union1d(x, np.arange(first, LAST_YEAR + 1, dtype=float))
     return grid, np.interp(grid, x, y)
 
 
@@ -205,10 +207,10 @@ def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:
     tables = dict(base.tables)
     for p in spec.paths:
         for name in p.tables:
-            tables[name] = annual(*tables[name])
+            tables[name] = annual(*tables[name], base.inputs.first_year)
     columns = spec.columns
-    program = engine.program(model_vars_for(columns))
-    years = tuple(range(FIRST_YEAR + 1, spec.until + 1))
+    program = engine.program(model_vars_for(columns), initial_time=base.inputs.first_year)
+    years = tuple(range(base.inputs.first_year + 1, spec.until + 1))
     check_tidy(engine, base, spec.until)
     key_parts = {
         "spec": spec.sha256,

@@ -8,6 +8,7 @@ the field and the reason.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import math
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import SnowballError
-from .inputs import FIRST_YEAR, LAST_YEAR
+from .inputs import LAST_YEAR, vintage_meta
 from .paths import data_dir
 from .registry import BY_NAME
 from .sweepwork import PathSpec
@@ -36,7 +37,7 @@ FAMILIES = {  # family -> {parameter: (required, rule)}; rule: "any" | "positive
     "spike": {"size": (True, "any"), "half_life": (True, "positive"), "start": (False, "year")},
     "random-walk": {"sd": (True, "nonneg"), "reversion": (False, "unit"), "start": (False, "year")},
 }
-DEFAULTS = {"start": float(FIRST_YEAR + 1), "reversion": 0.0}
+DEFAULTS = {"reversion": 0.0}  # a path's "start" defaults to the first projected year
 TABLE_SHORTCUTS = {
     "bill": "bill yield table",
     "ten-year": "ten year yield table",
@@ -178,8 +179,9 @@ def sweeps_dir() -> Path:
     return data_dir() / "sweeps"
 
 
-def load_spec(ref: str | Path) -> SweepSpec:
-    """Load a sweep spec by path, or a built-in one by name (``data/sweeps/NAME.toml``)."""
+def load_spec(ref: str | Path, baseline: str | None = None) -> SweepSpec:
+    """Load a sweep spec by path, or a built-in one by name (``data/sweeps/NAME.toml``);
+    ``baseline`` names a vintage that replaces the base scenario's."""
     path = Path(ref)
     if not path.is_file():
         builtin = sweeps_dir() / f"{ref}.toml"
@@ -188,14 +190,14 @@ def load_spec(ref: str | Path) -> SweepSpec:
         else:
             known = ", ".join(sorted(p.stem for p in sweeps_dir().glob("*.toml"))) or "none"
             raise SnowballError(f"{ref}: sweep spec not found (built-in specs: {known})")
-    return parse_spec(path)
+    return parse_spec(path, baseline)
 
 
 def _is_number(v: object) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def parse_spec(path: Path) -> SweepSpec:
+def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
     """Parse and validate a sweep spec; raise SnowballError naming file, field and reason."""
     from . import model
     from .run import check_until
@@ -223,11 +225,14 @@ def parse_spec(path: Path) -> SweepSpec:
         raise fail("description", "must be a string")
     try:
         scenario = load_scenario(str(doc.get("scenario", "baseline")))
+        if baseline is not None:
+            scenario = dataclasses.replace(scenario, baseline=baseline)
+        first = vintage_meta(scenario.baseline)["first_year"]
     except SnowballError as exc:
         raise fail("scenario", str(exc)) from None
     until = doc.get("until", 2055)
     try:
-        check_until(until)
+        check_until(until, first)
     except SnowballError as exc:
         raise fail("until", str(exc)) from None
     method = doc.get("method")
@@ -330,16 +335,12 @@ def parse_spec(path: Path) -> SweepSpec:
             if key not in body:
                 if required:
                     raise fail(pfld, f"required for {family}")
-                fixed[key] = DEFAULTS[key]
+                fixed[key] = DEFAULTS.get(key, float(first + 1))
                 continue
             value = body[key]
             if rule == "year":
-                if (
-                    isinstance(value, bool)
-                    or not isinstance(value, int)
-                    or not FIRST_YEAR < value <= LAST_YEAR
-                ):
-                    raise fail(pfld, f"a fiscal year {FIRST_YEAR + 1}-{LAST_YEAR} (a number, not varied)")
+                if isinstance(value, bool) or not isinstance(value, int) or not first < value <= LAST_YEAR:
+                    raise fail(pfld, f"a fiscal year {first + 1}-{LAST_YEAR} (a number, not varied)")
                 fixed[key] = float(value)
                 continue
             if _is_number(value):
@@ -373,12 +374,12 @@ def parse_spec(path: Path) -> SweepSpec:
     if extra:
         raise fail(f"keep.{extra[0]}", "unknown field; allowed: variables, years")
     keep_vars = _columns(keep.get("variables", list(DEFAULT_KEEP)), "keep.variables", fail)
-    keep_years = _years(keep.get("years", "all"), until, "keep.years", fail)
+    keep_years = _years(keep.get("years", "all"), first, until, "keep.years", fail)
     sens = doc.get("sensitivity", {})
     if not isinstance(sens, dict) or set(sens) - {"variables", "years"}:
         raise fail("sensitivity", "a table with 'variables' and 'years' only")
     sens_vars = _columns(sens.get("variables", ["debt_to_gdp"]), "sensitivity.variables", fail)
-    sens_years = _years(sens.get("years", [until]), until, "sensitivity.years", fail)
+    sens_years = _years(sens.get("years", [until]), first, until, "sensitivity.years", fail)
     compare = doc.get("compare_with_cbo", False)
     if not isinstance(compare, bool):
         raise fail("compare_with_cbo", "true or false")
@@ -479,14 +480,14 @@ def _columns(value: object, fld: str, fail) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))
 
 
-def _years(value: object, until: int, fld: str, fail) -> tuple[int, ...]:
+def _years(value: object, first: int, until: int, fld: str, fail) -> tuple[int, ...]:
     if value == "all":
-        return tuple(range(FIRST_YEAR + 1, until + 1))
+        return tuple(range(first + 1, until + 1))
     if not isinstance(value, list) or not value:
         raise fail(fld, '"all" or a non-empty list of fiscal years')
     for y in value:
-        if isinstance(y, bool) or not isinstance(y, int) or not FIRST_YEAR < y <= until:
-            raise fail(fld, f"fiscal years must be {FIRST_YEAR + 1}-{until}, got {y!r}")
+        if isinstance(y, bool) or not isinstance(y, int) or not first < y <= until:
+            raise fail(fld, f"fiscal years must be {first + 1}-{until}, got {y!r}")
     return tuple(sorted(set(value)))
 
 

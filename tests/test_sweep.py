@@ -12,7 +12,6 @@ import pytest
 
 from runners import cli, engine, run, scenario, sweep, sweepspec
 from runners.errors import SnowballError
-from runners.inputs import FIRST_YEAR
 from runners.sweepwork import run_chunk, tidy_arrays
 
 REL = 1e-9  # the tolerance: every swept result equals a single run to a relative 1e-9
@@ -398,4 +397,5 @@ def test_calibration_statistics_have_provenance():
 
 
 def test_fiscal_years_start_after_initial_time(small_spec):
-    assert sweep.plan(small_spec).years[0] == FIRST_YEAR + 1
+    first = run.cached_inputs(small_spec.scenario.baseline).first_year
+    assert sweep.plan(small_spec).years[0] == first + 1
