@@ -140,7 +140,10 @@ def _ite(cond, a, b):
 
 def _div(a, b):
     """Division in an IF THEN ELSE branch: inf or nan, never ZeroDivisionError, when b is 0."""
-    return np.true_divide(a, b)
+    try:
+        return a / b
+    except ZeroDivisionError:  # Python scalars: numpy's IEEE answer (under np.errstate)
+        return np.true_divide(a, b)
 
 
 def _xidz(a, b, x):
