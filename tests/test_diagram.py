@@ -119,3 +119,11 @@ def test_render_png(tmp_path, views):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert width > 600 and height > 300
+
+
+def test_png_without_graphviz_is_a_one_line_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(diagram.shutil, "which", lambda name: None)
+    out = tmp_path / "diagrams"
+    assert cli.main(["diagram", "--out", str(out)]) == 2
+    assert "needs graphviz's 'dot'" in capsys.readouterr().err
+    assert not out.exists()  # nothing half-written
