@@ -45,7 +45,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         manifest = result.manifest(args.command_line)
         manifest["milestones"] = result.milestones
         write_json(manifest, tmp / "run.json")
-    print(f"{scenario.title}\nBaseline: {result.inputs.vintage} ({result.inputs.title})\n")
+    print(f"{scenario.title}\nBaseline: {result.inputs.vintage} ({result.inputs.title})")
+    if overrides:
+        print("with --set " + ", ".join(f"{k} = {v:g}" for k, v in overrides.items()))
+    print()
     print(runmod.format_table(runmod.headline(result)))
     print(f"\nwrote {out / 'results.csv'} and {out / 'run.json'}")
     return 0
@@ -65,13 +68,45 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_parameters(args: argparse.Namespace) -> int:
-    """snowball parameters: the constants a scenario or --set may change, with ranges."""
-    from .model import parameters
+    """snowball parameters [--format F] [--baseline V]: settable constants, defaults, units, ranges."""
+    from .describe import format_table, parameter_table
 
-    for p in parameters().values():
-        low = "-inf" if p.low is None else f"{p.low:g}"
-        high = "inf" if p.high is None else f"{p.high:g}"
-        print(f"{p.name:<36} {p.py_name:<36} [{low}, {high}] {p.units}")
+    print(format_table(parameter_table(args.baseline), args.format))
+    return 0
+
+
+def cmd_tables(args: argparse.Namespace) -> int:
+    """snowball tables [--format F] [--baseline V]: input tables a scenario may change."""
+    from .describe import format_table, input_table_table
+
+    print(format_table(input_table_table(args.baseline), args.format))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """snowball check [--model PATH]: dimensional analysis of every equation; 1 if units disagree."""
+    from .paths import MODEL_FILE
+    from .units import check_units, format_report
+
+    report = check_units(Path(args.model) if args.model else MODEL_FILE)
+    print(format_report(report))
+    return 1 if report.mismatches else 0
+
+
+def cmd_diagram(args: argparse.Namespace) -> int:
+    """snowball diagram [--out DIR] [--format png|dot]: a stock-and-flow diagram of every view."""
+    from .diagram import diagrams, render, slug, to_dot
+    from .outputs import atomic_dir
+
+    views = diagrams()
+    out = Path(args.out) if args.out else REPORTS / "diagrams"
+    with atomic_dir(out) as tmp:
+        for i, d in enumerate(views, start=1):
+            stem = f"{i}-{slug(d.view)}"
+            (tmp / f"{stem}.dot").write_text(to_dot(d))
+            if args.format == "png":
+                render(d, tmp / f"{stem}.png")
+    print(f"wrote {len(views)} view diagrams ({args.format}) to {out}")
     return 0
 
 
@@ -293,8 +328,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("scenarios", help="list the built-in scenarios")
     p.set_defaults(func=cmd_scenarios)
 
-    p = sub.add_parser("parameters", help="list the model constants that can be set")
-    p.set_defaults(func=cmd_parameters)
+    for name, func, what in (
+        (
+            "parameters",
+            cmd_parameters,
+            "list the model constants that can be set: default, unit, range, description",
+        ),
+        ("tables", cmd_tables, "list the input tables a scenario may change: unit, years, range of defaults"),
+    ):
+        p = sub.add_parser(name, help=what)
+        p.add_argument("--format", choices=("text", "csv", "markdown"), default="text", help="output format")
+        p.add_argument(
+            "--baseline", metavar="VINTAGE", help="defaults from this data vintage (default: baseline's)"
+        )
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("check", help="check the units of every equation of the model (exit 1 on a mismatch)")
+    p.add_argument("--model", help="a Vensim .mdl (default models/snowball.mdl)")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("diagram", help="draw a stock-and-flow diagram of every view of the model")
+    p.add_argument("--out", help="output folder (default reports/diagrams/)")
+    p.add_argument(
+        "--format", choices=("png", "dot"), default="png", help="png (needs graphviz's dot) or dot"
+    )
+    p.set_defaults(func=cmd_diagram)
 
     p = sub.add_parser("bond", help="convert between price and yield for a plain Treasury")
     p.add_argument("--coupon", type=float, required=True, help="coupon, %% of face a year")

@@ -65,6 +65,7 @@ def test_run_writes_results_and_manifest(tmp_path, capsys):
     assert "snowball_version" in manifest and "pysd_version" in manifest
     shown = capsys.readouterr().out
     assert "Debt held by the public, FY2035" in shown and "Net interest first exceeds defense" in shown
+    assert shown.splitlines()[2] == "with --set growth shift = -0.5"  # the headline names the overrides
 
 
 def test_python_name_and_vensim_name_are_equivalent(tmp_path):

@@ -118,19 +118,6 @@ def test_per_scenario_lookup_equals_numpy_interp():
     assert engine.interp(xs, xp, yp).tolist() == [np.interp(2026.5, xp, yp[0]), np.interp(2101.0, xp, yp[1])]
 
 
-def test_unsupported_construct_names_the_equation(tmp_path):
-    mdl = tmp_path / "tiny.mdl"
-    mdl.write_text(
-        "{UTF-8}\nstock = INTEG(inflow, 1)\n\t~\tthing\n\t~\ta stock\n\t|\n\n"
-        "inflow = SMOOTH(stock, 2)\n\t~\tthing/Year\n\t~\tsmoothed\n\t|\n\n"
-        "FINAL TIME = 10\n\t~\tYear\n\t~\tend\n\t|\n\nINITIAL TIME = 0\n\t~\tYear\n\t~\tstart\n\t|\n\n"
-        "SAVEPER = 1\n\t~\tYear\n\t~\tsave\n\t|\n\nTIME STEP = 0.25\n\t~\tYear\n\t~\tstep\n\t|\n\n"
-        "\\\\\\---/// Sketch information - do not modify anything except names\n"
-    )
-    with pytest.raises(SnowballError, match=r"equation 'inflow': SMOOTH is not supported"):
-        engine.build_engine(mdl)
-
-
 def test_engine_defaults_are_the_models(eng):
     from runners import model
 
