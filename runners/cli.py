@@ -96,11 +96,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_diagram(args: argparse.Namespace) -> int:
     """snowball diagram [--out DIR] [--format png|dot]: a stock-and-flow diagram of every view."""
     from .diagram import diagrams, render, slug, to_dot
-    from .outputs import atomic_dir
+    from .outputs import atomic_dir, check_target
 
-    views = diagrams()
     out = Path(args.out) if args.out else REPORTS / "diagrams"
-    with atomic_dir(out) as tmp:
+    check_target(out, args.force)
+    views = diagrams()
+    with atomic_dir(out, args.force) as tmp:
         for i, d in enumerate(views, start=1):
             stem = f"{i}-{slug(d.view)}"
             (tmp / f"{stem}.dot").write_text(to_dot(d))
@@ -351,6 +352,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default reports/diagrams/)")
     p.add_argument(
         "--format", choices=("png", "dot"), default="png", help="png (needs graphviz's dot) or dot"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+        "folder, the repository, data/ or models/)",
     )
     p.set_defaults(func=cmd_diagram)
 
