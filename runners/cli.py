@@ -492,6 +492,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("snowball: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`snowball ... | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except OSError as exc:  # an I/O failure outside the checked paths: still one line
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"snowball: error: {where}{exc.strerror or exc}", file=sys.stderr)

@@ -202,3 +202,16 @@ def test_corrupt_data_file_from_the_command_line(tmp_path):
     )
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_closed_pipe_is_quiet():
+    # `snowball vintages | head -1`: the reader leaves early; no BrokenPipe traceback
+    proc = subprocess.run(
+        f"{sys.executable} -m runners.cli parameters | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.stdout.count("\n") == 1
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
