@@ -39,7 +39,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)
     overrides = _parse_set(args.set or [])
-    result = runmod.run(scenario, until=args.until, overrides=overrides, baseline=args.baseline)
+    result = runmod.run(
+        scenario, until=args.until, overrides=overrides, baseline=args.baseline, calibration=args.calibration
+    )
     out = Path(args.out) if args.out else REPORTS / "runs" / scenario.name
     with atomic_dir(out) as tmp:
         write_csv(result.results, tmp / "results.csv")
@@ -97,22 +99,33 @@ def cmd_bond(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     """snowball compare A B ... [--until YEAR] [--out DIR]: headline numbers side by side."""
     from . import run as runmod
+    from .calibration_sets import describe, selloff_range_table
     from .compare import compare_table, format_compare
     from .outputs import atomic_dir, write_csv, write_json
     from .scenario import load_scenario
 
     scenarios = [load_scenario(s) for s in args.scenarios]
-    results = [runmod.run(s, until=args.until, baseline=args.baseline) for s in scenarios]
+    results = [
+        runmod.run(s, until=args.until, baseline=args.baseline, calibration=args.calibration)
+        for s in scenarios
+    ]
     table = compare_table(results)
+    ranges = selloff_range_table(scenarios, baseline=args.baseline)
     name = "-vs-".join(s.name for s in scenarios)
     out = Path(args.out) if args.out else REPORTS / "compare" / name
     with atomic_dir(out) as tmp:
         write_csv(table, tmp / "compare.csv")
+        if len(ranges):
+            write_csv(ranges, tmp / "ranges.csv")
         manifest = results[0].manifest(args.command_line)
         manifest["scenarios"] = [s.name for s in scenarios]
         write_json(manifest, tmp / "run.json")
     print(f"Baseline: {results[0].inputs.vintage} ({results[0].inputs.title})\n")
     print(format_compare(table))
+    if len(ranges):
+        print("\nSell-off scenarios, central calibration with the low-high range (data/calibration/):")
+        for name, row in ranges.iterrows():
+            print(f"  {name}: {describe(row)}")
     print(f"\nwrote {out / 'compare.csv'}")
     return 0
 
@@ -132,7 +145,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from .sweep import run_sweep
     from .sweepspec import load_spec
 
-    spec = load_spec(args.spec, baseline=args.baseline)
+    spec = load_spec(args.spec, baseline=args.baseline, calibration=args.calibration)
     result = run_sweep(
         spec,
         out=Path(args.out) if args.out else None,
@@ -336,6 +349,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, metavar="N", help="processes for --sweep (default: up to 2 cores)")
     p.add_argument("--out", metavar="DIR", help="output folder (default reports/gap/SCENARIO/)")
     p.set_defaults(func=cmd_gap)
+    for name in ("run", "compare", "sweep"):
+        sub.choices[name].add_argument(
+            "--calibration",
+            default="central",
+            metavar="NAME",
+            help="supply-effect parameter set in data/calibration/supply-effects.toml: low, central "
+            "(default) or high",
+        )
     return parser
 
 

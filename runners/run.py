@@ -40,6 +40,7 @@ class RunResult:
     inputs: ModelInputs
     milestones: dict[str, int | None] = field(default_factory=dict)
     monthly: pd.DataFrame | None = None
+    calibration: str = "central"
 
     def manifest(self, command: list[str] | None = None) -> dict:
         """What produced these results: scenario, overrides, data vintage, model hash, versions."""
@@ -55,6 +56,7 @@ class RunResult:
                 "tables": {k: {str(y): v for y, v in t.items()} for k, t in s.tables.items()},
             },
             "overrides": self.overrides,
+            "calibration": self.calibration,
             "until": self.until,
             "data_vintage": self.inputs.vintage,
             "data_files": self.inputs.files,
@@ -174,19 +176,25 @@ def run(
     inputs: ModelInputs | None = None,
     monthly: list[str] | None = None,
     baseline: str | None = None,
+    calibration: str = "central",
 ) -> RunResult:
     """Run ``scenario`` to the end of fiscal year ``until`` with ``overrides`` (Vensim names).
 
-    ``baseline`` names a vintage that replaces the scenario's own; ``monthly`` names model
-    variables to return at every step as ``RunResult.monthly``.
+    ``baseline`` names a vintage that replaces the scenario's own; ``calibration`` names the
+    supply-effect parameter set (data/calibration/supply-effects.toml) beneath the scenario's
+    constants; ``monthly`` names model variables to return at every step as ``RunResult.monthly``.
     """
+    from . import calibration_sets
+
     overrides = dict(overrides or {})
     if baseline is not None and baseline != scenario.baseline:
         scenario = dataclasses.replace(scenario, baseline=baseline)
+    supply = calibration_sets.get_set(calibration).constants
     inputs = inputs or cached_inputs(scenario.baseline)
     first = inputs.first_year
     check_until(until, first)
-    params = scenario_params(scenario, inputs, overrides)
+    params = scenario_params(scenario, inputs, supply | overrides)
+    params.update(scenario.constants | overrides)
     check_years(params, first, scenario.name)
     m = model.load_model()
     columns = model_variables() + [v for v in (monthly or []) if v not in model_variables()]
@@ -222,7 +230,7 @@ def run(
         [rating_label(n) for n in results["credit_rating_notch"]],
     )
     frame = raw[list(monthly)].rename_axis("time") if monthly else None
-    return RunResult(scenario, until, overrides, results, inputs, milestones(results), frame)
+    return RunResult(scenario, until, overrides, results, inputs, milestones(results), frame, calibration)
 
 
 def tidy(raw: pd.DataFrame) -> pd.DataFrame:
