@@ -330,10 +330,12 @@ def headline(result: RunResult) -> list[tuple[str, str]]:
     )
     if r["official_sales"].sum() > 0:
         first = int(r["official_sales"].gt(0).idxmax())
-        before = r.at[first - 1, "holdings_japan"] if first - 1 in r.index else r["holdings_japan"].iloc[0]
+        start = result.inputs.constants["initial japan holdings"]  # the vintage's initial state
+        before = r.at[first - 1, "holdings_japan"] if first - 1 in r.index else start
         low_price = r["bond_price_10y"]
         rows += [
             ("Foreign official sales", f"${r['official_sales'].sum():,.0f}bn from FY{first}"),
+            ("Supply-effect calibration", f"{result.calibration} (data/calibration/supply-effects.toml)"),
             ("Japan's holdings", f"${before:,.0f}bn -> ${r['holdings_japan'].min():,.0f}bn"),
             ("Lowest 10-year note price", f"${low_price.min():.2f} per $100 (FY{int(low_price.idxmin())})"),
             (

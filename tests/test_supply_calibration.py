@@ -283,6 +283,10 @@ def test_cli_calibration_flag(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["run", "japan-selloff", "--until", "2030", "--calibration", "high", "--out", str(out)]) == 0
     assert json.loads((out / "run.json").read_text())["calibration"] == "high"
+    text = capsys.readouterr().out
+    assert "high (data/calibration/supply-effects.toml)" in text
+    held = run.cached_inputs(load_scenario("japan-selloff").baseline).constants["initial japan holdings"]
+    assert f"${held:,.0f}bn -> $" in text  # holdings before the sale: the vintage's initial state
     assert main(["run", "japan-selloff", "--calibration", "bogus", "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("snowball: error: unknown calibration 'bogus'") and "\n" not in err
