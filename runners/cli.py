@@ -38,7 +38,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     overrides = _parse_set(args.set or [])
     out = Path(args.out) if args.out else REPORTS / "runs" / output_name(scenario.name, "scenario")
     check_target(out, args.force)
-    result = runmod.run(scenario, until=args.until, overrides=overrides, baseline=args.baseline)
+    result = runmod.run(
+        scenario, until=args.until, overrides=overrides, baseline=args.baseline, calibration=args.calibration
+    )
     with atomic_dir(out, args.force) as tmp:
         write_csv(result.results, tmp / "results.csv")
         write_csv(column_table(), tmp / "columns.csv")
@@ -152,6 +154,7 @@ def compare_name(names: list[str]) -> str:
 def cmd_compare(args: argparse.Namespace) -> int:
     """snowball compare A B ... [--until YEAR] [--out DIR]: headline numbers side by side."""
     from . import run as runmod
+    from .calibration_sets import describe, selloff_range_table
     from .compare import compare_table, format_compare
     from .outputs import atomic_dir, check_target, write_csv, write_json
     from .scenario import load_scenario
@@ -159,15 +162,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
     scenarios = [load_scenario(s) for s in args.scenarios]
     out = Path(args.out) if args.out else REPORTS / "compare" / compare_name([s.name for s in scenarios])
     check_target(out, args.force)
-    results = [runmod.run(s, until=args.until, baseline=args.baseline) for s in scenarios]
+    results = [
+        runmod.run(s, until=args.until, baseline=args.baseline, calibration=args.calibration)
+        for s in scenarios
+    ]
     table = compare_table(results)
+    ranges = selloff_range_table(scenarios, baseline=args.baseline)
     with atomic_dir(out, args.force) as tmp:
         write_csv(table, tmp / "compare.csv")
+        if len(ranges):
+            write_csv(ranges, tmp / "ranges.csv")
         manifest = results[0].manifest(args.command_line)
         manifest["scenarios"] = [s.name for s in scenarios]
         write_json(manifest, tmp / "run.json")
     print(f"Baseline: {results[0].inputs.vintage} ({results[0].inputs.title})\n")
     print(format_compare(table))
+    if len(ranges):
+        print("\nSell-off scenarios, central calibration with the low-high range (data/calibration/):")
+        for name, row in ranges.iterrows():
+            print(f"  {name}: {describe(row)}")
     print(f"\nwrote {out / 'compare.csv'}")
     return 0
 
@@ -194,7 +207,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from .sweep import run_sweep
     from .sweepspec import load_spec
 
-    spec = load_spec(args.spec, baseline=args.baseline)
+    spec = load_spec(args.spec, baseline=args.baseline, calibration=args.calibration)
     if args.workers is not None and args.workers < 1:
         raise SnowballError(f"--workers must be at least 1, got {args.workers}")
     result = run_sweep(
@@ -330,7 +343,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="project one scenario and write results.csv and run.json")
     p.add_argument("scenario", help="a built-in scenario name or the path of a scenario .toml")
-    p.add_argument("--until", type=int, default=2055, help="final fiscal year, after the vintage's start, up to 2100 (default 2055)")
+    p.add_argument(
+        "--until",
+        type=int,
+        default=2055,
+        help="final fiscal year, after the vintage's start, up to 2100 (default 2055)",
+    )
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a model constant")
     p.add_argument("--out", help="output folder (default reports/runs/SCENARIO/)")
     add_baseline(p)
@@ -448,6 +466,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="output folder (default reports/gap/SCENARIO/)")
     add_force(p)
     p.set_defaults(func=cmd_gap)
+    for name in ("run", "compare", "sweep"):
+        sub.choices[name].add_argument(
+            "--calibration",
+            default="central",
+            metavar="NAME",
+            help="supply-effect parameter set in data/calibration/supply-effects.toml: low, central "
+            "(default) or high",
+        )
     return parser
 
 

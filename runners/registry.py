@@ -330,7 +330,7 @@ COLUMNS: tuple[Column, ...] = (
         "%",
         "mean",
         "Cumulative supply premium",
-        "Unabsorbed and displaced official sales (Beltran et al. 2013); 10-year point.",
+        "Flow and stock effects of official sales, 10-year point (data/calibration/).",
     ),
     Column(
         "debt_premium",
@@ -354,7 +354,7 @@ COLUMNS: tuple[Column, ...] = (
         "%",
         "mean",
         "Cumulative QE effect",
-        "Negative: Gagnon et al. (2011), 75 bp per $1.75tn.",
+        "Negative: Fed purchases on the supply stock curve (Gagnon et al. 2011).",
     ),
     Column(
         "inflation_expectations_premium",

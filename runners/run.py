@@ -40,6 +40,7 @@ class RunResult:
     inputs: ModelInputs
     milestones: dict[str, int | None] = field(default_factory=dict)
     monthly: pd.DataFrame | None = None
+    calibration: str = "central"
 
     def manifest(self, command: list[str] | None = None) -> dict:
         """What produced these results: scenario, overrides, data vintage, model hash, versions."""
@@ -55,6 +56,7 @@ class RunResult:
                 "tables": {k: {str(y): v for y, v in t.items()} for k, t in s.tables.items()},
             },
             "overrides": self.overrides,
+            "calibration": self.calibration,
             "until": self.until,
             "data_vintage": self.inputs.vintage,
             "data_files": self.inputs.files,
@@ -180,23 +182,30 @@ def run(
     inputs: ModelInputs | None = None,
     monthly: list[str] | None = None,
     baseline: str | None = None,
+    calibration: str = "central",
 ) -> RunResult:
     """Run ``scenario`` (a Scenario, a built-in name or a .toml path) to the end of fiscal year
     ``until`` with ``overrides`` (Vensim or Python names), checked exactly as the CLI checks them.
 
-    ``baseline`` names a vintage that replaces the scenario's own; ``monthly`` names model
-    variables to return at every step as ``RunResult.monthly``. A run whose stocks go negative or
-    non-finite raises SnowballError naming the variable and the year.
+    ``baseline`` names a vintage that replaces the scenario's own; ``calibration`` names the
+    supply-effect parameter set (data/calibration/supply-effects.toml) beneath the scenario's
+    constants; ``monthly`` names model variables to return at every step as ``RunResult.monthly``.
+    A run whose stocks go negative or non-finite raises SnowballError naming the variable and the
+    year.
     """
+    from . import calibration_sets
+
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(str(scenario))
     overrides = check_overrides(overrides, "override")
     if baseline is not None and baseline != scenario.baseline:
         scenario = dataclasses.replace(scenario, baseline=baseline)
+    supply = calibration_sets.get_set(calibration).constants
     inputs = inputs or cached_inputs(scenario.baseline)
     first = inputs.first_year
     check_until(until, first)
-    params = scenario_params(scenario, inputs, overrides)
+    params = scenario_params(scenario, inputs, supply | overrides)
+    params.update(scenario.constants | overrides)
     check_years(params, first, scenario.name)
     m = model.load_model()
     columns = model_variables() + [v for v in (monthly or []) if v not in model_variables()]
@@ -227,7 +236,7 @@ def run(
         [rating_label(n) for n in results["credit_rating_notch"]],
     )
     frame = raw[list(monthly)].rename_axis("time") if monthly else None
-    return RunResult(scenario, until, overrides, results, inputs, milestones(results), frame)
+    return RunResult(scenario, until, overrides, results, inputs, milestones(results), frame, calibration)
 
 
 # values that cannot be negative: GDP, the debt (and its ratio to GDP) and every holder's holdings
@@ -362,10 +371,12 @@ def headline(result: RunResult) -> list[tuple[str, str]]:
     rows.append(("Explosive debt path flag", flag if boom else "no"))
     if r["official_sales"].sum() > 0:
         first = int(r["official_sales"].gt(0).idxmax())
-        before = r.at[first - 1, "holdings_japan"] if first - 1 in r.index else r["holdings_japan"].iloc[0]
+        start = result.inputs.constants["initial japan holdings"]  # the vintage's initial state
+        before = r.at[first - 1, "holdings_japan"] if first - 1 in r.index else start
         low_price = r["bond_price_10y"]
         rows += [
             ("Foreign official sales", f"${r['official_sales'].sum():,.0f}bn from FY{first}"),
+            ("Supply-effect calibration", f"{result.calibration} (data/calibration/supply-effects.toml)"),
             ("Japan's holdings", f"${before:,.0f}bn -> ${r['holdings_japan'].min():,.0f}bn"),
             ("Lowest 10-year note price", f"${low_price.min():.2f} per $100 (FY{int(low_price.idxmin())})"),
             (

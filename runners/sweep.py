@@ -217,6 +217,7 @@ def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:
     check_tidy(engine, base, spec.until)
     key_parts = {
         "spec": spec.sha256,
+        "scenario_constants": spec.scenario.constants,
         "model": engine.model_sha256,
         "data": base.inputs.files,
         "chunk": spec.chunk,
@@ -692,6 +693,7 @@ def manifest(the_plan: Plan, files: dict[str, str], extra: dict) -> dict:
         "spec_sha256": spec.sha256,
         "spec": spec.doc,
         "scenario": spec.scenario.name,
+        "calibration": spec.calibration,
         "method": spec.method,
         "seed": spec.seed,
         "draws": spec.draws,

@@ -150,6 +150,7 @@ class SweepSpec:
     sensitivity_years: tuple[int, ...]
     compare_with_cbo: bool
     doc: dict = field(repr=False, default_factory=dict)
+    calibration: str = "central"  # supply-effect set beneath the base scenario's constants
 
     @property
     def sha256(self) -> str:
@@ -186,9 +187,10 @@ def sweeps_dir() -> Path:
     return data_dir() / "sweeps"
 
 
-def load_spec(ref: str | Path, baseline: str | None = None) -> SweepSpec:
+def load_spec(ref: str | Path, baseline: str | None = None, calibration: str = "central") -> SweepSpec:
     """Load a sweep spec by path, or a built-in one by name (``data/sweeps/NAME.toml``);
-    ``baseline`` names a vintage that replaces the base scenario's."""
+    ``baseline`` names a vintage that replaces the base scenario's, ``calibration`` the
+    supply-effect set (data/calibration/supply-effects.toml) beneath its constants."""
     path = Path(ref)
     if not path.exists() or path.is_dir():  # a pipe or device is refused by parse_spec
         builtin = sweeps_dir() / f"{ref}.toml"
@@ -197,7 +199,9 @@ def load_spec(ref: str | Path, baseline: str | None = None) -> SweepSpec:
         else:
             known = ", ".join(sorted(p.stem for p in sweeps_dir().glob("*.toml"))) or "none"
             raise SnowballError(f"{ref}: sweep spec not found (built-in specs: {known})")
-    return parse_spec(path, baseline)
+    from .calibration_sets import apply_to_spec
+
+    return apply_to_spec(parse_spec(path, baseline), calibration)
 
 
 def _is_number(v: object) -> bool:

@@ -43,12 +43,13 @@ def test_policy_rule_raises_the_policy_rate_and_net_interest(selloff, baseline_r
     off = run.run(selloff).results
     on = run.run(with_constants(selloff, **{"policy rule switch": 1})).results
     base = baseline_result.results
-    # the sale lifts yields, yields lift inflation expectations (10% of the 10-year gap) ...
+    # the sale lifts yields, yields lift inflation expectations (10% of the 10-year gap: with the
+    # central supply calibration about 7-9 bp in FY2027-30) ...
     assert (
-        off.loc[2027:2030, "inflation_expectations"] > base.loc[2027:2030, "inflation_expectations"] + 0.1
+        off.loc[2027:2030, "inflation_expectations"] > base.loc[2027:2030, "inflation_expectations"] + 0.05
     ).all()
     # ... the rule answers with 1.5 x the expectations gap, which bills carry into interest
-    assert (on.loc[2027:2030, "policy_rate"] > off.loc[2027:2030, "policy_rate"] + 0.1).all()
+    assert (on.loc[2027:2030, "policy_rate"] > off.loc[2027:2030, "policy_rate"] + 0.08).all()
     assert (off["policy_rate"] == base["policy_rate"]).all()
     assert (on.loc[2026:2035, "bill_yield"] > off.loc[2026:2035, "bill_yield"]).all()
     assert (on.loc[2026:2035, "net_interest"] > off.loc[2026:2035, "net_interest"]).all()
@@ -90,7 +91,8 @@ def test_wider_spreads_raise_private_rates(selloff, baseline_result):
     # a sell-off widens them by half the confidence and supply premia
     spread = r["mortgage_rate"] - r["ten_year_yield"]
     np.testing.assert_allclose(spread, 1.7 + 0.5 * (r["confidence_premium"] + r["supply_premium"]), atol=1e-9)
-    assert spread[2026] > 1.9 and r.at[2026, "corporate_rate"] > b.at[2026, "corporate_rate"] + 2
+    # central supply calibration: the 10-year +95 bp in FY2026, the spread +45 bp, corporates +140 bp
+    assert spread[2026] > 1.9 and r.at[2026, "corporate_rate"] > b.at[2026, "corporate_rate"] + 1.2
 
 
 def test_crowding_out_lowers_gdp_and_raises_debt(selloff):
@@ -112,10 +114,12 @@ def test_safe_haven_flows(selloff, baseline_result):
 def test_new_scenarios_tell_their_stories(selloff, baseline_result):
     squeeze = run.run(load_scenario("monetary-squeeze")).results
     plain = run.run(selloff).results
-    assert (squeeze["policy_rate"] - plain["policy_rate"]).max() > 0.2
+    assert (squeeze["policy_rate"] - plain["policy_rate"]).max() > 0.1  # central calibration: 12 bp
     assert squeeze["fed_purchases"].sum() == 0
     spiral = run.run(load_scenario("downgrade-spiral"))
-    assert spiral.results.at[2035, "credit_rating_notch"] >= 3
+    # central supply calibration: AA in FY2027, regained after three calm years, lost again, AA- by 2055
+    notch = spiral.results["credit_rating_notch"]
+    assert notch[2027] == 2 and notch.loc[:2035].min() == 1 and notch.max() >= 3
     assert spiral.results.at[2035, "debt_to_gdp"] > plain.at[2035, "debt_to_gdp"]
     assert "Credit rating" in dict(run.headline(spiral))
 
