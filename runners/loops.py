@@ -259,7 +259,12 @@ def model_edges() -> set[tuple[str, str]]:
     return key_edges(load_model()._dependencies)
 
 
-def loop_data(edges: set[tuple[str, str]]) -> dict:
+def model_signs() -> dict[tuple[str, str], int]:
+    """Placeholder: the documented signs."""
+    return dict(SIGNS)
+
+
+def loop_data(edges: set[tuple[str, str]], signs: dict | None = None) -> dict:
     """What the diagram draws: the arrows of the loops the model closes (with their signs),
     the boxes they join, the loops, the loops the model does not close, and every arrow."""
     closed = closed_loops(edges)

@@ -643,7 +643,7 @@ def run_sweep(
 
 def write_outputs(the_plan: Plan, folder: Path, out: Path):
     """Write every output file atomically; returns (summary, sensitivity, calibration)."""
-    from . import sweepcharts
+    from . import charts
     from .calibration import comparison
 
     results = load_results(the_plan, folder)
@@ -658,8 +658,7 @@ def write_outputs(the_plan: Plan, folder: Path, out: Path):
         if calibration is not None:
             calibration.to_csv(tmp / "calibration.csv", index=False, float_format="%.4f", lineterminator="\n")
         base = base_run(the_plan)
-        sweepcharts.save_fan(summary, base, the_plan, tmp / "fan.png", calibration)
-        sweepcharts.save_tornado(sensitivity, the_plan, tmp / "tornado.png")
+        charts.save_sweep_charts(summary, sensitivity, base, the_plan, tmp, calibration)
         files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp.iterdir())}
         write_json(manifest(the_plan, files, {}), tmp / "manifest.json")
     return summary, sensitivity, calibration
