@@ -325,7 +325,8 @@ def key_findings(results: dict[str, RunResult], titles: dict[str, str], unc: Unc
     debt_last = {n: results[n].results.at[last, "debt_to_gdp"] for n in names}
     hi, lo = max(debt_last, key=debt_last.get), min(debt_last, key=debt_last.get)
     parts = [
-        f"In the {titles[names[0]]} scenario, debt held by the public reaches {debt[names[0]]:.0f}% of GDP in {y} "
+        f"In the {titles[names[0]]} scenario, debt held by the public reaches {debt[names[0]]:.0f}% of GDP "
+        f"in {y} "
         f"and {debt_last[names[0]]:.0f}% in {last}; net interest " + _join(milestone_phrases(first)[:2]) + "."
     ]
     if len(names) > 1:
