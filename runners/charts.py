@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
@@ -662,7 +663,7 @@ def plot_structure(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SO
 VALIDATION = {
     "debt_to_gdp": ("Debt held by the public", "% of GDP"),
     "net_interest": ("Net interest", "$bn"),
-    "average_interest_rate": ("Average rate on the debt", "%"),
+    "average_interest_rate": ("Average interest rate", "%"),
 }
 
 
@@ -683,7 +684,7 @@ def plot_validation(data: pd.DataFrame, ax: Axes, vintage: str, source: str = SO
     fig = ax.figure
     axes = [ax, fig.add_subplot(1, 3, 2), fig.add_subplot(1, 3, 3)]
     for k, (a, (col, (label, unit))) in enumerate(zip(axes, VALIDATION.items(), strict=True)):
-        a.set_position([0.08 + k * 0.33, 0.3, 0.24, 0.48])
+        a.set_position([0.1 + k * 0.31, 0.3, 0.23, 0.48])
         a.plot(data.index, data[f"{col}:model"], color="#000000", label="Snowball")
         a.plot(data.index, data[f"{col}:cbo"], "o", color="#D55E00", markersize=3.5, label="CBO")
         a.set_title(label, loc="left", fontsize=8.5)
@@ -1161,9 +1162,12 @@ def save_sweep_charts(
 
 
 def draw(fn: Callable[..., Figure], *args, **kwargs) -> Figure:
-    """Run a plot function on fresh axes under the packaged style and return its figure."""
+    """Run a plot function on fresh axes under the packaged style and return its figure (not
+    registered with pyplot, so a pack of many charts keeps no global state)."""
     with plt.style.context(STYLE):
-        fig, ax = plt.subplots()
+        fig = Figure(figsize=plt.rcParams["figure.figsize"], dpi=plt.rcParams["figure.dpi"])
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
         fn(*args[:1], ax, *args[1:], **kwargs)
     return fig
 

@@ -119,11 +119,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    """snowball brief [SCENARIO ...] [--out DIR]: the briefing pack (HTML, Markdown, charts, tables)."""
+    """snowball brief [SCENARIO ...] [--out DIR] [--sweeps NAME ...]: the briefing pack."""
     from .brief import write_brief
 
     out = Path(args.out) if args.out else REPORTS / "briefing"
-    written = write_brief(args.scenarios or None, out, until=args.until, command=args.command_line)
+    written = write_brief(
+        args.scenarios or None, out, until=args.until, command=args.command_line, sweeps=args.sweeps
+    )
     print(f"wrote the briefing to {written}")
     return 0
 
@@ -220,6 +222,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--until", type=int, default=2055, help="final fiscal year (default 2055)")
     p.add_argument("--out", help="output folder (default reports/briefing/)")
+    p.add_argument(
+        "--sweeps",
+        nargs="+",
+        default=[],
+        metavar="NAME",
+        help="sweep results in reports/sweeps/ to add as sensitivity charts (default: none)",
+    )
     p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("sweep", help="run a sensitivity sweep (a spec in data/sweeps/) and write its outputs")

@@ -25,9 +25,9 @@ import pandas as pd
 HEADLINE_COLUMNS = [
     ("debt_to_gdp_2035_pct", "Debt/GDP 2035", "{:.1f}%"),
     ("debt_to_gdp_2055_pct", "Debt/GDP 2055", "{:.1f}%"),
-    ("net_interest_2035_bn", "Net interest 2035", "${:,.0f}bn"),
-    ("net_interest_to_gdp_2035_pct", "Net interest/GDP 2035", "{:.1f}%"),
-    ("peak_fy_average_ten_year_yield_pct", "Peak 10-year (FY avg)", "{:.2f}%"),
+    ("net_interest_2035_bn", "Interest 2035", "${:,.0f}bn"),
+    ("net_interest_to_gdp_2035_pct", "Interest/GDP 2035", "{:.1f}%"),
+    ("peak_fy_average_ten_year_yield_pct", "Peak 10y (FY avg)", "{:.2f}%"),
     ("first_year_interest_exceeds_defense", "Interest > defense", "FY{:.0f}"),
     ("first_year_interest_exceeds_medicare", "Interest > Medicare", "FY{:.0f}"),
     ("first_year_interest_over_20pct_of_outlays", "Interest > 20% of outlays", "FY{:.0f}"),
@@ -199,7 +199,9 @@ PDF_METADATA = {"Title": None, "CreationDate": None, "ModDate": None, "Creator":
 
 
 def _plain(text: str) -> str:
-    return re.sub(r"\*\*(.+?)\*\*|`(.+?)`", lambda m: m.group(1) or m.group(2), text)
+    """Markdown emphasis and code removed; dollar signs escaped (matplotlib would read maths)."""
+    text = re.sub(r"\*\*(.+?)\*\*|`(.+?)`", lambda m: m.group(1) or m.group(2), text)
+    return text.replace("$", r"\$")
 
 
 class _TextPages:
@@ -228,11 +230,19 @@ class _TextPages:
             self._new()
 
     def text(
-        self, text: str, size: float = 9.5, bold: bool = False, width: int = 100, gap: float = 0.12
+        self,
+        text: str,
+        size: float = 9.5,
+        bold: bool = False,
+        width: int = 100,
+        gap: float = 0.12,
+        keep: float = 0,
     ) -> None:
-        lines = textwrap.wrap(_plain(text), width) or [""]
+        """A wrapped paragraph; ``keep`` inches must follow on the same page (for headings)."""
+        plain = re.sub(r"\*\*(.+?)\*\*|`(.+?)`", lambda m: m.group(1) or m.group(2), text)
+        lines = [_plain(line) for line in textwrap.wrap(plain, width)] or [""]
         step = size * 1.45 / 72
-        self._room(step * len(lines) + gap)
+        self._room(step * len(lines) + gap + keep)
         for line in lines:
             self.fig.text(
                 MARGIN / PAGE[0], self.y / PAGE[1], line, fontsize=size, va="top",
@@ -243,27 +253,45 @@ class _TextPages:
 
     def table(self, header: list[str], rows: list[list[str]], size: float = 7.0) -> None:
         step = size * 1.6 / 72
-        head = [textwrap.wrap(h, 14) for h in header]
+        head = [textwrap.wrap(h, 11) for h in header]
         head_lines = max(len(h) for h in head)
         self._room(step * (len(rows) + head_lines + 1))
         usable = PAGE[0] - 2 * MARGIN
-        first = usable * 0.3
+        first = usable * 0.34
         widths = [first] + [(usable - first) / (len(header) - 1)] * (len(header) - 1)
         x = [MARGIN + sum(widths[:i]) for i in range(len(widths))]
         for k, lines in enumerate(head):
             for j, line in enumerate(lines):
                 pos = x[k] if k == 0 else x[k] + widths[k]
-                self.fig.text(pos / PAGE[0], (self.y - j * step) / PAGE[1], line, fontsize=size,
+                self.fig.text(pos / PAGE[0], (self.y - j * step) / PAGE[1], _plain(line), fontsize=size,
                               fontweight="bold", va="top", ha="left" if k == 0 else "right")  # fmt: skip
         self.y -= step * head_lines + 0.04
         for row in rows:
             for k, cell in enumerate(row):
-                cell = textwrap.shorten(cell, 44) if k == 0 else cell
+                cell = textwrap.shorten(cell, 44) if k == 0 else cell.replace(" (actual)", "*")
+                cell = _plain(cell)
                 pos = x[k] if k == 0 else x[k] + widths[k]
                 self.fig.text(pos / PAGE[0], self.y / PAGE[1], cell, fontsize=size, va="top",
                               ha="left" if k == 0 else "right")  # fmt: skip
             self.y -= step
         self.y -= 0.15
+
+
+HEADING = 0.35  # inches above each chart for its heading
+MIN_SCALE = 0.78  # the smallest a chart is drawn to share a page
+
+
+def _pair(figures: list, usable: float) -> list[list]:
+    """Charts in pages: two to a page where both fit at MIN_SCALE or more, else one."""
+    pages, queue = [], list(figures)
+    while queue:
+        page = [queue.pop(0)]
+        if queue:
+            both = sum(c.figure.get_size_inches()[1] for c in (page[0], queue[0]))
+            if (usable - 2 * HEADING) / both >= MIN_SCALE:
+                page.append(queue.pop(0))
+        pages.append(page)
+    return pages
 
 
 def write_pdf(doc: dict, figures: list, path: Path) -> Path:
@@ -278,47 +306,42 @@ def write_pdf(doc: dict, figures: list, path: Path) -> Path:
         pages = _TextPages(pdf, STYLE)
         pages.text(doc["title"], size=15, bold=True, width=70, gap=0.05)
         pages.text(doc["header"], size=8, width=130, gap=0.2)
-        pages.text("Key findings", size=11.5, bold=True)
+        pages.text("Key findings", size=11.5, bold=True, keep=0.6)
         pages.text(doc["findings"])
-        pages.text("Headline numbers", size=11.5, bold=True)
+        pages.text("Headline numbers", size=11.5, bold=True, keep=0.6)
         pages.table(*headline_rows(doc["table"], doc.get("titles")))
+        pages.text('* the crossing is in the actual data; "never": not by the final year.', size=7.5)
         p_header, p_rows = probability_rows(doc.get("probabilities"))
         if p_rows:
             pages.table(p_header, p_rows)
-        pages.text("Scenarios", size=11.5, bold=True)
+        pages.text("Scenarios", size=11.5, bold=True, keep=0.6)
         for para in doc["summaries"]:
             pages.text(para)
-        pages.text("Methods", size=11.5, bold=True)
+        pages.text("Methods", size=11.5, bold=True, keep=0.6)
         for para in re.split(r"\n\s*\n", doc["methods"].strip()):
             pages.text(" ".join(para.split()), size=8.5, width=112)
         pages.text(doc["source"], size=7.5, width=130)
         pages.flush()
         usable = PAGE[1] - 2 * MARGIN
-        queue = list(figures)
-        while queue:
-            page = [queue.pop(0)]
-            heights = [c.figure.get_size_inches()[1] + 0.35 for c in page]
-            if queue and heights[0] + queue[0].figure.get_size_inches()[1] + 0.35 <= usable:
-                page.append(queue.pop(0))
+        for page in _pair(figures, usable):
             fig = plt.figure(figsize=PAGE)
+            heights = [c.figure.get_size_inches()[1] for c in page]
+            scale = min(1.0, (usable - HEADING * len(page)) / sum(heights))
             y = PAGE[1] - MARGIN
             for chart in page:
                 w, h = chart.figure.get_size_inches()
-                scale = min(1.0, (PAGE[0] - 2 * MARGIN) / w, usable / (h + 0.35))
+                w, h = w * scale, h * scale
                 fig.text(
                     MARGIN / PAGE[0], y / PAGE[1], chart.heading, fontsize=11, fontweight="bold", va="top"
                 )
-                y -= 0.3
+                y -= HEADING
                 buf = io.BytesIO()
                 chart.figure.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
                 buf.seek(0)
-                image = plt.imread(buf)
-                ax = fig.add_axes(
-                    [MARGIN / PAGE[0], (y - h * scale) / PAGE[1], w * scale / PAGE[0], h * scale / PAGE[1]]
-                )
-                ax.imshow(image, interpolation="none")
+                ax = fig.add_axes([(PAGE[0] - w) / 2 / PAGE[0], (y - h) / PAGE[1], w / PAGE[0], h / PAGE[1]])
+                ax.imshow(plt.imread(buf), interpolation="none")
                 ax.set_axis_off()
-                y -= h * scale + 0.3
+                y -= h + 0.1
             pdf.savefig(fig)
             plt.close(fig)
     return path
@@ -346,8 +369,12 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
     if isinstance(out.columns, pd.MultiIndex):
         out.columns = [" | ".join(str(x) for x in col) for col in out.columns]
     out.columns = [str(c) for c in out.columns]
-    index_name = out.index.name or "index"
-    return out.reset_index(names=index_name) if not isinstance(out.index, pd.RangeIndex) else out
+    idx = out.index
+    if idx.name is None and isinstance(idx, pd.RangeIndex) and idx.start == 0:
+        return out
+    years = pd.api.types.is_integer_dtype(idx) and len(idx) and 1900 <= idx.min() and idx.max() <= 2200
+    name = idx.name or ("fiscal_year" if years else "index")
+    return out.reset_index(names=str(name))
 
 
 def _write_frame(ws, frame: pd.DataFrame, start_row: int) -> None:

@@ -272,7 +272,7 @@ def milestones(results: pd.DataFrame, history: pd.DataFrame | None = None) -> di
     out: dict[str, int | None] = {"debt_explodes": first_year(results["debt_to_gdp"] > EXPLOSIVE_DEBT)}
     for key, col in MILESTONE_COMPARISONS.items():
         other = pd.concat([past[col] if col in past else pd.Series(dtype=float), results[col]])
-        other = pd.to_numeric(other, errors="coerce")
+        other = pd.to_numeric(other, errors="coerce").reindex(ni.index)
         mask = (ni > other).where(other.notna())
         out[key] = _spell_start(mask, first)
     share = pd.concat(
