@@ -372,7 +372,7 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
     idx = out.index
     if idx.name is None and isinstance(idx, pd.RangeIndex) and idx.start == 0:
         return out
-    years = pd.api.types.is_integer_dtype(idx) and len(idx) and 1900 <= idx.min() and idx.max() <= 2200
+    years = pd.api.types.is_integer_dtype(idx) and len(idx) and idx.min() >= 1900 and idx.max() <= 2200
     name = idx.name or ("fiscal_year" if years else "index")
     return out.reset_index(names=str(name))
 

@@ -488,8 +488,8 @@ def test_sale_summary_labels_monthly_and_fiscal_year_peaks(pack, selloff_result,
     line = next(x for x in md.splitlines() if x.startswith(f"**{title}.**"))
     facts = brief._selloff_facts(selloff_frame)
     assert (
-        f"Monthly, the 10-year peaks {facts['peak_gap_bp']:.0f} bp above its baseline path in {facts['peak_month']}"
-        in line
+        f"Monthly, the 10-year peaks {facts['peak_gap_bp']:.0f} bp above its baseline path in "
+        f"{facts['peak_month']}" in line
     )
     gap = selloff_result.results["ten_year_yield"] - run(load_scenario("baseline")).results["ten_year_yield"]
     assert f"10-year yield (fiscal-year average) is up to {gap.max():.2f} pp higher" in line
