@@ -435,10 +435,11 @@ def brief_date() -> str:
 
 
 def source_note(vintages: list[str], titles: dict[str, str]) -> str:
-    """The source line for the charts: the vintages' CBO publications and the other data."""
-    cbo = "; ".join(titles[v].split(",", 1)[1].strip() if "," in titles[v] else titles[v] for v in vintages)
-    note = f"Source: CBO ({cbo}), OMB, Treasury, TIC; Snowball projections."
-    return note if len(note) < 150 else "Source: CBO, OMB, Treasury, TIC; Snowball projections."
+    """The source line for the charts: the dates of the vintages' CBO publications (the
+    parenthesised dates in each vintage's title) and the other data."""
+    dates = [d for v in vintages for d in re.findall(r"\(([A-Z][a-z]+ \d{4})\)", titles[v])]
+    when = "; ".join(dict.fromkeys(dates)) or "baseline"
+    return f"Source: CBO ({when}), OMB, Treasury, TIC; Snowball projections."
 
 
 # ------------------------------------------------------------------------------------ charts

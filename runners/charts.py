@@ -446,7 +446,7 @@ def plot_revenue_share(data: pd.DataFrame, ax: Axes, source: str = SOURCE) -> Fi
     peak_year = int(hist.idxmax())
     ax.axhline(hist.max(), color="#D55E00", linestyle=":", linewidth=1)
     ax.annotate(
-        f"Peak {hist.max():.1f}% ({peak_year})",
+        f"Highest actual: {hist.max():.1f}% (FY{peak_year})",
         (1942, hist.max() + 0.8),
         fontsize=8,
         color="#A04000",
@@ -459,9 +459,9 @@ def plot_revenue_share(data: pd.DataFrame, ax: Axes, source: str = SOURCE) -> Fi
     ax.set_ylim(bottom=0)
     title = f"Net interest takes {base.iloc[-1]:.0f}% of revenues by {int(base.index[-1])} ({names[0]})"
     sub = (
-        f"{names[0]} passes the {peak_year} peak in {int(above.index[0])}."
+        f"{names[0]} passes the FY{peak_year} high in FY{int(above.index[0])}."
         if len(above)
-        else f"{names[0]} stays below the {peak_year} peak."
+        else f"{names[0]} stays below the FY{peak_year} high."
     )
     bottom = _legend_room(fig, ax.get_legend_handles_labels()[1], 2)
     fig.subplots_adjust(top=0.86, bottom=bottom, left=0.1, right=0.98)
@@ -920,7 +920,12 @@ def plot_fan(
             name = f"{lo[1:]}th\u2013{hi[1:]}th percentile" + ("" if probability else " of the design's runs")
             ax.fill_between(data.index, data[lo], data[hi], color=color, alpha=alpha, linewidth=0, label=name)
     if "p50" in data:
-        ax.plot(data.index, data["p50"], color=color, label="Median")
+        ax.plot(
+            data.index,
+            data["p50"],
+            color=color,
+            label="Median" if probability else "Median of the design's runs",
+        )
     if "base" in data:
         ax.plot(
             data.index, data["base"], color="#000000", linestyle="--", linewidth=1.2, label="Base scenario"
@@ -942,7 +947,8 @@ def plot_fan(
     else:
         span = f"{data.at[last, lo]:.0f}\u2013{data.at[last, hi]:.0f} {unit}"
         title = f"Sensitivity, not probability: {label.lower()} in {last} spans {span} over the design"
-    fig.subplots_adjust(top=0.83, bottom=0.3, left=0.1, right=0.98)
+    bottom = _legend_room(fig, ax.get_legend_handles_labels()[1], 3)
+    fig.subplots_adjust(top=0.83, bottom=bottom, left=0.1, right=0.98)
     _title(fig, title, note + ("\n" + "; ".join(exceed) if exceed else ""))
     _legend_below(fig, ax, ncol=3)
     _source(fig, source)
