@@ -667,6 +667,9 @@ VALIDATION = {
 }
 
 
+TRACKS_CBO = 2.0  # pp of GDP: the largest debt/GDP gap the validation chart calls tracking CBO
+
+
 def validation_data(run: pd.DataFrame, cbo: pd.DataFrame) -> pd.DataFrame:
     """The model's baseline against CBO's own projection, over CBO's years (``<var>:model``,
     ``<var>:cbo`` and ``<var>:gap`` = model less CBO)."""
@@ -693,8 +696,9 @@ def plot_validation(data: pd.DataFrame, ax: Axes, vintage: str, source: str = SO
         a.tick_params(axis="x", labelrotation=45)
     last = int(data.index[-1])
     gap = data["debt_to_gdp:gap"].abs()
+    verdict = "The model tracks CBO" if gap.max() <= TRACKS_CBO else "The model departs from CBO"
     title = (
-        f"The model tracks CBO: debt/GDP {data.at[last, 'debt_to_gdp:model']:.1f}% vs "
+        f"{verdict}: debt/GDP {data.at[last, 'debt_to_gdp:model']:.1f}% vs "
         f"{data.at[last, 'debt_to_gdp:cbo']:.1f}% in {last}"
     )
     sub = (
@@ -914,6 +918,7 @@ def plot_fan(
     CBO's historical error bars around the base path; ``exceed`` lines go into the subtitle.
     """
     fig = ax.figure
+    fig.set_size_inches(6.5, 4.6)
     color = "#0072B2" if probability else "#888888"
     for lo, hi, alpha in PERCENTILE_BANDS:
         if lo in data and hi in data:
@@ -945,7 +950,9 @@ def plot_fan(
             f"{data.at[last, hi]:.0f}{'' if unit.startswith('%') else ' '}{unit}"
         )
     else:
-        span = f"{data.at[last, lo]:.0f}\u2013{data.at[last, hi]:.0f} {unit}"
+        span = (
+            f"{data.at[last, lo]:.0f}\u2013{data.at[last, hi]:.0f}{'' if unit.startswith('%') else ' '}{unit}"
+        )
         title = f"Sensitivity, not probability: {label.lower()} in {last} spans {span} over the design"
     bottom = _legend_room(fig, ax.get_legend_handles_labels()[1], 3)
     fig.subplots_adjust(top=0.83, bottom=bottom, left=0.1, right=0.98)
@@ -1128,7 +1135,7 @@ def sweep_tornado_figure(
         row = summary[(summary["variable"] == variable) & (summary["fiscal_year"] == y)]
         centre = float(row["p50"].iloc[0]) if len(row) else None
         data[y] = tornado_data(sensitivity, variable, y, labels, centre)
-    kind = {"sobol": "Sobol indices", "morris": "Morris screening"}.get(
+    kind = {"sobol": "first-order and total Sobol indices", "morris": "Morris screening (mu*)"}.get(
         spec.method, "median with the input in its bottom / top decile"
     )
     note = f"{spec.title.split(':')[0]}: {kind}." + (
