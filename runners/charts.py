@@ -1,9 +1,13 @@
-"""Charts in three layers: ``*_data`` (pure frames) -> ``plot_*`` (draw on given Axes) -> ``save``.
+"""Every chart of Snowball, in three layers: ``*_data`` (pure frames) -> ``plot_*`` (draw on given
+Axes, no I/O) -> ``save``/``save_sweep_charts`` (files).
 
-Every chart carries a title that states its finding, units on its axes, the scenario names and a
-source note; colours are Okabe-Ito (colour-blind-safe) with line styles as a second cue; files
-are byte-stable (fixed DejaVu fonts, no creation dates in PNG, SVG or PDF metadata, a fixed SVG
-hash salt).
+The briefing's charts (budget, spending, interest, r - g, changes from baseline, debt structure,
+validation, the sell-off as gaps from the baseline, the decomposition) and the sweep charts (one
+fan chart and one tornado implementation, used by ``snowball sweep`` and ``snowball brief`` alike).
+Every chart carries a title that states its finding (tested against the data drawn), units on its
+axes, the scenario's title and a source note; colours are Okabe-Ito (colour-blind-safe) with line
+styles as a second cue; files are byte-stable (fixed DejaVu fonts, no creation dates in PNG, SVG
+or PDF metadata, a fixed SVG hash salt) and SVG text stays text.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from .registry import BY_NAME  # noqa: E402
@@ -1196,12 +1199,3 @@ def save(fig: Figure, stem: Path, close: bool = True) -> list[Path]:
     if close:
         plt.close(fig)
     return paths
-
-
-def save_book(figures: Sequence[Figure], path: Path, title: str = "Snowball briefing: charts") -> Path:
-    """All figures in one PDF, one per page, with fixed metadata (no dates)."""
-    meta = {"Title": title, "CreationDate": None, "ModDate": None, "Creator": None, "Producer": None}
-    with plt.style.context(STYLE), PdfPages(path, metadata=meta) as pdf:
-        for fig in figures:
-            pdf.savefig(fig)
-    return path
