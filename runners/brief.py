@@ -272,6 +272,11 @@ def scenario_summary(
     """A scenario's paragraph saying only what differs from the first scenario."""
     r, b = res.results, base.results
     parts = [f"**{title}.**"]
+    if res.inputs.vintage != base.inputs.vintage:
+        parts.append(
+            f"(Projected on the {res.inputs.vintage} baseline, {base_title} on {base.inputs.vintage}: "
+            "the differences below mix vintages.)"
+        )
     diffs = [
         f"{r.at[y, 'debt_to_gdp'] - b.at[y, 'debt_to_gdp']:+.1f} points of GDP in {y} "
         f"({r.at[y, 'debt_to_gdp']:.0f}%)"
@@ -543,7 +548,7 @@ def build_charts(
         "Maturity and holders",
         "The share of bills and floating-rate notes, the average maturity and who holds the debt.",
         charts.plot_structure,
-        charts.structure_data(structure.results),
+        charts.structure_data(structure.results, history),
         titles[structure.scenario.name],
     )
     add(

@@ -599,13 +599,18 @@ HOLDERS = {
 }
 
 
-def structure_data(run: pd.DataFrame) -> pd.DataFrame:
-    """The debt's structure by fiscal year: bill share (%), weighted average maturity (months)
-    and the share held by each holder (% of debt held by the public)."""
+def structure_data(run: pd.DataFrame, history: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The debt's structure by fiscal year: bill share (%; actuals from Treasury's MSPD as
+    ``bill_share:history`` where ``history`` has them), weighted average maturity (months) and the
+    share held by each holder (% of debt held by the public) in the projection."""
     out = run[["bill_share", "weighted_average_maturity"]].copy()
     total = run[list(HOLDERS)].sum(axis=1)
     for col in HOLDERS:
         out[f"share:{col}"] = run[col] / total * 100
+    if history is not None and "bill_share" in history:
+        past = pd.to_numeric(history["bill_share"], errors="coerce").dropna()
+        out = out.reindex(sorted(set(out.index) | set(past.index)))
+        out["bill_share:history"] = past.reindex(out.index)
     return out
 
 
@@ -617,10 +622,15 @@ def plot_structure(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SO
     ax.set_position([0.09, 0.3, 0.33, 0.5])
     ax_m.set_position([0.09, 0.3, 0.33, 0.5])
     ax3.set_position([0.6, 0.3, 0.37, 0.5])
-    ax.plot(data.index, data["bill_share"], color="#D55E00", label="Bills and FRNs, % of debt (left)")
+    if "bill_share:history" in data:
+        past = data["bill_share:history"].dropna()
+        ax.plot(past.index, past.values, color="#D55E00", linewidth=1.2, alpha=0.55)
+    proj = data["bill_share"].dropna()
+    ax.plot(proj.index, proj.values, color="#D55E00", label="Bills and FRNs, % of debt (left)")
+    wam = data["weighted_average_maturity"].dropna()
     ax_m.plot(
-        data.index,
-        data["weighted_average_maturity"],
+        wam.index,
+        wam.values,
         color="#0072B2",
         linestyle="--",
         label="Average maturity, months (right)",
@@ -633,27 +643,31 @@ def plot_structure(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SO
     ax_m.set_ylim(0, max(90.0, float(data["weighted_average_maturity"].max()) * 1.2))
     ax.set_xlabel("Fiscal year")
     ax.set_title("Maturity", loc="left", fontsize=9)
-    shares = [data[f"share:{c}"].to_numpy() for c in HOLDERS]
+    held = data.dropna(subset=[f"share:{c}" for c in HOLDERS])
+    shares = [held[f"share:{c}"].to_numpy() for c in HOLDERS]
     ax3.stackplot(
-        data.index,
+        held.index,
         *shares,
         colors=[c for _, c in HOLDERS.values()],
         labels=[label for label, _ in HOLDERS.values()],
         linewidth=0,
     )
     ax3.set_ylim(0, 100)
-    ax3.set_xlim(data.index.min(), data.index.max())
+    ax3.set_xlim(held.index.min(), held.index.max())
     ax3.set_ylabel("% of debt held by the public")
     ax3.set_xlabel("Fiscal year")
     ax3.set_title("Who holds it", loc="left", fontsize=9)
-    first, last = int(data.index[0]), int(data.index[-1])
+    first, last = int(held.index[0]), int(held.index[-1])
     foreign = [f"share:{c}" for c in list(HOLDERS)[:4]]
-    f0, f1 = data.loc[first, foreign].sum(), data.loc[last, foreign].sum()
+    f0, f1 = held.loc[first, foreign].sum(), held.loc[last, foreign].sum()
     title = (
         f"Bills are {data.at[last, 'bill_share']:.0f}% of the debt in {last}; foreign holders "
         f"{f0:.0f}% in {first}, {f1:.0f}% in {last}"
     )
-    _title(fig, title, f"Scenario: {scenario}.")
+    sub = f"Scenario: {scenario}." + (
+        " Bill share: actuals (Treasury MSPD) in the lighter line." if "bill_share:history" in data else ""
+    )
+    _title(fig, title, sub)
     handles = ax.get_legend_handles_labels()[0] + ax_m.get_legend_handles_labels()[0]
     labels = ax.get_legend_handles_labels()[1] + ax_m.get_legend_handles_labels()[1]
     handles += ax3.get_legend_handles_labels()[0]

@@ -421,12 +421,19 @@ def test_change_from_baseline(baseline_result, selloff_result):
 
 
 def test_debt_structure_shares_sum_to_one_hundred(selloff_result):
-    data = charts.structure_data(selloff_result.results)
-    shares = data[[c for c in data.columns if c.startswith("share:")]].sum(axis=1)
+    hist = read_history()
+    data = charts.structure_data(selloff_result.results, hist)
+    shares = data[[c for c in data.columns if c.startswith("share:")]].dropna().sum(axis=1)
     assert np.allclose(shares, 100)
+    # the actual bill share (MSPD, 30 September 2024): bills $6,004bn + FRNs $616bn of $28,307bn
+    assert data.at[2024, "bill_share:history"] == pytest.approx(
+        (6004.141 + 615.53) / 28307.312 * 100, abs=0.01
+    )
     fig = charts.draw(charts.plot_structure, data, "Sale")
     last = int(data.index[-1])
     assert f"Bills are {data.at[last, 'bill_share']:.0f}% of the debt in {last}" in _title(fig)
+    drawn = [line for line in fig.axes[0].get_lines() if line.get_label().startswith("_")]
+    assert np.allclose(drawn[0].get_ydata(), hist["bill_share"].dropna())
 
 
 def test_validation_chart_against_cbo(baseline_result):
