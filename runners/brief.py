@@ -714,10 +714,10 @@ def write_brief(
     with atomic_dir(out) as tmp:
         (tmp / "charts").mkdir()
         (tmp / "tables").mkdir()
-        write_pdf(doc, figures, tmp / "briefing.pdf")
-        write_xlsx(doc, figures, tmp / "tables" / "figures.xlsx")
         for c in figures:
             charts.save(c.figure, tmp / "charts" / c.stem)
+        write_pdf(doc, figures, tmp / "briefing.pdf", tmp / "charts")
+        write_xlsx(doc, figures, tmp / "tables" / "figures.xlsx")
         write_csv(table, tmp / "tables" / "headline.csv")
         if unc is not None:
             write_csv(unc.probabilities, tmp / "tables" / "monte_carlo_probabilities.csv")

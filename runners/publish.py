@@ -294,12 +294,13 @@ def _pair(figures: list, usable: float) -> list[list]:
     return pages
 
 
-def write_pdf(doc: dict, figures: list, path: Path) -> Path:
-    """``briefing.pdf``: text and tables first, then the charts, two a page where they fit."""
+def write_pdf(doc: dict, figures: list, path: Path, charts_dir: Path) -> Path:
+    """``briefing.pdf``: text and tables first, then the charts (their PNGs in ``charts_dir``),
+    two a page where they fit."""
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from .charts import PNG_DPI, STYLE
+    from .charts import STYLE
 
     meta = dict(PDF_METADATA, Title=doc["title"])
     with plt.style.context(STYLE), PdfPages(path, metadata=meta) as pdf:
@@ -335,11 +336,8 @@ def write_pdf(doc: dict, figures: list, path: Path) -> Path:
                     MARGIN / PAGE[0], y / PAGE[1], chart.heading, fontsize=11, fontweight="bold", va="top"
                 )
                 y -= HEADING
-                buf = io.BytesIO()
-                chart.figure.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
-                buf.seek(0)
                 ax = fig.add_axes([(PAGE[0] - w) / 2 / PAGE[0], (y - h) / PAGE[1], w / PAGE[0], h / PAGE[1]])
-                ax.imshow(plt.imread(buf), interpolation="none")
+                ax.imshow(plt.imread(charts_dir / f"{chart.stem}.png"), interpolation="none")
                 ax.set_axis_off()
                 y -= h + 0.1
             pdf.savefig(fig)
