@@ -440,11 +440,8 @@ def brief_date() -> str:
 
 
 def source_note(vintages: list[str], titles: dict[str, str]) -> str:
-    """The source line for the charts: the dates of the vintages' CBO publications (the
-    parenthesised dates in each vintage's title) and the other data."""
-    dates = [d for v in vintages for d in re.findall(r"\(([A-Z][a-z]+ \d{4})\)", titles[v])]
-    when = "; ".join(dict.fromkeys(dates)) or "baseline"
-    return f"Source: CBO ({when}), OMB, Treasury, TIC; Snowball projections."
+    """The source line for the charts, from the vintages' titles (see charts.source_note)."""
+    return charts.source_note([titles[v] for v in vintages])
 
 
 # ------------------------------------------------------------------------------------ charts

@@ -12,6 +12,7 @@ or PDF metadata, a fixed SVG hash salt) and SVG text stays text.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -101,6 +102,14 @@ def decomposition_data(result: pd.DataFrame) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------- drawing
+
+
+def source_note(titles: Sequence[str]) -> str:
+    """A source line from baseline vintage titles: the dates of their CBO publications (the
+    parenthesised month and year in each title) and the other data."""
+    dates = [d for t in titles for d in re.findall(r"\(([A-Z][a-z]+ \d{4})\)", t)]
+    when = "; ".join(dict.fromkeys(dates)) or "baseline"
+    return f"Source: CBO ({when}), OMB, Treasury, TIC; Snowball projections."
 
 
 def _source(fig: Figure, note: str = SOURCE) -> None:
@@ -1002,9 +1011,11 @@ def tornado_data(
             out = out - centre
         out = out.loc[(out["high"] - out["low"]).abs().sort_values(kind="stable").index]
     elif "ST" in s.columns:
-        out = s[["S1", "ST"]].astype(float).rename(columns={"S1": "s1", "ST": "st"}).sort_values("st")
+        keep = [c for c in ("S1", "ST", "S1_conf", "ST_conf") if c in s.columns]
+        out = s[keep].astype(float).rename(columns=str.lower).sort_values("st")
     elif "mu_star" in s.columns:
-        out = s[["mu_star"]].astype(float).sort_values("mu_star")
+        keep = [c for c in ("mu_star", "mu_star_conf") if c in s.columns]
+        out = s[keep].astype(float).sort_values("mu_star")
     else:
         raise ValueError("sensitivity table has neither low/high, S1/ST nor mu_star columns")
     out.index = [(labels or {}).get(i, i) for i in out.index]
@@ -1033,11 +1044,25 @@ def plot_tornado(data: dict[int, pd.DataFrame], ax: Axes, note: str, source: str
             a.axvline(0, color="#333333", linewidth=0.8)
             a.set_xlabel(f"From the median, {unit.replace('% of', 'pp of')}")
         elif "st" in frame.columns:
-            a.barh(y, frame["st"], color="#56B4E9", label="Total Sobol index")
-            a.barh(y, frame["s1"], height=0.4, color="#0072B2", label="First-order Sobol index")
-            a.set_xlabel("Share of variance")
+            a.barh(
+                y + 0.2,
+                frame["st"],
+                xerr=frame.get("st_conf"),
+                height=0.4,
+                color="#56B4E9",
+                label="Total Sobol index",
+            )
+            a.barh(
+                y - 0.2,
+                frame["s1"],
+                xerr=frame.get("s1_conf"),
+                height=0.4,
+                color="#0072B2",
+                label="First-order Sobol index",
+            )
+            a.set_xlabel("Share of variance (95% interval)")
         else:
-            a.barh(y, frame["mu_star"], color="#0072B2", label="Morris mu*")
+            a.barh(y, frame["mu_star"], xerr=frame.get("mu_star_conf"), color="#0072B2", label="Morris mu*")
             a.set_xlabel(f"mu*, {unit}")
         names = [_wrap_label(str(i), 30) for i in frame.index]
         a.set_yticks(y, names if k == 0 else [""] * len(frame), fontsize=7.5)
@@ -1172,11 +1197,12 @@ def save_sweep_charts(
     """A sweep's ``fan.png`` and ``tornado.png`` (the same charts the briefing draws)."""
     spec = the_plan.spec
     out = []
-    fan = sweep_fan_figure(summary, base["debt_to_gdp"], spec, the_plan.n_runs, calibration)
+    source = source_note([the_plan.base.inputs.title])
+    fan = sweep_fan_figure(summary, base["debt_to_gdp"], spec, the_plan.n_runs, calibration, source=source)
     fan.savefig(folder / "fan.png", metadata=METADATA[".png"], dpi=PNG_DPI)
     plt.close(fan)
     out.append(folder / "fan.png")
-    tornado = sweep_tornado_figure(sensitivity, summary, spec)
+    tornado = sweep_tornado_figure(sensitivity, summary, spec, source=source)
     if tornado is None:
         with plt.style.context(STYLE):
             tornado, ax = plt.subplots()

@@ -803,3 +803,30 @@ def test_pdf_pages_are_readable_text(pack):
     data = (pack / "briefing.pdf").read_bytes()
     assert b"/FontFile2" in data or b"/Subtype /TrueType" in data or b"/Type0" in data
     assert io.BytesIO(data).read(5) == b"%PDF-"
+
+
+def test_source_note_names_the_vintage_dates():
+    title = "CBO, The Budget and Economic Outlook: 2026 to 2036 (February 2026), extended (February 2026)"
+    assert (
+        charts.source_note([title])
+        == "Source: CBO (February 2026), OMB, Treasury, TIC; Snowball projections."
+    )
+
+
+def test_sobol_tornado_keeps_its_intervals():
+    sens = pd.DataFrame(
+        {
+            "variable": ["debt_to_gdp"] * 2,
+            "fiscal_year": [2055] * 2,
+            "input": ["yield shift", "growth shift"],
+            "S1": [0.4, 0.2],
+            "S1_conf": [0.05, 0.04],
+            "ST": [0.6, 0.3],
+            "ST_conf": [0.07, 0.03],
+        }
+    )
+    data = charts.tornado_data(sens, "debt_to_gdp", 2055, {"yield shift": "Yield shift (pp)"})
+    assert list(data.index) == ["growth shift", "Yield shift (pp)"]  # largest drawn on top
+    assert data.loc["Yield shift (pp)", "st_conf"] == 0.07
+    fig = charts.draw(charts.plot_tornado, {2055: data}, "Sobol")
+    assert _title(fig) == "Yield shift moves debt/GDP most in FY2055"
