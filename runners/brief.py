@@ -250,12 +250,17 @@ def _join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+def horizons(r: pd.DataFrame) -> list[int]:
+    """The headline years (2035, 2055) the results reach, else their last year."""
+    return [y for y in HORIZONS if y in r.index] or [int(r.index[-1])]
+
+
 def baseline_summary(res: RunResult, title: str) -> str:
     """The first scenario's paragraph: its headline numbers in full."""
     r = res.results
-    debt = [f"{r.at[y, 'debt_to_gdp']:.0f}% of GDP in {y}" for y in HORIZONS if y in r.index]
+    debt = [f"{r.at[y, 'debt_to_gdp']:.0f}% of GDP in {y}" for y in horizons(r)]
     parts = [f"**{title}.** Debt held by the public reaches " + " and ".join(debt) + "."]
-    y = 2035 if 2035 in r.index else int(r.index[-1])
+    y = horizons(r)[0]
     parts.append(
         f"Net interest is ${r.at[y, 'net_interest']:,.0f}bn in {y}, {r.at[y, 'net_interest_to_gdp']:.1f}% "
         f"of GDP and {r.at[y, 'net_interest_share_of_outlays']:.1f}% of outlays."
@@ -280,11 +285,11 @@ def scenario_summary(
     diffs = [
         f"{r.at[y, 'debt_to_gdp'] - b.at[y, 'debt_to_gdp']:+.1f} points of GDP in {y} "
         f"({r.at[y, 'debt_to_gdp']:.0f}%)"
-        for y in HORIZONS
-        if y in r.index and y in b.index
+        for y in horizons(r)
+        if y in b.index
     ]
     parts.append(f"Debt/GDP against {base_title}: " + "; ".join(diffs) + ".")
-    y = 2035 if 2035 in r.index else int(r.index[-1])
+    y = horizons(r)[0]
     dni = r.at[y, "net_interest"] - b.at[y, "net_interest"]
     if abs(dni) >= 0.5:
         sign = "+" if dni > 0 else "\u2212"
@@ -324,28 +329,35 @@ def key_findings(results: dict[str, RunResult], titles: dict[str, str], unc: Unc
     """A short paragraph comparing the scenarios, with the Monte Carlo's odds."""
     names = list(results)
     first = results[names[0]]
-    y = 2035 if 2035 in first.results.index else int(first.results.index[-1])
-    last = int(first.results.index[-1])
+    years = horizons(first.results)
+    y, last = years[0], years[-1]
     debt = {n: results[n].results.at[y, "debt_to_gdp"] for n in names}
     debt_last = {n: results[n].results.at[last, "debt_to_gdp"] for n in names}
     hi, lo = max(debt_last, key=debt_last.get), min(debt_last, key=debt_last.get)
+    reaches = " and ".join(
+        f"{results[names[0]].results.at[yy, 'debt_to_gdp']:.0f}% of GDP in {yy}" for yy in years
+    )
     parts = [
-        f"In the {titles[names[0]]} scenario, debt held by the public reaches {debt[names[0]]:.0f}% of GDP "
-        f"in {y} "
-        f"and {debt_last[names[0]]:.0f}% in {last}; net interest " + _join(milestone_phrases(first)[:2]) + "."
+        f"In the {titles[names[0]]} scenario, debt held by the public reaches {reaches}; net interest "
+        + _join(milestone_phrases(first)[:2])
+        + "."
     ]
     if len(names) > 1:
+        spread = (
+            f"{min(debt[n] - debt[names[0]] for n in names[1:]):+.1f} to "
+            f"{max(debt[n] - debt[names[0]] for n in names[1:]):+.1f}"
+        )
         parts.append(
             f"Across the {len(names)} scenarios, debt/GDP in {last} runs from {debt_last[lo]:.0f}% "
-            f"({titles[lo]}) to {debt_last[hi]:.0f}% ({titles[hi]}); in {y} the scenarios sit "
-            f"{min(debt[n] - debt[names[0]] for n in names[1:]):+.1f} to "
-            f"{max(debt[n] - debt[names[0]] for n in names[1:]):+.1f} points from {titles[names[0]]}."
+            f"({titles[lo]}) to {debt_last[hi]:.0f}% ({titles[hi]})"
+            + (f"; in {y} the scenarios sit {spread} points from {titles[names[0]]}." if y != last else ".")
         )
     if unc is not None and len(unc.probabilities):
         p = unc.probabilities
         cols = list(p.columns)
         parts.append(
-            f"In {unc.n_runs:,} Monte Carlo draws calibrated to CBO's own forecast errors, the chance "
+            f"In {unc.n_runs:,} Monte Carlo draws around the {short_title(unc.spec.scenario)} scenario, "
+            "calibrated to CBO's own forecast errors, the chance "
             f"that debt exceeds 150% of GDP is {p.iloc[0][cols[0]]:.0f}% in {p.index[0]} and "
             f"{p.iloc[-1][cols[0]]:.0f}% in {p.index[-1]}; 200%: {p.iloc[0][cols[-1]]:.0f}% and "
             f"{p.iloc[-1][cols[-1]]:.0f}%."

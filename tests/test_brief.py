@@ -830,3 +830,50 @@ def test_sobol_tornado_keeps_its_intervals():
     assert data.loc["Yield shift (pp)", "st_conf"] == 0.07
     fig = charts.draw(charts.plot_tornado, {2055: data}, "Sobol")
     assert _title(fig) == "Yield shift moves debt/GDP most in FY2055"
+
+
+def test_interest_and_revenue_titles_follow_the_data(baseline_result):
+    r, hist = baseline_result.results, read_history()
+    fig = charts.draw(charts.plot_interest, charts.interest_data({"Baseline": r}, hist))
+    last = int(r.index[-1])
+    assert (
+        _title(fig)
+        == f"Net interest reaches {r.at[last, 'net_interest_to_gdp']:.1f}% of GDP by {last} (Baseline)"
+    )
+    data = charts.revenue_share_data({"Baseline": r}, hist)
+    share = hist["net_interest"] / hist["revenues"] * 100
+    assert np.allclose(data["Baseline"].dropna(), r["net_interest_share_of_revenues"])
+    fig = charts.draw(charts.plot_revenue_share, data)
+    assert _title(fig).startswith(
+        f"Net interest takes {data['Baseline'].iloc[-1]:.0f}% of revenues by {last}"
+    )
+    above = data["Baseline"].dropna()
+    above = above[above > share.max()]
+    sub = " ".join(_texts(fig))
+    if len(above):
+        assert f"passes the FY{int(share.idxmax())} high in FY{int(above.index[0])}" in sub
+
+
+def test_decomposition_title_states_the_last_year(baseline_result):
+    d = charts.decomposition_data(baseline_result.results)
+    fig = charts.draw(charts.plot_decomposition, {"Baseline": d})
+    last = int(d.index[-1])
+    assert (
+        _title(fig)
+        == f"Interest adds {d.at[last, 'interest']:.1f} pp of GDP to the debt in {last} (Baseline)"
+    )
+    word = "More than" if d.at[last, "interest"] > d.at[last, "primary_deficit"] else "Less than"
+    assert f"{word} the primary deficit ({d.at[last, 'primary_deficit']:.1f} pp)" in " ".join(_texts(fig))
+
+
+def test_short_horizon_text_uses_the_years_run(tmp_path):
+    res = {n: run(load_scenario(n), until=2030) for n in ("baseline", "fiscal-reform")}
+    titles = {n: brief.short_title(r.scenario) for n, r in res.items()}
+    text = brief.key_findings(res, titles, None)
+    assert f"reaches {res['baseline'].results.at[2030, 'debt_to_gdp']:.0f}% of GDP in 2030;" in text
+    assert "2035" not in text and "2055" not in text
+    para = brief.scenario_summary(res["fiscal-reform"], res["baseline"], "Fiscal reform", "Baseline")
+    diff = (
+        res["fiscal-reform"].results.at[2030, "debt_to_gdp"] - res["baseline"].results.at[2030, "debt_to_gdp"]
+    )
+    assert f"{diff:+.1f} points of GDP in 2030" in para
