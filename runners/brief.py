@@ -605,16 +605,16 @@ def build_charts(
             )
         )
         years = [y for y in HORIZONS if y in set(u.sensitivity["fiscal_year"])]
-        fig = charts.sweep_tornado_figure(u.sensitivity, u.summary, u.spec, years=years, source=source)
-        if fig is not None:
+        tornado = charts.sweep_tornado_data(u.sensitivity, u.summary, u.spec, years)
+        if tornado:
             out.append(
                 Chart(
                     "tornado_monte_carlo",
                     "What drives the uncertainty",
                     "Median debt/GDP among draws with each input in its bottom or top decile, less the "
                     "median of all draws.",
-                    fig,
-                    u.sensitivity[u.sensitivity["fiscal_year"].isin(years)].set_index("input"),
+                    charts.sweep_tornado_figure(u.sensitivity, u.summary, u.spec, years, source=source),
+                    pd.concat(tornado, names=["fiscal_year"]),
                 )
             )
     validation = charts.validation_data(base, base_res.inputs.cbo)
@@ -628,7 +628,11 @@ def build_charts(
     )
     data = loops.loop_data(loops.model_edges(), loops.model_signs())
     fig = charts.draw(loops.plot_loops, data)
-    edges = pd.DataFrame(data["all_edges"], columns=["from", "to", "sign"]).set_index("from")
+    rows = [
+        (a, b, sign, " ".join(lp.code for lp in data["loops"] if (a, b) in loops.loop_edges(lp)))
+        for a, b, sign in data["edges"]
+    ]
+    edges = pd.DataFrame(rows, columns=["from", "to", "sign", "loops"]).set_index("from")
     out.append(
         Chart(
             "feedback_loops",
@@ -689,7 +693,6 @@ def write_brief(
         summaries.append(
             scenario_summary(results[s.name], first, titles[s.name], titles[loaded[0].name], facts)
         )
-    loop_chart = next(c for c in figures if c.stem == "feedback_loops")
     loop_data = loops.loop_data(loops.model_edges(), loops.model_signs())
     mc_name = unc.spec.name if unc is not None else None
     header = (
@@ -733,7 +736,8 @@ def write_brief(
         for name, res in results.items():
             write_csv(res.results, tmp / "tables" / f"results_{name}.csv")
             write_csv(charts.decomposition_data(res.results), tmp / "tables" / f"decomposition_{name}.csv")
-        write_csv(loop_chart.data, tmp / "tables" / "loop_edges.csv")
+        every = pd.DataFrame(loop_data["all_edges"], columns=["from", "to", "sign"]).set_index("from")
+        write_csv(every, tmp / "tables" / "loop_edges.csv")
         (tmp / "briefing.md").write_text(render_markdown(doc), encoding="utf-8")
         (tmp / "briefing.html").write_text(render_html(doc, tmp / "charts"), encoding="utf-8")
         manifest = first.manifest(command or ["snowball", "brief"])

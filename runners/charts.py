@@ -837,17 +837,15 @@ def selloff_data(
     and holdings ($bn), plus the sale's own path (``official sales``, $bn a year).
 
     ``monthly`` and ``base`` are model-time indexed (time T is the end of fiscal year T, 30
-    September); the result is indexed by calendar year as a decimal (T + 0.75). Columns: each
-    variable's gap (``<variable>``), and ``level:<variable>`` for the scenario's own level.
+    September); the result is indexed by calendar year as a decimal (T + 0.75), one column per
+    variable (its gap from the baseline) and ``official sales`` (the scenario's own).
     """
     start = float(monthly.index[0]) if first is None else first
     keep = (monthly.index >= start - 1e-9) & (monthly.index <= start + years + 1e-9)
     frame = monthly.loc[keep, SELLOFF_VARIABLES]
     ref = base.reindex(frame.index)
-    gaps = frame - ref
-    gaps["official sales"] = frame["official sales"]
-    levels = frame.add_prefix("level:")
-    out = pd.concat([gaps, levels], axis=1)
+    out = frame - ref
+    out["official sales"] = frame["official sales"]
     out.index = np.round(out.index.to_numpy(dtype=float) + 0.75, 6)
     out.index.name = "calendar_year"
     return out
@@ -1158,17 +1156,14 @@ def sweep_fan_figure(
     )
 
 
-def sweep_tornado_figure(
-    sensitivity: pd.DataFrame,
-    summary: pd.DataFrame,
-    spec,
-    years: Sequence[int] | None = None,
-    source: str = SOURCE,
-) -> Figure | None:
-    """Tornado panels for the sweep's first sensitivity variable at ``years`` (default: the
-    spec's sensitivity years, at most three); None when the sweep ranks nothing."""
+def sweep_tornado_data(
+    sensitivity: pd.DataFrame, summary: pd.DataFrame, spec, years: Sequence[int] | None = None
+) -> dict[int, pd.DataFrame]:
+    """The tornado frames for the sweep's first sensitivity variable at ``years`` (default: the
+    spec's sensitivity years, at most three), centred on the sweep's median; {} when the sweep
+    ranks nothing."""
     if sensitivity.empty or "input" not in sensitivity:
-        return None
+        return {}
     variable = str(sensitivity["variable"].iloc[0])
     years = list(years or spec.sensitivity_years)[-3:]
     labels = input_labels(spec)
@@ -1177,6 +1172,20 @@ def sweep_tornado_figure(
         row = summary[(summary["variable"] == variable) & (summary["fiscal_year"] == y)]
         centre = float(row["p50"].iloc[0]) if len(row) else None
         data[y] = tornado_data(sensitivity, variable, y, labels, centre)
+    return data
+
+
+def sweep_tornado_figure(
+    sensitivity: pd.DataFrame,
+    summary: pd.DataFrame,
+    spec,
+    years: Sequence[int] | None = None,
+    source: str = SOURCE,
+) -> Figure | None:
+    """Tornado panels (:func:`sweep_tornado_data`); None when the sweep ranks nothing."""
+    data = sweep_tornado_data(sensitivity, summary, spec, years)
+    if not data:
+        return None
     kind = {"sobol": "first-order and total Sobol indices", "morris": "Morris screening (mu*)"}.get(
         spec.method, "median with the input in its bottom / top decile"
     )

@@ -266,7 +266,7 @@ SIGN_SWITCHES = {
     "rating switch": 1,
     "private crowding switch": 1,
 }
-SIGN_TIMES = (2025.5, 2026.5, 2028.0, 2035.0)
+SIGN_TIMES = (0.5, 1.5, 3.0, 10.0)  # years after the model's initial time
 
 
 def _stateful(dependencies: Mapping[str, object], var: str) -> str | None:
@@ -357,9 +357,10 @@ def model_signs() -> dict[tuple[str, str], int]:
 
     For each arrow, the partial effect of each equation link on the chains that carry it is
     measured in a model state (:data:`SIGN_SCENARIO` with every channel on, at the first of
-    :data:`SIGN_TIMES` where the effect is not zero); the arrow's sign is the sign of the sum over
-    its chains of the products of those effects (parallel chains can offset), taking the chains
-    that cross the fewest intermediate stocks (the most immediate effect) that give one."""
+    :data:`SIGN_TIMES` after the start where the effect is not zero); the arrow's sign is the sign
+    of the sum over its chains of the products of those effects (parallel chains can offset),
+    taking the chains that cross the fewest intermediate stocks (the most immediate effect) that
+    give one."""
     from .model import discard, load_model
     from .run import cached_inputs, scenario_params
     from .scenario import load_scenario
@@ -374,11 +375,12 @@ def model_signs() -> dict[tuple[str, str], int]:
     params = scenario_params(scenario, cached_inputs(scenario.baseline), SIGN_SWITCHES)
     signs: dict[tuple[str, str], int] = {}
     try:
-        for t in SIGN_TIMES:
+        for after in SIGN_TIMES:
             m = load_model()
             with contextlib.redirect_stdout(io.StringIO()):
                 m.set_components(params)
-                m.run(final_time=t, return_columns=["debt to GDP"], progress=False)
+                start = float(m.components.initial_time())
+                m.run(final_time=start + after, return_columns=["debt to GDP"], progress=False)
             effects: dict[tuple[str, str], float] = {}
             for edge, edge_chains in chains.items():
                 if signs.get(edge):

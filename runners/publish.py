@@ -368,6 +368,9 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
         out.columns = [" | ".join(str(x) for x in col) for col in out.columns]
     out.columns = [str(c) for c in out.columns]
     idx = out.index
+    if isinstance(idx, pd.MultiIndex):
+        names = [str(n) if n is not None else f"level_{k}" for k, n in enumerate(idx.names)]
+        return out.reset_index(names=names)
     if idx.name is None and isinstance(idx, pd.RangeIndex) and idx.start == 0:
         return out
     years = pd.api.types.is_integer_dtype(idx) and len(idx) and idx.min() >= 1900 and idx.max() <= 2200
