@@ -66,10 +66,15 @@ def uncertainty():
     return brief.monte_carlo()
 
 
+EPOCH = "1767225600"  # 1 January 2026, 00:00 UTC: a fixed date on the pack (reruns cross midnight)
+
+
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory):
     out = tmp_path_factory.mktemp("brief") / "briefing"
-    write_brief(SCENARIOS, out, command=["snowball", "brief"], sweeps_dir=tmp_path_factory.mktemp("none"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        write_brief(SCENARIOS, out, command=["snowball", "brief"], sweeps_dir=tmp_path_factory.mktemp("none"))
     return out
 
 
@@ -210,7 +215,7 @@ def test_html_is_self_contained_dated_and_matches_markdown(pack):
         assert number in page
     # a dated header naming the version, the vintage and the calibration
     header = md.splitlines()[2]
-    assert re.match(r"\*\d{1,2} \w+ \d{4} · Snowball \d", header)
+    assert header.startswith(f"*1 January 2026 · Snowball {brief.__version__} · baseline: ")
     assert "CBO, The Budget and Economic Outlook" in header and "monte-carlo.toml" in header
     # titles, not slugs, in the headings and summaries
     assert "japan-selloff" not in md.split("## Headline numbers")[0]
@@ -257,7 +262,8 @@ def test_methods_note_takes_its_numbers_from_the_run(pack, baseline_result):
     assert "10,000 Monte Carlo draws" in methods
 
 
-def test_second_brief_is_byte_identical(pack, tmp_path):
+def test_second_brief_is_byte_identical(pack, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     again = tmp_path / "briefing"
     write_brief(SCENARIOS, again, command=["snowball", "brief"], sweeps_dir=tmp_path / "none")
     assert _digest(again) == _digest(pack)
