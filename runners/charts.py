@@ -30,7 +30,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from .registry import BY_NAME  # noqa: E402
 
 STYLE = Path(__file__).with_name("snowball.mplstyle")
-SOURCE = "Source: CBO (January 2025; LTBO March 2025), OMB, Treasury, TIC; Snowball projections."
+SOURCE = "Source: CBO, OMB, Treasury, TIC; Snowball projections."  # the brief names the vintage (source_note)
 RECORD_1946 = 106.1  # debt held by the public, % of GDP, FY1946 (OMB Historical Table 7.1)
 HISTORY_COLOR = "#777777"
 # Okabe-Ito, black first (the first scenario, normally the baseline)
@@ -687,7 +687,7 @@ def plot_structure(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SO
 
 
 VALIDATION = {
-    "debt_to_gdp": ("Debt held by the public", "% of GDP"),
+    "debt_to_gdp": ("Debt/GDP", "% of GDP"),
     "net_interest": ("Net interest", "$bn"),
     "average_interest_rate": ("Average interest rate", "%"),
 }
@@ -713,7 +713,7 @@ def plot_validation(data: pd.DataFrame, ax: Axes, vintage: str, source: str = SO
     fig = ax.figure
     axes = [ax, fig.add_subplot(1, 3, 2), fig.add_subplot(1, 3, 3)]
     for k, (a, (col, (label, unit))) in enumerate(zip(axes, VALIDATION.items(), strict=True)):
-        a.set_position([0.1 + k * 0.31, 0.3, 0.23, 0.48])
+        a.set_position([0.1 + k * 0.315, 0.3, 0.215, 0.48])
         a.plot(data.index, data[f"{col}:model"], color="#000000", label="Snowball")
         a.plot(data.index, data[f"{col}:cbo"], "o", color="#D55E00", markersize=3.5, label="CBO")
         a.set_title(label, loc="left", fontsize=8.5)
