@@ -296,15 +296,17 @@ def plot_rollover(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOU
     ax.set_xlabel("Fiscal year")
     ax.set_ylim(bottom=0)
     title = (
-        f"The rate on the debt trails the 10-year yield: {avg.loc[peak]:.1f}% vs {ten.max():.1f}% in {peak}"
+        f"The rate on the debt trails the 10-year yield: {avg.loc[peak]:.1f}% vs {ten.max():.1f}% "
+        f"in FY{peak} (fiscal-year averages)"
     )
     catch = gap[(gap.index > peak) & (gap.abs() < 0.25)]
     sub = f"Scenario: {scenario}. " + (
-        f"The average rate comes within 0.25 pp of the 10-year in {int(catch.index[0])}."
+        f"The average rate comes within 0.25 pp of the 10-year in FY{int(catch.index[0])}."
         if len(catch)
         else "Maturing debt leaves at its old coupon; new debt is issued at market yields."
     )
-    fig.subplots_adjust(top=0.84, bottom=0.24, left=0.1, right=0.98)
+    bottom = _legend_room(fig, ax.get_legend_handles_labels()[1], 3)
+    fig.subplots_adjust(top=0.84, bottom=bottom, left=0.1, right=0.98)
     _title(fig, title, sub)
     _legend_below(fig, ax, ncol=3)
     _source(fig, source)
