@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install brief test lint format bench clean
+.PHONY: install brief test lint format bench golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,5 +31,9 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m runners.bench
 
+# rewrite tests/golden/ from fresh runs after a reviewed change to the numbers
+golden: $(STAMP)
+	$(BIN)/python tests/golden.py
+
 clean:
-	rm -rf $(VENV) reports/runs reports/briefing reports/bench reports/sweeps reports/compare models/snowball.py models/.snowball.sha256
+	rm -rf $(VENV) reports/runs reports/briefing reports/bench reports/sweeps reports/compare reports/backtests reports/gap reports/diagrams models/snowball.py models/.snowball.sha256

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 
 from scipy.optimize import brentq
 
@@ -22,10 +23,10 @@ LOW_YIELD, HIGH_YIELD = -49.0, 1000.0
 def _check(coupon: float, years: float, face: float, frequency: int) -> None:
     check_value(resolve_parameter("calculator coupon"), coupon)
     check_value(resolve_parameter("calculator years"), years)
-    if years <= 0:
-        raise SnowballError(f"--years must be above 0, got {years:g}")
-    if face <= 0:
-        raise SnowballError(f"--face must be above 0, got {face:g}")
+    if not (math.isfinite(years) and years > 0):
+        raise SnowballError(f"--years must be a finite number above 0, got {years:g}")
+    if not (math.isfinite(face) and face > 0):
+        raise SnowballError(f"--face must be a finite number above 0, got {face:g}")
     if frequency not in (1, 2, 4, 12):
         raise SnowballError(f"--frequency must be 1, 2, 4 or 12 coupons a year, got {frequency}")
 
@@ -55,8 +56,8 @@ def yield_from_price(
 ) -> float:
     """Yield to maturity, % a year compounded at the coupon frequency, of a bond bought at ``price_``."""
     _check(coupon, years, face, frequency)
-    if price_ <= 0:
-        raise SnowballError(f"--price must be above 0, got {price_:g}")
+    if not (math.isfinite(price_) and price_ > 0):
+        raise SnowballError(f"--price must be a finite number above 0, got {price_:g}")
     high, low = (
         price(coupon, years, LOW_YIELD, face, frequency),
         price(coupon, years, HIGH_YIELD, face, frequency),

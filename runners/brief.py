@@ -20,6 +20,7 @@ import importlib.metadata
 import os
 import platform
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,7 @@ import pandas as pd
 from . import __version__, charts, loops, model
 from .errors import SnowballError
 from .inputs import data_dir, read_history
-from .outputs import atomic_dir, write_csv, write_json
+from .outputs import atomic_dir, check_target, write_csv, write_json
 from .paths import REPO, REPORTS
 from .publish import render_html, render_markdown, write_pdf, write_xlsx
 from .run import RunResult, display_path, milestone_label, run
@@ -115,6 +116,7 @@ def monte_carlo(name: str = MONTE_CARLO) -> Uncertainty:
     spec = load_spec(name)
     the_plan = sweep.plan(spec)
     results = np.concatenate([run_chunk(the_plan.job(i)) for i in range(len(the_plan.chunks))])
+    sweep.check_failed(the_plan, sweep.failed_runs(the_plan, results))  # as `snowball sweep` does
     summary = sweep.summary_frame(the_plan, results)
     sensitivity = sweep.sensitivity_frame(the_plan, results)
     calibration = comparison(the_plan, results) if spec.compare_with_cbo else None
@@ -661,11 +663,21 @@ def write_brief(
     sweeps: list[str] | None = None,
     sweeps_dir: Path | None = None,
     uncertainty: bool = True,
+    force: bool = False,
+    log: Callable[[str], None] | None = None,
 ) -> Path:
-    """Run each scenario (and the calibrated Monte Carlo) and write the briefing pack atomically."""
+    """Run each scenario (and the calibrated Monte Carlo) and write the briefing pack atomically;
+    return its path.
+
+    ``out`` must be new, empty or a folder snowball wrote, unless ``force`` (see outputs.atomic_dir).
+    ``log`` receives one line per stage (the CLI prints them).
+    """
+    say = log or (lambda text: None)
+    check_target(out, force)
     names = scenarios or default_scenarios()
     loaded = [load_scenario(n) for n in names]
     named_sweeps = find_sweeps(REPORTS / "sweeps" if sweeps_dir is None else sweeps_dir, list(sweeps or []))
+    say(f"running {len(loaded)} scenario(s) to FY{until}: {', '.join(s.name for s in loaded)}")
     results = {s.name: run(s, until=until) for s in loaded}
     titles = {s.name: short_title(s) for s in loaded}
     if len(set(titles.values())) < len(titles):
@@ -673,6 +685,7 @@ def write_brief(
     sale = _selloff_scenario(loaded, results)
     selloff = None
     if sale is not None:
+        say(f"running {sale.name} and its baseline month by month for the sell-off chart")
         sale_run = run(sale, until=until, monthly=charts.SELLOFF_VARIABLES)
         reference = dataclasses.replace(load_scenario("baseline"), baseline=sale.baseline)
         ref_run = run(reference, until=until, monthly=charts.SELLOFF_VARIABLES)
@@ -681,7 +694,10 @@ def write_brief(
     vintage_titles = {res.inputs.vintage: res.inputs.title for res in results.values()}
     vintages = sorted(vintage_titles)
     source = source_note(vintages, vintage_titles)
+    if uncertainty:
+        say("running the calibrated Monte Carlo (data/sweeps/monte-carlo.toml)")
     unc = monte_carlo() if uncertainty else None
+    say("drawing the charts")
     figures = build_charts(results, selloff, history, titles, unc, source)
     figures += sweep_charts(named_sweeps, source)
     first = results[loaded[0].name]
@@ -723,7 +739,8 @@ def write_brief(
         "loops": [f"{lp.code} {lp.title} ({lp.kind})" for lp in loop_data["loops"]],
         "source": source,
     }
-    with atomic_dir(out) as tmp:
+    say(f"writing the pack (HTML, Markdown, PDF, xlsx, tables) to {out}")
+    with atomic_dir(out, force) as tmp:
         (tmp / "charts").mkdir()
         (tmp / "tables").mkdir()
         for c in figures:

@@ -1010,10 +1010,10 @@ def tornado_data(
         if centre is not None:
             out = out - centre
         out = out.loc[(out["high"] - out["low"]).abs().sort_values(kind="stable").index]
-    elif "ST" in s.columns:
+    elif "ST" in s.columns and s["ST"].notna().any():
         keep = [c for c in ("S1", "ST", "S1_conf", "ST_conf") if c in s.columns]
         out = s[keep].astype(float).rename(columns=str.lower).sort_values("st")
-    elif "mu_star" in s.columns:
+    elif "mu_star" in s.columns and s["mu_star"].notna().any():
         keep = [c for c in ("mu_star", "mu_star_conf") if c in s.columns]
         out = s[keep].astype(float).sort_values("mu_star")
     else:
@@ -1173,7 +1173,10 @@ def sweep_tornado_data(
     for y in years:
         row = summary[(summary["variable"] == variable) & (summary["fiscal_year"] == y)]
         centre = float(row["p50"].iloc[0]) if len(row) else None
-        data[y] = tornado_data(sensitivity, variable, y, labels, centre)
+        try:
+            data[y] = tornado_data(sensitivity, variable, y, labels, centre)
+        except ValueError:  # no indices for this year (e.g. non-finite runs): no panel
+            continue
     return data
 
 
@@ -1217,7 +1220,7 @@ def save_sweep_charts(
     if tornado is None:
         with plt.style.context(STYLE):
             tornado, ax = plt.subplots()
-            ax.text(0.5, 0.5, "No varied inputs to rank", ha="center", va="center")
+            ax.text(0.5, 0.5, "No inputs ranked (none varied, or no indices)", ha="center", va="center")
             ax.set_axis_off()
     tornado.savefig(folder / "tornado.png", metadata=METADATA[".png"], dpi=PNG_DPI)
     plt.close(tornado)
@@ -1250,3 +1253,37 @@ def save(fig: Figure, stem: Path, close: bool = True) -> list[Path]:
     if close:
         plt.close(fig)
     return paths
+
+
+def backtest_data(table: pd.DataFrame, variable: str = "net_interest") -> pd.DataFrame:
+    """Actual and model values of one backtested variable, by fiscal year."""
+    sub = table[table["variable"] == variable]
+    return sub.set_index("fiscal_year")[["actual", "model", "error_pct"]]
+
+
+def plot_backtest(data: pd.DataFrame, ax: Axes, start: int) -> Figure:
+    """Net interest: the model driven by actual data from FY``start`` against the actual outlays."""
+    fig = ax.figure
+    years = data.index.to_numpy()
+    ax.bar(years, data["actual"], color="#BBBBBB", width=0.7, label="Actual (OMB/CBO)")
+    ax.plot(
+        years, data["model"], color=PALETTE[0], marker="o", lw=1.8, label="Snowball, driven by actual data"
+    )
+    for x, y, e in zip(years, data["model"], data["error_pct"], strict=True):
+        ax.annotate(f"{e:+.1f}%", (x, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=7)
+    ax.set_ylabel("$ billions")
+    ax.set_xticks(years)
+    ax.set_xticklabels([f"{y % 100:02d}" for y in years])
+    ax.set_xlabel("Fiscal year (20xx)")
+    ax.set_ylim(0, max(data["actual"].max(), data["model"].max()) * 1.18)
+    worst = data["error_pct"].abs().idxmax()
+    _title(
+        fig,
+        f"Net interest, backtest from the end of FY{start - 1}",
+        f"Mean absolute error {data['error_pct'].abs().mean():.1f}%; "
+        f"worst {data.at[worst, 'error_pct']:+.1f}% (FY{worst}). Labels: model error against the actual.",
+    )
+    fig.subplots_adjust(top=0.8, bottom=0.27)
+    _legend_below(fig, ax, ncol=2)
+    _source(fig, "Source: OMB Historical Tables, CBO, Treasury, FRED, BLS; Snowball backtest.")
+    return fig

@@ -6,6 +6,7 @@ Every user error is one line on stderr and exit status 2; nothing half-written i
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -15,40 +16,39 @@ from .paths import REPORTS
 
 
 def _parse_set(items: list[str]) -> dict[str, float]:
-    from .scenario import check_value, resolve_parameter
+    """``--set NAME=VALUE`` items, checked by the same function as the Python API and scenarios."""
+    from .scenario import check_overrides
 
-    out: dict[str, float] = {}
+    raw: dict[str, str] = {}
     for item in items:
         if "=" not in item:
             raise SnowballError(f"--set {item!r}: expected NAME=VALUE, e.g. --set 'yield shift=1'")
         name, value = (s.strip() for s in item.split("=", 1))
-        param = resolve_parameter(name)
-        try:
-            number = float(value)
-        except ValueError:
-            raise SnowballError(f"--set {name}: '{value}' is not a number") from None
-        out[param.name] = check_value(param, number)
-    return out
+        raw[name] = value
+    return check_overrides(raw, "--set")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """snowball run SCENARIO [--until YEAR] [--set NAME=VALUE ...] [--out DIR]."""
     from . import run as runmod
-    from .outputs import atomic_dir, column_table, write_csv, write_json
+    from .outputs import atomic_dir, check_target, column_table, output_name, write_csv, write_json
     from .scenario import load_scenario
 
-    runmod.check_until(args.until)
     scenario = load_scenario(args.scenario)
     overrides = _parse_set(args.set or [])
-    result = runmod.run(scenario, until=args.until, overrides=overrides)
-    out = Path(args.out) if args.out else REPORTS / "runs" / scenario.name
-    with atomic_dir(out) as tmp:
+    out = Path(args.out) if args.out else REPORTS / "runs" / output_name(scenario.name, "scenario")
+    check_target(out, args.force)
+    result = runmod.run(scenario, until=args.until, overrides=overrides, baseline=args.baseline)
+    with atomic_dir(out, args.force) as tmp:
         write_csv(result.results, tmp / "results.csv")
         write_csv(column_table(), tmp / "columns.csv")
         manifest = result.manifest(args.command_line)
         manifest["milestones"] = result.milestones
         write_json(manifest, tmp / "run.json")
-    print(f"{scenario.title}\n")
+    print(f"{scenario.title}\nBaseline: {result.inputs.vintage} ({result.inputs.title})")
+    if overrides:
+        print("with --set " + ", ".join(f"{k} = {v:g}" for k, v in overrides.items()))
+    print()
     print(runmod.format_table(runmod.headline(result)))
     print(f"\nwrote {out / 'results.csv'} and {out / 'run.json'}")
     return 0
@@ -56,9 +56,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
     """snowball scenarios: the built-in scenarios with their titles."""
-    from .scenario import builtin_names, load_scenario
+    from .scenario import builtin_names, load_scenario, scenarios_dir
 
     names = builtin_names()
+    if not names:
+        raise SnowballError(f"{scenarios_dir()}: no scenario files (*.toml) in the scenarios folder")
     width = max(len(n) for n in names)
     for name in names:
         print(f"{name:<{width}}  {load_scenario(name).title}")
@@ -66,13 +68,46 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_parameters(args: argparse.Namespace) -> int:
-    """snowball parameters: the constants a scenario or --set may change, with ranges."""
-    from .model import parameters
+    """snowball parameters [--format F] [--baseline V]: settable constants, defaults, units, ranges."""
+    from .describe import format_table, parameter_table
 
-    for p in parameters().values():
-        low = "-inf" if p.low is None else f"{p.low:g}"
-        high = "inf" if p.high is None else f"{p.high:g}"
-        print(f"{p.name:<36} {p.py_name:<36} [{low}, {high}] {p.units}")
+    print(format_table(parameter_table(args.baseline), args.format))
+    return 0
+
+
+def cmd_tables(args: argparse.Namespace) -> int:
+    """snowball tables [--format F] [--baseline V]: input tables a scenario may change."""
+    from .describe import format_table, input_table_table
+
+    print(format_table(input_table_table(args.baseline), args.format))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """snowball check [--model PATH]: dimensional analysis of every equation; 1 if units disagree."""
+    from .paths import MODEL_FILE
+    from .units import check_units, format_report
+
+    report = check_units(Path(args.model) if args.model else MODEL_FILE)
+    print(format_report(report))
+    return 1 if report.mismatches else 0
+
+
+def cmd_diagram(args: argparse.Namespace) -> int:
+    """snowball diagram [--out DIR] [--format png|dot]: a stock-and-flow diagram of every view."""
+    from .diagram import diagrams, render, slug, to_dot
+    from .outputs import atomic_dir, check_target
+
+    out = Path(args.out) if args.out else REPORTS / "diagrams"
+    check_target(out, args.force)
+    views = diagrams()
+    with atomic_dir(out, args.force) as tmp:
+        for i, d in enumerate(views, start=1):
+            stem = f"{i}-{slug(d.view)}"
+            (tmp / f"{stem}.dot").write_text(to_dot(d))
+            if args.format == "png":
+                render(d, tmp / f"{stem}.png")
+    print(f"wrote {len(views)} view diagrams ({args.format}) to {out}")
     return 0
 
 
@@ -95,24 +130,43 @@ def cmd_bond(args: argparse.Namespace) -> int:
     return 0
 
 
+COMPARE_NAME_MAX = 60  # characters: longer "A-vs-B-..." names become "compare-HASH"
+
+
+def compare_name(names: list[str]) -> str:
+    """The default folder name of a comparison: "A-vs-B", or "compare-<hash>" when that is long.
+
+    The scenario list itself is recorded in the folder's run.json.
+    """
+    import hashlib
+
+    from .outputs import output_name
+
+    name = "-vs-".join(output_name(n, "scenario") for n in names)
+    if len(name) <= COMPARE_NAME_MAX:
+        return name
+    digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:10]
+    return f"compare-{len(names)}-scenarios-{digest}"
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     """snowball compare A B ... [--until YEAR] [--out DIR]: headline numbers side by side."""
     from . import run as runmod
     from .compare import compare_table, format_compare
-    from .outputs import atomic_dir, write_csv, write_json
+    from .outputs import atomic_dir, check_target, write_csv, write_json
     from .scenario import load_scenario
 
-    runmod.check_until(args.until)
     scenarios = [load_scenario(s) for s in args.scenarios]
-    results = [runmod.run(s, until=args.until) for s in scenarios]
+    out = Path(args.out) if args.out else REPORTS / "compare" / compare_name([s.name for s in scenarios])
+    check_target(out, args.force)
+    results = [runmod.run(s, until=args.until, baseline=args.baseline) for s in scenarios]
     table = compare_table(results)
-    name = "-vs-".join(s.name for s in scenarios)
-    out = Path(args.out) if args.out else REPORTS / "compare" / name
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, args.force) as tmp:
         write_csv(table, tmp / "compare.csv")
         manifest = results[0].manifest(args.command_line)
         manifest["scenarios"] = [s.name for s in scenarios]
         write_json(manifest, tmp / "run.json")
+    print(f"Baseline: {results[0].inputs.vintage} ({results[0].inputs.title})\n")
     print(format_compare(table))
     print(f"\nwrote {out / 'compare.csv'}")
     return 0
@@ -124,7 +178,13 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else REPORTS / "briefing"
     written = write_brief(
-        args.scenarios or None, out, until=args.until, command=args.command_line, sweeps=args.sweeps
+        args.scenarios or None,
+        out,
+        until=args.until,
+        command=args.command_line,
+        sweeps=args.sweeps,
+        force=args.force,
+        log=lambda text: print(f"snowball brief: {text}", file=sys.stderr, flush=True),
     )
     print(f"wrote the briefing to {written}")
     return 0
@@ -135,15 +195,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from .sweep import run_sweep
     from .sweepspec import load_spec
 
-    spec = load_spec(args.spec)
+    spec = load_spec(args.spec, baseline=args.baseline)
+    if args.workers is not None and args.workers < 1:
+        raise SnowballError(f"--workers must be at least 1, got {args.workers}")
     result = run_sweep(
         spec,
         out=Path(args.out) if args.out else None,
         workers=args.workers,
         scheduler=args.scheduler,
         resume=args.resume,
+        force=args.force,
     )
-    print(f"{spec.title}: {result.n_runs:,} runs ({spec.method}) in {result.seconds:.1f} s\n")
+    print(
+        f"{spec.title}: {result.n_runs:,} runs ({spec.method}) in {result.seconds:.1f} s "
+        f"(baseline {spec.scenario.baseline})\n"
+    )
     s = result.summary
     last = s["fiscal_year"].max()
     for var in ("debt_to_gdp", "net_interest_share_of_outlays"):
@@ -179,9 +245,67 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_vintages(args: argparse.Namespace) -> int:
+    """snowball vintages: the baseline vintages with their publication and start dates."""
+    from .inputs import DEFAULT_VINTAGE, available_vintages, vintage_meta
+
+    rows = [("vintage", "published", "start", "last CBO year", "title")]
+    for name in available_vintages():
+        meta = vintage_meta(name)
+        mark = " (default)" if name == DEFAULT_VINTAGE else ""
+        rows.append(
+            (
+                name + mark,
+                str(meta.get("published", "")),
+                f"30 Sep {meta['first_year']}",
+                f"FY{meta['last_projection_year']}",
+                meta["title"],
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for r in rows:
+        print("  ".join(f"{r[i]:<{widths[i]}}" for i in range(4)) + "  " + r[4])
+    return 0
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    """snowball backtest --start YEAR [--until YEAR] [--out DIR]: the model over history vs actuals."""
+    from . import backtest as bt
+    from .outputs import atomic_dir, check_target, write_csv, write_json
+
+    out = Path(args.out) if args.out else REPORTS / "backtests" / f"from-{args.start}"
+    check_target(out, args.force)
+    result = bt.backtest(args.start, args.until)
+    with atomic_dir(out, args.force) as tmp:
+        write_csv(result.table.set_index("fiscal_year"), tmp / "backtest.csv")
+        write_csv(result.result.results, tmp / "results.csv")
+        bt.save_chart(result, tmp / "backtest.png")
+        manifest = result.result.manifest(args.command_line)
+        manifest["backtest"] = {"start": result.start, "until": result.until}
+        write_json(manifest, tmp / "run.json")
+    print(bt.format_backtest(result))
+    print(f"\nwrote {out / 'backtest.csv'} and {out / 'backtest.png'}")
+    return 0
+
+
+def cmd_gap(args: argparse.Namespace) -> int:
+    """snowball gap [SCENARIO] (--target PCT | --stabilise) --by YEAR [...]: the fiscal gap."""
+    from .gap import command
+
+    return command(args)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with the CLI's one-line errors (no three-line usage dump)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        """Print one line naming the command and how to get help; exit 2."""
+        self.exit(2, f"snowball: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
-    parser = argparse.ArgumentParser(prog="snowball", description=__doc__.splitlines()[0])
+    parser = Parser(prog="snowball", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"snowball {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -190,19 +314,59 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", type=int, default=2055, help="final fiscal year, 2025-2100 (default 2055)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a model constant")
     p.add_argument("--out", help="output folder (default reports/runs/SCENARIO/)")
+    p.add_argument(
+        "--baseline",
+        metavar="VINTAGE",
+        help="baseline vintage (default: the scenario's; see 'snowball vintages')",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+        "folder, the repository, data/ or models/)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("scenarios", help="list the built-in scenarios")
     p.set_defaults(func=cmd_scenarios)
 
-    p = sub.add_parser("parameters", help="list the model constants that can be set")
-    p.set_defaults(func=cmd_parameters)
+    for name, func, what in (
+        (
+            "parameters",
+            cmd_parameters,
+            "list the model constants that can be set: default, unit, range, description",
+        ),
+        ("tables", cmd_tables, "list the input tables a scenario may change: unit, years, range of defaults"),
+    ):
+        p = sub.add_parser(name, help=what)
+        p.add_argument("--format", choices=("text", "csv", "markdown"), default="text", help="output format")
+        p.add_argument(
+            "--baseline", metavar="VINTAGE", help="defaults from this data vintage (default: baseline's)"
+        )
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("check", help="check the units of every equation of the model (exit 1 on a mismatch)")
+    p.add_argument("--model", help="a Vensim .mdl (default models/snowball.mdl)")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("diagram", help="draw a stock-and-flow diagram of every view of the model")
+    p.add_argument("--out", help="output folder (default reports/diagrams/)")
+    p.add_argument(
+        "--format", choices=("png", "dot"), default="png", help="png (needs graphviz's dot) or dot"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+        "folder, the repository, data/ or models/)",
+    )
+    p.set_defaults(func=cmd_diagram)
 
     p = sub.add_parser("bond", help="convert between price and yield for a plain Treasury")
-    p.add_argument("--coupon", type=float, required=True, help="coupon, % of face a year")
+    p.add_argument("--coupon", type=float, required=True, help="coupon, %% of face a year")
     p.add_argument("--years", type=float, required=True, help="years to maturity")
     p.add_argument("--price", type=float, help="price per --face (give this or --yield)")
-    p.add_argument("--yield", dest="yield_", type=float, help="yield, % a year (give this or --price)")
+    p.add_argument("--yield", dest="yield_", type=float, help="yield, %% a year (give this or --price)")
     p.add_argument("--face", type=float, default=100.0, help="face value (default 100)")
     p.add_argument("--frequency", type=int, default=2, help="coupons a year (default 2, as Treasury pays)")
     p.set_defaults(func=cmd_bond)
@@ -211,6 +375,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenarios", nargs="+", help="scenario names or files; differences are from the first")
     p.add_argument("--until", type=int, default=2055, help="final fiscal year (default 2055)")
     p.add_argument("--out", help="output folder (default reports/compare/A-vs-B/)")
+    p.add_argument(
+        "--baseline",
+        metavar="VINTAGE",
+        help="baseline vintage (default: the scenario's; see 'snowball vintages')",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+        "folder, the repository, data/ or models/)",
+    )
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("brief", help="project scenarios and write a briefing pack (HTML, charts, tables)")
@@ -229,6 +404,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="sweep results in reports/sweeps/ to add as sensitivity charts (default: none)",
     )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+        "folder, the repository, data/ or models/)",
+    )
     p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("sweep", help="run a sensitivity sweep (a spec in data/sweeps/) and write its outputs")
@@ -237,7 +418,71 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, help="local worker processes (default: up to 2 cores)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--resume", action="store_true", help="continue an interrupted sweep from its chunks")
+    p.add_argument(
+        "--baseline",
+        metavar="VINTAGE",
+        help="baseline vintage (default: the scenario's; see 'snowball vintages')",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+        "folder, the repository, data/ or models/)",
+    )
+
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("vintages", help="list the baseline vintages (CBO projections and their start dates)")
+    p.set_defaults(func=cmd_vintages)
+
+    p = sub.add_parser(
+        "backtest", help="run the model over history from actual data and compare with actuals"
+    )
+    p.add_argument(
+        "--start",
+        type=int,
+        required=True,
+        help="first fiscal year simulated (from 30 Sep of the year before)",
+    )
+    p.add_argument("--until", type=int, help="last fiscal year (default: the last actual, FY2025)")
+    p.add_argument("--out", help="output folder (default reports/backtests/from-START/)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+        "folder, the repository, data/ or models/)",
+    )
+    p.set_defaults(func=cmd_backtest)
+
+    p = sub.add_parser(
+        "gap", help="the primary-balance adjustment that brings debt/GDP to a goal (fiscal gap)"
+    )
+    p.add_argument("scenario", nargs="?", default="baseline", help="scenario name or file (default baseline)")
+    goal = p.add_mutually_exclusive_group(required=True)
+    goal.add_argument("--target", type=float, metavar="PCT", help="debt/GDP to reach in --by, %% of GDP")
+    goal.add_argument("--stabilise", action="store_true", help="keep debt/GDP from rising after --by")
+    p.add_argument("--by", type=int, required=True, metavar="YEAR", help="fiscal year of the goal")
+    p.add_argument("--from", dest="start", type=int, metavar="YEAR", help="first adjusted fiscal year")
+    p.add_argument("--until", type=int, metavar="YEAR", help="last fiscal year run (default 2055 or later)")
+    p.add_argument(
+        "--instrument",
+        choices=("revenue", "spending", "both"),
+        default="both",
+        help="higher revenues, lower noninterest spending, or half each (default)",
+    )
+    p.add_argument("--baseline", metavar="VINTAGE", help="baseline data vintage, e.g. cbo-2025-01")
+    p.add_argument("--phase-in", type=float, default=0.0, metavar="YEARS", help="linear ramp, years")
+    p.add_argument("--probability", type=float, metavar="P", help="share of --sweep draws meeting the goal")
+    p.add_argument("--sweep", metavar="SPEC", help="sweep spec whose draws the probability counts")
+    p.add_argument("--workers", type=int, metavar="N", help="processes for --sweep (default: up to 2 cores)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default reports/gap/SCENARIO/)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+        "folder, the repository, data/ or models/)",
+    )
+    p.set_defaults(func=cmd_gap)
     return parser
 
 
@@ -255,6 +500,22 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("snowball: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`snowball ... | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as exc:  # an I/O failure outside the checked paths: still one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"snowball: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug: one line, the traceback only on request
+        if os.environ.get("SNOWBALL_DEBUG"):
+            raise
+        print(
+            f"snowball: internal error: {type(exc).__name__}: {exc} "
+            "(set SNOWBALL_DEBUG=1 for the traceback and please report it)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

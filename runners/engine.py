@@ -13,6 +13,19 @@ clamped ends (``numpy.interp``); ``XIDZ``/``ZIDZ`` treat ``|b| < 1e-6`` as zero;
 its value at initialisation; ``INTEGER`` truncates. Constants that depend on no stock and not on
 time are computed once; only what the stocks and the recorded variables need is computed per step.
 
+Vensim's stateful functions become hidden state, as pysd's ``statefuls`` hold it: SMOOTH/SMOOTHI/
+SMOOTH3/SMOOTH3I/SMOOTH N (a chain of first-order stocks), DELAY1/DELAY1I/DELAY3/DELAY3I (stages
+holding input x delay time), TREND and FORECAST (one averaging stock), SAMPLE IF TRUE (a held
+value), DELAY FIXED (a pipe of ``round(delay / TIME STEP)`` slots sized at initialisation) and
+INITIAL anywhere in an expression. IF THEN ELSE evaluates both branches (on arrays, under
+``np.errstate``) and picks with ``np.where``; a division inside a branch is numpy's (``_div``),
+so ``x / 0`` with a shared scalar 0 in the branch not taken gives inf or nan, not
+ZeroDivisionError (everywhere else plain Python floats keep the per-step cost down). The control
+variables (INITIAL TIME, TIME STEP, FINAL TIME, SAVEPER) may be computed from constants; they are
+fixed when the engine is built and a run cannot change them. Subscripts, macros, external data
+(GET XLS/DIRECT ..., data variables) and the few functions not listed in ``_FUNCTIONS`` are
+refused at build time with the equation's name.
+
 The engine is plain data (generated source, default constants and tables), so it pickles cheaply
 to worker processes and Dask workers, which compile it themselves and need neither pysd nor the
 model file.
@@ -53,8 +66,10 @@ _OPERATORS = {
     ":AND:": ("np.logical_and(%(left)s, %(right)s)", 0),
     ":OR:": ("np.logical_or(%(left)s, %(right)s)", 0),
     "negative": ("-%s", 3),
+    "positive": ("%s", 0),
 }
-# Vensim functions the engine evaluates (pysd's functionspace, vectorised): name -> template
+# Vensim functions the engine evaluates (pysd's functionspace, vectorised): name -> template.
+# ``_dt`` is TIME STEP and ``time`` the current time inside the generated function.
 _FUNCTIONS = {
     "abs": "np.abs(%(0)s)",
     "min": "np.minimum(%(0)s, %(1)s)",
@@ -62,24 +77,73 @@ _FUNCTIONS = {
     "exp": "np.exp(%(0)s)",
     "sqrt": "np.sqrt(%(0)s)",
     "ln": "np.log(%(0)s)",
+    "log": "(np.log(%(0)s)/np.log(%(1)s))",
     "power": "np.power(%(0)s,%(1)s)",
+    "sin": "np.sin(%(0)s)",
+    "cos": "np.cos(%(0)s)",
+    "tan": "np.tan(%(0)s)",
+    "arcsin": "np.arcsin(%(0)s)",
+    "arccos": "np.arccos(%(0)s)",
+    "arctan": "np.arctan(%(0)s)",
+    "sinh": "np.sinh(%(0)s)",
+    "cosh": "np.cosh(%(0)s)",
+    "tanh": "np.tanh(%(0)s)",
+    "pi": "np.pi",
     "if_then_else": "_ite(%(0)s, %(1)s, %(2)s)",
     "integer": "_integer(%(0)s)",
     "xidz": "_xidz(%(0)s, %(1)s, %(2)s)",
     "zidz": "_zidz(%(0)s, %(1)s)",
+    "modulo": "_modulo(%(0)s, %(1)s)",
+    "quantum": "_quantum(%(0)s, %(1)s)",
+    "step": "_step(time, _dt, %(0)s, %(1)s)",
+    "ramp": "_ramp(time, %(0)s, %(1)s, %(2)s)",
+    "pulse": "_pulse(time, _dt, %(0)s, 0, %(1)s, None)",
+    "pulse_train": "_pulse(time, _dt, %(0)s, %(1)s, %(2)s, %(3)s)",
 }
-_ARITY = {"abs": 1, "exp": 1, "sqrt": 1, "ln": 1, "integer": 1, "min": 2, "max": 2, "power": 2}
-_ARITY |= {"zidz": 2, "xidz": 3, "if_then_else": 3}
+_ARITY = {"pi": (0,), "ramp": (2, 3), "log": (2,), "power": (2,), "min": (2,), "max": (2,)}
+_ARITY |= {"xidz": (3,), "zidz": (2,), "if_then_else": (3,), "modulo": (2,), "quantum": (2,)}
+_ARITY |= {"step": (2,), "pulse": (2,), "pulse_train": (4,)}
+_CLOCK_INPUTS = "\x00clock inputs"  # key of _clock's result: the constants the clock reads
+_CLOCKED = {"step", "ramp", "pulse", "pulse_train"}  # functions of time (dynamic)
+# what refusals name, by pysd structure
+_STRUCTURES = {
+    "GetDataStructure": "external data (GET XLS/DIRECT DATA)",
+    "GetLookupsStructure": "external lookups (GET XLS/DIRECT LOOKUPS)",
+    "GetConstantsStructure": "external constants (GET XLS/DIRECT CONSTANTS)",
+    "DataStructure": "a data variable",
+    "AllocateAvailableStructure": "ALLOCATE AVAILABLE",
+    "AllocateByPriorityStructure": "ALLOCATE BY PRIORITY",
+    "LookupsStructure": "a lookup table inside an expression",
+}
+SUPPORTED = (
+    "INTEG, INITIAL, IF THEN ELSE, SMOOTH/SMOOTHI/SMOOTH3/SMOOTH3I/SMOOTH N, DELAY N, "
+    "DELAY1/DELAY1I/DELAY3/DELAY3I, DELAY FIXED, TREND, FORECAST, SAMPLE IF TRUE, ACTIVE INITIAL, "
+    "STEP, RAMP, PULSE, PULSE TRAIN, WITH LOOKUP, MODULO, QUANTUM, XIDZ, ZIDZ, INTEGER, MIN, MAX, "
+    "ABS, LN, LOG, EXP, SQRT, POWER, trigonometric functions, arithmetic, comparisons, "
+    ":AND:/:OR:/:NOT:, 1-D lookups called as table(x), Time, TIME STEP"
+)
 
 
 # ---------------------------------------------------------------- runtime helpers (vectorised)
 
 
 def _ite(cond, a, b):
-    """IF THEN ELSE: a Python choice for a shared condition, ``np.where`` per scenario."""
+    """IF THEN ELSE: a Python choice for a shared condition, ``np.where`` per scenario.
+
+    Both branches are already evaluated (divisions in them with numpy, under ``np.errstate``):
+    the branch not taken may hold inf or nan, never an exception.
+    """
     if isinstance(cond, np.ndarray):
         return np.where(cond, a, b)
     return a if cond else b
+
+
+def _div(a, b):
+    """Division in an IF THEN ELSE branch: inf or nan, never ZeroDivisionError, when b is 0."""
+    try:
+        return a / b
+    except ZeroDivisionError:  # Python scalars: numpy's IEEE answer (under np.errstate)
+        return np.true_divide(a, b)
 
 
 def _xidz(a, b, x):
@@ -100,7 +164,66 @@ def _integer(x):
     """INTEGER: truncation towards zero (pysd: ``int(x)``)."""
     if isinstance(x, np.ndarray):
         return np.trunc(x)
-    return int(x)
+    return int(x) if np.isfinite(x) else x
+
+
+def _quantum(a, b):
+    """QUANTUM(a, b): b x INTEGER(a / b), or a where b < 1e-6 (pysd's rule)."""
+    if isinstance(b, np.ndarray):
+        return np.where(b < SMALL_VENSIM, a, b * np.trunc(a / b))
+    return a if b < SMALL_VENSIM else b * _integer(a / b)
+
+
+def _modulo(x, m):
+    """MODULO(x, m) = x - QUANTUM(x, m), as pysd computes it."""
+    return x - _quantum(x, m)
+
+
+def _step(time, dt, value, start):
+    """STEP(value, start): value once ``time + dt/2 > start`` (pysd's rule)."""
+    return value * (time + dt / 2 > start)
+
+
+def _ramp(time, slope, start, finish=None):
+    """RAMP(slope, start, finish): slope x (MIN(time, finish) - start) after start (pysd's rule)."""
+    final = time if finish is None else np.minimum(finish, time)
+    return (time + SMALL_VENSIM > start) * slope * (final - start)
+
+
+def _pulse(time, dt, start, repeat, width, end):
+    """PULSE(start, width) and PULSE TRAIN(start, width, repeat, end): 1 inside a pulse, else 0.
+
+    pysd's rule: a single pulse covers ``start - 1e-6 <= t < start + width``; a train repeats
+    every ``repeat`` from ``start`` while ``t < end``, a pulse lasting ``width``.
+    """
+    if all(not isinstance(v, np.ndarray) for v in (start, repeat, width, end)):
+        if repeat == 0:
+            return 1.0 if start - SMALL_VENSIM <= time < start + width else 0.0
+        if start <= time and (end is None or time < end):
+            return 1.0 if (time - start + SMALL_VENSIM) % repeat < width else 0.0
+        return 0.0
+    single = (start - SMALL_VENSIM <= time) & (time < start + width)
+    on = (start <= time) & (True if end is None else time < end)
+    train = on & (np.mod(time - start + SMALL_VENSIM, np.where(repeat == 0, 1.0, repeat)) < width)
+    return np.where(repeat == 0, single, train).astype(float)
+
+
+def _order_check(delay, order: int, dt, name: str) -> None:
+    """Refuse a delay time shorter than order x TIME STEP (pysd would lower the order then)."""
+    if order * dt > np.min(delay):
+        raise SnowballError(
+            f"{name}: delay time {np.min(delay):g} is shorter than its order ({order}) x TIME STEP "
+            f"({dt:g}); pysd would lower the order, the sweep engine cannot: lengthen the delay"
+        )
+
+
+def _fixed_order(delay, dt) -> int:
+    """Slots of a DELAY FIXED pipe: ``round(max(delay / dt, 1) + 1e-6)`` (pysd's rule)."""
+    if isinstance(delay, np.ndarray):
+        if not np.all(delay == delay.flat[0]):
+            raise SnowballError("DELAY FIXED: the delay time must be the same in every scenario")
+        delay = delay.flat[0]
+    return round(max(float(delay) / float(dt), 1) + SMALL_VENSIM)
 
 
 def interp(x, xp: np.ndarray, yp: np.ndarray):
@@ -165,15 +288,21 @@ class _Built:
             self.order = 0
 
 
+_STATE = ("stock", "discrete", "fixed")  # kinds that carry a value from one step to the next
+
+
 @dataclass
 class _Equation:
-    name: str  # Vensim name
+    name: str  # Vensim name (for hidden state: the equation it serves, and what it is)
     ref: str  # pysd's reference spelling
     local: str  # identifier in the generated code
-    kind: str  # constant | lookup | stock | initial | aux | control
-    ast: object = None
-    initial: object = None
+    kind: str  # constant | lookup | control | stock | discrete | fixed | initial | aux
+    ast: object = None  # aux: expression; stock: flow; discrete: next value; fixed: input
+    initial: object = None  # stock, discrete, fixed, initial: the value at INITIAL TIME
     non_negative: bool = False
+    delay: object = None  # fixed: the delay time; a delay's stage: (delay time, order) to check
+    hidden: bool = False  # state or table made for a function call inside an equation
+    node: object = None  # hidden: a reference to it, for the rewritten syntax trees
     deps: set[str] = field(default_factory=set)
     init_deps: set[str] = field(default_factory=set)
 
@@ -181,8 +310,7 @@ class _Equation:
 def _unsupported(name: str, what: str) -> SnowballError:
     return SnowballError(
         f"equation '{name}': {what} is not supported by the sweep engine (runners/engine.py); "
-        "supported: INTEG, INITIAL, IF THEN ELSE, MIN, MAX, ABS, LN, EXP, SQRT, XIDZ, ZIDZ, INTEGER, "
-        "arithmetic, comparisons, :AND:/:OR:/:NOT:, 1-D lookups called as table(x), Time, TIME STEP"
+        f"supported: {SUPPORTED}"
     )
 
 
@@ -196,14 +324,217 @@ def _number(value) -> float | int | None:
     return None
 
 
+def _op(op: str, *args):
+    from pysd.translators.structures import abstract_expressions as ae
+
+    return ae.ArithmeticStructure([op], list(args))
+
+
+def _call(function: str, *args):
+    from pysd.translators.structures import abstract_expressions as ae
+
+    return ae.CallStructure(ae.ReferenceStructure(function), tuple(args))
+
+
+class _Desugar:
+    """Rewrites Vensim's stateful functions into hidden stocks and states (as pysd's statefuls)."""
+
+    def __init__(self, out: dict[str, _Equation], clock: dict[str, float]):
+        self.out = out
+        self.count = 0
+        self.clock = clock  # control values by Vensim name
+        self.memo: dict[str, object] = {}
+        self.read: set[str] = set()  # constants an order was computed from
+
+    def at_start(self, node, parent: _Equation, what: str):
+        """The value of ``node`` at INITIAL TIME with the .mdl's constants (for a delay's order)."""
+        b = _Builder(self.out)
+        scope: dict[str, object] = {
+            "time": np.float64(self.clock[self.out["initial_time"].name]),
+            "_dt": np.float64(self.clock[self.out["time_step"].name]),
+        }
+
+        def value(ref: str, seen: tuple):
+            e = self.out[ref]
+            if ref in seen:
+                raise _unsupported(parent.name, f"{what} with an order computed in a loop")
+            if e.kind == "constant":
+                self.read.add(e.name)
+                return np.float64(_number(e.ast))
+            if e.kind == "control":
+                return np.float64(self.clock[e.name])
+            if e.kind == "lookup":
+                xs, ys = _lookup_default(e.ast)
+                scope[f"{e.local}_x"], scope[f"{e.local}_y"] = np.array(xs), np.array(ys)
+                return None
+            if e.kind not in ("aux", "initial"):
+                raise _unsupported(parent.name, f"{what} with an order that depends on a stock")
+            if ref not in self.memo:
+                self.memo[ref] = evaluate(e.ast if e.kind == "aux" else e.initial, e.name, (*seen, ref))
+            return self.memo[ref]
+
+        def evaluate(n, name: str, seen: tuple):
+            for r in b.refs(n, "init") - {"time"}:
+                if r not in self.out:
+                    raise SnowballError(f"equation '{name}': unknown name '{r}'")
+                v = value(r, seen)
+                if v is not None:
+                    scope[self.out[r].local] = v
+            with np.errstate(all="ignore"):
+                return eval(b.build(n, name, "init").expression, dict(_RUNTIME), scope)
+
+        try:
+            return evaluate(node, parent.name, ())
+        except SnowballError as exc:
+            if "order" in str(exc):
+                raise
+            raise _unsupported(
+                parent.name, f"{what} with an order that is not computable from constants"
+            ) from None
+
+    def hidden(self, parent: _Equation, what: str, kind: str, **fields) -> _Equation:
+        from pysd.translators.structures import abstract_expressions as ae
+
+        self.count += 1
+        tag = re.sub(r"\W", "_", what.lower())
+        ref = f"_{tag}{self.count}_{parent.ref}"
+        e = _Equation(f"{parent.name} ({what} {self.count})", ref, f"h{self.count}_{tag}", kind, hidden=True)
+        for key, value in fields.items():
+            setattr(e, key, value)
+        self.out[ref] = e
+        e.node = ae.ReferenceStructure(ref)
+        return e
+
+    def delay_order(self, node, parent: _Equation, what: str) -> tuple[int, bool]:
+        """A delay's order, lowered as pysd lowers it while order x TIME STEP > the delay time.
+
+        Returns the order and whether the engine must check at run time that the delay time
+        (swept, say) stays at least order x TIME STEP.
+        """
+        n = self.order(node.order, parent, what)
+        before = set(self.read)
+        try:
+            first = float(np.min(self.at_start(node.delay_time, parent, what)))
+        except SnowballError:
+            self.read = before
+            return n, False
+        dt = self.clock[self.out["time_step"].name]
+        if n * dt <= first:
+            self.read = before
+            return n, True
+        while n > 1 and n * dt > first:
+            n -= 1
+        return n, False
+
+    def order(self, node, parent: _Equation, what: str) -> int:
+        n = _number(node)
+        if n is None:  # read once at initialisation, as pysd does; fixes the structure
+            n = float(self.at_start(node, parent, what))
+        if n != int(n) or n < 1:
+            raise _unsupported(parent.name, f"{what} with an order that is not a positive whole number")
+        return int(n)
+
+    def __call__(self, node, parent: _Equation):  # noqa: C901 - one case per pysd structure
+        from pysd.translators.structures import abstract_expressions as ae
+
+        tx = self.__call__
+        if _number(node) is not None:
+            return node
+        if isinstance(node, ae.ReferenceStructure):
+            if node.subscripts:
+                raise _unsupported(parent.name, "a subscripted reference")
+            return node
+        if isinstance(node, ae.ArithmeticStructure | ae.LogicStructure):
+            return type(node)(list(node.operators), [tx(a, parent) for a in node.arguments])
+        if isinstance(node, ae.CallStructure):
+            return ae.CallStructure(node.function, tuple(tx(a, parent) for a in node.arguments))
+        if isinstance(node, ae.GameStructure):
+            return tx(node.expression, parent)
+        if isinstance(node, ae.InitialStructure):
+            return self.hidden(parent, "INITIAL", "initial", initial=tx(node.initial, parent)).node
+        if isinstance(node, ae.IntegStructure):
+            flow, init = tx(node.flow, parent), tx(node.initial, parent)
+            e = self.hidden(parent, "INTEG", "stock", ast=flow, initial=init)
+            e.non_negative = bool(node.non_negative)
+            return e.node
+        if isinstance(node, ae.SmoothStructure | ae.SmoothNStructure):
+            n = self.order(node.order, parent, "SMOOTH N")
+            inp, time, init = (tx(a, parent) for a in (node.input, node.smooth_time, node.initial))
+            target = inp
+            for _ in range(n):  # pysd's Smooth: d/dt s_k = (s_{k-1} - s_k) x n / T, s_0 = input
+                e = self.hidden(parent, "SMOOTH", "stock", initial=init)
+                e.ast = _op("/", _op("*", _op("-", target, e.node), n), time)
+                target = e.node
+            return target
+        if isinstance(node, ae.DelayStructure):
+            n, check = self.delay_order(node, parent, "DELAY")
+            inp, time, init = (tx(a, parent) for a in (node.input, node.delay_time, node.initial))
+            inflow = inp
+            for k in range(n):  # pysd's Delay: stages hold input x T; outflow_k = s_k / T
+                e = self.hidden(parent, "DELAY", "stock", initial=_op("*", init, time))
+                outflow = _op("/", e.node, time)
+                e.ast = _op("*", _op("-", inflow, outflow), n)
+                inflow = outflow
+                e.delay = (time, n) if check and k == 0 else None
+            return inflow
+        if isinstance(node, ae.DelayNStructure):
+            n, check = self.delay_order(node, parent, "DELAY N")
+            inp, time, init = (tx(a, parent) for a in (node.input, node.delay_time, node.initial))
+            # pysd's DelayN: each stage keeps the delay time it was given, passed on one stage
+            # per step (``times``); a step's flows use the passed-on times, the output the first
+            times = [self.hidden(parent, "DELAY N time", "discrete", initial=time) for _ in range(n)]
+            passed = [time] + [t.node for t in times[:-1]]
+            for t, new in zip(times, passed, strict=True):
+                t.ast = new
+            inflow, last = inp, None
+            for k in range(n):
+                e = self.hidden(parent, "DELAY N", "stock", initial=_op("*", init, time))
+                outflow = _op("/", e.node, passed[k])
+                e.ast = _op("*", _op("-", inflow, outflow), n)
+                e.delay = (time, n) if check and k == 0 else None
+                inflow, last = outflow, e
+            return _op("/", last.node, times[0].node)
+        if isinstance(node, ae.DelayFixedStructure):
+            inp, time, init = (tx(a, parent) for a in (node.input, node.delay_time, node.initial))
+            return self.hidden(parent, "DELAY FIXED", "fixed", ast=inp, initial=init, delay=time).node
+        if isinstance(node, ae.TrendStructure):
+            inp, avg, trend = (tx(a, parent) for a in (node.input, node.average_time, node.initial_trend))
+            init = _op("/", inp, _op("+", 1, _op("*", trend, avg)))
+            e = self.hidden(parent, "TREND", "stock", initial=init)
+            e.ast = _op("/", _op("-", inp, e.node), avg)
+            return _call("zidz", _op("-", inp, e.node), _op("*", avg, _call("abs", e.node)))
+        if isinstance(node, ae.ForecastStructure):
+            args = (node.input, node.average_time, node.horizon, node.initial_trend)
+            inp, avg, horizon, trend = (tx(a, parent) for a in args)
+            e = self.hidden(parent, "FORECAST", "stock", initial=_op("/", inp, _op("+", 1, trend)))
+            e.ast = _op("/", _op("-", inp, e.node), avg)
+            change = _call("zidz", _op("-", inp, e.node), _op("*", avg, e.node))
+            return _op("*", inp, _op("+", 1, _op("*", change, horizon)))
+        if isinstance(node, ae.SampleIfTrueStructure):
+            cond, inp, init = (tx(a, parent) for a in (node.condition, node.input, node.initial))
+            e = self.hidden(parent, "SAMPLE IF TRUE", "discrete", initial=init)
+            e.ast = _call("if_then_else", cond, inp, e.node)
+            return e.ast
+        if isinstance(node, ae.InlineLookupsStructure):
+            if node.lookups.type != "interpolate":
+                raise _unsupported(parent.name, "a lookup other than an interpolating table")
+            e = self.hidden(parent, "WITH LOOKUP", "lookup", ast=node.lookups)
+            return ae.CallStructure(ae.ReferenceStructure(e.ref), (tx(node.argument, parent),))
+        what = _STRUCTURES.get(type(node).__name__)
+        if what is None:
+            what = type(node).__name__.replace("Structure", "").upper() or "this construct"
+        raise _unsupported(parent.name, what)
+
+
 class _Builder:
     """Turns pysd's syntax trees into Python source, spelled as pysd's builder spells them."""
 
     def __init__(self, equations: dict[str, _Equation]):
         self.eq = equations
+        self.branch = 0  # > 0 inside an IF THEN ELSE branch: divisions never raise
 
-    def refs(self, node, name: str) -> set[str]:
-        """References (pysd spelling) in a syntax tree."""
+    def refs(self, node, phase: str = "run") -> set[str]:
+        """References (pysd spelling) in a syntax tree; ``phase`` "init" reads ACTIVE INITIAL's value."""
         from pysd.translators.structures import abstract_expressions as ae
 
         out: set[str] = set()
@@ -212,8 +543,14 @@ class _Builder:
             if isinstance(n, ae.ReferenceStructure):
                 out.add(n.reference)
             elif isinstance(n, ae.CallStructure):
-                if n.function.reference in self.eq:
-                    out.add(n.function.reference)
+                fname = n.function.reference
+                if fname in self.eq:
+                    out.add(fname)
+                if fname in _CLOCKED:
+                    out.add("time")
+                if fname == "active_initial" and len(n.arguments) == 2:
+                    walk(n.arguments[1] if phase == "init" else n.arguments[0])
+                    return
                 for a in n.arguments:
                     walk(a)
             elif isinstance(n, ae.ArithmeticStructure | ae.LogicStructure):
@@ -223,7 +560,7 @@ class _Builder:
         walk(node)
         return out
 
-    def build(self, node, name: str) -> _Built:
+    def build(self, node, name: str, phase: str = "run") -> _Built:
         """Python source for one syntax tree of equation ``name``."""
         from pysd.translators.structures import abstract_expressions as ae
 
@@ -248,7 +585,7 @@ class _Builder:
             for op in ops:
                 if op not in _OPERATORS:
                     raise _unsupported(name, f"the operator {op!r}")
-            args = [self.build(a, name) for a in node.arguments]
+            args = [self.build(a, name, phase) for a in node.arguments]
             order = _OPERATORS[ops[-1]][1]
             args[-1].lower_order(2 if ops[-1] == "^" else order)
             if len(args) == 1:
@@ -257,14 +594,27 @@ class _Builder:
                 return _Built(_OPERATORS[ops[0]][0] % args[0].expression, order)
             right = args.pop().expression
             while args or ops:
-                template = _OPERATORS[ops.pop()][0]
+                op = ops.pop()
+                template = _OPERATORS[op][0]
                 left = args.pop()
                 left.lower_order(order)
+                if op == "/" and self.branch:  # the branch not taken may divide by zero
+                    template = "_div(%(left)s, %(right)s)"
                 right = template % {"left": left.expression, "right": right}
             return _Built(right, order)
         if isinstance(node, ae.CallStructure):
             fname = node.function.reference
-            args = [self.build(a, name) for a in node.arguments]
+            if fname == "active_initial" and len(node.arguments) == 2:
+                return self.build(node.arguments[1 if phase == "init" else 0], name, phase)
+            if fname == "if_then_else" and len(node.arguments) == 3:
+                cond = self.build(node.arguments[0], name, phase)
+                self.branch += 1
+                try:
+                    args = [cond, *(self.build(a, name, phase) for a in node.arguments[1:])]
+                finally:
+                    self.branch -= 1
+            else:
+                args = [self.build(a, name, phase) for a in node.arguments]
             target = self.eq.get(fname)
             if target is not None and target.kind == "lookup":
                 if len(args) != 1:
@@ -272,15 +622,14 @@ class _Builder:
                 return _Built(f"_interp({args[0].expression}, {target.local}_x, {target.local}_y)", 0)
             if fname not in _FUNCTIONS:
                 raise _unsupported(name, f"the function {fname.upper().replace('_', ' ')}")
-            if len(args) != _ARITY[fname]:
+            arity = _ARITY.get(fname, (1,))
+            if len(args) not in arity:
                 raise SnowballError(
-                    f"equation '{name}': {fname.upper()} takes {_ARITY[fname]} arguments, got {len(args)}"
+                    f"equation '{name}': {fname.upper()} takes {arity[-1]} arguments, got {len(args)}"
                 )
+            if fname == "ramp" and len(args) == 2:
+                args.append(_Built("None", 0))
             return _Built(_FUNCTIONS[fname] % {str(i): a.expression for i, a in enumerate(args)}, 0)
-        if isinstance(node, ae.IntegStructure):
-            raise _unsupported(name, "INTEG inside a larger expression")
-        if isinstance(node, ae.InitialStructure):
-            raise _unsupported(name, "INITIAL inside a larger expression")
         raise _unsupported(name, type(node).__name__.replace("Structure", "").upper() or "this construct")
 
 
@@ -300,45 +649,61 @@ def _parse(path: Path):
             raise SnowballError(f"{path.name}: {diagnose(path, exc)}") from None
 
 
-def _equations(path: Path) -> dict[str, _Equation]:
+def _equations(path: Path) -> tuple[dict[str, _Equation], dict[str, float], frozenset[str]]:
+    """The model's equations, the clock's values and the constants that fix its structure."""
     from pysd.translators.structures import abstract_expressions as ae
 
     am = _parse(path)
     if len(am.sections) != 1:
-        raise SnowballError(f"{path.name}: macros are not supported by the sweep engine")
+        macros = ", ".join(s.name for s in am.sections if s.name != "__main__")
+        raise SnowballError(f"{path.name}: macro '{macros}': macros are not supported by the sweep engine")
     out: dict[str, _Equation] = {}
+    raw: list[tuple[_Equation, object]] = []
     for i, el in enumerate(am.sections[0].elements):
         name = el.name
         ref = normalise(name)
         local = f"v{i}_" + re.sub(r"\W", "_", ref)[:40]
+        if ref in out or ref == "time":
+            raise SnowballError(f"{path.name}: the name '{name}' is defined twice")
         if len(el.components) != 1:
-            raise _unsupported(name, "an equation in several parts (subscripts)")
+            raise _unsupported(name, "subscripts (an equation defined element by element)")
         comp = el.components[0]
         if any(comp.subscripts):
             raise _unsupported(name, "subscripts")
         ast = comp.ast
+        e = _Equation(name, ref, local, "aux", ast)
         if comp.type == "Lookup":
-            if not isinstance(ast, ae.LookupsStructure) or ast.type != "interpolate":
-                raise _unsupported(name, "a lookup other than a hard-coded interpolating table")
-            e = _Equation(name, ref, local, "lookup", ast)
+            if not isinstance(ast, ae.LookupsStructure):
+                _Desugar(out, {})(ast, e)  # names what it is (external lookups ...)
+                raise _unsupported(name, "a lookup other than a hard-coded table")
+            if ast.type != "interpolate":
+                raise _unsupported(name, "a lookup other than an interpolating table")
+            e.kind = "lookup"
+        elif comp.type == "Data":
+            raise _unsupported(name, "external data (a data variable)")
         elif ref in CONTROL:
-            if _number(ast) is None:
-                raise _unsupported(name, "a computed control variable")
-            e = _Equation(name, ref, local, "control", ast)
+            e.kind = "control"
         elif _number(ast) is not None:
-            e = _Equation(name, ref, local, "constant", ast)
+            e.kind = "constant"
         elif isinstance(ast, ae.IntegStructure):
-            e = _Equation(name, ref, local, "stock", ast.flow, ast.initial, bool(ast.non_negative))
+            e.kind = "stock"
         elif isinstance(ast, ae.InitialStructure):
-            e = _Equation(name, ref, local, "initial", None, ast.initial)
-        elif comp.type in ("Auxiliary", "Constant") and not isinstance(ast, str):
-            e = _Equation(name, ref, local, "aux", ast)
-        else:
+            e.kind, e.initial = "initial", ast.initial
+        elif isinstance(ast, str | np.ndarray):
             raise _unsupported(name, f"a {comp.type.lower()} component")
-        if ref in out or ref == "time":
-            raise SnowballError(f"{path.name}: the name '{name}' is defined twice")
         out[ref] = e
-    return out
+        raw.append((e, ast))
+    clock = _clock(out, path)
+    desugar = _Desugar(out, clock)
+    for e, ast in raw:  # stateful functions become hidden state, once every name is known
+        if e.kind == "stock":
+            e.ast, e.initial = desugar(ast.flow, e), desugar(ast.initial, e)
+            e.non_negative = bool(ast.non_negative)
+        elif e.kind == "initial":
+            e.ast, e.initial = None, desugar(ast.initial, e)
+        elif e.kind == "aux":
+            e.ast = desugar(ast, e)
+    return out, clock, frozenset(desugar.read)
 
 
 def _topological(nodes: Sequence[str], deps: Mapping[str, set[str]], what: str, names) -> list[str]:
@@ -386,6 +751,8 @@ class Program:
     tables: dict[str, tuple[tuple[float, ...], tuple[float, ...]]]  # the .mdl's tables: x, y
     time_step: float
     initial_time: float
+    controls: dict[str, float] = field(default_factory=dict)  # the clock, fixed at build time
+    clock_inputs: frozenset[str] = frozenset()  # constants the clock is computed from
 
     def simulate(
         self,
@@ -400,7 +767,8 @@ class Program:
         Parameters
         ----------
         constants : Vensim name -> scalar (shared) or (n,) array (one value per scenario);
-            constants not named keep the .mdl's value.
+            constants not named keep the .mdl's value. The control variables (TIME STEP ...) and
+            the constants they are computed from cannot be changed.
         tables : Vensim name -> (x, y) with x (K,) increasing and y (K,) or (n, K).
         at : "years" (the steps at whole years, as run.run reports) or "steps" (every step).
 
@@ -409,8 +777,16 @@ class Program:
         times (T,) and, for each recorded variable (Vensim name), an array (T, n).
         """
         fn = _compiled(self.source)
-        values: dict[str, object] = dict(self.constants)
+        values: dict[str, object] = dict(self.constants | self.controls)
+        for key in self.controls:  # a program may start elsewhere (a vintage's initial state)
+            if normalise(key) == "initial_time":
+                values[key] = float(self.initial_time)
         for key, value in (constants or {}).items():
+            if key in self.controls or key in self.clock_inputs:
+                raise SnowballError(
+                    f"'{key}' is fixed when the engine is built (it sets the clock, TIME STEP or "
+                    "INITIAL TIME ..., or the order of a delay): edit the .mdl to change it"
+                )
             if key not in self.constants:
                 raise SnowballError(f"'{key}' is not a constant of the model")
             values[key] = _vector(value, n, key)
@@ -447,14 +823,17 @@ class Engine:
 
     model_sha256: str
     kinds: dict[str, str]  # Vensim name -> constant | lookup | stock | initial | aux | control
-    constants: dict[str, float]
+    constants: dict[str, float]  # settable constants (not the clock)
     tables: dict[str, tuple[tuple[float, ...], tuple[float, ...]]]
     time_step: float
     initial_time: float
     _eqs: dict[str, _Equation] = field(repr=False, compare=False)
+    controls: dict[str, float] = field(default_factory=dict)  # INITIAL TIME, TIME STEP ... as built
+    clock_inputs: frozenset[str] = frozenset()
 
-    def program(self, record: Sequence[str]) -> Program:
-        """The compiled program that records ``record`` (Vensim names)."""
+    def program(self, record: Sequence[str], initial_time: float | None = None) -> Program:
+        """The compiled program that records ``record`` (Vensim names), starting at ``initial_time``
+        (the vintage's initial state; default the .mdl's INITIAL TIME)."""
         return Program(
             self.model_sha256,
             _generate(self._eqs, tuple(record)),
@@ -462,7 +841,9 @@ class Engine:
             self.constants,
             self.tables,
             self.time_step,
-            self.initial_time,
+            self.initial_time if initial_time is None else float(initial_time),
+            self.controls,
+            self.clock_inputs,
         )
 
     def simulate(self, n: int, until: float, record: Sequence[str] = (), **kwargs):
@@ -483,94 +864,138 @@ def _vector(value, n: int, name: str):
 
 
 _COMPILED: dict[str, object] = {}
+_RUNTIME = {
+    "np": np,
+    "_ite": _ite,
+    "_xidz": _xidz,
+    "_div": _div,
+    "_zidz": _zidz,
+    "_integer": _integer,
+    "_quantum": _quantum,
+    "_modulo": _modulo,
+    "_step": _step,
+    "_ramp": _ramp,
+    "_pulse": _pulse,
+    "_fixed_order": _fixed_order,
+    "_order_check": _order_check,
+    "_interp": interp,
+}
 
 
 def _compiled(source: str):
     key = hashlib.sha256(source.encode()).hexdigest()
     fn = _COMPILED.get(key)
     if fn is None:
-        namespace = {"np": np, "_ite": _ite, "_xidz": _xidz, "_zidz": _zidz, "_integer": _integer}
-        namespace["_interp"] = interp
+        namespace = dict(_RUNTIME)
         exec(compile(source, f"<snowball engine {key[:12]}>", "exec"), namespace)
         fn = namespace["simulate"]
         _COMPILED[key] = fn
     return fn
 
 
-def _generate(eqs: dict[str, _Equation], record: tuple[str, ...]) -> str:
-    """Source of ``simulate(P, L, t0, nsteps, slot, out, n)`` for the model ``eqs``."""
+def _dependencies(eqs: dict[str, _Equation]) -> None:
+    """Fill each equation's run-time and initialisation dependencies (pysd spelling)."""
     b = _Builder(eqs)
-    by_name = {e.name: e for e in eqs.values()}
-    unknown = [r for r in record if r not in by_name]
-    if unknown:
-        raise SnowballError(f"unknown model variable(s) to record: {', '.join(unknown)}")
     for e in eqs.values():
-        if e.kind in ("aux", "stock"):
-            e.deps = b.refs(e.ast, e.name)
-        if e.kind in ("stock", "initial"):
-            e.init_deps = b.refs(e.initial, e.name)
+        if e.kind in ("aux", "control"):
+            e.deps = b.refs(e.ast)
+            e.init_deps = b.refs(e.ast, "init")
+        elif e.kind in _STATE:
+            e.deps = b.refs(e.ast)
+            e.init_deps = b.refs(e.initial, "init") | (
+                b.refs(e.delay, "init") if e.kind == "fixed" else set()
+            )
+        elif e.kind == "initial":
+            e.init_deps = b.refs(e.initial, "init")
         for r in e.deps | e.init_deps:
             if r != "time" and r not in eqs:
                 raise SnowballError(f"equation '{e.name}': unknown name '{r}'")
 
+
+def _generate(eqs: dict[str, _Equation], record: tuple[str, ...]) -> str:  # noqa: C901
+    """Source of ``simulate(P, L, t0, nsteps, slot, out, n)`` for the model ``eqs``."""
+    b = _Builder(eqs)
+    by_name = {e.name: e for e in eqs.values() if not e.hidden}
+    unknown = [r for r in record if r not in by_name or by_name[r].kind == "lookup"]
+    if unknown:
+        raise SnowballError(f"unknown model variable(s) to record: {', '.join(unknown)}")
+    _dependencies(eqs)
+
     def names(ref: str) -> str:
         return eqs[ref].name if ref in eqs else ref
 
-    # dynamic: depends on time or a stock (directly or through auxiliaries)
-    dynamic: dict[str, bool] = {}
+    # level: 0 static (constants only, once), 1 fixed at initialisation (reads an INITIAL value),
+    # 2 dynamic (depends on time or on state, directly or through auxiliaries)
+    level: dict[str, int] = {}
 
-    def is_dynamic(ref: str, seen: tuple = ()) -> bool:
+    def level_of(ref: str, seen: tuple = ()) -> int:
         if ref == "time":
-            return True
+            return 2
         e = eqs[ref]
-        if e.kind == "stock":
-            return True
+        if e.kind in _STATE:
+            return 2
+        if e.kind == "initial":
+            return 1
         if e.kind != "aux":
-            return False
-        if ref in dynamic:
-            return dynamic[ref]
+            return 0
+        if ref in level:
+            return level[ref]
         if ref in seen:
             chain = " -> ".join(names(r) for r in (*seen[seen.index(ref) :], ref))
             raise SnowballError(f"algebraic loop with no stock in it: {chain}")
-        dynamic[ref] = any(is_dynamic(d, (*seen, ref)) for d in eqs[ref].deps)
-        return dynamic[ref]
+        lv = 2 if e.init_deps != e.deps else 0  # ACTIVE INITIAL: one value at t0, another after
+        level[ref] = max([lv, *(level_of(d, (*seen, ref)) for d in e.deps)])
+        return level[ref]
 
     for ref, e in eqs.items():
         if e.kind == "aux":
-            is_dynamic(ref)
+            level_of(ref)
 
     lines = ["def simulate(P, L, t0, nsteps, slot, out, n):"]
     emit = lines.append
     for e in eqs.values():
         if e.kind in ("constant", "control"):
             emit(f"    {e.local} = P[{e.name!r}]")
+        elif e.kind == "lookup" and e.hidden:
+            xs, ys = _lookup_default(e.ast)
+            emit(f"    {e.local}_x, {e.local}_y = np.array({list(xs)!r}), np.array({list(ys)!r})")
         elif e.kind == "lookup":
             emit(f"    {e.local}_x, {e.local}_y = L[{e.name!r}]")
-    # static auxiliaries (no time, no stock), once
-    static = [r for r, e in eqs.items() if e.kind == "aux" and not dynamic[r]]
+    emit(f"    _dt = {eqs['time_step'].local}")
+    # static auxiliaries (no time, no state), once
+    static = [r for r, e in eqs.items() if e.kind == "aux" and level[r] == 0]
     sdeps = {r: {d for d in eqs[r].deps if d in static} for r in static}
     for r in _topological(static, sdeps, "algebraic loop with no stock in it", names):
         emit(f"    {eqs[r].local} = {b.build(eqs[r].ast, eqs[r].name).expression}")
-    # initialisation at t0: stocks' initial values and INITIAL values, in dependency order
+    # initialisation at t0: state, INITIAL values and what they read, in dependency order
     emit("    time = t0")
     init_nodes: dict[str, set[str]] = {}
     for r, e in eqs.items():
-        if e.kind in ("stock", "initial"):
+        if e.kind in (*_STATE, "initial") or (e.kind == "aux" and level[r] > 0):
             init_nodes[r] = {d for d in e.init_deps if d != "time"}
-        elif e.kind == "aux" and dynamic[r]:
-            init_nodes[r] = {d for d in e.deps if d != "time"}
-    roots = [r for r, e in eqs.items() if e.kind in ("stock", "initial")]
+    roots = [
+        r for r, e in eqs.items() if e.kind in (*_STATE, "initial") or (e.kind == "aux" and level[r] == 1)
+    ]
     for r in _topological(roots, init_nodes, "initial values depend on each other in a loop", names):
         e = eqs[r]
-        expr = b.build(e.initial if e.kind in ("stock", "initial") else e.ast, e.name).expression
-        emit(f"    {e.local} = {expr}")
-    # the time loop: dynamic auxiliaries needed by the flows and the recorded variables
-    stocks = [r for r, e in eqs.items() if e.kind == "stock"]
+        if e.kind == "aux":
+            emit(f"    {e.local} = {b.build(e.ast, e.name, 'init').expression}")
+            continue
+        emit(f"    {e.local} = {b.build(e.initial, e.name, 'init').expression}")
+        if e.kind == "stock" and e.delay is not None:
+            delay = b.build(e.delay[0], e.name, "init").expression
+            emit(f"    _order_check({delay}, {e.delay[1]}, _dt, {e.name!r})")
+        if e.kind == "fixed":
+            delay = b.build(e.delay, e.name, "init").expression
+            emit(f"    {e.local}_pipe = [{e.local}] * _fixed_order({delay}, _dt)")
+            emit(f"    {e.local}_at = 0")
+    # the time loop: dynamic auxiliaries needed by the state and the recorded variables
+    states = [r for r, e in eqs.items() if e.kind in _STATE]
     wanted = set()
-    todo = [d for s in stocks for d in eqs[s].deps] + [by_name[n].ref for n in record]
+    todo = [d for s in states for d in eqs[s].deps] + [by_name[n].ref for n in record]
     while todo:
         r = todo.pop()
-        if r == "time" or r in wanted or eqs[r].kind != "aux" or not dynamic[r]:
+        if r == "time" or r in wanted or eqs[r].kind != "aux" or level[r] != 2:
             continue
         wanted.add(r)
         todo.extend(eqs[r].deps)
@@ -589,13 +1014,20 @@ def _generate(eqs: dict[str, _Equation], record: tuple[str, ...]) -> str:
             emit(f"            o[{j}] = {by_name[name].local}")
     emit("        if i == nsteps:")
     emit("            break")
-    for r in stocks:
+    for r in states:
         emit(f"        d_{eqs[r].local} = {b.build(eqs[r].ast, eqs[r].name).expression}")
-    emit("        dt = " + eqs["time_step"].local)
-    for r in stocks:
+    emit("        dt = _dt")
+    for r in states:
         e = eqs[r]
-        new = f"{e.local} + d_{e.local}*dt"
-        emit(f"        {e.local} = " + (f"np.maximum({new}, 0)" if e.non_negative else new))
+        if e.kind == "discrete":
+            emit(f"        {e.local} = d_{e.local}")
+        elif e.kind == "fixed":
+            emit(f"        {e.local}_pipe[{e.local}_at] = d_{e.local}")
+            emit(f"        {e.local}_at = ({e.local}_at + 1) % len({e.local}_pipe)")
+            emit(f"        {e.local} = {e.local}_pipe[{e.local}_at]")
+        else:
+            new = f"{e.local} + d_{e.local}*dt"
+            emit(f"        {e.local} = " + (f"np.maximum({new}, 0)" if e.non_negative else new))
     emit("        t = t + dt")
     emit("    return None")
     return "\n".join(lines) + "\n"
@@ -605,24 +1037,80 @@ def _lookup_default(ast) -> tuple[tuple[float, ...], tuple[float, ...]]:
     return tuple(float(v) for v in ast.x), tuple(float(v) for v in ast.y)
 
 
-@cache
-def _build_cached(path: str, digest: str) -> Engine:
-    eqs = _equations(Path(path))
-    _generate(eqs, ())  # validates every equation and finds loops before anything runs
+def _clock(eqs: dict[str, _Equation], path: Path) -> dict:
+    """The control variables' values (computed from constants if need be) and those constants."""
     for ctl in ("initial_time", "time_step"):
         if ctl not in eqs:
-            raise SnowballError(f"{Path(path).name}: the control variable {ctl.upper()} is missing")
-    kinds = {e.name: e.kind for e in eqs.values()}
-    constants = {e.name: float(_number(e.ast)) for e in eqs.values() if e.kind in ("constant", "control")}
-    tables = {e.name: _lookup_default(e.ast) for e in eqs.values() if e.kind == "lookup"}
+            raise SnowballError(
+                f"{path.name}: the control variable {ctl.upper().replace('_', ' ')} is missing"
+            )
+    b = _Builder(eqs)
+    values: dict[str, object] = {}
+    inputs: set[str] = set()
+
+    def value(ref: str, seen: tuple, control: str):
+        if ref == "time" or ref not in eqs or eqs[ref].kind not in ("constant", "control", "aux", "lookup"):
+            what = "Time" if ref == "time" else _names_of(eqs, [ref])
+            raise _unsupported(
+                eqs[control].name, f"a control variable that may change during the run (it reads '{what}')"
+            )
+        e = eqs[ref]
+        if ref in seen:
+            raise SnowballError(f"control variables depend on each other in a loop: {_names_of(eqs, seen)}")
+        if e.kind == "constant":
+            inputs.add(e.name)
+            return np.float64(_number(e.ast))
+        if e.kind == "lookup":
+            return np.array(_lookup_default(e.ast))
+        if ref not in values:
+            scope: dict[str, object] = {}
+            for d in b.refs(e.ast):
+                v = value(d, (*seen, ref), ref if e.kind == "control" else control)
+                if eqs[d].kind == "lookup":
+                    scope[f"{eqs[d].local}_x"], scope[f"{eqs[d].local}_y"] = v
+                else:
+                    scope[eqs[d].local] = v
+            try:
+                with np.errstate(all="ignore"):
+                    values[ref] = np.float64(eval(b.build(e.ast, e.name).expression, dict(_RUNTIME), scope))
+            except SnowballError:
+                raise
+            except Exception as exc:  # an expression pysd parses but this evaluator cannot
+                raise _unsupported(e.name, f"this control expression ({exc})") from None
+        return values[ref]
+
+    for r, e in eqs.items():
+        if e.kind == "control":
+            value(r, (), r)
+    if not values["time_step"] > 0:
+        raise SnowballError(f"{path.name}: TIME STEP must be positive, got {values['time_step']}")
+    clock: dict[str, object] = {eqs[r].name: float(v) for r, v in values.items() if eqs[r].kind == "control"}
+    clock[_CLOCK_INPUTS] = frozenset(inputs)
+    return clock
+
+
+def _names_of(eqs: dict[str, _Equation], refs: Sequence[str]) -> str:
+    """Vensim names of ``refs`` (pysd spelling), for messages."""
+    return ", ".join(eqs[r].name if r in eqs else r for r in refs)
+
+
+@cache
+def _build_cached(path: str, digest: str) -> Engine:
+    eqs, clock, order_inputs = _equations(Path(path))
+    controls = {k: v for k, v in clock.items() if k != _CLOCK_INPUTS}
+    clock_inputs = clock[_CLOCK_INPUTS] | order_inputs
+    _generate(eqs, ())  # validates every equation and finds loops before anything runs
+    shown = {e.name: e for e in eqs.values() if not e.hidden}
     return Engine(
         model_sha256=digest,
-        kinds=kinds,
-        constants=constants,
-        tables=tables,
-        time_step=float(_number(eqs["time_step"].ast)),
-        initial_time=float(_number(eqs["initial_time"].ast)),
+        kinds={name: e.kind for name, e in shown.items()},
+        constants={name: float(_number(e.ast)) for name, e in shown.items() if e.kind == "constant"},
+        tables={name: _lookup_default(e.ast) for name, e in shown.items() if e.kind == "lookup"},
+        time_step=controls[eqs["time_step"].name],
+        initial_time=controls[eqs["initial_time"].name],
         _eqs=eqs,
+        controls=controls,
+        clock_inputs=clock_inputs,
     )
 
 

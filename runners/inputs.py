@@ -8,8 +8,9 @@ Every file is checked (columns, units, years, gaps, NaN) and a failure names the
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,8 @@ import pandas as pd
 from .errors import SnowballError
 from .paths import data_dir
 
-FIRST_YEAR, LAST_YEAR = 2024, 2100
+LAST_YEAR = 2100  # the last fiscal year any run or table may reach (the first is the vintage's)
+DEFAULT_VINTAGE = "cbo-2026-02"  # the vintage of scenarios that name none, and of the built-in ones
 
 # variable -> unit, for the tidy (fiscal_year, variable, value, unit, source) files
 PROJECTION_UNITS = {
@@ -77,6 +79,12 @@ ISSUANCE_UNITS = {
     "bill_average_maturity": "months",
     "bill_mean_remaining_maturity": "months",
 }
+TIPS_UNITS = {
+    "tips_principal": ("$bn", 0.0, 1e5),
+    "tips_real_coupon": ("%", -2.0, 10.0),
+    "tips_average_maturity": ("years", 0.5, 30.0),
+    "tips_issuance_share": ("share of coupon issuance", 0.0, 0.5),
+}
 CATEGORY_TABLES = {
     "defense share table": "defense",
     "nondefense share table": "nondefense",
@@ -103,7 +111,8 @@ class ModelInputs:
     cbo: pd.DataFrame
     targets: pd.DataFrame
     files: dict[str, str]
-    first_year: int = FIRST_YEAR
+    first_year: int
+    meta: dict = field(default_factory=dict)
 
 
 def _fail(path: Path, problem: str) -> SnowballError:
@@ -150,7 +159,12 @@ def _numeric(df: pd.DataFrame, path: Path, column: str) -> None:
 
 
 def read_tidy(
-    path: Path, units: dict[str, str], contiguous: bool, extra: tuple[str, ...] = ()
+    path: Path,
+    units: dict[str, str],
+    contiguous: bool,
+    extra: tuple[str, ...] = (),
+    optional: tuple[str, ...] = (),
+    lenient: bool = False,
 ) -> pd.DataFrame:
     """Read a tidy (fiscal_year, variable, value, unit, source) file and check units and years."""
     df = read_csv(path, ["fiscal_year", "variable", "value", "unit", "source", *extra])
@@ -160,9 +174,12 @@ def read_tidy(
         raise _fail(path, f"fiscal_year must be whole years from 1900 to {LAST_YEAR}")
     df["fiscal_year"] = df["fiscal_year"].astype(int)
     unknown = sorted(set(df["variable"]) - set(units))
+    if lenient:  # a shared file may carry more variables than this reader needs
+        df = df[df["variable"].isin(list(units))].copy()
+        unknown = []
     if unknown:
         raise _fail(path, f"unknown variable(s) {', '.join(unknown)}; allowed: {', '.join(units)}")
-    missing = sorted(set(units) - set(df["variable"]))
+    missing = sorted(set(units) - set(df["variable"]) - set(optional))
     if missing:
         raise _fail(path, f"missing variable(s) {', '.join(missing)}")
     for var, group in df.groupby("variable", sort=False):
@@ -191,6 +208,8 @@ def _read_toml(path: Path) -> dict:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise _fail(path, f"malformed TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise _fail(path, f"not UTF-8 text (byte {exc.start})") from None
 
 
 def available_vintages() -> list[str]:
@@ -203,8 +222,19 @@ def _hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def load_inputs(vintage: str) -> ModelInputs:
-    """Read, validate and assemble the model inputs for baseline ``vintage`` (e.g. 'cbo-2025-01')."""
+STATE_NAME = re.compile(r"^treasury-(\d{4})-09-30$")
+
+
+def initial_state_year(state: str, where: Path) -> int:
+    """The fiscal year an initial state closes, from its name ``treasury-YYYY-09-30``."""
+    match = STATE_NAME.match(state)
+    if not match or not 1990 <= int(match.group(1)) < LAST_YEAR:
+        raise _fail(where, f"initial_state '{state}' must be named treasury-YYYY-09-30 (a fiscal year end)")
+    return int(match.group(1))
+
+
+def vintage_meta(vintage: str) -> dict:
+    """A vintage's ``vintage.toml``, validated, with ``first_year`` (its initial state's year) added."""
     base = data_dir() / "baselines" / vintage
     if not (base / "vintage.toml").is_file():
         known = ", ".join(available_vintages()) or "none"
@@ -212,45 +242,112 @@ def load_inputs(vintage: str) -> ModelInputs:
     meta_path = base / "vintage.toml"
     meta = _read_toml(meta_path)
     for key, kind in [("title", str), ("initial_state", str), ("last_projection_year", int)]:
-        if not isinstance(meta.get(key), kind):
+        if not isinstance(meta.get(key), kind) or isinstance(meta.get(key), bool):
             raise _fail(meta_path, f"field '{key}' must be a {kind.__name__}")
-    last = meta["last_projection_year"]
-    init_dir = data_dir() / "initial" / meta["initial_state"]
+    first = initial_state_year(meta["initial_state"], meta_path)
+    if not first < meta["last_projection_year"] <= LAST_YEAR:
+        raise _fail(meta_path, f"last_projection_year must be after {first} and at most {LAST_YEAR}")
+    wedge = meta.get("cpi_minus_pce", 0.0)
+    if isinstance(wedge, bool) or not isinstance(wedge, int | float) or not -2 <= wedge <= 2:
+        raise _fail(meta_path, "field 'cpi_minus_pce' must be a number from -2 to 2 (percentage points)")
+    return {**meta, "first_year": first, "path": meta_path}
 
+
+def load_initial_state(state: str) -> tuple[dict[str, float], dict[str, Path], float]:
+    """The model constants an initial state sets (aging chain, TIPS, issuance, holders), the files
+    read, and the bill (and FRN) share of the marketable debt in percent."""
+    init_dir = data_dir() / "initial" / state
+    if not init_dir.is_dir():
+        raise SnowballError(f"{_rel(init_dir)}: initial state folder is missing")
+    paths = {
+        "profile": init_dir / "maturity_profile.csv",
+        "tips": init_dir / "tips.csv",
+        "issuance": init_dir / "issuance.csv",
+        "holders": init_dir / "holders.csv",
+    }
+    profile = _read_profile(paths["profile"])
+    tips = _read_parameters(paths["tips"], TIPS_UNITS)
+    issuance = _read_issuance(paths["issuance"])
+    constants: dict[str, float] = {
+        "initial bills": float(profile.loc["bills", "amount_bn"]),
+        "initial bill rate": float(profile.loc["bills", "coupon_pct"]),
+        "bill average maturity": issuance["bill_average_maturity"],
+        "bill mean remaining maturity": issuance["bill_mean_remaining_maturity"],
+        "initial TIPS principal": tips["tips_principal"],
+        "initial TIPS real coupon": tips["tips_real_coupon"],
+        "TIPS average maturity": tips["tips_average_maturity"],
+        "TIPS issuance share": tips["tips_issuance_share"],
+    }
+    for bucket in BUCKETS[1:]:
+        constants[f"initial debt {bucket}"] = float(profile.loc[bucket, "amount_bn"])
+        constants[f"initial coupon {bucket}"] = float(profile.loc[bucket, "coupon_pct"])
+    for key, value in issuance.items():
+        if key.endswith("_issuance_share"):
+            constants[key.replace("_", " ")] = value
+    marketable = float(profile["amount_bn"].sum()) + tips["tips_principal"]
+    bill_share = constants["initial bills"] / marketable * 100
+    return constants, paths, bill_share
+
+
+def _read_parameters(path: Path, units: dict[str, tuple[str, float, float]]) -> dict[str, float]:
+    """A (parameter, value, unit, source) file holding exactly ``units``' parameters, in range."""
+    df = read_csv(path, ["parameter", "value", "unit", "source"])
+    _numeric(df, path, "value")
+    got = dict(zip(df["parameter"], df["value"], strict=True))
+    if sorted(got) != sorted(units) or len(got) != len(df):
+        raise _fail(path, f"parameters must be exactly {', '.join(units)}, once each")
+    for _, row in df.iterrows():
+        unit, low, high = units[row["parameter"]]
+        if row["unit"] != unit:
+            raise _fail(path, f"'{row['parameter']}' has unit '{row['unit']}', expected '{unit}'")
+        if not low <= row["value"] <= high:
+            raise _fail(
+                path, f"'{row['parameter']}' = {row['value']:g} is out of range; allowed {low:g} to {high:g}"
+            )
+    return {k: float(v) for k, v in got.items()}
+
+
+def load_inputs(vintage: str) -> ModelInputs:
+    """Read, validate and assemble the model inputs for baseline ``vintage`` (e.g. 'cbo-2026-02')."""
+    meta = vintage_meta(vintage)
+    meta_path, first, last = meta["path"], meta["first_year"], meta["last_projection_year"]
+    base = meta_path.parent
     paths = {
         "projections": base / "budget_projections.csv",
         "categories": base / "outlays_by_category.csv",
         "long_term": base / "long_term.csv",
         "targets": base / "targets.csv",
-        "profile": init_dir / "maturity_profile.csv",
-        "issuance": init_dir / "issuance.csv",
-        "holders": init_dir / "holders.csv",
     }
-    proj = read_tidy(paths["projections"], PROJECTION_UNITS, contiguous=True)
+    units = PROJECTION_UNITS | {"cpiu_inflation": "%"}
+    proj = read_tidy(paths["projections"], units, contiguous=True, optional=("cpiu_inflation",))
     cats = read_tidy(paths["categories"], CATEGORY_UNITS, contiguous=False)
     lt = read_tidy(paths["long_term"], LONG_TERM_UNITS, contiguous=False, extra=("basis",))
     targets = read_csv(paths["targets"], ["variable", "fiscal_year", "value", "unit", "source"])
     _numeric(targets, paths["targets"], "value")
     cbo = _wide(proj)
-    years = list(range(FIRST_YEAR, last + 1))
-    absent = [y for y in years if y not in cbo.index or cbo.loc[y].drop("debt_to_gdp").isna().any()]
+    years = list(range(first, last + 1))
+    core = [c for c in cbo.columns if c not in ("debt_to_gdp", "cpiu_inflation")]
+    absent = [y for y in years if y not in cbo.index or cbo.loc[y, core].isna().any()]
     if absent:
-        raise _fail(paths["projections"], f"fiscal year {absent[0]} is missing (need {FIRST_YEAR}-{last})")
-    if FIRST_YEAR - 1 not in cbo.index:
-        raise _fail(paths["projections"], f"needs debt_held_by_public for FY{FIRST_YEAR - 1}")
+        raise _fail(paths["projections"], f"fiscal year {absent[0]} is missing (need {first}-{last})")
+    if first - 1 not in cbo.index or pd.isna(cbo.loc[first - 1, "debt_held_by_public"]):
+        raise _fail(paths["projections"], f"needs debt_held_by_public for FY{first - 1}")
     if (lt["fiscal_year"] <= last).any():
         raise _fail(paths["long_term"], f"long-term anchors must come after FY{last}")
 
     cw = _wide(cats)
-    for y in (FIRST_YEAR, last):
+    for y in (first, last):
         if y not in cw.index:
             raise _fail(paths["categories"], f"needs figures for FY{y}")
-    profile = _read_profile(paths["profile"])
-    issuance = _read_issuance(paths["issuance"])
-    holders = _read_holders(paths["holders"], float(cbo.loc[FIRST_YEAR, "debt_held_by_public"]))
+    state, state_paths, bill_share = load_initial_state(meta["initial_state"])
+    holders = _read_holders(state_paths["holders"], float(cbo.loc[first, "debt_held_by_public"]))
 
     p = cbo.loc[years]
     gdp = p["nominal_gdp"]
+    if "cpiu_inflation" in p and p["cpiu_inflation"].notna().all():
+        cpi = p["cpiu_inflation"]
+    else:  # a vintage without CPI-U: PCE plus the stated wedge (vintage.toml cpi_minus_pce)
+        cpi = p["pce_inflation"] + float(meta.get("cpi_minus_pce", 0.0))
     tables: dict[str, pd.Series] = {
         "nominal GDP growth table": (gdp / gdp.shift(1) - 1).iloc[1:] * 100,
         "revenues share table": p["revenues"] / gdp * 100,
@@ -260,6 +357,7 @@ def load_inputs(vintage: str) -> ModelInputs:
         "ten year yield table": p["ten_year_yield"],
         "policy rate table": p["fed_funds_rate"],
         "baseline inflation table": p["pce_inflation"],
+        "CPI inflation table": cpi,
     }
     ltw = _wide(lt)
     extend = {
@@ -278,6 +376,11 @@ def load_inputs(vintage: str) -> ModelInputs:
         if LAST_YEAR not in series.index:
             series.loc[LAST_YEAR] = anchors.iloc[-1]
         tables[table] = series.sort_index().astype(float)
+    # CPI-U beyond the vintage: PCE's long-term path plus the wedge of the last projection year
+    wedge = float(cpi.iloc[-1] - p["pce_inflation"].iloc[-1])
+    later = tables["baseline inflation table"].loc[last + 1 :] + wedge
+    tables["CPI inflation table"] = pd.concat([cpi, later]).sort_index().astype(float)
+    tables["bill share table"] = pd.Series({first: bill_share, LAST_YEAR: bill_share}, dtype=float)
     primary_ta = cw["outlays_timing_adjusted"] - cw["net_interest"]
     for table, var in CATEGORY_TABLES.items():
         share = (cw[var] / primary_ta * 100).dropna()
@@ -286,28 +389,25 @@ def load_inputs(vintage: str) -> ModelInputs:
     tables = {k: v.rename_axis("fiscal_year") for k, v in tables.items()}
 
     constants: dict[str, float] = {
-        "initial fiscal year GDP": float(cbo.loc[FIRST_YEAR, "nominal_gdp"]),
-        "initial debt held by the public": float(cbo.loc[FIRST_YEAR, "debt_held_by_public"]),
-        "debt at end of previous year": float(cbo.loc[FIRST_YEAR - 1, "debt_held_by_public"]),
-        "initial net interest": float(cbo.loc[FIRST_YEAR, "net_interest"]),
-        "initial average interest rate": float(cbo.loc[FIRST_YEAR, "average_interest_rate"]),
-        "initial bills": float(profile.loc["bills", "amount_bn"]),
-        "initial bill rate": float(profile.loc["bills", "coupon_pct"]),
-        "bill average maturity": issuance["bill_average_maturity"],
-        "bill mean remaining maturity": issuance["bill_mean_remaining_maturity"],
+        "initial fiscal year GDP": float(cbo.loc[first, "nominal_gdp"]),
+        "initial debt held by the public": float(cbo.loc[first, "debt_held_by_public"]),
+        "debt at end of previous year": float(cbo.loc[first - 1, "debt_held_by_public"]),
+        "initial net interest": float(cbo.loc[first, "net_interest"]),
+        "initial average interest rate": float(cbo.loc[first, "average_interest_rate"]),
+        **state,
     }
-    for bucket in BUCKETS[1:]:
-        constants[f"initial debt {bucket}"] = float(profile.loc[bucket, "amount_bn"])
-        constants[f"initial coupon {bucket}"] = float(profile.loc[bucket, "coupon_pct"])
-    for key, value in issuance.items():
-        if key.endswith("_issuance_share"):
-            constants[key.replace("_", " ")] = value
-
     for holder, amount in holders.items():
         constants[f"initial {holder.replace('_', ' ')} holdings"] = amount
 
-    files = {_rel(p): _hash(p) for p in [meta_path, *paths.values()]}
-    return ModelInputs(vintage, meta["title"], constants, tables, cbo, targets, files)
+    files = {_rel(p): _hash(p) for p in [meta_path, *paths.values(), *state_paths.values()]}
+    return ModelInputs(
+        vintage, meta["title"], constants, tables, cbo, targets, files, first_year=first, meta=_public(meta)
+    )
+
+
+def _public(meta: dict) -> dict:
+    """The vintage's descriptive fields (for listings and manifests)."""
+    return {k: v for k, v in meta.items() if k != "path"}
 
 
 def _read_profile(path: Path) -> pd.DataFrame:

@@ -1,9 +1,10 @@
 """Translate the Vensim model with pysd (cached), load it, and make pysd's hot path fast.
 
 The translated ``models/snowball.py`` is a build artefact: rebuilt whenever the ``.mdl``'s hash
-differs from the one recorded beside it. pysd's lookups call ``xarray.interp`` once per step, which
-dominates run time (PYSD_NOTES.md); :func:`enable_fast_lookups` answers the common case (1-D table,
-interpolate mode, ends clamped) with ``numpy.interp`` and leaves every other case to pysd.
+or the ``.py``'s own hash differs from those recorded beside it, or when it fails to load.
+pysd's lookups call ``xarray.interp`` once per step, which dominates run time (PYSD_NOTES.md);
+:func:`enable_fast_lookups` answers the common case (1-D table, interpolate mode, ends clamped)
+with ``numpy.interp`` and leaves every other case to pysd.
 """
 
 from __future__ import annotations
@@ -43,12 +44,30 @@ def _stamp(mdl: Path) -> Path:
     return mdl.with_name(f".{mdl.stem}.sha256")
 
 
-def translate(mdl: Path = MODEL_FILE) -> Path:
-    """Return the translated .py for ``mdl``, translating only when the .mdl changed."""
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def cache_valid(mdl: Path = MODEL_FILE) -> bool:
+    """True when the translated .py belongs to this .mdl and is the file pysd wrote.
+
+    The stamp records two hashes: the .mdl's and the translated .py's own; a .py that was edited,
+    truncated or left over from another .mdl fails the check and is translated again.
+    """
+    py, stamp = mdl.with_suffix(".py"), _stamp(mdl)
+    try:
+        recorded = stamp.read_text().split()
+        return recorded == [model_hash(mdl), _file_hash(py)]
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def translate(mdl: Path = MODEL_FILE, force: bool = False) -> Path:
+    """Return the translated .py for ``mdl``, translating when the .mdl or the .py changed."""
     if not mdl.is_file():
         raise SnowballError(f"{mdl}: model file is missing")
     py, stamp, digest = mdl.with_suffix(".py"), _stamp(mdl), model_hash(mdl)
-    if py.is_file() and stamp.is_file() and stamp.read_text().strip() == digest:
+    if not force and cache_valid(mdl):
         return py
     # translate a copy in a private folder, then move the result into place atomically, so
     # concurrent processes never see a half-written translation
@@ -60,8 +79,11 @@ def translate(mdl: Path = MODEL_FILE) -> Path:
                 pysd.read_vensim(str(copy), initialize=False)
         except Exception as exc:  # pysd raises many types; name the equation instead
             raise SnowballError(f"{mdl.name}: {diagnose(mdl, exc)}") from None
-        os.replace(copy.with_suffix(".py"), py)
-    stamp.write_text(digest + "\n")
+        fresh = copy.with_suffix(".py")
+        record = Path(tmp) / stamp.name
+        record.write_text(f"{digest}\n{_file_hash(fresh)}\n")
+        os.replace(fresh, py)
+        os.replace(record, stamp)
     return py
 
 
@@ -213,7 +235,13 @@ def load_translated(path: Path):
 
 @cache
 def _base_model():
-    return load_translated(translate())
+    path = translate()
+    try:
+        return load_translated(path)
+    except SnowballError:
+        raise
+    except Exception:  # a damaged translation that slipped past the hashes: rebuild it once
+        return load_translated(translate(force=True))
 
 
 @cache

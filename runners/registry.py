@@ -63,7 +63,15 @@ COLUMNS: tuple[Column, ...] = (
         "$bn",
         "flow",
         "Cumulative interest on debt",
-        "Sum of the coupon co-flows over the fiscal year.",
+        "Sum of the coupon co-flows and the TIPS inflation accrual over the fiscal year.",
+    ),
+    Column(
+        "tips_inflation_compensation",
+        "TIPS inflation compensation",
+        "$bn",
+        "flow",
+        "Cumulative TIPS inflation accrual",
+        "TIPS principal accrued with CPI-U inflation over the fiscal year (interest in Treasury's accounts).",
     ),
     Column(
         "debt_held_by_public",
@@ -71,7 +79,7 @@ COLUMNS: tuple[Column, ...] = (
         "$bn",
         "stock",
         "debt held by the public",
-        "Bills + notes + bonds at the fiscal-year end (30 September).",
+        "Bills + notes + bonds + TIPS at the fiscal-year end (30 September).",
     ),
     Column(
         "debt_to_gdp",

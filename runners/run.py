@@ -8,6 +8,7 @@ starts from a freshly reset model, so no parameter leaks from one run into the n
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import platform
 import sys
@@ -20,10 +21,10 @@ import pandas as pd
 
 from . import __version__, engine, model
 from .errors import SnowballError
-from .inputs import FIRST_YEAR, LAST_YEAR, ModelInputs, load_inputs
+from .inputs import LAST_YEAR, ModelInputs, load_inputs
 from .paths import REPO
 from .registry import COLUMNS, model_variables, rating_label
-from .scenario import Scenario
+from .scenario import Scenario, check_combination, check_overrides, load_scenario
 
 DEFAULT_UNTIL = 2055
 
@@ -82,11 +83,11 @@ def cached_inputs(vintage: str) -> ModelInputs:
     return load_inputs(vintage)
 
 
-def check_until(until: int) -> int:
-    """The final fiscal year, 2025-2100."""
-    if isinstance(until, bool) or not isinstance(until, int) or not FIRST_YEAR < until <= LAST_YEAR:
+def check_until(until: int, first_year: int = 1990) -> int:
+    """The final fiscal year: after the initial state's year ``first_year``, at most 2100."""
+    if isinstance(until, bool) or not isinstance(until, int) or not first_year < until <= LAST_YEAR:
         raise SnowballError(
-            f"--until must be a fiscal year from {FIRST_YEAR + 1} to {LAST_YEAR}, got {until}"
+            f"--until must be a fiscal year from {first_year + 1} to {LAST_YEAR}, got {until}"
         )
     return until
 
@@ -100,9 +101,9 @@ PATH_VARIABLES = {
 _PATHS: dict[int, tuple[ModelInputs, dict[str, pd.Series]]] = {}
 
 
-def step_times(m, until: int) -> np.ndarray:
-    """The pysd model's own step times to ``until`` (see engine.step_times)."""
-    return engine.step_times(float(m.components.time_step()), FIRST_YEAR, until)
+def step_times(m, first_year: int, until: int) -> np.ndarray:
+    """The pysd model's own step times from ``first_year`` to ``until`` (see engine.step_times)."""
+    return engine.step_times(float(m.components.time_step()), first_year, until)
 
 
 def baseline_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
@@ -115,10 +116,11 @@ def baseline_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
     if cached is not None and cached[0] is inputs:
         return cached[1]
     m = model.load_model()
-    times = step_times(m, LAST_YEAR)
+    times = step_times(m, inputs.first_year, LAST_YEAR)
     with contextlib.redirect_stdout(io.StringIO()):
         m.set_components(dict(inputs.constants) | dict(inputs.tables) | {"baseline path on": 0})
         raw = m.run(
+            initial_condition=(inputs.first_year, {}),
             final_time=LAST_YEAR,
             return_timestamps=list(times),
             return_columns=list(PATH_VARIABLES.values()),
@@ -143,37 +145,71 @@ def scenario_params(
     params.update(overrides or {})
     tables = dict(inputs.tables)
     for name, points in scenario.tables.items():
+        if name not in tables:
+            raise SnowballError(
+                f"scenario '{scenario.name}': table '{name}' is not a fiscal-year input of "
+                f"baseline '{inputs.vintage}'; allowed: {', '.join(sorted(tables))}"
+            )
         merged = tables[name].copy()
         for year, value in points.items():
             merged.loc[year] = value
         tables[name] = merged.sort_index()
     params.update(tables)
+    check_combination(params, f"scenario '{scenario.name}'")
     return params
 
 
+YEAR_CONSTANTS = ("shock start", "japan sale start", "china sale start", "consolidation start")
+
+
+def check_years(params: dict[str, object], first_year: int, name: str) -> None:
+    """Refuse a shock or sale dated before the vintage's initial state (it would never happen)."""
+    for key in YEAR_CONSTANTS:
+        value = float(params.get(key, model.default(key)))  # type: ignore[arg-type]
+        if value < first_year:
+            raise SnowballError(
+                f"scenario '{name}': '{key}' = {value:g} is before the vintage's initial state "
+                f"(end of FY{first_year}); allowed {first_year} to {LAST_YEAR}"
+            )
+
+
 def run(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     until: int = DEFAULT_UNTIL,
     overrides: dict[str, float] | None = None,
     inputs: ModelInputs | None = None,
     monthly: list[str] | None = None,
+    baseline: str | None = None,
 ) -> RunResult:
-    """Run ``scenario`` to the end of fiscal year ``until`` with ``overrides`` (Vensim names).
+    """Run ``scenario`` (a Scenario, a built-in name or a .toml path) to the end of fiscal year
+    ``until`` with ``overrides`` (Vensim or Python names), checked exactly as the CLI checks them.
 
-    ``monthly`` names model variables to return at every step as ``RunResult.monthly``.
+    ``baseline`` names a vintage that replaces the scenario's own; ``monthly`` names model
+    variables to return at every step as ``RunResult.monthly``. A run whose stocks go negative or
+    non-finite raises SnowballError naming the variable and the year.
     """
-    check_until(until)
-    overrides = dict(overrides or {})
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(str(scenario))
+    overrides = check_overrides(overrides, "override")
+    if baseline is not None and baseline != scenario.baseline:
+        scenario = dataclasses.replace(scenario, baseline=baseline)
     inputs = inputs or cached_inputs(scenario.baseline)
+    first = inputs.first_year
+    check_until(until, first)
     params = scenario_params(scenario, inputs, overrides)
+    check_years(params, first, scenario.name)
     m = model.load_model()
     columns = model_variables() + [v for v in (monthly or []) if v not in model_variables()]
-    times = step_times(m, until) if monthly else np.arange(FIRST_YEAR, until + 1, dtype=float)
+    times = step_times(m, first, until) if monthly else np.arange(first, until + 1, dtype=float)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             m.set_components(params)
             raw = m.run(
-                final_time=until, return_timestamps=list(times), return_columns=columns, progress=False
+                initial_condition=(first, {}),
+                final_time=until,
+                return_timestamps=list(times),
+                return_columns=columns,
+                progress=False,
             )
     except (ArithmeticError, ValueError, KeyError) as exc:
         model.discard()
@@ -184,12 +220,7 @@ def run(
     raw.index = times
     year_end = raw[np.isclose(times, np.rint(times), rtol=0, atol=1e-6)]
     results = tidy(year_end)
-    bad = ~np.isfinite(results.to_numpy(dtype=float))
-    if bad.any():
-        row, col = np.argwhere(bad)[0]
-        raise SnowballError(
-            f"scenario '{scenario.name}': {results.columns[col]} is not finite in FY{results.index[row]}"
-        )
+    check_results(results, f"scenario '{scenario.name}'")
     results.insert(
         list(results.columns).index("credit_rating_notch") + 1,
         "credit_rating",
@@ -197,6 +228,35 @@ def run(
     )
     frame = raw[list(monthly)].rename_axis("time") if monthly else None
     return RunResult(scenario, until, overrides, results, inputs, milestones(results), frame)
+
+
+# values that cannot be negative: GDP, the debt (and its ratio to GDP) and every holder's holdings
+NON_NEGATIVE = ("gdp", "debt_held_by_public", "debt_to_gdp") + tuple(
+    c.name for c in COLUMNS if c.name.startswith("holdings_")
+)
+
+
+def check_results(results: pd.DataFrame, where: str) -> None:
+    """Refuse impossible results: a non-finite value, or a negative GDP, debt or holding.
+
+    The message names the first offending column and fiscal year.
+    """
+    values = results.to_numpy(dtype=float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise SnowballError(
+            f"{where}: {results.columns[col]} is not finite in FY{results.index[row]} (the run "
+            "diverged); check the scenario's values"
+        )
+    cols = [c for c in NON_NEGATIVE if c in results.columns]
+    negative = results[cols].to_numpy(dtype=float) < 0
+    if negative.any():
+        row, col = np.argwhere(negative)[0]
+        raise SnowballError(
+            f"{where}: {cols[col]} is negative ({results[cols[col]].iloc[row]:,.1f}) in "
+            f"FY{results.index[row]}, which is impossible; check the scenario's values"
+        )
 
 
 def tidy(raw: pd.DataFrame) -> pd.DataFrame:
@@ -227,6 +287,7 @@ def first_year(mask: pd.Series) -> int | None:
 
 
 EXPLOSIVE_DEBT = 300.0  # % of GDP: a stated threshold for flagging an explosive debt path
+IMPLOSIVE_DEBT = 0.0  # % of GDP: debt at or below zero (paid off, or an impossible implosion)
 
 
 MILESTONE_COMPARISONS = {
@@ -260,7 +321,8 @@ def milestones(results: pd.DataFrame, history: pd.DataFrame | None = None) -> di
     packaged ``data/history/historical_fy.csv``) where they have the figures; when the
     projection starts below, the first projected year it holds. A year before the results' first
     year is an actual (see :func:`milestone_label`). ``debt_explodes`` is the first projected year
-    debt exceeds 300% of GDP.
+    debt leaves 0-300% of GDP or GDP stops being positive (the explosive-path flag: explosion or
+    implosion; ``run`` refuses negative debt outright).
     """
     if history is None:
         from .inputs import read_history
@@ -269,7 +331,9 @@ def milestones(results: pd.DataFrame, history: pd.DataFrame | None = None) -> di
     first = int(results.index[0])
     past = history[history.index < first]
     ni = pd.concat([past["net_interest"], results["net_interest"]])
-    out: dict[str, int | None] = {"debt_explodes": first_year(results["debt_to_gdp"] > EXPLOSIVE_DEBT)}
+    ratio = results["debt_to_gdp"]
+    unstable = (ratio > EXPLOSIVE_DEBT) | (ratio <= IMPLOSIVE_DEBT) | ~(results["gdp"] > 0)
+    out: dict[str, int | None] = {"debt_explodes": first_year(unstable)}
     for key, col in MILESTONE_COMPARISONS.items():
         other = pd.concat([past[col] if col in past else pd.Series(dtype=float), results[col]])
         other = pd.to_numeric(other, errors="coerce").reindex(ni.index)
@@ -334,12 +398,12 @@ def headline(result: RunResult) -> list[tuple[str, str]]:
     changes = ", ".join(f"{r.at[y, 'credit_rating']} in FY{y}" for y in moved)
     rows.append(("Credit rating", f"{rating_label(first_notch)} at the start; " + (changes or "unchanged")))
     boom = result.milestones.get("debt_explodes")
-    rows.append(
-        (
-            "Explosive debt path flag",
-            f"YES from FY{boom} (debt above {EXPLOSIVE_DEBT:.0f}% of GDP)" if boom else "no",
-        )
-    )
+    if boom:
+        ratio = r.at[boom, "debt_to_gdp"]
+        way = "above" if ratio > EXPLOSIVE_DEBT else "at or below"
+        limit = EXPLOSIVE_DEBT if ratio > EXPLOSIVE_DEBT else IMPLOSIVE_DEBT
+        flag = f"YES from FY{boom} (debt {way} {limit:.0f}% of GDP)"
+    rows.append(("Explosive debt path flag", flag if boom else "no"))
     if r["official_sales"].sum() > 0:
         first = int(r["official_sales"].gt(0).idxmax())
         before = r.at[first - 1, "holdings_japan"] if first - 1 in r.index else r["holdings_japan"].iloc[0]

@@ -8,17 +8,137 @@ Everything is checked before anything runs; errors name the file, the line and w
 from __future__ import annotations
 
 import difflib
+import math
+import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model
 from .errors import SnowballError
-from .inputs import FIRST_YEAR, LAST_YEAR, available_vintages
+from .inputs import DEFAULT_VINTAGE, LAST_YEAR, available_vintages, vintage_meta
 from .paths import data_dir
 
 HEADER = {"title", "description", "references", "baseline"}
 SECTIONS = {"constants", "tables"}
+MAX_INPUT_BYTES = 1_000_000  # a scenario or sweep file is a few kB; refuse anything over 1 MB
+
+# The range of every value of a fiscal-year input table (the .mdl declares the tables but not the
+# range of their values): wide enough for any stress a user may study, narrow enough to refuse
+# typos (1e6) and impossible economics (a 150% fall of nominal GDP in a year).
+TABLE_RANGES: dict[str, tuple[float, float, str]] = {
+    "nominal GDP growth table": (-30.0, 50.0, "percent a year"),
+    "revenues share table": (0.0, 60.0, "percent of GDP"),
+    "primary outlays share table": (0.0, 60.0, "percent of GDP"),
+    "other means of financing share table": (-10.0, 10.0, "percent of GDP"),
+    "bill yield table": (-5.0, 50.0, "percent"),
+    "ten year yield table": (-5.0, 50.0, "percent"),
+    "policy rate table": (-5.0, 50.0, "percent"),
+    "baseline inflation table": (-20.0, 100.0, "percent"),
+    "CPI inflation table": (-20.0, 100.0, "percent"),
+    "bill share table": (0.0, 100.0, "percent of debt held by the public"),
+    "defense share table": (0.0, 100.0, "percent of primary outlays"),
+    "nondefense share table": (0.0, 100.0, "percent of primary outlays"),
+    "social security share table": (0.0, 100.0, "percent of primary outlays"),
+    "medicare share table": (0.0, 100.0, "percent of primary outlays"),
+    "medicaid share table": (0.0, 100.0, "percent of primary outlays"),
+}
+# holders whose starting holdings must together stay below the debt (domestic private is the rest)
+HOLDINGS = [f"initial {h} holdings" for h in ("japan", "china", "other foreign official", "foreign private")]
+HOLDINGS.append("initial fed holdings")
+DEBT = "initial debt held by the public"
+
+
+def read_input_file(path: Path, what: str) -> str:
+    """The text of a small regular UTF-8 file, or a one-line SnowballError.
+
+    A FIFO, a device (a link to /dev/zero) or a file over MAX_INPUT_BYTES is refused before
+    anything is read, so a bad path can neither hang nor exhaust memory.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise SnowballError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise SnowballError(f"{path}: {what} must be a regular file, not a pipe, device or folder")
+    with os.fdopen(fd, "rb") as handle:
+        if info.st_size > MAX_INPUT_BYTES:
+            raise SnowballError(
+                f"{path}: {what} is {info.st_size:,} bytes; the limit is {MAX_INPUT_BYTES:,} bytes"
+            )
+        try:
+            data = handle.read(MAX_INPUT_BYTES + 1)
+        except OSError as exc:
+            raise SnowballError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise SnowballError(f"{path}: {what} is over the limit of {MAX_INPUT_BYTES:,} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SnowballError(f"{path}: {what} is not UTF-8 text (byte {exc.start})") from None
+
+
+def check_table_value(name: str, year: object, value: object) -> float:
+    """A finite number within the table's range (TABLE_RANGES), or a SnowballError."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise SnowballError(f"'{name}': value for {year} must be a finite number, got {value!r}")
+    low, high, units = TABLE_RANGES[name]
+    if not low <= value <= high:
+        raise SnowballError(
+            f"'{name}' = {value:g} in {year} is out of range; allowed {low:g} to {high:g} ({units})"
+        )
+    return float(value)
+
+
+def check_overrides(overrides: dict[str, object] | None, what: str = "--set") -> dict[str, float]:
+    """Constant overrides by Vensim or Python name -> checked values by Vensim name.
+
+    The one validation path: the CLI's ``--set``, scenario files, sweeps and the Python API all
+    call this (and :func:`check_combination` on the assembled inputs).
+    """
+    out: dict[str, float] = {}
+    for name, value in (overrides or {}).items():
+        param = resolve_parameter(str(name))
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise SnowballError(f"{what} {param.name}: '{value}' is not a number") from None
+        out[param.name] = check_value(param, value)
+    return out
+
+
+def check_combination(params: dict[str, object], where: str) -> None:
+    """Cross-field rules on a run's assembled inputs (vintage data + scenario + overrides).
+
+    Every table in TABLE_RANGES stays within its range, and the starting holdings of the named
+    holders stay below the debt (domestic private holdings, the rest, cannot be negative).
+    """
+    for name, (low, high, units) in TABLE_RANGES.items():
+        table = params.get(name)
+        if table is None or not hasattr(table, "items"):
+            continue
+        for year, value in table.items():
+            if not (math.isfinite(float(value)) and low <= float(value) <= high):
+                raise SnowballError(
+                    f"{where}: '{name}' = {float(value):g} in {int(year)} is out of range; "
+                    f"allowed {low:g} to {high:g} ({units})"
+                )
+    if DEBT in params and all(h in params for h in HOLDINGS):
+        debt = float(params[DEBT])  # type: ignore[arg-type]
+        total = sum(float(params[h]) for h in HOLDINGS)  # type: ignore[arg-type]
+        if total >= debt:
+            parts = ", ".join(
+                f"{h.removeprefix('initial ').removesuffix(' holdings')} {float(params[h]):,.1f}"
+                for h in HOLDINGS
+            )  # type: ignore[arg-type]
+            raise SnowballError(
+                f"{where}: the starting holdings ({parts}) sum to {total:,.1f} $bn, not below the "
+                f"'{DEBT}' ({debt:,.1f} $bn); domestic private holdings would be negative"
+            )
 
 
 @dataclass(frozen=True)
@@ -112,10 +232,7 @@ def load_scenario(ref: str) -> Scenario:
 
 def parse_scenario(path: Path) -> Scenario:
     """Parse and validate one scenario file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SnowballError(f"{path}: cannot read scenario file ({exc})") from None
+    text = read_input_file(path, "scenario file")
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -134,7 +251,7 @@ def parse_scenario(path: Path) -> Scenario:
     refs = doc.get("references", [])
     if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
         raise fail("references", "field 'references' must be a list of strings")
-    baseline = doc.get("baseline", "cbo-2025-01")
+    baseline = doc.get("baseline", DEFAULT_VINTAGE)
     if baseline not in available_vintages():
         raise fail(
             "baseline",
@@ -156,26 +273,31 @@ def parse_scenario(path: Path) -> Scenario:
     raw_tables = doc.get("tables", {})
     if not isinstance(raw_tables, dict):
         raise fail("tables", "[tables] must hold one table per input, year = value")
-    known = model.tables()
+    known = {k: py for k, py in model.tables().items() if k in TABLE_RANGES}
+    first_year = vintage_meta(baseline)["first_year"]
     for name, points in raw_tables.items():
         match = next((k for k, py in known.items() if name.lower() in (k.lower(), py)), None)
         if match is None:
-            raise fail(
-                name,
-                f"[tables] unknown table '{name}'; close matches: {close_matches(name, sorted(known))}",
+            other = next((k for k, py in model.tables().items() if name.lower() in (k.lower(), py)), None)
+            why = (
+                f"'{other}' is not a fiscal-year input table a scenario may replace"
+                if other
+                else f"unknown table '{name}'; close matches: {close_matches(name, sorted(known))}"
             )
+            raise fail(name, f"[tables] {why}; allowed: {', '.join(sorted(known))}")
         if not isinstance(points, dict) or not points:
             raise fail(name, f'[tables."{name}"] must map fiscal years to numbers')
         clean = {}
         for year, value in points.items():
-            if not str(year).isdigit() or not FIRST_YEAR <= int(year) <= LAST_YEAR:
+            if not str(year).isdigit() or not first_year <= int(year) <= LAST_YEAR:
                 raise fail(
                     name,
-                    f"[tables] '{name}': year {year!r} must be a fiscal year {FIRST_YEAR}-{LAST_YEAR}",
+                    f"[tables] '{name}': year {year!r} must be a fiscal year {first_year}-{LAST_YEAR}",
                 )
-            if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-                raise fail(name, f"[tables] '{name}': value for {year} must be a number")
-            clean[int(year)] = float(value)
+            try:
+                clean[int(year)] = check_table_value(match, year, value)
+            except SnowballError as exc:
+                raise fail(name, f"[tables] {exc}") from None
         tables[match] = clean
     return Scenario(
         name=path.stem,

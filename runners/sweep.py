@@ -9,14 +9,16 @@ manifest.json. The same spec and seed give byte-identical files.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -27,8 +29,8 @@ import pandas as pd
 from . import __version__
 from .engine import Engine, Program, build_engine, interp
 from .errors import SnowballError
-from .inputs import FIRST_YEAR, LAST_YEAR, ModelInputs
-from .outputs import atomic_dir, write_json
+from .inputs import LAST_YEAR, ModelInputs
+from .outputs import atomic_dir, check_target, make_dir, output_name, write_json
 from .paths import REPORTS
 from .registry import BY_NAME
 from .sweepspec import SweepSpec, sample, unit_sample
@@ -111,19 +113,21 @@ def run_scenarios(scenarios: list, until: int = 2055, engine: Engine | None = No
 
     engine = engine or build_engine()
     items = [scenario_inputs(engine, s) for s in scenarios]
+    first = items[0].inputs.first_year
+    if any(b.inputs.first_year != first for b in items):
+        raise SnowballError("scenarios run together must start from the same initial state")
     constants, tables = stack_inputs(items)
     cols = tuple(c.name for c in COLUMNS)
-    _, raw = engine.simulate(
-        len(items), until, record=model_vars_for(cols), constants=constants, tables=tables
-    )
+    program = engine.program(model_vars_for(cols), initial_time=first)
+    _, raw = program.simulate(len(items), until, constants=constants, tables=tables)
     res = tidy_arrays(raw, cols)
-    years = pd.Index(range(FIRST_YEAR + 1, until + 1), name="fiscal_year")
+    years = pd.Index(range(first + 1, until + 1), name="fiscal_year")
     return [pd.DataFrame({c: res[c][:, i] for c in cols}, index=years) for i in range(len(items))]
 
 
-def annual(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A fiscal-year table on every year FIRST_YEAR..LAST_YEAR plus its own points (same lookups)."""
-    grid = np.union1d(x, np.arange(FIRST_YEAR, LAST_YEAR + 1, dtype=float))
+def annual(x: np.ndarray, y: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
+    """A fiscal-year table on every year first..LAST_YEAR plus its own points (same lookups)."""
+    grid = np.union1d(x, np.arange(first, LAST_YEAR + 1, dtype=float))
     return grid, np.interp(grid, x, y)
 
 
@@ -202,13 +206,14 @@ def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:
                         "narrow the distribution"
                     ) from None
     base = scenario_inputs(engine, spec.scenario)
+    check_holdings(spec, values, base.constants | spec.constants)
     tables = dict(base.tables)
     for p in spec.paths:
         for name in p.tables:
-            tables[name] = annual(*tables[name])
+            tables[name] = annual(*tables[name], base.inputs.first_year)
     columns = spec.columns
-    program = engine.program(model_vars_for(columns))
-    years = tuple(range(FIRST_YEAR + 1, spec.until + 1))
+    program = engine.program(model_vars_for(columns), initial_time=base.inputs.first_year)
+    years = tuple(range(base.inputs.first_year + 1, spec.until + 1))
     check_tidy(engine, base, spec.until)
     key_parts = {
         "spec": spec.sha256,
@@ -220,6 +225,26 @@ def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:
     }
     key = hashlib.sha256(json.dumps(key_parts, sort_keys=True).encode()).hexdigest()
     return Plan(spec, values, program, base, tables, columns, years, key)
+
+
+def check_holdings(spec: SweepSpec, values: np.ndarray, constants: dict[str, float]) -> None:
+    """Every run's starting holdings stay below its debt (as scenario.check_combination checks)."""
+    from .scenario import DEBT, HOLDINGS
+
+    names = [DEBT, *HOLDINGS]
+    if not any(f.constant in names for f in spec.factors):
+        return
+    cols = {n: np.full(len(values), float(constants[n])) for n in names}
+    for i, f in enumerate(spec.factors):
+        if f.constant in cols:
+            cols[f.constant] = values[:, i]
+    bad = np.flatnonzero(sum(cols[h] for h in HOLDINGS) >= cols[DEBT])
+    if len(bad):
+        raise SnowballError(
+            f"{spec.path}: field 'inputs': in {len(bad):,} of {len(values):,} runs (first: run "
+            f"{bad[0]}) the starting holdings sum to at least the '{DEBT}'; domestic private "
+            "holdings would be negative; narrow the distributions"
+        )
 
 
 def check_tidy(engine: Engine, base: BaseInputs, until: int) -> None:
@@ -244,37 +269,65 @@ def check_tidy(engine: Engine, base: BaseInputs, until: int) -> None:
 
 
 class Progress:
-    """A one-line progress bar with the time left, on stderr."""
+    """Progress on stderr: a one-line bar with the time left on a terminal; in a redirected log,
+    plain lines (every tenth of the runs) and never a carriage return. ``stage`` prints one line
+    per pipeline stage (planning, running, writing), so nothing runs in silence."""
 
     def __init__(self, total_runs: int, label: str, stream=None, enabled: bool = True):
         self.total, self.label, self.enabled = total_runs, label, enabled
         self.stream = stream or sys.stderr
+        isatty = getattr(self.stream, "isatty", None)
+        self.tty = bool(isatty and isatty())
         self.start = time.perf_counter()
         self.done_at_start = 0
+        self.open_line = False
+        self.last_tenth = -1
+
+    def stage(self, text: str) -> None:
+        """One line saying what the sweep is doing now."""
+        if self.enabled:
+            self._end_line()
+            self.stream.write(f"{self.label}: {text}\n")
+            self.stream.flush()
 
     def update(self, done: int, first: bool = False) -> None:
         """Show ``done`` runs finished."""
         if first:
             self.done_at_start = done
+            self.start = time.perf_counter()
         if not self.enabled:
             return
         elapsed = time.perf_counter() - self.start
         new = done - self.done_at_start
         left = (self.total - done) * elapsed / new if new > 0 else float("nan")
+        eta = f"{left:5.1f} s left" if left == left else "  estimating"
+        if not self.tty:
+            tenth = 10 * done // max(self.total, 1)
+            if tenth != self.last_tenth:
+                self.last_tenth = tenth
+                self.stream.write(
+                    f"{self.label}: {done:,}/{self.total:,} runs, {elapsed:.1f} s, {eta.strip()}\n"
+                )
+                self.stream.flush()
+            return
         width = 30
         filled = int(width * done / max(self.total, 1))
-        eta = f"{left:5.1f} s left" if left == left else "  estimating"
         self.stream.write(
             f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{self.total:,} runs, "
             f"{elapsed:5.1f} s, {eta}"
         )
         self.stream.flush()
+        self.open_line = True
 
-    def close(self) -> None:
-        """End the line."""
-        if self.enabled:
+    def _end_line(self) -> None:
+        if self.open_line:
             self.stream.write("\n")
             self.stream.flush()
+            self.open_line = False
+
+    def close(self) -> None:
+        """End the bar's line (so whatever follows, an error included, starts on its own line)."""
+        self._end_line()
 
 
 def _chunk_path(folder: Path, index: int) -> Path:
@@ -285,6 +338,17 @@ def _save_chunk(folder: Path, index: int, data: np.ndarray) -> None:
     tmp = folder / f".chunk-{index:05d}.tmp.npy"
     np.save(tmp, data)
     os.replace(tmp, _chunk_path(folder, index))
+
+
+def chunk_ok(path: Path, shape: tuple[int, ...]) -> bool:
+    """True when ``path`` is a complete chunk of ``shape`` (a truncated or foreign file is not)."""
+    try:
+        data = np.load(path, mmap_mode="r", allow_pickle=False)
+        ok = data.shape == shape and data.dtype == np.float64
+        del data
+        return ok
+    except (OSError, ValueError, EOFError):
+        return False
 
 
 def partial_dir(out: Path) -> Path:
@@ -299,8 +363,21 @@ def execute(
     scheduler: str | None = None,
     progress: Progress | None = None,
 ) -> None:
-    """Run every chunk not yet in ``folder``, saving each as it finishes (Ctrl-C keeps them)."""
-    todo = [i for i in range(len(the_plan.chunks)) if not _chunk_path(folder, i).is_file()]
+    """Run every chunk not yet in ``folder``, saving each as it finishes (Ctrl-C keeps them).
+
+    A chunk file that is truncated or of the wrong shape (a crash mid-write on another system, a
+    full disk) is run again.
+    """
+    todo = []
+    width = (len(the_plan.years), len(the_plan.columns))
+    for i, (start, stop) in enumerate(the_plan.chunks):
+        path = _chunk_path(folder, i)
+        if path.is_file() and chunk_ok(path, (stop - start, *width)):
+            continue
+        if path.exists():
+            print(f"snowball: {path} is incomplete or damaged; running that chunk again", file=sys.stderr)
+            path.unlink()
+        todo.append(i)
     sizes = [stop - start for start, stop in the_plan.chunks]
     done = sum(sizes) - sum(sizes[i] for i in todo)
     if progress:
@@ -324,11 +401,48 @@ def execute(
         _run_processes(the_plan, todo, workers, finished)
 
 
+PARENT_CHECK_SECONDS = 1.0
+
+
+def watch_parent(parent: int) -> None:
+    """In a worker: exit as soon as the sweep's process dies, even by SIGKILL.
+
+    On Linux the kernel sends SIGKILL when the parent exits (prctl PR_SET_PDEATHSIG); everywhere,
+    a daemon thread checks once a second that the parent is still ours and exits if not.
+    """
+    import threading
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the thread still watches
+            pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(PARENT_CHECK_SECONDS)
+
+    if os.getppid() != parent:  # the parent died before we started
+        os._exit(1)
+    threading.Thread(target=watch, name="snowball-parent-watch", daemon=True).start()
+
+
 def _run_processes(the_plan: Plan, todo: list[int], workers: int, finished: Callable) -> None:
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=mp.get_context("spawn"),
+        initializer=watch_parent,
+        initargs=(os.getpid(),),
+    )
     pending: dict = {}
     queue = list(todo)
     try:
@@ -347,14 +461,17 @@ def _run_processes(the_plan: Plan, todo: list[int], workers: int, finished: Call
     pool.shutdown(wait=True)
 
 
+SCHEDULER_TIMEOUT = "10s"  # how long to try to reach a Dask scheduler
+
+
 def _run_dask(the_plan: Plan, todo: list[int], address: str, finished: Callable) -> None:
     try:
         from distributed import Client, as_completed
     except ImportError:  # pragma: no cover - a declared dependency
         raise SnowballError("--scheduler needs dask[distributed] installed") from None
     try:
-        client = Client(address, timeout="10s")
-    except (OSError, TimeoutError) as exc:
+        client = Client(address, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
         raise SnowballError(f"--scheduler {address}: cannot reach the Dask scheduler ({exc})") from None
     futures = []
     try:
@@ -398,6 +515,7 @@ class SweepResult:
     summary: pd.DataFrame
     sensitivity: pd.DataFrame
     calibration: pd.DataFrame | None
+    failed: tuple[int, ...] = ()
 
 
 def load_results(the_plan: Plan, folder: Path) -> np.ndarray:
@@ -593,6 +711,32 @@ def manifest(the_plan: Plan, files: dict[str, str], extra: dict) -> dict:
     } | extra
 
 
+MAX_FAILED_SHARE = 0.01  # a sweep may lose at most 1% of its runs to non-finite or negative values
+SCHEDULER = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://\S+$|^[^/:\s]+:\d+$")  # a Dask address
+
+
+@contextlib.contextmanager
+def sweep_lock(folder: Path, out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the partial folder: two sweeps never write one --out at once."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Linux/macOS
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SnowballError(
+                f"--out {out}: another sweep is writing there now (it holds {folder}); "
+                "wait for it to finish or choose another --out"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
 def run_sweep(
     spec: SweepSpec,
     out: Path | None = None,
@@ -601,56 +745,141 @@ def run_sweep(
     resume: bool = False,
     show_progress: bool = True,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> SweepResult:
-    """Run ``spec`` and write its outputs to ``out`` (default reports/sweeps/NAME/)."""
+    """Run ``spec`` and write its outputs to ``out`` (default reports/sweeps/NAME/).
+
+    ``out`` must be new, empty or a folder snowball wrote, unless ``force`` (see outputs.atomic_dir).
+    Finished chunks wait in a hidden ``.NAME.partial`` folder beside ``out`` (kept on Ctrl-C for
+    ``resume``); a sweep that fails before finishing any chunk leaves no such folder.
+    """
     start = time.perf_counter()
-    out = Path(out) if out else REPORTS / "sweeps" / spec.name
-    the_plan = plan(spec)
-    folder = partial_dir(out)
-    key_file = folder / "key.txt"
-    if folder.exists() and not (
-        resume and key_file.is_file() and key_file.read_text().strip() == the_plan.key
-    ):
-        if resume and key_file.is_file():
-            print(
-                f"snowball: the spec, model or data changed since {folder} was started; starting afresh",
-                file=sys.stderr,
-            )
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    key_file.write_text(the_plan.key + "\n")
+    default_out = REPORTS / "sweeps" / output_name(spec.name, "sweep")
+    out = Path(out) if out else default_out
+    check_target(out, force)
     workers = workers if workers is not None else min(os.cpu_count() or 1, 2)
-    if workers < 1:
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise SnowballError(f"--workers must be at least 1, got {workers}")
-    bar = progress or Progress(the_plan.n_runs, f"sweep {spec.name}", enabled=show_progress)
-    try:
-        execute(the_plan, folder, workers=workers, scheduler=scheduler, progress=bar)
-    except KeyboardInterrupt:
-        bar.close()
-        kept = sum(1 for i in range(len(the_plan.chunks)) if _chunk_path(folder, i).is_file())
-        print(
-            f"snowball: stopped; {kept} of {len(the_plan.chunks)} chunks kept in {folder}; "
-            f"continue with: snowball sweep {spec.path} --resume"
-            + (f" --out {out}" if out != REPORTS / "sweeps" / spec.name else ""),
-            file=sys.stderr,
+    if scheduler is not None and not SCHEDULER.match(scheduler):
+        raise SnowballError(
+            f"--scheduler {scheduler}: not a Dask scheduler address; expected e.g. tcp://host:8786"
         )
-        raise
-    bar.close()
-    result = write_outputs(the_plan, folder, out)
-    shutil.rmtree(folder, ignore_errors=True)
+    bar = progress or Progress(0, f"sweep {spec.name}", enabled=show_progress)
+    bar.stage("sampling the inputs and checking the base scenario")
+    the_plan = plan(spec)
+    bar.total = the_plan.n_runs
+    folder = partial_dir(out)
+    created = not folder.exists()
+    make_dir(folder)
+    try:
+        with sweep_lock(folder, out):
+            _prepare_partial(folder, the_plan, resume)
+            try:
+                bar.stage(f"running {the_plan.n_runs:,} runs in {len(the_plan.chunks)} chunk(s)")
+                execute(the_plan, folder, workers=workers, scheduler=scheduler, progress=bar)
+            except KeyboardInterrupt:
+                bar.close()
+                kept = sum(1 for i in range(len(the_plan.chunks)) if _chunk_path(folder, i).is_file())
+                print(
+                    f"snowball: stopped; {kept} of {len(the_plan.chunks)} chunks kept in {folder}; "
+                    f"continue with: snowball sweep {spec.path} --resume"
+                    + (f" --out {out}" if out != default_out else ""),
+                    file=sys.stderr,
+                )
+                raise
+            except BaseException:
+                bar.close()
+                if created and not any(folder.glob("chunk-*.npy")):
+                    shutil.rmtree(folder, ignore_errors=True)
+                raise
+            bar.close()
+            bar.stage("writing the outputs (summary, sensitivity, charts)")
+            result = write_outputs(the_plan, folder, out, force)
+            shutil.rmtree(folder, ignore_errors=True)
+    except OSError as exc:
+        raise SnowballError(f"sweep {spec.name}: cannot write {folder}: {exc.strerror or exc}") from None
+    finally:
+        bar.close()
     return SweepResult(out, the_plan.n_runs, time.perf_counter() - start, *result)
 
 
-def write_outputs(the_plan: Plan, folder: Path, out: Path):
-    """Write every output file atomically; returns (summary, sensitivity, calibration)."""
+def _prepare_partial(folder: Path, the_plan: Plan, resume: bool) -> None:
+    """Keep the finished chunks for ``resume`` when the plan's key matches; otherwise discard them
+    (saying so)."""
+    key_file = folder / "key.txt"
+    same = key_file.is_file() and key_file.read_text().strip() == the_plan.key
+    chunks = sorted(folder.glob("chunk-*.npy"))
+    if not (resume and same):
+        if chunks and resume:
+            print(
+                f"snowball: the spec, model or data changed since {folder} was started; "
+                f"discarding its {len(chunks)} finished chunk(s) and starting afresh",
+                file=sys.stderr,
+            )
+        elif chunks:
+            print(
+                f"snowball: {folder} holds {len(chunks)} finished chunk(s) of an earlier sweep; "
+                "discarding them (pass --resume to continue from them instead)",
+                file=sys.stderr,
+            )
+        for child in folder.iterdir():
+            if child.is_dir():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+    key_file.write_text(the_plan.key + "\n")
+
+
+def failed_runs(the_plan: Plan, results: np.ndarray) -> np.ndarray:
+    """Run ids whose values went non-finite, or whose GDP, debt or holdings went negative."""
+    from .run import NON_NEGATIVE
+
+    bad = ~np.isfinite(results).all(axis=(1, 2))
+    cols = [the_plan.columns.index(c) for c in NON_NEGATIVE if c in the_plan.columns]
+    if cols:
+        with np.errstate(invalid="ignore"):
+            bad |= (results[:, :, cols] < 0).any(axis=(1, 2))
+    return np.flatnonzero(bad)
+
+
+def check_failed(the_plan: Plan, failed: np.ndarray) -> None:
+    """Say how many runs failed and which; refuse the sweep above MAX_FAILED_SHARE of its runs."""
+    if not len(failed):
+        return
+    n, share = len(failed), len(failed) / the_plan.n_runs
+    ids = ", ".join(str(i) for i in failed[:10]) + (", ..." if n > 10 else "")
+    what = (
+        f"{n:,} of {the_plan.n_runs:,} runs ({share:.1%}) went non-finite or negative "
+        f"(run ids {ids}; their inputs are the rows of params.csv)"
+    )
+    if share > MAX_FAILED_SHARE:
+        raise SnowballError(
+            f"sweep {the_plan.spec.name}: {what}, more than the {MAX_FAILED_SHARE:.0%} a sweep may lose; "
+            "narrow the inputs' distributions"
+        )
+    print(
+        f"snowball: note: {what}; they are left out of the summary and listed in manifest.json",
+        file=sys.stderr,
+    )
+
+
+def write_outputs(the_plan: Plan, folder: Path, out: Path, force: bool = False):
+    """Write every output file atomically; returns (summary, sensitivity, calibration, failed).
+
+    Runs that went non-finite or negative are counted, named in the manifest and left out of the
+    summary; more than MAX_FAILED_SHARE of them fails the sweep (nothing is written).
+    """
     from . import charts
     from .calibration import comparison
 
     results = load_results(the_plan, folder)
+    failed = failed_runs(the_plan, results)
+    check_failed(the_plan, failed)
+    results[failed] = np.nan
     summary = summary_frame(the_plan, results)
     sensitivity = sensitivity_frame(the_plan, results)
     calibration = comparison(the_plan, results) if the_plan.spec.compare_with_cbo else None
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, force) as tmp:
         params_frame(the_plan).to_csv(tmp / "params.csv", float_format="%.10g", lineterminator="\n")
         write_runs(the_plan, folder, tmp / "runs.parquet")
         summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6f", lineterminator="\n")
@@ -660,8 +889,15 @@ def write_outputs(the_plan: Plan, folder: Path, out: Path):
         base = base_run(the_plan)
         charts.save_sweep_charts(summary, sensitivity, base, the_plan, tmp, calibration)
         files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp.iterdir())}
-        write_json(manifest(the_plan, files, {}), tmp / "manifest.json")
-    return summary, sensitivity, calibration
+        extra = {
+            "failed_runs": {
+                "count": len(failed),
+                "run_ids": [int(i) for i in failed],
+                "limit_share": MAX_FAILED_SHARE,
+            }
+        }
+        write_json(manifest(the_plan, files, extra), tmp / "manifest.json")
+    return summary, sensitivity, calibration, tuple(int(i) for i in failed)
 
 
 def base_run(the_plan: Plan) -> pd.DataFrame:

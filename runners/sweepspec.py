@@ -8,6 +8,7 @@ the field and the reason.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import math
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import SnowballError
-from .inputs import FIRST_YEAR, LAST_YEAR
+from .inputs import LAST_YEAR, vintage_meta
 from .paths import data_dir
 from .registry import BY_NAME
 from .sweepwork import PathSpec
@@ -36,7 +37,7 @@ FAMILIES = {  # family -> {parameter: (required, rule)}; rule: "any" | "positive
     "spike": {"size": (True, "any"), "half_life": (True, "positive"), "start": (False, "year")},
     "random-walk": {"sd": (True, "nonneg"), "reversion": (False, "unit"), "start": (False, "year")},
 }
-DEFAULTS = {"start": float(FIRST_YEAR + 1), "reversion": 0.0}
+DEFAULTS = {"reversion": 0.0}  # a path's "start" defaults to the first projected year
 TABLE_SHORTCUTS = {
     "bill": "bill yield table",
     "ten-year": "ten year yield table",
@@ -66,6 +67,7 @@ DEFAULT_KEEP = (
     "average_interest_rate",
     "ten_year_yield",
 )
+MAX_RUNS = 2_000_000  # runs a sweep may have (checked before any sample or grid is built)
 MORRIS_LEVELS = 4
 MORRIS_SPAN = (0.01, 0.99)  # Morris levels map to these quantiles (normal inputs stay finite)
 
@@ -92,6 +94,12 @@ class Distribution:
             return stats.triang.ppf(u, c=(p["mode"] - p["low"]) / width, loc=p["low"], scale=width)
         values = np.asarray(p["values"], dtype=float)
         return values[np.minimum((u * len(values)).astype(int), len(values) - 1)]
+
+    def size(self) -> int:
+        """Number of grid points (grid method), known without building the grid."""
+        if self.kind == "list":
+            return len(self.params["values"])  # type: ignore[arg-type]
+        return int(self.points or 0)
 
     def grid(self) -> np.ndarray:
         """Grid points (grid method): a list's values or ``points`` evenly spaced from low to high."""
@@ -160,7 +168,7 @@ class SweepSpec:
         """Number of runs the method gives."""
         k = len(self.factors)
         if self.method == "grid":
-            return math.prod(len(f.dist.grid()) for f in self.factors) if k else 1
+            return math.prod(f.dist.size() for f in self.factors) if k else 1
         if self.method == "sobol":
             return self.draws * (k + 2)
         if self.method == "morris":
@@ -178,34 +186,33 @@ def sweeps_dir() -> Path:
     return data_dir() / "sweeps"
 
 
-def load_spec(ref: str | Path) -> SweepSpec:
-    """Load a sweep spec by path, or a built-in one by name (``data/sweeps/NAME.toml``)."""
+def load_spec(ref: str | Path, baseline: str | None = None) -> SweepSpec:
+    """Load a sweep spec by path, or a built-in one by name (``data/sweeps/NAME.toml``);
+    ``baseline`` names a vintage that replaces the base scenario's."""
     path = Path(ref)
-    if not path.is_file():
+    if not path.exists() or path.is_dir():  # a pipe or device is refused by parse_spec
         builtin = sweeps_dir() / f"{ref}.toml"
         if builtin.is_file():
             path = builtin
         else:
             known = ", ".join(sorted(p.stem for p in sweeps_dir().glob("*.toml"))) or "none"
             raise SnowballError(f"{ref}: sweep spec not found (built-in specs: {known})")
-    return parse_spec(path)
+    return parse_spec(path, baseline)
 
 
 def _is_number(v: object) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def parse_spec(path: Path) -> SweepSpec:
+def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
     """Parse and validate a sweep spec; raise SnowballError naming file, field and reason."""
     from . import model
     from .run import check_until
-    from .scenario import check_value, load_scenario, resolve_parameter
+    from .scenario import check_value, load_scenario, read_input_file, resolve_parameter
 
+    text = read_input_file(path, "sweep spec")
     try:
-        text = path.read_text(encoding="utf-8")
         doc = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SnowballError(f"{path}: cannot read sweep spec ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise SnowballError(f"{path}: malformed TOML: {exc}") from None
 
@@ -223,11 +230,14 @@ def parse_spec(path: Path) -> SweepSpec:
         raise fail("description", "must be a string")
     try:
         scenario = load_scenario(str(doc.get("scenario", "baseline")))
+        if baseline is not None:
+            scenario = dataclasses.replace(scenario, baseline=baseline)
+        first = vintage_meta(scenario.baseline)["first_year"]
     except SnowballError as exc:
         raise fail("scenario", str(exc)) from None
     until = doc.get("until", 2055)
     try:
-        check_until(until)
+        check_until(until, first)
     except SnowballError as exc:
         raise fail("until", str(exc)) from None
     method = doc.get("method")
@@ -257,6 +267,7 @@ def parse_spec(path: Path) -> SweepSpec:
             raise fail(f"constants.{name}", str(exc)) from None
 
     factors: list[Factor] = []
+    fields: dict[str, str] = {}  # factor name -> its field in the spec (for messages)
     raw_inputs = doc.get("inputs", {})
     if not isinstance(raw_inputs, dict):
         raise fail("inputs", 'must hold one table per input, e.g. [inputs."yield shift"]')
@@ -278,6 +289,7 @@ def parse_spec(path: Path) -> SweepSpec:
             except SnowballError as exc:
                 raise fail(fld, f"the distribution reaches outside the constant's range: {exc}") from None
         factors.append(Factor(param.name, dist, param.name))
+        fields[param.name] = fld
 
     tables = set(model.tables())
     from .run import cached_inputs
@@ -330,16 +342,12 @@ def parse_spec(path: Path) -> SweepSpec:
             if key not in body:
                 if required:
                     raise fail(pfld, f"required for {family}")
-                fixed[key] = DEFAULTS[key]
+                fixed[key] = DEFAULTS.get(key, float(first + 1))
                 continue
             value = body[key]
             if rule == "year":
-                if (
-                    isinstance(value, bool)
-                    or not isinstance(value, int)
-                    or not FIRST_YEAR < value <= LAST_YEAR
-                ):
-                    raise fail(pfld, f"a fiscal year {FIRST_YEAR + 1}-{LAST_YEAR} (a number, not varied)")
+                if isinstance(value, bool) or not isinstance(value, int) or not first < value <= LAST_YEAR:
+                    raise fail(pfld, f"a fiscal year {first + 1}-{LAST_YEAR} (a number, not varied)")
                 fixed[key] = float(value)
                 continue
             if _is_number(value):
@@ -355,6 +363,7 @@ def parse_spec(path: Path) -> SweepSpec:
             fname = f"{pname}.{key}"
             varied[key] = fname
             factors.append(Factor(fname, dist))
+            fields[fname] = pfld
         paths.append(PathSpec(pname, family, tuple(resolved), fixed, varied, i))
 
     if method in ("sobol", "morris") and not factors:
@@ -373,12 +382,12 @@ def parse_spec(path: Path) -> SweepSpec:
     if extra:
         raise fail(f"keep.{extra[0]}", "unknown field; allowed: variables, years")
     keep_vars = _columns(keep.get("variables", list(DEFAULT_KEEP)), "keep.variables", fail)
-    keep_years = _years(keep.get("years", "all"), until, "keep.years", fail)
+    keep_years = _years(keep.get("years", "all"), first, until, "keep.years", fail)
     sens = doc.get("sensitivity", {})
     if not isinstance(sens, dict) or set(sens) - {"variables", "years"}:
         raise fail("sensitivity", "a table with 'variables' and 'years' only")
     sens_vars = _columns(sens.get("variables", ["debt_to_gdp"]), "sensitivity.variables", fail)
-    sens_years = _years(sens.get("years", [until]), until, "sensitivity.years", fail)
+    sens_years = _years(sens.get("years", [until]), first, until, "sensitivity.years", fail)
     compare = doc.get("compare_with_cbo", False)
     if not isinstance(compare, bool):
         raise fail("compare_with_cbo", "true or false")
@@ -405,8 +414,16 @@ def parse_spec(path: Path) -> SweepSpec:
         compare_with_cbo=compare,
         doc=doc,
     )
-    if spec.n_runs > 2_000_000:
-        raise fail("draws", f"{spec.n_runs:,} runs is more than the 2,000,000 a sweep may have")
+    if method == "grid" and spec.n_runs > MAX_RUNS:
+        big = max(factors, key=lambda f: f.dist.size())
+        sizes = " x ".join(f"{f.dist.size():,}" for f in factors)
+        key = "values" if big.dist.kind == "list" else "points"
+        raise fail(
+            f"{fields[big.name]}.{key}",
+            f"the grid has {spec.n_runs:,} runs ({sizes}), more than the {MAX_RUNS:,} a sweep may have",
+        )
+    if spec.n_runs > MAX_RUNS:
+        raise fail("draws", f"{spec.n_runs:,} runs is more than the {MAX_RUNS:,} a sweep may have")
     return spec
 
 
@@ -479,14 +496,14 @@ def _columns(value: object, fld: str, fail) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))
 
 
-def _years(value: object, until: int, fld: str, fail) -> tuple[int, ...]:
+def _years(value: object, first: int, until: int, fld: str, fail) -> tuple[int, ...]:
     if value == "all":
-        return tuple(range(FIRST_YEAR + 1, until + 1))
+        return tuple(range(first + 1, until + 1))
     if not isinstance(value, list) or not value:
         raise fail(fld, '"all" or a non-empty list of fiscal years')
     for y in value:
-        if isinstance(y, bool) or not isinstance(y, int) or not FIRST_YEAR < y <= until:
-            raise fail(fld, f"fiscal years must be {FIRST_YEAR + 1}-{until}, got {y!r}")
+        if isinstance(y, bool) or not isinstance(y, int) or not first < y <= until:
+            raise fail(fld, f"fiscal years must be {first + 1}-{until}, got {y!r}")
     return tuple(sorted(set(value)))
 
 

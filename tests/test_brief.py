@@ -295,6 +295,7 @@ def test_milestone_spell_reaches_back_into_history():
             "social_security": [300.0, 300.0],
             "net_interest_share_of_outlays": [12.0, 21.0],
             "debt_to_gdp": [100.0, 310.0],
+            "gdp": [1000.0, 1050.0],
         },
         index=[2024, 2025],
     )

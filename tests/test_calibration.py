@@ -1,6 +1,18 @@
-"""The baseline reproduces CBO's projections, each figure with its source and tolerance."""
+"""The January 2025 vintage reproduces CBO's projections, each figure with its source and tolerance.
+
+(CBO's February 2026 vintage, the default, is checked against its targets file in test_vintages.py.)
+"""
 
 import pytest
+
+from runners import run, scenario
+
+
+@pytest.fixture(scope="module")
+def jan25():
+    """The built-in baseline run on CBO's January 2025 vintage to FY2055."""
+    return run.run(scenario.load_scenario("baseline"), until=2055, baseline="cbo-2025-01")
+
 
 # CBO, The Budget and Economic Outlook: 2025 to 2035 (January 2025), average interest rate on
 # debt held by the public, percent (CBO open data annual_fy_2025-01.csv).
@@ -19,42 +31,42 @@ CBO_AVERAGE_RATE = {
 }
 
 
-def test_debt_to_gdp_2035_matches_cbo(baseline_result):
+def test_debt_to_gdp_2035_matches_cbo(jan25):
     # CBO January 2025: debt held by the public 118.5% of GDP in FY2035; tolerance 1.5 pp.
-    assert baseline_result.results.at[2035, "debt_to_gdp"] == pytest.approx(118.5, abs=1.5)
+    assert jan25.results.at[2035, "debt_to_gdp"] == pytest.approx(118.5, abs=1.5)
 
 
-def test_net_interest_2035_matches_cbo(baseline_result):
+def test_net_interest_2035_matches_cbo(jan25):
     # CBO January 2025: net interest $1,783bn in FY2035; tolerance 5%.
-    assert baseline_result.results.at[2035, "net_interest"] == pytest.approx(1782.585, rel=0.05)
+    assert jan25.results.at[2035, "net_interest"] == pytest.approx(1782.585, rel=0.05)
 
 
-def test_net_interest_2025_matches_cbo(baseline_result):
+def test_net_interest_2025_matches_cbo(jan25):
     # CBO January 2025: net interest $952bn in FY2025; tolerance 5%.
-    assert baseline_result.results.at[2025, "net_interest"] == pytest.approx(952.261, rel=0.05)
+    assert jan25.results.at[2025, "net_interest"] == pytest.approx(952.261, rel=0.05)
 
 
 @pytest.mark.parametrize("year", sorted(CBO_AVERAGE_RATE))
-def test_average_interest_rate_tracks_cbo(baseline_result, year):
+def test_average_interest_rate_tracks_cbo(jan25, year):
     # CBO January 2025 average interest rate path; tolerance 0.15 percentage points each year.
-    got = baseline_result.results.at[year, "average_interest_rate"]
+    got = jan25.results.at[year, "average_interest_rate"]
     assert got == pytest.approx(CBO_AVERAGE_RATE[year], abs=0.15)
 
 
-def test_average_rate_path_also_in_data(baseline_result):
+def test_average_rate_path_also_in_data(jan25):
     # The data file carries the same CBO path the test states, so the two cannot drift apart.
-    cbo = baseline_result.inputs.cbo["average_interest_rate"]
+    cbo = jan25.inputs.cbo["average_interest_rate"]
     for year, value in CBO_AVERAGE_RATE.items():
         assert cbo[year] == pytest.approx(value, abs=1e-9)
 
 
-def test_debt_to_gdp_2055_matches_long_term_outlook(baseline_result):
+def test_debt_to_gdp_2055_matches_long_term_outlook(jan25):
     # CBO, The Long-Term Budget Outlook: 2025 to 2055 (March 2025): 156% of GDP in 2055; +/-5 pp.
-    assert baseline_result.results.at[2055, "debt_to_gdp"] == pytest.approx(156.0, abs=5.0)
+    assert jan25.results.at[2055, "debt_to_gdp"] == pytest.approx(156.0, abs=5.0)
 
 
-def test_long_term_headlines(baseline_result):
-    r = baseline_result.results
+def test_long_term_headlines(jan25):
+    r = jan25.results
     # LTBO March 2025: deficit 7.3% of GDP in 2055 (verified text); tolerance 0.5 pp.
     assert r.at[2055, "deficit"] / r.at[2055, "gdp"] * 100 == pytest.approx(7.3, abs=0.5)
     # LTBO March 2025: primary deficit averages 2.0% of GDP over 2025-2055; tolerance 0.2 pp.
@@ -64,9 +76,9 @@ def test_long_term_headlines(baseline_result):
     assert r.at[2055, "net_interest_to_gdp"] == pytest.approx(5.4, abs=0.5)
 
 
-def test_budget_inputs_reproduce_cbo_levels(baseline_result):
+def test_budget_inputs_reproduce_cbo_levels(jan25):
     # Driven by CBO's own GDP, revenues and primary outlays: the levels come back to the dollar.
-    r, cbo = baseline_result.results, baseline_result.inputs.cbo
+    r, cbo = jan25.results, jan25.inputs.cbo
     for year in range(2025, 2036):
         assert r.at[year, "gdp"] == pytest.approx(cbo.at[year, "nominal_gdp"], rel=1e-9)
         assert r.at[year, "revenues"] == pytest.approx(cbo.at[year, "revenues"], rel=1e-9)
@@ -76,19 +88,19 @@ def test_budget_inputs_reproduce_cbo_levels(baseline_result):
         assert r.at[year, "ten_year_yield"] == pytest.approx(cbo.at[year, "ten_year_yield"], abs=1e-9)
 
 
-def test_crowding_out_milestones(baseline_result):
+def test_crowding_out_milestones(jan25):
     # CBO January 2025: net interest (881) passed defense (855) in FY2024, an actual year that
     # the history-aware milestone reaches back to (the model stays above defense from its first
     # year); CBO has it passing Medicare in FY2025 (952 vs 942), the model's lower FY2025 interest
     # ($933bn) a few years later.
-    m = baseline_result.milestones
+    m = jan25.milestones
     assert m["interest_exceeds_defense"] == 2024
     assert 2025 <= m["interest_exceeds_medicare"] <= 2030
 
 
-def test_stated_targets_match_the_vintage_targets_file(baseline_result):
+def test_stated_targets_match_the_vintage_targets_file(jan25):
     # The figures asserted above are the ones data/baselines/cbo-2025-01/targets.csv records.
-    t = baseline_result.inputs.targets.set_index(["variable", "fiscal_year"])["value"]
+    t = jan25.inputs.targets.set_index(["variable", "fiscal_year"])["value"]
     assert t[("debt_to_gdp", 2035)] == 118.5
     assert t[("net_interest", 2035)] == pytest.approx(1782.585)
     assert t[("net_interest", 2025)] == pytest.approx(952.261)

@@ -51,7 +51,7 @@ def test_run_writes_results_and_manifest(tmp_path, capsys):
     )
     results = pd.read_csv(out / "results.csv")
     assert results.columns[0] == "fiscal_year"
-    assert list(results["fiscal_year"]) == list(range(2025, 2041))
+    assert list(results["fiscal_year"]) == list(range(2026, 2041))
     assert set(REQUIRED) <= set(results.columns)
     assert [c for c in results.columns[1:] if c != "credit_rating"] == [c.name for c in COLUMNS]
     assert results["credit_rating"].eq("AA+").all()
@@ -59,12 +59,13 @@ def test_run_writes_results_and_manifest(tmp_path, capsys):
     assert manifest["scenario"]["name"] == "rates-up-200bp"
     assert manifest["scenario"]["constants"]["yield shift"] == 2.0
     assert manifest["overrides"] == {"growth shift": -0.5}
-    assert manifest["data_vintage"] == "cbo-2025-01"
+    assert manifest["data_vintage"] == "cbo-2026-02"
     assert manifest["model_sha256"] == model.model_hash()
     assert manifest["command"][:3] == ["snowball", "run", "rates-up-200bp"]
     assert "snowball_version" in manifest and "pysd_version" in manifest
     shown = capsys.readouterr().out
     assert "Debt held by the public, FY2035" in shown and "Net interest first exceeds defense" in shown
+    assert shown.splitlines()[2] == "with --set growth shift = -0.5"  # the headline names the overrides
 
 
 def test_python_name_and_vensim_name_are_equivalent(tmp_path):
@@ -121,12 +122,12 @@ def test_scenarios_lists_titles(capsys):
         ),
         (["run", "baseline", "--set", "yield shift"], "expected NAME=VALUE"),
         (
-            ["run", "baseline", "--until", "2024"],
-            "--until must be a fiscal year from 2025 to 2100, got 2024",
+            ["run", "baseline", "--until", "2025"],
+            "--until must be a fiscal year from 2026 to 2100, got 2025",
         ),
         (
             ["run", "baseline", "--until", "2101"],
-            "--until must be a fiscal year from 2025 to 2100, got 2101",
+            "--until must be a fiscal year from 2026 to 2100, got 2101",
         ),
     ],
 )
@@ -155,7 +156,7 @@ def test_bad_input_is_one_line_and_leaves_nothing(tmp_path, capsys, args, messag
         ),
         (
             'title = "x"\ndescription = "y"\n[tables."bill yield table"]\n1999 = 4\n',
-            r"year '1999' must be a fiscal year 2024-2100",
+            r"year '1999' must be a fiscal year 2025-2100",
         ),
     ],
 )
@@ -185,7 +186,7 @@ def test_corrupt_data_file_from_the_command_line(tmp_path):
 
     data = tmp_path / "data"
     shutil.copytree(paths.REPO / "data", data)
-    (data / "baselines/cbo-2025-01/long_term.csv").unlink()
+    (data / "baselines/cbo-2026-02/long_term.csv").unlink()
     env = {"SNOWBALL_DATA_DIR": str(data), "PATH": ""}
     proc = subprocess.run(
         [sys.executable, "-m", "runners.cli", "run", "baseline", "--out", str(tmp_path / "o")],
@@ -197,7 +198,20 @@ def test_corrupt_data_file_from_the_command_line(tmp_path):
     assert proc.returncode == 2
     assert (
         proc.stderr.strip()
-        == "snowball: error: data/baselines/cbo-2025-01/long_term.csv: data file is missing"
+        == "snowball: error: data/baselines/cbo-2026-02/long_term.csv: data file is missing"
     )
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_closed_pipe_is_quiet():
+    # `snowball vintages | head -1`: the reader leaves early; no BrokenPipe traceback
+    proc = subprocess.run(
+        f"{sys.executable} -m runners.cli parameters | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.stdout.count("\n") == 1
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr

@@ -28,36 +28,78 @@ def test_vintage_loads_with_every_model_input():
     # FY2025 nominal growth from CBO's GDP levels: 30,136.1 / 28,823 - 1 = 4.5557%
     assert got.tables["nominal GDP growth table"][2025] == pytest.approx(4.5557, abs=1e-4)
     assert got.tables["bill yield table"].index.max() == inputs.LAST_YEAR
-    assert len(got.files) == 8
-
-
-def test_profile_matches_cited_aggregates():
-    prof = pd.read_csv(paths.REPO / PROFILE).set_index("bucket")
-    comp = pd.read_csv(paths.REPO / "data/initial/treasury-2024-09-30/composition.csv").set_index("security")
-    amount = prof["amount_bn"]
-    # MSPD 30 Sep 2024: bills 6,004.1 + FRN 615.5 = 6,619.7; notes + bonds + TIPS = 21,090.5
-    assert amount["bills"] == pytest.approx(comp.loc[["bills", "frn"], "amount_bn"].sum(), abs=0.01)
-    assert amount.drop("bills").sum() == pytest.approx(
-        comp.loc[["notes", "bonds", "tips"], "amount_bn"].sum(), abs=0.01
+    # vintage.toml, four vintage files, four initial-state files (profile, TIPS, issuance, holders)
+    assert len(got.files) == 9
+    # January 2025 has no CPI-U path: PCE plus the stated wedge (vintage.toml cpi_minus_pce)
+    wedge = inputs.vintage_meta("cbo-2025-01").get("cpi_minus_pce", 0.0)
+    assert got.tables["CPI inflation table"][2030] == pytest.approx(
+        got.tables["baseline inflation table"][2030] + wedge, abs=1e-12
     )
-    # JEC: about 32% matures within 12 months (FRNs counted as resetting): 33.1%
-    assert (amount["bills"] + amount["under 1y"]) / amount.sum() * 100 == pytest.approx(32, abs=1.5)
-    # JEC: weighted average maturity 70 (Mar 2024) and 71 months (Mar 2025); bills at 2.4 months
+
+
+# Treasury's average rates on notes and bonds at each start; 30 Sep 2025 is not published by
+# security, so it is 31 May 2025 moved four months along the FY2025 trend (maturity_profile.csv):
+# notes 3.008 + 4 x (3.008 - 2.730) / 8 = 3.147, bonds 3.278 + 4 x (3.278 - 3.196) / 8 = 3.319.
+STATES = [
+    ("treasury-2024-09-30", 32, 71, {"notes": 2.730, "bonds": 3.196}),
+    ("treasury-2025-09-30", 31, 72, {"notes": 3.147, "bonds": 3.319}),
+]
+
+
+@pytest.mark.parametrize(("state", "share12", "wam", "rates"), STATES)
+def test_profile_matches_cited_aggregates(state, share12, wam, rates):
+    d = paths.REPO / "data/initial" / state
+    prof = pd.read_csv(d / "maturity_profile.csv").set_index("bucket")
+    amt = pd.read_csv(d / "composition.csv").set_index("security")["amount_bn"]
+    tips = pd.read_csv(d / "tips.csv").set_index("parameter")["value"]
+    a = prof["amount_bn"]
+    # MSPD: the bills bucket is bills + FRNs; the coupon buckets hold nominal notes and bonds
+    assert a["bills"] == pytest.approx(amt[["bills", "frn"]].sum(), abs=0.01)
+    assert a.drop("bills").sum() == pytest.approx(amt[["notes", "bonds"]].sum(), abs=0.01)
+    assert tips["tips_principal"] == pytest.approx(amt["tips"])
+    total = a.sum() + tips["tips_principal"]
+    assert total == pytest.approx(amt["total_marketable"], abs=0.01)
+    # JEC share maturing (FRNs resetting) within 12 months; TIPS maturing within a year are the
+    # steady state of the 5/10/30-year TIPS auctions, 12 x 17.5 / 1,980
+    within = (a["bills"] + a["under 1y"] + 210 / 1980 * tips["tips_principal"]) / total * 100
+    assert within == pytest.approx(share12, abs=0.05)
+    # JEC weighted average maturity: bills at 2.4 months, buckets at mid-points, TIPS at their own
     mid = (prof["years_from"] + prof["years_to"]) / 2 * 12
     mid["bills"] = 2.4
-    assert (amount * mid).sum() / amount.sum() == pytest.approx(71, abs=1.0)
-    # coupons average Treasury's rates: notes 2.730, bonds 3.196, TIPS 0.747 + 2.255 inflation
-    avg = (amount * prof["coupon_pct"]).drop("bills").sum() / amount.drop("bills").sum()
-    assert avg == pytest.approx(
-        (14338.035 * 2.730 + 4701.364 * 3.196 + 2051.11 * 3.002) / 21090.509, abs=0.002
-    )
+    got = ((a * mid).sum() + tips["tips_principal"] * tips["tips_average_maturity"] * 12) / total
+    assert got == pytest.approx(wam, abs=0.05)
+    notes = ["under 1y", "1 to 2y", "2 to 3y", "3 to 5y", "5 to 7y", "7 to 10y"]
+    bonds = ["10 to 20y", "20 to 30y"]
+    for names, sec in [(notes, "notes"), (bonds, "bonds")]:
+        avg = (a[names] * prof.loc[names, "coupon_pct"]).sum() / a[names].sum()
+        assert avg == pytest.approx(rates[sec], abs=0.001)
+        assert a[names].sum() == pytest.approx(amt[sec], abs=0.01)
+
+
+def test_every_initial_state_loads_and_adds_up():
+    """Backtest states 2014-2023 too: MSPD totals hold and the loader accepts every file."""
+    root = paths.REPO / "data/initial"
+    states = sorted(p.name for p in root.glob("treasury-*-09-30"))
+    assert len(states) >= 12
+    for state in states:
+        constants, files, bill_share = inputs.load_initial_state(state)
+        amt = pd.read_csv(root / state / "composition.csv").set_index("security")["amount_bn"]
+        held = (
+            sum(v for k, v in constants.items() if k.startswith("initial debt ")) + constants["initial bills"]
+        )
+        assert held + constants["initial TIPS principal"] == pytest.approx(amt["total_marketable"], abs=0.05)
+        assert bill_share == pytest.approx(
+            amt[["bills", "frn"]].sum() / amt["total_marketable"] * 100, abs=1e-4
+        )
+        assert len(files) == 4
 
 
 def test_model_initial_state_matches_profile(baseline_result):
-    # FY2025 end values stem from the initial state; the model reports them too
+    # the first year's end values stem from the initial state (30 Sep 2025); the model reports them
     r = baseline_result.results
-    assert r.at[2025, "weighted_average_maturity"] == pytest.approx(70, abs=2)
-    assert r.at[2025, "bill_share"] == pytest.approx(6619.671 / 27710.171 * 100, abs=0.05)
+    assert r.at[2026, "weighted_average_maturity"] == pytest.approx(72, abs=2)
+    # the bill share is steered to its path: the initial state's (bills + FRN) share, held
+    assert r.at[2026, "bill_share"] == pytest.approx((6396.632 + 690.5) / 29695.003 * 100, abs=0.05)
 
 
 @pytest.mark.parametrize(
@@ -102,7 +144,7 @@ def test_bad_profile_and_issuance_are_named(data_copy):
         inputs.load_inputs("cbo-2025-01")
     shutil.copy(paths.REPO / PROFILE, prof)
     iss = data_copy / "initial/treasury-2024-09-30/issuance.csv"
-    iss.write_text(iss.read_text().replace("0.2020", "0.5020"))
+    iss.write_text(iss.read_text().replace("0.2130", "0.5130"))
     with pytest.raises(
         SnowballError, match=r"issuance.csv: issuance shares .* sum to 1 \(they sum to 1.3000\)"
     ):
@@ -110,14 +152,16 @@ def test_bad_profile_and_issuance_are_named(data_copy):
 
 
 def test_unknown_vintage_lists_the_known_ones():
-    with pytest.raises(SnowballError, match="unknown baseline vintage 'cbo-1999-01'; available: cbo-2025-01"):
+    with pytest.raises(
+        SnowballError, match="unknown baseline vintage 'cbo-1999-01'; available: cbo-2025-01, cbo-2026-02"
+    ):
         inputs.load_inputs("cbo-1999-01")
 
 
 def test_a_new_vintage_is_data_only(data_copy):
     # Adding a baseline means adding a folder: copy the vintage under a new key and load it.
     shutil.copytree(data_copy / "baselines/cbo-2025-01", data_copy / "baselines/cbo-test-copy")
-    assert inputs.available_vintages() == ["cbo-2025-01", "cbo-test-copy"]
+    assert inputs.available_vintages() == ["cbo-2025-01", "cbo-2026-02", "cbo-test-copy"]
     assert inputs.load_inputs("cbo-test-copy").constants == inputs.load_inputs("cbo-2025-01").constants
 
 

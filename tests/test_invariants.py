@@ -12,8 +12,11 @@ from runners import run
 
 def test_debt_identity_closes_every_year(baseline_result):
     r = baseline_result.results
-    debt = pd.concat([pd.Series({2024: 28199.313}), r["debt_held_by_public"]])
-    change = debt.diff().loc[2025:]
+    first = baseline_result.inputs.first_year  # FY2025: CBO February 2026's initial state
+    opening = baseline_result.inputs.constants["initial debt held by the public"]
+    assert opening == pytest.approx(30172.402)  # debt at 30 Sep 2025 (CBO actual)
+    debt = pd.concat([pd.Series({first: opening}), r["debt_held_by_public"]])
+    change = debt.diff().loc[first + 1 :]
     # change in debt = deficit + other means of financing (CBO's identity), to rounding
     np.testing.assert_allclose(change, r["deficit"] + r["other_means_of_financing"], rtol=1e-9)
     np.testing.assert_allclose(r["deficit"], r["outlays"] - r["revenues"], rtol=1e-12)
@@ -45,8 +48,12 @@ def test_r_equals_g_with_zero_primary_deficit_keeps_debt_ratio_flat(baseline):
         "other means of financing share table": flat(0.0),
         "bill yield table": flat(c),
         "ten year yield table": flat(c),
+        # TIPS earn their real coupon plus CPI accrual: with no inflation anywhere, c in total
+        "CPI inflation table": flat(0.0),
+        "baseline inflation table": flat(0.0),
     }
     constants = dict(inputs.constants) | {
+        "initial TIPS real coupon": c,
         "initial bill rate": c,
         "initial average interest rate": 0.0,
         "initial net interest": 0.0,
@@ -95,7 +102,7 @@ def test_every_builtin_scenario_runs_to_2100(name):
     from runners.scenario import load_scenario
 
     r = run.run(load_scenario(name), until=2100).results
-    assert list(r.index) == list(range(2025, 2101))
+    assert list(r.index) == list(range(2026, 2101))
     assert np.isfinite(r.select_dtypes("number").to_numpy()).all()
     assert (r[["debt_held_by_public", "gdp", "net_interest"]] > 0).all().all()
 

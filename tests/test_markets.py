@@ -30,15 +30,16 @@ def selloff():
 def test_beltran_response_of_five_year_yields(baseline):
     # Beltran et al. (2013): a $100bn one-month fall in foreign official demand lifts 5-year
     # yields 40-60 bp at first and about 20 bp in the long run. Japan sells $100bn in the first
-    # month (from t = 2024). One month in: (0.26 bp x 100 unabsorbed + 0.24 bp x 100 displaced)
-    # x market depth 28,199 / 28,35x = 49.7 bp. A year later the overhang is 100 x (2/3)^12 = 0.8,
-    # the displacement 100 x (1 - 1/120)^12 = 90.5: (0.2 + 21.7) x 28,199 / 30,2xx = 20.4 bp.
-    shock = variant(baseline, "beltran", japan_sale_amount=100, japan_sale_start=2024,
+    # month (from t = 2025, the start of FY2026). One month in: (0.26 bp x 100 unabsorbed + 0.24 bp
+    # x 100 displaced) x market depth 30,172 / 30,33x = 49.7 bp. A year later the overhang is
+    # 100 x (2/3)^12 = 0.8, the displacement 100 x (1 - 1/120)^12 = 90.5:
+    # (0.2 + 21.7) x 30,172 / 32,2xx = 20.5 bp.
+    shock = variant(baseline, "beltran", japan_sale_amount=100, japan_sale_start=2025,
                     japan_sale_duration=1 / 12, **SUPPLY_ONLY)  # fmt: skip
     m = run.run(shock, until=2030, monthly=["five year supply premium"]).monthly["five year supply premium"]
     times = m.index.to_numpy()
-    one_month = m.iloc[np.argmin(abs(times - (2024 + 1 / 12)))]
-    one_year = m.iloc[np.argmin(abs(times - (2025 + 1 / 12)))]
+    one_month = m.iloc[np.argmin(abs(times - (2025 + 1 / 12)))]
+    one_year = m.iloc[np.argmin(abs(times - (2026 + 1 / 12)))]
     assert 0.40 <= one_month <= 0.60
     assert one_month == pytest.approx(0.497, abs=0.002)
     assert one_year == pytest.approx(0.20, abs=0.03)
@@ -47,7 +48,8 @@ def test_beltran_response_of_five_year_yields(baseline):
 
 def test_selloff_shows_the_whole_chain(selloff, baseline_result):
     r, b = selloff.results, baseline_result.results
-    assert r.at[2025, "holdings_japan"] > 1100 and r.at[2026, "holdings_japan"] < 50  # Japan sells out
+    held = selloff.inputs.constants["initial japan holdings"]  # TIC, September 2025
+    assert held > 1100 and r.at[2026, "holdings_japan"] < 50  # Japan sells out in FY2026
     assert (
         r.at[2026, "bond_price_10y"] < 90 < b.at[2026, "bond_price_10y"] == pytest.approx(100)
     )  # prices fall
@@ -161,9 +163,18 @@ def test_seed_interest_arithmetic(baseline):
     # $100bn issued at 3% costs $3bn a year; at 14.4%, $14.4bn (the coupon co-flow).
     inputs = run.cached_inputs("cbo-2025-01")
     for coupon, cost in ((3.0, 3.0), (14.4, 14.4)):
-        constants = {k: (0.0 if k.startswith("initial debt ") else v) for k, v in inputs.constants.items()}
+        # all debt in one bucket; no holder other than domestic private (holdings stay below the debt)
+        zero = (
+            "initial debt ",
+            "initial japan",
+            "initial china",
+            "initial other",
+            "initial foreign",
+            "initial fed",
+        )
+        constants = {k: (0.0 if k.startswith(zero) else v) for k, v in inputs.constants.items()}
         constants |= {"initial bills": 0.0, "initial debt 5 to 7y": 100.0, "initial coupon 5 to 7y": coupon,
-                      "initial debt held by the public": 100.0}  # fmt: skip
+                      "initial TIPS principal": 0.0, "initial debt held by the public": 100.0}  # fmt: skip
         custom = dataclasses.replace(inputs, constants=constants)
         got = run.run(baseline, until=2025, inputs=custom, monthly=["interest on debt held by the public"])
         assert got.monthly["interest on debt held by the public"].iloc[0] == pytest.approx(cost, rel=1e-12)

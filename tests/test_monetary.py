@@ -32,10 +32,10 @@ def test_policy_rule_off_uses_the_baseline_short_rate(baseline_result):
     cbo = baseline_result.inputs.cbo
     r = baseline_result.results
     np.testing.assert_allclose(
-        r.loc[2025:2035, "policy_rate"], cbo.loc[2025:2035, "fed_funds_rate"], rtol=1e-12
+        r.loc[2026:2036, "policy_rate"], cbo.loc[2026:2036, "fed_funds_rate"], rtol=1e-12
     )
     np.testing.assert_allclose(
-        r.loc[2025:2035, "inflation_expectations"], cbo.loc[2025:2035, "pce_inflation"], rtol=1e-12
+        r.loc[2026:2036, "inflation_expectations"], cbo.loc[2026:2036, "pce_inflation"], rtol=1e-12
     )
 
 

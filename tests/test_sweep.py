@@ -12,7 +12,6 @@ import pytest
 
 from runners import cli, engine, run, scenario, sweep, sweepspec
 from runners.errors import SnowballError
-from runners.inputs import FIRST_YEAR
 from runners.sweepwork import run_chunk, tidy_arrays
 
 REL = 1e-9  # the tolerance: every swept result equals a single run to a relative 1e-9
@@ -117,19 +116,6 @@ def test_per_scenario_lookup_equals_numpy_interp():
         assert got.tolist() == [np.interp(x, xp, yp[0]), np.interp(x, xp, yp[1])]
     xs = np.array([2026.5, 2101.0])
     assert engine.interp(xs, xp, yp).tolist() == [np.interp(2026.5, xp, yp[0]), np.interp(2101.0, xp, yp[1])]
-
-
-def test_unsupported_construct_names_the_equation(tmp_path):
-    mdl = tmp_path / "tiny.mdl"
-    mdl.write_text(
-        "{UTF-8}\nstock = INTEG(inflow, 1)\n\t~\tthing\n\t~\ta stock\n\t|\n\n"
-        "inflow = SMOOTH(stock, 2)\n\t~\tthing/Year\n\t~\tsmoothed\n\t|\n\n"
-        "FINAL TIME = 10\n\t~\tYear\n\t~\tend\n\t|\n\nINITIAL TIME = 0\n\t~\tYear\n\t~\tstart\n\t|\n\n"
-        "SAVEPER = 1\n\t~\tYear\n\t~\tsave\n\t|\n\nTIME STEP = 0.25\n\t~\tYear\n\t~\tstep\n\t|\n\n"
-        "\\\\\\---/// Sketch information - do not modify anything except names\n"
-    )
-    with pytest.raises(SnowballError, match=r"equation 'inflow': SMOOTH is not supported"):
-        engine.build_engine(mdl)
 
 
 def test_engine_defaults_are_the_models(eng):
@@ -277,6 +263,7 @@ def small_run(small_spec, tmp_path_factory):
 def test_outputs_are_complete_and_tidy(small_run, small_spec):
     out = small_run.out
     assert set(files(out)) == {
+        ".snowball-output",  # the marker: snowball wrote this folder (outputs.atomic_dir)
         "params.csv",
         "runs.parquet",
         "summary.csv",
@@ -411,4 +398,5 @@ def test_calibration_statistics_have_provenance():
 
 
 def test_fiscal_years_start_after_initial_time(small_spec):
-    assert sweep.plan(small_spec).years[0] == FIRST_YEAR + 1
+    first = run.cached_inputs(small_spec.scenario.baseline).first_year
+    assert sweep.plan(small_spec).years[0] == first + 1

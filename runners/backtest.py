@@ -1,0 +1,284 @@
+"""Backtest: start from the debt at 30 Sep of a past year, drive the model with what happened, compare.
+
+The model runs from the initial state ``treasury-(START-1)-09-30`` with actual monthly 3-month and
+10-year yields, actual fiscal-year GDP, revenues, primary outlays, other means of financing, CPI-U
+and PCE inflation and the actual bill share of the debt (``data/history/``); nothing is fitted to
+the years it is compared on. Net interest, the average interest rate on the debt and debt held by
+the public are then compared with the actuals each fiscal year.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import SnowballError
+from .inputs import (
+    DEFAULT_VINTAGE,
+    LAST_YEAR,
+    ModelInputs,
+    _hash,
+    _numeric,
+    _read_holders,
+    _rel,
+    load_initial_state,
+    load_inputs,
+    read_csv,
+    read_tidy,
+)
+from .paths import data_dir
+
+ACTUAL_UNITS = {
+    "nominal_gdp": "$bn",
+    "revenues": "$bn",
+    "outlays": "$bn",
+    "primary_outlays": "$bn",
+    "net_interest": "$bn",
+    "other_means_of_financing": "$bn",
+    "debt_held_by_public": "$bn",
+    "average_interest_rate": "%",
+    "bill_yield": "%",
+    "ten_year_yield": "%",
+    "cpiu_inflation": "%",
+    "cpiu_inflation_sep": "%",
+    "pce_inflation": "%",
+    "bill_share": "%",
+    "average_rate_on_public_issues": "%",
+    "cbo_average_interest_rate": "%",
+}
+OPTIONAL = ("average_rate_on_public_issues", "cbo_average_interest_rate")
+COMPARED = {
+    "net_interest": "Net interest ($bn)",
+    "average_interest_rate": "Average interest rate on the debt (%)",
+    "debt_held_by_public": "Debt held by the public ($bn, end of FY)",
+}
+
+
+def read_actuals() -> pd.DataFrame:
+    """Actual fiscal-year figures (wide, by fiscal year) from ``data/history/actuals_fy.csv``."""
+    path = data_dir() / "history" / "actuals_fy.csv"
+    df = read_tidy(path, ACTUAL_UNITS, contiguous=True, optional=OPTIONAL, lenient=True)
+    wide = df.pivot(index="fiscal_year", columns="variable", values="value").sort_index()
+    # the average rate as CBO defines it (interest on the debt / average debt): Treasury's interest
+    # expense on public issues where published (to FY2024), CBO's own figure after
+    rate = wide.get("average_rate_on_public_issues", pd.Series(dtype=float))
+    wide["rate_on_debt"] = rate.combine_first(wide.get("cbo_average_interest_rate", pd.Series(dtype=float)))
+    return wide
+
+
+def read_monthly_yields() -> pd.DataFrame:
+    """Monthly 3-month and 10-year yields with the model time at which each month starts.
+
+    Month m of fiscal year Y (October = 1) starts at model time Y - 1 + (m - 1) / 12, the step
+    whose flows cover that month.
+    """
+    path = data_dir() / "history" / "yields_monthly.csv"
+    df = read_csv(path, ["month", "fiscal_year", "bill_yield", "ten_year_yield", "unit", "source"])
+    for col in ("fiscal_year", "bill_yield", "ten_year_yield"):
+        _numeric(df, path, col)
+    month = pd.to_datetime(df["month"], format="%Y-%m", errors="coerce")
+    if month.isna().any():
+        row = int(np.flatnonzero(month.isna().to_numpy())[0])
+        raise SnowballError(
+            f"{_rel(path)}: month {df['month'].iloc[row]!r} on data row {row + 1} is not YYYY-MM"
+        )
+    fy = month.dt.year + (month.dt.month >= 10).astype(int)
+    if (fy != df["fiscal_year"]).any():
+        raise SnowballError(
+            f"{_rel(path)}: fiscal_year disagrees with month (fiscal years run October-September)"
+        )
+    df["time"] = fy - 1 + ((month.dt.month - 10) % 12) / 12
+    return df.set_index("time").sort_index()
+
+
+def available_starts() -> list[int]:
+    """Start years with an initial state at 30 Sep of the year before."""
+    root = data_dir() / "initial"
+    years = [int(p.name[9:13]) for p in root.glob("treasury-*-09-30") if p.is_dir()] if root.is_dir() else []
+    return sorted(y + 1 for y in years)
+
+
+def history_inputs(start: int, until: int) -> ModelInputs:
+    """Model inputs for a backtest from FY``start`` to FY``until``, built from actuals only."""
+    actual = read_actuals()
+    yields = read_monthly_yields()
+    first = start - 1
+    starts = available_starts()
+    if start not in starts:
+        raise SnowballError(
+            f"--start {start}: no initial state data/initial/treasury-{first}-09-30; "
+            f"available starts: {', '.join(map(str, starts)) or 'none'}"
+        )
+    last_actual = int(actual.dropna(subset=["net_interest"]).index.max())
+    if not start <= until <= last_actual:
+        raise SnowballError(
+            f"--until must be a fiscal year from {start} to {last_actual} (the last actual), got {until}"
+        )
+    need = range(first, until + 1)
+    required = [v for v in ACTUAL_UNITS if v not in OPTIONAL]
+    missing = [y for y in need if y not in actual.index or actual.loc[y, required].isna().any()]
+    if pd.isna(actual.loc[first, "average_rate_on_public_issues"]) if first in actual.index else True:
+        raise SnowballError(
+            f"data/history/actuals_fy.csv: needs average_rate_on_public_issues for FY{first} (the start)"
+        )
+    if missing:
+        raise SnowballError(f"data/history/actuals_fy.csv: FY{missing[0]} lacks a figure the backtest needs")
+    if first - 1 not in actual.index or pd.isna(actual.loc[first - 1, "debt_held_by_public"]):
+        raise SnowballError(f"data/history/actuals_fy.csv: needs debt_held_by_public for FY{first - 1}")
+    covered = yields[(yields["fiscal_year"] >= start) & (yields["fiscal_year"] <= until)]
+    if len(covered) != 12 * (until - start + 1):
+        raise SnowballError(f"data/history/yields_monthly.csv: needs every month of FY{start}-FY{until}")
+
+    a = actual.loc[list(need)]
+    gdp = a["nominal_gdp"]
+
+    def held(series: pd.Series) -> pd.Series:
+        """A fiscal-year table held at its last value to 2100."""
+        out = series.astype(float).copy()
+        out.loc[LAST_YEAR] = out.iloc[-1]
+        return out.rename_axis("fiscal_year")
+
+    fy_yields = yields.groupby("fiscal_year")[["bill_yield", "ten_year_yield"]].mean()
+    monthly = yields[yields["fiscal_year"] >= start]
+    tables: dict[str, pd.Series] = {
+        "nominal GDP growth table": held((gdp / gdp.shift(1) - 1).iloc[1:] * 100),
+        "revenues share table": held(a["revenues"] / gdp * 100),
+        "primary outlays share table": held(a["primary_outlays"] / gdp * 100),
+        "other means of financing share table": held(a["other_means_of_financing"] / gdp * 100),
+        "bill yield table": held(monthly["bill_yield"]),
+        "ten year yield table": held(monthly["ten_year_yield"]),
+        "policy rate table": held(fy_yields.loc[start:until, "bill_yield"]),
+        "baseline inflation table": held(a["pce_inflation"]),
+        # TIPS accrue with CPI-U lagged three months: September over September tracks a fiscal
+        # year's accrual (FY2022: 8.2%, accrual $143bn on ~$1.75tn) better than the year's average
+        "CPI inflation table": held(a["cpiu_inflation_sep"]),
+        "bill share table": held(a["bill_share"]),
+    }
+    # spending categories are not compared in a backtest: the default vintage's shares stand in
+    default = load_inputs(DEFAULT_VINTAGE)
+    for name, series in default.tables.items():
+        tables.setdefault(name, series)
+
+    state_name = f"treasury-{first}-09-30"
+    state, state_paths, _ = load_initial_state(state_name)
+    holders = _read_holders(state_paths["holders"], float(a.loc[first, "debt_held_by_public"]))
+    constants: dict[str, float] = {
+        "initial fiscal year GDP": float(a.loc[first, "nominal_gdp"]),
+        "initial debt held by the public": float(a.loc[first, "debt_held_by_public"]),
+        "debt at end of previous year": float(actual.loc[first - 1, "debt_held_by_public"]),
+        "initial net interest": float(a.loc[first, "net_interest"]),
+        # interest on the debt as Treasury books it; the gap to net interest (interest income the
+        # budget nets out) is held in dollars, as in projections
+        "initial average interest rate": float(a.loc[first, "average_rate_on_public_issues"]),
+        "monthly yields switch": 1.0,
+        **state,
+    }
+    for holder, amount in holders.items():
+        constants[f"initial {holder.replace('_', ' ')} holdings"] = amount
+    hist = data_dir() / "history"
+    files = {
+        _rel(p): _hash(p)
+        for p in [hist / "actuals_fy.csv", hist / "yields_monthly.csv", *state_paths.values()]
+    }
+    cbo = actual.loc[list(need)].copy()
+    meta = {"title": f"Backtest from the end of FY{first} with actual data", "initial_state": state_name}
+    return ModelInputs(
+        f"actual-{start}",
+        meta["title"],
+        constants,
+        tables,
+        cbo,
+        pd.DataFrame(columns=["variable", "fiscal_year", "value", "unit", "source"]),
+        files,
+        first_year=first,
+        meta=meta,
+    )
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """A backtest's comparison table and the run behind it."""
+
+    start: int
+    until: int
+    table: pd.DataFrame  # fiscal_year, variable, actual, model, error, error_pct
+    result: object  # runners.run.RunResult
+
+    def summary(self) -> pd.DataFrame:
+        """Mean absolute and worst percentage error by variable."""
+        rows = []
+        for var, group in self.table.groupby("variable", sort=False):
+            worst = group.loc[group["error_pct"].abs().idxmax()]
+            rows.append(
+                {
+                    "variable": var,
+                    "mean_abs_error_pct": float(group["error_pct"].abs().mean()),
+                    "worst_error_pct": float(worst["error_pct"]),
+                    "worst_year": int(worst["fiscal_year"]),
+                }
+            )
+        return pd.DataFrame(rows).set_index("variable")
+
+
+def backtest(start: int, until: int | None = None) -> Backtest:
+    """Run the model over history from FY``start`` and compare it with the actuals."""
+    from . import run as runmod
+    from .scenario import load_scenario
+
+    if isinstance(start, bool) or not isinstance(start, int):
+        raise SnowballError(f"--start must be a fiscal year, got {start!r}")
+    actual = read_actuals()
+    last = int(actual.dropna(subset=["net_interest"]).index.max())
+    until = last if until is None else until
+    inputs = history_inputs(start, until)
+    scenario = dataclasses.replace(load_scenario("baseline"), name=f"backtest-{start}", title=inputs.title)
+    result = runmod.run(scenario, until=until, inputs=inputs)
+    rows = []
+    for year in range(start, until + 1):
+        for var in COMPARED:
+            act = float(actual.loc[year, "rate_on_debt" if var == "average_interest_rate" else var])
+            mod = float(result.results.at[year, var])
+            rows.append((year, var, act, mod, mod - act, (mod - act) / act * 100))
+    table = pd.DataFrame(rows, columns=["fiscal_year", "variable", "actual", "model", "error", "error_pct"])
+    return Backtest(start, until, table, result)
+
+
+def format_backtest(bt: Backtest) -> str:
+    """The comparison table and the error summary, as printed by ``snowball backtest``."""
+    wide = bt.table.pivot(index="fiscal_year", columns="variable", values=["actual", "model", "error_pct"])
+    lines = [
+        f"Backtest from the end of FY{bt.start - 1} to FY{bt.until}: actual yields, GDP, revenues, "
+        "primary outlays, other means of financing, inflation and bill share",
+        "",
+        f"{'FY':<6}{'net interest $bn':>26}{'average rate %':>26}{'debt $bn':>28}",
+        f"{'':<6}{'actual  model   err%':>26}{'actual  model   err%':>26}{'actual    model   err%':>28}",
+    ]
+    for year in wide.index:
+        cells = []
+        for var, fmt, w in (
+            ("net_interest", ",.0f", 7),
+            ("average_interest_rate", ".2f", 7),
+            ("debt_held_by_public", ",.0f", 9),
+        ):
+            a, m, e = (wide.at[year, (k, var)] for k in ("actual", "model", "error_pct"))
+            cells.append(f"{a:>{w}{fmt}}{m:>{w}{fmt}}{e:>+7.1f}")
+        lines.append(f"{year:<6}" + "  ".join(f"{c:>24}" for c in cells))
+    lines.append("")
+    for var, row in bt.summary().iterrows():
+        lines.append(
+            f"{COMPARED[var]}: mean absolute error {row['mean_abs_error_pct']:.1f}%, "
+            f"worst {row['worst_error_pct']:+.1f}% (FY{int(row['worst_year'])})"
+        )
+    return "\n".join(lines)
+
+
+def save_chart(bt: Backtest, path: Path) -> None:
+    """The net-interest backtest chart as PNG (with SVG and PDF beside it)."""
+    from . import charts
+
+    fig = charts.draw(charts.plot_backtest, charts.backtest_data(bt.table), bt.start)
+    charts.save(fig, path.with_suffix(""))

@@ -1,0 +1,200 @@
+"""The sweep engine speaks Vensim: stateful functions, lazy IF THEN ELSE, INITIAL, the clock.
+
+``tests/models/features.mdl`` uses every stateful and time function the engine accepts; pysd runs
+the same file and the two must agree at every step (they agree to the last bit; asserted to 1e-12).
+"""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from runners import engine
+from runners.errors import SnowballError
+
+FEATURES = Path(__file__).with_name("models") / "features.mdl"
+CLOCK = (
+    "FINAL TIME = 10\n\t~\tYear\n\t~\tend\n\t|\n\nINITIAL TIME = 0\n\t~\tYear\n\t~\tstart\n\t|\n\n"
+    "SAVEPER = TIME STEP\n\t~\tYear\n\t~\tsave\n\t|\n\nTIME STEP = 0.25\n\t~\tYear\n\t~\tstep\n\t|\n\n"
+    "\\\\\\---/// Sketch information - do not modify anything except names\n"
+)
+
+
+def mdl(tmp_path: Path, body: str, name: str = "tiny") -> Path:
+    """A model file of ``body`` (Vensim equations) and the standard clock."""
+    path = tmp_path / f"{name}.mdl"
+    path.write_text("{UTF-8}\n" + body + CLOCK)
+    return path
+
+
+def pysd_run(path: Path, tmp_path: Path, names: list[str], params: dict | None = None):
+    import pysd
+
+    copy = tmp_path / "pysd" / path.name
+    copy.parent.mkdir(exist_ok=True)
+    shutil.copy(path, copy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pysd.read_vensim(str(copy)).run(params=params or {}, return_columns=names)
+
+
+@pytest.fixture(scope="module")
+def features():
+    return engine.build_engine(FEATURES)
+
+
+def recorded(eng) -> list[str]:
+    return [n for n, k in eng.kinds.items() if k not in ("lookup", "constant", "control")]
+
+
+def test_every_feature_equals_pysd_at_every_step(features, tmp_path):
+    names = recorded(features)
+    assert {"smooth out", "delayn out", "fixed out", "sampled", "shaped", "relative"} <= set(names)
+    ref = pysd_run(FEATURES, tmp_path, names)
+    times, raw = features.simulate(1, 12, record=names, at="steps")
+    assert np.array_equal(times, ref.index.to_numpy())  # 0, 0.25, ..., 12: 49 steps
+    for n in names:
+        np.testing.assert_allclose(raw[n][:, 0], ref[n].to_numpy(), rtol=1e-12, atol=0, err_msg=n)
+    # worked values: input at t = 12 is 10 + 5 (STEP) + 2 x (8 - 4) (RAMP) + 0 (pulses) = 23;
+    # DELAY FIXED holds its initial 2 for 1.5 months, then the input of 1.5 months before
+    assert raw["input"][-1, 0] == 23
+    assert raw["fixed out"][:6, 0].tolist() == [2.0] * 6
+    assert raw["fixed out"][6, 0] == raw["input"][0, 0]
+    # IF THEN ELSE(empty > 0, input / empty, 0) + XIDZ(input, empty, 5) + ZIDZ(input, empty) = 5
+    assert np.all(raw["share"] == 5)
+
+
+def test_scenarios_side_by_side_equal_single_pysd_runs(features, tmp_path):
+    # per-scenario smoothing/delay times and denominators: each column equals its own pysd run
+    names = ["smooth out", "delay3i out", "share", "relative"]
+    adjust, empty = np.array([3.0, 4.0, 6.5]), np.array([0.0, 2.0, 4.0])
+    _, raw = features.simulate(
+        3, 12, record=names, constants={"adjust time": adjust, "empty": empty}, at="steps"
+    )
+    for j in range(3):
+        ref = pysd_run(FEATURES, tmp_path, names, {"adjust time": adjust[j], "empty": empty[j]})
+        for n in names:
+            np.testing.assert_allclose(raw[n][:, j], ref[n].to_numpy(), rtol=1e-12, err_msg=f"{n} run {j}")
+    # share with empty = 2 at t = 0: input 10 / 2 + 10 / 2 + 10 / 2 = 15
+    assert raw["share"][0, 1] == 15
+
+
+def test_delay_shorter_than_its_stages_is_refused_at_run_time(features):
+    # DELAY3I(input, adjust time, 7): 3 stages x TIME STEP 0.25 = 0.75 > 0.5; pysd would lower the order
+    with pytest.raises(SnowballError, match=r"delay time 0.5 is shorter than its order \(3\)"):
+        features.simulate(2, 12, record=["delay3i out"], constants={"adjust time": np.array([3.0, 0.5])})
+
+
+def test_lazy_if_then_else_divides_by_a_scalar_zero(tmp_path):
+    # the Vensim idiom IF THEN ELSE(s > 0, x / s, 0) with s = 0 shared by every run (a scalar)
+    path = mdl(
+        tmp_path,
+        "s = 0\n\t~\tthing\n\t~\tdenominator\n\t|\n\nx = 3\n\t~\tthing\n\t~\tnumerator\n\t|\n\n"
+        "ratio = IF THEN ELSE(s > 0, x / s, 0) + IF THEN ELSE(Time > 1, x / (Time - 1), -1)\n"
+        "\t~\tDmnl\n\t~\tratio\n\t|\n\n",
+    )
+    times, raw = engine.build_engine(path).simulate(1, 2, record=["ratio"], at="steps")
+    # t = 0: 0 + (-1) = -1; t = 1: Time - 1 = 0 in the branch not taken; t = 2: 0 + 3 / 1 = 3
+    assert raw["ratio"][[0, 4, 8], 0].tolist() == [-1.0, -1.0, 3.0]
+
+
+def test_initial_value_read_by_a_constant_expression(tmp_path):
+    # an auxiliary of constants and an INITIAL value (used to raise UnboundLocalError)
+    path = mdl(
+        tmp_path,
+        "stock = INTEG(1, 4)\n\t~\tthing\n\t~\ts\n\t|\n\n"
+        "first = INITIAL(stock)\n\t~\tthing\n\t~\tf\n\t|\n\n"
+        "twice first = 2 * first\n\t~\tthing\n\t~\tt\n\t|\n\n",
+    )
+    _, raw = engine.build_engine(path).simulate(1, 10, record=["twice first", "stock"])
+    assert raw["twice first"][:, 0].tolist() == [8.0] * 11  # 2 x stock at t = 0 (4), every year
+    assert raw["stock"][-1, 0] == 14.0  # 4 + 1 x 10 years
+
+
+def test_computed_clock_is_accepted_and_cannot_be_changed(tmp_path):
+    path = mdl(tmp_path, "stock = INTEG(1, 0)\n\t~\tthing\n\t~\ts\n\t|\n\n")
+    text = path.read_text().replace("TIME STEP = 0.25", "TIME STEP = half year / 2")
+    path.write_text(text.replace("{UTF-8}\n", "{UTF-8}\nhalf year = 0.5\n\t~\tYear\n\t~\th\n\t|\n\n"))
+    eng = engine.build_engine(path)
+    # TIME STEP = 0.5 / 2 = 0.25 and SAVEPER = TIME STEP
+    assert eng.controls == {"FINAL TIME": 10.0, "INITIAL TIME": 0.0, "SAVEPER": 0.25, "TIME STEP": 0.25}
+    assert "TIME STEP" not in eng.constants and "half year" in eng.constants
+    for name in ("TIME STEP", "half year"):
+        with pytest.raises(SnowballError, match=f"'{name}' is fixed when the engine is built"):
+            eng.simulate(1, 10, record=["stock"], constants={name: 1.0})
+    times, raw = eng.simulate(1, 10, record=["stock"], at="steps")
+    assert len(times) == 41 and raw["stock"][-1, 0] == 10.0  # 40 steps of 0.25 x 1
+
+
+def test_clock_that_changes_during_the_run_is_refused(tmp_path):
+    path = mdl(tmp_path, "stock = INTEG(1, 0)\n\t~\tthing\n\t~\ts\n\t|\n\n")
+    dynamic = "TIME STEP = IF THEN ELSE(Time < 4, 1, 0.5)"
+    path.write_text(path.read_text().replace("TIME STEP = 0.25", dynamic))
+    with pytest.raises(SnowballError, match=r"'TIME STEP': a control variable that may change .*'Time'"):
+        engine.build_engine(path)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "Region: north, south\n\t~\t\n\t~\t\n\t|\n\n"
+            "stock[Region] = INTEG(1, 0)\n\t~\tthing\n\t~\ts\n\t|\n\n",
+            r"equation 'stock': subscripts is not supported",
+        ),
+        (
+            "x = GET XLS CONSTANTS('data.xlsx', 'sheet', 'B2')\n\t~\tthing\n\t~\tx\n\t|\n\n",
+            r"equation 'x': external constants \(GET XLS/DIRECT CONSTANTS\) is not supported",
+        ),
+        (
+            "x = ALLOCATE AVAILABLE(1, 2, 3)\n\t~\tthing\n\t~\tx\n\t|\n\n",
+            r"equation 'x': .* is not supported",
+        ),
+        (
+            ":MACRO: DOUBLE(a)\nDOUBLE = 2 * a\n\t~\tthing\n\t~\td\n\t|\n\n:END OF MACRO:\n"
+            "x = DOUBLE(3)\n\t~\tthing\n\t~\tx\n\t|\n\n",
+            r"macro 'double': macros are not supported",
+        ),
+        (
+            "x = SMOOTH N(1, 2, 1, 2.5)\n\t~\tthing\n\t~\tx\n\t|\n\n",
+            r"equation 'x': SMOOTH N with an order that is not a positive whole number",
+        ),
+    ],
+)
+def test_refusals_name_the_equation(tmp_path, body, message):
+    with pytest.raises(SnowballError, match=message):
+        engine.build_engine(mdl(tmp_path, body))
+
+
+def test_non_negative_stock_is_floored_at_zero(tmp_path):
+    # a .mdl cannot mark a stock non-negative (pysd sets the flag from XMILE's <non_negative/>);
+    # the engine honours the flag as pysd's NonNegativeInteg does: max(stock + flow x dt, 0)
+    path = mdl(tmp_path, "tank = INTEG(-5, 12)\n\t~\tthing\n\t~\tdrained\n\t|\n\n")
+    eng = engine.build_engine(path)
+    _, plain = eng.simulate(1, 10, record=["tank"])
+    assert plain["tank"][-1, 0] == 12 - 5 * 10  # -38
+    eng._eqs["tank"].non_negative = True
+    _, floored = eng.simulate(1, 10, record=["tank"])
+    # 12, 7, 2, then max(2 - 5, 0) = 0 from year 3 on (in steps of 0.25: 12 - 1.25 k, floored)
+    assert floored["tank"][:, 0].tolist() == [12.0, 7.0, 2.0] + [0.0] * 8
+
+
+def test_order_read_from_a_constant_is_fixed_at_build(tmp_path):
+    path = mdl(
+        tmp_path,
+        "stages = 3\n\t~\tDmnl\n\t~\tdelay order\n\t|\n\n"
+        "inflow = 4 + STEP(2, 1)\n\t~\tthing/Year\n\t~\tin\n\t|\n\n"
+        "outflow = DELAY N(inflow, 2, 4, stages)\n\t~\tthing/Year\n\t~\tout\n\t|\n\n",
+    )
+    eng = engine.build_engine(path)
+    ref = pysd_run(path, tmp_path, ["outflow"])
+    _, raw = eng.simulate(1, 10, record=["outflow"], at="steps")
+    np.testing.assert_allclose(raw["outflow"][:, 0], ref["outflow"].to_numpy(), rtol=1e-12)
+    # three stages of 2/3 year: the step of 2 at t = 1 arrives smoothly, all of it by t = 10
+    assert raw["outflow"][0, 0] == 4 and raw["outflow"][-1, 0] == pytest.approx(6, abs=1e-3)
+    with pytest.raises(SnowballError, match=r"'stages' is fixed when the engine is built"):
+        eng.simulate(1, 10, record=["outflow"], constants={"stages": 2.0})
