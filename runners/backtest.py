@@ -29,6 +29,7 @@ from .inputs import (
     load_inputs,
     read_csv,
     read_tidy,
+    start_constants,
 )
 from .paths import data_dir
 
@@ -166,19 +167,10 @@ def history_inputs(start: int, until: int) -> ModelInputs:
     state_name = f"treasury-{first}-09-30"
     state, state_paths, _ = load_initial_state(state_name)
     holders = _read_holders(state_paths["holders"], float(a.loc[first, "debt_held_by_public"]))
-    constants: dict[str, float] = {
-        "initial fiscal year GDP": float(a.loc[first, "nominal_gdp"]),
-        "initial debt held by the public": float(a.loc[first, "debt_held_by_public"]),
-        "debt at end of previous year": float(actual.loc[first - 1, "debt_held_by_public"]),
-        "initial net interest": float(a.loc[first, "net_interest"]),
-        # interest on the debt as Treasury books it; the gap to net interest (interest income the
-        # budget nets out) is held in dollars, as in projections
-        "initial average interest rate": float(a.loc[first, "average_rate_on_public_issues"]),
-        "monthly yields switch": 1.0,
-        **state,
-    }
-    for holder, amount in holders.items():
-        constants[f"initial {holder.replace('_', ' ')} holdings"] = amount
+    # interest on the debt as Treasury books it; the gap to net interest (interest income the budget
+    # nets out) is held in dollars, as in projections
+    rate = float(a.loc[first, "average_rate_on_public_issues"])
+    constants = start_constants(actual, first, rate, state, holders) | {"monthly yields switch": 1.0}
     hist = data_dir() / "history"
     files = {
         _rel(p): _hash(p)

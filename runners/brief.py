@@ -106,14 +106,15 @@ def exceedance(
     return frame
 
 
-def monte_carlo(name: str = MONTE_CARLO) -> Uncertainty:
-    """Run the calibrated Monte Carlo in this process (seconds) and summarise it."""
+def monte_carlo(name: str = MONTE_CARLO, baseline: str | None = None) -> Uncertainty:
+    """Run the calibrated Monte Carlo in this process (seconds) and summarise it; ``baseline``
+    names a vintage that replaces its scenario's."""
     from . import sweep
     from .calibration import comparison
     from .sweepspec import load_spec
     from .sweepwork import run_chunk
 
-    spec = load_spec(name)
+    spec = load_spec(name, baseline=baseline)
     the_plan = sweep.plan(spec)
     results = np.concatenate([run_chunk(the_plan.job(i)) for i in range(len(the_plan.chunks))])
     sweep.check_failed(the_plan, sweep.failed_runs(the_plan, results))  # as `snowball sweep` does
@@ -663,13 +664,15 @@ def write_brief(
     sweeps: list[str] | None = None,
     sweeps_dir: Path | None = None,
     uncertainty: bool = True,
+    baseline: str | None = None,
     force: bool = False,
     log: Callable[[str], None] | None = None,
 ) -> Path:
     """Run each scenario (and the calibrated Monte Carlo) and write the briefing pack atomically;
     return its path.
 
-    ``out`` must be new, empty or a folder snowball wrote, unless ``force`` (see outputs.atomic_dir).
+    ``baseline`` names a vintage that replaces every scenario's (and the Monte Carlo's). ``out``
+    must be new, empty or a folder snowball wrote, unless ``force`` (see outputs.atomic_dir).
     ``log`` receives one line per stage (the CLI prints them).
     """
     say = log or (lambda text: None)
@@ -678,6 +681,8 @@ def write_brief(
     loaded = [load_scenario(n) for n in names]
     named_sweeps = find_sweeps(REPORTS / "sweeps" if sweeps_dir is None else sweeps_dir, list(sweeps or []))
     say(f"running {len(loaded)} scenario(s) to FY{until}: {', '.join(s.name for s in loaded)}")
+    if baseline is not None:
+        loaded = [dataclasses.replace(s, baseline=baseline) for s in loaded]
     results = {s.name: run(s, until=until) for s in loaded}
     titles = {s.name: short_title(s) for s in loaded}
     if len(set(titles.values())) < len(titles):
@@ -696,7 +701,7 @@ def write_brief(
     source = source_note(vintages, vintage_titles)
     if uncertainty:
         say("running the calibrated Monte Carlo (data/sweeps/monte-carlo.toml)")
-    unc = monte_carlo() if uncertainty else None
+    unc = monte_carlo(baseline=baseline) if uncertainty else None
     say("drawing the charts")
     figures = build_charts(results, selloff, history, titles, unc, source)
     figures += sweep_charts(named_sweeps, source)

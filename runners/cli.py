@@ -173,7 +173,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    """snowball brief [SCENARIO ...] [--out DIR] [--sweeps NAME ...]: the briefing pack."""
+    """snowball brief [SCENARIO ...] [--out DIR] [--sweeps NAME ...] [--baseline V]: the briefing pack."""
     from .brief import write_brief
 
     out = Path(args.out) if args.out else REPORTS / "briefing"
@@ -183,6 +183,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
         until=args.until,
         command=args.command_line,
         sweeps=args.sweeps,
+        baseline=args.baseline,
         force=args.force,
         log=lambda text: print(f"snowball brief: {text}", file=sys.stderr, flush=True),
     )
@@ -303,6 +304,26 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"snowball: error: {message} (see '{self.prog} --help')\n")
 
 
+FORCE_HELP = (
+    "replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+    "folder, the repository, data/ or models/)"
+)
+
+
+def add_force(p: argparse.ArgumentParser) -> None:
+    """The --force option every command with --out shares (see runners.outputs)."""
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
+
+
+def add_baseline(p: argparse.ArgumentParser) -> None:
+    """The --baseline option of the commands that run scenarios."""
+    p.add_argument(
+        "--baseline",
+        metavar="VINTAGE",
+        help="baseline vintage (default: the scenario's; see 'snowball vintages')",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
     parser = Parser(prog="snowball", description=__doc__.splitlines()[0])
@@ -311,20 +332,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="project one scenario and write results.csv and run.json")
     p.add_argument("scenario", help="a built-in scenario name or the path of a scenario .toml")
-    p.add_argument("--until", type=int, default=2055, help="final fiscal year, 2025-2100 (default 2055)")
+    p.add_argument(
+        "--until",
+        type=int,
+        default=2055,
+        help="final fiscal year, after the vintage's start, up to 2100 (default 2055)",
+    )
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a model constant")
     p.add_argument("--out", help="output folder (default reports/runs/SCENARIO/)")
-    p.add_argument(
-        "--baseline",
-        metavar="VINTAGE",
-        help="baseline vintage (default: the scenario's; see 'snowball vintages')",
-    )
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
-        "folder, the repository, data/ or models/)",
-    )
+    add_baseline(p)
+    add_force(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("scenarios", help="list the built-in scenarios")
@@ -354,12 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format", choices=("png", "dot"), default="png", help="png (needs graphviz's dot) or dot"
     )
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
-        "folder, the repository, data/ or models/)",
-    )
+    add_force(p)
     p.set_defaults(func=cmd_diagram)
 
     p = sub.add_parser("bond", help="convert between price and yield for a plain Treasury")
@@ -375,17 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenarios", nargs="+", help="scenario names or files; differences are from the first")
     p.add_argument("--until", type=int, default=2055, help="final fiscal year (default 2055)")
     p.add_argument("--out", help="output folder (default reports/compare/A-vs-B/)")
-    p.add_argument(
-        "--baseline",
-        metavar="VINTAGE",
-        help="baseline vintage (default: the scenario's; see 'snowball vintages')",
-    )
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
-        "folder, the repository, data/ or models/)",
-    )
+    add_baseline(p)
+    add_force(p)
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("brief", help="project scenarios and write a briefing pack (HTML, charts, tables)")
@@ -404,12 +407,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="sweep results in reports/sweeps/ to add as sensitivity charts (default: none)",
     )
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
-        "folder, the repository, data/ or models/)",
-    )
+    add_baseline(p)
+    add_force(p)
     p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("sweep", help="run a sensitivity sweep (a spec in data/sweeps/) and write its outputs")
@@ -418,17 +417,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, help="local worker processes (default: up to 2 cores)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--resume", action="store_true", help="continue an interrupted sweep from its chunks")
-    p.add_argument(
-        "--baseline",
-        metavar="VINTAGE",
-        help="baseline vintage (default: the scenario's; see 'snowball vintages')",
-    )
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
-        "folder, the repository, data/ or models/)",
-    )
+    add_baseline(p)
+    add_force(p)
 
     p.set_defaults(func=cmd_sweep)
 
@@ -446,12 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--until", type=int, help="last fiscal year (default: the last actual, FY2025)")
     p.add_argument("--out", help="output folder (default reports/backtests/from-START/)")
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
-        "folder, the repository, data/ or models/)",
-    )
+    add_force(p)
     p.set_defaults(func=cmd_backtest)
 
     p = sub.add_parser(
@@ -476,12 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sweep", metavar="SPEC", help="sweep spec whose draws the probability counts")
     p.add_argument("--workers", type=int, metavar="N", help="processes for --sweep (default: up to 2 cores)")
     p.add_argument("--out", metavar="DIR", help="output folder (default reports/gap/SCENARIO/)")
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="replace an --out folder that snowball did not write (never a file, '.', '/', the home "
-        "folder, the repository, data/ or models/)",
-    )
+    add_force(p)
     p.set_defaults(func=cmd_gap)
     return parser
 

@@ -388,21 +388,32 @@ def load_inputs(vintage: str) -> ModelInputs:
         tables[table] = share.sort_index().astype(float)
     tables = {k: v.rename_axis("fiscal_year") for k, v in tables.items()}
 
-    constants: dict[str, float] = {
-        "initial fiscal year GDP": float(cbo.loc[first, "nominal_gdp"]),
-        "initial debt held by the public": float(cbo.loc[first, "debt_held_by_public"]),
-        "debt at end of previous year": float(cbo.loc[first - 1, "debt_held_by_public"]),
-        "initial net interest": float(cbo.loc[first, "net_interest"]),
-        "initial average interest rate": float(cbo.loc[first, "average_interest_rate"]),
-        **state,
-    }
-    for holder, amount in holders.items():
-        constants[f"initial {holder.replace('_', ' ')} holdings"] = amount
+    rate = float(cbo.loc[first, "average_interest_rate"])
+    constants = start_constants(cbo, first, rate, state, holders)
 
     files = {_rel(p): _hash(p) for p in [meta_path, *paths.values(), *state_paths.values()]}
     return ModelInputs(
         vintage, meta["title"], constants, tables, cbo, targets, files, first_year=first, meta=_public(meta)
     )
+
+
+def start_constants(
+    years: pd.DataFrame, first: int, rate: float, state: dict[str, float], holders: dict[str, float]
+) -> dict[str, float]:
+    """The constants a run's start sets: the first fiscal year's GDP, debt (and the year before's),
+    net interest and average rate on the debt (``rate``, %) from ``years`` (by fiscal year), then
+    the initial state's aging chain and TIPS (``state``) and its holders ($bn)."""
+    constants: dict[str, float] = {
+        "initial fiscal year GDP": float(years.loc[first, "nominal_gdp"]),
+        "initial debt held by the public": float(years.loc[first, "debt_held_by_public"]),
+        "debt at end of previous year": float(years.loc[first - 1, "debt_held_by_public"]),
+        "initial net interest": float(years.loc[first, "net_interest"]),
+        "initial average interest rate": rate,
+        **state,
+    }
+    for holder, amount in holders.items():
+        constants[f"initial {holder.replace('_', ' ')} holdings"] = amount
+    return constants
 
 
 def _public(meta: dict) -> dict:

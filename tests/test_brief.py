@@ -884,3 +884,14 @@ def test_short_horizon_text_uses_the_years_run(tmp_path):
         res["fiscal-reform"].results.at[2030, "debt_to_gdp"] - res["baseline"].results.at[2030, "debt_to_gdp"]
     )
     assert f"{diff:+.1f} points of GDP in 2030" in para
+
+
+def test_brief_baseline_option_replaces_every_vintage(tmp_path):
+    out = tmp_path / "b"
+    write_brief(
+        ["baseline", "fiscal-reform"], out, baseline="cbo-2025-01", uncertainty=False, sweeps_dir=tmp_path
+    )
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["data_vintages"] == ["cbo-2025-01"]
+    assert {s["data_vintage"] for s in m["scenarios"].values()} == {"cbo-2025-01"}
+    assert not (out / "charts/fan_monte_carlo.png").exists()  # uncertainty=False: no Monte Carlo

@@ -205,13 +205,12 @@ def test_corrupt_data_file_from_the_command_line(tmp_path):
 
 
 def test_closed_pipe_is_quiet():
-    # `snowball vintages | head -1`: the reader leaves early; no BrokenPipe traceback
+    # `snowball parameters | head`: the reader leaves early (here at once: `true` reads nothing)
     proc = subprocess.run(
-        f"{sys.executable} -m runners.cli parameters | head -1",
+        f"{sys.executable} -m runners.cli parameters | true",
         shell=True,
         capture_output=True,
         text=True,
         check=False,
     )
-    assert proc.stdout.count("\n") == 1
-    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+    assert proc.stderr == ""
