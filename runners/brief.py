@@ -1,33 +1,45 @@
 """`snowball brief`: project scenarios and write a briefing pack.
 
 The pack (written atomically, byte-identical on rerun): ``briefing.html`` (self-contained, charts
-embedded), ``briefing.md`` (same text and tables), ``charts/`` (PNG at 200 dpi, SVG, PDF, and
-``charts.pdf`` with one chart a page), ``tables/`` (headline numbers, decompositions, results and
-the loop diagram's arrows as CSV) and ``manifest.json`` (scenarios, data vintages, model hash,
-package and dependency versions, command line).
+embedded), ``briefing.md`` (same text and tables), ``briefing.pdf`` (laid out for print, two charts
+a page where they fit), ``charts/`` (PNG at 200 dpi, SVG with text kept as text, PDF),
+``tables/`` (``figures.xlsx`` with one sheet per chart holding exactly the data drawn, headline
+numbers, decompositions, results, Monte Carlo probabilities and the loop diagram's arrows as CSV)
+and ``manifest.json`` (scenarios, data vintages, model hash, package versions, command line).
+
+Every brief runs the calibrated Monte Carlo (``data/sweeps/monte-carlo.toml``) for the fan chart,
+the probabilities and the tornado charts; sweeps in ``reports/sweeps/`` enter only when named.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import hashlib
 import importlib.metadata
+import os
 import platform
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import __version__, charts, loops, model
-from .inputs import read_history
+from .errors import SnowballError
+from .inputs import data_dir, read_history
 from .outputs import atomic_dir, check_target, write_csv, write_json
-from .paths import REPORTS
-from .publish import render_html, render_markdown
-from .run import RunResult, display_path, run
+from .paths import REPO, REPORTS
+from .publish import render_html, render_markdown, write_pdf, write_xlsx
+from .run import RunResult, display_path, milestone_label, run
 from .scenario import Scenario, builtin_names, load_scenario
 
 DEFAULT = ["baseline", "japan-selloff", "japan-selloff-fed", "japan-gradual", "fiscal-reform"]
+MONTE_CARLO = "monte-carlo"
+THRESHOLDS = (150.0, 200.0)  # debt/GDP, % of GDP: the probabilities the brief reports
+HORIZONS = (2035, 2055)
 
 
 def default_scenarios() -> list[str]:
@@ -36,18 +48,155 @@ def default_scenarios() -> list[str]:
     return [n for n in DEFAULT if n in names] or names
 
 
+def short_title(s: Scenario) -> str:
+    """A scenario's title for legends and tables: the part before a colon, else the title."""
+    head = s.title.split(":", 1)[0].strip()
+    return head if head and ":" in s.title else s.title.rstrip(".")
+
+
 @dataclass(frozen=True)
 class Chart:
-    """One chart of the pack: file stem, heading, a caption for the text, and its figure."""
+    """One chart of the pack: file stem, heading, caption, its figure and the data drawn."""
 
     stem: str
     heading: str
     caption: str
     figure: object
+    data: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def title(self) -> str:
+        """The chart's own title (its finding)."""
+        sup = getattr(self.figure, "_suptitle", None)
+        return sup.get_text() if sup is not None else self.heading
 
 
-def _year(value: int | None, until: int) -> str:
-    return f"in FY{value}" if value else f"not by FY{until}"
+# ------------------------------------------------------------------------------- Monte Carlo
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """The calibrated Monte Carlo as the brief uses it."""
+
+    spec: object
+    n_runs: int
+    summary: pd.DataFrame
+    sensitivity: pd.DataFrame
+    calibration: pd.DataFrame | None
+    base: pd.Series
+    probabilities: pd.DataFrame  # index: fiscal year; columns: threshold (% of GDP) -> probability %
+
+
+def exceedance(
+    values: np.ndarray, years: list[int], thresholds=THRESHOLDS, horizons=HORIZONS
+) -> pd.DataFrame:
+    """Share of draws (%) with debt/GDP above each threshold in each horizon year.
+
+    ``values`` is (runs, years) of debt/GDP; a draw whose path is not finite counts as above.
+    """
+    rows = {}
+    for y in horizons:
+        if y not in years:
+            continue
+        v = values[:, years.index(y)]
+        rows[y] = {t: float(np.mean(np.where(np.isfinite(v), v > t, True)) * 100) for t in thresholds}
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "fiscal_year"
+    frame.columns = [f"p_debt_over_{t:.0f}pct" for t in frame.columns]
+    return frame
+
+
+def monte_carlo(name: str = MONTE_CARLO, baseline: str | None = None) -> Uncertainty:
+    """Run the calibrated Monte Carlo in this process (seconds) and summarise it; ``baseline``
+    names a vintage that replaces its scenario's."""
+    from . import sweep
+    from .calibration import comparison
+    from .sweepspec import load_spec
+    from .sweepwork import run_chunk
+
+    spec = load_spec(name, baseline=baseline)
+    the_plan = sweep.plan(spec)
+    results = np.concatenate([run_chunk(the_plan.job(i)) for i in range(len(the_plan.chunks))])
+    sweep.check_failed(the_plan, sweep.failed_runs(the_plan, results))  # as `snowball sweep` does
+    summary = sweep.summary_frame(the_plan, results)
+    sensitivity = sweep.sensitivity_frame(the_plan, results)
+    calibration = comparison(the_plan, results) if spec.compare_with_cbo else None
+    base = sweep.base_run(the_plan)["debt_to_gdp"]
+    k = the_plan.columns.index("debt_to_gdp")
+    probs = exceedance(results[:, :, k], list(the_plan.years))
+    return Uncertainty(spec, the_plan.n_runs, summary, sensitivity, calibration, base, probs)
+
+
+def exceed_lines(probs: pd.DataFrame) -> list[str]:
+    """'P(debt > 150% of GDP): 12% in 2035, 48% in 2055' lines from :func:`exceedance`."""
+    out = []
+    for col in probs.columns:
+        t = re.search(r"(\d+)pct", col).group(1)
+        out.append(
+            f"P(debt > {t}% of GDP): " + ", ".join(f"{probs.at[y, col]:.0f}% in {y}" for y in probs.index)
+        )
+    return out
+
+
+# ------------------------------------------------------------------------------------ sweeps
+
+
+def find_sweeps(folder: Path, names: list[str]) -> dict[str, Path]:
+    """The named sweep result folders under ``folder`` (each must hold summary.csv)."""
+    out = {}
+    for name in names:
+        path = folder / name
+        if not (path / "summary.csv").is_file():
+            have = sorted(p.parent.name for p in folder.glob("*/summary.csv")) if folder.is_dir() else []
+            raise SnowballError(
+                f"--sweeps: no sweep results '{name}' in {display_path(folder)} (no summary.csv); "
+                f"available: {', '.join(have) or 'none'} (run 'snowball sweep SPEC' first)"
+            )
+        out[name] = path
+    return out
+
+
+def _sweep_spec(folder: Path):
+    """The spec a sweep folder was run from (its manifest's spec_file)."""
+    import json
+
+    from .sweepspec import load_spec
+
+    manifest = folder / "manifest.json"
+    if not manifest.is_file():
+        raise SnowballError(f"{display_path(folder)}: no manifest.json; rerun the sweep")
+    spec_file = json.loads(manifest.read_text()).get("spec_file")
+    path = Path(spec_file) if spec_file else None
+    if path is not None and not path.is_absolute():
+        path = REPO / path
+    if path is None or not path.is_file():
+        raise SnowballError(f"{display_path(folder)}: its spec file {spec_file!r} is missing")
+    return load_spec(path)
+
+
+def sweep_charts(sweeps: dict[str, Path], source: str) -> list[Chart]:
+    """Fan and tornado charts of named sweeps (sensitivity, unless the sweep is a Monte Carlo)."""
+    out: list[Chart] = []
+    for name, folder in sweeps.items():
+        spec = _sweep_spec(folder)
+        summary = pd.read_csv(folder / "summary.csv")
+        runs = int(summary["runs"].max()) if "runs" in summary else spec.n_runs
+        fig = charts.sweep_fan_figure(summary, None, spec, runs, source=source)
+        data = charts.fan_data(summary, "debt_to_gdp")
+        kind = "Uncertainty" if spec.method == "monte-carlo" else "Sensitivity"
+        out.append(Chart(f"fan_{name}", f"{kind}: {spec.title.split(':')[0]}", "", fig, data))
+        sens = folder / "sensitivity.csv"
+        if sens.is_file():
+            table = pd.read_csv(sens)
+            fig = charts.sweep_tornado_figure(table, summary, spec, source=source)
+            if fig is not None:
+                out.append(
+                    Chart(f"tornado_{name}", f"What matters most: {spec.title.split(':')[0]}", "", fig, table)
+                )
+    return out
+
+
+# ------------------------------------------------------------------------------------ tables
 
 
 def headline_frame(results: dict[str, RunResult]) -> pd.DataFrame:
@@ -55,8 +204,8 @@ def headline_frame(results: dict[str, RunResult]) -> pd.DataFrame:
     rows = {}
     for name, res in results.items():
         r = res.results
-        row: dict[str, object] = {}
-        for y in (2025, 2035, 2055):
+        row: dict[str, object] = {"title": res.scenario.title}
+        for y in (2035, 2055):
             if y in r.index:
                 row[f"debt_to_gdp_{y}_pct"] = r.at[y, "debt_to_gdp"]
                 row[f"net_interest_{y}_bn"] = r.at[y, "net_interest"]
@@ -64,76 +213,218 @@ def headline_frame(results: dict[str, RunResult]) -> pd.DataFrame:
                 row[f"net_interest_share_of_outlays_{y}_pct"] = r.at[y, "net_interest_share_of_outlays"]
                 row[f"average_interest_rate_{y}_pct"] = r.at[y, "average_interest_rate"]
         for col in ("bill_yield", "ten_year_yield", "thirty_year_yield"):
-            row[f"peak_{col}_pct"] = r[col].max()
-            row[f"peak_{col}_fiscal_year"] = int(r[col].idxmax())
-        row["lowest_bond_price_10y_per_100"] = r["bond_price_10y"].min()
+            row[f"peak_fy_average_{col}_pct"] = r[col].max()
+            row[f"peak_fy_average_{col}_fiscal_year"] = int(r[col].idxmax())
+        row["lowest_fy_average_bond_price_10y_per_100"] = r["bond_price_10y"].min()
         for key, year in res.milestones.items():
             row[f"first_year_{key}"] = year if year is not None else pd.NA
+            if key.startswith("interest"):
+                row[f"first_year_{key}_is_actual"] = year is not None and year < int(r.index[0])
         rows[name] = row
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("scenario")
 
 
-def summary_text(res: RunResult, base: RunResult | None = None) -> str:
-    """A plain-words paragraph of one scenario's headline numbers."""
-    r, until, m = res.results, res.until, res.milestones
-    s = res.scenario
-    parts = [f"**{s.name}**: {s.title.rstrip('.')}."]
-    debt = [f"{r.at[y, 'debt_to_gdp']:.0f}% of GDP in {y}" for y in (2035, 2055) if y in r.index]
-    line = "Debt held by the public reaches " + " and ".join(debt)
-    if base is not None and base is not res and 2035 in r.index:
-        diff = r.at[2035, "debt_to_gdp"] - base.results.at[2035, "debt_to_gdp"]
-        line += f" ({diff:+.1f} points against the {base.scenario.name} in 2035)"
-    parts.append(line + ".")
-    ten, bill = r["ten_year_yield"], r["bill_yield"]
+# -------------------------------------------------------------------------------------- text
+
+MILESTONES = {
+    "interest_exceeds_defense": "defense",
+    "interest_exceeds_medicare": "Medicare",
+    "interest_exceeds_social_security": "Social Security",
+    "interest_over_20pct_of_outlays": "20% of outlays",
+}
+
+
+def milestone_phrases(res: RunResult) -> list[str]:
+    """'has exceeded defense since FY2024 (actual)', 'passes Medicare in FY2029', ..."""
+    r, out = res.results, []
+    for key, what in MILESTONES.items():
+        year = res.milestones.get(key)
+        label = milestone_label(year, r, res.until)
+        if year is None:
+            out.append(f"stays below {what} to FY{res.until}")
+        elif year < int(r.index[0]):
+            out.append(f"has exceeded {what} since {label}")
+        else:
+            out.append(f"passes {what} in {label}")
+    return out
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def horizons(r: pd.DataFrame) -> list[int]:
+    """The headline years (2035, 2055) the results reach, else their last year."""
+    return [y for y in HORIZONS if y in r.index] or [int(r.index[-1])]
+
+
+def baseline_summary(res: RunResult, title: str) -> str:
+    """The first scenario's paragraph: its headline numbers in full."""
+    r = res.results
+    debt = [f"{r.at[y, 'debt_to_gdp']:.0f}% of GDP in {y}" for y in horizons(r)]
+    parts = [f"**{title}.** Debt held by the public reaches " + " and ".join(debt) + "."]
+    y = horizons(r)[0]
     parts.append(
-        f"The 10-year yield peaks at {ten.max():.1f}% (FY{int(ten.idxmax())} average) and the "
-        f"3-month bill at {bill.max():.1f}% (FY{int(bill.idxmax())})."
+        f"Net interest is ${r.at[y, 'net_interest']:,.0f}bn in {y}, {r.at[y, 'net_interest_to_gdp']:.1f}% "
+        f"of GDP and {r.at[y, 'net_interest_share_of_outlays']:.1f}% of outlays."
     )
-    if 2035 in r.index:
-        parts.append(
-            f"Net interest is ${r.at[2035, 'net_interest']:,.0f}bn in 2035, "
-            f"{r.at[2035, 'net_interest_to_gdp']:.1f}% of GDP and "
-            f"{r.at[2035, 'net_interest_share_of_outlays']:.1f}% of outlays."
-        )
-    passes = [
-        f"defense {_year(m.get('interest_exceeds_defense'), until)}",
-        f"Medicare {_year(m.get('interest_exceeds_medicare'), until)}",
-        f"20% of outlays {_year(m.get('interest_over_20pct_of_outlays'), until)}",
-    ]
-    parts.append("Net interest first exceeds " + ", ".join(passes[:-1]) + " and " + passes[-1] + ".")
-    if m.get("debt_explodes"):
-        parts.append(f"Debt passes 300% of GDP in FY{m['debt_explodes']}, an explosive path.")
+    parts.append("Net interest " + _join(milestone_phrases(res)) + ".")
+    if res.milestones.get("debt_explodes"):
+        parts.append(f"Debt passes 300% of GDP in FY{res.milestones['debt_explodes']}, an explosive path.")
     return " ".join(parts)
 
 
-METHODS = """\
-**What the model is.** Snowball is a system-dynamics model of U.S. federal debt held by the
-public, written once as a Vensim file (`models/snowball.mdl`) and run with pysd at monthly steps.
-The debt is an aging chain of bills and eight maturity buckets of notes and bonds, each carrying
-its coupon, so a change in market yields reaches the budget only as debt matures and is
-refinanced (the rollover lag). Net interest feeds the deficit, the deficit the borrowing, and the
-borrowing the interest (the snowball, R1). Yields are CBO's paths plus premia for supply
-(foreign official sales, Beltran et al. 2013), debt (2 bp per point of debt/GDP above the
-baseline, CBO) and market confidence, less the effect of any Fed purchases (Gagnon et al. 2011).
+def scenario_summary(
+    res: RunResult, base: RunResult, title: str, base_title: str, selloff: dict | None = None
+) -> str:
+    """A scenario's paragraph saying only what differs from the first scenario."""
+    r, b = res.results, base.results
+    parts = [f"**{title}.**"]
+    if res.inputs.vintage != base.inputs.vintage:
+        parts.append(
+            f"(Projected on the {res.inputs.vintage} baseline, {base_title} on {base.inputs.vintage}: "
+            "the differences below mix vintages.)"
+        )
+    diffs = [
+        f"{r.at[y, 'debt_to_gdp'] - b.at[y, 'debt_to_gdp']:+.1f} points of GDP in {y} "
+        f"({r.at[y, 'debt_to_gdp']:.0f}%)"
+        for y in horizons(r)
+        if y in b.index
+    ]
+    parts.append(f"Debt/GDP against {base_title}: " + "; ".join(diffs) + ".")
+    y = horizons(r)[0]
+    dni = r.at[y, "net_interest"] - b.at[y, "net_interest"]
+    if abs(dni) >= 0.5:
+        sign = "+" if dni > 0 else "\u2212"
+        parts.append(
+            f"Net interest is {sign}${abs(dni):,.0f}bn a year in {y} (${r.at[y, 'net_interest']:,.0f}bn)."
+        )
+    for col, label in (("ten_year_yield", "10-year yield"), ("bill_yield", "3-month bill yield")):
+        gap = r[col] - b[col]
+        if gap.abs().max() >= 0.05:
+            yy = int(gap.abs().idxmax())
+            word = "higher" if gap.loc[yy] > 0 else "lower"
+            parts.append(
+                f"The {label} (fiscal-year average) is up to {abs(gap.loc[yy]):.2f} pp {word} than in "
+                f"{base_title} (FY{yy}: {r.at[yy, col]:.2f}%)."
+            )
+    if selloff:
+        parts.append(
+            f"Monthly, the 10-year peaks {selloff['peak_gap_bp']:.0f} bp above its baseline path in "
+            f"{selloff['peak_month']}; the 10-year note's price falls up to ${selloff['price_drop']:.2f} "
+            "per $100."
+        )
+    changed = [
+        p
+        for key, p in zip(MILESTONES, milestone_phrases(res), strict=True)
+        if res.milestones.get(key) != base.milestones.get(key)
+    ]
+    if changed:
+        parts.append("Net interest " + _join(changed) + ".")
+    if res.milestones.get("debt_explodes"):
+        parts.append(f"Debt passes 300% of GDP in FY{res.milestones['debt_explodes']}, an explosive path.")
+    if len(parts) == 2 and not diffs:
+        parts.append("No headline number differs.")
+    return " ".join(parts)
 
-**What it assumes.** The baseline reproduces CBO's January 2025 ten-year projections and its
-March 2025 long-term outlook (debt/GDP 117.8% in 2035 against CBO's 118.5%). Revenues and primary
-spending follow CBO's shares of GDP; holders keep their share of the debt unless a scenario makes
-them sell; domestic private investors absorb the rest. The sizes of the confidence, dollar,
-Fed-response and fiscal-rule effects are stated assumptions, not estimates (see
-`models/README.md`).
 
-**What it leaves out.** There is no full macroeconomy: GDP follows CBO except through an optional
-private crowding-out channel; there is no default, no change in tax law or in the composition of
-spending beyond the scenarios' stated rules, and no market for other countries' debt. Results
-are projections under stated assumptions, not forecasts; sweep results, when present, show how
-the answers move with the inputs.
+def key_findings(results: dict[str, RunResult], titles: dict[str, str], unc: Uncertainty | None) -> str:
+    """A short paragraph comparing the scenarios, with the Monte Carlo's odds."""
+    names = list(results)
+    first = results[names[0]]
+    years = horizons(first.results)
+    y, last = years[0], years[-1]
+    debt = {n: results[n].results.at[y, "debt_to_gdp"] for n in names}
+    debt_last = {n: results[n].results.at[last, "debt_to_gdp"] for n in names}
+    hi, lo = max(debt_last, key=debt_last.get), min(debt_last, key=debt_last.get)
+    reaches = " and ".join(
+        f"{results[names[0]].results.at[yy, 'debt_to_gdp']:.0f}% of GDP in {yy}" for yy in years
+    )
+    parts = [
+        f"In the {titles[names[0]]} scenario, debt held by the public reaches {reaches}; net interest "
+        + _join(milestone_phrases(first)[:2])
+        + "."
+    ]
+    if len(names) > 1:
+        spread = (
+            f"{min(debt[n] - debt[names[0]] for n in names[1:]):+.1f} to "
+            f"{max(debt[n] - debt[names[0]] for n in names[1:]):+.1f}"
+        )
+        parts.append(
+            f"Across the {len(names)} scenarios, debt/GDP in {last} runs from {debt_last[lo]:.0f}% "
+            f"({titles[lo]}) to {debt_last[hi]:.0f}% ({titles[hi]})"
+            + (f"; in {y} the scenarios sit {spread} points from {titles[names[0]]}." if y != last else ".")
+        )
+    if unc is not None and len(unc.probabilities):
+        p = unc.probabilities
+        cols = list(p.columns)
+        parts.append(
+            f"In {unc.n_runs:,} Monte Carlo draws around the {short_title(unc.spec.scenario)} scenario, "
+            "calibrated to CBO's own forecast errors, the chance "
+            f"that debt exceeds 150% of GDP is {p.iloc[0][cols[0]]:.0f}% in {p.index[0]} and "
+            f"{p.iloc[-1][cols[0]]:.0f}% in {p.index[-1]}; 200%: {p.iloc[0][cols[-1]]:.0f}% and "
+            f"{p.iloc[-1][cols[-1]]:.0f}%."
+        )
+    return " ".join(parts)
 
-**Snowball decomposition.** Each year's change in debt/GDP equals the primary deficit, net
-interest and other means of financing (each over GDP) less the erosion of last year's ratio by
-nominal GDP growth (debt/GDP x g/(1+g)); the residual column in `tables/decomposition_*.csv`
-shows what those flows do not explain (zero to rounding in the model).
-"""
+
+def methods_text(base: RunResult, unc: Uncertainty | None, validation: pd.DataFrame) -> str:
+    """The methods note, with its numbers taken from this run."""
+    inputs = base.inputs
+    v = validation
+    last = int(v.index[-1])
+    ni_gap = (v["net_interest:gap"] / v["net_interest:cbo"]).abs().max() * 100
+    debt_premium = model.default("debt premium sensitivity")
+    text = [
+        "**What the model is.** Snowball is a system-dynamics model of U.S. federal debt held by the "
+        "public, written once as a Vensim file (`models/snowball.mdl`) and run with pysd at monthly "
+        "steps. The debt is an aging chain of bills and maturity buckets of notes and bonds, each "
+        "carrying its coupon, so a change in market yields reaches the budget only as debt matures and "
+        "is refinanced (the rollover lag). Net interest feeds the deficit, the deficit the borrowing, "
+        "and the borrowing the interest (the snowball, R1). Yields are CBO's paths plus premia for "
+        f"supply (foreign official sales, Beltran et al. 2013), debt ({debt_premium * 100:.0f} bp per "
+        "point of debt/GDP above the baseline path) and market confidence, less the effect of any Fed "
+        "purchases (Gagnon et al. 2011).",
+        f"**What it assumes.** The baseline is {inputs.title}. The model's baseline gives debt/GDP of "
+        f"{v.at[last, 'debt_to_gdp:model']:.1f}% in {last} against CBO's "
+        f"{v.at[last, 'debt_to_gdp:cbo']:.1f}% "
+        f"(largest gap {v['debt_to_gdp:gap'].abs().max():.1f} pp over CBO's years); net interest stays "
+        f"within {ni_gap:.0f}% of CBO's. Revenues and primary spending follow CBO's shares of GDP "
+        f"(after FY{last}, the long-term anchors; spending categories held at their FY{last} shares, "
+        "an assumption); holders keep their share of the debt unless a scenario makes them sell; "
+        "domestic private investors absorb the rest. The sizes of the confidence, dollar, Fed-response "
+        "and fiscal-rule effects are stated assumptions, not estimates (see `models/README.md`).",
+    ]
+    if unc is not None:
+        cal = unc.calibration
+        line = (
+            f"**Uncertainty.** {unc.n_runs:,} Monte Carlo draws (seed {unc.spec.seed}) of a lasting "
+            "yield shift, a decaying growth shock and a decaying primary-outlays shock, sized so that "
+            "the spread of simulated debt/GDP matches CBO's own forecast errors"
+        )
+        if cal is not None and len(cal):
+            sd = cal[cal["statistic"] == "sd"]
+            line += ": standard deviation " + ", ".join(
+                f"{r.snowball:.1f} pp against CBO's {r.cbo:.1f} pp {int(r.horizon_years)} years out"
+                for r in sd.itertuples()
+            )
+        text.append(
+            line + ". The fan chart and probabilities are conditional on the model's structure; Sobol "
+            "and grid sweeps (when named) show sensitivity over a design, not probabilities."
+        )
+    text.append(
+        "**What it leaves out.** There is no full macroeconomy: GDP follows CBO except through an "
+        "optional private crowding-out channel; there is no default, no change in tax law or in the "
+        "composition of spending beyond the scenarios' stated rules. Results are projections under "
+        "stated assumptions, not forecasts."
+    )
+    text.append(
+        "**Snowball decomposition.** Each year's change in debt/GDP equals the primary deficit, net "
+        "interest and other means of financing (each over GDP) less the erosion of last year's ratio by "
+        "nominal GDP growth (debt/GDP x g/(1+g)); `tables/decomposition_*.csv` holds the residual "
+        f"(at most {max(charts.decomposition_data(base.results)['residual'].abs().max(), 0):.1e} pp here)."
+    )
+    return "\n\n".join(text)
 
 
 def _versions() -> dict[str, str]:
@@ -144,7 +435,7 @@ def _versions() -> dict[str, str]:
     except importlib.metadata.PackageNotFoundError:
         reqs = []
     names = [re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0] for r in reqs if "extra ==" not in r]
-    for name in sorted({*names, "pysd", "matplotlib", "numpy", "pandas", "xarray"}):
+    for name in sorted({*names, "pysd", "matplotlib", "numpy", "pandas", "xarray", "openpyxl"}):
         try:
             out[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
@@ -152,118 +443,207 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def find_sweeps(folder: Path) -> dict[str, Path]:
-    """Sweep result folders (each holding a summary.csv) under ``folder``, by name; {} if none."""
-    if not folder.is_dir():
-        return {}
-    return {p.parent.name: p.parent for p in sorted(folder.glob("*/summary.csv"))}
+def brief_date() -> str:
+    """The date on the brief: SOURCE_DATE_EPOCH when set (reproducible builds), else today (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = (
+        datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+        if epoch and epoch.isdigit()
+        else datetime.datetime.now(datetime.UTC)
+    )
+    return when.strftime("%d %B %Y").lstrip("0")
 
 
-FAN_VARIABLES = {
-    "debt_to_gdp": ("Debt held by the public", "% of GDP"),
-    "net_interest_share_of_outlays": ("Net interest", "% of outlays"),
-}
+def source_note(vintages: list[str], titles: dict[str, str]) -> str:
+    """The source line for the charts, from the vintages' titles (see charts.source_note)."""
+    return charts.source_note([titles[v] for v in vintages])
 
 
-def sweep_charts(sweeps: dict[str, Path]) -> tuple[list[Chart], list[str]]:
-    """Fan charts (and a tornado where sensitivity.csv exists) from sweep outputs; notes on skips."""
-    out: list[Chart] = []
-    notes: list[str] = []
-    for name, folder in sweeps.items():
-        summary = pd.read_csv(folder / "summary.csv")
-        for var, (label, unit) in FAN_VARIABLES.items():
-            try:
-                data = charts.fan_data(summary, var)
-            except (StopIteration, KeyError, ValueError):
-                notes.append(f"sweep {name}: summary.csv has no usable percentiles of {var}; no fan chart")
-                continue
-            if data.empty or data.shape[1] < 2:
-                continue
-            fig = charts.draw(charts.plot_fan, data, label, unit, name)
-            out.append(
-                Chart(
-                    f"fan_{name}_{var}",
-                    f"Fan chart: {label.lower()} ({name})",
-                    f"Percentile bands of {label.lower()}, {unit}, across the sweep's runs.",
-                    fig,
-                )
-            )
-        sens = folder / "sensitivity.csv"
-        if sens.is_file():
-            try:
-                summary = folder / "summary.csv"
-                data = charts.tornado_data(
-                    pd.read_csv(sens), pd.read_csv(summary) if summary.is_file() else None
-                )
-            except (StopIteration, KeyError, ValueError) as exc:
-                notes.append(f"sweep {name}: sensitivity.csv not drawn ({exc})")
-            else:
-                fig = charts.draw(charts.plot_tornado, data, name)
-                out.append(Chart(f"tornado_{name}", f"Tornado: what matters most ({name})", "", fig))
-    return out, notes
+# ------------------------------------------------------------------------------------ charts
+
+
+def _selloff_facts(data: pd.DataFrame) -> dict:
+    ten = data["ten year yield"]
+    return {
+        "peak_gap_bp": float(ten.max() * 100),
+        "peak_month": charts.month_label(float(ten.idxmax())),
+        "price_drop": float(-data["bond price 10y"].min()),
+    }
 
 
 def build_charts(
-    results: dict[str, RunResult], selloff: RunResult | None, history: pd.DataFrame
+    results: dict[str, RunResult],
+    selloff: tuple[RunResult, pd.DataFrame] | None,
+    history: pd.DataFrame,
+    titles: dict[str, str] | None = None,
+    uncertainty: Uncertainty | None = None,
+    source: str = charts.SOURCE,
 ) -> list[Chart]:
-    """Every scenario chart of the pack, in reading order."""
-    frames = {name: res.results for name, res in results.items()}
+    """Every chart of the pack, in reading order (each with the data it draws)."""
+    titles = titles or {n: n for n in results}
+    frames = {titles[n]: res.results for n, res in results.items()}
     first = next(iter(results))
-    focus = selloff.scenario.name if selloff is not None else first
-    out = [
-        Chart(
-            "debt_to_gdp",
-            "Debt held by the public",
-            "Debt held by the public as % of GDP: history since 1940 and the projections, with "
-            "the 1946 record marked.",
-            charts.draw(charts.plot_debt, charts.debt_data(frames, history)),
-        ),
-        Chart(
-            "net_interest",
-            "Net interest",
-            "Net interest as % of GDP and as a share of total outlays, with the 20% line.",
-            charts.draw(charts.plot_interest, charts.interest_data(frames, history)),
-        ),
-        Chart(
-            "crowding_out",
-            "Crowding-out",
-            "Net interest in each scenario against the main spending lines (as % of GDP).",
-            charts.draw(charts.plot_crowding, charts.crowding_data(frames), first),
-        ),
-        Chart(
-            "rollover_lag",
-            "The rollover lag",
-            "The average rate on the debt follows market yields only as debt matures and is rolled over.",
-            charts.draw(charts.plot_rollover, charts.rollover_data(frames[focus]), focus),
-        ),
-    ]
-    if selloff is not None and selloff.monthly is not None:
+    base_res, base_title = results[first], titles[first]
+    base = base_res.results
+    kw = {"source": source}
+    out = []
+
+    def add(stem, heading, caption, fn, data, *args, flat=None):
+        fig = charts.draw(fn, data, *args, **kw)
+        out.append(Chart(stem, heading, caption, fig, flat if flat is not None else data))
+
+    add(
+        "debt_to_gdp",
+        "Debt held by the public",
+        "Debt held by the public as % of GDP: actuals since 1940 and each scenario, with the 1946 record.",
+        charts.plot_debt,
+        charts.debt_data(frames, history),
+    )
+    add(
+        "budget",
+        "Revenues, outlays and deficits",
+        "Revenues, outlays, the total and the primary deficit as % of GDP: actuals and the projection.",
+        charts.plot_budget,
+        charts.budget_data(base, history),
+        base_title,
+    )
+    window_end = int(base_res.inputs.cbo.dropna(how="all").index.max())
+    phrases = milestone_phrases(base_res)[:2]
+    add(
+        "spending",
+        "Spending by category and net interest",
+        f"Outlays by category and net interest as % of GDP; after FY{window_end} the model extends "
+        "CBO's ten-year projection.",
+        charts.plot_spending,
+        charts.spending_data(base, history),
+        base_title,
+        window_end,
+        phrases,
+    )
+    interest = charts.interest_data(frames, history)
+    add(
+        "net_interest",
+        "Net interest",
+        "Net interest as % of GDP and as a share of total outlays, with the 20% line.",
+        charts.plot_interest,
+        interest,
+        flat=pd.concat(interest, axis=1),
+    )
+    add(
+        "interest_to_revenues",
+        "Net interest as a share of revenues",
+        "Net interest as % of federal revenues: actuals and each scenario.",
+        charts.plot_revenue_share,
+        charts.revenue_share_data(frames, history),
+    )
+    add(
+        "r_minus_g",
+        "r \u2212 g",
+        "The average interest rate on the debt against nominal GDP growth; when r exceeds g, interest "
+        "alone raises debt/GDP.",
+        charts.plot_r_g,
+        charts.r_g_data(base, history),
+        base_title,
+    )
+    if len(results) > 1:
+        add(
+            "change_from_baseline",
+            "Change from the baseline",
+            f"Each scenario less {base_title}: debt/GDP and net interest, percentage points of GDP.",
+            charts.plot_change,
+            charts.change_data(frames),
+            base_title,
+        )
+    structure = selloff[0] if selloff else base_res
+    add(
+        "debt_structure",
+        "Maturity and holders",
+        "The share of bills and floating-rate notes, the average maturity and who holds the debt.",
+        charts.plot_structure,
+        charts.structure_data(structure.results, history),
+        titles[structure.scenario.name],
+    )
+    add(
+        "rollover_lag",
+        "The rollover lag",
+        "The average rate on the debt follows market yields only as debt matures and is rolled over.",
+        charts.plot_rollover,
+        charts.rollover_data(selloff[0].results if selloff else base),
+        titles[selloff[0].scenario.name] if selloff else base_title,
+    )
+    if selloff is not None:
+        sale, data = selloff
+        add(
+            "selloff",
+            "The sell-off",
+            "Monthly: yields and bond prices as gaps from their baseline paths (so CBO's annual steps "
+            "cancel out) and each holder's Treasuries against the baseline.",
+            charts.plot_selloff,
+            data,
+            titles[sale.scenario.name],
+        )
+    decomposition = {titles[n]: charts.decomposition_data(res.results) for n, res in results.items()}
+    add(
+        "decomposition",
+        "The snowball decomposition",
+        "Each year's change in debt/GDP split into the primary deficit, net interest, GDP growth and "
+        "other means of financing.",
+        charts.plot_decomposition,
+        decomposition,
+        flat=pd.concat(decomposition, axis=1),
+    )
+    if uncertainty is not None:
+        u = uncertainty
+        fig = charts.sweep_fan_figure(
+            u.summary, u.base, u.spec, u.n_runs, u.calibration, exceed_lines(u.probabilities), source=source
+        )
         out.append(
             Chart(
-                "selloff",
-                "The sell-off",
-                "Monthly yields by tenor, bond prices and holdings by holder through the sale.",
-                charts.draw(charts.plot_selloff, charts.selloff_data(selloff.monthly), focus),
+                "fan_monte_carlo",
+                "Uncertainty: debt/GDP",
+                "Percentile bands of debt/GDP across the calibrated Monte Carlo draws, with CBO's own "
+                "historical 10th-90th error range at 5 and 10 years.",
+                fig,
+                charts.fan_data(u.summary, "debt_to_gdp", u.base),
             )
         )
-    panels = dict.fromkeys([first, focus])
-    decomposition = {n: charts.decomposition_data(frames[n]) for n in panels}
-    out.append(
-        Chart(
-            "decomposition",
-            "The snowball decomposition",
-            "Each year's change in debt/GDP split into the primary deficit, net interest, GDP "
-            "growth and other means of financing.",
-            charts.draw(charts.plot_decomposition, decomposition),
-        )
+        years = [y for y in HORIZONS if y in set(u.sensitivity["fiscal_year"])]
+        tornado = charts.sweep_tornado_data(u.sensitivity, u.summary, u.spec, years)
+        if tornado:
+            out.append(
+                Chart(
+                    "tornado_monte_carlo",
+                    "What drives the uncertainty",
+                    "Median debt/GDP among draws with each input in its bottom or top decile, less the "
+                    "median of all draws.",
+                    charts.sweep_tornado_figure(u.sensitivity, u.summary, u.spec, years, source=source),
+                    pd.concat(tornado, names=["fiscal_year"]),
+                )
+            )
+    validation = charts.validation_data(base, base_res.inputs.cbo)
+    add(
+        "validation",
+        "The model against CBO",
+        "The model's baseline (line) against CBO's own projection (dots).",
+        charts.plot_validation,
+        validation,
+        base_res.inputs.vintage,
     )
-    data = loops.loop_data(loops.model_edges())
+    data = loops.loop_data(loops.model_edges(), loops.model_signs())
+    fig = charts.draw(loops.plot_loops, data)
+    rows = [
+        (a, b, sign, " ".join(lp.code for lp in data["loops"] if (a, b) in loops.loop_edges(lp)))
+        for a, b, sign in data["edges"]
+    ]
+    edges = pd.DataFrame(rows, columns=["from", "to", "sign", "loops"]).set_index("from")
     out.append(
         Chart(
             "feedback_loops",
             "The feedback loops",
-            "Causal-loop diagram of the named loops, derived from the model's own equations.",
-            charts.draw(loops.plot_loops, data),
+            "Causal-loop diagram of the named loops; arrows from the model's equations, signs from "
+            "perturbing the model.",
+            fig,
+            edges,
         )
     )
     return out
@@ -281,63 +661,111 @@ def write_brief(
     out: Path,
     until: int = 2055,
     command: list[str] | None = None,
+    sweeps: list[str] | None = None,
     sweeps_dir: Path | None = None,
+    uncertainty: bool = True,
+    baseline: str | None = None,
     force: bool = False,
     log: Callable[[str], None] | None = None,
 ) -> Path:
-    """Run each scenario and write the briefing pack atomically; return its path.
+    """Run each scenario (and the calibrated Monte Carlo) and write the briefing pack atomically;
+    return its path.
 
-    ``out`` must be new, empty or a folder snowball wrote, unless ``force`` (see outputs.atomic_dir).
+    ``baseline`` names a vintage that replaces every scenario's (and the Monte Carlo's). ``out``
+    must be new, empty or a folder snowball wrote, unless ``force`` (see outputs.atomic_dir).
     ``log`` receives one line per stage (the CLI prints them).
     """
     say = log or (lambda text: None)
     check_target(out, force)
     names = scenarios or default_scenarios()
     loaded = [load_scenario(n) for n in names]
+    named_sweeps = find_sweeps(REPORTS / "sweeps" if sweeps_dir is None else sweeps_dir, list(sweeps or []))
     say(f"running {len(loaded)} scenario(s) to FY{until}: {', '.join(s.name for s in loaded)}")
+    if baseline is not None:
+        loaded = [dataclasses.replace(s, baseline=baseline) for s in loaded]
     results = {s.name: run(s, until=until) for s in loaded}
+    titles = {s.name: short_title(s) for s in loaded}
+    if len(set(titles.values())) < len(titles):
+        titles = {s.name: s.title.rstrip(".") for s in loaded}
     sale = _selloff_scenario(loaded, results)
+    selloff = None
     if sale is not None:
-        say(f"running {sale.name} month by month for the sell-off charts")
-    selloff = run(sale, until=until, monthly=charts.SELLOFF_VARIABLES) if sale is not None else None
+        say(f"running {sale.name} and its baseline month by month for the sell-off chart")
+        sale_run = run(sale, until=until, monthly=charts.SELLOFF_VARIABLES)
+        reference = dataclasses.replace(load_scenario("baseline"), baseline=sale.baseline)
+        ref_run = run(reference, until=until, monthly=charts.SELLOFF_VARIABLES)
+        selloff = (sale_run, charts.selloff_data(sale_run.monthly, ref_run.monthly))
     history = read_history()
-    sweeps = find_sweeps(REPORTS / "sweeps" if sweeps_dir is None else sweeps_dir)
+    vintage_titles = {res.inputs.vintage: res.inputs.title for res in results.values()}
+    vintages = sorted(vintage_titles)
+    source = source_note(vintages, vintage_titles)
+    if uncertainty:
+        say("running the calibrated Monte Carlo (data/sweeps/monte-carlo.toml)")
+    unc = monte_carlo(baseline=baseline) if uncertainty else None
     say("drawing the charts")
-    figures = build_charts(results, selloff, history)
-    extra, notes = sweep_charts(sweeps)
-    figures += extra
+    figures = build_charts(results, selloff, history, titles, unc, source)
+    figures += sweep_charts(named_sweeps, source)
     first = results[loaded[0].name]
     table = headline_frame(results)
-    summaries = [summary_text(res, first) for res in results.values()]
-    edges = loops.loop_data(loops.model_edges())
-    say(f"writing the pack (HTML, Markdown, PDF, tables) to {out}")
+    validation = next(c.data for c in figures if c.stem == "validation")
+    summaries = [baseline_summary(first, titles[loaded[0].name])]
+    for s in loaded[1:]:
+        facts = _selloff_facts(selloff[1]) if selloff is not None and s.name == sale.name else None
+        summaries.append(
+            scenario_summary(results[s.name], first, titles[s.name], titles[loaded[0].name], facts)
+        )
+    loop_data = loops.loop_data(loops.model_edges(), loops.model_signs())
+    mc_name = unc.spec.name if unc is not None else None
+    header = (
+        f"{brief_date()} · Snowball {__version__} · baseline: "
+        + "; ".join(vintage_titles[v] for v in vintages)
+        + (
+            f" · uncertainty: data/sweeps/{mc_name}.toml ({unc.n_runs:,} draws, seed {unc.spec.seed}, "
+            "calibrated to CBO's forecast errors)"
+            if unc is not None
+            else ""
+        )
+    )
+    doc = {
+        "title": f"U.S. federal debt: {titles[loaded[0].name]}"
+        + (
+            f" and {len(loaded) - 1} alternative scenario{'s' if len(loaded) > 2 else ''}"
+            if len(loaded) > 1
+            else ""
+        ),
+        "header": header,
+        "findings": key_findings(results, titles, unc),
+        "summaries": summaries,
+        "table": table,
+        "titles": titles,
+        "probabilities": unc.probabilities if unc is not None else None,
+        "charts": [(c.stem, c.heading, c.caption) for c in figures],
+        "methods": methods_text(first, unc, validation),
+        "loops": [f"{lp.code} {lp.title} ({lp.kind})" for lp in loop_data["loops"]],
+        "source": source,
+    }
+    say(f"writing the pack (HTML, Markdown, PDF, xlsx, tables) to {out}")
     with atomic_dir(out, force) as tmp:
         (tmp / "charts").mkdir()
         (tmp / "tables").mkdir()
-        charts.save_book([c.figure for c in figures], tmp / "charts" / "charts.pdf")
         for c in figures:
             charts.save(c.figure, tmp / "charts" / c.stem)
+        write_pdf(doc, figures, tmp / "briefing.pdf", tmp / "charts")
+        write_xlsx(doc, figures, tmp / "tables" / "figures.xlsx")
         write_csv(table, tmp / "tables" / "headline.csv")
+        if unc is not None:
+            write_csv(unc.probabilities, tmp / "tables" / "monte_carlo_probabilities.csv")
         for name, res in results.items():
             write_csv(res.results, tmp / "tables" / f"results_{name}.csv")
             write_csv(charts.decomposition_data(res.results), tmp / "tables" / f"decomposition_{name}.csv")
-        edge_table = pd.DataFrame(edges["edges"], columns=["from", "to", "sign"]).set_index("from")
-        write_csv(edge_table, tmp / "tables" / "loop_edges.csv")
-        doc = {
-            "title": "Snowball briefing: U.S. federal debt under " + ", ".join(results),
-            "summaries": summaries,
-            "table": table,
-            "charts": [(c.stem, c.heading, c.caption) for c in figures],
-            "methods": METHODS,
-            "notes": notes,
-            "loops": [f"{lp.code} {lp.title} ({lp.kind})" for lp in edges["loops"]],
-            "source": charts.SOURCE,
-        }
+        every = pd.DataFrame(loop_data["all_edges"], columns=["from", "to", "sign"]).set_index("from")
+        write_csv(every, tmp / "tables" / "loop_edges.csv")
         (tmp / "briefing.md").write_text(render_markdown(doc), encoding="utf-8")
         (tmp / "briefing.html").write_text(render_html(doc, tmp / "charts"), encoding="utf-8")
         manifest = first.manifest(command or ["snowball", "brief"])
         for key in ("scenario", "overrides", "data_files", "data_vintage"):
             manifest.pop(key, None)
+        manifest["date"] = brief_date()
         manifest["scenarios"] = {
             s.name: {
                 "title": s.title,
@@ -348,17 +776,25 @@ def write_brief(
             }
             for s in loaded
         }
-        manifest["data_vintages"] = sorted({res.inputs.vintage for res in results.values()})
+        manifest["data_vintages"] = vintages
+        manifest["history_sha256"] = hashlib.sha256(
+            (data_dir() / "history" / "historical_fy.csv").read_bytes()
+        ).hexdigest()
         manifest["model_sha256"] = model.model_hash()
         manifest["versions"] = _versions()
         manifest["selloff_scenario"] = sale.name if sale is not None else None
+        manifest["uncertainty"] = (
+            {"spec_file": display_path(unc.spec.path), "spec_sha256": unc.spec.sha256, "runs": unc.n_runs}
+            if unc is not None
+            else None
+        )
         manifest["sweeps"] = {
             name: {
                 p.name: hashlib.sha256(p.read_bytes()).hexdigest()
                 for p in sorted(folder.glob("*.csv"))
                 if p.name in ("summary.csv", "sensitivity.csv")
             }
-            for name, folder in sweeps.items()
+            for name, folder in named_sweeps.items()
         }
         manifest["files"] = {
             p.relative_to(tmp).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()

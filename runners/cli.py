@@ -186,7 +186,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    """snowball brief [SCENARIO ...] [--out DIR]: the briefing pack (HTML, Markdown, charts, tables)."""
+    """snowball brief [SCENARIO ...] [--out DIR] [--sweeps NAME ...] [--baseline V]: the briefing pack."""
     from .brief import write_brief
 
     out = Path(args.out) if args.out else REPORTS / "briefing"
@@ -195,6 +195,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
         out,
         until=args.until,
         command=args.command_line,
+        sweeps=args.sweeps,
+        baseline=args.baseline,
         force=args.force,
         log=lambda text: print(f"snowball brief: {text}", file=sys.stderr, flush=True),
     )
@@ -411,6 +413,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--until", type=int, default=2055, help="final fiscal year (default 2055)")
     p.add_argument("--out", help="output folder (default reports/briefing/)")
+    p.add_argument(
+        "--sweeps",
+        nargs="+",
+        default=[],
+        metavar="NAME",
+        help="sweep results in reports/sweeps/ to add as sensitivity charts (default: none)",
+    )
+    add_baseline(p)
     add_force(p)
     p.set_defaults(func=cmd_brief)
 

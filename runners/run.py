@@ -299,22 +299,67 @@ EXPLOSIVE_DEBT = 300.0  # % of GDP: a stated threshold for flagging an explosive
 IMPLOSIVE_DEBT = 0.0  # % of GDP: debt at or below zero (paid off, or an impossible implosion)
 
 
-def milestones(results: pd.DataFrame) -> dict[str, int | None]:
-    """Crowding-out milestones (first fiscal year net interest passes each comparison) and the
-    first year debt leaves 0-300% of GDP (the run's explosive-path flag: explosion or implosion).
+MILESTONE_COMPARISONS = {
+    "interest_exceeds_defense": "defense",
+    "interest_exceeds_medicare": "medicare",
+    "interest_exceeds_social_security": "social_security",
+}
 
-    ``run`` refuses negative debt outright; the flag also catches debt that reaches zero, and GDP
-    that stops being positive (both sides of an unstable path)."""
-    ni = results["net_interest"]
+
+def _spell_start(mask: pd.Series, first_projected: int) -> int | None:
+    """The first year of the spell in force in ``first_projected`` (walking back through the years
+    that have data), else the first later year ``mask`` holds; None if it never does."""
+    known = mask.dropna().astype(bool)
+    later = known[known.index >= first_projected]
+    if len(later) and later.iloc[0] and later.index[0] == first_projected:
+        start = first_projected
+        for year in sorted(known.index[known.index < first_projected], reverse=True):
+            if year != start - 1 or not known.at[year]:
+                break
+            start = year
+        return int(start)
+    return first_year(later)
+
+
+def milestones(results: pd.DataFrame, history: pd.DataFrame | None = None) -> dict[str, int | None]:
+    """Crowding-out milestones and the explosive-path flag, from history plus the projection.
+
+    Each crowding-out milestone is the first fiscal year of the spell in which net interest
+    exceeds the comparison (defense, Medicare, Social Security, 20% of outlays) that is in force
+    in the first projected year, reaching back into the actual years of ``history`` (default: the
+    packaged ``data/history/historical_fy.csv``) where they have the figures; when the
+    projection starts below, the first projected year it holds. A year before the results' first
+    year is an actual (see :func:`milestone_label`). ``debt_explodes`` is the first projected year
+    debt leaves 0-300% of GDP or GDP stops being positive (the explosive-path flag: explosion or
+    implosion; ``run`` refuses negative debt outright).
+    """
+    if history is None:
+        from .inputs import read_history
+
+        history = read_history()
+    first = int(results.index[0])
+    past = history[history.index < first]
+    ni = pd.concat([past["net_interest"], results["net_interest"]])
     ratio = results["debt_to_gdp"]
     unstable = (ratio > EXPLOSIVE_DEBT) | (ratio <= IMPLOSIVE_DEBT) | ~(results["gdp"] > 0)
-    return {
-        "debt_explodes": first_year(unstable),
-        "interest_exceeds_defense": first_year(ni > results["defense"]),
-        "interest_exceeds_medicare": first_year(ni > results["medicare"]),
-        "interest_exceeds_social_security": first_year(ni > results["social_security"]),
-        "interest_over_20pct_of_outlays": first_year(results["net_interest_share_of_outlays"] > 20),
-    }
+    out: dict[str, int | None] = {"debt_explodes": first_year(unstable)}
+    for key, col in MILESTONE_COMPARISONS.items():
+        other = pd.concat([past[col] if col in past else pd.Series(dtype=float), results[col]])
+        other = pd.to_numeric(other, errors="coerce").reindex(ni.index)
+        mask = (ni > other).where(other.notna())
+        out[key] = _spell_start(mask, first)
+    share = pd.concat(
+        [past["net_interest"] / past["outlays"] * 100, results["net_interest_share_of_outlays"]]
+    )
+    out["interest_over_20pct_of_outlays"] = _spell_start((share > 20).astype(float), first)
+    return out
+
+
+def milestone_label(year: int | None, results: pd.DataFrame, until: int | None = None) -> str:
+    """'FY2024 (actual)' for a year before the projection, 'FY2031', or 'not by FY2055'."""
+    if year is None:
+        return f"not by FY{until if until is not None else int(results.index[-1])}"
+    return f"FY{year} (actual)" if year < int(results.index[0]) else f"FY{year}"
 
 
 def headline(result: RunResult) -> list[tuple[str, str]]:
@@ -352,8 +397,7 @@ def headline(result: RunResult) -> list[tuple[str, str]]:
         "interest_over_20pct_of_outlays": "Net interest first over 20% of outlays",
     }
     for key, label in labels.items():
-        year = result.milestones.get(key)
-        rows.append((label, f"FY{year}" if year else f"not by FY{result.until}"))
+        rows.append((label, milestone_label(result.milestones.get(key), r, result.until)))
     first_notch = result.overrides.get(
         "initial rating notch",
         result.scenario.constants.get("initial rating notch", model.default("initial rating notch")),

@@ -871,7 +871,7 @@ def write_outputs(the_plan: Plan, folder: Path, out: Path, force: bool = False):
     Runs that went non-finite or negative are counted, named in the manifest and left out of the
     summary; more than MAX_FAILED_SHARE of them fails the sweep (nothing is written).
     """
-    from . import sweepcharts
+    from . import charts
     from .calibration import comparison
 
     results = load_results(the_plan, folder)
@@ -889,8 +889,7 @@ def write_outputs(the_plan: Plan, folder: Path, out: Path, force: bool = False):
         if calibration is not None:
             calibration.to_csv(tmp / "calibration.csv", index=False, float_format="%.4f", lineterminator="\n")
         base = base_run(the_plan)
-        sweepcharts.save_fan(summary, base, the_plan, tmp / "fan.png", calibration)
-        sweepcharts.save_tornado(sensitivity, the_plan, tmp / "tornado.png")
+        charts.save_sweep_charts(summary, sensitivity, base, the_plan, tmp, calibration)
         files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp.iterdir())}
         extra = {
             "failed_runs": {

@@ -1,25 +1,45 @@
 """The briefing pack: every file written, charts drawn from the right data with labels and units,
-the causal-loop diagram derived from the model, and byte-identical files on rerun."""
+claims in titles and text checked against the run's own data, history-aware milestones, the
+Monte Carlo, the figures' data (xlsx), the print PDF, the loop diagram derived from the model,
+and byte-identical files on rerun. No expectation depends on the default vintage's numbers."""
 
+import dataclasses
 import hashlib
+import io
 import json
 import re
+import zipfile
 
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from runners import charts, loops, model
+from runners import brief, charts, loops, model, publish
 from runners.brief import build_charts, default_scenarios, write_brief
 from runners.errors import SnowballError
 from runners.inputs import read_history
-from runners.run import run
+from runners.run import milestone_label, milestones, run
 from runners.scenario import load_scenario
 
 SCENARIOS = ["baseline", "japan-selloff"]
-STEMS = ["debt_to_gdp", "net_interest", "crowding_out", "rollover_lag", "selloff", "decomposition"]
-STEMS += ["feedback_loops"]
+STEMS = [
+    "debt_to_gdp",
+    "budget",
+    "spending",
+    "net_interest",
+    "interest_to_revenues",
+    "r_minus_g",
+    "change_from_baseline",
+    "debt_structure",
+    "rollover_lag",
+    "selloff",
+    "decomposition",
+    "fan_monte_carlo",
+    "tornado_monte_carlo",
+    "validation",
+    "feedback_loops",
+]
 
 
 @pytest.fixture(scope="module")
@@ -29,39 +49,41 @@ def selloff_result():
 
 
 @pytest.fixture(scope="module")
-def sweeps(tmp_path_factory, baseline_result):
-    """A sweep folder in the sweep command's format, built from real runs (not invented numbers)."""
-    runs = {n: run(load_scenario(n)).results for n in ("rates-up-200bp", "growth-down-1pt", "japan-gradual")}
-    runs["baseline"] = baseline_result.results
-    rows = []
-    for var in ("debt_to_gdp", "net_interest_share_of_outlays"):
-        frame = pd.DataFrame({n: r[var] for n, r in runs.items()})
-        for year, values in frame.iterrows():
-            row = {"fiscal_year": year, "variable": var, "unit": "%"}
-            row |= {f"p{q}": float(np.percentile(values, q)) for q in (5, 10, 25, 50, 75, 90, 95)}
-            rows.append(row)
-    folder = tmp_path_factory.mktemp("sweeps") / "test-sweep"
-    folder.mkdir()
-    pd.DataFrame(rows).to_csv(folder / "summary.csv", index=False)
-    base = baseline_result.results.at[2055, "debt_to_gdp"]
-    sens = pd.DataFrame(
-        [
-            {"input": "yield shift", "variable": "debt_to_gdp", "fiscal_year": 2055, "low": 0.0,
-             "high": runs["rates-up-200bp"].at[2055, "debt_to_gdp"] - base},
-            {"input": "growth shift", "variable": "debt_to_gdp", "fiscal_year": 2055, "low": 0.0,
-             "high": runs["growth-down-1pt"].at[2055, "debt_to_gdp"] - base},
-        ]
-    )  # fmt: skip
-    sens.to_csv(folder / "sensitivity.csv", index=False)
-    return folder.parent
+def selloff_base(selloff_result):
+    """The baseline of the sale's own vintage, monthly (the sell-off chart's reference)."""
+    base = dataclasses.replace(load_scenario("baseline"), baseline=selloff_result.scenario.baseline)
+    return run(base, monthly=charts.SELLOFF_VARIABLES)
+
+
+@pytest.fixture(scope="module")
+def selloff_frame(selloff_result, selloff_base):
+    return charts.selloff_data(selloff_result.monthly, selloff_base.monthly)
+
+
+@pytest.fixture(scope="module")
+def uncertainty():
+    """The calibrated Monte Carlo, as the brief runs it."""
+    return brief.monte_carlo()
+
+
+EPOCH = "1767225600"  # 1 January 2026, 00:00 UTC: a fixed date on the pack (reruns cross midnight)
 
 
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory):
     out = tmp_path_factory.mktemp("brief") / "briefing"
-    empty = tmp_path_factory.mktemp("no-sweeps")
-    write_brief(SCENARIOS, out, command=["snowball", "brief"], sweeps_dir=empty)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        write_brief(SCENARIOS, out, command=["snowball", "brief"], sweeps_dir=tmp_path_factory.mktemp("none"))
     return out
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
 
 
 def _digest(folder):
@@ -77,6 +99,19 @@ def _png_size(path):
     return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
 
 
+def _lines(ax):
+    return {line.get_label(): line for line in ax.get_lines()}
+
+
+def _title(fig):
+    """The chart's title as one line (titles wrap)."""
+    return fig._suptitle.get_text().replace("\n", " ")
+
+
+def _texts(fig):
+    return [_title(fig)] + [t.get_text().replace("\n", " ") for t in fig.texts]
+
+
 def test_default_scenarios_are_the_sale_family():
     assert default_scenarios() == [
         "baseline",
@@ -87,29 +122,71 @@ def test_default_scenarios_are_the_sale_family():
     ]
 
 
+# ------------------------------------------------------------------------------ the pack
+
+
 def test_pack_contents(pack):
     names = set(_digest(pack))
     for stem in STEMS:
-        assert {f"charts/{stem}.png", f"charts/{stem}.svg", f"charts/{stem}.pdf"} <= names
+        assert {f"charts/{stem}.png", f"charts/{stem}.svg", f"charts/{stem}.pdf"} <= names, stem
         width, _ = _png_size(pack / f"charts/{stem}.png")
         assert width == 1300  # 6.5 inches at 200 dpi
-    assert {"briefing.html", "briefing.md", "manifest.json", "charts/charts.pdf"} <= names
+    assert {"briefing.html", "briefing.md", "briefing.pdf", "manifest.json", "tables/figures.xlsx"} <= names
     assert {"tables/headline.csv", "tables/loop_edges.csv", "tables/decomposition_baseline.csv"} <= names
-    assert not any(n.startswith(("charts/fan_", "charts/tornado_")) for n in names)
+    assert "tables/monte_carlo_probabilities.csv" in names
+    # sweeps in reports/sweeps/ enter only when named: none here
+    assert not [n for n in names if re.match(r"charts/(fan|tornado)_(?!monte_carlo)", n)]
     table = pd.read_csv(pack / "tables/headline.csv", index_col="scenario")
     assert table.loc["japan-selloff", "debt_to_gdp_2035_pct"] > table.loc["baseline", "debt_to_gdp_2035_pct"]
-    book = (pack / "charts/charts.pdf").read_bytes()
-    assert len(re.findall(rb"/Type /Page\b", book)) == len(STEMS)  # one chart a page
 
 
-def test_files_carry_no_dates(pack):
+def test_files_carry_no_dates_and_svg_text_stays_text(pack):
     for path in (pack / "charts").iterdir():
         data = path.read_bytes()
         assert b"CreationDate" not in data and b"ModDate" not in data, path.name
         if path.suffix == ".svg":
             assert b"<dc:date>" not in data
+            assert b"<text" in data  # svg.fonttype none: searchable text, not paths
         if path.suffix == ".png":
             assert b"Software" not in data
+    book = (pack / "briefing.pdf").read_bytes()
+    assert b"CreationDate" not in book and b"ModDate" not in book
+
+
+def test_xlsx_has_one_sheet_per_chart_with_the_data_drawn(pack):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(pack / "tables/figures.xlsx")
+    assert wb.sheetnames[:3] == ["contents", "headline", "probabilities"]
+    assert set(STEMS) <= set(wb.sheetnames)
+    # the debt chart's sheet: title, source, then exactly debt_data (history and each scenario)
+    ws = wb["debt_to_gdp"]
+    assert ws["A1"].value.startswith("Debt reaches")
+    assert ws["A3"].value.startswith("Source: CBO")
+    header = [c.value for c in ws[5]]
+    assert header == ["fiscal_year", "history", "Baseline", brief.short_title(load_scenario("japan-selloff"))]
+    data = charts.debt_data({"a": run(load_scenario("baseline")).results}, read_history())
+    rows = list(ws.iter_rows(min_row=6, values_only=True))
+    assert len(rows) == len(data)
+    last = rows[-1]
+    assert last[0] == data.index[-1] and last[2] == pytest.approx(data["a"].iloc[-1])
+    # fixed timestamps: the document's and every zip entry's
+    with zipfile.ZipFile(pack / "tables/figures.xlsx") as z:
+        core = z.read("docProps/core.xml").decode()
+        assert "2000-01-01T00:00:00Z" in core
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_pdf_puts_two_charts_a_page_where_they_fit(pack):
+    book = (pack / "briefing.pdf").read_bytes()
+    pages = len(re.findall(rb"/Type /Page\b", book))
+    assert pages < len(STEMS)  # charts share pages (a one-chart-a-page book would need more)
+    # the pairing rule on charts of known heights: two 4-inch charts share, two 7.4-inch do not
+    fake = [
+        type("C", (), {"figure": type("F", (), {"get_size_inches": lambda s, h=h: (6.5, h)})()})()
+        for h in (4, 4, 7.4, 7.4)
+    ]
+    assert [len(p) for p in publish._pair(fake, 11 - 2 * publish.MARGIN)] == [2, 1, 1]
 
 
 def test_manifest_records_provenance(pack, baseline_result):
@@ -118,38 +195,75 @@ def test_manifest_records_provenance(pack, baseline_result):
     assert m["data_vintages"] == [baseline_result.inputs.vintage]
     assert m["model_sha256"] == model.model_hash()
     assert m["command"] == ["snowball", "brief"]
-    for dep in ("pysd", "matplotlib", "numpy", "pandas", "xarray", "python", "snowball"):
+    for dep in ("pysd", "matplotlib", "numpy", "pandas", "xarray", "python", "snowball", "openpyxl"):
         assert m["versions"][dep]
     assert m["selloff_scenario"] == "japan-selloff"
+    assert m["uncertainty"]["spec_file"] == "data/sweeps/monte-carlo.toml"
     assert m["files"]["tables/headline.csv"] == _digest(pack)["tables/headline.csv"]
 
 
-def test_html_is_self_contained_and_matches_markdown(pack):
+def test_html_is_self_contained_dated_and_matches_markdown(pack):
     page = (pack / "briefing.html").read_text()
     md = (pack / "briefing.md").read_text()
     assert page.count("data:image/png;base64,") == len(STEMS)
-    assert not re.search(r'src="(?!data:)', page) and "http" not in page.replace("https://", "http")[:0]
+    assert not re.search(r'src="(?!data:)', page)
     assert "@media print" in page
-    summaries = [line for line in md.splitlines() if line.startswith("**japan-selloff**")]
+    title = brief.short_title(load_scenario("japan-selloff"))
+    summaries = [line for line in md.splitlines() if line.startswith(f"**{title}.**")]
     assert len(summaries) == 1
     for number in re.findall(r"\d[\d,.]*%|\$[\d,]+bn|FY\d{4}", summaries[0]):
         assert number in page
-    assert "Debt held by the public reaches" in md and "## Methods" in md
+    # a dated header naming the version, the vintage and the calibration
+    header = md.splitlines()[2]
+    assert header.startswith(f"*1 January 2026 · Snowball {brief.__version__} · baseline: ")
+    assert "CBO, The Budget and Economic Outlook" in header and "monte-carlo.toml" in header
+    # titles, not slugs, in the headings and summaries
+    assert "japan-selloff" not in md.split("## Headline numbers")[0]
+    assert "## Key findings" in md and "## Methods" in md
 
 
-def test_summary_states_headline_numbers(pack, baseline_result):
+def test_summaries_state_the_run_numbers(pack, baseline_result):
     md = (pack / "briefing.md").read_text()
-    r, m = baseline_result.results, baseline_result.milestones
-    line = next(x for x in md.splitlines() if x.startswith("**baseline**"))
+    r = baseline_result.results
+    line = next(x for x in md.splitlines() if x.startswith("**Baseline.**"))
     assert f"{r.at[2035, 'debt_to_gdp']:.0f}% of GDP in 2035" in line
     assert f"{r.at[2055, 'debt_to_gdp']:.0f}% of GDP in 2055" in line
     assert f"${r.at[2035, 'net_interest']:,.0f}bn in 2035" in line
-    assert f"defense in FY{m['interest_exceeds_defense']}" in line
-    assert f"Medicare in FY{m['interest_exceeds_medicare']}" in line
-    assert f"20% of outlays in FY{m['interest_over_20pct_of_outlays']}" in line
+    for phrase in brief.milestone_phrases(baseline_result):
+        assert phrase in line
+    # the scenario paragraph says what differs, against the baseline
+    sale = run(load_scenario("japan-selloff"))
+    title = brief.short_title(sale.scenario)
+    other = next(x for x in md.splitlines() if x.startswith(f"**{title}.**"))
+    diff = sale.results.at[2035, "debt_to_gdp"] - r.at[2035, "debt_to_gdp"]
+    assert f"{diff:+.1f} points of GDP in 2035" in other
+    assert "Debt held by the public reaches" not in other
 
 
-def test_second_brief_is_byte_identical(pack, tmp_path):
+def test_key_findings_compare_scenarios_and_state_the_odds(pack, baseline_result):
+    md = (pack / "briefing.md").read_text()
+    findings = md.split("## Key findings")[1].split("##")[0]
+    r = baseline_result.results
+    assert f"{r.at[2035, 'debt_to_gdp']:.0f}% of GDP in 2035" in findings
+    probs = pd.read_csv(pack / "tables/monte_carlo_probabilities.csv", index_col="fiscal_year")
+    assert f"is {probs.at[2035, 'p_debt_over_150pct']:.0f}% in 2035" in findings
+    assert f"{probs.at[2055, 'p_debt_over_150pct']:.0f}% in 2055" in findings
+
+
+def test_methods_note_takes_its_numbers_from_the_run(pack, baseline_result):
+    md = (pack / "briefing.md").read_text()
+    methods = md.split("## Methods")[1]
+    v = charts.validation_data(baseline_result.results, baseline_result.inputs.cbo)
+    last = int(v.index[-1])
+    assert (
+        f"{v.at[last, 'debt_to_gdp:model']:.1f}% in {last} against CBO's {v.at[last, 'debt_to_gdp:cbo']:.1f}%"
+        in methods
+    )
+    assert "10,000 Monte Carlo draws" in methods
+
+
+def test_second_brief_is_byte_identical(pack, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     again = tmp_path / "briefing"
     write_brief(SCENARIOS, again, command=["snowball", "brief"], sweeps_dir=tmp_path / "none")
     assert _digest(again) == _digest(pack)
@@ -163,130 +277,358 @@ def test_failed_brief_keeps_the_finished_one(pack, tmp_path):
     assert [p.name for p in pack.parent.iterdir() if p.name.startswith(".")] == []
 
 
-def test_sweep_results_add_fan_and_tornado_charts(sweeps, tmp_path):
-    out = tmp_path / "briefing"
-    write_brief(["baseline"], out, sweeps_dir=sweeps)
-    names = set(_digest(out))
-    for stem in (
-        "fan_test-sweep_debt_to_gdp",
-        "fan_test-sweep_net_interest_share_of_outlays",
-        "tornado_test-sweep",
-    ):
-        assert f"charts/{stem}.png" in names
-    assert "test-sweep" in json.loads((out / "manifest.json").read_text())["sweeps"]
+# ------------------------------------------------------------------------------ milestones
 
 
-def test_fan_chart_draws_the_percentiles(sweeps):
-    summary = pd.read_csv(sweeps / "test-sweep/summary.csv")
-    data = charts.fan_data(summary, "debt_to_gdp")
-    assert list(data.columns) == ["p5", "p10", "p25", "p50", "p75", "p90", "p95"]
-    fig = charts.draw(charts.plot_fan, data, "Debt held by the public", "% of GDP", "test-sweep")
-    ax = fig.axes[0]
-    median = next(line for line in ax.get_lines() if line.get_label() == "Median")
-    assert np.allclose(median.get_ydata(), data["p50"])
-    assert ax.get_ylabel() == "Debt held by the public, % of GDP"
-    assert len(ax.collections) == 3  # three bands
+def test_milestone_spell_reaches_back_into_history():
+    # history: FY2022 interest 90 < defense 100; FY2023 110 > 100 (actual crossing)
+    # projection from FY2024: 120 > 105, so the spell in force began in FY2023
+    history = pd.DataFrame(
+        {"net_interest": [90.0, 110.0], "defense": [100.0, 100.0], "outlays": [1000.0, 1000.0]},
+        index=[2022, 2023],
+    )
+    results = pd.DataFrame(
+        {
+            "net_interest": [120.0, 130.0],
+            "defense": [105.0, 140.0],
+            "medicare": [200.0, 125.0],
+            "social_security": [300.0, 300.0],
+            "net_interest_share_of_outlays": [12.0, 21.0],
+            "debt_to_gdp": [100.0, 310.0],
+            "gdp": [1000.0, 1050.0],
+        },
+        index=[2024, 2025],
+    )
+    m = milestones(results, history)
+    assert m["interest_exceeds_defense"] == 2023  # since an actual year
+    assert m["interest_exceeds_medicare"] == 2025  # not in force at the start: first projected year
+    assert m["interest_exceeds_social_security"] is None
+    assert m["interest_over_20pct_of_outlays"] == 2025
+    assert m["debt_explodes"] == 2025
+    assert milestone_label(2023, results) == "FY2023 (actual)"
+    assert milestone_label(2025, results) == "FY2025"
+    assert milestone_label(None, results, 2055) == "not by FY2055"
 
 
-def test_tornado_ranks_by_range(sweeps):
-    data = charts.tornado_data(pd.read_csv(sweeps / "test-sweep/sensitivity.csv"))
-    fig = charts.draw(charts.plot_tornado, data, "test-sweep")
-    widest = (data["high"] - data["low"]).abs().idxmax()
-    assert data.index[-1] == widest  # drawn at the top
-    assert fig._suptitle.get_text().startswith(f"'{widest}' matters most")
+def test_baseline_milestones_use_the_actual_years(baseline_result):
+    r, hist = baseline_result.results, read_history()
+    first = int(r.index[0])
+    m = baseline_result.milestones
+    # recompute from the data: walk back from the first projected year while interest > defense
+    past = hist[hist.index < first]
+    ahead = r.at[first, "net_interest"] > r.at[first, "defense"]
+    if ahead:
+        year = first
+        while year - 1 in past.index and pd.notna(past.at[year - 1, "defense"]):
+            if not past.at[year - 1, "net_interest"] > float(past.at[year - 1, "defense"]):
+                break
+            year -= 1
+        assert m["interest_exceeds_defense"] == year
+    # FY2024: net interest $881bn vs defense $855bn (CBO, Jan 2025): an actual crossing
+    assert hist.at[2024, "net_interest"] > float(hist.at[2024, "defense"])
+    assert m["interest_exceeds_defense"] <= 2024
+    assert milestone_label(m["interest_exceeds_defense"], r).endswith("(actual)")
+
+
+# ------------------------------------------------------------------------------ chart data
 
 
 def test_debt_chart_draws_history_and_projection(baseline_result):
-    data = charts.debt_data({"baseline": baseline_result.results}, read_history())
+    data = charts.debt_data({"Baseline": baseline_result.results}, read_history())
     assert data.index.min() == 1940 and data.index.max() == 2055
     assert data.at[1946, "history"] == pytest.approx(106.1, abs=0.1)
     fig = charts.draw(charts.plot_debt, data)
     ax = fig.axes[0]
-    lines = {line.get_label(): line for line in ax.get_lines()}
-    proj = lines["baseline"]
+    proj = _lines(ax)["Baseline"]
     assert proj.get_xdata()[-1] == 2055
     assert proj.get_ydata()[-1] == pytest.approx(baseline_result.results.at[2055, "debt_to_gdp"])
     assert any(list(line.get_ydata()) == [charts.RECORD_1946] * 2 for line in ax.get_lines())
     assert ax.get_ylabel() == "Debt held by the public, % of GDP" and ax.get_xlabel() == "Fiscal year"
-    assert fig._suptitle.get_text().startswith("Debt reaches 154% of GDP by 2055")
-    texts = [t.get_text() for t in fig.texts] + [t.get_text() for t in ax.texts]
-    assert any("Source: CBO (January 2025" in t for t in texts)
-    assert any("1946 record: 106%" in t for t in texts)
+    last = baseline_result.results.at[2055, "debt_to_gdp"]
+    assert _title(fig).startswith(f"Debt reaches {last:.0f}% of GDP by 2055")
+    above = baseline_result.results["debt_to_gdp"].gt(charts.RECORD_1946)
+    if above.any():
+        assert f"passes the 1946 record in {int(above.idxmax())}" in " ".join(_texts(fig))
+    assert any("1946 record: 106%" in t.get_text() for t in ax.texts)
 
 
-def test_interest_chart_has_both_measures_and_the_twenty_percent_line(baseline_result):
-    data = charts.interest_data({"baseline": baseline_result.results}, read_history())
+def test_interest_record_is_computed_from_levels(baseline_result):
+    hist = read_history()
+    data = charts.interest_data({"Baseline": baseline_result.results}, hist)
+    share = hist["net_interest"] / hist["gdp"] * 100
+    assert data["net_interest_to_gdp"]["history"].idxmax() == share.idxmax()
     fig = charts.draw(charts.plot_interest, data)
     gdp_ax, share_ax = fig.axes
     assert gdp_ax.get_ylabel() == "Net interest, % of GDP"
     assert share_ax.get_ylabel() == "Net interest, % of outlays"
     assert any(list(line.get_ydata()) == [20, 20] for line in share_ax.get_lines())
-    drawn = {line.get_label(): line for line in gdp_ax.get_lines()}["baseline"]
+    sub = " ".join(_texts(fig))
+    assert f"Highest actual: {share.max():.2f}% of GDP (FY{int(share.idxmax())})" in sub
+    drawn = _lines(gdp_ax)["Baseline"]
     assert drawn.get_ydata()[-1] == pytest.approx(baseline_result.results.at[2055, "net_interest_to_gdp"])
-    # the year it passes 20% of outlays
-    assert any("Over 20% of outlays: baseline 2054" in t.get_text() for t in fig.texts)
 
 
-def test_crowding_chart(baseline_result):
+def test_budget_chart_is_the_deficit_identity(baseline_result):
+    data = charts.budget_data(baseline_result.results, read_history())
+    proj = data.dropna(subset=["deficit:projection"])
+    assert np.allclose(proj["outlays:projection"] - proj["revenues:projection"], proj["deficit:projection"])
+    hist = data.dropna(subset=["deficit:history"])
+    # OMB: the deficit is outlays less revenues (to rounding in Table 1.1)
+    assert np.allclose(hist["outlays:history"] - hist["revenues:history"], hist["deficit:history"], atol=0.01)
+    fig = charts.draw(charts.plot_budget, data, "Baseline")
+    last = int(proj.index[-1])
+    assert f"reaches {proj.at[last, 'deficit:projection']:.1f}% of GDP in {last}" in _title(fig)
+    assert all(a.get_ylabel() == "% of GDP" for a in fig.axes)
+
+
+def test_spending_chart_marks_the_extension_and_states_the_milestones(baseline_result):
     r = baseline_result.results
-    fig = charts.draw(charts.plot_crowding, charts.crowding_data({"baseline": r}), "baseline")
+    data = charts.spending_data(r, read_history())
+    assert np.allclose(data["net_interest:projection"].dropna(), r["net_interest_to_gdp"])
+    window_end = int(baseline_result.inputs.cbo.dropna(how="all").index.max())
+    phrases = brief.milestone_phrases(baseline_result)[:2]
+    fig = charts.draw(charts.plot_spending, data, "Baseline", window_end, phrases)
     ax = fig.axes[0]
-    lines = {line.get_label(): line for line in ax.get_lines()}
-    assert set(lines) == {
-        "Defense",
-        "Medicare",
-        "Social Security",
-        "Nondefense discretionary",
-        "Net interest: baseline",
-    }
-    assert np.allclose(lines["Medicare"].get_ydata(), r["medicare"] / r["gdp"] * 100)
-    assert np.allclose(lines["Net interest: baseline"].get_ydata(), r["net_interest_to_gdp"])
-    assert ax.get_ylabel() == "% of GDP"
-    m = baseline_result.milestones
-    title = fig._suptitle.get_text()
-    assert f"defense in {m['interest_exceeds_defense']}" in title
-    assert f"Medicare in {m['interest_exceeds_medicare']}" in title
+    lines = _lines(ax)
+    colors = {lines[label].get_color() for label, *_ in charts.SPENDING.values()}
+    assert len(colors) == len(charts.SPENDING)  # every line its own colour
+    shaded = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert shaded and shaded[0].get_x() == pytest.approx(window_end + 0.5)
+    assert any("Beyond CBO's 10-year window" in t.get_text() for t in ax.texts)
+    assert _title(fig) == "Net interest " + "; ".join(phrases)
+
+
+def test_r_minus_g(baseline_result):
+    r = baseline_result.results
+    data = charts.r_g_data(r, read_history())
+    proj = data.loc[r.index]
+    assert np.allclose(proj["r:projection"], r["average_interest_rate"])
+    assert np.allclose(proj["r_minus_g"], proj["r:projection"] - proj["g:projection"])
+    # g in the first projected year is measured from the last actual GDP
+    first = int(r.index[0])
+    hist = read_history()
+    if first - 1 in hist.index:
+        expected = (r.at[first, "gdp"] / hist.at[first - 1, "gdp"] - 1) * 100
+        assert proj.at[first, "g:projection"] == pytest.approx(expected)
+    fig = charts.draw(charts.plot_r_g, data, "Baseline")
+    title = _title(fig)
+    future = proj["r_minus_g"]
+    if (future > 0).any() and future.iloc[0] <= 0:
+        assert f"turns positive in {int(future[future > 0].index[0])}" in title
+
+
+def test_change_from_baseline(baseline_result, selloff_result):
+    runs = {"Baseline": baseline_result.results, "Sale": selloff_result.results}
+    data = charts.change_data(runs)
+    diff = selloff_result.results["debt_to_gdp"] - baseline_result.results["debt_to_gdp"]
+    assert np.allclose(data["debt_to_gdp:Sale"], diff)
+    fig = charts.draw(charts.plot_change, data, "Baseline")
+    assert np.allclose(_lines(fig.axes[0])["Sale"].get_ydata(), diff)
+    assert f"{diff.loc[2035]:+.1f} to {diff.loc[2035]:+.1f}" in _title(fig)
+
+
+def test_debt_structure_shares_sum_to_one_hundred(selloff_result):
+    hist = read_history()
+    data = charts.structure_data(selloff_result.results, hist)
+    shares = data[[c for c in data.columns if c.startswith("share:")]].dropna().sum(axis=1)
+    assert np.allclose(shares, 100)
+    # the actual bill share (MSPD, 30 September 2024): bills $6,004bn + FRNs $616bn of $28,307bn
+    assert data.at[2024, "bill_share:history"] == pytest.approx(
+        (6004.141 + 615.53) / 28307.312 * 100, abs=0.01
+    )
+    fig = charts.draw(charts.plot_structure, data, "Sale")
+    last = int(data.index[-1])
+    assert f"Bills are {data.at[last, 'bill_share']:.0f}% of the debt in {last}" in _title(fig)
+    drawn = [line for line in fig.axes[0].get_lines() if line.get_label().startswith("_")]
+    assert np.allclose(drawn[0].get_ydata(), hist["bill_share"].dropna())
+
+
+def test_validation_chart_against_cbo(baseline_result):
+    data = charts.validation_data(baseline_result.results, baseline_result.inputs.cbo)
+    assert np.allclose(data["debt_to_gdp:gap"], data["debt_to_gdp:model"] - data["debt_to_gdp:cbo"])
+    assert data.index[0] == baseline_result.results.index[0]
+    fig = charts.draw(charts.plot_validation, data, baseline_result.inputs.vintage)
+    last = int(data.index[-1])
+    title = _title(fig)
+    assert f"{data.at[last, 'debt_to_gdp:model']:.1f}% vs {data.at[last, 'debt_to_gdp:cbo']:.1f}%" in title
+    # the verdict in the title follows the largest gap
+    tracks = data["debt_to_gdp:gap"].abs().max() <= charts.TRACKS_CBO
+    assert title.startswith("The model tracks CBO" if tracks else "The model departs from CBO")
 
 
 def test_rollover_chart(selloff_result):
     r = selloff_result.results
-    fig = charts.draw(charts.plot_rollover, charts.rollover_data(r), "japan-selloff")
-    ax = fig.axes[0]
-    lines = {line.get_label(): line for line in ax.get_lines()}
+    fig = charts.draw(charts.plot_rollover, charts.rollover_data(r), "Sale")
+    lines = _lines(fig.axes[0])
     assert np.allclose(lines["Average interest rate on the debt"].get_ydata(), r["average_interest_rate"])
     assert np.allclose(lines["10-year note yield"].get_ydata(), r["ten_year_yield"])
-    assert ax.get_ylabel() == "Percent a year"
-    assert f"{r['ten_year_yield'].max():.1f}%" in fig._suptitle.get_text()
+    assert f"{r['ten_year_yield'].max():.1f}%" in _title(fig)
 
 
-def test_selloff_chart_draws_monthly_yields_prices_and_holders(selloff_result):
-    data = charts.selloff_data(selloff_result.monthly)
-    assert data.index[0] == pytest.approx(2024.75) and len(data) == 7 * 12 + 1
-    fig = charts.draw(charts.plot_selloff, data, "japan-selloff")
+def test_selloff_chart_draws_gaps_from_the_baseline(selloff_result, selloff_base, selloff_frame):
+    data = selloff_frame
+    assert data.index[0] == pytest.approx(selloff_result.monthly.index[0] + 0.75)
+    sale = data["official sales"] > 1e-9
+    before = data.index < data.index[sale.argmax()] - 1e-9
+    # before the sale the scenario is the baseline: every gap is zero, so CBO's calendar steps
+    # (which both paths share) cannot show up as the sale's effect
+    for var in charts.SELLOFF_YIELDS:
+        assert np.allclose(data.loc[before, var], 0, atol=1e-9), var
+    ten = selloff_result.monthly["ten year yield"] - selloff_base.monthly["ten year yield"]
+    assert data["ten year yield"].max() == pytest.approx(ten.loc[: data.index[-1] - 0.75].max())
+    fig = charts.draw(charts.plot_selloff, data, "Sale")
     yields, prices, holders = fig.axes
-    ten = {line.get_label(): line for line in yields.get_lines()}["10-year"]
-    assert max(ten.get_ydata()) == pytest.approx(selloff_result.monthly["ten year yield"].max())
-    assert yields.get_ylabel() == "Yield, %" and holders.get_ylabel() == r"\$ trillions"
-    assert prices.get_ylabel() == r"\$ per \$100 face"
-    japan = {line.get_label(): line for line in holders.get_lines()}["Japan"]
-    assert japan.get_ydata()[-1] < 0.05 * japan.get_ydata()[0]  # Japan sold almost everything
+    assert yields.get_ylabel() == "bp above baseline"
+    assert holders.get_ylabel() == r"\$bn vs baseline"
+    drawn = _lines(yields)["10-year"]
+    assert max(drawn.get_ydata()) == pytest.approx(data["ten year yield"].max() * 100)
+    title = _title(fig)
+    assert f"{data['ten year yield'].max() * 100:.0f} bp above its baseline path (monthly peak" in title
+    assert charts.month_label(float(data["ten year yield"].idxmax())) in title
+    japan = _lines(holders)["Japan"]
+    assert min(japan.get_ydata()) < -1000  # the seller's sale is visible against the baseline
     assert any(isinstance(p, Rectangle) for p in yields.patches)  # the sale window is shaded
+
+
+def test_month_labels():
+    # model time 2025 is 30 September 2025: calendar 2025.75 ends September
+    assert charts.month_label(2025.75) == "Sep 2025"
+    assert charts.month_label(2025.75 + 1 / 12) == "Oct 2025"
+    assert charts.month_label(2026.0) == "Dec 2025"
+
+
+def test_sale_summary_labels_monthly_and_fiscal_year_peaks(pack, selloff_result, selloff_frame):
+    md = (pack / "briefing.md").read_text()
+    title = brief.short_title(selloff_result.scenario)
+    line = next(x for x in md.splitlines() if x.startswith(f"**{title}.**"))
+    facts = brief._selloff_facts(selloff_frame)
+    assert (
+        f"Monthly, the 10-year peaks {facts['peak_gap_bp']:.0f} bp above its baseline path in "
+        f"{facts['peak_month']}" in line
+    )
+    gap = selloff_result.results["ten_year_yield"] - run(load_scenario("baseline")).results["ten_year_yield"]
+    assert f"10-year yield (fiscal-year average) is up to {gap.max():.2f} pp higher" in line
+    # the chart's title states the same monthly peak
+    fig = charts.draw(charts.plot_selloff, selloff_frame, title)
+    assert f"{facts['peak_gap_bp']:.0f} bp" in _title(fig)
 
 
 def test_decomposition_parts_sum_to_the_change(selloff_result):
     d = charts.decomposition_data(selloff_result.results)
     parts = d[["primary_deficit", "interest", "growth", "other_means_of_financing"]].sum(axis=1)
     assert np.allclose(parts, d["change"], atol=1e-9)
-    assert d["residual"].abs().max() < 1e-9  # the debt rises by exactly deficit + other financing
-    r = selloff_result.results
-    assert d.at[2035, "change"] == pytest.approx(r.at[2035, "debt_to_gdp"] - r.at[2034, "debt_to_gdp"])
-    fig = charts.draw(charts.plot_decomposition, {"japan-selloff": d})
+    assert d["residual"].abs().max() < 1e-9
+    fig = charts.draw(charts.plot_decomposition, {"A": d, "B": d * 2})
+    a, b = fig.axes
+    assert a.get_ylim() == b.get_ylim()  # one scale for every panel
+    assert np.allclose(_lines(a)["Change in debt/GDP"].get_ydata(), d["change"])
+    assert a.get_title(loc="left") == "A" and a.get_ylabel() == "pp of GDP"
+
+
+# ------------------------------------------------------------------ uncertainty and sweeps
+
+
+def test_exceedance_worked_example():
+    # four draws of debt/GDP in 2035: 100, 160, 210 and one that blew up (not finite)
+    values = np.array([[100.0], [160.0], [210.0], [np.nan]])
+    p = brief.exceedance(values, [2035], thresholds=(150.0, 200.0), horizons=(2035,))
+    # above 150: 160, 210 and the blow-up = 3 of 4; above 200: 210 and the blow-up = 2 of 4
+    assert p.loc[2035].tolist() == [75.0, 50.0]
+
+
+def test_monte_carlo_fan_chart_with_cbo_errors_and_odds(uncertainty):
+    u = uncertainty
+    assert u.n_runs == u.spec.draws and u.spec.method == "monte-carlo"
+    assert list(u.probabilities.index) == [2035, 2055]
+    lines = brief.exceed_lines(u.probabilities)
+    fig = charts.sweep_fan_figure(u.summary, u.base, u.spec, u.n_runs, u.calibration, lines)
     ax = fig.axes[0]
-    total = {line.get_label(): line for line in ax.get_lines()}["Change in debt/GDP"]
-    assert np.allclose(total.get_ydata(), d["change"])
-    heights = [p.get_height() for p in ax.patches]
-    assert np.allclose(sorted(heights), sorted(np.concatenate([d[c].to_numpy() for c in charts.DECOMP])))
-    assert ax.get_ylabel() == "pp of GDP"
+    data = charts.fan_data(u.summary, "debt_to_gdp", u.base)
+    assert np.allclose(_lines(ax)["Median"].get_ydata(), data["p50"])
+    assert "CBO's own 10th\u201390th error range" in _lines(ax)
+    texts = " ".join(_texts(fig))
+    for line in lines:
+        assert line in texts
+    p150 = u.probabilities.at[2055, "p_debt_over_150pct"]
+    assert f"{p150:.0f}% in 2055" in texts
+    # the bands are labelled as percentiles of draws, a distribution
+    assert "of the design" not in " ".join(ax.get_legend_handles_labels()[1] if ax.get_legend() else [])
+    assert _title(fig).startswith("Debt held by the public in 2055: 90% of draws")
+
+
+def test_tornado_charts_at_the_headline_horizons_with_readable_labels(uncertainty):
+    u = uncertainty
+    labels = charts.input_labels(u.spec)
+    assert labels["rates.shift"] == "Lasting shift in bill and 10-year yields (pp)"
+    assert labels["growth.size"].startswith("Shock to nominal GDP growth, first year (pp")
+    fig = charts.sweep_tornado_figure(u.sensitivity, u.summary, u.spec, years=[2035, 2055])
+    left, right = fig.axes
+    assert [left.get_title(loc="left"), right.get_title(loc="left")] == ["FY2035", "FY2055"]
+    ticks = [t.get_text().replace("\n", " ") for t in left.get_yticklabels()]
+    assert set(ticks) == set(labels.values())
+    for y, ax in ((2035, left), (2055, right)):
+        s = u.sensitivity[(u.sensitivity["fiscal_year"] == y)]
+        top = s.loc[s["swing"].idxmax(), "input"]
+        assert ax.patches  # bars drawn
+        assert labels[top] == charts.tornado_data(u.sensitivity, "debt_to_gdp", y, labels).index[-1]
+
+
+def test_design_sweeps_are_drawn_as_sensitivity_not_probability(uncertainty):
+    u = uncertainty
+    data = charts.fan_data(u.summary, "debt_to_gdp")
+    fig = charts.draw(
+        charts.plot_fan, data, "Debt held by the public", "% of GDP", "Sobol", probability=False
+    )
+    assert _title(fig).startswith("Sensitivity, not probability")
+    labels = fig.legends[0].get_texts()
+    assert all("design" in t.get_text() for t in labels if "percentile" in t.get_text())
+
+
+SOBOL = """
+title = "Sobol test: rates and growth"
+method = "sobol"
+draws = 8
+seed = 1
+until = 2040
+[inputs."yield shift"]
+distribution = "uniform"
+low = 0
+high = 2
+[inputs."growth shift"]
+distribution = "uniform"
+low = -0.5
+high = 0.5
+[keep]
+variables = ["debt_to_gdp"]
+years = [2040]
+[sensitivity]
+variables = ["debt_to_gdp"]
+years = [2040]
+"""
+
+
+def test_sweeps_enter_only_when_named(tmp_path):
+    from runners import sweep, sweepspec
+
+    spec_file = tmp_path / "sob.toml"
+    spec_file.write_text(SOBOL)
+    sweeps_dir = tmp_path / "sweeps"
+    sweep.run_sweep(sweepspec.parse_spec(spec_file), out=sweeps_dir / "sob", workers=1, show_progress=False)
+    charts_ = brief.sweep_charts(brief.find_sweeps(sweeps_dir, ["sob"]), charts.SOURCE)
+    stems = [c.stem for c in charts_]
+    assert stems == ["fan_sob", "tornado_sob"]
+    fan = charts_[0].figure
+    assert _title(fan).startswith("Sensitivity, not probability")
+    tornado = charts_[1].figure
+    ticks = {t.get_text().replace("\n", " ") for t in tornado.axes[0].get_yticklabels()}
+    units = {n: model.parameters()[n].units for n in ("yield shift", "growth shift")}
+    assert ticks == {f"Yield shift ({units['yield shift']})", f"Growth shift ({units['growth shift']})"}
+    with pytest.raises(SnowballError, match="no sweep results 'nope'.*available: sob"):
+        brief.find_sweeps(sweeps_dir, ["nope"])
+    assert brief.find_sweeps(sweeps_dir, []) == {}
+
+
+# ------------------------------------------------------------------------- every chart
 
 
 def _drawn_texts(fig):
@@ -304,11 +646,17 @@ def _drawn_texts(fig):
     return [t for t in out if t is not None and t.get_visible() and t.get_text().strip()]
 
 
-def test_every_label_fits_inside_its_figure(pack, baseline_result, selloff_result):
+def test_every_label_fits_and_titles_not_slugs(baseline_result, selloff_result, selloff_frame, uncertainty):
     # all the default scenarios, so the longest titles and legends are checked
+    names = default_scenarios()
     results = {"baseline": baseline_result, "japan-selloff": selloff_result}
-    results |= {n: run(load_scenario(n)) for n in ("japan-selloff-fed", "japan-gradual", "fiscal-reform")}
-    for chart in build_charts(results, selloff_result, read_history()):
+    results |= {n: run(load_scenario(n)) for n in names if n not in results}
+    titles = {n: brief.short_title(load_scenario(n)) for n in names}
+    built = build_charts(
+        {n: results[n] for n in names}, (selloff_result, selloff_frame), read_history(), titles, uncertainty
+    )
+    assert [c.stem for c in built] == STEMS
+    for chart in built:
         fig = chart.figure
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
@@ -317,11 +665,19 @@ def test_every_label_fits_inside_its_figure(pack, baseline_result, selloff_resul
             ext = t.get_window_extent(renderer)
             assert ext.x0 >= box.x0 - 1 and ext.x1 <= box.x1 + 1, (chart.stem, t.get_text())
             assert ext.y0 >= box.y0 - 1 and ext.y1 <= box.y1 + 1, (chart.stem, t.get_text())
+            for slug in names[1:]:
+                assert slug not in t.get_text(), (chart.stem, t.get_text())
         own = [fig._suptitle] + [t for t in fig.texts if t is not fig._suptitle]
         figure_texts = [t.get_window_extent(renderer) for t in own if t is not None and t.get_text()]
         for i, a in enumerate(figure_texts):
             for b in figure_texts[i + 1 :]:
                 assert not a.overlaps(b), chart.stem
+        # the axes (with their panel titles) sit below the header
+        if fig.texts and len(fig.texts) > 1:
+            header_bottom = min(t.get_window_extent(renderer).y0 for t in own[:2])
+            for ax in fig.axes:
+                if ax.get_visible() and ax.axison:
+                    assert ax.get_window_extent(renderer).y1 <= header_bottom + 1, chart.stem
 
 
 # ----------------------------------------------------------------------------- loop diagram
@@ -336,17 +692,30 @@ def test_loop_edges_come_from_the_model():
         ("dollar_index", "vicious_cycle_sales"),
         ("fed_purchases", "fed_extra_holdings"),
         ("debt_to_gdp", "fiscal_adjustment"),
+        ("policy_rate_gap", "ten_year_yield"),
+        ("debt_to_gdp", "rating_notch"),
+        ("private_investment_change", "growth_drag"),
     ]:
         assert edge in edges
     # no direct equation links these: the path runs through other key variables
     assert ("official_sales", "ten_year_yield") not in edges
     assert ("fiscal_adjustment", "gross_issuance") not in edges
-    assert [loop.code for loop in loops.closed_loops(edges)] == ["R1", "R2", "R3", "B1", "B2", "B3"]
+    codes = [loop.code for loop in loops.closed_loops(edges)]
+    assert sorted(codes) == ["B1", "B2", "B3", "R1", "R2", "R3", "R4", "R5", "R6"]
 
 
-def test_loop_signs_match_their_kind():
+def test_loop_polarities_are_measured_and_match_their_kind():
+    signs = loops.model_signs()
+    # a few links read straight off the equations: a larger fiscal adjustment cuts the deficit;
+    # interest adds to it; Fed holdings lower the QE term (more negative); a higher yield premium
+    # lowers private investment
+    assert signs[("fiscal_adjustment", "deficit")] == -1
+    assert signs[("net_interest", "deficit")] == 1
+    assert signs[("fed_extra_holdings", "qe_effect")] == -1
+    assert signs[("ten_year_yield", "private_investment_change")] == -1
     for loop in loops.LOOPS:
-        assert loops.loop_polarity(loop) == (1 if loop.kind == "reinforcing" else -1), loop.code
+        assert all(signs[e] for e in loops.loop_edges(loop)), loop.code  # every arrow signed
+        assert loops.loop_polarity(loop, signs) == (1 if loop.kind == "reinforcing" else -1), loop.code
 
 
 def _without(deps, var, dropped):
@@ -358,12 +727,10 @@ def _without(deps, var, dropped):
 def test_edges_follow_the_structure():
     deps = model.load_model()._dependencies
     assert ("vicious_cycle_sales", "japan_sales") in loops.key_edges(deps)
-    # cut the vicious-cycle term out of Japan's sales: the arrow and loop R3 disappear
     cut = _without(deps, "japan_sales", "vicious_cycle_sales")
     edges = loops.key_edges(cut)
     assert ("vicious_cycle_sales", "japan_sales") not in edges
     assert "R3" not in [loop.code for loop in loops.closed_loops(edges)]
-    # make the fiscal rule read the dollar: a new arrow appears
     added = {k: (dict(v) if isinstance(v, dict) else v) for k, v in deps.items()}
     added["indicated_fiscal_adjustment"] = dict(added["indicated_fiscal_adjustment"]) | {"dollar_index": 1}
     assert ("dollar_index", "fiscal_adjustment") in loops.key_edges(added)
@@ -378,48 +745,153 @@ def test_collapsing_intermediates():
         "_integ_c": {"initial": {"x": 1}, "step": {"a": 1}},
         "x": {},
     }
-    # c is a stock fed by a; b reads c; a reads b: with keys {a, c}: a -> c and c -> a (through b)
     assert loops.key_edges(deps, {"a", "c"}) == {("a", "c"), ("c", "a")}
     assert loops.key_edges(deps, {"a", "b", "c"}) == {("a", "c"), ("c", "b"), ("b", "a")}
 
 
-def test_loop_diagram_draws_the_derived_arrows():
-    data = loops.loop_data(loops.model_edges())
+def test_loop_diagram_draws_nine_loops_without_overlaps():
+    data = loops.loop_data(loops.model_edges(), loops.model_signs())
     fig = charts.draw(loops.plot_loops, data)
     ax = fig.axes[0]
     arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
-    assert len(arrows) == len(data["edges"]) > 20
+    assert len(arrows) == len(data["edges"]) > 30
     labels = {t.get_text() for t in ax.texts}
-    assert {"R1\nsnowball", "R3\nseller's vicious cycle", "B1\nFed purchases"} <= labels
-    assert "Debt/GDP" in labels
+    assert {
+        "R1\nsnowball",
+        "R4\nmonetary squeeze",
+        "R5\ndowngrade spiral",
+        "R6\nprivate crowding-out",
+    } <= labels
+    title = _title(fig)
+    assert title.startswith("The model closes 9 named feedback loops: 6 reinforcing, 3 balancing")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t for t in ax.texts if t.get_bbox_patch() is not None]
+    extents = [t.get_bbox_patch().get_window_extent(renderer) for t in boxes]
+    for i, a in enumerate(extents):
+        for j in range(i + 1, len(extents)):
+            assert not a.overlaps(extents[j]), (boxes[i].get_text(), boxes[j].get_text())
     cut = loops.loop_data(
-        loops.key_edges(_without(model.load_model()._dependencies, "japan_sales", "vicious_cycle_sales"))
+        loops.key_edges(_without(model.load_model()._dependencies, "japan_sales", "vicious_cycle_sales")),
+        loops.model_signs(),
     )
     assert [loop.code for loop in cut["missing"]] == ["R3"]
-    assert ("vicious_cycle_sales", "japan_sales", 1) not in cut["edges"]
 
 
-def test_tornado_keeps_the_first_target_only():
-    # sensitivity.csv holds one block per (variable, fiscal year); the tornado draws the first
+def test_brief_cli_takes_named_sweeps(tmp_path, capsys):
+    from runners import cli
+
+    assert cli.main(["brief", "baseline", "--out", str(tmp_path / "b"), "--sweeps", "no-such-sweep"]) == 2
+    err = capsys.readouterr().err
+    assert "snowball: error: --sweeps: no sweep results 'no-such-sweep'" in err
+    assert not (tmp_path / "b").exists()
+
+
+def test_pdf_text_escapes_dollars():
+    assert publish._plain("**$1,755bn** `x`") == r"\$1,755bn x"
+
+
+def test_headline_rows_mark_actual_years():
+    table = pd.DataFrame(
+        {
+            "first_year_interest_exceeds_defense": [2024],
+            "first_year_interest_exceeds_defense_is_actual": [True],
+            "first_year_interest_exceeds_medicare": [pd.NA],
+        },
+        index=pd.Index(["baseline"], name="scenario"),
+    )
+    header, rows = publish.headline_rows(table, {"baseline": "Baseline"})
+    assert rows == [["Baseline", "FY2024 (actual)", "never"]]
+    assert header == ["Scenario", "Interest > defense", "Interest > Medicare"]
+
+
+def test_pdf_pages_are_readable_text(pack):
+    # the PDF carries the text as text (Type 42 fonts), with the title
+    data = (pack / "briefing.pdf").read_bytes()
+    assert b"/FontFile2" in data or b"/Subtype /TrueType" in data or b"/Type0" in data
+    assert io.BytesIO(data).read(5) == b"%PDF-"
+
+
+def test_source_note_names_the_vintage_dates():
+    title = "CBO, The Budget and Economic Outlook: 2026 to 2036 (February 2026), extended (February 2026)"
+    assert (
+        charts.source_note([title])
+        == "Source: CBO (February 2026), OMB, Treasury, TIC; Snowball projections."
+    )
+
+
+def test_sobol_tornado_keeps_its_intervals():
     sens = pd.DataFrame(
         {
-            "variable": ["debt_to_gdp"] * 2 + ["net_interest_share_of_outlays"] * 2,
-            "fiscal_year": [2055] * 4,
-            "input": ["yield shift", "growth shift"] * 2,
-            "S1": [0.4, 0.2, 0.5, 0.1],
-            "ST": [0.6, 0.3, 0.7, 0.2],
+            "variable": ["debt_to_gdp"] * 2,
+            "fiscal_year": [2055] * 2,
+            "input": ["yield shift", "growth shift"],
+            "S1": [0.4, 0.2],
+            "S1_conf": [0.05, 0.04],
+            "ST": [0.6, 0.3],
+            "ST_conf": [0.07, 0.03],
         }
     )
-    data = charts.tornado_data(sens)
-    assert list(data.index) == ["growth shift", "yield shift"]  # ascending, largest drawn on top
-    assert data.loc["yield shift", "st"] == 0.6
-    assert data.attrs["target"] == "debt held by the public, FY2055"
-    ranges = pd.DataFrame(
-        {"variable": ["debt_to_gdp"] * 2, "fiscal_year": [2030] * 2, "input": ["a", "b"],
-         "low": [90.0, 100.0], "high": [120.0, 104.0]}
-    )  # fmt: skip
-    summary = pd.DataFrame({"variable": ["debt_to_gdp"], "fiscal_year": [2030], "p50": [105.0]})
-    centred = charts.tornado_data(ranges, summary)
-    # medians in each input's bottom/top decile less the sweep median 105: a -15/+15, b -5/-1
-    assert centred.loc["a"].tolist() == [-15.0, 15.0] and centred.loc["b"].tolist() == [-5.0, -1.0]
-    assert centred.attrs["unit"] == "% of GDP"
+    data = charts.tornado_data(sens, "debt_to_gdp", 2055, {"yield shift": "Yield shift (pp)"})
+    assert list(data.index) == ["growth shift", "Yield shift (pp)"]  # largest drawn on top
+    assert data.loc["Yield shift (pp)", "st_conf"] == 0.07
+    fig = charts.draw(charts.plot_tornado, {2055: data}, "Sobol")
+    assert _title(fig) == "Yield shift moves debt/GDP most in FY2055"
+
+
+def test_interest_and_revenue_titles_follow_the_data(baseline_result):
+    r, hist = baseline_result.results, read_history()
+    fig = charts.draw(charts.plot_interest, charts.interest_data({"Baseline": r}, hist))
+    last = int(r.index[-1])
+    assert (
+        _title(fig)
+        == f"Net interest reaches {r.at[last, 'net_interest_to_gdp']:.1f}% of GDP by {last} (Baseline)"
+    )
+    data = charts.revenue_share_data({"Baseline": r}, hist)
+    share = hist["net_interest"] / hist["revenues"] * 100
+    assert np.allclose(data["Baseline"].dropna(), r["net_interest_share_of_revenues"])
+    fig = charts.draw(charts.plot_revenue_share, data)
+    assert _title(fig).startswith(
+        f"Net interest takes {data['Baseline'].iloc[-1]:.0f}% of revenues by {last}"
+    )
+    above = data["Baseline"].dropna()
+    above = above[above > share.max()]
+    sub = " ".join(_texts(fig))
+    if len(above):
+        assert f"passes the FY{int(share.idxmax())} high in FY{int(above.index[0])}" in sub
+
+
+def test_decomposition_title_states_the_last_year(baseline_result):
+    d = charts.decomposition_data(baseline_result.results)
+    fig = charts.draw(charts.plot_decomposition, {"Baseline": d})
+    last = int(d.index[-1])
+    assert (
+        _title(fig)
+        == f"Interest adds {d.at[last, 'interest']:.1f} pp of GDP to the debt in {last} (Baseline)"
+    )
+    word = "More than" if d.at[last, "interest"] > d.at[last, "primary_deficit"] else "Less than"
+    assert f"{word} the primary deficit ({d.at[last, 'primary_deficit']:.1f} pp)" in " ".join(_texts(fig))
+
+
+def test_short_horizon_text_uses_the_years_run(tmp_path):
+    res = {n: run(load_scenario(n), until=2030) for n in ("baseline", "fiscal-reform")}
+    titles = {n: brief.short_title(r.scenario) for n, r in res.items()}
+    text = brief.key_findings(res, titles, None)
+    assert f"reaches {res['baseline'].results.at[2030, 'debt_to_gdp']:.0f}% of GDP in 2030;" in text
+    assert "2035" not in text and "2055" not in text
+    para = brief.scenario_summary(res["fiscal-reform"], res["baseline"], "Fiscal reform", "Baseline")
+    diff = (
+        res["fiscal-reform"].results.at[2030, "debt_to_gdp"] - res["baseline"].results.at[2030, "debt_to_gdp"]
+    )
+    assert f"{diff:+.1f} points of GDP in 2030" in para
+
+
+def test_brief_baseline_option_replaces_every_vintage(tmp_path):
+    out = tmp_path / "b"
+    write_brief(
+        ["baseline", "fiscal-reform"], out, baseline="cbo-2025-01", uncertainty=False, sweeps_dir=tmp_path
+    )
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["data_vintages"] == ["cbo-2025-01"]
+    assert {s["data_vintage"] for s in m["scenarios"].values()} == {"cbo-2025-01"}
+    assert not (out / "charts/fan_monte_carlo.png").exists()  # uncertainty=False: no Monte Carlo
