@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, charts, loops, model
+from .calibration_sets import describe, selloff_range_table
 from .errors import SnowballError
 from .inputs import data_dir, read_history
 from .outputs import atomic_dir, check_target, write_csv, write_json
@@ -36,6 +37,7 @@ from .publish import render_html, render_markdown, write_pdf, write_xlsx
 from .run import RunResult, display_path, milestone_label, run
 from .scenario import Scenario, builtin_names, load_scenario
 
+SELLOFF_SPREAD = "selloff-uncertainty"  # data/sweeps/: the sell-off over the documented ranges
 DEFAULT = ["baseline", "japan-selloff", "japan-selloff-fed", "japan-gradual", "fiscal-reform"]
 MONTE_CARLO = "monte-carlo"
 THRESHOLDS = (150.0, 200.0)  # debt/GDP, % of GDP: the probabilities the brief reports
@@ -478,8 +480,10 @@ def build_charts(
     titles: dict[str, str] | None = None,
     uncertainty: Uncertainty | None = None,
     source: str = charts.SOURCE,
+    spread: Uncertainty | None = None,
 ) -> list[Chart]:
-    """Every chart of the pack, in reading order (each with the data it draws)."""
+    """Every chart of the pack, in reading order (each with the data it draws); ``spread`` is the
+    sell-off over the documented ranges of its behavioural parameters (data/sweeps/)."""
     titles = titles or {n: n for n in results}
     frames = {titles[n]: res.results for n, res in results.items()}
     first = next(iter(results))
@@ -646,6 +650,20 @@ def build_charts(
             edges,
         )
     )
+    if spread is not None:
+        out.append(
+            Chart(
+                "fan_selloff",
+                "The sell-off's spread over the evidence",
+                "Debt/GDP under Japan's $1.2tn sale with every behavioural parameter drawn over its "
+                "documented range (supply effects between the low and high sets, the debt premium, "
+                "confidence): a sensitivity range, not a probability.",
+                charts.sweep_fan_figure(
+                    spread.summary, spread.base, spread.spec, spread.n_runs, source=source
+                ),
+                charts.fan_data(spread.summary, "debt_to_gdp", spread.base),
+            )
+        )
     return out
 
 
@@ -665,13 +683,16 @@ def write_brief(
     sweeps_dir: Path | None = None,
     uncertainty: bool = True,
     baseline: str | None = None,
+    calibration: str = "central",
     force: bool = False,
     log: Callable[[str], None] | None = None,
 ) -> Path:
     """Run each scenario (and the calibrated Monte Carlo) and write the briefing pack atomically;
     return its path.
 
-    ``baseline`` names a vintage that replaces every scenario's (and the Monte Carlo's). ``out``
+    ``baseline`` names a vintage that replaces every scenario's (and the Monte Carlo's);
+    ``calibration`` the supply-effect set the runs use (the sell-off scenarios are also reported
+    with the low-high range of data/calibration/supply-effects.toml). ``out``
     must be new, empty or a folder snowball wrote, unless ``force`` (see outputs.atomic_dir).
     ``log`` receives one line per stage (the CLI prints them).
     """
@@ -683,7 +704,7 @@ def write_brief(
     say(f"running {len(loaded)} scenario(s) to FY{until}: {', '.join(s.name for s in loaded)}")
     if baseline is not None:
         loaded = [dataclasses.replace(s, baseline=baseline) for s in loaded]
-    results = {s.name: run(s, until=until) for s in loaded}
+    results = {s.name: run(s, until=until, calibration=calibration) for s in loaded}
     titles = {s.name: short_title(s) for s in loaded}
     if len(set(titles.values())) < len(titles):
         titles = {s.name: s.title.rstrip(".") for s in loaded}
@@ -691,9 +712,9 @@ def write_brief(
     selloff = None
     if sale is not None:
         say(f"running {sale.name} and its baseline month by month for the sell-off chart")
-        sale_run = run(sale, until=until, monthly=charts.SELLOFF_VARIABLES)
+        sale_run = run(sale, until=until, monthly=charts.SELLOFF_VARIABLES, calibration=calibration)
         reference = dataclasses.replace(load_scenario("baseline"), baseline=sale.baseline)
-        ref_run = run(reference, until=until, monthly=charts.SELLOFF_VARIABLES)
+        ref_run = run(reference, until=until, monthly=charts.SELLOFF_VARIABLES, calibration=calibration)
         selloff = (sale_run, charts.selloff_data(sale_run.monthly, ref_run.monthly))
     history = read_history()
     vintage_titles = {res.inputs.vintage: res.inputs.title for res in results.values()}
@@ -702,8 +723,16 @@ def write_brief(
     if uncertainty:
         say("running the calibrated Monte Carlo (data/sweeps/monte-carlo.toml)")
     unc = monte_carlo(baseline=baseline) if uncertainty else None
+    ranges = pd.DataFrame()
+    if sale is not None:
+        say("running the sell-off under the low and high supply-effect calibrations")
+        ranges = selloff_range_table(loaded, baseline=baseline)
+    spread = None
+    if sale is not None and uncertainty:
+        say(f"running the sell-off's spread over the evidence (data/sweeps/{SELLOFF_SPREAD}.toml)")
+        spread = monte_carlo(SELLOFF_SPREAD, baseline=baseline)
     say("drawing the charts")
-    figures = build_charts(results, selloff, history, titles, unc, source)
+    figures = build_charts(results, selloff, history, titles, unc, source, spread)
     figures += sweep_charts(named_sweeps, source)
     first = results[loaded[0].name]
     table = headline_frame(results)
@@ -711,14 +740,19 @@ def write_brief(
     summaries = [baseline_summary(first, titles[loaded[0].name])]
     for s in loaded[1:]:
         facts = _selloff_facts(selloff[1]) if selloff is not None and s.name == sale.name else None
-        summaries.append(
-            scenario_summary(results[s.name], first, titles[s.name], titles[loaded[0].name], facts)
-        )
+        text = scenario_summary(results[s.name], first, titles[s.name], titles[loaded[0].name], facts)
+        if s.name in ranges.index:
+            text += (
+                f" Across the studies' range of supply effects (calibration {calibration}, low-high, "
+                f"data/calibration/supply-effects.toml): {describe(ranges.loc[s.name])}."
+            )
+        summaries.append(text)
     loop_data = loops.loop_data(loops.model_edges(), loops.model_signs())
     mc_name = unc.spec.name if unc is not None else None
     header = (
         f"{brief_date()} · Snowball {__version__} · baseline: "
         + "; ".join(vintage_titles[v] for v in vintages)
+        + f" · supply-effect calibration: {calibration}"
         + (
             f" · uncertainty: data/sweeps/{mc_name}.toml ({unc.n_runs:,} draws, seed {unc.spec.seed}, "
             "calibrated to CBO's forecast errors)"
@@ -753,6 +787,8 @@ def write_brief(
         write_pdf(doc, figures, tmp / "briefing.pdf", tmp / "charts")
         write_xlsx(doc, figures, tmp / "tables" / "figures.xlsx")
         write_csv(table, tmp / "tables" / "headline.csv")
+        if len(ranges):
+            write_csv(ranges, tmp / "tables" / "selloff_ranges.csv")
         if unc is not None:
             write_csv(unc.probabilities, tmp / "tables" / "monte_carlo_probabilities.csv")
         for name, res in results.items():
@@ -783,6 +819,7 @@ def write_brief(
         manifest["model_sha256"] = model.model_hash()
         manifest["versions"] = _versions()
         manifest["selloff_scenario"] = sale.name if sale is not None else None
+        manifest["calibration"] = calibration
         manifest["uncertainty"] = (
             {"spec_file": display_path(unc.spec.path), "spec_sha256": unc.spec.sha256, "runs": unc.n_runs}
             if unc is not None

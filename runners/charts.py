@@ -136,11 +136,17 @@ TITLE_WIDTH = 72  # characters of the bold 10.5 pt title on a 6.5-inch figure
 SUBTITLE_WIDTH = 100
 
 
+def plain(text: str) -> str:
+    """Text matplotlib draws as written: a dollar sign is a dollar, not the start of math."""
+    return re.sub(r"(?<!\\)\$", r"\\$", text)
+
+
 def _title(fig: Figure, title: str, subtitle: str | None = None) -> float:
     """The chart's title (its finding, wrapped) and a subtitle; shrink the axes to fit below them.
 
     Returns the bottom of the header as a figure fraction.
     """
+    title, subtitle = plain(title), (plain(subtitle) if subtitle else subtitle)
     height = fig.get_size_inches()[1]
     lines = textwrap.wrap(title, TITLE_WIDTH, break_on_hyphens=False)
     fig.suptitle(

@@ -186,7 +186,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    """snowball brief [SCENARIO ...] [--out DIR] [--sweeps NAME ...] [--baseline V]: the briefing pack."""
+    """snowball brief [SCENARIO ...] [--out DIR] [--sweeps NAME ...] [--baseline V] [--calibration C]:
+    the briefing pack."""
     from .brief import write_brief
 
     out = Path(args.out) if args.out else REPORTS / "briefing"
@@ -197,6 +198,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
         command=args.command_line,
         sweeps=args.sweeps,
         baseline=args.baseline,
+        calibration=args.calibration,
         force=args.force,
         log=lambda text: print(f"snowball brief: {text}", file=sys.stderr, flush=True),
     )
@@ -476,7 +478,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="output folder (default reports/gap/SCENARIO/)")
     add_force(p)
     p.set_defaults(func=cmd_gap)
-    for name in ("run", "compare", "sweep"):
+    for name in ("run", "compare", "sweep", "brief"):
         sub.choices[name].add_argument(
             "--calibration",
             default="central",

@@ -39,6 +39,7 @@ STEMS = [
     "tornado_monte_carlo",
     "validation",
     "feedback_loops",
+    "fan_selloff",
 ]
 
 
@@ -135,9 +136,22 @@ def test_pack_contents(pack):
     assert {"tables/headline.csv", "tables/loop_edges.csv", "tables/decomposition_baseline.csv"} <= names
     assert "tables/monte_carlo_probabilities.csv" in names
     # sweeps in reports/sweeps/ enter only when named: none here
-    assert not [n for n in names if re.match(r"charts/(fan|tornado)_(?!monte_carlo)", n)]
+    assert not [n for n in names if re.match(r"charts/(fan|tornado)_(?!monte_carlo|selloff)", n)]
     table = pd.read_csv(pack / "tables/headline.csv", index_col="scenario")
     assert table.loc["japan-selloff", "debt_to_gdp_2035_pct"] > table.loc["baseline", "debt_to_gdp_2035_pct"]
+    # the sell-off as a central value with the low-high range of the supply-effect calibrations
+    ranges = pd.read_csv(pack / "tables/selloff_ranges.csv", index_col=0)
+    row = ranges.loc["japan-selloff"]
+    for var in ("ten_year_peak_bp", "debt_to_gdp", "net_interest"):
+        assert row[f"{var}_low"] < row[f"{var}_central"] < row[f"{var}_high"]
+    assert table.loc["japan-selloff", "debt_to_gdp_2035_pct"] == pytest.approx(
+        row["debt_to_gdp_central"], abs=0.05
+    )
+    text = (pack / "briefing.md").read_text()
+    assert (
+        f"10-year peak +{row['ten_year_peak_bp_central']:.0f} bp ({row['ten_year_peak_bp_low']:.0f}-" in text
+    )
+    assert "supply-effect calibration: central" in text
 
 
 def test_files_carry_no_dates_and_svg_text_stays_text(pack):
@@ -652,8 +666,14 @@ def test_every_label_fits_and_titles_not_slugs(baseline_result, selloff_result, 
     results = {"baseline": baseline_result, "japan-selloff": selloff_result}
     results |= {n: run(load_scenario(n)) for n in names if n not in results}
     titles = {n: brief.short_title(load_scenario(n)) for n in names}
+    spread = brief.monte_carlo(brief.SELLOFF_SPREAD)
     built = build_charts(
-        {n: results[n] for n in names}, (selloff_result, selloff_frame), read_history(), titles, uncertainty
+        {n: results[n] for n in names},
+        (selloff_result, selloff_frame),
+        read_history(),
+        titles,
+        uncertainty,
+        spread=spread,
     )
     assert [c.stem for c in built] == STEMS
     for chart in built:
@@ -895,3 +915,16 @@ def test_brief_baseline_option_replaces_every_vintage(tmp_path):
     assert m["data_vintages"] == ["cbo-2025-01"]
     assert {s["data_vintage"] for s in m["scenarios"].values()} == {"cbo-2025-01"}
     assert not (out / "charts/fan_monte_carlo.png").exists()  # uncertainty=False: no Monte Carlo
+
+
+def test_dollar_signs_in_titles_are_not_math():
+    # "Japan's $1.2tn sale ... Japan sells $1.2tn" was drawn as mathtext (italic, spaces lost)
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure()
+    charts._title(fig, "Interest $1,968bn vs $2,246bn", "Japan's $1.2tn sale: on Japan sells $1.2tn")
+    texts = [fig._suptitle, *fig.texts]
+    for t in texts:
+        shown, ismath = t._preprocess_math(t.get_text())
+        assert not ismath and "$1" in shown.replace("\\$", "$")
+    plt.close(fig)
