@@ -362,11 +362,17 @@ def milestone_label(year: int | None, results: pd.DataFrame, until: int | None =
     return f"FY{year} (actual)" if year < int(results.index[0]) else f"FY{year}"
 
 
+def first_peak_year(series: pd.Series, tol: float = 1e-6) -> int:
+    """The first fiscal year a series reaches its maximum (a path held flat peaks when it gets there,
+    not in whichever later year rounding puts a hair higher)."""
+    return int(series.index[series.to_numpy() >= series.max() - tol][0])
+
+
 def headline(result: RunResult) -> list[tuple[str, str]]:
     """A short table of headline numbers, as (label, formatted value) rows."""
     r = result.results
     rows: list[tuple[str, str]] = []
-    years = [y for y in (2025, 2035, 2055, result.until) if y in r.index]
+    years = [y for y in (int(r.index[0]), 2035, 2055, result.until) if y in r.index]
     for y in dict.fromkeys(years):
         rows.append(
             (
@@ -386,8 +392,8 @@ def headline(result: RunResult) -> list[tuple[str, str]]:
     rows.append((f"Average interest rate on the debt, FY{y}", f"{r.at[y, 'average_interest_rate']:.2f}%"))
     rows.append(
         (
-            "Peak 10-year yield",
-            f"{r['ten_year_yield'].max():.2f}% (FY{int(r['ten_year_yield'].idxmax())})",
+            "Peak 10-year yield (FY average)",
+            f"{r['ten_year_yield'].max():.2f}% (FY{first_peak_year(r['ten_year_yield'])})",
         )
     )
     labels = {
