@@ -28,8 +28,10 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, charts, loops, model
-from .calibration_sets import describe, selloff_range_table
+from .calibration_sets import apply as apply_calibration
+from .calibration_sets import describe, selloff_range_table, sells
 from .errors import SnowballError
+from .gap import what_it_would_take
 from .inputs import data_dir, read_history
 from .outputs import atomic_dir, check_target, write_csv, write_json
 from .paths import REPO, REPORTS
@@ -731,6 +733,9 @@ def write_brief(
     if sale is not None and uncertainty:
         say(f"running the sell-off's spread over the evidence (data/sweeps/{SELLOFF_SPREAD}.toml)")
         spread = monte_carlo(SELLOFF_SPREAD, baseline=baseline)
+    take_for = [loaded[0], *[s for s in loaded[1:] if sells(s)]]
+    say(f"solving what it would take for {', '.join(s.name for s in take_for)} (snowball gap)")
+    take = what_it_would_take([apply_calibration(s, calibration) for s in take_for])
     say("drawing the charts")
     figures = build_charts(results, selloff, history, titles, unc, source, spread)
     figures += sweep_charts(named_sweeps, source)
@@ -773,6 +778,7 @@ def write_brief(
         "table": table,
         "titles": titles,
         "probabilities": unc.probabilities if unc is not None else None,
+        "take": take,
         "charts": [(c.stem, c.heading, c.caption) for c in figures],
         "methods": methods_text(first, unc, validation),
         "loops": [f"{lp.code} {lp.title} ({lp.kind})" for lp in loop_data["loops"]],
@@ -789,6 +795,7 @@ def write_brief(
         write_csv(table, tmp / "tables" / "headline.csv")
         if len(ranges):
             write_csv(ranges, tmp / "tables" / "selloff_ranges.csv")
+        write_csv(take.set_index("scenario"), tmp / "tables" / "what_it_would_take.csv")
         if unc is not None:
             write_csv(unc.probabilities, tmp / "tables" / "monte_carlo_probabilities.csv")
         for name, res in results.items():

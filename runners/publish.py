@@ -67,6 +67,35 @@ def probability_rows(probs: pd.DataFrame | None) -> tuple[list[str], list[list[s
     return header, rows
 
 
+def take_rows(take: pd.DataFrame | None) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the "what it would take" table (runners.gap.what_it_would_take)."""
+    if take is None or take.empty:
+        return [], []
+    header = ["Scenario", "Goal", "Debt/GDP without (%)", "Adjustment (% of GDP a year)", "First year ($bn)"]
+    rows = []
+    for _, r in take.iterrows():
+        if pd.isna(r["adjustment_pct_gdp"]):
+            size, first = "out of reach", "-"
+        else:
+            size, first = f"{r['adjustment_pct_gdp']:.2f} from FY{r['from']}", f"{r['first_year_bn']:,.0f}"
+        rows.append(
+            [
+                str(r["title"]),
+                f"{r['goal']} by FY{r['by']}",
+                f"{r['debt_to_gdp_by_without']:.1f}",
+                size,
+                first,
+            ]
+        )
+    return header, rows
+
+
+TAKE_NOTE = (
+    "The constant improvement in the primary balance (half revenues, half noninterest spending) that "
+    "brings debt/GDP to the goal, solved on the model with each scenario's loops (snowball gap)."
+)
+
+
 def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
     return out + ["| " + " | ".join(r) + " |" for r in rows]
@@ -87,6 +116,9 @@ def render_markdown(doc: dict) -> str:
     p_header, p_rows = probability_rows(doc.get("probabilities"))
     if p_rows:
         lines += ["Monte Carlo probabilities:", "", *_md_table(p_header, p_rows), ""]
+    t_header, t_rows = take_rows(doc.get("take"))
+    if t_rows:
+        lines += ["## What it would take", "", TAKE_NOTE, "", *_md_table(t_header, t_rows), ""]
     lines += ["## Charts", ""]
     for stem, heading, caption in doc["charts"]:
         lines += [f"### {heading}", "", f"![{heading}](charts/{stem}.png)", ""]
@@ -174,6 +206,9 @@ def render_html(doc: dict, charts_dir: Path) -> str:
     p_header, p_rows = probability_rows(doc.get("probabilities"))
     if p_rows:
         parts += ["<p>Monte Carlo probabilities:</p>", *_html_table(p_header, p_rows)]
+    t_header, t_rows = take_rows(doc.get("take"))
+    if t_rows:
+        parts += ["<h2>What it would take</h2>", f"<p>{esc(TAKE_NOTE)}</p>", *_html_table(t_header, t_rows)]
     parts.append("<h2>Charts</h2>")
     for stem, heading, caption in doc["charts"]:
         data = base64.b64encode((charts_dir / f"{stem}.png").read_bytes()).decode("ascii")
@@ -315,6 +350,11 @@ def write_pdf(doc: dict, figures: list, path: Path, charts_dir: Path) -> Path:
         p_header, p_rows = probability_rows(doc.get("probabilities"))
         if p_rows:
             pages.table(p_header, p_rows)
+        t_header, t_rows = take_rows(doc.get("take"))
+        if t_rows:
+            pages.text("What it would take", size=11.5, bold=True, keep=0.6)
+            pages.text(TAKE_NOTE, size=8.5, width=112)
+            pages.table(t_header, t_rows)
         pages.text("Scenarios", size=11.5, bold=True, keep=0.6)
         for para in doc["summaries"]:
             pages.text(para)
@@ -412,6 +452,9 @@ def write_xlsx(doc: dict, figures: list, path: Path) -> Path:
     if doc.get("probabilities") is not None:
         sheets.append(("probabilities", "Monte Carlo probabilities", "P(debt/GDP above a threshold)"))
         tables.append(("probabilities", doc["probabilities"]))
+    if doc.get("take") is not None and len(doc["take"]):
+        sheets.append(("what_it_would_take", "What it would take", TAKE_NOTE))
+        tables.append(("what_it_would_take", doc["take"]))
     names = {}
     for stem, _, _ in sheets:
         names[stem] = _sheet_name(stem, used)

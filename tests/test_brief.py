@@ -152,6 +152,14 @@ def test_pack_contents(pack):
         f"10-year peak +{row['ten_year_peak_bp_central']:.0f} bp ({row['ten_year_peak_bp_low']:.0f}-" in text
     )
     assert "supply-effect calibration: central" in text
+    # what it would take (snowball gap): the baseline and the sell-off, each goal; a lower target
+    # needs a larger adjustment
+    take = pd.read_csv(pack / "tables/what_it_would_take.csv")
+    assert set(take["scenario"]) == {"baseline", "japan-selloff"} and len(take) == 4
+    for _, rows in take.groupby("scenario"):
+        rows = rows.sort_values("target_pct_gdp")
+        assert rows["adjustment_pct_gdp"].is_monotonic_decreasing and (rows["adjustment_pct_gdp"] > 0).all()
+    assert "## What it would take" in text
 
 
 def test_files_carry_no_dates_and_svg_text_stays_text(pack):
