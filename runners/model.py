@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import SnowballError
-from .paths import MODEL_FILE
+from .paths import INSTALLED, MODEL_FILE, cache_dir
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*chardet.*", category=DeprecationWarning)
@@ -41,8 +41,24 @@ def model_hash(mdl: Path = MODEL_FILE) -> str:
     return hashlib.sha256(mdl.read_bytes()).hexdigest()
 
 
+def translation_dir(mdl: Path = MODEL_FILE) -> Path:
+    """Where the translation of ``mdl`` lives: beside it in a clone; in the user cache folder
+    (one subfolder per .mdl location) when Snowball is installed, ``$SNOWBALL_CACHE_DIR`` is set
+    or the .mdl's folder is not writable."""
+    folder = mdl.resolve().parent
+    if not INSTALLED and not os.environ.get("SNOWBALL_CACHE_DIR") and os.access(folder, os.W_OK):
+        return folder
+    key = hashlib.sha256(str(mdl.resolve()).encode()).hexdigest()[:16]
+    return cache_dir() / f"{mdl.stem}-{key}"
+
+
+def translated(mdl: Path = MODEL_FILE) -> Path:
+    """The translated .py of ``mdl`` (see :func:`translation_dir`)."""
+    return translation_dir(mdl) / f"{mdl.stem}.py"
+
+
 def _stamp(mdl: Path) -> Path:
-    return mdl.with_name(f".{mdl.stem}.sha256")
+    return translation_dir(mdl) / f".{mdl.stem}.sha256"
 
 
 def _file_hash(path: Path) -> str:
@@ -55,7 +71,7 @@ def cache_valid(mdl: Path = MODEL_FILE) -> bool:
     The stamp records two hashes: the .mdl's and the translated .py's own; a .py that was edited,
     truncated or left over from another .mdl fails the check and is translated again.
     """
-    py, stamp = mdl.with_suffix(".py"), _stamp(mdl)
+    py, stamp = translated(mdl), _stamp(mdl)
     try:
         recorded = stamp.read_text().split()
         return recorded == [model_hash(mdl), _file_hash(py)]
@@ -67,12 +83,19 @@ def translate(mdl: Path = MODEL_FILE, force: bool = False) -> Path:
     """Return the translated .py for ``mdl``, translating when the .mdl or the .py changed."""
     if not mdl.is_file():
         raise SnowballError(f"{mdl}: model file is missing")
-    py, stamp, digest = mdl.with_suffix(".py"), _stamp(mdl), model_hash(mdl)
+    py, stamp, digest = translated(mdl), _stamp(mdl), model_hash(mdl)
     if not force and cache_valid(mdl):
         return py
     # translate a copy in a private folder, then move the result into place atomically, so
     # concurrent processes never see a half-written translation
-    with tempfile.TemporaryDirectory(prefix=".translate-", dir=mdl.parent) as tmp:
+    try:
+        py.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SnowballError(
+            f"{py.parent}: cannot write the translated model ({exc.strerror or exc}); "
+            "set SNOWBALL_CACHE_DIR to a writable folder"
+        ) from None
+    with tempfile.TemporaryDirectory(prefix=".translate-", dir=py.parent) as tmp:
         copy = Path(tmp) / mdl.name
         shutil.copyfile(mdl, copy)
         try:
