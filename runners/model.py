@@ -41,6 +41,9 @@ def model_hash(mdl: Path = MODEL_FILE) -> str:
     return hashlib.sha256(mdl.read_bytes()).hexdigest()
 
 
+TRANSLATION = "exact-lookups"  # how translate() calls pysd: a change here retranslates every cache
+
+
 def translation_dir(mdl: Path = MODEL_FILE) -> Path:
     """Where the translation of ``mdl`` lives: beside it in a clone; in the user cache folder
     (one subfolder per .mdl location) when Snowball is installed, ``$SNOWBALL_CACHE_DIR`` is set
@@ -74,7 +77,7 @@ def cache_valid(mdl: Path = MODEL_FILE) -> bool:
     py, stamp = translated(mdl), _stamp(mdl)
     try:
         recorded = stamp.read_text().split()
-        return recorded == [model_hash(mdl), _file_hash(py)]
+        return recorded == [model_hash(mdl), _file_hash(py), TRANSLATION]
     except (OSError, UnicodeDecodeError):
         return False
 
@@ -99,13 +102,15 @@ def translate(mdl: Path = MODEL_FILE, force: bool = False) -> Path:
         copy = Path(tmp) / mdl.name
         shutil.copyfile(mdl, copy)
         try:
-            with contextlib.redirect_stdout(io.StringIO()):
+            # pysd writes lookup tables with numpy's print options (8 decimals by default):
+            # print every number in full so the translation holds the .mdl's exact values
+            with contextlib.redirect_stdout(io.StringIO()), np.printoptions(floatmode="unique"):
                 pysd.read_vensim(str(copy), initialize=False)
         except Exception as exc:  # pysd raises many types; name the equation instead
             raise SnowballError(f"{mdl.name}: {diagnose(mdl, exc)}") from None
         fresh = copy.with_suffix(".py")
         record = Path(tmp) / stamp.name
-        record.write_text(f"{digest}\n{_file_hash(fresh)}\n")
+        record.write_text(f"{digest}\n{_file_hash(fresh)}\n{TRANSLATION}\n")
         os.replace(fresh, py)
         os.replace(record, stamp)
     return py
