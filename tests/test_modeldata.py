@@ -72,3 +72,10 @@ def test_plain_pysd_runs_the_mdl_to_snowballs_baseline(tmp_path, exact):
     if not exact:
         key = ["debt_held_by_public", "debt_to_gdp", "net_interest", "gdp", "ten_year_yield"]
         assert error[key].max() <= 1e-9
+
+
+def test_snowball_model_check_passes_on_the_repository(capsys):
+    from runners import cli
+
+    assert cli.main(["model", "--check"]) == 0
+    assert f"holds data/'s values ({DEFAULT_VINTAGE})" in capsys.readouterr().out
