@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install brief test lint format bench golden clean
+.PHONY: install brief test lint format bench golden model-data clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ bench: $(STAMP)
 # rewrite tests/golden/ from fresh runs after a reviewed change to the numbers
 golden: $(STAMP)
 	$(BIN)/python tests/golden.py
+
+# write data/'s default-vintage values and baseline paths into models/snowball.mdl (after a data change)
+model-data: $(STAMP)
+	$(BIN)/snowball model --write-data
 
 clean:
 	rm -rf $(VENV) reports/runs reports/briefing reports/bench reports/sweeps reports/compare reports/backtests reports/gap reports/diagrams models/snowball.py models/.snowball.sha256

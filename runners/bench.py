@@ -34,14 +34,12 @@ def _times(fn, repeat: int) -> list[float]:
 
 def _pysd_as_installed(scen) -> None:
     """The same run the way pysd documents it: reload the model, then its own lookups and setters."""
-    model.disable_fast_lookups()
     base = model.load_model
     try:
-        model.load_model = _reloaded
+        model.load_model = _reloaded  # reload builds pysd's own lookup objects
         run(scen, until=2055)
     finally:
         model.load_model = base
-        model.enable_fast_lookups()
 
 
 def _reloaded():

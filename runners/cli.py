@@ -95,6 +95,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if report.mismatches else 0
 
 
+def cmd_model(args: argparse.Namespace) -> int:
+    """snowball model --write-data | --check: the default vintage's data in models/snowball.mdl."""
+    from .modeldata import model_command
+
+    return model_command(write=args.write_data)
+
+
 def cmd_diagram(args: argparse.Namespace) -> int:
     """snowball diagram [--out DIR] [--format png|dot]: a stock-and-flow diagram of every view."""
     from .diagram import diagrams, render, slug, to_dot
@@ -380,6 +387,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check the units of every equation of the model (exit 1 on a mismatch)")
     p.add_argument("--model", help="a Vensim .mdl (default models/snowball.mdl)")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("model", help="write data/'s default-vintage values into the .mdl, or check them")
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--write-data", action="store_true", help="write them (make model-data)")
+    how.add_argument("--check", action="store_true", help="exit 1 when the .mdl and data/ disagree")
+    p.set_defaults(func=cmd_model)
 
     p = sub.add_parser("diagram", help="draw a stock-and-flow diagram of every view of the model")
     p.add_argument("--out", help="output folder (default reports/diagrams/)")

@@ -17,6 +17,7 @@ import re
 import shutil
 import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import SnowballError
-from .paths import MODEL_FILE
+from .paths import INSTALLED, MODEL_FILE, cache_dir
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*chardet.*", category=DeprecationWarning)
@@ -40,8 +41,27 @@ def model_hash(mdl: Path = MODEL_FILE) -> str:
     return hashlib.sha256(mdl.read_bytes()).hexdigest()
 
 
+TRANSLATION = "exact-lookups"  # how translate() calls pysd: a change here retranslates every cache
+
+
+def translation_dir(mdl: Path = MODEL_FILE) -> Path:
+    """Where the translation of ``mdl`` lives: beside it in a clone; in the user cache folder
+    (one subfolder per .mdl location) when Snowball is installed, ``$SNOWBALL_CACHE_DIR`` is set
+    or the .mdl's folder is not writable."""
+    folder = mdl.resolve().parent
+    if not INSTALLED and not os.environ.get("SNOWBALL_CACHE_DIR") and os.access(folder, os.W_OK):
+        return folder
+    key = hashlib.sha256(str(mdl.resolve()).encode()).hexdigest()[:16]
+    return cache_dir() / f"{mdl.stem}-{key}"
+
+
+def translated(mdl: Path = MODEL_FILE) -> Path:
+    """The translated .py of ``mdl`` (see :func:`translation_dir`)."""
+    return translation_dir(mdl) / f"{mdl.stem}.py"
+
+
 def _stamp(mdl: Path) -> Path:
-    return mdl.with_name(f".{mdl.stem}.sha256")
+    return translation_dir(mdl) / f".{mdl.stem}.sha256"
 
 
 def _file_hash(path: Path) -> str:
@@ -54,10 +74,10 @@ def cache_valid(mdl: Path = MODEL_FILE) -> bool:
     The stamp records two hashes: the .mdl's and the translated .py's own; a .py that was edited,
     truncated or left over from another .mdl fails the check and is translated again.
     """
-    py, stamp = mdl.with_suffix(".py"), _stamp(mdl)
+    py, stamp = translated(mdl), _stamp(mdl)
     try:
         recorded = stamp.read_text().split()
-        return recorded == [model_hash(mdl), _file_hash(py)]
+        return recorded == [model_hash(mdl), _file_hash(py), TRANSLATION]
     except (OSError, UnicodeDecodeError):
         return False
 
@@ -66,22 +86,31 @@ def translate(mdl: Path = MODEL_FILE, force: bool = False) -> Path:
     """Return the translated .py for ``mdl``, translating when the .mdl or the .py changed."""
     if not mdl.is_file():
         raise SnowballError(f"{mdl}: model file is missing")
-    py, stamp, digest = mdl.with_suffix(".py"), _stamp(mdl), model_hash(mdl)
+    py, stamp, digest = translated(mdl), _stamp(mdl), model_hash(mdl)
     if not force and cache_valid(mdl):
         return py
     # translate a copy in a private folder, then move the result into place atomically, so
     # concurrent processes never see a half-written translation
-    with tempfile.TemporaryDirectory(prefix=".translate-", dir=mdl.parent) as tmp:
+    try:
+        py.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SnowballError(
+            f"{py.parent}: cannot write the translated model ({exc.strerror or exc}); "
+            "set SNOWBALL_CACHE_DIR to a writable folder"
+        ) from None
+    with tempfile.TemporaryDirectory(prefix=".translate-", dir=py.parent) as tmp:
         copy = Path(tmp) / mdl.name
         shutil.copyfile(mdl, copy)
         try:
-            with contextlib.redirect_stdout(io.StringIO()):
+            # pysd writes lookup tables with numpy's print options (8 decimals by default):
+            # print every number in full so the translation holds the .mdl's exact values
+            with contextlib.redirect_stdout(io.StringIO()), np.printoptions(floatmode="unique"):
                 pysd.read_vensim(str(copy), initialize=False)
         except Exception as exc:  # pysd raises many types; name the equation instead
             raise SnowballError(f"{mdl.name}: {diagnose(mdl, exc)}") from None
         fresh = copy.with_suffix(".py")
         record = Path(tmp) / stamp.name
-        record.write_text(f"{digest}\n{_file_hash(fresh)}\n")
+        record.write_text(f"{digest}\n{_file_hash(fresh)}\n{TRANSLATION}\n")
         os.replace(fresh, py)
         os.replace(record, stamp)
     return py
@@ -127,56 +156,82 @@ def diagnose(mdl: Path, exc: Exception) -> str:
     return f"translation failed ({type(exc).__name__}: {detail})"
 
 
-def enable_fast_lookups() -> None:
-    """Answer 1-D interpolating lookups with numpy.interp (identical values; see module doc)."""
-    if getattr(_lookups.Lookups.__call__, "_snowball_fast", False):
+def _fast_call(self, x, final_subs=None):
+    """numpy.interp for a 1-D interpolating table at a scalar x; pysd's own call otherwise."""
+    data = self.data
+    if (
+        getattr(self, "interp", None) == "interpolate"
+        and isinstance(data, xr.DataArray)
+        and data.dims == ("lookup_dim",)
+        and not (isinstance(x, xr.DataArray) and x.dims)
+    ):
+        cached = getattr(self, "_snowball_np", None)
+        if cached is None or cached[0] is not data:
+            xs = np.asarray(data["lookup_dim"].values, dtype=float)
+            cached = (data, xs, np.asarray(data.values, dtype=float))
+            self._snowball_np = cached
+        return float(np.interp(float(x), cached[1], cached[2]))
+    return super(type(self), self).__call__(x, final_subs)
+
+
+def _fast_set(self, values):
+    """A plain float Series on a scalar lookup: build the table in one step."""
+    if isinstance(values, pd.Series) and not self.final_coords and values.dtype.kind == "f":
+        ordered = values.sort_index()
+        self.data = xr.DataArray(
+            ordered.to_numpy(dtype=float),
+            {"lookup_dim": ordered.index.to_numpy(dtype=float)},
+            ["lookup_dim"],
+        )
         return
-    original = _lookups.Lookups.__call__
-
-    def fast_call(self, x, final_subs=None):
-        data = self.data
-        if (
-            getattr(self, "interp", None) == "interpolate"
-            and isinstance(data, xr.DataArray)
-            and data.dims == ("lookup_dim",)
-            and not (isinstance(x, xr.DataArray) and x.dims)
-        ):
-            cached = getattr(self, "_snowball_np", None)
-            if cached is None or cached[0] is not data:
-                xs = np.asarray(data["lookup_dim"].values, dtype=float)
-                cached = (data, xs, np.asarray(data.values, dtype=float))
-                self._snowball_np = cached
-            return float(np.interp(float(x), cached[1], cached[2]))
-        return original(self, x, final_subs)
-
-    fast_call._snowball_fast = True
-    fast_call._snowball_original = original
-    fast_call._snowball_original_set = _lookups.Lookups.set_values
-    _lookups.Lookups.__call__ = fast_call
-
-    original_set = _lookups.Lookups.set_values
-
-    def fast_set(self, values):
-        """A plain float Series on a scalar lookup: build the table in one step."""
-        if isinstance(values, pd.Series) and not self.final_coords and values.dtype.kind == "f":
-            ordered = values.sort_index()
-            self.data = xr.DataArray(
-                ordered.to_numpy(dtype=float),
-                {"lookup_dim": ordered.index.to_numpy(dtype=float)},
-                ["lookup_dim"],
-            )
-            return
-        original_set(self, values)
-
-    _lookups.Lookups.set_values = fast_set
+    super(type(self), self).set_values(values)
 
 
-def disable_fast_lookups() -> None:
-    """Restore pysd's own lookup evaluation (used to check the fast path against it)."""
-    current = _lookups.Lookups.__call__
-    if getattr(current, "_snowball_fast", False):
-        _lookups.Lookups.__call__ = current._snowball_original
-        _lookups.Lookups.set_values = current._snowball_original_set
+FAST_LOOKUPS = True  # load_model's choice; pysd_lookups() turns it off for a block
+
+
+@cache
+def _fast_class(cls: type) -> type:
+    """A subclass of pysd's lookup class ``cls`` with the fast call and setter."""
+    attrs = {"__call__": _fast_call, "set_values": _fast_set, "_snowball_fast": True}
+    return type(f"Fast{cls.__name__}", (cls,), attrs)
+
+
+def _lookup_objects(m) -> list:
+    """The lookup objects of one loaded pysd model (its translated module's globals)."""
+    space = vars(m.components._components)
+    return [v for v in space.values() if isinstance(v, _lookups.Lookups)]
+
+
+def enable_fast_lookups(m) -> None:
+    """Answer ``m``'s 1-D interpolating lookups with numpy.interp (identical values; module doc).
+
+    Only the lookup objects of model ``m`` change class; pysd's ``Lookups`` and every other
+    model in the process keep pysd's own behaviour.
+    """
+    for obj in _lookup_objects(m):
+        cls = type(obj)
+        if not getattr(cls, "_snowball_fast", False):
+            obj.__class__ = _fast_class(cls)
+
+
+@contextlib.contextmanager
+def pysd_lookups() -> Iterator[None]:
+    """Runs inside this block use pysd's own lookup evaluation (to check the fast path)."""
+    global FAST_LOOKUPS
+    FAST_LOOKUPS = False
+    try:
+        yield
+    finally:
+        FAST_LOOKUPS = True
+
+
+def disable_fast_lookups(m) -> None:
+    """Give ``m``'s lookups back pysd's own evaluation (used to check the fast path against it)."""
+    for obj in _lookup_objects(m):
+        cls = type(obj)
+        if getattr(cls, "_snowball_fast", False):
+            obj.__class__ = cls.__mro__[1]
 
 
 @dataclass(frozen=True)
@@ -280,8 +335,11 @@ def load_model():
     Resetting everything a run can set (rather than pysd's ``reload``, ~0.1 s here) makes each
     run start clean: no parameter leaks from one run into the next (tested).
     """
-    enable_fast_lookups()
     model = _base_model()
+    if FAST_LOOKUPS:
+        enable_fast_lookups(model)
+    else:
+        disable_fast_lookups(model)
     with contextlib.redirect_stdout(io.StringIO()):
         model.set_components(_defaults())
     return model

@@ -94,12 +94,6 @@ def check_until(until: int, first_year: int = 1990) -> int:
     return until
 
 
-PATH_VARIABLES = {
-    "baseline debt to GDP path": "debt to GDP",
-    "baseline interest to revenue path": "interest to revenue",
-    "baseline ten year yield path": "ten year yield",
-    "baseline GDP path": "nominal GDP",
-}
 _PATHS: dict[int, tuple[ModelInputs, dict[str, pd.Series]]] = {}
 
 
@@ -108,31 +102,35 @@ def step_times(m, first_year: int, until: int) -> np.ndarray:
     return engine.step_times(float(m.components.time_step()), first_year, until)
 
 
-def baseline_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
-    """Monthly baseline paths (debt/GDP, interest/revenues) from the vintage's own baseline run.
+def model_holds(inputs: ModelInputs) -> bool:
+    """True when the .mdl's own constants and tables are exactly ``inputs``' (written there by
+    ``snowball model --write-data`` for the default vintage)."""
+    from .modeldata import same
 
-    The premia that MODEL.md measures against the baseline path (the debt premium, confidence)
-    read these tables, so the baseline run reproduces itself exactly; computed once per inputs.
+    defaults = model._defaults()
+    values = dict(inputs.constants) | dict(inputs.tables)
+    return all(same(defaults.get(name), value) for name, value in values.items())
+
+
+def baseline_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
+    """Monthly baseline paths (debt/GDP, interest/revenues, 10-year yield, GDP) of the vintage's own
+    baseline run, which the premia that MODEL.md measures against the baseline path read.
+
+    For the vintage written into the .mdl (the default) they are the .mdl's own tables; for any
+    other inputs, a run with ``baseline path on`` = 0 computes them (once per inputs).
     """
+    from .modeldata import PATH_VARIABLES, computed_paths
+
     cached = _PATHS.get(id(inputs))
     if cached is not None and cached[0] is inputs:
         return cached[1]
-    m = model.load_model()
-    times = step_times(m, inputs.first_year, LAST_YEAR)
-    with contextlib.redirect_stdout(io.StringIO()):
-        m.set_components(dict(inputs.constants) | dict(inputs.tables) | {"baseline path on": 0})
-        raw = m.run(
-            initial_condition=(inputs.first_year, {}),
-            final_time=LAST_YEAR,
-            return_timestamps=list(times),
-            return_columns=list(PATH_VARIABLES.values()),
-            progress=False,
-        )
-    if len(raw) != len(times):
-        raise SnowballError(f"baseline path run returned {len(raw)} steps, expected {len(times)}")
-    paths = {table: pd.Series(raw[var].to_numpy(), index=times) for table, var in PATH_VARIABLES.items()}
+    if model_holds(inputs):
+        defaults = model._defaults()
+        paths = {name: defaults[name] for name in PATH_VARIABLES}
+    else:
+        paths = computed_paths(inputs)
     _PATHS[id(inputs)] = (inputs, paths)
-    return paths
+    return paths  # type: ignore[return-value]
 
 
 def scenario_params(

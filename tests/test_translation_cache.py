@@ -19,3 +19,16 @@ def test_damaged_or_edited_translation_is_rebuilt(tmp_path):
     assert not model.cache_valid(mdl)
     assert model.translate(mdl).read_bytes() == fresh
     assert model.load_translated(py) is not None
+
+
+def test_translation_goes_to_the_cache_folder_when_asked(tmp_path, monkeypatch):
+    # an installed Snowball (or SNOWBALL_CACHE_DIR) never writes beside the packaged .mdl
+    folder = tmp_path / "package"
+    folder.mkdir()
+    mdl = folder / "snowball.mdl"
+    mdl.write_bytes((REPO / "models" / "snowball.mdl").read_bytes())
+    monkeypatch.setenv("SNOWBALL_CACHE_DIR", str(tmp_path / "cache"))
+    py = model.translate(mdl)
+    assert py.is_relative_to(tmp_path / "cache") and py.is_file()
+    assert sorted(p.name for p in folder.iterdir()) == ["snowball.mdl"]
+    assert model.cache_valid(mdl)

@@ -1,0 +1,159 @@
+"""Snowball's Python API: the same runs, checks and listings as the ``snowball`` command.
+
+>>> from runners import api
+>>> result = api.run("baseline", until=2035, overrides={"yield shift": 1})
+>>> result.results.loc[2035, "debt_to_gdp"]  # a DataFrame indexed by fiscal year
+
+Every function accepts a built-in name or a path to a TOML file wherever it takes a scenario or a
+sweep spec, and checks its inputs with the functions the command line uses
+(``runners.scenario.check_overrides``, ``load_scenario``, ``sweepspec.load_spec``), so a value the
+CLI refuses raises the same :class:`runners.errors.SnowballError` here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import run as _run
+from .errors import SnowballError
+from .run import DEFAULT_UNTIL, RunResult
+from .scenario import Scenario, load_scenario
+
+__all__ = [
+    "RunResult",
+    "SnowballError",
+    "compare",
+    "parameters",
+    "run",
+    "scenarios",
+    "sweep",
+    "tables",
+    "vintages",
+]
+
+ScenarioRef = Scenario | str | Path
+
+
+def _scenario(ref: ScenarioRef) -> Scenario:
+    return ref if isinstance(ref, Scenario) else load_scenario(str(ref))
+
+
+def run(
+    scenario: ScenarioRef,
+    overrides: dict[str, float] | None = None,
+    baseline: str | None = None,
+    until: int = DEFAULT_UNTIL,
+    monthly: list[str] | None = None,
+) -> RunResult:
+    """Run one scenario to the end of fiscal year ``until``.
+
+    Parameters
+    ----------
+    scenario : a built-in name (``"baseline"``), a path to a scenario ``.toml``, or a Scenario.
+    overrides : model constants to set, by Vensim or Python name (as ``snowball run --set``).
+    baseline : a vintage (see :func:`vintages`) that replaces the scenario's own.
+    until : the last fiscal year.
+    monthly : model variables to return at every step as ``RunResult.monthly``.
+
+    Returns
+    -------
+    RunResult with ``results`` (a DataFrame indexed by fiscal year; columns in
+    ``runners.registry.COLUMNS`` with their units), ``milestones`` and ``manifest()``.
+    """
+    return _run.run(_scenario(scenario), until=until, overrides=overrides, baseline=baseline, monthly=monthly)
+
+
+def compare(
+    scenarios: list[ScenarioRef],
+    overrides: dict[str, float] | None = None,
+    baseline: str | None = None,
+    until: int = DEFAULT_UNTIL,
+) -> pd.DataFrame:
+    """Headline numbers of several scenarios side by side (as ``snowball compare``).
+
+    Rows are metrics, columns the scenarios, then ``"NAME - FIRST"`` differences from the first.
+    ``overrides`` apply to every scenario.
+    """
+    from .compare import compare_table
+
+    if isinstance(scenarios, str | Path | Scenario) or not scenarios:
+        raise SnowballError("compare: give a list of one or more scenarios")
+    loaded = [_scenario(s) for s in scenarios]
+    results = [_run.run(s, until=until, overrides=overrides, baseline=baseline) for s in loaded]
+    return compare_table(results)
+
+
+def sweep(
+    spec: str | Path,
+    baseline: str | None = None,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    force: bool = False,
+    resume: bool = False,
+    progress: bool = False,
+):
+    """Run a sweep spec (a built-in name such as ``"monte-carlo"`` or a path) and write its outputs.
+
+    Outputs go to ``out`` (default ``reports/sweeps/NAME/``) under the CLI's rules: an existing
+    folder is replaced only when Snowball wrote it or ``force`` is set. Returns a SweepResult with
+    ``summary``, ``sensitivity`` and ``calibration`` DataFrames and the output folder ``out``.
+    """
+    from .sweep import run_sweep
+    from .sweepspec import load_spec
+
+    loaded = load_spec(spec, baseline=baseline)
+    return run_sweep(
+        loaded,
+        out=Path(out) if out is not None else None,
+        workers=workers,
+        resume=resume,
+        force=force,
+        show_progress=progress,
+    )
+
+
+def scenarios() -> pd.DataFrame:
+    """The built-in scenarios: name (index), title, baseline vintage and file."""
+    from .scenario import builtin_names
+
+    rows = []
+    for name in builtin_names():
+        s = load_scenario(name)
+        rows.append({"name": name, "title": s.title, "baseline": s.baseline, "path": str(s.path)})
+    return pd.DataFrame(rows, columns=["name", "title", "baseline", "path"]).set_index("name")
+
+
+def parameters(baseline: str | None = None) -> pd.DataFrame:
+    """Settable constants (as ``snowball parameters``): default, unit, range, source, description."""
+    from .describe import parameter_table
+
+    return parameter_table(baseline).set_index("name")
+
+
+def tables(baseline: str | None = None) -> pd.DataFrame:
+    """Input tables a scenario may override (as ``snowball tables``)."""
+    from .describe import input_table_table
+
+    return input_table_table(baseline).set_index("name")
+
+
+def vintages() -> pd.DataFrame:
+    """The baseline vintages (as ``snowball vintages``), with a ``default`` column."""
+    from .inputs import DEFAULT_VINTAGE, available_vintages, vintage_meta
+
+    rows = []
+    for name in available_vintages():
+        meta = vintage_meta(name)
+        rows.append(
+            {
+                "vintage": name,
+                "title": meta["title"],
+                "published": str(meta.get("published", "")),
+                "first_year": int(meta["first_year"]),
+                "last_projection_year": int(meta["last_projection_year"]),
+                "default": name == DEFAULT_VINTAGE,
+            }
+        )
+    return pd.DataFrame(rows).set_index("vintage")
