@@ -21,6 +21,7 @@ import pandas as pd
 
 from . import __version__, engine, model
 from .errors import SnowballError
+from .fiscal import fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs, load_inputs
 from .paths import REPO
 from .registry import COLUMNS, model_variables, rating_label
@@ -260,24 +261,11 @@ def check_results(results: pd.DataFrame, where: str) -> None:
 
 
 def tidy(raw: pd.DataFrame) -> pd.DataFrame:
-    """Fiscal-year results from the model's year-end values (see the column registry)."""
-    raw = raw.copy()
-    raw.index = np.rint(raw.index.to_numpy(dtype=float)).astype(int)
-    out = pd.DataFrame(index=pd.Index(raw.index[1:], name="fiscal_year"))
-    for col in COLUMNS:
-        if col.kind == "stock":
-            out[col.name] = raw[col.model_var].iloc[1:].to_numpy()
-        elif col.kind in ("flow", "mean"):
-            out[col.name] = raw[col.model_var].diff().iloc[1:].to_numpy()
-    debt = raw["debt held by the public"]
-    out["debt_to_gdp"] = out["debt_held_by_public"] / out["gdp"] * 100
-    out["net_interest_to_gdp"] = out["net_interest"] / out["gdp"] * 100
-    out["net_interest_share_of_outlays"] = out["net_interest"] / out["outlays"] * 100
-    out["net_interest_share_of_revenues"] = out["net_interest"] / out["revenues"] * 100
-    average_debt = (debt.shift(1) + debt).iloc[1:].to_numpy() / 2
-    out["average_interest_rate"] = out["interest_on_debt"] / average_debt * 100
-    out["bill_share"] = raw["Bills"].iloc[1:].to_numpy() / debt.iloc[1:].to_numpy() * 100
-    return out[[c.name for c in COLUMNS]]
+    """Fiscal-year results from the model's year-end values (arithmetic: ``runners.fiscal``)."""
+    years = np.rint(raw.index.to_numpy(dtype=float)).astype(int)
+    cols = [c.name for c in COLUMNS]
+    values = fiscal_years({v: raw[v].to_numpy(dtype=float) for v in model_vars_for(cols)}, cols)
+    return pd.DataFrame(values, index=pd.Index(years[1:], name="fiscal_year"))[cols]
 
 
 def first_year(mask: pd.Series) -> int | None:

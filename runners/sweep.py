@@ -34,7 +34,8 @@ from .outputs import atomic_dir, check_target, make_dir, output_name, write_json
 from .paths import REPORTS
 from .registry import BY_NAME
 from .sweepspec import SweepSpec, sample, unit_sample
-from .sweepwork import ChunkJob, model_vars_for, run_chunk, tidy_arrays
+from .fiscal import fiscal_years, model_vars_for
+from .sweepwork import ChunkJob, run_chunk
 
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 FAN = ("debt_to_gdp", "net_interest_share_of_outlays")
@@ -120,7 +121,7 @@ def run_scenarios(scenarios: list, until: int = 2055, engine: Engine | None = No
     cols = tuple(c.name for c in COLUMNS)
     program = engine.program(model_vars_for(cols), initial_time=first)
     _, raw = program.simulate(len(items), until, constants=constants, tables=tables)
-    res = tidy_arrays(raw, cols)
+    res = fiscal_years(raw, cols)
     years = pd.Index(range(first + 1, until + 1), name="fiscal_year")
     return [pd.DataFrame({c: res[c][:, i] for c in cols}, index=years) for i in range(len(items))]
 
@@ -214,7 +215,6 @@ def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:
     columns = spec.columns
     program = engine.program(model_vars_for(columns), initial_time=base.inputs.first_year)
     years = tuple(range(base.inputs.first_year + 1, spec.until + 1))
-    check_tidy(engine, base, spec.until)
     key_parts = {
         "spec": spec.sha256,
         "model": engine.model_sha256,
@@ -245,24 +245,6 @@ def check_holdings(spec: SweepSpec, values: np.ndarray, constants: dict[str, flo
             f"{bad[0]}) the starting holdings sum to at least the '{DEBT}'; domestic private "
             "holdings would be negative; narrow the distributions"
         )
-
-
-def check_tidy(engine: Engine, base: BaseInputs, until: int) -> None:
-    """The vectorised fiscal-year arithmetic must equal ``run.tidy`` (checked on the base scenario)."""
-    from .registry import COLUMNS, model_variables
-    from .run import tidy
-
-    prog = engine.program(model_variables())
-    times, raw = prog.simulate(1, until, constants=base.constants, tables=base.tables)
-    frame = tidy(pd.DataFrame({k: v[:, 0] for k, v in raw.items()}, index=times))
-    cols = tuple(c.name for c in COLUMNS if c.name in frame.columns)
-    fast = tidy_arrays(raw, cols)
-    for c in cols:
-        a, b = fast[c][:, 0], frame[c].to_numpy(dtype=float)
-        if not np.array_equal(a, b, equal_nan=True):
-            raise SnowballError(
-                f"runners/sweepwork.tidy_arrays no longer matches runners.run.tidy for '{c}'; update it"
-            )
 
 
 # ---------------------------------------------------------------- running
@@ -910,7 +892,7 @@ def base_run(the_plan: Plan) -> pd.DataFrame:
         constants=the_plan.base.constants | the_plan.spec.constants,
         tables=the_plan.base.tables,
     )
-    res = tidy_arrays(raw, the_plan.columns)
+    res = fiscal_years(raw, the_plan.columns)
     return pd.DataFrame(
         {c: v[:, 0] for c, v in res.items()}, index=pd.Index(the_plan.years, name="fiscal_year")
     )

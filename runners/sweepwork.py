@@ -12,69 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .engine import Program
-from .registry import COLUMNS
-
-RATIOS = {
-    "debt_to_gdp": ("debt_held_by_public", "gdp"),
-    "net_interest_to_gdp": ("net_interest", "gdp"),
-    "net_interest_share_of_outlays": ("net_interest", "outlays"),
-    "net_interest_share_of_revenues": ("net_interest", "revenues"),
-}
-BY_NAME = {c.name: c for c in COLUMNS}
-
-
-def model_vars_for(columns: tuple[str, ...]) -> tuple[str, ...]:
-    """The model variables (Vensim names) that :func:`tidy_arrays` needs for ``columns``."""
-    need: set[str] = set()
-
-    def add(col: str) -> None:
-        c = BY_NAME[col]
-        if c.model_var:
-            need.add(c.model_var)
-
-    for col in columns:
-        if col in RATIOS:
-            for part in RATIOS[col]:
-                add(part)
-        elif col == "average_interest_rate":
-            add("interest_on_debt")
-            need.add("debt held by the public")
-        elif col == "bill_share":
-            need |= {"Bills", "debt held by the public"}
-        else:
-            add(col)
-    return tuple(sorted(need))
-
-
-def tidy_arrays(raw: dict[str, np.ndarray], columns: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """Fiscal-year results for many runs at once: the same arithmetic as ``runners.run.tidy``.
-
-    ``raw`` maps model variables to year-end values (T, n) from INITIAL TIME; the result maps each
-    column to (T - 1, n), fiscal years from the first projected year. (The sweep checks this
-    against ``run.tidy`` on the base scenario before it runs.)
-    """
-    out: dict[str, np.ndarray] = {}
-
-    def base(col: str) -> np.ndarray:
-        if col not in out:
-            c = BY_NAME[col]
-            values = raw[c.model_var]
-            out[col] = values[1:] if c.kind == "stock" else np.diff(values, axis=0)
-        return out[col]
-
-    result: dict[str, np.ndarray] = {}
-    for col in columns:
-        if col in RATIOS:
-            num, den = RATIOS[col]
-            result[col] = base(num) / base(den) * 100
-        elif col == "average_interest_rate":
-            debt = raw["debt held by the public"]
-            result[col] = base("interest_on_debt") / ((debt[:-1] + debt[1:]) / 2) * 100
-        elif col == "bill_share":
-            result[col] = raw["Bills"][1:] / raw["debt held by the public"][1:] * 100
-        else:
-            result[col] = base(col)
-    return result
+from .fiscal import fiscal_years
 
 
 @dataclass(frozen=True)
@@ -155,7 +93,7 @@ def run_chunk(job: ChunkJob) -> np.ndarray:
             tables[name] = (x, (y if y.ndim == 2 else y[None, :]) + add)
     constants = dict(job.constants) | dict(job.varied)
     _, raw = job.program.simulate(n, job.until, constants=constants, tables=tables)
-    results = tidy_arrays(raw, job.columns)
+    results = fiscal_years(raw, job.columns)
     first = int(round(job.program.initial_time)) + 1
     rows = [y - first for y in job.years]
     out = np.empty((n, len(job.years), len(job.columns)))

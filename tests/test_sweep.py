@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runners import cli, engine, run, scenario, sweep, sweepspec
+from runners import cli, engine, registry, run, scenario, sweep, sweepspec
 from runners.errors import SnowballError
-from runners.sweepwork import run_chunk, tidy_arrays
+from runners.fiscal import fiscal_years
+from runners.sweepwork import run_chunk
 
 REL = 1e-9  # the tolerance: every swept result equals a single run to a relative 1e-9
 
@@ -95,17 +96,34 @@ def _draws(text: str) -> int:
     return tomllib.loads(text)["draws"]
 
 
-def test_tidy_arrays_equals_run_tidy(baseline_result, eng):
+def test_fiscal_arithmetic_has_one_home_for_runs_and_sweeps(eng):
+    # run.tidy (one run, a DataFrame) and the sweep (arrays of runs) both call fiscal.fiscal_years:
+    # the engine's year-end values of combined-stress give the same fiscal years either way
+    from runners.registry import COLUMNS
+
     base = sweep.scenario_inputs(eng, scenario.load_scenario("combined-stress"))
-    sweep.check_tidy(eng, base, 2055)  # raises if the vectorised arithmetic drifts from run.tidy
+    times, raw = eng.program(registry.model_variables()).simulate(
+        1, 2055, constants=base.constants, tables=base.tables
+    )
+    frame = run.tidy(pd.DataFrame({k: v[:, 0] for k, v in raw.items()}, index=times))
+    cols = tuple(c.name for c in COLUMNS)
+    arrays = fiscal_years(raw, cols)
+    for c in cols:
+        assert np.array_equal(arrays[c][:, 0], frame[c].to_numpy(dtype=float), equal_nan=True), c
     raw = {
         "Cumulative GDP": np.array([[0.0, 0.0], [10.0, 20.0], [25.0, 35.0]]),
         "debt held by the public": np.array([[5.0, 5.0], [6.0, 9.0], [8.0, 9.0]]),
+        "Cumulative interest on debt": np.array([[0.0, 0.0], [0.5, 0.7], [1.2, 1.6]]),
     }
-    out = tidy_arrays(raw, ("gdp", "debt_held_by_public", "debt_to_gdp"))
+    out = fiscal_years(raw, ("gdp", "debt_held_by_public", "debt_to_gdp", "average_interest_rate"))
     # FY2 for run 2: gdp = 35 - 20 = 15, debt 9, debt/GDP = 9 / 15 x 100 = 60
     assert out["gdp"][:, 1].tolist() == [20.0, 15.0]
     assert out["debt_to_gdp"][1, 1] == pytest.approx(60.0)
+    # FY2 for run 1: interest 1.2 - 0.5 = 0.7 on average debt (6 + 8) / 2 = 7 -> 10%
+    assert out["average_interest_rate"][1, 0] == pytest.approx(10.0)
+    # one run as 1-D arrays (as run.tidy passes them) gives the same as column 0
+    one = fiscal_years({k: v[:, 0] for k, v in raw.items()}, ("debt_to_gdp",))
+    assert one["debt_to_gdp"].tolist() == out["debt_to_gdp"][:, 0].tolist()
 
 
 def test_per_scenario_lookup_equals_numpy_interp():
