@@ -201,8 +201,8 @@ class ModelRuns:
 
     def __init__(self, q: GapQuestion, engine=None):
         from .engine import build_engine
-        from .sweep import scenario_inputs
         from .fiscal import model_vars_for
+        from .sweep import scenario_inputs
 
         self.q = q
         self.engine = engine or build_engine()

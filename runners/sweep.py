@@ -29,12 +29,12 @@ import pandas as pd
 from . import __version__
 from .engine import Engine, Program, build_engine, interp
 from .errors import SnowballError
+from .fiscal import fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs
 from .outputs import atomic_dir, check_target, make_dir, output_name, write_json
 from .paths import REPORTS
 from .registry import BY_NAME
 from .sweepspec import SweepSpec, sample, unit_sample
-from .fiscal import fiscal_years, model_vars_for
 from .sweepwork import ChunkJob, run_chunk
 
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
