@@ -10,6 +10,7 @@ manifest.json. The same spec and seed give byte-identical files.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -33,11 +34,9 @@ from .fiscal import fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs
 from .outputs import atomic_dir, check_target, make_dir, output_name, write_json
 from .paths import REPORTS
-from .registry import BY_NAME
 from .sweepspec import SweepSpec, sample, unit_sample
-from .sweepwork import ChunkJob, run_chunk
+from .sweepwork import ChunkJob, Stored, run_chunk, summary_rows
 
-PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 FAN = ("debt_to_gdp", "net_interest_share_of_outlays")
 SOURCE = "Source: CBO (January 2025); Snowball sweep"
 
@@ -147,6 +146,7 @@ class Plan:
     columns: tuple[str, ...]
     years: tuple[int, ...]
     key: str
+    chunk_runs: int = 0  # runs per chunk file (0: the spec's chunk); see chunk_size
 
     @property
     def n_runs(self) -> int:
@@ -155,9 +155,18 @@ class Plan:
 
     @property
     def chunks(self) -> list[tuple[int, int]]:
-        """(start, stop) run ranges, in order."""
-        step = self.spec.chunk
+        """(start, stop) run ranges of the work chunks, in order."""
+        step = self.chunk_runs or self.spec.chunk
         return [(s, min(s + step, self.n_runs)) for s in range(0, self.n_runs, step)]
+
+    @property
+    def row_groups(self) -> int:
+        """runs.parquet's row groups: one per ``chunk`` runs of the spec, whatever the work chunks."""
+        return -(-self.n_runs // self.spec.chunk)
+
+    def for_workers(self, workers: int) -> Plan:
+        """The same plan cut into chunks sized for ``workers`` (see :func:`chunk_size`)."""
+        return dataclasses.replace(self, chunk_runs=chunk_size(self.n_runs, workers, self.spec.chunk))
 
     def job(self, index: int) -> ChunkJob:
         """The job for chunk ``index`` (plain data)."""
@@ -184,6 +193,16 @@ class Plan:
             columns=self.columns,
             years=self.years,
         )
+
+
+MIN_CHUNK = 500  # runs: below this the engine's per-step Python cost dominates (see make bench)
+
+
+def chunk_size(runs: int, workers: int, largest: int) -> int:
+    """Runs per work chunk: about ``runs / (3 x workers)`` so that no worker idles long on the last
+    round, at least MIN_CHUNK (the engine's per-step cost) and at most the spec's ``chunk``
+    (memory per chunk and the resume unit)."""
+    return max(1, min(largest, max(MIN_CHUNK, -(-runs // (3 * max(workers, 1))))))
 
 
 def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:
@@ -344,11 +363,14 @@ def execute(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Progress | None = None,
+    pool: Pool | None = None,
+    collector: Collector | None = None,
 ) -> None:
     """Run every chunk not yet in ``folder``, saving each as it finishes (Ctrl-C keeps them).
 
     A chunk file that is truncated or of the wrong shape (a crash mid-write on another system, a
-    full disk) is run again.
+    full disk) is run again. ``pool`` (default: one made from ``workers`` and ``scheduler``) runs
+    the chunks; ``collector``, when given, takes each chunk in run order as it arrives.
     """
     todo = []
     width = (len(the_plan.years), len(the_plan.columns))
@@ -364,23 +386,33 @@ def execute(
     done = sum(sizes) - sum(sizes[i] for i in todo)
     if progress:
         progress.update(done, first=True)
+    if collector:
+        collector.offer(-1)  # the chunks kept from an interrupted run, in order
 
     def finished(index: int, data: np.ndarray) -> None:
         nonlocal done
         _save_chunk(folder, index, data)
+        if collector:
+            collector.offer(index, data)
         done += sizes[index]
         if progress:
             progress.update(done)
 
     if not todo:
         return
-    if scheduler:
-        _run_dask(the_plan, todo, scheduler, finished)
-    elif workers <= 1 or len(todo) == 1:
-        for i in todo:
-            finished(i, run_chunk(the_plan.job(i)))
-    else:
-        _run_processes(the_plan, todo, workers, finished)
+    own = pool is None
+    pool = pool or Pool(workers, scheduler)
+    try:
+        if pool.client is not None:
+            _run_dask(the_plan, todo, pool.client, finished)
+        elif pool.workers <= 1 or len(todo) == 1:
+            for i in todo:
+                finished(i, run_chunk(the_plan.job(i)))
+        else:
+            _run_processes(the_plan, todo, pool, finished)
+    finally:
+        if own:
+            pool.close()
 
 
 PARENT_CHECK_SECONDS = 1.0
@@ -415,46 +447,104 @@ def watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="snowball-parent-watch", daemon=True).start()
 
 
-def _run_processes(the_plan: Plan, todo: list[int], workers: int, finished: Callable) -> None:
-    import multiprocessing as mp
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+SCHEDULER_TIMEOUT = "10s"  # how long to try to reach a Dask scheduler
 
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=mp.get_context("spawn"),
-        initializer=watch_parent,
-        initargs=(os.getpid(),),
-    )
+
+class Pool:
+    """Where a sweep's parallel work runs: this process (one worker), worker processes started
+    once for the whole sweep (the chunks, then the summary and sensitivity), or a Dask cluster."""
+
+    def __init__(self, workers: int = 1, scheduler: str | None = None):
+        self.workers = workers
+        self.client = None
+        self._executor = None
+        if scheduler:
+            try:
+                from distributed import Client
+            except ImportError:  # pragma: no cover - the dask extra is not installed
+                raise SnowballError(
+                    "--scheduler needs the dask extra: pip install 'snowball[dask]'"
+                ) from None
+            try:
+                self.client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+            except (OSError, TimeoutError, ValueError, TypeError) as exc:
+                raise SnowballError(
+                    f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})"
+                ) from None
+
+    @property
+    def size(self) -> int:
+        """How many chunks can run at once (Dask: the cluster's threads)."""
+        if self.client is not None:
+            return max(1, sum(self.client.nthreads().values()))
+        return self.workers
+
+    @property
+    def started(self) -> bool:
+        """True once worker processes run (or a cluster is connected)."""
+        return self._executor is not None or self.client is not None
+
+    def executor(self):
+        """The worker processes, started on first use and kept until :meth:`close`."""
+        if self._executor is None:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=mp.get_context("spawn"),
+                initializer=watch_parent,
+                initargs=(os.getpid(),),
+            )
+        return self._executor
+
+    def map(self, fn: Callable, tasks: list[tuple]) -> list:
+        """``fn(*task)`` for each task, in order: on the worker processes when they were started
+        for the chunks, else here (a Dask cluster's workers may not see this machine's files)."""
+        if self._executor is not None and len(tasks) > 1:
+            return list(self._executor.map(fn, *zip(*tasks, strict=True)))
+        return [fn(*t) for t in tasks]
+
+    def close(self, failed: bool = False) -> None:
+        """Stop the workers (at once, dropping queued work, when ``failed``)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=not failed, cancel_futures=failed)
+            self._executor = None
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        self.close(failed=kind is not None)
+
+
+def _run_processes(the_plan: Plan, todo: list[int], pool: Pool, finished: Callable) -> None:
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    executor = pool.executor()
     pending: dict = {}
     queue = list(todo)
     try:
         while queue or pending:
-            while queue and len(pending) < 2 * workers:  # bounded: memory stays flat
+            while queue and len(pending) < 2 * pool.workers:  # bounded: memory stays flat
                 i = queue.pop(0)
-                pending[pool.submit(run_chunk, the_plan.job(i))] = i
+                pending[executor.submit(run_chunk, the_plan.job(i))] = i
             ready, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for fut in sorted(ready, key=lambda f: pending[f]):
                 finished(pending.pop(fut), fut.result())
     except BaseException:
         for fut in pending:
             fut.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.close(failed=True)
         raise
-    pool.shutdown(wait=True)
 
 
-SCHEDULER_TIMEOUT = "10s"  # how long to try to reach a Dask scheduler
+def _run_dask(the_plan: Plan, todo: list[int], client, finished: Callable) -> None:
+    from distributed import as_completed
 
-
-def _run_dask(the_plan: Plan, todo: list[int], address: str, finished: Callable) -> None:
-    try:
-        from distributed import Client, as_completed
-    except ImportError:  # pragma: no cover - a declared dependency
-        raise SnowballError("--scheduler needs dask[distributed] installed") from None
-    try:
-        client = Client(address, timeout=SCHEDULER_TIMEOUT)
-    except (OSError, TimeoutError, ValueError, TypeError) as exc:
-        raise SnowballError(f"--scheduler {address}: cannot reach the Dask scheduler ({exc})") from None
     futures = []
     try:
         queue = list(todo)
@@ -481,7 +571,6 @@ def _run_dask(the_plan: Plan, todo: list[int], address: str, finished: Callable)
     finally:
         for fut in futures:
             fut.cancel()
-        client.close()
 
 
 # ---------------------------------------------------------------- outputs
@@ -500,138 +589,191 @@ class SweepResult:
     failed: tuple[int, ...] = ()
 
 
-def load_results(the_plan: Plan, folder: Path) -> np.ndarray:
-    """All chunks stacked: (n_runs, years, columns)."""
-    out = np.empty((the_plan.n_runs, len(the_plan.years), len(the_plan.columns)))
-    for i, (start, stop) in enumerate(the_plan.chunks):
-        out[start:stop] = np.load(_chunk_path(folder, i))
-    return out
+PARAMS_PART, RUNS_PART = "params.csv.part", "runs.parquet.part"
 
 
-def params_frame(the_plan: Plan) -> pd.DataFrame:
-    """params.csv: run id -> the value of every varied input."""
-    frame = pd.DataFrame(the_plan.values, columns=[f.name for f in the_plan.spec.factors])
-    frame.index.name = "run_id"
-    return frame
+class Collector:
+    """Takes finished chunks in run order as they arrive (the ones before them already on disk):
+    appends their rows to params.csv and runs.parquet in the partial folder and notes the runs
+    that failed, so the parent never holds more than a row group of results.
+
+    runs.parquet gets one row group per ``chunk`` runs of the spec, whatever the work chunks, so
+    the file is byte-identical for any number of workers.
+    """
+
+    def __init__(self, the_plan: Plan, folder: Path):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.plan, self.folder = the_plan, folder
+        spec = the_plan.spec
+        self.next = 0
+        self.failed: list[int] = []
+        self.cols = [the_plan.columns.index(v) for v in spec.keep_variables]
+        self.rows = [the_plan.years.index(y) for y in spec.keep_years]
+        self.names = pa.array(list(spec.keep_variables), pa.string())
+        self.schema = pa.schema(
+            [
+                ("run_id", pa.int32()),
+                ("fiscal_year", pa.int16()),
+                ("variable", pa.dictionary(pa.int8(), pa.string())),
+                ("value", pa.float64()),
+            ]
+        )
+        self.params = open(folder / PARAMS_PART, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self.writer = pq.ParquetWriter(folder / RUNS_PART, self.schema, compression="zstd")
+        self.buffer: list[np.ndarray] = []
+        self.group_start = 0  # first run of the row group being gathered
+
+    @property
+    def complete(self) -> bool:
+        """True once every chunk went through."""
+        return self.next == len(self.plan.chunks)
+
+    def offer(self, index: int, data: np.ndarray | None = None) -> None:
+        """Chunk ``index`` finished (``data``, else read from disk): take every chunk now in order."""
+        while self.next < len(self.plan.chunks):
+            i = self.next
+            if i == index and data is not None:
+                block = data
+            elif _chunk_path(self.folder, i).is_file():
+                block = np.load(_chunk_path(self.folder, i))
+            else:
+                return
+            self._take(i, block)
+            self.next += 1
+
+    def _take(self, index: int, data: np.ndarray) -> None:
+        start, stop = self.plan.chunks[index]
+        frame = pd.DataFrame(
+            self.plan.values[start:stop],
+            columns=[f.name for f in self.plan.spec.factors],
+            index=pd.RangeIndex(start, stop, name="run_id"),
+        )
+        frame.to_csv(self.params, header=index == 0, float_format="%.10g", lineterminator="\n")
+        self.failed += [start + int(i) for i in failed_runs(self.plan, data)]
+        self.buffer.append(data[:, self.rows][:, :, self.cols])
+        group = self.plan.spec.chunk
+        while sum(len(b) for b in self.buffer) >= group:
+            kept = np.concatenate(self.buffer)
+            self._write(kept[:group])
+            self.buffer = [kept[group:]] if len(kept) > group else []
+
+    def _write(self, data: np.ndarray) -> None:
+        import pyarrow as pa
+
+        n, ny, nv = data.shape
+        start = self.group_start
+        table = pa.table(
+            {
+                "run_id": np.repeat(np.arange(start, start + n, dtype=np.int32), ny * nv),
+                "fiscal_year": np.tile(np.repeat(np.array(self.plan.spec.keep_years, dtype=np.int16), nv), n),
+                "variable": pa.DictionaryArray.from_arrays(
+                    pa.array(np.tile(np.arange(nv, dtype=np.int8), n * ny)), self.names
+                ),
+                "value": np.ascontiguousarray(data).reshape(-1),
+            },
+            schema=self.schema,
+        )
+        self.writer.write_table(table)
+        self.group_start += n
+
+    def finish(self) -> np.ndarray:
+        """Write the last row group and close both files; returns the failed run ids."""
+        if self.buffer:
+            self._write(np.concatenate(self.buffer))
+            self.buffer = []
+        self.close()
+        return np.array(self.failed, dtype=np.int64)
+
+    def close(self) -> None:
+        """Close the files (an interrupted sweep's partial files are rewritten on --resume)."""
+        if not self.params.closed:
+            self.params.close()
+            self.writer.close()
 
 
-def write_runs(the_plan: Plan, folder: Path, path: Path) -> None:
-    """runs.parquet, tidy (run_id, fiscal_year, variable, value), written chunk by chunk."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+def stored(the_plan: Plan, folder: Path, failed: np.ndarray) -> Stored:
+    """The finished chunks as the output tasks read them (memory-mapped, one column at a time)."""
+    return Stored(str(folder), tuple(the_plan.chunks), tuple(int(i) for i in failed))
 
-    spec = the_plan.spec
-    cols = [the_plan.columns.index(v) for v in spec.keep_variables]
-    rows = [the_plan.years.index(y) for y in spec.keep_years]
-    names = pa.array(list(spec.keep_variables), pa.string())
-    schema = pa.schema(
-        [
-            ("run_id", pa.int32()),
-            ("fiscal_year", pa.int16()),
-            ("variable", pa.dictionary(pa.int8(), pa.string())),
-            ("value", pa.float64()),
-        ]
-    )
-    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
-        for i, (start, stop) in enumerate(the_plan.chunks):
-            data = np.load(_chunk_path(folder, i))[:, rows][:, :, cols]  # (n, years, vars)
-            n, ny, nv = data.shape
-            run_id = np.repeat(np.arange(start, stop, dtype=np.int32), ny * nv)
-            year = np.tile(np.repeat(np.array(spec.keep_years, dtype=np.int16), nv), n)
-            var = np.tile(np.arange(nv, dtype=np.int8), n * ny)
-            table = pa.table(
-                {
-                    "run_id": run_id,
-                    "fiscal_year": year,
-                    "variable": pa.DictionaryArray.from_arrays(pa.array(var), names),
-                    "value": data.reshape(-1),
-                },
-                schema=schema,
+
+def summary_frame(the_plan: Plan, chunks: Stored, pool: Pool | None = None) -> pd.DataFrame:
+    """Percentiles 5-95, mean and sd by variable and fiscal year (finite runs only); one task per
+    variable, on the pool's workers when they are running."""
+    tasks = [(chunks, k, col, the_plan.years) for k, col in enumerate(the_plan.columns)]
+    parts = (pool or Pool()).map(summary_rows, tasks)
+    return pd.DataFrame([row for part in parts for row in part])
+
+
+def sensitivity_target(
+    spec: SweepSpec, values: np.ndarray | None, chunks: Stored, var: str, k: int, year: int, j: int
+) -> list[dict]:
+    """sensitivity.csv's rows for one target (variable ``var``, fiscal year ``year``): a task."""
+    names = [f.name for f in spec.factors]
+    rows: list[dict] = []
+    y = chunks.gather(j, k)
+    base = {"variable": var, "fiscal_year": year, "method": spec.method}
+    if not np.all(np.isfinite(y)):
+        rows += [base | {"input": n, "note": "non-finite runs; no indices"} for n in names]
+        return rows
+    if spec.method == "sobol":
+        from SALib.analyze import sobol
+
+        r = sobol.analyze(spec.problem(), y, calc_second_order=False, seed=spec.seed)
+        for i, n in enumerate(names):
+            rows.append(
+                base
+                | {
+                    "input": n,
+                    "S1": r["S1"][i],
+                    "S1_conf": r["S1_conf"][i],
+                    "ST": r["ST"][i],
+                    "ST_conf": r["ST_conf"][i],
+                }
             )
-            writer.write_table(table)
+    elif spec.method == "morris":
+        from SALib.analyze import morris
+
+        from .sweepspec import MORRIS_LEVELS, MORRIS_SPAN
+
+        low, high = MORRIS_SPAN
+        x = (unit_sample(spec) - low) / (high - low)
+        r = morris.analyze(spec.problem(), x, y, num_levels=MORRIS_LEVELS, seed=spec.seed)
+        for i, n in enumerate(names):
+            rows.append(
+                base
+                | {
+                    "input": n,
+                    "mu": float(r["mu"][i]),
+                    "mu_star": float(r["mu_star"][i]),
+                    "mu_star_conf": float(r["mu_star_conf"][i]),
+                    "sigma": float(r["sigma"][i]),
+                }
+            )
+    else:
+        for i, n in enumerate(names):
+            x = values[:, i]
+            rows.append(base | {"input": n} | _decile_swing(x, y))
+    return rows
 
 
-def summary_frame(the_plan: Plan, results: np.ndarray) -> pd.DataFrame:
-    """Percentiles 5-95, mean and sd by variable and fiscal year (finite runs only)."""
-    rows = []
-    for k, col in enumerate(the_plan.columns):
-        block = results[:, :, k]
-        finite = np.isfinite(block)
-        with np.errstate(all="ignore"):
-            pct = np.nanpercentile(np.where(finite, block, np.nan), PERCENTILES, axis=0)
-        for j, year in enumerate(the_plan.years):
-            vals = block[finite[:, j], j]
-            row = {
-                "variable": col,
-                "unit": BY_NAME[col].unit,
-                "fiscal_year": year,
-                "runs": int(finite[:, j].sum()),
-            }
-            row["mean"] = float(vals.mean()) if len(vals) else np.nan
-            row["sd"] = float(vals.std(ddof=1)) if len(vals) > 1 else np.nan
-            for p, v in zip(PERCENTILES, pct[:, j], strict=True):
-                row[f"p{p}"] = float(v)
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def sensitivity_frame(the_plan: Plan, results: np.ndarray) -> pd.DataFrame:
+def sensitivity_frame(the_plan: Plan, chunks: Stored, pool: Pool | None = None) -> pd.DataFrame:
     """Sensitivity of each target (variable, year) to each input, by the spec's method.
 
     Sobol: first-order and total indices with 95% confidence intervals (SALib, bootstrap).
     Morris: mu, mu* (with its 95% interval) and sigma, per unit of the input's quantile range.
     Other methods: Spearman rank correlation and the median of the output among the runs in the
-    input's bottom and top deciles (the tornado's bars).
+    input's bottom and top deciles (the tornado's bars). One task per target, on the pool.
     """
     spec = the_plan.spec
-    rows: list[dict] = []
-    names = [f.name for f in spec.factors]
-    for var in spec.sensitivity_variables:
-        k = the_plan.columns.index(var)
-        for year in spec.sensitivity_years:
-            y = results[:, the_plan.years.index(year), k]
-            base = {"variable": var, "fiscal_year": year, "method": spec.method}
-            if not np.all(np.isfinite(y)):
-                rows += [base | {"input": n, "note": "non-finite runs; no indices"} for n in names]
-                continue
-            if spec.method == "sobol":
-                from SALib.analyze import sobol
-
-                r = sobol.analyze(spec.problem(), y, calc_second_order=False, seed=spec.seed)
-                for i, n in enumerate(names):
-                    rows.append(
-                        base
-                        | {
-                            "input": n,
-                            "S1": r["S1"][i],
-                            "S1_conf": r["S1_conf"][i],
-                            "ST": r["ST"][i],
-                            "ST_conf": r["ST_conf"][i],
-                        }
-                    )
-            elif spec.method == "morris":
-                from SALib.analyze import morris
-
-                from .sweepspec import MORRIS_LEVELS, MORRIS_SPAN
-
-                low, high = MORRIS_SPAN
-                x = (unit_sample(spec) - low) / (high - low)
-                r = morris.analyze(spec.problem(), x, y, num_levels=MORRIS_LEVELS, seed=spec.seed)
-                for i, n in enumerate(names):
-                    rows.append(
-                        base
-                        | {
-                            "input": n,
-                            "mu": float(r["mu"][i]),
-                            "mu_star": float(r["mu_star"][i]),
-                            "mu_star_conf": float(r["mu_star_conf"][i]),
-                            "sigma": float(r["sigma"][i]),
-                        }
-                    )
-            else:
-                for i, n in enumerate(names):
-                    x = the_plan.values[:, i]
-                    rows.append(base | {"input": n} | _decile_swing(x, y))
+    values = None if spec.method in ("sobol", "morris") else the_plan.values
+    tasks = [
+        (spec, values, chunks, var, the_plan.columns.index(var), year, the_plan.years.index(year))
+        for var in spec.sensitivity_variables
+        for year in spec.sensitivity_years
+    ]
+    rows = [row for part in (pool or Pool()).map(sensitivity_target, tasks) for row in part]
     frame = pd.DataFrame(rows)
     if frame.empty:
         return pd.DataFrame(columns=["variable", "fiscal_year", "method", "input"])
@@ -679,7 +821,7 @@ def manifest(the_plan: Plan, files: dict[str, str], extra: dict) -> dict:
         "draws": spec.draws,
         "runs": the_plan.n_runs,
         "chunk": spec.chunk,
-        "chunks": len(the_plan.chunks),
+        "chunks": the_plan.row_groups,
         "inputs": [f.name for f in spec.factors],
         "model_file": "models/snowball.mdl",
         "model_sha256": the_plan.program.model_sha256,
@@ -750,15 +892,18 @@ def run_sweep(
     bar.stage("sampling the inputs and checking the base scenario")
     the_plan = plan(spec)
     bar.total = the_plan.n_runs
+    pool = Pool(workers, scheduler)  # a cluster that cannot be reached fails here, before any file
     folder = partial_dir(out)
     created = not folder.exists()
-    make_dir(folder)
+    collector = None
     try:
+        make_dir(folder)
         with sweep_lock(folder, out):
-            _prepare_partial(folder, the_plan, resume)
+            the_plan = _prepare_partial(folder, the_plan.for_workers(pool.size), resume)
             try:
                 bar.stage(f"running {the_plan.n_runs:,} runs in {len(the_plan.chunks)} chunk(s)")
-                execute(the_plan, folder, workers=workers, scheduler=scheduler, progress=bar)
+                collector = Collector(the_plan, folder)
+                execute(the_plan, folder, progress=bar, pool=pool, collector=collector)
             except KeyboardInterrupt:
                 bar.close()
                 kept = sum(1 for i in range(len(the_plan.chunks)) if _chunk_path(folder, i).is_file())
@@ -776,20 +921,27 @@ def run_sweep(
                 raise
             bar.close()
             bar.stage("writing the outputs (summary, sensitivity, charts)")
-            result = write_outputs(the_plan, folder, out, force)
+            result = write_outputs(the_plan, folder, out, force, collector=collector, pool=pool)
             shutil.rmtree(folder, ignore_errors=True)
     except OSError as exc:
         raise SnowballError(f"sweep {spec.name}: cannot write {folder}: {exc.strerror or exc}") from None
     finally:
+        if collector is not None:
+            collector.close()
+        pool.close(failed=sys.exc_info()[0] is not None)
         bar.close()
     return SweepResult(out, the_plan.n_runs, time.perf_counter() - start, *result)
 
 
-def _prepare_partial(folder: Path, the_plan: Plan, resume: bool) -> None:
-    """Keep the finished chunks for ``resume`` when the plan's key matches; otherwise discard them
-    (saying so)."""
+def _prepare_partial(folder: Path, the_plan: Plan, resume: bool) -> Plan:
+    """Keep the finished chunks for ``resume`` when the plan's key matches (and cut the runs into
+    chunks as they were cut then); otherwise discard them (saying so). Returns the plan to run."""
     key_file = folder / "key.txt"
-    same = key_file.is_file() and key_file.read_text().strip() == the_plan.key
+    lines = key_file.read_text().split() if key_file.is_file() else []
+    # key.txt: the plan's key, then the runs per chunk (absent before work chunks were sized)
+    same = 1 <= len(lines) <= 2 and lines[0] == the_plan.key and all(x.isdigit() for x in lines[1:])
+    if resume and same:
+        the_plan = dataclasses.replace(the_plan, chunk_runs=int(lines[1]) if len(lines) == 2 else 0)
     chunks = sorted(folder.glob("chunk-*.npy"))
     if not (resume and same):
         if chunks and resume:
@@ -809,7 +961,8 @@ def _prepare_partial(folder: Path, the_plan: Plan, resume: bool) -> None:
                 shutil.rmtree(child)
             else:
                 child.unlink()
-    key_file.write_text(the_plan.key + "\n")
+    key_file.write_text(f"{the_plan.key}\n{the_plan.chunk_runs or the_plan.spec.chunk}\n")
+    return the_plan
 
 
 def failed_runs(the_plan: Plan, results: np.ndarray) -> np.ndarray:
@@ -845,25 +998,41 @@ def check_failed(the_plan: Plan, failed: np.ndarray) -> None:
     )
 
 
-def write_outputs(the_plan: Plan, folder: Path, out: Path, force: bool = False):
+def write_outputs(
+    the_plan: Plan,
+    folder: Path,
+    out: Path,
+    force: bool = False,
+    collector: Collector | None = None,
+    pool: Pool | None = None,
+):
     """Write every output file atomically; returns (summary, sensitivity, calibration, failed).
 
-    Runs that went non-finite or negative are counted, named in the manifest and left out of the
-    summary; more than MAX_FAILED_SHARE of them fails the sweep (nothing is written).
+    params.csv and runs.parquet come from ``collector`` (written as the chunks arrived; without
+    one, from the chunk files now); summary and sensitivity are computed by ``pool``'s workers
+    from the chunk files. Runs that went non-finite or negative are counted, named in the manifest
+    and left out of the summary; more than MAX_FAILED_SHARE of them fails the sweep (nothing is
+    written).
     """
     from . import sweepcharts
     from .calibration import comparison
 
-    results = load_results(the_plan, folder)
-    failed = failed_runs(the_plan, results)
+    if collector is None or not collector.complete:
+        if collector is not None:
+            collector.close()
+        collector = Collector(the_plan, folder)
+        collector.offer(-1)
+    failed = collector.finish()
     check_failed(the_plan, failed)
-    results[failed] = np.nan
-    summary = summary_frame(the_plan, results)
-    sensitivity = sensitivity_frame(the_plan, results)
-    calibration = comparison(the_plan, results) if the_plan.spec.compare_with_cbo else None
+    chunks = stored(the_plan, folder, failed)
+    summary = summary_frame(the_plan, chunks, pool)
+    sensitivity = sensitivity_frame(the_plan, chunks, pool)
+    calibration = None
+    if the_plan.spec.compare_with_cbo:
+        calibration = comparison(the_plan, chunks.gather(slice(None), the_plan.columns.index("debt_to_gdp")))
     with atomic_dir(out, force) as tmp:
-        params_frame(the_plan).to_csv(tmp / "params.csv", float_format="%.10g", lineterminator="\n")
-        write_runs(the_plan, folder, tmp / "runs.parquet")
+        shutil.move(folder / PARAMS_PART, tmp / "params.csv")
+        shutil.move(folder / RUNS_PART, tmp / "runs.parquet")
         summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6f", lineterminator="\n")
         sensitivity.to_csv(tmp / "sensitivity.csv", index=False, float_format="%.6f", lineterminator="\n")
         if calibration is not None:
@@ -871,7 +1040,10 @@ def write_outputs(the_plan: Plan, folder: Path, out: Path, force: bool = False):
         base = base_run(the_plan)
         sweepcharts.save_fan(summary, base, the_plan, tmp / "fan.png", calibration)
         sweepcharts.save_tornado(sensitivity, the_plan, tmp / "tornado.png")
-        files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp.iterdir())}
+        files = {}
+        for p in sorted(tmp.iterdir()):
+            with open(p, "rb") as fh:
+                files[p.name] = hashlib.file_digest(fh, "sha256").hexdigest()
         extra = {
             "failed_runs": {
                 "count": len(failed),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .engine import Program
-from .fiscal import fiscal_years
+from .fiscal import BY_NAME, fiscal_years
 
 
 @dataclass(frozen=True)
@@ -100,3 +100,52 @@ def run_chunk(job: ChunkJob) -> np.ndarray:
     for k, col in enumerate(job.columns):
         out[:, :, k] = results[col][rows].T
     return out
+
+
+# ---------------------------------------------------------------- output work, split across the pool
+
+PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """Where a sweep's finished chunks lie: the partial folder, each chunk's runs, the failed runs."""
+
+    folder: str
+    chunks: tuple[tuple[int, int], ...]  # (start, stop) of each chunk file, in order
+    failed: tuple[int, ...]  # run ids left out (non-finite or negative): set to NaN
+
+    def path(self, index: int) -> str:
+        """The file of chunk ``index`` (written by ``sweep._save_chunk``)."""
+        return f"{self.folder}/chunk-{index:05d}.npy"
+
+    def gather(self, years: slice | int, column: int) -> np.ndarray:
+        """Every run's values of one column (for ``years``), read memory-mapped chunk by chunk."""
+        parts = [np.load(self.path(i), mmap_mode="r")[:, years, column] for i in range(len(self.chunks))]
+        out = np.concatenate(parts) if parts else np.empty(0)
+        if self.failed:
+            out[list(self.failed)] = np.nan
+        return out
+
+
+def summary_rows(stored: Stored, column: int, name: str, years: tuple[int, ...]) -> list[dict]:
+    """summary.csv's rows for one variable: percentiles 5-95, mean and sd by year (finite runs)."""
+    block = stored.gather(slice(None), column)  # (runs, years)
+    finite = np.isfinite(block)
+    with np.errstate(all="ignore"):
+        pct = np.nanpercentile(np.where(finite, block, np.nan), PERCENTILES, axis=0)
+    rows = []
+    for j, year in enumerate(years):
+        vals = block[finite[:, j], j]
+        row = {
+            "variable": name,
+            "unit": BY_NAME[name].unit,
+            "fiscal_year": year,
+            "runs": int(finite[:, j].sum()),
+        }
+        row["mean"] = float(vals.mean()) if len(vals) else np.nan
+        row["sd"] = float(vals.std(ddof=1)) if len(vals) > 1 else np.nan
+        for p, v in zip(PERCENTILES, pct[:, j], strict=True):
+            row[f"p{p}"] = float(v)
+        rows.append(row)
+    return rows

@@ -342,9 +342,31 @@ def test_interrupt_keeps_chunks_and_resume_finishes_identically(small_run, small
     assert stamp  # the kept chunk was reused, not rewritten (it is gone only with the partial folder)
 
 
-def test_two_worker_processes_give_the_same_files(small_run, small_spec, tmp_path):
-    res = sweep.run_sweep(small_spec, out=tmp_path / "d", workers=2, show_progress=False)
-    assert files(res.out) == files(small_run.out)
+def test_every_output_file_is_identical_whatever_the_workers_and_chunks(
+    small_run, small_spec, tmp_path, monkeypatch
+):
+    # work chunks are sized for the pool, 24 runs / (3 x workers), here without the lower bound:
+    # 1 worker -> chunks of 8 runs, 2 worker processes -> 4 runs (small_run: the spec's 10);
+    # runs.parquet keeps one row group per `chunk = 10` runs of the spec (10 + 10 + 4) regardless
+    import pyarrow.parquet as pq
+
+    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    the_plan = sweep.plan(small_spec)
+    assert [b - a for a, b in the_plan.for_workers(1).chunks] == [8, 8, 8]
+    assert [b - a for a, b in the_plan.for_workers(2).chunks] == [4] * 6
+    one = sweep.run_sweep(small_spec, out=tmp_path / "one", workers=1, show_progress=False)
+    two = sweep.run_sweep(small_spec, out=tmp_path / "two", workers=2, show_progress=False)
+    assert files(one.out) == files(small_run.out)
+    assert files(two.out) == files(small_run.out)
+    assert pq.ParquetFile(two.out / "runs.parquet").metadata.num_row_groups == 3
+
+
+def test_chunks_are_sized_for_the_pool():
+    # about runs / (3 x workers), at least MIN_CHUNK (500), at most the spec's chunk
+    assert sweep.chunk_size(100_000, 16, 2500) == 2084  # ceil(100000 / 48)
+    assert sweep.chunk_size(100_000, 2, 2500) == 2500  # 16,667 capped by the spec
+    assert sweep.chunk_size(3_000, 16, 2500) == 500  # 63 raised to the floor
+    assert sweep.chunk_size(30, 2, 10) == 10  # the spec's chunk below the floor wins
 
 
 def test_dask_local_cluster_gives_the_same_files(small_run, small_spec, tmp_path):
