@@ -1121,3 +1121,44 @@ def build_engine(path: Path = MODEL_FILE) -> Engine:
         raise SnowballError(f"{path}: model file is missing")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return _build_cached(str(path.resolve()), digest)
+
+
+def cached_program(
+    record: Sequence[str], initial_time: float | None = None, path: Path = MODEL_FILE
+) -> Program:
+    """:meth:`Engine.program` from the on-disk cache (``runners.cache``), without pysd.
+
+    Keyed by the .mdl's sha256, this file's own sha256 (a change to the engine's code rebuilds
+    every program) and ``record``; on a miss pysd parses the .mdl once and the program is stored.
+    """
+    from . import cache
+
+    path = Path(path)
+    if not path.is_file():
+        raise SnowballError(f"{path}: model file is missing")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    key = {"model": digest, "engine": cache.file_sha256(__file__), "record": list(record)}
+    doc = cache.load("program", key)
+    if doc is None:
+        prog = _build_cached(str(path.resolve()), digest).program(record)
+        doc = {
+            "source": prog.source,
+            "constants": prog.constants,
+            "tables": {k: [list(x), list(y)] for k, (x, y) in prog.tables.items()},
+            "time_step": prog.time_step,
+            "initial_time": prog.initial_time,
+            "controls": prog.controls,
+            "clock_inputs": sorted(prog.clock_inputs),
+        }
+        cache.store("program", key, doc)
+    return Program(
+        digest,
+        doc["source"],
+        tuple(record),
+        {k: float(v) for k, v in doc["constants"].items()},
+        {k: (tuple(float(v) for v in x), tuple(float(v) for v in y)) for k, (x, y) in doc["tables"].items()},
+        float(doc["time_step"]),
+        float(doc["initial_time"] if initial_time is None else initial_time),
+        {k: float(v) for k, v in doc["controls"].items()},
+        frozenset(doc["clock_inputs"]),
+    )

@@ -116,6 +116,43 @@ def baseline_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
     cached = _PATHS.get(id(inputs))
     if cached is not None and cached[0] is inputs:
         return cached[1]
+    paths = _stored_paths(inputs)
+    _PATHS[id(inputs)] = (inputs, paths)
+    return paths
+
+
+def _paths_key(inputs: ModelInputs) -> dict:
+    """What the baseline paths depend on: the model, the vintage's data files, pysd, the code."""
+    from importlib.metadata import version
+
+    from . import cache
+
+    return {
+        "model": model.model_hash(),
+        "data": inputs.files,
+        "first_year": inputs.first_year,
+        "pysd": version("pysd"),
+        "code": [cache.file_sha256(__file__), cache.file_sha256(model.__file__)],
+    }
+
+
+def _stored_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
+    """The baseline paths from the on-disk cache (runners.cache), else from a pysd run (stored)."""
+    from . import cache
+
+    key = _paths_key(inputs)
+    doc = cache.load("baseline-paths", key)
+    if doc is None:
+        paths = _run_paths(inputs)
+        doc = {"times": next(iter(paths.values())).index.tolist()}
+        doc |= {table: series.tolist() for table, series in paths.items()}
+        cache.store("baseline-paths", key, doc)
+    times = np.array(doc["times"], dtype=float)
+    return {table: pd.Series(np.array(doc[table], dtype=float), index=times) for table in PATH_VARIABLES}
+
+
+def _run_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
+    """The vintage's own baseline run in pysd, without the premia's baseline paths."""
     m = model.load_model()
     times = step_times(m, inputs.first_year, LAST_YEAR)
     with contextlib.redirect_stdout(io.StringIO()):
@@ -129,9 +166,9 @@ def baseline_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
         )
     if len(raw) != len(times):
         raise SnowballError(f"baseline path run returned {len(raw)} steps, expected {len(times)}")
-    paths = {table: pd.Series(raw[var].to_numpy(), index=times) for table, var in PATH_VARIABLES.items()}
-    _PATHS[id(inputs)] = (inputs, paths)
-    return paths
+    return {
+        table: pd.Series(raw[var].to_numpy(dtype=float), index=times) for table, var in PATH_VARIABLES.items()
+    }
 
 
 def scenario_params(

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .engine import Engine, Program, build_engine, interp
+from .engine import Engine, Program, cached_program, interp
 from .errors import SnowballError
 from .fiscal import fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs
@@ -54,7 +54,10 @@ class BaseInputs:
 
 
 def scenario_inputs(
-    engine: Engine, scenario, overrides: dict[str, float] | None = None, inputs: ModelInputs | None = None
+    engine: Engine | Program,
+    scenario,
+    overrides: dict[str, float] | None = None,
+    inputs: ModelInputs | None = None,
 ) -> BaseInputs:
     """Constants and tables for ``scenario`` (+ ``overrides``), as run.run sets them in pysd.
 
@@ -111,14 +114,16 @@ def run_scenarios(scenarios: list, until: int = 2055, engine: Engine | None = No
     """
     from .registry import COLUMNS
 
-    engine = engine or build_engine()
-    items = [scenario_inputs(engine, s) for s in scenarios]
+    cols = tuple(c.name for c in COLUMNS)
+    items = [scenario_inputs(engine or cached_program(model_vars_for(cols)), s) for s in scenarios]
     first = items[0].inputs.first_year
     if any(b.inputs.first_year != first for b in items):
         raise SnowballError("scenarios run together must start from the same initial state")
     constants, tables = stack_inputs(items)
-    cols = tuple(c.name for c in COLUMNS)
-    program = engine.program(model_vars_for(cols), initial_time=first)
+    if engine is None:
+        program = cached_program(model_vars_for(cols), initial_time=first)
+    else:
+        program = engine.program(model_vars_for(cols), initial_time=first)
     _, raw = program.simulate(len(items), until, constants=constants, tables=tables)
     res = fiscal_years(raw, cols)
     years = pd.Index(range(first + 1, until + 1), name="fiscal_year")
@@ -209,7 +214,6 @@ def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:
     """Sample the runs and assemble the shared inputs; check everything before anything runs."""
     from .scenario import check_value, resolve_parameter
 
-    engine = engine or build_engine()
     values = sample(spec)
     for i, f in enumerate(spec.factors):
         col = values[:, i]
@@ -225,18 +229,22 @@ def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:
                         f"{spec.path}: field 'inputs.{f.name}': a draw is out of range ({exc}); "
                         "narrow the distribution"
                     ) from None
-    base = scenario_inputs(engine, spec.scenario)
+    columns = spec.columns
+    record = model_vars_for(columns)
+    # the cached program (no pysd) unless an engine is given; its constants and tables are the .mdl's
+    source = engine or cached_program(record)
+    base = scenario_inputs(source, spec.scenario)
     check_holdings(spec, values, base.constants | spec.constants)
     tables = dict(base.tables)
     for p in spec.paths:
         for name in p.tables:
             tables[name] = annual(*tables[name], base.inputs.first_year)
-    columns = spec.columns
-    program = engine.program(model_vars_for(columns), initial_time=base.inputs.first_year)
+    first = base.inputs.first_year
+    program = engine.program(record, first) if engine else dataclasses.replace(source, initial_time=first)
     years = tuple(range(base.inputs.first_year + 1, spec.until + 1))
     key_parts = {
         "spec": spec.sha256,
-        "model": engine.model_sha256,
+        "model": program.model_sha256,
         "data": base.inputs.files,
         "chunk": spec.chunk,
         "snowball": __version__,
