@@ -951,6 +951,16 @@ def _generate(eqs: dict[str, _Equation], record: tuple[str, ...]) -> str:  # noq
         if e.kind == "aux":
             level_of(ref)
 
+    # only what the recorded variables need, directly or through stocks and initial values (a
+    # program with nothing to record, the build's check, keeps every equation)
+    needed: set[str] = set(eqs) if not record else set()
+    todo = [by_name[n].ref for n in record]
+    while todo:
+        r = todo.pop()
+        if r != "time" and r not in needed:
+            needed.add(r)
+            todo.extend(eqs[r].deps | eqs[r].init_deps)
+
     lines = ["def simulate(P, L, t0, nsteps, slot, out, n):"]
     emit = lines.append
     for e in eqs.values():
@@ -963,7 +973,7 @@ def _generate(eqs: dict[str, _Equation], record: tuple[str, ...]) -> str:  # noq
             emit(f"    {e.local}_x, {e.local}_y = L[{e.name!r}]")
     emit(f"    _dt = {eqs['time_step'].local}")
     # static auxiliaries (no time, no state), once
-    static = [r for r, e in eqs.items() if e.kind == "aux" and level[r] == 0]
+    static = [r for r, e in eqs.items() if e.kind == "aux" and level[r] == 0 and r in needed]
     sdeps = {r: {d for d in eqs[r].deps if d in static} for r in static}
     for r in _topological(static, sdeps, "algebraic loop with no stock in it", names):
         emit(f"    {eqs[r].local} = {b.build(eqs[r].ast, eqs[r].name).expression}")
@@ -974,7 +984,9 @@ def _generate(eqs: dict[str, _Equation], record: tuple[str, ...]) -> str:  # noq
         if e.kind in (*_STATE, "initial") or (e.kind == "aux" and level[r] > 0):
             init_nodes[r] = {d for d in e.init_deps if d != "time"}
     roots = [
-        r for r, e in eqs.items() if e.kind in (*_STATE, "initial") or (e.kind == "aux" and level[r] == 1)
+        r
+        for r, e in eqs.items()
+        if r in needed and (e.kind in (*_STATE, "initial") or (e.kind == "aux" and level[r] == 1))
     ]
     for r in _topological(roots, init_nodes, "initial values depend on each other in a loop", names):
         e = eqs[r]
@@ -990,7 +1002,7 @@ def _generate(eqs: dict[str, _Equation], record: tuple[str, ...]) -> str:  # noq
             emit(f"    {e.local}_pipe = [{e.local}] * _fixed_order({delay}, _dt)")
             emit(f"    {e.local}_at = 0")
     # the time loop: dynamic auxiliaries needed by the state and the recorded variables
-    states = [r for r, e in eqs.items() if e.kind in _STATE]
+    states = [r for r, e in eqs.items() if e.kind in _STATE and r in needed]
     wanted = set()
     todo = [d for s in states for d in eqs[s].deps] + [by_name[n].ref for n in record]
     while todo:

@@ -122,14 +122,23 @@ def baseline_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
 
 
 def _paths_key(inputs: ModelInputs) -> dict:
-    """What the baseline paths depend on: the model, the vintage's data files, pysd, the code."""
+    """What the baseline paths depend on: the model, the inputs (files and values), pysd, the code."""
     from importlib.metadata import version
 
     from . import cache
 
+    import hashlib
+    import json
+
+    values = {
+        "constants": {k: float(v) for k, v in inputs.constants.items()},
+        "tables": {k: [t.index.tolist(), t.to_numpy(dtype=float).tolist()] for k, t in inputs.tables.items()},
+    }
     return {
         "model": model.model_hash(),
         "data": inputs.files,
+        # the values themselves: a caller may pass inputs changed in memory from the same files
+        "inputs": hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest(),
         "first_year": inputs.first_year,
         "pysd": version("pysd"),
         "code": [cache.file_sha256(__file__), cache.file_sha256(model.__file__)],

@@ -595,6 +595,7 @@ class SweepResult:
     sensitivity: pd.DataFrame
     calibration: pd.DataFrame | None
     failed: tuple[int, ...] = ()
+    phases: dict[str, float] = dataclasses.field(default_factory=dict)  # seconds (make bench)
 
 
 PARAMS_PART, RUNS_PART = "params.csv.part", "runs.parquet.part"
@@ -632,6 +633,7 @@ class Collector:
         self.writer = pq.ParquetWriter(folder / RUNS_PART, self.schema, compression="zstd")
         self.buffer: list[np.ndarray] = []
         self.group_start = 0  # first run of the row group being gathered
+        self.seconds = 0.0  # time spent taking chunks (make bench: the parent's serial share)
 
     @property
     def complete(self) -> bool:
@@ -640,6 +642,13 @@ class Collector:
 
     def offer(self, index: int, data: np.ndarray | None = None) -> None:
         """Chunk ``index`` finished (``data``, else read from disk): take every chunk now in order."""
+        clock = time.perf_counter()
+        try:
+            self._offer(index, data)
+        finally:
+            self.seconds += time.perf_counter() - clock
+
+    def _offer(self, index: int, data: np.ndarray | None) -> None:
         while self.next < len(self.plan.chunks):
             i = self.next
             if i == index and data is not None:
@@ -898,7 +907,10 @@ def run_sweep(
         )
     bar = progress or Progress(0, f"sweep {spec.name}", enabled=show_progress)
     bar.stage("sampling the inputs and checking the base scenario")
+    phases: dict[str, float] = {}
+    clock = time.perf_counter()
     the_plan = plan(spec)
+    phases["plan"] = time.perf_counter() - clock
     bar.total = the_plan.n_runs
     pool = Pool(workers, scheduler)  # a cluster that cannot be reached fails here, before any file
     folder = partial_dir(out)
@@ -911,7 +923,10 @@ def run_sweep(
             try:
                 bar.stage(f"running {the_plan.n_runs:,} runs in {len(the_plan.chunks)} chunk(s)")
                 collector = Collector(the_plan, folder)
+                clock = time.perf_counter()
                 execute(the_plan, folder, progress=bar, pool=pool, collector=collector)
+                phases["run_and_collect"] = time.perf_counter() - clock
+                phases["collect"] = collector.seconds
             except KeyboardInterrupt:
                 bar.close()
                 kept = sum(1 for i in range(len(the_plan.chunks)) if _chunk_path(folder, i).is_file())
@@ -929,7 +944,9 @@ def run_sweep(
                 raise
             bar.close()
             bar.stage("writing the outputs (summary, sensitivity, charts)")
-            result = write_outputs(the_plan, folder, out, force, collector=collector, pool=pool)
+            result = write_outputs(
+                the_plan, folder, out, force, collector=collector, pool=pool, phases=phases
+            )
             shutil.rmtree(folder, ignore_errors=True)
     except OSError as exc:
         raise SnowballError(f"sweep {spec.name}: cannot write {folder}: {exc.strerror or exc}") from None
@@ -938,7 +955,7 @@ def run_sweep(
             collector.close()
         pool.close(failed=sys.exc_info()[0] is not None)
         bar.close()
-    return SweepResult(out, the_plan.n_runs, time.perf_counter() - start, *result)
+    return SweepResult(out, the_plan.n_runs, time.perf_counter() - start, *result, phases=phases)
 
 
 def _prepare_partial(folder: Path, the_plan: Plan, resume: bool) -> Plan:
@@ -1013,6 +1030,7 @@ def write_outputs(
     force: bool = False,
     collector: Collector | None = None,
     pool: Pool | None = None,
+    phases: dict[str, float] | None = None,
 ):
     """Write every output file atomically; returns (summary, sensitivity, calibration, failed).
 
@@ -1033,11 +1051,13 @@ def write_outputs(
     failed = collector.finish()
     check_failed(the_plan, failed)
     chunks = stored(the_plan, folder, failed)
+    clock = time.perf_counter()
     summary = summary_frame(the_plan, chunks, pool)
     sensitivity = sensitivity_frame(the_plan, chunks, pool)
     calibration = None
     if the_plan.spec.compare_with_cbo:
         calibration = comparison(the_plan, chunks.gather(slice(None), the_plan.columns.index("debt_to_gdp")))
+    tasks_done = time.perf_counter()
     with atomic_dir(out, force) as tmp:
         shutil.move(folder / PARAMS_PART, tmp / "params.csv")
         shutil.move(folder / RUNS_PART, tmp / "runs.parquet")
@@ -1060,6 +1080,9 @@ def write_outputs(
             }
         }
         write_json(manifest(the_plan, files, extra), tmp / "manifest.json")
+    if phases is not None:
+        phases["summary_sensitivity"] = tasks_done - clock
+        phases["write_charts_manifest"] = time.perf_counter() - tasks_done
     return summary, sensitivity, calibration, tuple(int(i) for i in failed)
 
 

@@ -440,3 +440,19 @@ def test_calibration_statistics_have_provenance():
 def test_fiscal_years_start_after_initial_time(small_spec):
     first = run.cached_inputs(small_spec.scenario.baseline).first_year
     assert sweep.plan(small_spec).years[0] == first + 1
+
+
+def test_a_program_computes_only_what_its_record_needs(eng):
+    # debt/GDP needs about half the model's stocks; the pruned program gives the very same values
+    base = sweep.scenario_inputs(eng, scenario.load_scenario("combined-stress"))
+    full = eng.program(registry.model_variables())
+    record = ("Cumulative GDP", "debt held by the public")
+    narrow = eng.program(record)
+    stocks = lambda prog: prog.source.count("        d_")  # noqa: E731 - one stock update per line
+    assert stocks(narrow) < 0.7 * stocks(full)
+    shift = {"yield shift": np.array([0.0, 1.0, 2.5])}
+    kwargs = {"constants": base.constants | shift, "tables": base.tables}
+    _, a = full.simulate(3, 2055, **kwargs)
+    _, b = narrow.simulate(3, 2055, **kwargs)
+    for name in record:
+        assert np.array_equal(a[name], b[name])
