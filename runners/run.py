@@ -123,12 +123,11 @@ def baseline_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
 
 def _paths_key(inputs: ModelInputs) -> dict:
     """What the baseline paths depend on: the model, the inputs (files and values), pysd, the code."""
+    import hashlib
+    import json
     from importlib.metadata import version
 
     from . import cache
-
-    import hashlib
-    import json
 
     values = {
         "constants": {k: float(v) for k, v in inputs.constants.items()},
