@@ -22,6 +22,10 @@ RATIOS = {
 }
 DEBT = "debt held by the public"
 BY_NAME = {c.name: c for c in COLUMNS}
+# values that cannot be negative: GDP, the debt (and its ratio to GDP) and every holder's holdings
+NON_NEGATIVE = ("gdp", "debt_held_by_public", "debt_to_gdp") + tuple(
+    c.name for c in COLUMNS if c.name.startswith("holdings_")
+)
 
 
 def model_vars_for(columns: Sequence[str]) -> tuple[str, ...]:

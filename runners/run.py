@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import __version__, engine, model
 from .errors import SnowballError
-from .fiscal import fiscal_years, model_vars_for
+from .fiscal import NON_NEGATIVE, fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs, load_inputs
 from .paths import REPO
 from .registry import COLUMNS, model_variables, rating_label
@@ -274,12 +274,6 @@ def run(
     )
     frame = raw[list(monthly)].rename_axis("time") if monthly else None
     return RunResult(scenario, until, overrides, results, inputs, milestones(results), frame)
-
-
-# values that cannot be negative: GDP, the debt (and its ratio to GDP) and every holder's holdings
-NON_NEGATIVE = ("gdp", "debt_held_by_public", "debt_to_gdp") + tuple(
-    c.name for c in COLUMNS if c.name.startswith("holdings_")
-)
 
 
 def check_results(results: pd.DataFrame, where: str) -> None:

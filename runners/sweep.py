@@ -35,7 +35,17 @@ from .inputs import LAST_YEAR, ModelInputs
 from .outputs import atomic_dir, check_target, make_dir, output_name, write_json
 from .paths import REPORTS
 from .sweepspec import SweepSpec, sample, unit_sample
-from .sweepwork import ChunkJob, Stored, run_chunk, summary_rows
+from .sweepwork import (
+    ChunkJob,
+    Digest,
+    Stored,
+    chunk_path,
+    digest,
+    run_and_save,
+    run_chunk,
+    save_chunk,
+    summary_rows,
+)
 
 FAN = ("debt_to_gdp", "net_interest_share_of_outlays")
 SOURCE = "Source: CBO (January 2025); Snowball sweep"
@@ -340,13 +350,15 @@ class Progress:
 
 
 def _chunk_path(folder: Path, index: int) -> Path:
-    return folder / f"chunk-{index:05d}.npy"
+    return Path(chunk_path(str(folder), index))
 
 
-def _save_chunk(folder: Path, index: int, data: np.ndarray) -> None:
-    tmp = folder / f".chunk-{index:05d}.tmp.npy"
-    np.save(tmp, data)
-    os.replace(tmp, _chunk_path(folder, index))
+def keep_index(the_plan: Plan) -> tuple[list[int], list[int]]:
+    """The rows (fiscal years) and columns of a chunk's results that runs.parquet keeps."""
+    spec = the_plan.spec
+    return [the_plan.years.index(y) for y in spec.keep_years], [
+        the_plan.columns.index(v) for v in spec.keep_variables
+    ]
 
 
 def chunk_ok(path: Path, shape: tuple[int, ...]) -> bool:
@@ -397,11 +409,16 @@ def execute(
     if collector:
         collector.offer(-1)  # the chunks kept from an interrupted run, in order
 
-    def finished(index: int, data: np.ndarray) -> None:
+    rows, cols = keep_index(the_plan)
+
+    def finished(index: int, result: np.ndarray | Digest) -> None:
+        # a full result (run here or on Dask) is saved here; a worker process saved its own
         nonlocal done
-        _save_chunk(folder, index, data)
+        if isinstance(result, np.ndarray):
+            save_chunk(str(folder), index, result)
+            result = digest(result, the_plan.columns, rows, cols)
         if collector:
-            collector.offer(index, data)
+            collector.offer(index, result)
         done += sizes[index]
         if progress:
             progress.update(done)
@@ -417,7 +434,7 @@ def execute(
             for i in todo:
                 finished(i, run_chunk(the_plan.job(i)))
         else:
-            _run_processes(the_plan, todo, pool, finished)
+            _run_processes(the_plan, todo, pool, finished, (str(folder), rows, cols))
     finally:
         if own:
             pool.close()
@@ -529,7 +546,7 @@ class Pool:
         self.close(failed=kind is not None)
 
 
-def _run_processes(the_plan: Plan, todo: list[int], pool: Pool, finished: Callable) -> None:
+def _run_processes(the_plan: Plan, todo: list[int], pool: Pool, finished: Callable, where: tuple) -> None:
     from concurrent.futures import FIRST_COMPLETED, wait
 
     executor = pool.executor()
@@ -539,7 +556,7 @@ def _run_processes(the_plan: Plan, todo: list[int], pool: Pool, finished: Callab
         while queue or pending:
             while queue and len(pending) < 2 * pool.workers:  # bounded: memory stays flat
                 i = queue.pop(0)
-                pending[executor.submit(run_chunk, the_plan.job(i))] = i
+                pending[executor.submit(run_and_save, the_plan.job(i), *where)] = i
             ready, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for fut in sorted(ready, key=lambda f: pending[f]):
                 finished(pending.pop(fut), fut.result())
@@ -599,6 +616,7 @@ class SweepResult:
 
 
 PARAMS_PART, RUNS_PART = "params.csv.part", "runs.parquet.part"
+PARALLEL_OUTPUT_RUNS = 50_000  # from this many runs the summary and sensitivity tasks use the pool
 
 
 class Collector:
@@ -618,8 +636,7 @@ class Collector:
         spec = the_plan.spec
         self.next = 0
         self.failed: list[int] = []
-        self.cols = [the_plan.columns.index(v) for v in spec.keep_variables]
-        self.rows = [the_plan.years.index(y) for y in spec.keep_years]
+        self.rows, self.cols = keep_index(the_plan)
         self.names = pa.array(list(spec.keep_variables), pa.string())
         self.schema = pa.schema(
             [
@@ -640,27 +657,27 @@ class Collector:
         """True once every chunk went through."""
         return self.next == len(self.plan.chunks)
 
-    def offer(self, index: int, data: np.ndarray | None = None) -> None:
-        """Chunk ``index`` finished (``data``, else read from disk): take every chunk now in order."""
+    def offer(self, index: int, done: Digest | None = None) -> None:
+        """Chunk ``index`` finished (``done``, else read from disk): take every chunk now in order."""
         clock = time.perf_counter()
         try:
-            self._offer(index, data)
+            self._offer(index, done)
         finally:
             self.seconds += time.perf_counter() - clock
 
-    def _offer(self, index: int, data: np.ndarray | None) -> None:
+    def _offer(self, index: int, done: Digest | None) -> None:
         while self.next < len(self.plan.chunks):
             i = self.next
-            if i == index and data is not None:
-                block = data
+            if i == index and done is not None:
+                block = done
             elif _chunk_path(self.folder, i).is_file():
-                block = np.load(_chunk_path(self.folder, i))
+                block = digest(np.load(_chunk_path(self.folder, i)), self.plan.columns, self.rows, self.cols)
             else:
                 return
             self._take(i, block)
             self.next += 1
 
-    def _take(self, index: int, data: np.ndarray) -> None:
+    def _take(self, index: int, done: Digest) -> None:
         start, stop = self.plan.chunks[index]
         frame = pd.DataFrame(
             self.plan.values[start:stop],
@@ -668,8 +685,8 @@ class Collector:
             index=pd.RangeIndex(start, stop, name="run_id"),
         )
         frame.to_csv(self.params, header=index == 0, float_format="%.10g", lineterminator="\n")
-        self.failed += [start + int(i) for i in failed_runs(self.plan, data)]
-        self.buffer.append(data[:, self.rows][:, :, self.cols])
+        self.failed += [start + int(i) for i in done.failed]
+        self.buffer.append(done.kept)
         group = self.plan.spec.chunk
         while sum(len(b) for b in self.buffer) >= group:
             kept = np.concatenate(self.buffer)
@@ -990,18 +1007,6 @@ def _prepare_partial(folder: Path, the_plan: Plan, resume: bool) -> Plan:
     return the_plan
 
 
-def failed_runs(the_plan: Plan, results: np.ndarray) -> np.ndarray:
-    """Run ids whose values went non-finite, or whose GDP, debt or holdings went negative."""
-    from .run import NON_NEGATIVE
-
-    bad = ~np.isfinite(results).all(axis=(1, 2))
-    cols = [the_plan.columns.index(c) for c in NON_NEGATIVE if c in the_plan.columns]
-    if cols:
-        with np.errstate(invalid="ignore"):
-            bad |= (results[:, :, cols] < 0).any(axis=(1, 2))
-    return np.flatnonzero(bad)
-
-
 def check_failed(the_plan: Plan, failed: np.ndarray) -> None:
     """Say how many runs failed and which; refuse the sweep above MAX_FAILED_SHARE of its runs."""
     if not len(failed):
@@ -1052,8 +1057,11 @@ def write_outputs(
     check_failed(the_plan, failed)
     chunks = stored(the_plan, folder, failed)
     clock = time.perf_counter()
-    summary = summary_frame(the_plan, chunks, pool)
-    sensitivity = sensitivity_frame(the_plan, chunks, pool)
+    # the tasks go to the workers when there is enough to share (a worker's first task imports
+    # pandas, scipy and SALib: ~1 s, more than 10,000 runs' summary takes here)
+    tasks = pool if the_plan.n_runs >= PARALLEL_OUTPUT_RUNS else None
+    summary = summary_frame(the_plan, chunks, tasks)
+    sensitivity = sensitivity_frame(the_plan, chunks, tasks)
     calibration = None
     if the_plan.spec.compare_with_cbo:
         calibration = comparison(the_plan, chunks.gather(slice(None), the_plan.columns.index("debt_to_gdp")))

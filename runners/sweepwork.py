@@ -7,12 +7,13 @@ the compiled program and every input as plain arrays.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
 
 from .engine import Program
-from .fiscal import BY_NAME, fiscal_years
+from .fiscal import BY_NAME, NON_NEGATIVE, fiscal_years
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,50 @@ def run_chunk(job: ChunkJob) -> np.ndarray:
 
 # ---------------------------------------------------------------- output work, split across the pool
 
+
+def chunk_path(folder: str, index: int) -> str:
+    """Where chunk ``index``'s results (runs, fiscal years, columns) wait until the sweep ends."""
+    return os.path.join(folder, f"chunk-{index:05d}.npy")
+
+
+def save_chunk(folder: str, index: int, data: np.ndarray) -> None:
+    """Write a chunk's results atomically (a temporary file, then a rename)."""
+    tmp = os.path.join(folder, f".chunk-{index:05d}.tmp.npy")
+    np.save(tmp, data)
+    os.replace(tmp, chunk_path(folder, index))
+
+
+def failed_rows(data: np.ndarray, columns: tuple[str, ...]) -> np.ndarray:
+    """Rows (runs) of ``data`` that went non-finite, or whose GDP, debt or holdings went negative."""
+    bad = ~np.isfinite(data).all(axis=(1, 2))
+    cols = [columns.index(c) for c in NON_NEGATIVE if c in columns]
+    if cols:
+        with np.errstate(invalid="ignore"):
+            bad |= (data[:, :, cols] < 0).any(axis=(1, 2))
+    return np.flatnonzero(bad)
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What the parent needs of a finished chunk: the values runs.parquet keeps, the failed rows."""
+
+    kept: np.ndarray  # (runs, kept years, kept variables)
+    failed: np.ndarray  # row numbers within the chunk
+
+
+def digest(data: np.ndarray, columns: tuple[str, ...], rows: list[int], cols: list[int]) -> Digest:
+    """The :class:`Digest` of a chunk's full results ``data``."""
+    return Digest(np.ascontiguousarray(data[:, rows][:, :, cols]), failed_rows(data, columns))
+
+
+def run_and_save(job: ChunkJob, folder: str, rows: list[int], cols: list[int]) -> Digest:
+    """In a worker: run the chunk, save its results beside the others, return only its digest (the
+    full results never travel back to the parent)."""
+    data = run_chunk(job)
+    save_chunk(folder, job.index, data)
+    return digest(data, job.columns, rows, cols)
+
+
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 
 
@@ -116,8 +161,8 @@ class Stored:
     failed: tuple[int, ...]  # run ids left out (non-finite or negative): set to NaN
 
     def path(self, index: int) -> str:
-        """The file of chunk ``index`` (written by ``sweep._save_chunk``)."""
-        return f"{self.folder}/chunk-{index:05d}.npy"
+        """The file of chunk ``index`` (written by :func:`save_chunk`)."""
+        return chunk_path(self.folder, index)
 
     def gather(self, years: slice | int, column: int) -> np.ndarray:
         """Every run's values of one column (for ``years``), read memory-mapped chunk by chunk."""
