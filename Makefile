@@ -28,8 +28,9 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# make bench BENCH_ARGS=--large adds 1,000,000 draws
 bench: $(STAMP)
-	$(BIN)/python -m runners.bench
+	$(BIN)/python -m runners.bench $(BENCH_ARGS)
 
 # rewrite tests/golden/ from fresh runs after a reviewed change to the numbers
 golden: $(STAMP)

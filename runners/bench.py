@@ -1,9 +1,12 @@
 """`make bench`: time single runs and sweeps; write reports/bench/bench.json (never asserted in tests).
 
-Sweeps: the calibrated Monte Carlo spec (data/sweeps/monte-carlo.toml: rates, growth and primary
-balance shocks, monthly steps FY2025-2055) at 1,000 and 10,000 draws through ``snowball sweep``'s
-whole pipeline (sampling, 2 worker processes, every output file), the engine alone at several
-chunk sizes, and the peak memory. ``python -m runners.bench --large`` adds 100,000 draws.
+Single runs: load, a baseline run to 2055 and 2100, pysd as installed. Sweeps: the calibrated
+Monte Carlo spec (data/sweeps/monte-carlo.toml, monthly steps FY2025-2055) at 100,000 draws with
+1, 2, 4 ... workers up to the machine's cores, each through ``snowball sweep``'s whole pipeline in
+a fresh process (seconds by phase, the parent's and the largest worker's peak memory); the
+serial/parallel split of the one-worker sweep and the seconds it predicts for 16 workers
+(serial + parallel / workers); the engine's ns per element-operation beside numpy's floor.
+``python -m runners.bench --large`` adds 1,000,000 draws on every core.
 """
 
 from __future__ import annotations

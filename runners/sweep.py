@@ -616,6 +616,7 @@ class SweepResult:
 
 
 PARAMS_PART, RUNS_PART = "params.csv.part", "runs.parquet.part"
+SUMMARY_VALUES = 4_000_000  # values per summary task (32 MB): years are split to stay below
 PARALLEL_OUTPUT_RUNS = 50_000  # from this many runs the summary and sensitivity tasks use the pool
 
 
@@ -734,8 +735,15 @@ def stored(the_plan: Plan, folder: Path, failed: np.ndarray) -> Stored:
 
 def summary_frame(the_plan: Plan, chunks: Stored, pool: Pool | None = None) -> pd.DataFrame:
     """Percentiles 5-95, mean and sd by variable and fiscal year (finite runs only); one task per
-    variable, on the pool's workers when they are running."""
-    tasks = [(chunks, k, col, the_plan.years) for k, col in enumerate(the_plan.columns)]
+    variable and block of years (at most SUMMARY_VALUES values each), on the pool's workers when
+    they are running."""
+    n_years = len(the_plan.years)
+    step = max(1, min(n_years, SUMMARY_VALUES // max(the_plan.n_runs, 1)))  # years per task
+    tasks = [
+        (chunks, k, col, the_plan.years[j : j + step], j)
+        for k, col in enumerate(the_plan.columns)
+        for j in range(0, n_years, step)
+    ]
     parts = (pool or Pool()).map(summary_rows, tasks)
     return pd.DataFrame([row for part in parts for row in part])
 

@@ -166,16 +166,28 @@ class Stored:
 
     def gather(self, years: slice | int, column: int) -> np.ndarray:
         """Every run's values of one column (for ``years``), read memory-mapped chunk by chunk."""
-        parts = [np.load(self.path(i), mmap_mode="r")[:, years, column] for i in range(len(self.chunks))]
-        out = np.concatenate(parts) if parts else np.empty(0)
+        out = None
+        for i, (start, stop) in enumerate(self.chunks):
+            mapped = np.load(self.path(i), mmap_mode="r")  # one chunk mapped at a time
+            part = mapped[:, years, column]
+            if out is None:
+                out = np.empty((self.chunks[-1][1], *part.shape[1:]))
+            out[start:stop] = part
+            del mapped, part
+        if out is None:
+            return np.empty(0)
         if self.failed:
             out[list(self.failed)] = np.nan
         return out
 
 
-def summary_rows(stored: Stored, column: int, name: str, years: tuple[int, ...]) -> list[dict]:
-    """summary.csv's rows for one variable: percentiles 5-95, mean and sd by year (finite runs)."""
-    block = stored.gather(slice(None), column)  # (runs, years)
+def summary_rows(
+    stored: Stored, column: int, name: str, years: tuple[int, ...], first: int = 0
+) -> list[dict]:
+    """summary.csv's rows for one variable in ``years`` (from the ``first``-th fiscal year of the
+    results): percentiles 5-95, mean and sd by year (finite runs); each year on its own, so any
+    split of the years gives the same rows."""
+    block = stored.gather(slice(first, first + len(years)), column)  # (runs, years)
     finite = np.isfinite(block)
     with np.errstate(all="ignore"):
         pct = np.nanpercentile(np.where(finite, block, np.nan), PERCENTILES, axis=0)

@@ -351,6 +351,8 @@ def test_every_output_file_is_identical_whatever_the_workers_and_chunks(
     import pyarrow.parquet as pq
 
     monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep, "SUMMARY_VALUES", 24 * 3)  # summary tasks of 3 fiscal years each
+    monkeypatch.setattr(sweep, "PARALLEL_OUTPUT_RUNS", 1)  # and they run in the worker processes
     the_plan = sweep.plan(small_spec)
     assert [b - a for a, b in the_plan.for_workers(1).chunks] == [8, 8, 8]
     assert [b - a for a, b in the_plan.for_workers(2).chunks] == [4] * 6
