@@ -923,7 +923,7 @@ def run_sweep(
     default_out = REPORTS / "sweeps" / output_name(spec.name, "sweep")
     out = Path(out) if out else default_out
     check_target(out, force)
-    workers = workers if workers is not None else min(os.cpu_count() or 1, 2)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise SnowballError(f"--workers must be at least 1, got {workers}")
     if scheduler is not None and not SCHEDULER.match(scheduler):
@@ -1072,7 +1072,8 @@ def write_outputs(
     sensitivity = sensitivity_frame(the_plan, chunks, tasks)
     calibration = None
     if the_plan.spec.compare_with_cbo:
-        calibration = comparison(the_plan, chunks.gather(slice(None), the_plan.columns.index("debt_to_gdp")))
+        k = the_plan.columns.index("debt_to_gdp")
+        calibration = comparison(the_plan, lambda year: chunks.gather(the_plan.years.index(year), k))
     tasks_done = time.perf_counter()
     with atomic_dir(out, force) as tmp:
         shutil.move(folder / PARAMS_PART, tmp / "params.csv")
