@@ -342,6 +342,23 @@ def test_interrupt_keeps_chunks_and_resume_finishes_identically(small_run, small
     assert stamp  # the kept chunk was reused, not rewritten (it is gone only with the partial folder)
 
 
+def test_resume_with_other_workers_keeps_the_first_chunking(
+    small_run, small_spec, tmp_path, monkeypatch, capsys
+):
+    # interrupted with 1 worker (chunks of 8 runs), resumed with 2 (which alone would cut 6 chunks
+    # of 4): the kept chunk is reused and the partial folder's chunking is kept
+    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    out = tmp_path / "r"
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run_sweep(small_spec, out=out, workers=1, progress=StopAfter(24, 1))
+    partial = sweep.partial_dir(out)
+    assert (partial / "key.txt").read_text().split()[1] == "8"
+    assert [p.name for p in partial.glob("chunk-*.npy")] == ["chunk-00000.npy"]
+    sweep.run_sweep(small_spec, out=out, workers=2, resume=True, show_progress=False)
+    assert "damaged" not in capsys.readouterr().err  # chunk 0 (8 runs) fitted the kept chunking
+    assert files(out) == files(small_run.out)
+
+
 def test_every_output_file_is_identical_whatever_the_workers_and_chunks(
     small_run, small_spec, tmp_path, monkeypatch
 ):
