@@ -28,8 +28,9 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# make bench BENCH_ARGS=--large adds 1,000,000 draws
 bench: $(STAMP)
-	$(BIN)/python -m runners.bench
+	$(BIN)/python -m runners.bench $(BENCH_ARGS)
 
 # rewrite tests/golden/ from fresh runs after a reviewed change to the numbers
 golden: $(STAMP)
@@ -40,4 +41,4 @@ model-data: $(STAMP)
 	$(BIN)/snowball model --write-data
 
 clean:
-	rm -rf $(VENV) reports/runs reports/briefing reports/bench reports/sweeps reports/compare reports/backtests reports/gap reports/diagrams models/snowball.py models/.snowball.sha256
+	rm -rf $(VENV) reports/runs reports/briefing reports/bench reports/sweeps reports/compare reports/backtests reports/gap reports/diagrams models/snowball.py models/.snowball.sha256 .cache

@@ -1,9 +1,12 @@
 """`make bench`: time single runs and sweeps; write reports/bench/bench.json (never asserted in tests).
 
-Sweeps: the calibrated Monte Carlo spec (data/sweeps/monte-carlo.toml: rates, growth and primary
-balance shocks, monthly steps FY2025-2055) at 1,000 and 10,000 draws through ``snowball sweep``'s
-whole pipeline (sampling, 2 worker processes, every output file), the engine alone at several
-chunk sizes, and the peak memory. ``python -m runners.bench --large`` adds 100,000 draws.
+Single runs: load, a baseline run to 2055 and 2100, pysd as installed. Sweeps: the calibrated
+Monte Carlo spec (data/sweeps/monte-carlo.toml, monthly steps FY2025-2055) at 100,000 draws with
+1, 2, 4 ... workers up to the machine's cores, each through ``snowball sweep``'s whole pipeline in
+a fresh process (seconds by phase, the parent's and the largest worker's peak memory); the
+serial/parallel split of the one-worker sweep and the seconds it predicts for 16 workers
+(serial + parallel / workers); the engine's ns per element-operation beside numpy's floor.
+``python -m runners.bench --large`` adds 1,000,000 draws on every core.
 """
 
 from __future__ import annotations
@@ -65,30 +68,118 @@ def _peak_mb() -> dict[str, float]:
     return {"parent_mb": round(own, 1), "largest_worker_mb": round(kids, 1)}
 
 
-def sweep_bench(large: bool = False) -> dict:
-    """Seconds for 1,000 and 10,000 swept scenarios, the engine at several chunk sizes, memory."""
-    from .sweep import plan, run_sweep
+def one_sweep(draws: int, workers: int, folder: Path) -> dict:
+    """One whole ``snowball sweep`` (in this process): seconds by phase and peak memory."""
+    from .sweep import run_sweep
+
+    spec = _spec_with(draws, 2500, folder)
+    res = run_sweep(spec, out=folder / f"out-{draws}-{workers}", workers=workers, show_progress=False)
+    phases = {k: round(v, 3) for k, v in res.phases.items()}
+    return {
+        "draws": draws,
+        "workers": workers,
+        "seconds": round(res.seconds, 3),
+        "phases": phases,
+    } | _peak_mb()
+
+
+def _in_subprocess(draws: int, workers: int, folder: Path) -> dict:
+    """:func:`one_sweep` in a fresh interpreter, so each peak memory is that sweep's own."""
+    import json
+    import subprocess
+
+    cmd = [sys.executable, "-m", "runners.bench", "--one", str(draws), str(workers), str(folder)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def split(one: dict) -> dict[str, float]:
+    """The serial and parallel seconds of a one-worker sweep (what Amdahl's law needs).
+
+    Parallel: the engine (``run_and_collect`` less the parent's ``collect``) and the summary and
+    sensitivity tasks; serial: planning, collecting chunks into params.csv/runs.parquet, the
+    charts and the manifest. Predicted seconds on w workers: serial + parallel / w.
+    """
+    p = one["phases"]
+    parallel = p["run_and_collect"] - p["collect"] + p["summary_sensitivity"]
+    serial = one["seconds"] - parallel
+    return {"serial_seconds": round(serial, 3), "parallel_seconds": round(parallel, 3)}
+
+
+def ops_per_step(source: str) -> int:
+    """Operations in one step of a generated program: every operator, comparison and call in its
+    time loop (each an array operation when its operands vary by scenario)."""
+    import ast
+
+    loop = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.For))
+    return sum(isinstance(n, ast.BinOp | ast.UnaryOp | ast.Compare | ast.Call) for n in ast.walk(loop))
+
+
+def engine_vs_floor(folder: Path, n: int = 10000, chunk: int = 2500) -> dict:
+    """The engine's ns per element-operation beside numpy's floor (the same count of ``a * b`` on
+    arrays of the chunk's length, each allocating its result, as the engine's expressions do)."""
+    import numpy as np
+
+    from .engine import step_times
+    from .sweep import plan
     from .sweepwork import run_chunk
 
-    out: dict = {}
+    the_plan = plan(_spec_with(n, chunk, folder))
+    prog = the_plan.program
+    steps = len(step_times(prog.time_step, prog.initial_time, the_plan.spec.until))
+    ops = ops_per_step(prog.source)
+    run_chunk(the_plan.job(0))  # compile once
+    start = time.perf_counter()
+    for i in range(len(the_plan.chunks)):
+        run_chunk(the_plan.job(i))
+    engine = time.perf_counter() - start
+    rng = np.random.default_rng(0)
+    a, b = rng.random(chunk) + 1, rng.random(chunk) + 1
+    start = time.perf_counter()
+    for _ in range(n // chunk):
+        for _ in range(steps):
+            for _ in range(ops):
+                a * b
+    floor = time.perf_counter() - start
+    elements = steps * ops * n
+    return {
+        "scenarios": n,
+        "chunk": chunk,
+        "steps": steps,
+        "operations_per_step": ops,
+        "engine_seconds": round(engine, 3),
+        "engine_ns_per_element_op": round(engine / elements * 1e9, 3),
+        "numpy_floor_ns_per_element_op": round(floor / elements * 1e9, 3),
+        "engine_over_floor": round(engine / floor, 2),
+    }
+
+
+def sweep_bench(large: bool = False) -> dict:
+    """Scaling: 100,000 draws (``--large``: also 1,000,000) at 1, 2, 4 ... workers up to the
+    machine's cores, each in a fresh process; the serial/parallel split and the predicted seconds
+    on 16 workers; the engine beside the numpy floor."""
+    import os
+
+    cores = os.cpu_count() or 1
+    counts = sorted({1, cores} | {2**k for k in range(1, 8) if 2**k <= cores})
+    out: dict = {"cores": cores}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        spec = _spec_with(1000, 1000, folder)
-        run_sweep(spec, out=folder / "warm", workers=2, show_progress=False)  # warm caches
-        for draws in (1000, 10000, *((100000,) if large else ())):
-            spec = _spec_with(draws, 1000 if draws <= 10000 else 2000, folder)
-            start = time.perf_counter()
-            run_sweep(spec, out=folder / f"out-{draws}", workers=2, show_progress=False)
-            out[f"sweep_{draws}_seconds"] = round(time.perf_counter() - start, 2)
-        out["sweep_peak_memory"] = _peak_mb()
-        engine_only = {}
-        for chunk in (250, 1000, 2500, 10000):
-            the_plan = plan(_spec_with(10000, chunk, folder))
-            start = time.perf_counter()
-            for i in range(len(the_plan.chunks)):
-                run_chunk(the_plan.job(i))
-            engine_only[str(chunk)] = round(time.perf_counter() - start, 2)
-        out["engine_only_10000_one_process_seconds_by_chunk"] = engine_only
+        _in_subprocess(1000, 1, folder)  # warm the caches (programs, baseline paths)
+        runs = []
+        for draws in (100_000, *((1_000_000,) if large else ())):
+            for w in counts if draws <= 100_000 else [cores]:
+                runs.append(_in_subprocess(draws, w, folder))
+        out["sweeps"] = runs
+        ones = {r["draws"]: r for r in runs if r["workers"] == 1}
+        out["prediction"] = {}
+        for draws, one in ones.items():
+            sp = split(one)
+            predicted = {
+                str(w): round(sp["serial_seconds"] + sp["parallel_seconds"] / w, 2) for w in (*counts, 16)
+            }
+            out["prediction"][str(draws)] = sp | {"predicted_seconds_by_workers": predicted}
+        out["engine_vs_numpy_floor"] = engine_vs_floor(folder)
     return out
 
 
@@ -112,15 +203,11 @@ def main() -> None:
         "note": "monthly steps; each run resets the model, sets all inputs and runs pysd; 'as installed' "
         "reloads the model per run and uses pysd's own lookup evaluation and setters",
     }
-    sweeps = sweep_bench(large="--large" in sys.argv[1:])
-    report.update(sweeps)
-    per_run = sweeps["sweep_10000_seconds"] / 10000
-    report["sweep_per_scenario_seconds"] = round(per_run, 6)
-    report["sweep_speedup_per_scenario_over_pysd_as_installed"] = round(statistics.median(slow) / per_run, 0)
+    report.update(sweep_bench(large="--large" in sys.argv[1:]))
     report["sweep_note"] = (
-        "snowball sweep of data/sweeps/monte-carlo.toml (draws overridden), whole pipeline incl. "
-        "sampling, 2 worker processes and every output file, after one warm-up; engine_only: "
-        "run_chunk in one process, by chunk size"
+        "snowball sweep of data/sweeps/monte-carlo.toml (draws overridden, chunk 2500), whole "
+        "pipeline incl. sampling and every output file, each in a fresh process after a warm-up of "
+        "the caches; prediction: serial + parallel / workers from the one-worker phases (Amdahl)"
     )
     with atomic_dir(REPORTS / "bench") as tmp:
         write_json(report, tmp / "bench.json")
@@ -129,4 +216,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--one"]:
+        import json
+
+        print(json.dumps(one_sweep(int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]))))
+    else:
+        main()

@@ -111,23 +111,37 @@ def exceedance(
 
 
 def monte_carlo(name: str = MONTE_CARLO, baseline: str | None = None) -> Uncertainty:
-    """Run the calibrated Monte Carlo in this process (seconds) and summarise it; ``baseline``
-    names a vintage that replaces its scenario's."""
+    """Run the calibrated Monte Carlo in this process (seconds) and summarise it as
+    `snowball sweep` does (its chunk files in a temporary folder); ``baseline`` names a vintage
+    that replaces its scenario's."""
+    import tempfile
+
     from . import sweep
     from .calibration import comparison
     from .sweepspec import load_spec
-    from .sweepwork import run_chunk
+    from .sweepwork import failed_rows, run_chunk, save_chunk
 
     spec = load_spec(name, baseline=baseline)
     the_plan = sweep.plan(spec)
-    results = np.concatenate([run_chunk(the_plan.job(i)) for i in range(len(the_plan.chunks))])
-    sweep.check_failed(the_plan, sweep.failed_runs(the_plan, results))  # as `snowball sweep` does
-    summary = sweep.summary_frame(the_plan, results)
-    sensitivity = sweep.sensitivity_frame(the_plan, results)
-    calibration = comparison(the_plan, results) if spec.compare_with_cbo else None
+    with tempfile.TemporaryDirectory(prefix="snowball-brief-") as folder:
+        failed = []
+        for i, (start, _) in enumerate(the_plan.chunks):
+            data = run_chunk(the_plan.job(i))
+            save_chunk(folder, i, data)
+            failed += [start + int(r) for r in failed_rows(data, the_plan.columns)]
+        sweep.check_failed(the_plan, np.array(failed, dtype=np.int64))  # as `snowball sweep` does
+        chunks = sweep.stored(the_plan, Path(folder), np.array(failed, dtype=np.int64))
+        summary = sweep.summary_frame(the_plan, chunks)
+        sensitivity = sweep.sensitivity_frame(the_plan, chunks)
+        k = the_plan.columns.index("debt_to_gdp")
+        calibration = (
+            comparison(the_plan, lambda year: chunks.gather(the_plan.years.index(year), k))
+            if spec.compare_with_cbo
+            else None
+        )
+        debt = chunks.gather(slice(None), k)
     base = sweep.base_run(the_plan)["debt_to_gdp"]
-    k = the_plan.columns.index("debt_to_gdp")
-    probs = exceedance(results[:, :, k], list(the_plan.years))
+    probs = exceedance(debt, list(the_plan.years))
     return Uncertainty(spec, the_plan.n_runs, summary, sensitivity, calibration, base, probs)
 
 

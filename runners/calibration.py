@@ -95,20 +95,20 @@ def load_errors() -> pd.DataFrame:
     return pd.read_csv(path)
 
 
-def comparison(the_plan, results: np.ndarray) -> pd.DataFrame:
+def comparison(the_plan, debt_in) -> pd.DataFrame:
     """CBO's error spread beside the sweep's spread of debt/GDP, 5 and 10 years out.
 
-    The sweep's first projected fiscal year is horizon 0 (as the January 2025 baseline's FY2025).
+    ``debt_in(year)``: every run's debt/GDP in that fiscal year, failed runs as NaN. The sweep's
+    first projected fiscal year is horizon 0 (as the January 2025 baseline's FY2025).
     """
     errors = load_errors().set_index(["horizon_years", "statistic"])["value"]
-    k = the_plan.columns.index("debt_to_gdp")
     first = the_plan.years[0]
     rows = []
     for h in HORIZONS:
         year = first + h
         if year not in the_plan.years:
             continue
-        y = results[:, the_plan.years.index(year), k]
+        y = debt_in(year)
         y = y[np.isfinite(y)]
         p = dict(zip((5, 10, 50, 90, 95), np.percentile(y, [5, 10, 50, 90, 95]), strict=True))
         sim = {"sd": y.std(ddof=1), "p10_to_p90": p[90] - p[10], "p5_to_p95": p[95] - p[5]}

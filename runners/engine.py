@@ -951,6 +951,16 @@ def _generate(eqs: dict[str, _Equation], record: tuple[str, ...]) -> str:  # noq
         if e.kind == "aux":
             level_of(ref)
 
+    # only what the recorded variables need, directly or through stocks and initial values (a
+    # program with nothing to record, the build's check, keeps every equation)
+    needed: set[str] = set(eqs) if not record else set()
+    todo = [by_name[n].ref for n in record]
+    while todo:
+        r = todo.pop()
+        if r != "time" and r not in needed:
+            needed.add(r)
+            todo.extend(eqs[r].deps | eqs[r].init_deps)
+
     lines = ["def simulate(P, L, t0, nsteps, slot, out, n):"]
     emit = lines.append
     for e in eqs.values():
@@ -963,7 +973,7 @@ def _generate(eqs: dict[str, _Equation], record: tuple[str, ...]) -> str:  # noq
             emit(f"    {e.local}_x, {e.local}_y = L[{e.name!r}]")
     emit(f"    _dt = {eqs['time_step'].local}")
     # static auxiliaries (no time, no state), once
-    static = [r for r, e in eqs.items() if e.kind == "aux" and level[r] == 0]
+    static = [r for r, e in eqs.items() if e.kind == "aux" and level[r] == 0 and r in needed]
     sdeps = {r: {d for d in eqs[r].deps if d in static} for r in static}
     for r in _topological(static, sdeps, "algebraic loop with no stock in it", names):
         emit(f"    {eqs[r].local} = {b.build(eqs[r].ast, eqs[r].name).expression}")
@@ -974,7 +984,9 @@ def _generate(eqs: dict[str, _Equation], record: tuple[str, ...]) -> str:  # noq
         if e.kind in (*_STATE, "initial") or (e.kind == "aux" and level[r] > 0):
             init_nodes[r] = {d for d in e.init_deps if d != "time"}
     roots = [
-        r for r, e in eqs.items() if e.kind in (*_STATE, "initial") or (e.kind == "aux" and level[r] == 1)
+        r
+        for r, e in eqs.items()
+        if r in needed and (e.kind in (*_STATE, "initial") or (e.kind == "aux" and level[r] == 1))
     ]
     for r in _topological(roots, init_nodes, "initial values depend on each other in a loop", names):
         e = eqs[r]
@@ -990,7 +1002,7 @@ def _generate(eqs: dict[str, _Equation], record: tuple[str, ...]) -> str:  # noq
             emit(f"    {e.local}_pipe = [{e.local}] * _fixed_order({delay}, _dt)")
             emit(f"    {e.local}_at = 0")
     # the time loop: dynamic auxiliaries needed by the state and the recorded variables
-    states = [r for r, e in eqs.items() if e.kind in _STATE]
+    states = [r for r, e in eqs.items() if e.kind in _STATE and r in needed]
     wanted = set()
     todo = [d for s in states for d in eqs[s].deps] + [by_name[n].ref for n in record]
     while todo:
@@ -1121,3 +1133,44 @@ def build_engine(path: Path = MODEL_FILE) -> Engine:
         raise SnowballError(f"{path}: model file is missing")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return _build_cached(str(path.resolve()), digest)
+
+
+def cached_program(
+    record: Sequence[str], initial_time: float | None = None, path: Path = MODEL_FILE
+) -> Program:
+    """:meth:`Engine.program` from the on-disk cache (``runners.cache``), without pysd.
+
+    Keyed by the .mdl's sha256, this file's own sha256 (a change to the engine's code rebuilds
+    every program) and ``record``; on a miss pysd parses the .mdl once and the program is stored.
+    """
+    from . import cache
+
+    path = Path(path)
+    if not path.is_file():
+        raise SnowballError(f"{path}: model file is missing")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    key = {"model": digest, "engine": cache.file_sha256(__file__), "record": list(record)}
+    doc = cache.load("program", key)
+    if doc is None:
+        prog = _build_cached(str(path.resolve()), digest).program(record)
+        doc = {
+            "source": prog.source,
+            "constants": prog.constants,
+            "tables": {k: [list(x), list(y)] for k, (x, y) in prog.tables.items()},
+            "time_step": prog.time_step,
+            "initial_time": prog.initial_time,
+            "controls": prog.controls,
+            "clock_inputs": sorted(prog.clock_inputs),
+        }
+        cache.store("program", key, doc)
+    return Program(
+        digest,
+        doc["source"],
+        tuple(record),
+        {k: float(v) for k, v in doc["constants"].items()},
+        {k: (tuple(float(v) for v in x), tuple(float(v) for v in y)) for k, (x, y) in doc["tables"].items()},
+        float(doc["time_step"]),
+        float(doc["initial_time"] if initial_time is None else initial_time),
+        {k: float(v) for k, v in doc["controls"].items()},
+        frozenset(doc["clock_inputs"]),
+    )

@@ -201,8 +201,8 @@ class ModelRuns:
 
     def __init__(self, q: GapQuestion, engine=None):
         from .engine import build_engine
+        from .fiscal import model_vars_for
         from .sweep import scenario_inputs
-        from .sweepwork import model_vars_for
 
         self.q = q
         self.engine = engine or build_engine()
@@ -216,13 +216,13 @@ class ModelRuns:
         ``consolidation`` is the adjustment in force in each fiscal year ($bn; constant within a
         year, read at the year's first step, which is the previous year-end).
         """
-        from .sweepwork import tidy_arrays
+        from .fiscal import fiscal_years
 
         sizes = np.asarray(sizes, dtype=float)
         n = len(sizes)
         constants = self.base.constants | self.q.constants(sizes if n > 1 else float(sizes[0]))
         times, raw = self.program.simulate(n, self.q.until, constants=constants, tables=self.base.tables)
-        out = tidy_arrays(raw, OUTPUTS)
+        out = fiscal_years(raw, OUTPUTS)
         out["consolidation"] = raw["consolidation"][:-1]
         years = np.rint(times[1:]).astype(int)
         return years, out

@@ -28,12 +28,13 @@ import pandas as pd
 from .errors import SnowballError
 from .paths import INSTALLED, MODEL_FILE, cache_dir
 
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", message=".*chardet.*", category=DeprecationWarning)
-    import pysd
-    import xarray as xr
-    from pysd.py_backend import lookups as _lookups
-    from pysd.translators.vensim.vensim_element import Element
+
+def _pysd():
+    """pysd, imported on first use (~0.4 s): what only reads the model's metadata never needs it."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*chardet.*", category=DeprecationWarning)
+        import pysd
+    return pysd
 
 
 def model_hash(mdl: Path = MODEL_FILE) -> str:
@@ -105,7 +106,7 @@ def translate(mdl: Path = MODEL_FILE, force: bool = False) -> Path:
             # pysd writes lookup tables with numpy's print options (8 decimals by default):
             # print every number in full so the translation holds the .mdl's exact values
             with contextlib.redirect_stdout(io.StringIO()), np.printoptions(floatmode="unique"):
-                pysd.read_vensim(str(copy), initialize=False)
+                _pysd().read_vensim(str(copy), initialize=False)
         except Exception as exc:  # pysd raises many types; name the equation instead
             raise SnowballError(f"{mdl.name}: {diagnose(mdl, exc)}") from None
         fresh = copy.with_suffix(".py")
@@ -131,6 +132,9 @@ def _blocks(text: str) -> list[tuple[int, str]]:
 
 def diagnose(mdl: Path, exc: Exception) -> str:
     """Find the equation that breaks translation and say which, where and why."""
+    _pysd()
+    from pysd.translators.vensim.vensim_element import Element
+
     text = mdl.read_text(encoding="utf-8", errors="replace")
     defined: set[str] = set()
     blocks = [b for b in _blocks(text) if not b[1].startswith("*")]
@@ -154,6 +158,22 @@ def diagnose(mdl: Path, exc: Exception) -> str:
             if token.lower().replace("_", " ") in block.split("~")[0].lower():
                 return f"line {line}: equation '{block.split('=')[0].strip()}' fails ({detail})"
     return f"translation failed ({type(exc).__name__}: {detail})"
+
+
+xr = None  # xarray and pysd's lookups module, imported with pysd on first use (_pysd_parts)
+_lookups = None
+
+
+def _pysd_parts():
+    """pysd's lookups module (and xarray), imported on first use."""
+    global xr, _lookups
+    if _lookups is None:
+        _pysd()
+        import xarray
+        from pysd.py_backend import lookups
+
+        xr, _lookups = xarray, lookups
+    return _lookups
 
 
 def _fast_call(self, x, final_subs=None):
@@ -200,7 +220,8 @@ def _fast_class(cls: type) -> type:
 def _lookup_objects(m) -> list:
     """The lookup objects of one loaded pysd model (its translated module's globals)."""
     space = vars(m.components._components)
-    return [v for v in space.values() if isinstance(v, _lookups.Lookups)]
+    lookups = _pysd_parts()
+    return [v for v in space.values() if isinstance(v, lookups.Lookups)]
 
 
 def enable_fast_lookups(m) -> None:
@@ -277,7 +298,7 @@ def find_loop(dependencies: dict[str, dict]) -> list[str]:
 def load_translated(path: Path):
     """Load a translated model, naming any algebraic loop instead of recursing."""
     with contextlib.redirect_stdout(io.StringIO()):
-        m = pysd.load(str(path), initialize=False)
+        m = _pysd().load(str(path), initialize=False)
     loop = find_loop(m._dependencies)
     if loop:
         names = {py: real for real, py in zip(m.doc["Real Name"], m.doc["Py Name"], strict=True)}
@@ -300,20 +321,56 @@ def _base_model():
 
 
 @cache
-def _defaults() -> dict[str, object]:
-    """The .mdl's own value of every scalar constant and lookup table, captured once."""
+def _meta() -> dict:
+    """What the rest of Snowball reads from the model without running it: the constants' values,
+    units, ranges and comments, and the lookup tables (from pysd's translation, cached on disk by
+    the .mdl's hash, pysd's version and this file's hash, so a run that only checks its inputs
+    never loads pysd)."""
+    from importlib.metadata import version
+
+    from . import cache
+
+    key = {"model": model_hash(), "pysd": version("pysd"), "code": cache.file_sha256(__file__)}
+    doc = cache.load("model-meta", key)
+    if doc is not None:
+        return doc
     m = _base_model()
-    out: dict[str, object] = {}
+    doc = {"doc": [], "constants": {}, "lookups": {}}
     for row in m.doc.to_dict("records"):
         name, py = row["Real Name"], row["Py Name"]
+        lims = row["Limits"] if isinstance(row["Limits"], tuple) else (None, None)
+        lims = [None if (v is None or np.isnan(v)) else float(v) for v in lims]
+        doc["doc"].append(
+            {
+                "name": name,
+                "py_name": py,
+                "type": row["Type"],
+                "subscripted": bool(row["Subscripts"]),
+                "units": str(row["Units"]),
+                "limits": lims,
+                "comment": str(row["Comment"]),
+            }
+        )
         if row["Subscripts"] or name in CONTROL:
             continue
         if row["Type"] == "Constant":
-            out[name] = float(getattr(m.components, py)())
+            doc["constants"][name] = float(getattr(m.components, py)())
         elif row["Type"] == "Lookup":
             data = m._dependencies[py]["__lookup__"]
             table = getattr(m.components, data).data
-            out[name] = pd.Series(table.values.astype(float), index=table["lookup_dim"].values.astype(float))
+            xs = table["lookup_dim"].values.astype(float)
+            doc["lookups"][name] = [xs.tolist(), table.values.astype(float).tolist()]
+    cache.store("model-meta", key, doc)
+    return doc
+
+
+@cache
+def _defaults() -> dict[str, object]:
+    """The .mdl's own value of every scalar constant and lookup table, captured once."""
+    meta = _meta()
+    out: dict[str, object] = dict(meta["constants"])
+    for name, (xs, ys) in meta["lookups"].items():
+        out[name] = pd.Series(np.array(ys, dtype=float), index=np.array(xs, dtype=float))
     return out
 
 
@@ -325,6 +382,7 @@ def default(name: str) -> float:
 def discard() -> None:
     """Drop the loaded model after a failed run: pysd leaves a failed run's state behind."""
     _base_model.cache_clear()
+    _meta.cache_clear()
     _defaults.cache_clear()
     _doc.cache_clear()
 
@@ -356,23 +414,20 @@ CONTROL = {"INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER"}
 def parameters() -> dict[str, Parameter]:
     """Settable constants (those the .mdl gives a range; not the clock), keyed by Vensim name."""
     out = {}
-    for row in _doc().to_dict("records"):
-        lims = row["Limits"] if isinstance(row["Limits"], tuple) else (None, None)
+    for row in _meta()["doc"]:
+        low, high = row["limits"]
         if (
-            row["Type"] != "Constant"
-            or row["Subscripts"]
-            or row["Real Name"] in CONTROL
-            or all(v is None or np.isnan(v) for v in lims)
+            row["type"] != "Constant"
+            or row["subscripted"]
+            or row["name"] in CONTROL
+            or (low is None and high is None)
         ):
             continue
-        low, high = (None if (v is None or np.isnan(v)) else float(v) for v in lims)
-        name = row["Real Name"]
-        out[name] = Parameter(name, row["Py Name"], str(row["Units"]), low, high, str(row["Comment"]))
+        name = row["name"]
+        out[name] = Parameter(name, row["py_name"], row["units"], low, high, row["comment"])
     return out
 
 
 def tables() -> dict[str, str]:
     """Lookup tables a scenario may replace, Vensim name -> Python name."""
-    doc = _doc()
-    rows = doc[doc["Type"] == "Lookup"]
-    return dict(zip(rows["Real Name"], rows["Py Name"], strict=True))
+    return {row["name"]: row["py_name"] for row in _meta()["doc"] if row["type"] == "Lookup"}

@@ -21,6 +21,7 @@ import pandas as pd
 
 from . import __version__, engine, model
 from .errors import SnowballError
+from .fiscal import NON_NEGATIVE, fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs, load_inputs
 from .paths import REPO
 from .registry import COLUMNS, model_variables, rating_label
@@ -117,9 +118,10 @@ def baseline_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
     baseline run, which the premia that MODEL.md measures against the baseline path read.
 
     For the vintage written into the .mdl (the default) they are the .mdl's own tables; for any
-    other inputs, a run with ``baseline path on`` = 0 computes them (once per inputs).
+    other inputs, a run with ``baseline path on`` = 0 computes them, cached on disk (runners.cache)
+    by the model, the inputs, pysd's version and the code.
     """
-    from .modeldata import PATH_VARIABLES, computed_paths
+    from .modeldata import PATH_VARIABLES
 
     cached = _PATHS.get(id(inputs))
     if cached is not None and cached[0] is inputs:
@@ -128,9 +130,48 @@ def baseline_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
         defaults = model._defaults()
         paths = {name: defaults[name] for name in PATH_VARIABLES}
     else:
-        paths = computed_paths(inputs)
+        paths = _stored_paths(inputs)
     _PATHS[id(inputs)] = (inputs, paths)
     return paths  # type: ignore[return-value]
+
+
+def _paths_key(inputs: ModelInputs) -> dict:
+    """What the baseline paths depend on: the model, the inputs (files and values), pysd, the code."""
+    import hashlib
+    import json
+    from importlib.metadata import version
+
+    from . import cache
+
+    values = {
+        "constants": {k: float(v) for k, v in inputs.constants.items()},
+        "tables": {k: [t.index.tolist(), t.to_numpy(dtype=float).tolist()] for k, t in inputs.tables.items()},
+    }
+    return {
+        "model": model.model_hash(),
+        "data": inputs.files,
+        # the values themselves: a caller may pass inputs changed in memory from the same files
+        "inputs": hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest(),
+        "first_year": inputs.first_year,
+        "pysd": version("pysd"),
+        "code": [cache.file_sha256(__file__), cache.file_sha256(model.__file__)],
+    }
+
+
+def _stored_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
+    """The baseline paths from the on-disk cache (runners.cache), else from a pysd run (stored)."""
+    from . import cache
+    from .modeldata import PATH_VARIABLES, computed_paths
+
+    key = _paths_key(inputs)
+    doc = cache.load("baseline-paths", key)
+    if doc is None:
+        paths = computed_paths(inputs)
+        doc = {"times": next(iter(paths.values())).index.tolist()}
+        doc |= {table: series.tolist() for table, series in paths.items()}
+        cache.store("baseline-paths", key, doc)
+    times = np.array(doc["times"], dtype=float)
+    return {table: pd.Series(np.array(doc[table], dtype=float), index=times) for table in PATH_VARIABLES}
 
 
 def scenario_params(
@@ -237,12 +278,6 @@ def run(
     return RunResult(scenario, until, overrides, results, inputs, milestones(results), frame, calibration)
 
 
-# values that cannot be negative: GDP, the debt (and its ratio to GDP) and every holder's holdings
-NON_NEGATIVE = ("gdp", "debt_held_by_public", "debt_to_gdp") + tuple(
-    c.name for c in COLUMNS if c.name.startswith("holdings_")
-)
-
-
 def check_results(results: pd.DataFrame, where: str) -> None:
     """Refuse impossible results: a non-finite value, or a negative GDP, debt or holding.
 
@@ -267,24 +302,11 @@ def check_results(results: pd.DataFrame, where: str) -> None:
 
 
 def tidy(raw: pd.DataFrame) -> pd.DataFrame:
-    """Fiscal-year results from the model's year-end values (see the column registry)."""
-    raw = raw.copy()
-    raw.index = np.rint(raw.index.to_numpy(dtype=float)).astype(int)
-    out = pd.DataFrame(index=pd.Index(raw.index[1:], name="fiscal_year"))
-    for col in COLUMNS:
-        if col.kind == "stock":
-            out[col.name] = raw[col.model_var].iloc[1:].to_numpy()
-        elif col.kind in ("flow", "mean"):
-            out[col.name] = raw[col.model_var].diff().iloc[1:].to_numpy()
-    debt = raw["debt held by the public"]
-    out["debt_to_gdp"] = out["debt_held_by_public"] / out["gdp"] * 100
-    out["net_interest_to_gdp"] = out["net_interest"] / out["gdp"] * 100
-    out["net_interest_share_of_outlays"] = out["net_interest"] / out["outlays"] * 100
-    out["net_interest_share_of_revenues"] = out["net_interest"] / out["revenues"] * 100
-    average_debt = (debt.shift(1) + debt).iloc[1:].to_numpy() / 2
-    out["average_interest_rate"] = out["interest_on_debt"] / average_debt * 100
-    out["bill_share"] = raw["Bills"].iloc[1:].to_numpy() / debt.iloc[1:].to_numpy() * 100
-    return out[[c.name for c in COLUMNS]]
+    """Fiscal-year results from the model's year-end values (arithmetic: ``runners.fiscal``)."""
+    years = np.rint(raw.index.to_numpy(dtype=float)).astype(int)
+    cols = [c.name for c in COLUMNS]
+    values = fiscal_years({v: raw[v].to_numpy(dtype=float) for v in model_vars_for(cols)}, cols)
+    return pd.DataFrame(values, index=pd.Index(years[1:], name="fiscal_year"))[cols]
 
 
 def first_year(mask: pd.Series) -> int | None:

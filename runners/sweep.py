@@ -10,6 +10,7 @@ manifest.json. The same spec and seed give byte-identical files.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -27,16 +28,25 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .engine import Engine, Program, build_engine, interp
+from .engine import Engine, Program, cached_program, interp
 from .errors import SnowballError
+from .fiscal import fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs
 from .outputs import atomic_dir, check_target, make_dir, output_name, write_json
 from .paths import REPORTS
-from .registry import BY_NAME
 from .sweepspec import SweepSpec, sample, unit_sample
-from .sweepwork import ChunkJob, model_vars_for, run_chunk, tidy_arrays
+from .sweepwork import (
+    ChunkJob,
+    Digest,
+    Stored,
+    chunk_path,
+    digest,
+    run_and_save,
+    run_chunk,
+    save_chunk,
+    summary_rows,
+)
 
-PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 FAN = ("debt_to_gdp", "net_interest_share_of_outlays")
 SOURCE = "Source: CBO (January 2025); Snowball sweep"
 
@@ -54,7 +64,10 @@ class BaseInputs:
 
 
 def scenario_inputs(
-    engine: Engine, scenario, overrides: dict[str, float] | None = None, inputs: ModelInputs | None = None
+    engine: Engine | Program,
+    scenario,
+    overrides: dict[str, float] | None = None,
+    inputs: ModelInputs | None = None,
 ) -> BaseInputs:
     """Constants and tables for ``scenario`` (+ ``overrides``), as run.run sets them in pysd.
 
@@ -111,16 +124,18 @@ def run_scenarios(scenarios: list, until: int = 2055, engine: Engine | None = No
     """
     from .registry import COLUMNS
 
-    engine = engine or build_engine()
-    items = [scenario_inputs(engine, s) for s in scenarios]
+    cols = tuple(c.name for c in COLUMNS)
+    items = [scenario_inputs(engine or cached_program(model_vars_for(cols)), s) for s in scenarios]
     first = items[0].inputs.first_year
     if any(b.inputs.first_year != first for b in items):
         raise SnowballError("scenarios run together must start from the same initial state")
     constants, tables = stack_inputs(items)
-    cols = tuple(c.name for c in COLUMNS)
-    program = engine.program(model_vars_for(cols), initial_time=first)
+    if engine is None:
+        program = cached_program(model_vars_for(cols), initial_time=first)
+    else:
+        program = engine.program(model_vars_for(cols), initial_time=first)
     _, raw = program.simulate(len(items), until, constants=constants, tables=tables)
-    res = tidy_arrays(raw, cols)
+    res = fiscal_years(raw, cols)
     years = pd.Index(range(first + 1, until + 1), name="fiscal_year")
     return [pd.DataFrame({c: res[c][:, i] for c in cols}, index=years) for i in range(len(items))]
 
@@ -146,6 +161,7 @@ class Plan:
     columns: tuple[str, ...]
     years: tuple[int, ...]
     key: str
+    chunk_runs: int = 0  # runs per chunk file (0: the spec's chunk); see chunk_size
 
     @property
     def n_runs(self) -> int:
@@ -154,9 +170,18 @@ class Plan:
 
     @property
     def chunks(self) -> list[tuple[int, int]]:
-        """(start, stop) run ranges, in order."""
-        step = self.spec.chunk
+        """(start, stop) run ranges of the work chunks, in order."""
+        step = self.chunk_runs or self.spec.chunk
         return [(s, min(s + step, self.n_runs)) for s in range(0, self.n_runs, step)]
+
+    @property
+    def row_groups(self) -> int:
+        """runs.parquet's row groups: one per ``chunk`` runs of the spec, whatever the work chunks."""
+        return -(-self.n_runs // self.spec.chunk)
+
+    def for_workers(self, workers: int) -> Plan:
+        """The same plan cut into chunks sized for ``workers`` (see :func:`chunk_size`)."""
+        return dataclasses.replace(self, chunk_runs=chunk_size(self.n_runs, workers, self.spec.chunk))
 
     def job(self, index: int) -> ChunkJob:
         """The job for chunk ``index`` (plain data)."""
@@ -185,11 +210,20 @@ class Plan:
         )
 
 
+MIN_CHUNK = 500  # runs: below this the engine's per-step Python cost dominates (see make bench)
+
+
+def chunk_size(runs: int, workers: int, largest: int) -> int:
+    """Runs per work chunk: about ``runs / (3 x workers)`` so that no worker idles long on the last
+    round, at least MIN_CHUNK (the engine's per-step cost) and at most the spec's ``chunk``
+    (memory per chunk and the resume unit)."""
+    return max(1, min(largest, max(MIN_CHUNK, -(-runs // (3 * max(workers, 1))))))
+
+
 def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:
     """Sample the runs and assemble the shared inputs; check everything before anything runs."""
     from .scenario import check_value, resolve_parameter
 
-    engine = engine or build_engine()
     values = sample(spec)
     for i, f in enumerate(spec.factors):
         col = values[:, i]
@@ -205,20 +239,23 @@ def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:
                         f"{spec.path}: field 'inputs.{f.name}': a draw is out of range ({exc}); "
                         "narrow the distribution"
                     ) from None
-    base = scenario_inputs(engine, spec.scenario)
+    columns = spec.columns
+    record = model_vars_for(columns)
+    # the cached program (no pysd) unless an engine is given; its constants and tables are the .mdl's
+    source = engine or cached_program(record)
+    base = scenario_inputs(source, spec.scenario)
     check_holdings(spec, values, base.constants | spec.constants)
     tables = dict(base.tables)
     for p in spec.paths:
         for name in p.tables:
             tables[name] = annual(*tables[name], base.inputs.first_year)
-    columns = spec.columns
-    program = engine.program(model_vars_for(columns), initial_time=base.inputs.first_year)
+    first = base.inputs.first_year
+    program = engine.program(record, first) if engine else dataclasses.replace(source, initial_time=first)
     years = tuple(range(base.inputs.first_year + 1, spec.until + 1))
-    check_tidy(engine, base, spec.until)
     key_parts = {
         "spec": spec.sha256,
         "scenario_constants": spec.scenario.constants,
-        "model": engine.model_sha256,
+        "model": program.model_sha256,
         "data": base.inputs.files,
         "chunk": spec.chunk,
         "snowball": __version__,
@@ -246,24 +283,6 @@ def check_holdings(spec: SweepSpec, values: np.ndarray, constants: dict[str, flo
             f"{bad[0]}) the starting holdings sum to at least the '{DEBT}'; domestic private "
             "holdings would be negative; narrow the distributions"
         )
-
-
-def check_tidy(engine: Engine, base: BaseInputs, until: int) -> None:
-    """The vectorised fiscal-year arithmetic must equal ``run.tidy`` (checked on the base scenario)."""
-    from .registry import COLUMNS, model_variables
-    from .run import tidy
-
-    prog = engine.program(model_variables())
-    times, raw = prog.simulate(1, until, constants=base.constants, tables=base.tables)
-    frame = tidy(pd.DataFrame({k: v[:, 0] for k, v in raw.items()}, index=times))
-    cols = tuple(c.name for c in COLUMNS if c.name in frame.columns)
-    fast = tidy_arrays(raw, cols)
-    for c in cols:
-        a, b = fast[c][:, 0], frame[c].to_numpy(dtype=float)
-        if not np.array_equal(a, b, equal_nan=True):
-            raise SnowballError(
-                f"runners/sweepwork.tidy_arrays no longer matches runners.run.tidy for '{c}'; update it"
-            )
 
 
 # ---------------------------------------------------------------- running
@@ -332,13 +351,15 @@ class Progress:
 
 
 def _chunk_path(folder: Path, index: int) -> Path:
-    return folder / f"chunk-{index:05d}.npy"
+    return Path(chunk_path(str(folder), index))
 
 
-def _save_chunk(folder: Path, index: int, data: np.ndarray) -> None:
-    tmp = folder / f".chunk-{index:05d}.tmp.npy"
-    np.save(tmp, data)
-    os.replace(tmp, _chunk_path(folder, index))
+def keep_index(the_plan: Plan) -> tuple[list[int], list[int]]:
+    """The rows (fiscal years) and columns of a chunk's results that runs.parquet keeps."""
+    spec = the_plan.spec
+    return [the_plan.years.index(y) for y in spec.keep_years], [
+        the_plan.columns.index(v) for v in spec.keep_variables
+    ]
 
 
 def chunk_ok(path: Path, shape: tuple[int, ...]) -> bool:
@@ -363,11 +384,14 @@ def execute(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Progress | None = None,
+    pool: Pool | None = None,
+    collector: Collector | None = None,
 ) -> None:
     """Run every chunk not yet in ``folder``, saving each as it finishes (Ctrl-C keeps them).
 
     A chunk file that is truncated or of the wrong shape (a crash mid-write on another system, a
-    full disk) is run again.
+    full disk) is run again. ``pool`` (default: one made from ``workers`` and ``scheduler``) runs
+    the chunks; ``collector``, when given, takes each chunk in run order as it arrives.
     """
     todo = []
     width = (len(the_plan.years), len(the_plan.columns))
@@ -383,23 +407,38 @@ def execute(
     done = sum(sizes) - sum(sizes[i] for i in todo)
     if progress:
         progress.update(done, first=True)
+    if collector:
+        collector.offer(-1)  # the chunks kept from an interrupted run, in order
 
-    def finished(index: int, data: np.ndarray) -> None:
+    rows, cols = keep_index(the_plan)
+
+    def finished(index: int, result: np.ndarray | Digest) -> None:
+        # a full result (run here or on Dask) is saved here; a worker process saved its own
         nonlocal done
-        _save_chunk(folder, index, data)
+        if isinstance(result, np.ndarray):
+            save_chunk(str(folder), index, result)
+            result = digest(result, the_plan.columns, rows, cols)
+        if collector:
+            collector.offer(index, result)
         done += sizes[index]
         if progress:
             progress.update(done)
 
     if not todo:
         return
-    if scheduler:
-        _run_dask(the_plan, todo, scheduler, finished)
-    elif workers <= 1 or len(todo) == 1:
-        for i in todo:
-            finished(i, run_chunk(the_plan.job(i)))
-    else:
-        _run_processes(the_plan, todo, workers, finished)
+    own = pool is None
+    pool = pool or Pool(workers, scheduler)
+    try:
+        if pool.client is not None:
+            _run_dask(the_plan, todo, pool.client, finished)
+        elif pool.workers <= 1 or len(todo) == 1:
+            for i in todo:
+                finished(i, run_chunk(the_plan.job(i)))
+        else:
+            _run_processes(the_plan, todo, pool, finished, (str(folder), rows, cols))
+    finally:
+        if own:
+            pool.close()
 
 
 PARENT_CHECK_SECONDS = 1.0
@@ -434,46 +473,104 @@ def watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="snowball-parent-watch", daemon=True).start()
 
 
-def _run_processes(the_plan: Plan, todo: list[int], workers: int, finished: Callable) -> None:
-    import multiprocessing as mp
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+SCHEDULER_TIMEOUT = "10s"  # how long to try to reach a Dask scheduler
 
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=mp.get_context("spawn"),
-        initializer=watch_parent,
-        initargs=(os.getpid(),),
-    )
+
+class Pool:
+    """Where a sweep's parallel work runs: this process (one worker), worker processes started
+    once for the whole sweep (the chunks, then the summary and sensitivity), or a Dask cluster."""
+
+    def __init__(self, workers: int = 1, scheduler: str | None = None):
+        self.workers = workers
+        self.client = None
+        self._executor = None
+        if scheduler:
+            try:
+                from distributed import Client
+            except ImportError:  # pragma: no cover - the dask extra is not installed
+                raise SnowballError(
+                    "--scheduler needs the dask extra: pip install 'snowball[dask]'"
+                ) from None
+            try:
+                self.client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+            except (OSError, TimeoutError, ValueError, TypeError) as exc:
+                raise SnowballError(
+                    f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})"
+                ) from None
+
+    @property
+    def size(self) -> int:
+        """How many chunks can run at once (Dask: the cluster's threads)."""
+        if self.client is not None:
+            return max(1, sum(self.client.nthreads().values()))
+        return self.workers
+
+    @property
+    def started(self) -> bool:
+        """True once worker processes run (or a cluster is connected)."""
+        return self._executor is not None or self.client is not None
+
+    def executor(self):
+        """The worker processes, started on first use and kept until :meth:`close`."""
+        if self._executor is None:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=mp.get_context("spawn"),
+                initializer=watch_parent,
+                initargs=(os.getpid(),),
+            )
+        return self._executor
+
+    def map(self, fn: Callable, tasks: list[tuple]) -> list:
+        """``fn(*task)`` for each task, in order: on the worker processes when they were started
+        for the chunks, else here (a Dask cluster's workers may not see this machine's files)."""
+        if self._executor is not None and len(tasks) > 1:
+            return list(self._executor.map(fn, *zip(*tasks, strict=True)))
+        return [fn(*t) for t in tasks]
+
+    def close(self, failed: bool = False) -> None:
+        """Stop the workers (at once, dropping queued work, when ``failed``)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=not failed, cancel_futures=failed)
+            self._executor = None
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        self.close(failed=kind is not None)
+
+
+def _run_processes(the_plan: Plan, todo: list[int], pool: Pool, finished: Callable, where: tuple) -> None:
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    executor = pool.executor()
     pending: dict = {}
     queue = list(todo)
     try:
         while queue or pending:
-            while queue and len(pending) < 2 * workers:  # bounded: memory stays flat
+            while queue and len(pending) < 2 * pool.workers:  # bounded: memory stays flat
                 i = queue.pop(0)
-                pending[pool.submit(run_chunk, the_plan.job(i))] = i
+                pending[executor.submit(run_and_save, the_plan.job(i), *where)] = i
             ready, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for fut in sorted(ready, key=lambda f: pending[f]):
                 finished(pending.pop(fut), fut.result())
     except BaseException:
         for fut in pending:
             fut.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.close(failed=True)
         raise
-    pool.shutdown(wait=True)
 
 
-SCHEDULER_TIMEOUT = "10s"  # how long to try to reach a Dask scheduler
+def _run_dask(the_plan: Plan, todo: list[int], client, finished: Callable) -> None:
+    from distributed import as_completed
 
-
-def _run_dask(the_plan: Plan, todo: list[int], address: str, finished: Callable) -> None:
-    try:
-        from distributed import Client, as_completed
-    except ImportError:  # pragma: no cover - a declared dependency
-        raise SnowballError("--scheduler needs dask[distributed] installed") from None
-    try:
-        client = Client(address, timeout=SCHEDULER_TIMEOUT)
-    except (OSError, TimeoutError, ValueError, TypeError) as exc:
-        raise SnowballError(f"--scheduler {address}: cannot reach the Dask scheduler ({exc})") from None
     futures = []
     try:
         queue = list(todo)
@@ -500,7 +597,6 @@ def _run_dask(the_plan: Plan, todo: list[int], address: str, finished: Callable)
     finally:
         for fut in futures:
             fut.cancel()
-        client.close()
 
 
 # ---------------------------------------------------------------- outputs
@@ -517,140 +613,210 @@ class SweepResult:
     sensitivity: pd.DataFrame
     calibration: pd.DataFrame | None
     failed: tuple[int, ...] = ()
+    phases: dict[str, float] = dataclasses.field(default_factory=dict)  # seconds (make bench)
 
 
-def load_results(the_plan: Plan, folder: Path) -> np.ndarray:
-    """All chunks stacked: (n_runs, years, columns)."""
-    out = np.empty((the_plan.n_runs, len(the_plan.years), len(the_plan.columns)))
-    for i, (start, stop) in enumerate(the_plan.chunks):
-        out[start:stop] = np.load(_chunk_path(folder, i))
-    return out
+PARAMS_PART, RUNS_PART = "params.csv.part", "runs.parquet.part"
+SUMMARY_VALUES = 4_000_000  # values per summary task (32 MB): years are split to stay below
+PARALLEL_OUTPUT_RUNS = 50_000  # from this many runs the summary and sensitivity tasks use the pool
 
 
-def params_frame(the_plan: Plan) -> pd.DataFrame:
-    """params.csv: run id -> the value of every varied input."""
-    frame = pd.DataFrame(the_plan.values, columns=[f.name for f in the_plan.spec.factors])
-    frame.index.name = "run_id"
-    return frame
+class Collector:
+    """Takes finished chunks in run order as they arrive (the ones before them already on disk):
+    appends their rows to params.csv and runs.parquet in the partial folder and notes the runs
+    that failed, so the parent never holds more than a row group of results.
+
+    runs.parquet gets one row group per ``chunk`` runs of the spec, whatever the work chunks, so
+    the file is byte-identical for any number of workers.
+    """
+
+    def __init__(self, the_plan: Plan, folder: Path):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.plan, self.folder = the_plan, folder
+        spec = the_plan.spec
+        self.next = 0
+        self.failed: list[int] = []
+        self.rows, self.cols = keep_index(the_plan)
+        self.names = pa.array(list(spec.keep_variables), pa.string())
+        self.schema = pa.schema(
+            [
+                ("run_id", pa.int32()),
+                ("fiscal_year", pa.int16()),
+                ("variable", pa.dictionary(pa.int8(), pa.string())),
+                ("value", pa.float64()),
+            ]
+        )
+        self.params = open(folder / PARAMS_PART, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self.writer = pq.ParquetWriter(folder / RUNS_PART, self.schema, compression="zstd")
+        self.buffer: list[np.ndarray] = []
+        self.group_start = 0  # first run of the row group being gathered
+        self.seconds = 0.0  # time spent taking chunks (make bench: the parent's serial share)
+
+    @property
+    def complete(self) -> bool:
+        """True once every chunk went through."""
+        return self.next == len(self.plan.chunks)
+
+    def offer(self, index: int, done: Digest | None = None) -> None:
+        """Chunk ``index`` finished (``done``, else read from disk): take every chunk now in order."""
+        clock = time.perf_counter()
+        try:
+            self._offer(index, done)
+        finally:
+            self.seconds += time.perf_counter() - clock
+
+    def _offer(self, index: int, done: Digest | None) -> None:
+        while self.next < len(self.plan.chunks):
+            i = self.next
+            if i == index and done is not None:
+                block = done
+            elif _chunk_path(self.folder, i).is_file():
+                block = digest(np.load(_chunk_path(self.folder, i)), self.plan.columns, self.rows, self.cols)
+            else:
+                return
+            self._take(i, block)
+            self.next += 1
+
+    def _take(self, index: int, done: Digest) -> None:
+        start, stop = self.plan.chunks[index]
+        frame = pd.DataFrame(
+            self.plan.values[start:stop],
+            columns=[f.name for f in self.plan.spec.factors],
+            index=pd.RangeIndex(start, stop, name="run_id"),
+        )
+        frame.to_csv(self.params, header=index == 0, float_format="%.10g", lineterminator="\n")
+        self.failed += [start + int(i) for i in done.failed]
+        self.buffer.append(done.kept)
+        group = self.plan.spec.chunk
+        while sum(len(b) for b in self.buffer) >= group:
+            kept = np.concatenate(self.buffer)
+            self._write(kept[:group])
+            self.buffer = [kept[group:]] if len(kept) > group else []
+
+    def _write(self, data: np.ndarray) -> None:
+        import pyarrow as pa
+
+        n, ny, nv = data.shape
+        start = self.group_start
+        table = pa.table(
+            {
+                "run_id": np.repeat(np.arange(start, start + n, dtype=np.int32), ny * nv),
+                "fiscal_year": np.tile(np.repeat(np.array(self.plan.spec.keep_years, dtype=np.int16), nv), n),
+                "variable": pa.DictionaryArray.from_arrays(
+                    pa.array(np.tile(np.arange(nv, dtype=np.int8), n * ny)), self.names
+                ),
+                "value": np.ascontiguousarray(data).reshape(-1),
+            },
+            schema=self.schema,
+        )
+        self.writer.write_table(table)
+        self.group_start += n
+
+    def finish(self) -> np.ndarray:
+        """Write the last row group and close both files; returns the failed run ids."""
+        if self.buffer:
+            self._write(np.concatenate(self.buffer))
+            self.buffer = []
+        self.close()
+        return np.array(self.failed, dtype=np.int64)
+
+    def close(self) -> None:
+        """Close the files (an interrupted sweep's partial files are rewritten on --resume)."""
+        if not self.params.closed:
+            self.params.close()
+            self.writer.close()
 
 
-def write_runs(the_plan: Plan, folder: Path, path: Path) -> None:
-    """runs.parquet, tidy (run_id, fiscal_year, variable, value), written chunk by chunk."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+def stored(the_plan: Plan, folder: Path, failed: np.ndarray) -> Stored:
+    """The finished chunks as the output tasks read them (memory-mapped, one column at a time)."""
+    return Stored(str(folder), tuple(the_plan.chunks), tuple(int(i) for i in failed))
 
-    spec = the_plan.spec
-    cols = [the_plan.columns.index(v) for v in spec.keep_variables]
-    rows = [the_plan.years.index(y) for y in spec.keep_years]
-    names = pa.array(list(spec.keep_variables), pa.string())
-    schema = pa.schema(
-        [
-            ("run_id", pa.int32()),
-            ("fiscal_year", pa.int16()),
-            ("variable", pa.dictionary(pa.int8(), pa.string())),
-            ("value", pa.float64()),
-        ]
-    )
-    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
-        for i, (start, stop) in enumerate(the_plan.chunks):
-            data = np.load(_chunk_path(folder, i))[:, rows][:, :, cols]  # (n, years, vars)
-            n, ny, nv = data.shape
-            run_id = np.repeat(np.arange(start, stop, dtype=np.int32), ny * nv)
-            year = np.tile(np.repeat(np.array(spec.keep_years, dtype=np.int16), nv), n)
-            var = np.tile(np.arange(nv, dtype=np.int8), n * ny)
-            table = pa.table(
-                {
-                    "run_id": run_id,
-                    "fiscal_year": year,
-                    "variable": pa.DictionaryArray.from_arrays(pa.array(var), names),
-                    "value": data.reshape(-1),
-                },
-                schema=schema,
+
+def summary_frame(the_plan: Plan, chunks: Stored, pool: Pool | None = None) -> pd.DataFrame:
+    """Percentiles 5-95, mean and sd by variable and fiscal year (finite runs only); one task per
+    variable and block of years (at most SUMMARY_VALUES values each), on the pool's workers when
+    they are running."""
+    n_years = len(the_plan.years)
+    step = max(1, min(n_years, SUMMARY_VALUES // max(the_plan.n_runs, 1)))  # years per task
+    tasks = [
+        (chunks, k, col, the_plan.years[j : j + step], j)
+        for k, col in enumerate(the_plan.columns)
+        for j in range(0, n_years, step)
+    ]
+    parts = (pool or Pool()).map(summary_rows, tasks)
+    return pd.DataFrame([row for part in parts for row in part])
+
+
+def sensitivity_target(
+    spec: SweepSpec, values: np.ndarray | None, chunks: Stored, var: str, k: int, year: int, j: int
+) -> list[dict]:
+    """sensitivity.csv's rows for one target (variable ``var``, fiscal year ``year``): a task."""
+    names = [f.name for f in spec.factors]
+    rows: list[dict] = []
+    y = chunks.gather(j, k)
+    base = {"variable": var, "fiscal_year": year, "method": spec.method}
+    if not np.all(np.isfinite(y)):
+        rows += [base | {"input": n, "note": "non-finite runs; no indices"} for n in names]
+        return rows
+    if spec.method == "sobol":
+        from SALib.analyze import sobol
+
+        r = sobol.analyze(spec.problem(), y, calc_second_order=False, seed=spec.seed)
+        for i, n in enumerate(names):
+            rows.append(
+                base
+                | {
+                    "input": n,
+                    "S1": r["S1"][i],
+                    "S1_conf": r["S1_conf"][i],
+                    "ST": r["ST"][i],
+                    "ST_conf": r["ST_conf"][i],
+                }
             )
-            writer.write_table(table)
+    elif spec.method == "morris":
+        from SALib.analyze import morris
+
+        from .sweepspec import MORRIS_LEVELS, MORRIS_SPAN
+
+        low, high = MORRIS_SPAN
+        x = (unit_sample(spec) - low) / (high - low)
+        r = morris.analyze(spec.problem(), x, y, num_levels=MORRIS_LEVELS, seed=spec.seed)
+        for i, n in enumerate(names):
+            rows.append(
+                base
+                | {
+                    "input": n,
+                    "mu": float(r["mu"][i]),
+                    "mu_star": float(r["mu_star"][i]),
+                    "mu_star_conf": float(r["mu_star_conf"][i]),
+                    "sigma": float(r["sigma"][i]),
+                }
+            )
+    else:
+        for i, n in enumerate(names):
+            x = values[:, i]
+            rows.append(base | {"input": n} | _decile_swing(x, y))
+    return rows
 
 
-def summary_frame(the_plan: Plan, results: np.ndarray) -> pd.DataFrame:
-    """Percentiles 5-95, mean and sd by variable and fiscal year (finite runs only)."""
-    rows = []
-    for k, col in enumerate(the_plan.columns):
-        block = results[:, :, k]
-        finite = np.isfinite(block)
-        with np.errstate(all="ignore"):
-            pct = np.nanpercentile(np.where(finite, block, np.nan), PERCENTILES, axis=0)
-        for j, year in enumerate(the_plan.years):
-            vals = block[finite[:, j], j]
-            row = {
-                "variable": col,
-                "unit": BY_NAME[col].unit,
-                "fiscal_year": year,
-                "runs": int(finite[:, j].sum()),
-            }
-            row["mean"] = float(vals.mean()) if len(vals) else np.nan
-            row["sd"] = float(vals.std(ddof=1)) if len(vals) > 1 else np.nan
-            for p, v in zip(PERCENTILES, pct[:, j], strict=True):
-                row[f"p{p}"] = float(v)
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def sensitivity_frame(the_plan: Plan, results: np.ndarray) -> pd.DataFrame:
+def sensitivity_frame(the_plan: Plan, chunks: Stored, pool: Pool | None = None) -> pd.DataFrame:
     """Sensitivity of each target (variable, year) to each input, by the spec's method.
 
     Sobol: first-order and total indices with 95% confidence intervals (SALib, bootstrap).
     Morris: mu, mu* (with its 95% interval) and sigma, per unit of the input's quantile range.
     Other methods: Spearman rank correlation and the median of the output among the runs in the
-    input's bottom and top deciles (the tornado's bars).
+    input's bottom and top deciles (the tornado's bars). One task per target, on the pool.
     """
     spec = the_plan.spec
-    rows: list[dict] = []
-    names = [f.name for f in spec.factors]
-    for var in spec.sensitivity_variables:
-        k = the_plan.columns.index(var)
-        for year in spec.sensitivity_years:
-            y = results[:, the_plan.years.index(year), k]
-            base = {"variable": var, "fiscal_year": year, "method": spec.method}
-            if not np.all(np.isfinite(y)):
-                rows += [base | {"input": n, "note": "non-finite runs; no indices"} for n in names]
-                continue
-            if spec.method == "sobol":
-                from SALib.analyze import sobol
-
-                r = sobol.analyze(spec.problem(), y, calc_second_order=False, seed=spec.seed)
-                for i, n in enumerate(names):
-                    rows.append(
-                        base
-                        | {
-                            "input": n,
-                            "S1": r["S1"][i],
-                            "S1_conf": r["S1_conf"][i],
-                            "ST": r["ST"][i],
-                            "ST_conf": r["ST_conf"][i],
-                        }
-                    )
-            elif spec.method == "morris":
-                from SALib.analyze import morris
-
-                from .sweepspec import MORRIS_LEVELS, MORRIS_SPAN
-
-                low, high = MORRIS_SPAN
-                x = (unit_sample(spec) - low) / (high - low)
-                r = morris.analyze(spec.problem(), x, y, num_levels=MORRIS_LEVELS, seed=spec.seed)
-                for i, n in enumerate(names):
-                    rows.append(
-                        base
-                        | {
-                            "input": n,
-                            "mu": float(r["mu"][i]),
-                            "mu_star": float(r["mu_star"][i]),
-                            "mu_star_conf": float(r["mu_star_conf"][i]),
-                            "sigma": float(r["sigma"][i]),
-                        }
-                    )
-            else:
-                for i, n in enumerate(names):
-                    x = the_plan.values[:, i]
-                    rows.append(base | {"input": n} | _decile_swing(x, y))
+    values = None if spec.method in ("sobol", "morris") else the_plan.values
+    tasks = [
+        (spec, values, chunks, var, the_plan.columns.index(var), year, the_plan.years.index(year))
+        for var in spec.sensitivity_variables
+        for year in spec.sensitivity_years
+    ]
+    rows = [row for part in (pool or Pool()).map(sensitivity_target, tasks) for row in part]
     frame = pd.DataFrame(rows)
     if frame.empty:
         return pd.DataFrame(columns=["variable", "fiscal_year", "method", "input"])
@@ -699,7 +865,7 @@ def manifest(the_plan: Plan, files: dict[str, str], extra: dict) -> dict:
         "draws": spec.draws,
         "runs": the_plan.n_runs,
         "chunk": spec.chunk,
-        "chunks": len(the_plan.chunks),
+        "chunks": the_plan.row_groups,
         "inputs": [f.name for f in spec.factors],
         "model_file": "models/snowball.mdl",
         "model_sha256": the_plan.program.model_sha256,
@@ -759,7 +925,7 @@ def run_sweep(
     default_out = REPORTS / "sweeps" / output_name(spec.name, "sweep")
     out = Path(out) if out else default_out
     check_target(out, force)
-    workers = workers if workers is not None else min(os.cpu_count() or 1, 2)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise SnowballError(f"--workers must be at least 1, got {workers}")
     if scheduler is not None and not SCHEDULER.match(scheduler):
@@ -768,17 +934,26 @@ def run_sweep(
         )
     bar = progress or Progress(0, f"sweep {spec.name}", enabled=show_progress)
     bar.stage("sampling the inputs and checking the base scenario")
+    phases: dict[str, float] = {}
+    clock = time.perf_counter()
     the_plan = plan(spec)
+    phases["plan"] = time.perf_counter() - clock
     bar.total = the_plan.n_runs
+    pool = Pool(workers, scheduler)  # a cluster that cannot be reached fails here, before any file
     folder = partial_dir(out)
     created = not folder.exists()
-    make_dir(folder)
+    collector = None
     try:
+        make_dir(folder)
         with sweep_lock(folder, out):
-            _prepare_partial(folder, the_plan, resume)
+            the_plan = _prepare_partial(folder, the_plan.for_workers(pool.size), resume)
             try:
                 bar.stage(f"running {the_plan.n_runs:,} runs in {len(the_plan.chunks)} chunk(s)")
-                execute(the_plan, folder, workers=workers, scheduler=scheduler, progress=bar)
+                collector = Collector(the_plan, folder)
+                clock = time.perf_counter()
+                execute(the_plan, folder, progress=bar, pool=pool, collector=collector)
+                phases["run_and_collect"] = time.perf_counter() - clock
+                phases["collect"] = collector.seconds
             except KeyboardInterrupt:
                 bar.close()
                 kept = sum(1 for i in range(len(the_plan.chunks)) if _chunk_path(folder, i).is_file())
@@ -796,20 +971,29 @@ def run_sweep(
                 raise
             bar.close()
             bar.stage("writing the outputs (summary, sensitivity, charts)")
-            result = write_outputs(the_plan, folder, out, force)
+            result = write_outputs(
+                the_plan, folder, out, force, collector=collector, pool=pool, phases=phases
+            )
             shutil.rmtree(folder, ignore_errors=True)
     except OSError as exc:
         raise SnowballError(f"sweep {spec.name}: cannot write {folder}: {exc.strerror or exc}") from None
     finally:
+        if collector is not None:
+            collector.close()
+        pool.close(failed=sys.exc_info()[0] is not None)
         bar.close()
-    return SweepResult(out, the_plan.n_runs, time.perf_counter() - start, *result)
+    return SweepResult(out, the_plan.n_runs, time.perf_counter() - start, *result, phases=phases)
 
 
-def _prepare_partial(folder: Path, the_plan: Plan, resume: bool) -> None:
-    """Keep the finished chunks for ``resume`` when the plan's key matches; otherwise discard them
-    (saying so)."""
+def _prepare_partial(folder: Path, the_plan: Plan, resume: bool) -> Plan:
+    """Keep the finished chunks for ``resume`` when the plan's key matches (and cut the runs into
+    chunks as they were cut then); otherwise discard them (saying so). Returns the plan to run."""
     key_file = folder / "key.txt"
-    same = key_file.is_file() and key_file.read_text().strip() == the_plan.key
+    lines = key_file.read_text().split() if key_file.is_file() else []
+    # key.txt: the plan's key, then the runs per chunk (absent before work chunks were sized)
+    same = 1 <= len(lines) <= 2 and lines[0] == the_plan.key and all(x.isdigit() for x in lines[1:])
+    if resume and same:
+        the_plan = dataclasses.replace(the_plan, chunk_runs=int(lines[1]) if len(lines) == 2 else 0)
     chunks = sorted(folder.glob("chunk-*.npy"))
     if not (resume and same):
         if chunks and resume:
@@ -829,19 +1013,8 @@ def _prepare_partial(folder: Path, the_plan: Plan, resume: bool) -> None:
                 shutil.rmtree(child)
             else:
                 child.unlink()
-    key_file.write_text(the_plan.key + "\n")
-
-
-def failed_runs(the_plan: Plan, results: np.ndarray) -> np.ndarray:
-    """Run ids whose values went non-finite, or whose GDP, debt or holdings went negative."""
-    from .run import NON_NEGATIVE
-
-    bad = ~np.isfinite(results).all(axis=(1, 2))
-    cols = [the_plan.columns.index(c) for c in NON_NEGATIVE if c in the_plan.columns]
-    if cols:
-        with np.errstate(invalid="ignore"):
-            bad |= (results[:, :, cols] < 0).any(axis=(1, 2))
-    return np.flatnonzero(bad)
+    key_file.write_text(f"{the_plan.key}\n{the_plan.chunk_runs or the_plan.spec.chunk}\n")
+    return the_plan
 
 
 def check_failed(the_plan: Plan, failed: np.ndarray) -> None:
@@ -865,32 +1038,58 @@ def check_failed(the_plan: Plan, failed: np.ndarray) -> None:
     )
 
 
-def write_outputs(the_plan: Plan, folder: Path, out: Path, force: bool = False):
+def write_outputs(
+    the_plan: Plan,
+    folder: Path,
+    out: Path,
+    force: bool = False,
+    collector: Collector | None = None,
+    pool: Pool | None = None,
+    phases: dict[str, float] | None = None,
+):
     """Write every output file atomically; returns (summary, sensitivity, calibration, failed).
 
-    Runs that went non-finite or negative are counted, named in the manifest and left out of the
-    summary; more than MAX_FAILED_SHARE of them fails the sweep (nothing is written).
+    params.csv and runs.parquet come from ``collector`` (written as the chunks arrived; without
+    one, from the chunk files now); summary and sensitivity are computed by ``pool``'s workers
+    from the chunk files. Runs that went non-finite or negative are counted, named in the manifest
+    and left out of the summary; more than MAX_FAILED_SHARE of them fails the sweep (nothing is
+    written).
     """
     from . import charts
     from .calibration import comparison
 
-    results = load_results(the_plan, folder)
-    failed = failed_runs(the_plan, results)
+    if collector is None or not collector.complete:
+        if collector is not None:
+            collector.close()
+        collector = Collector(the_plan, folder)
+        collector.offer(-1)
+    failed = collector.finish()
     check_failed(the_plan, failed)
-    results[failed] = np.nan
-    summary = summary_frame(the_plan, results)
-    sensitivity = sensitivity_frame(the_plan, results)
-    calibration = comparison(the_plan, results) if the_plan.spec.compare_with_cbo else None
+    chunks = stored(the_plan, folder, failed)
+    clock = time.perf_counter()
+    # the tasks go to the workers when there is enough to share (a worker's first task imports
+    # pandas, scipy and SALib: ~1 s, more than 10,000 runs' summary takes here)
+    tasks = pool if the_plan.n_runs >= PARALLEL_OUTPUT_RUNS else None
+    summary = summary_frame(the_plan, chunks, tasks)
+    sensitivity = sensitivity_frame(the_plan, chunks, tasks)
+    calibration = None
+    if the_plan.spec.compare_with_cbo:
+        k = the_plan.columns.index("debt_to_gdp")
+        calibration = comparison(the_plan, lambda year: chunks.gather(the_plan.years.index(year), k))
+    tasks_done = time.perf_counter()
     with atomic_dir(out, force) as tmp:
-        params_frame(the_plan).to_csv(tmp / "params.csv", float_format="%.10g", lineterminator="\n")
-        write_runs(the_plan, folder, tmp / "runs.parquet")
+        shutil.move(folder / PARAMS_PART, tmp / "params.csv")
+        shutil.move(folder / RUNS_PART, tmp / "runs.parquet")
         summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6f", lineterminator="\n")
         sensitivity.to_csv(tmp / "sensitivity.csv", index=False, float_format="%.6f", lineterminator="\n")
         if calibration is not None:
             calibration.to_csv(tmp / "calibration.csv", index=False, float_format="%.4f", lineterminator="\n")
         base = base_run(the_plan)
         charts.save_sweep_charts(summary, sensitivity, base, the_plan, tmp, calibration)
-        files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp.iterdir())}
+        files = {}
+        for p in sorted(tmp.iterdir()):
+            with open(p, "rb") as fh:
+                files[p.name] = hashlib.file_digest(fh, "sha256").hexdigest()
         extra = {
             "failed_runs": {
                 "count": len(failed),
@@ -899,6 +1098,9 @@ def write_outputs(the_plan: Plan, folder: Path, out: Path, force: bool = False):
             }
         }
         write_json(manifest(the_plan, files, extra), tmp / "manifest.json")
+    if phases is not None:
+        phases["summary_sensitivity"] = tasks_done - clock
+        phases["write_charts_manifest"] = time.perf_counter() - tasks_done
     return summary, sensitivity, calibration, tuple(int(i) for i in failed)
 
 
@@ -911,7 +1113,7 @@ def base_run(the_plan: Plan) -> pd.DataFrame:
         constants=the_plan.base.constants | the_plan.spec.constants,
         tables=the_plan.base.tables,
     )
-    res = tidy_arrays(raw, the_plan.columns)
+    res = fiscal_years(raw, the_plan.columns)
     return pd.DataFrame(
         {c: v[:, 0] for c, v in res.items()}, index=pd.Index(the_plan.years, name="fiscal_year")
     )

@@ -7,74 +7,13 @@ the compiled program and every input as plain arrays.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
 
 from .engine import Program
-from .registry import COLUMNS
-
-RATIOS = {
-    "debt_to_gdp": ("debt_held_by_public", "gdp"),
-    "net_interest_to_gdp": ("net_interest", "gdp"),
-    "net_interest_share_of_outlays": ("net_interest", "outlays"),
-    "net_interest_share_of_revenues": ("net_interest", "revenues"),
-}
-BY_NAME = {c.name: c for c in COLUMNS}
-
-
-def model_vars_for(columns: tuple[str, ...]) -> tuple[str, ...]:
-    """The model variables (Vensim names) that :func:`tidy_arrays` needs for ``columns``."""
-    need: set[str] = set()
-
-    def add(col: str) -> None:
-        c = BY_NAME[col]
-        if c.model_var:
-            need.add(c.model_var)
-
-    for col in columns:
-        if col in RATIOS:
-            for part in RATIOS[col]:
-                add(part)
-        elif col == "average_interest_rate":
-            add("interest_on_debt")
-            need.add("debt held by the public")
-        elif col == "bill_share":
-            need |= {"Bills", "debt held by the public"}
-        else:
-            add(col)
-    return tuple(sorted(need))
-
-
-def tidy_arrays(raw: dict[str, np.ndarray], columns: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """Fiscal-year results for many runs at once: the same arithmetic as ``runners.run.tidy``.
-
-    ``raw`` maps model variables to year-end values (T, n) from INITIAL TIME; the result maps each
-    column to (T - 1, n), fiscal years from the first projected year. (The sweep checks this
-    against ``run.tidy`` on the base scenario before it runs.)
-    """
-    out: dict[str, np.ndarray] = {}
-
-    def base(col: str) -> np.ndarray:
-        if col not in out:
-            c = BY_NAME[col]
-            values = raw[c.model_var]
-            out[col] = values[1:] if c.kind == "stock" else np.diff(values, axis=0)
-        return out[col]
-
-    result: dict[str, np.ndarray] = {}
-    for col in columns:
-        if col in RATIOS:
-            num, den = RATIOS[col]
-            result[col] = base(num) / base(den) * 100
-        elif col == "average_interest_rate":
-            debt = raw["debt held by the public"]
-            result[col] = base("interest_on_debt") / ((debt[:-1] + debt[1:]) / 2) * 100
-        elif col == "bill_share":
-            result[col] = raw["Bills"][1:] / raw["debt held by the public"][1:] * 100
-        else:
-            result[col] = base(col)
-    return result
+from .fiscal import BY_NAME, NON_NEGATIVE, fiscal_years
 
 
 @dataclass(frozen=True)
@@ -155,10 +94,115 @@ def run_chunk(job: ChunkJob) -> np.ndarray:
             tables[name] = (x, (y if y.ndim == 2 else y[None, :]) + add)
     constants = dict(job.constants) | dict(job.varied)
     _, raw = job.program.simulate(n, job.until, constants=constants, tables=tables)
-    results = tidy_arrays(raw, job.columns)
+    results = fiscal_years(raw, job.columns)
     first = int(round(job.program.initial_time)) + 1
     rows = [y - first for y in job.years]
     out = np.empty((n, len(job.years), len(job.columns)))
     for k, col in enumerate(job.columns):
         out[:, :, k] = results[col][rows].T
     return out
+
+
+# ---------------------------------------------------------------- output work, split across the pool
+
+
+def chunk_path(folder: str, index: int) -> str:
+    """Where chunk ``index``'s results (runs, fiscal years, columns) wait until the sweep ends."""
+    return os.path.join(folder, f"chunk-{index:05d}.npy")
+
+
+def save_chunk(folder: str, index: int, data: np.ndarray) -> None:
+    """Write a chunk's results atomically (a temporary file, then a rename)."""
+    tmp = os.path.join(folder, f".chunk-{index:05d}.tmp.npy")
+    np.save(tmp, data)
+    os.replace(tmp, chunk_path(folder, index))
+
+
+def failed_rows(data: np.ndarray, columns: tuple[str, ...]) -> np.ndarray:
+    """Rows (runs) of ``data`` that went non-finite, or whose GDP, debt or holdings went negative."""
+    bad = ~np.isfinite(data).all(axis=(1, 2))
+    cols = [columns.index(c) for c in NON_NEGATIVE if c in columns]
+    if cols:
+        with np.errstate(invalid="ignore"):
+            bad |= (data[:, :, cols] < 0).any(axis=(1, 2))
+    return np.flatnonzero(bad)
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What the parent needs of a finished chunk: the values runs.parquet keeps, the failed rows."""
+
+    kept: np.ndarray  # (runs, kept years, kept variables)
+    failed: np.ndarray  # row numbers within the chunk
+
+
+def digest(data: np.ndarray, columns: tuple[str, ...], rows: list[int], cols: list[int]) -> Digest:
+    """The :class:`Digest` of a chunk's full results ``data``."""
+    return Digest(np.ascontiguousarray(data[:, rows][:, :, cols]), failed_rows(data, columns))
+
+
+def run_and_save(job: ChunkJob, folder: str, rows: list[int], cols: list[int]) -> Digest:
+    """In a worker: run the chunk, save its results beside the others, return only its digest (the
+    full results never travel back to the parent)."""
+    data = run_chunk(job)
+    save_chunk(folder, job.index, data)
+    return digest(data, job.columns, rows, cols)
+
+
+PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """Where a sweep's finished chunks lie: the partial folder, each chunk's runs, the failed runs."""
+
+    folder: str
+    chunks: tuple[tuple[int, int], ...]  # (start, stop) of each chunk file, in order
+    failed: tuple[int, ...]  # run ids left out (non-finite or negative): set to NaN
+
+    def path(self, index: int) -> str:
+        """The file of chunk ``index`` (written by :func:`save_chunk`)."""
+        return chunk_path(self.folder, index)
+
+    def gather(self, years: slice | int, column: int) -> np.ndarray:
+        """Every run's values of one column (for ``years``), read memory-mapped chunk by chunk."""
+        out = None
+        for i, (start, stop) in enumerate(self.chunks):
+            mapped = np.load(self.path(i), mmap_mode="r")  # one chunk mapped at a time
+            part = mapped[:, years, column]
+            if out is None:
+                out = np.empty((self.chunks[-1][1], *part.shape[1:]))
+            out[start:stop] = part
+            del mapped, part
+        if out is None:
+            return np.empty(0)
+        if self.failed:
+            out[list(self.failed)] = np.nan
+        return out
+
+
+def summary_rows(
+    stored: Stored, column: int, name: str, years: tuple[int, ...], first: int = 0
+) -> list[dict]:
+    """summary.csv's rows for one variable in ``years`` (from the ``first``-th fiscal year of the
+    results): percentiles 5-95, mean and sd by year (finite runs); each year on its own, so any
+    split of the years gives the same rows."""
+    block = stored.gather(slice(first, first + len(years)), column)  # (runs, years)
+    finite = np.isfinite(block)
+    with np.errstate(all="ignore"):
+        pct = np.nanpercentile(np.where(finite, block, np.nan), PERCENTILES, axis=0)
+    rows = []
+    for j, year in enumerate(years):
+        vals = block[finite[:, j], j]
+        row = {
+            "variable": name,
+            "unit": BY_NAME[name].unit,
+            "fiscal_year": year,
+            "runs": int(finite[:, j].sum()),
+        }
+        row["mean"] = float(vals.mean()) if len(vals) else np.nan
+        row["sd"] = float(vals.std(ddof=1)) if len(vals) > 1 else np.nan
+        for p, v in zip(PERCENTILES, pct[:, j], strict=True):
+            row[f"p{p}"] = float(v)
+        rows.append(row)
+    return rows

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runners import cli, engine, run, scenario, sweep, sweepspec
+from runners import cli, engine, registry, run, scenario, sweep, sweepspec
 from runners.errors import SnowballError
-from runners.sweepwork import run_chunk, tidy_arrays
+from runners.fiscal import fiscal_years
+from runners.sweepwork import run_chunk
 
 REL = 1e-9  # the tolerance: every swept result equals a single run to a relative 1e-9
 
@@ -95,17 +96,34 @@ def _draws(text: str) -> int:
     return tomllib.loads(text)["draws"]
 
 
-def test_tidy_arrays_equals_run_tidy(baseline_result, eng):
+def test_fiscal_arithmetic_has_one_home_for_runs_and_sweeps(eng):
+    # run.tidy (one run, a DataFrame) and the sweep (arrays of runs) both call fiscal.fiscal_years:
+    # the engine's year-end values of combined-stress give the same fiscal years either way
+    from runners.registry import COLUMNS
+
     base = sweep.scenario_inputs(eng, scenario.load_scenario("combined-stress"))
-    sweep.check_tidy(eng, base, 2055)  # raises if the vectorised arithmetic drifts from run.tidy
+    times, raw = eng.program(registry.model_variables()).simulate(
+        1, 2055, constants=base.constants, tables=base.tables
+    )
+    frame = run.tidy(pd.DataFrame({k: v[:, 0] for k, v in raw.items()}, index=times))
+    cols = tuple(c.name for c in COLUMNS)
+    arrays = fiscal_years(raw, cols)
+    for c in cols:
+        assert np.array_equal(arrays[c][:, 0], frame[c].to_numpy(dtype=float), equal_nan=True), c
     raw = {
         "Cumulative GDP": np.array([[0.0, 0.0], [10.0, 20.0], [25.0, 35.0]]),
         "debt held by the public": np.array([[5.0, 5.0], [6.0, 9.0], [8.0, 9.0]]),
+        "Cumulative interest on debt": np.array([[0.0, 0.0], [0.5, 0.7], [1.2, 1.6]]),
     }
-    out = tidy_arrays(raw, ("gdp", "debt_held_by_public", "debt_to_gdp"))
+    out = fiscal_years(raw, ("gdp", "debt_held_by_public", "debt_to_gdp", "average_interest_rate"))
     # FY2 for run 2: gdp = 35 - 20 = 15, debt 9, debt/GDP = 9 / 15 x 100 = 60
     assert out["gdp"][:, 1].tolist() == [20.0, 15.0]
     assert out["debt_to_gdp"][1, 1] == pytest.approx(60.0)
+    # FY2 for run 1: interest 1.2 - 0.5 = 0.7 on average debt (6 + 8) / 2 = 7 -> 10%
+    assert out["average_interest_rate"][1, 0] == pytest.approx(10.0)
+    # one run as 1-D arrays (as run.tidy passes them) gives the same as column 0
+    one = fiscal_years({k: v[:, 0] for k, v in raw.items()}, ("debt_to_gdp",))
+    assert one["debt_to_gdp"].tolist() == out["debt_to_gdp"][:, 0].tolist()
 
 
 def test_per_scenario_lookup_equals_numpy_interp():
@@ -324,9 +342,50 @@ def test_interrupt_keeps_chunks_and_resume_finishes_identically(small_run, small
     assert stamp  # the kept chunk was reused, not rewritten (it is gone only with the partial folder)
 
 
-def test_two_worker_processes_give_the_same_files(small_run, small_spec, tmp_path):
-    res = sweep.run_sweep(small_spec, out=tmp_path / "d", workers=2, show_progress=False)
-    assert files(res.out) == files(small_run.out)
+def test_resume_with_other_workers_keeps_the_first_chunking(
+    small_run, small_spec, tmp_path, monkeypatch, capsys
+):
+    # interrupted with 1 worker (chunks of 8 runs), resumed with 2 (which alone would cut 6 chunks
+    # of 4): the kept chunk is reused and the partial folder's chunking is kept
+    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    out = tmp_path / "r"
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run_sweep(small_spec, out=out, workers=1, progress=StopAfter(24, 1))
+    partial = sweep.partial_dir(out)
+    assert (partial / "key.txt").read_text().split()[1] == "8"
+    assert [p.name for p in partial.glob("chunk-*.npy")] == ["chunk-00000.npy"]
+    sweep.run_sweep(small_spec, out=out, workers=2, resume=True, show_progress=False)
+    assert "damaged" not in capsys.readouterr().err  # chunk 0 (8 runs) fitted the kept chunking
+    assert files(out) == files(small_run.out)
+
+
+def test_every_output_file_is_identical_whatever_the_workers_and_chunks(
+    small_run, small_spec, tmp_path, monkeypatch
+):
+    # work chunks are sized for the pool, 24 runs / (3 x workers), here without the lower bound:
+    # 1 worker -> chunks of 8 runs, 2 worker processes -> 4 runs (small_run: the spec's 10);
+    # runs.parquet keeps one row group per `chunk = 10` runs of the spec (10 + 10 + 4) regardless
+    import pyarrow.parquet as pq
+
+    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep, "SUMMARY_VALUES", 24 * 3)  # summary tasks of 3 fiscal years each
+    monkeypatch.setattr(sweep, "PARALLEL_OUTPUT_RUNS", 1)  # and they run in the worker processes
+    the_plan = sweep.plan(small_spec)
+    assert [b - a for a, b in the_plan.for_workers(1).chunks] == [8, 8, 8]
+    assert [b - a for a, b in the_plan.for_workers(2).chunks] == [4] * 6
+    one = sweep.run_sweep(small_spec, out=tmp_path / "one", workers=1, show_progress=False)
+    two = sweep.run_sweep(small_spec, out=tmp_path / "two", workers=2, show_progress=False)
+    assert files(one.out) == files(small_run.out)
+    assert files(two.out) == files(small_run.out)
+    assert pq.ParquetFile(two.out / "runs.parquet").metadata.num_row_groups == 3
+
+
+def test_chunks_are_sized_for_the_pool():
+    # about runs / (3 x workers), at least MIN_CHUNK (500), at most the spec's chunk
+    assert sweep.chunk_size(100_000, 16, 2500) == 2084  # ceil(100000 / 48)
+    assert sweep.chunk_size(100_000, 2, 2500) == 2500  # 16,667 capped by the spec
+    assert sweep.chunk_size(3_000, 16, 2500) == 500  # 63 raised to the floor
+    assert sweep.chunk_size(30, 2, 10) == 10  # the spec's chunk below the floor wins
 
 
 def test_dask_local_cluster_gives_the_same_files(small_run, small_spec, tmp_path):
@@ -400,3 +459,19 @@ def test_calibration_statistics_have_provenance():
 def test_fiscal_years_start_after_initial_time(small_spec):
     first = run.cached_inputs(small_spec.scenario.baseline).first_year
     assert sweep.plan(small_spec).years[0] == first + 1
+
+
+def test_a_program_computes_only_what_its_record_needs(eng):
+    # debt/GDP needs about half the model's stocks; the pruned program gives the very same values
+    base = sweep.scenario_inputs(eng, scenario.load_scenario("combined-stress"))
+    full = eng.program(registry.model_variables())
+    record = ("Cumulative GDP", "debt held by the public")
+    narrow = eng.program(record)
+    stocks = lambda prog: prog.source.count("        d_")  # noqa: E731 - one stock update per line
+    assert stocks(narrow) < 0.7 * stocks(full)
+    shift = {"yield shift": np.array([0.0, 1.0, 2.5])}
+    kwargs = {"constants": base.constants | shift, "tables": base.tables}
+    _, a = full.simulate(3, 2055, **kwargs)
+    _, b = narrow.simulate(3, 2055, **kwargs)
+    for name in record:
+        assert np.array_equal(a[name], b[name])
