@@ -136,6 +136,16 @@ TITLE_WIDTH = 72  # characters of the bold 10.5 pt title on a 6.5-inch figure
 SUBTITLE_WIDTH = 100
 
 
+def _finish(fig: Figure, ax: Axes, title: str, sub: str, source: str) -> Figure:
+    """Title, a two-column legend below the axes and the source note: the one-panel layout."""
+    bottom = _legend_room(fig, ax.get_legend_handles_labels()[1], 2)
+    fig.subplots_adjust(top=0.86, bottom=bottom, left=0.1, right=0.98)
+    _title(fig, title, sub)
+    _legend_below(fig, ax, ncol=2)
+    _source(fig, source)
+    return fig
+
+
 def plain(text: str) -> str:
     """Text matplotlib draws as written: a dollar sign is a dollar, not the start of math."""
     return re.sub(r"(?<!\\)\$", r"\\$", text)
@@ -230,12 +240,7 @@ def plot_debt(data: pd.DataFrame, ax: Axes, source: str = SOURCE) -> Figure:
         if len(above)
         else f"{names[0]} stays below the 1946 record."
     )
-    bottom = _legend_room(fig, ax.get_legend_handles_labels()[1], 2)
-    fig.subplots_adjust(top=0.86, bottom=bottom, left=0.1, right=0.98)
-    _title(fig, title, sub)
-    _legend_below(fig, ax, ncol=2)
-    _source(fig, source)
-    return fig
+    return _finish(fig, ax, title, sub, source)
 
 
 def plot_interest(data: dict[str, pd.DataFrame], ax: Axes, source: str = SOURCE) -> Figure:
@@ -483,12 +488,7 @@ def plot_revenue_share(data: pd.DataFrame, ax: Axes, source: str = SOURCE) -> Fi
         if len(above)
         else f"{names[0]} stays below the FY{peak_year} high."
     )
-    bottom = _legend_room(fig, ax.get_legend_handles_labels()[1], 2)
-    fig.subplots_adjust(top=0.86, bottom=bottom, left=0.1, right=0.98)
-    _title(fig, title, sub)
-    _legend_below(fig, ax, ncol=2)
-    _source(fig, source)
-    return fig
+    return _finish(fig, ax, title, sub, source)
 
 
 def r_g_data(run: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
