@@ -25,6 +25,7 @@ from .inputs import (
     _numeric,
     _read_holders,
     _rel,
+    budget_tables,
     load_initial_state,
     load_inputs,
     read_csv,
@@ -135,7 +136,6 @@ def history_inputs(start: int, until: int) -> ModelInputs:
         raise SnowballError(f"data/history/yields_monthly.csv: needs every month of FY{start}-FY{until}")
 
     a = actual.loc[list(need)]
-    gdp = a["nominal_gdp"]
 
     def held(series: pd.Series) -> pd.Series:
         """A fiscal-year table held at its last value to 2100."""
@@ -146,10 +146,7 @@ def history_inputs(start: int, until: int) -> ModelInputs:
     fy_yields = yields.groupby("fiscal_year")[["bill_yield", "ten_year_yield"]].mean()
     monthly = yields[yields["fiscal_year"] >= start]
     tables: dict[str, pd.Series] = {
-        "nominal GDP growth table": held((gdp / gdp.shift(1) - 1).iloc[1:] * 100),
-        "revenues share table": held(a["revenues"] / gdp * 100),
-        "primary outlays share table": held(a["primary_outlays"] / gdp * 100),
-        "other means of financing share table": held(a["other_means_of_financing"] / gdp * 100),
+        **{name: held(t) for name, t in budget_tables(a, a["primary_outlays"]).items()},
         "bill yield table": held(monthly["bill_yield"]),
         "ten year yield table": held(monthly["ten_year_yield"]),
         "policy rate table": held(fy_yields.loc[start:until, "bill_yield"]),

@@ -112,34 +112,18 @@ def exceedance(
 
 def monte_carlo(name: str = MONTE_CARLO, baseline: str | None = None) -> Uncertainty:
     """Run the calibrated Monte Carlo in this process (seconds) and summarise it as
-    `snowball sweep` does (its chunk files in a temporary folder); ``baseline`` names a vintage
-    that replaces its scenario's."""
-    import tempfile
-
+    `snowball sweep` does (sweep.computed); ``baseline`` names a vintage that replaces its
+    scenario's."""
     from . import sweep
-    from .calibration import comparison
     from .sweepspec import load_spec
-    from .sweepwork import failed_rows, run_chunk, save_chunk
 
     spec = load_spec(name, baseline=baseline)
     the_plan = sweep.plan(spec)
-    with tempfile.TemporaryDirectory(prefix="snowball-brief-") as folder:
-        failed = []
-        for i, (start, _) in enumerate(the_plan.chunks):
-            data = run_chunk(the_plan.job(i))
-            save_chunk(folder, i, data)
-            failed += [start + int(r) for r in failed_rows(data, the_plan.columns)]
-        sweep.check_failed(the_plan, np.array(failed, dtype=np.int64))  # as `snowball sweep` does
-        chunks = sweep.stored(the_plan, Path(folder), np.array(failed, dtype=np.int64))
+    with sweep.computed(the_plan) as chunks:
         summary = sweep.summary_frame(the_plan, chunks)
         sensitivity = sweep.sensitivity_frame(the_plan, chunks)
-        k = the_plan.columns.index("debt_to_gdp")
-        calibration = (
-            comparison(the_plan, lambda year: chunks.gather(the_plan.years.index(year), k))
-            if spec.compare_with_cbo
-            else None
-        )
-        debt = chunks.gather(slice(None), k)
+        calibration = sweep.calibration_frame(the_plan, chunks)
+        debt = chunks.gather(slice(None), the_plan.columns.index("debt_to_gdp"))
     base = sweep.base_run(the_plan)["debt_to_gdp"]
     probs = exceedance(debt, list(the_plan.years))
     return Uncertainty(spec, the_plan.n_runs, summary, sensitivity, calibration, base, probs)

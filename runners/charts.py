@@ -904,8 +904,8 @@ def plot_selloff(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOUR
         f"(monthly peak, {month_label(float(ten.idxmax()))})"
     )
     sub = (
-        f"Scenario: {scenario}. {SELLOFF_HOLDERS[seller]} holds \\${sold:,.0f}bn less than at "
-        f"baseline; the 10-year note's price falls up to \\${-price.min():.2f} per \\$100."
+        f"Scenario: {scenario}. {SELLOFF_HOLDERS[seller]} holds ${sold:,.0f}bn less than at "
+        f"baseline; the 10-year note's price falls up to ${-price.min():.2f} per $100."
     )
     _title(fig, title, sub)
     _source(fig, source)

@@ -343,16 +343,12 @@ def load_inputs(vintage: str) -> ModelInputs:
     holders = _read_holders(state_paths["holders"], float(cbo.loc[first, "debt_held_by_public"]))
 
     p = cbo.loc[years]
-    gdp = p["nominal_gdp"]
     if "cpiu_inflation" in p and p["cpiu_inflation"].notna().all():
         cpi = p["cpiu_inflation"]
     else:  # a vintage without CPI-U: PCE plus the stated wedge (vintage.toml cpi_minus_pce)
         cpi = p["pce_inflation"] + float(meta.get("cpi_minus_pce", 0.0))
     tables: dict[str, pd.Series] = {
-        "nominal GDP growth table": (gdp / gdp.shift(1) - 1).iloc[1:] * 100,
-        "revenues share table": p["revenues"] / gdp * 100,
-        "primary outlays share table": (p["outlays"] - p["net_interest"]) / gdp * 100,
-        "other means of financing share table": p["other_means_of_financing"] / gdp * 100,
+        **budget_tables(p, p["outlays"] - p["net_interest"]),
         "bill yield table": p["bill_yield"],
         "ten year yield table": p["ten_year_yield"],
         "policy rate table": p["fed_funds_rate"],
@@ -395,6 +391,18 @@ def load_inputs(vintage: str) -> ModelInputs:
     return ModelInputs(
         vintage, meta["title"], constants, tables, cbo, targets, files, first_year=first, meta=_public(meta)
     )
+
+
+def budget_tables(years: pd.DataFrame, primary: pd.Series) -> dict[str, pd.Series]:
+    """The budget's input tables from fiscal-year levels ($bn): nominal GDP growth (%) and
+    revenues, primary outlays (``primary``) and other means of financing as % of GDP."""
+    gdp = years["nominal_gdp"]
+    return {
+        "nominal GDP growth table": (gdp / gdp.shift(1) - 1).iloc[1:] * 100,
+        "revenues share table": years["revenues"] / gdp * 100,
+        "primary outlays share table": primary / gdp * 100,
+        "other means of financing share table": years["other_means_of_financing"] / gdp * 100,
+    }
 
 
 def start_constants(

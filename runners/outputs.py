@@ -144,8 +144,9 @@ def make_dir(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """An exclusive lock on ``folder`` while a finished output is moved into place."""
+def locked(folder: Path, busy: str | None = None) -> Iterator[None]:
+    """An exclusive lock on ``folder``: wait for it, or, given ``busy``, raise SnowballError(busy)
+    at once when another process holds it."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not on Linux/macOS
@@ -153,7 +154,10 @@ def _locked(folder: Path) -> Iterator[None]:
         return
     fd = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (fcntl.LOCK_NB if busy else 0))
+        except BlockingIOError:
+            raise SnowballError(busy) from None
         yield
     finally:
         os.close(fd)
@@ -195,7 +199,7 @@ def atomic_dir(target: Path, force: bool = False) -> Iterator[Path]:
     try:
         (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         yield tmp
-        with _locked(target.parent):
+        with locked(target.parent):
             check_target(target, force)  # unchanged while we were writing?
             if target.exists():
                 old = target.with_name(f".{target.name}.old-{secrets.token_hex(4)}")

@@ -239,12 +239,11 @@ def run(
     overrides = check_overrides(overrides, "override")
     if baseline is not None and baseline != scenario.baseline:
         scenario = dataclasses.replace(scenario, baseline=baseline)
-    supply = calibration_sets.get_set(calibration).constants
     inputs = inputs or cached_inputs(scenario.baseline)
     first = inputs.first_year
     check_until(until, first)
-    params = scenario_params(scenario, inputs, supply | overrides)
-    params.update(scenario.constants | overrides)
+    # the calibration set sits beneath the scenario's own constants (and the overrides)
+    params = scenario_params(calibration_sets.apply(scenario, calibration), inputs, overrides)
     check_years(params, first, scenario.name)
     m = model.load_model()
     columns = model_variables() + [v for v in (monthly or []) if v not in model_variables()]

@@ -32,7 +32,7 @@ from .engine import Engine, Program, cached_program, interp
 from .errors import SnowballError
 from .fiscal import fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs
-from .outputs import atomic_dir, check_target, make_dir, output_name, write_json
+from .outputs import atomic_dir, check_target, locked, make_dir, output_name, write_json
 from .paths import REPORTS
 from .sweepspec import SweepSpec, sample, unit_sample
 from .sweepwork import (
@@ -41,15 +41,12 @@ from .sweepwork import (
     Stored,
     chunk_path,
     digest,
+    failed_rows,
     run_and_save,
     run_chunk,
     save_chunk,
     summary_rows,
 )
-
-FAN = ("debt_to_gdp", "net_interest_share_of_outlays")
-SOURCE = "Source: CBO (January 2025); Snowball sweep"
-
 
 # ---------------------------------------------------------------- inputs, replicating run.run
 
@@ -883,26 +880,13 @@ MAX_FAILED_SHARE = 0.01  # a sweep may lose at most 1% of its runs to non-finite
 SCHEDULER = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://\S+$|^[^/:\s]+:\d+$")  # a Dask address
 
 
-@contextlib.contextmanager
-def sweep_lock(folder: Path, out: Path) -> Iterator[None]:
+def sweep_lock(folder: Path, out: Path):
     """Hold an exclusive lock on the partial folder: two sweeps never write one --out at once."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not on Linux/macOS
-        yield
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SnowballError(
-                f"--out {out}: another sweep is writing there now (it holds {folder}); "
-                "wait for it to finish or choose another --out"
-            ) from None
-        yield
-    finally:
-        os.close(fd)
+    return locked(
+        folder,
+        busy=f"--out {out}: another sweep is writing there now (it holds {folder}); "
+        "wait for it to finish or choose another --out",
+    )
 
 
 def run_sweep(
@@ -1017,6 +1001,33 @@ def _prepare_partial(folder: Path, the_plan: Plan, resume: bool) -> Plan:
     return the_plan
 
 
+@contextlib.contextmanager
+def computed(the_plan: Plan) -> Iterator[Stored]:
+    """Run every chunk in this process into a temporary folder and yield them as the output steps
+    read them (failed runs checked as `snowball sweep` checks them); for callers that want the
+    summary, not the files (the briefing)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="snowball-sweep-") as folder:
+        failed: list[int] = []
+        for i, (start, _) in enumerate(the_plan.chunks):
+            data = run_chunk(the_plan.job(i))
+            save_chunk(folder, i, data)
+            failed += [start + int(r) for r in failed_rows(data, the_plan.columns)]
+        check_failed(the_plan, np.array(failed, dtype=np.int64))
+        yield stored(the_plan, Path(folder), np.array(failed, dtype=np.int64))
+
+
+def calibration_frame(the_plan: Plan, chunks: Stored) -> pd.DataFrame | None:
+    """The spread of debt/GDP beside CBO's projection errors, when the spec asks for it."""
+    from .calibration import comparison
+
+    if not the_plan.spec.compare_with_cbo:
+        return None
+    k = the_plan.columns.index("debt_to_gdp")
+    return comparison(the_plan, lambda year: chunks.gather(the_plan.years.index(year), k))
+
+
 def check_failed(the_plan: Plan, failed: np.ndarray) -> None:
     """Say how many runs failed and which; refuse the sweep above MAX_FAILED_SHARE of its runs."""
     if not len(failed):
@@ -1056,7 +1067,6 @@ def write_outputs(
     written).
     """
     from . import charts
-    from .calibration import comparison
 
     if collector is None or not collector.complete:
         if collector is not None:
@@ -1072,10 +1082,7 @@ def write_outputs(
     tasks = pool if the_plan.n_runs >= PARALLEL_OUTPUT_RUNS else None
     summary = summary_frame(the_plan, chunks, tasks)
     sensitivity = sensitivity_frame(the_plan, chunks, tasks)
-    calibration = None
-    if the_plan.spec.compare_with_cbo:
-        k = the_plan.columns.index("debt_to_gdp")
-        calibration = comparison(the_plan, lambda year: chunks.gather(the_plan.years.index(year), k))
+    calibration = calibration_frame(the_plan, chunks)
     tasks_done = time.perf_counter()
     with atomic_dir(out, force) as tmp:
         shutil.move(folder / PARAMS_PART, tmp / "params.csv")
