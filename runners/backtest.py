@@ -27,7 +27,6 @@ from .inputs import (
     _rel,
     budget_tables,
     load_initial_state,
-    load_inputs,
     read_csv,
     read_tidy,
     start_constants,
@@ -157,7 +156,9 @@ def history_inputs(start: int, until: int) -> ModelInputs:
         "bill share table": held(a["bill_share"]),
     }
     # spending categories are not compared in a backtest: the default vintage's shares stand in
-    default = load_inputs(DEFAULT_VINTAGE)
+    from .run import cached_inputs
+
+    default = cached_inputs(DEFAULT_VINTAGE)
     for name, series in default.tables.items():
         tables.setdefault(name, series)
 
