@@ -208,7 +208,7 @@ class ModelRuns:
         self.engine = engine or build_engine()
         self.base = scenario_inputs(self.engine, q.scenario)
         record = tuple(dict.fromkeys([*model_vars_for(OUTPUTS), "consolidation"]))
-        self.program = self.engine.program(record)
+        self.program = self.engine.program(record, initial_time=self.base.inputs.first_year)
 
     def run(self, sizes: Sequence[float] | np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Fiscal years (first projected to ``until``) and each output (years, n) for ``sizes``.
