@@ -30,6 +30,7 @@ import pandas as pd
 from . import __version__, charts, loops, model
 from .calibration_sets import apply as apply_calibration
 from .calibration_sets import describe, selloff_range_table, sells
+from .calibration_sets import get_set as get_calibration_set
 from .errors import SnowballError
 from .gap import what_it_would_take
 from .inputs import data_dir, read_history
@@ -698,6 +699,7 @@ def write_brief(
     """
     say = log or (lambda text: None)
     check_target(out, force)
+    get_calibration_set(calibration)  # an unknown name fails before anything runs
     names = scenarios or default_scenarios()
     loaded = [load_scenario(n) for n in names]
     named_sweeps = find_sweeps(REPORTS / "sweeps" if sweeps_dir is None else sweeps_dir, list(sweeps or []))
