@@ -10,6 +10,7 @@ manifest.json. The same spec and seed give byte-identical files.
 from __future__ import annotations
 
 import contextlib
+import csv
 import dataclasses
 import hashlib
 import json
@@ -18,6 +19,7 @@ import platform
 import re
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,18 +36,26 @@ from .fiscal import fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs
 from .outputs import atomic_dir, check_target, locked, make_dir, output_name, write_json
 from .paths import REPORTS
-from .sweepspec import SweepSpec, sample, unit_sample
+from .sweepspec import MORRIS_LEVELS, MORRIS_SPAN, SweepSpec, sample, unit_sample
 from .sweepwork import (
     ChunkJob,
     Digest,
+    SensitivityJob,
     Stored,
     chunk_path,
-    digest,
     failed_rows,
+    job_digest,
+    on_block,
+    on_parts,
+    run_and_digest,
     run_and_save,
     run_chunk,
     save_chunk,
+    sensitivity_rows,
     summary_rows,
+    take,
+    warm_up,
+    watch_parent,
 )
 
 # ---------------------------------------------------------------- inputs, replicating run.run
@@ -204,6 +214,7 @@ class Plan:
             seed=self.spec.seed,
             columns=self.columns,
             years=self.years,
+            params=np.ascontiguousarray(block),
         )
 
 
@@ -409,12 +420,12 @@ def execute(
 
     rows, cols = keep_index(the_plan)
 
-    def finished(index: int, result: np.ndarray | Digest) -> None:
-        # a full result (run here or on Dask) is saved here; a worker process saved its own
+    def finished(index: int, result: Digest | tuple[np.ndarray, Digest]) -> None:
+        # a full result (from Dask) is saved here; a worker process or this one saved its own
         nonlocal done
-        if isinstance(result, np.ndarray):
-            save_chunk(str(folder), index, result)
-            result = digest(result, the_plan.columns, rows, cols)
+        if isinstance(result, tuple):
+            save_chunk(str(folder), index, result[0])
+            result = result[1]
         if collector:
             collector.offer(index, result)
         done += sizes[index]
@@ -427,47 +438,15 @@ def execute(
     pool = pool or Pool(workers, scheduler)
     try:
         if pool.client is not None:
-            _run_dask(the_plan, todo, pool.client, finished)
+            _run_dask(the_plan, todo, pool, finished, (rows, cols))
         elif pool.workers <= 1 or len(todo) == 1:
             for i in todo:
-                finished(i, run_chunk(the_plan.job(i)))
+                finished(i, run_and_save(the_plan.job(i), str(folder), rows, cols))
         else:
             _run_processes(the_plan, todo, pool, finished, (str(folder), rows, cols))
     finally:
         if own:
             pool.close()
-
-
-PARENT_CHECK_SECONDS = 1.0
-
-
-def watch_parent(parent: int) -> None:
-    """In a worker: exit as soon as the sweep's process dies, even by SIGKILL.
-
-    On Linux the kernel sends SIGKILL when the parent exits (prctl PR_SET_PDEATHSIG); everywhere,
-    a daemon thread checks once a second that the parent is still ours and exits if not.
-    """
-    import threading
-
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
-        except (OSError, AttributeError):  # pragma: no cover - no prctl: the thread still watches
-            pass
-
-    def watch() -> None:
-        while True:
-            if os.getppid() != parent:
-                os._exit(1)
-            time.sleep(PARENT_CHECK_SECONDS)
-
-    if os.getppid() != parent:  # the parent died before we started
-        os._exit(1)
-    threading.Thread(target=watch, name="snowball-parent-watch", daemon=True).start()
 
 
 SCHEDULER_TIMEOUT = "10s"  # how long to try to reach a Dask scheduler
@@ -481,6 +460,7 @@ class Pool:
         self.workers = workers
         self.client = None
         self._executor = None
+        self.chunks: dict[int, object] = {}  # Dask: chunk index -> future of its full results
         if scheduler:
             try:
                 from distributed import Client
@@ -507,6 +487,14 @@ class Pool:
         """True once worker processes run (or a cluster is connected)."""
         return self._executor is not None or self.client is not None
 
+    def warm(self) -> None:
+        """Start the worker processes now (each imports the engine once), so that they are ready
+        when the first chunk is: their start overlaps the sampling and planning."""
+        if self.client is None and self.workers > 1:
+            executor = self.executor()
+            for _ in range(self.workers):
+                executor.submit(warm_up)
+
     def executor(self):
         """The worker processes, started on first use and kept until :meth:`close`."""
         if self._executor is None:
@@ -521,15 +509,35 @@ class Pool:
             )
         return self._executor
 
-    def map(self, fn: Callable, tasks: list[tuple]) -> list:
-        """``fn(*task)`` for each task, in order: on the worker processes when they were started
-        for the chunks, else here (a Dask cluster's workers may not see this machine's files)."""
+    def map_blocks(self, fn: Callable, chunks: Stored, tasks: list[tuple]) -> list:
+        """``fn(block, *rest)`` for each task ``(years, column, *rest)``, in order, where ``block``
+        is every run's ``column`` in ``years`` (failed runs NaN): on the worker processes (each
+        reads the chunk files), on the Dask cluster (each block joined there from the chunks the
+        cluster holds, so its workers need no access to this machine's files), or here."""
+        if self.client is not None and tasks:
+            return self._map_on_cluster(fn, chunks, tasks)
         if self._executor is not None and len(tasks) > 1:
-            return list(self._executor.map(fn, *zip(*tasks, strict=True)))
-        return [fn(*t) for t in tasks]
+            n = len(tasks)
+            return list(self._executor.map(on_block, [fn] * n, [chunks] * n, *zip(*tasks, strict=True)))
+        return [on_block(fn, chunks, *t) for t in tasks]
+
+    def _map_on_cluster(self, fn: Callable, chunks: Stored, tasks: list[tuple]) -> list:
+        client = self.client
+        missing = [i for i in range(len(chunks.chunks)) if i not in self.chunks]
+        for i in missing:  # kept from an interrupted run (--resume): sent from this machine's disk
+            self.chunks[i] = client.scatter(np.load(chunks.path(i)))
+        futures = []
+        for years, column, *rest in tasks:
+            parts = [
+                client.submit(take, self.chunks[i], years, column, pure=False)
+                for i in range(len(chunks.chunks))
+            ]
+            futures.append(client.submit(on_parts, fn, parts, chunks.failed, *rest, pure=False))
+        return client.gather(futures)
 
     def close(self, failed: bool = False) -> None:
         """Stop the workers (at once, dropping queued work, when ``failed``)."""
+        self.chunks.clear()  # the cluster lets go of the chunks' results
         if self._executor is not None:
             self._executor.shutdown(wait=not failed, cancel_futures=failed)
             self._executor = None
@@ -565,35 +573,41 @@ def _run_processes(the_plan: Plan, todo: list[int], pool: Pool, finished: Callab
         raise
 
 
-def _run_dask(the_plan: Plan, todo: list[int], client, finished: Callable) -> None:
+def _run_dask(the_plan: Plan, todo: list[int], pool: Pool, finished: Callable, where: tuple) -> None:
+    """The chunks on the cluster, a bounded number in flight; each chunk's full results stay on the
+    cluster (``pool.chunks``) for the output tasks, and come back once to be saved for --resume."""
     from distributed import as_completed
 
-    futures = []
+    client = pool.client
+    queue = list(todo)
+    limit = max(4, 2 * pool.size)
+    index: dict[str, int] = {}
+    pending: list = []
+
+    def submit(i: int):
+        fut = client.submit(run_and_digest, the_plan.job(i), *where, key=f"snowball-{the_plan.key[:12]}-{i}")
+        index[fut.key] = i
+        pending.append(fut)
+        return fut
+
     try:
-        queue = list(todo)
-        limit = max(4, 2 * sum(client.nthreads().values()))
-        batch = [
-            client.submit(run_chunk, the_plan.job(i), key=f"snowball-{the_plan.key[:12]}-{i}", pure=False)
-            for i in queue[:limit]
-        ]
-        index = {f.key: i for f, i in zip(batch, queue[:limit], strict=True)}
+        ac = as_completed([submit(i) for i in queue[:limit]])
         queue = queue[limit:]
-        futures = list(batch)
-        ac = as_completed(batch)
         for fut in ac:
-            finished(index.pop(fut.key), fut.result())
-            futures.remove(fut)
+            i = index.pop(fut.key)
+            finished(i, fut.result())
+            pool.chunks[i] = client.submit(_first, fut, key=f"snowball-{the_plan.key[:12]}-{i}-data")
+            pending.remove(fut)
             if queue:
-                i = queue.pop(0)
-                nf = client.submit(
-                    run_chunk, the_plan.job(i), key=f"snowball-{the_plan.key[:12]}-{i}", pure=False
-                )
-                index[nf.key] = i
-                futures.append(nf)
-                ac.add(nf)
+                ac.add(submit(queue.pop(0)))
     finally:
-        for fut in futures:
+        for fut in pending:
             fut.cancel()
+
+
+def _first(pair: tuple) -> object:
+    """The first item of a pair (a chunk's full results, kept on the cluster)."""
+    return pair[0]
 
 
 # ---------------------------------------------------------------- outputs
@@ -646,7 +660,17 @@ class Collector:
             ]
         )
         self.params = open(folder / PARAMS_PART, "w", encoding="utf-8", newline="")  # noqa: SIM115
-        self.writer = pq.ParquetWriter(folder / RUNS_PART, self.schema, compression="zstd")
+        # dictionary-encode only the variable names (trying it on the values cost 0.5 s per 100,000
+        # runs before falling back to plain); statistics on the key columns, for readers' filters
+        keys = ["run_id", "fiscal_year", "variable"]
+        self.writer = pq.ParquetWriter(
+            folder / RUNS_PART,
+            self.schema,
+            compression="zstd",
+            use_dictionary=["variable"],
+            write_statistics=keys,
+        )
+        self.keys: dict[int, tuple] = {}  # runs in a row group -> its fiscal_year, variable columns
         self.buffer: list[np.ndarray] = []
         self.group_start = 0  # first run of the row group being gathered
         self.seconds = 0.0  # time spent taking chunks (make bench: the parent's serial share)
@@ -670,20 +694,21 @@ class Collector:
             if i == index and done is not None:
                 block = done
             elif _chunk_path(self.folder, i).is_file():
-                block = digest(np.load(_chunk_path(self.folder, i)), self.plan.columns, self.rows, self.cols)
+                block = job_digest(
+                    self.plan.job(i), np.load(_chunk_path(self.folder, i)), self.rows, self.cols
+                )
             else:
                 return
             self._take(i, block)
             self.next += 1
 
     def _take(self, index: int, done: Digest) -> None:
-        start, stop = self.plan.chunks[index]
-        frame = pd.DataFrame(
-            self.plan.values[start:stop],
-            columns=[f.name for f in self.plan.spec.factors],
-            index=pd.RangeIndex(start, stop, name="run_id"),
-        )
-        frame.to_csv(self.params, header=index == 0, float_format="%.10g", lineterminator="\n")
+        start, _ = self.plan.chunks[index]
+        if index == 0:
+            csv.writer(self.params, lineterminator="\n").writerow(
+                ["run_id", *(f.name for f in self.plan.spec.factors)]
+            )
+        self.params.write(done.params)
         self.failed += [start + int(i) for i in done.failed]
         self.buffer.append(done.kept)
         group = self.plan.spec.chunk
@@ -697,13 +722,19 @@ class Collector:
 
         n, ny, nv = data.shape
         start = self.group_start
+        if n not in self.keys:  # the same for every full row group: built once
+            self.keys[n] = (
+                pa.array(np.tile(np.repeat(np.array(self.plan.spec.keep_years, dtype=np.int16), nv), n)),
+                pa.DictionaryArray.from_arrays(
+                    pa.array(np.tile(np.arange(nv, dtype=np.int8), n * ny)), self.names
+                ),
+            )
+        years, names = self.keys[n]
         table = pa.table(
             {
                 "run_id": np.repeat(np.arange(start, start + n, dtype=np.int32), ny * nv),
-                "fiscal_year": np.tile(np.repeat(np.array(self.plan.spec.keep_years, dtype=np.int16), nv), n),
-                "variable": pa.DictionaryArray.from_arrays(
-                    pa.array(np.tile(np.arange(nv, dtype=np.int8), n * ny)), self.names
-                ),
+                "fiscal_year": years,
+                "variable": names,
                 "value": np.ascontiguousarray(data).reshape(-1),
             },
             schema=self.schema,
@@ -733,69 +764,28 @@ def stored(the_plan: Plan, folder: Path, failed: np.ndarray) -> Stored:
 
 def summary_frame(the_plan: Plan, chunks: Stored, pool: Pool | None = None) -> pd.DataFrame:
     """Percentiles 5-95, mean and sd by variable and fiscal year (finite runs only); one task per
-    variable and block of years (at most SUMMARY_VALUES values each), on the pool's workers when
-    they are running."""
+    variable and block of years (at most SUMMARY_VALUES values each), on the pool when it runs."""
     n_years = len(the_plan.years)
     step = max(1, min(n_years, SUMMARY_VALUES // max(the_plan.n_runs, 1)))  # years per task
     tasks = [
-        (chunks, k, col, the_plan.years[j : j + step], j)
+        (slice(j, j + step), k, col, the_plan.years[j : j + step])
         for k, col in enumerate(the_plan.columns)
         for j in range(0, n_years, step)
     ]
-    parts = (pool or Pool()).map(summary_rows, tasks)
+    parts = (pool or Pool()).map_blocks(summary_rows, chunks, tasks)
     return pd.DataFrame([row for part in parts for row in part])
 
 
-def sensitivity_target(
-    spec: SweepSpec, values: np.ndarray | None, chunks: Stored, var: str, k: int, year: int, j: int
-) -> list[dict]:
-    """sensitivity.csv's rows for one target (variable ``var``, fiscal year ``year``): a task."""
-    names = [f.name for f in spec.factors]
-    rows: list[dict] = []
-    y = chunks.gather(j, k)
-    base = {"variable": var, "fiscal_year": year, "method": spec.method}
-    if not np.all(np.isfinite(y)):
-        rows += [base | {"input": n, "note": "non-finite runs; no indices"} for n in names]
-        return rows
+def sensitivity_job(spec: SweepSpec, values: np.ndarray) -> SensitivityJob:
+    """What the sensitivity tasks need of ``spec`` (``values``: the runs' factor values)."""
+    names = tuple(f.name for f in spec.factors)
     if spec.method == "sobol":
-        from SALib.analyze import sobol
-
-        r = sobol.analyze(spec.problem(), y, calc_second_order=False, seed=spec.seed)
-        for i, n in enumerate(names):
-            rows.append(
-                base
-                | {
-                    "input": n,
-                    "S1": r["S1"][i],
-                    "S1_conf": r["S1_conf"][i],
-                    "ST": r["ST"][i],
-                    "ST_conf": r["ST_conf"][i],
-                }
-            )
-    elif spec.method == "morris":
-        from SALib.analyze import morris
-
-        from .sweepspec import MORRIS_LEVELS, MORRIS_SPAN
-
+        return SensitivityJob(spec.method, names, spec.seed, spec.problem())
+    if spec.method == "morris":
         low, high = MORRIS_SPAN
         x = (unit_sample(spec) - low) / (high - low)
-        r = morris.analyze(spec.problem(), x, y, num_levels=MORRIS_LEVELS, seed=spec.seed)
-        for i, n in enumerate(names):
-            rows.append(
-                base
-                | {
-                    "input": n,
-                    "mu": float(r["mu"][i]),
-                    "mu_star": float(r["mu_star"][i]),
-                    "mu_star_conf": float(r["mu_star_conf"][i]),
-                    "sigma": float(r["sigma"][i]),
-                }
-            )
-    else:
-        for i, n in enumerate(names):
-            x = values[:, i]
-            rows.append(base | {"input": n} | _decile_swing(x, y))
-    return rows
+        return SensitivityJob(spec.method, names, spec.seed, spec.problem(), x, MORRIS_LEVELS)
+    return SensitivityJob(spec.method, names, spec.seed, x=values)
 
 
 def sensitivity_frame(the_plan: Plan, chunks: Stored, pool: Pool | None = None) -> pd.DataFrame:
@@ -807,13 +797,13 @@ def sensitivity_frame(the_plan: Plan, chunks: Stored, pool: Pool | None = None) 
     input's bottom and top deciles (the tornado's bars). One task per target, on the pool.
     """
     spec = the_plan.spec
-    values = None if spec.method in ("sobol", "morris") else the_plan.values
+    job = sensitivity_job(spec, the_plan.values)
     tasks = [
-        (spec, values, chunks, var, the_plan.columns.index(var), year, the_plan.years.index(year))
+        (the_plan.years.index(year), the_plan.columns.index(var), job, var, year)
         for var in spec.sensitivity_variables
         for year in spec.sensitivity_years
     ]
-    rows = [row for part in (pool or Pool()).map(sensitivity_target, tasks) for row in part]
+    rows = [row for part in (pool or Pool()).map_blocks(sensitivity_rows, chunks, tasks) for row in part]
     frame = pd.DataFrame(rows)
     if frame.empty:
         return pd.DataFrame(columns=["variable", "fiscal_year", "method", "input"])
@@ -826,18 +816,6 @@ def sensitivity_frame(the_plan: Plan, chunks: Stored, pool: Pool | None = None) 
         )
         frame = frame.sort_values(["variable", "fiscal_year", "rank"], kind="stable")
     return frame.reset_index(drop=True)
-
-
-def _decile_swing(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    from scipy import stats
-
-    if np.ptp(x) == 0:
-        return {"spearman": np.nan, "low": np.nan, "high": np.nan, "swing": 0.0}
-    lo, hi = np.quantile(x, [0.1, 0.9])
-    low = float(np.median(y[x <= lo]))
-    high = float(np.median(y[x >= hi]))
-    rho = float(stats.spearmanr(x, y).statistic)
-    return {"spearman": rho, "low": low, "high": high, "swing": abs(high - low)}
 
 
 def manifest(the_plan: Plan, files: dict[str, str], extra: dict) -> dict:
@@ -917,13 +895,21 @@ def run_sweep(
             f"--scheduler {scheduler}: not a Dask scheduler address; expected e.g. tcp://host:8786"
         )
     bar = progress or Progress(0, f"sweep {spec.name}", enabled=show_progress)
-    bar.stage("sampling the inputs and checking the base scenario")
-    phases: dict[str, float] = {}
-    clock = time.perf_counter()
-    the_plan = plan(spec)
-    phases["plan"] = time.perf_counter() - clock
-    bar.total = the_plan.n_runs
     pool = Pool(workers, scheduler)  # a cluster that cannot be reached fails here, before any file
+    phases: dict[str, float] = {}
+    try:
+        if spec.n_runs > chunk_size(spec.n_runs, workers, spec.chunk):
+            pool.warm()  # the workers start while the parent samples and plans
+        bar.stage("sampling the inputs and checking the base scenario")
+        clock = time.perf_counter()
+        the_plan = plan(spec)
+        phases["plan"] = time.perf_counter() - clock
+    except BaseException:
+        pool.close(failed=True)
+        raise
+    bar.total = the_plan.n_runs
+    if pool.started:  # the charts' imports (0.4 s) while the workers run the chunks
+        threading.Thread(target=_import_charts, name="snowball-import-charts", daemon=True).start()
     folder = partial_dir(out)
     created = not folder.exists()
     collector = None
@@ -967,6 +953,11 @@ def run_sweep(
         pool.close(failed=sys.exc_info()[0] is not None)
         bar.close()
     return SweepResult(out, the_plan.n_runs, time.perf_counter() - start, *result, phases=phases)
+
+
+def _import_charts() -> None:
+    """Import the chart module (matplotlib) ahead of the outputs that need it."""
+    from . import charts  # noqa: F401
 
 
 def _prepare_partial(folder: Path, the_plan: Plan, resume: bool) -> Plan:

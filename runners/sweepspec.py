@@ -81,17 +81,24 @@ class Distribution:
     points: int | None = None  # grid points for a uniform (grid method)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        """Values at quantiles ``u``."""
-        from scipy import stats
+        """Values at quantiles ``u`` in [0, 1).
+
+        scipy.stats' own formulas (``norm.ppf`` is ``ndtri(u) * sd + mean``, ``triang.ppf`` the
+        two square-root branches), bit for bit, without importing scipy.stats (0.5 s, serial at
+        the start of every sweep).
+        """
+        from scipy.special import ndtri
 
         p = self.params
         if self.kind == "uniform":
             return p["low"] + u * (p["high"] - p["low"])
         if self.kind == "normal":
-            return stats.norm.ppf(u, loc=p["mean"], scale=p["sd"])
+            return ndtri(u) * p["sd"] + p["mean"]
         if self.kind == "triangular":
             width = p["high"] - p["low"]
-            return stats.triang.ppf(u, c=(p["mode"] - p["low"]) / width, loc=p["low"], scale=width)
+            c = (p["mode"] - p["low"]) / width
+            unit = np.where(u < c, np.sqrt(c * u), 1 - np.sqrt((1 - c) * (1 - u)))
+            return unit * width + p["low"]
         values = np.asarray(p["values"], dtype=float)
         return values[np.minimum((u * len(values)).astype(int), len(values) - 1)]
 

@@ -8,6 +8,9 @@ the compiled program and every input as plain arrays.
 from __future__ import annotations
 
 import os
+import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,6 +84,7 @@ class ChunkJob:
     seed: int
     columns: tuple[str, ...]
     years: tuple[int, ...]  # fiscal years to keep
+    params: np.ndarray | None = None  # (n, k) factor values in params.csv's column order
 
 
 def run_chunk(job: ChunkJob) -> np.ndarray:
@@ -101,6 +105,45 @@ def run_chunk(job: ChunkJob) -> np.ndarray:
     for k, col in enumerate(job.columns):
         out[:, :, k] = results[col][rows].T
     return out
+
+
+# ---------------------------------------------------------------- worker processes
+
+
+PARENT_CHECK_SECONDS = 1.0
+
+
+def watch_parent(parent: int) -> None:
+    """In a worker: exit as soon as the sweep's process dies, even by SIGKILL.
+
+    On Linux the kernel sends SIGKILL when the parent exits (prctl PR_SET_PDEATHSIG); everywhere,
+    a daemon thread checks once a second that the parent is still ours and exits if not.
+    """
+    import threading
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the thread still watches
+            pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(PARENT_CHECK_SECONDS)
+
+    if os.getppid() != parent:  # the parent died before we started
+        os._exit(1)
+    threading.Thread(target=watch, name="snowball-parent-watch", daemon=True).start()
+
+
+def warm_up() -> None:
+    """A worker's first task: nothing (unpickling it imported this module and the engine)."""
 
 
 # ---------------------------------------------------------------- output work, split across the pool
@@ -128,17 +171,35 @@ def failed_rows(data: np.ndarray, columns: tuple[str, ...]) -> np.ndarray:
     return np.flatnonzero(bad)
 
 
+def params_csv(run_ids: np.ndarray, values: np.ndarray) -> str:
+    """params.csv's rows (no header) for these runs: ``run_id,value,...`` with each value as
+    ``%.10g``, exactly as pandas' ``to_csv(float_format="%.10g")`` writes them (formatted in the
+    workers: 0.5 s per 100,000 runs that the parent no longer spends)."""
+    fmt = "%d" + ",%.10g" * values.shape[1] + "\n"
+    return "".join(fmt % (rid, *row) for rid, row in zip(run_ids.tolist(), values.tolist(), strict=True))
+
+
 @dataclass(frozen=True)
 class Digest:
-    """What the parent needs of a finished chunk: the values runs.parquet keeps, the failed rows."""
+    """What the parent needs of a finished chunk: the values runs.parquet keeps, the failed rows
+    and the chunk's params.csv rows."""
 
     kept: np.ndarray  # (runs, kept years, kept variables)
     failed: np.ndarray  # row numbers within the chunk
+    params: str = ""  # params.csv's rows for the chunk's runs
 
 
-def digest(data: np.ndarray, columns: tuple[str, ...], rows: list[int], cols: list[int]) -> Digest:
+def digest(
+    data: np.ndarray, columns: tuple[str, ...], rows: list[int], cols: list[int], params: str = ""
+) -> Digest:
     """The :class:`Digest` of a chunk's full results ``data``."""
-    return Digest(np.ascontiguousarray(data[:, rows][:, :, cols]), failed_rows(data, columns))
+    return Digest(np.ascontiguousarray(data[:, rows][:, :, cols]), failed_rows(data, columns), params)
+
+
+def job_digest(job: ChunkJob, data: np.ndarray, rows: list[int], cols: list[int]) -> Digest:
+    """The digest of ``job``'s results, its params.csv rows included."""
+    params = params_csv(job.run_ids, job.params) if job.params is not None else ""
+    return digest(data, job.columns, rows, cols, params)
 
 
 def run_and_save(job: ChunkJob, folder: str, rows: list[int], cols: list[int]) -> Digest:
@@ -146,7 +207,14 @@ def run_and_save(job: ChunkJob, folder: str, rows: list[int], cols: list[int]) -
     full results never travel back to the parent)."""
     data = run_chunk(job)
     save_chunk(folder, job.index, data)
-    return digest(data, job.columns, rows, cols)
+    return job_digest(job, data, rows, cols)
+
+
+def run_and_digest(job: ChunkJob, rows: list[int], cols: list[int]) -> tuple[np.ndarray, Digest]:
+    """On a Dask worker: run the chunk; its full results (kept on the cluster for the output
+    tasks, fetched by the parent for --resume) and its digest."""
+    data = run_chunk(job)
+    return data, job_digest(job, data, rows, cols)
 
 
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
@@ -181,13 +249,30 @@ class Stored:
         return out
 
 
-def summary_rows(
-    stored: Stored, column: int, name: str, years: tuple[int, ...], first: int = 0
-) -> list[dict]:
-    """summary.csv's rows for one variable in ``years`` (from the ``first``-th fiscal year of the
-    results): percentiles 5-95, mean and sd by year (finite runs); each year on its own, so any
-    split of the years gives the same rows."""
-    block = stored.gather(slice(first, first + len(years)), column)  # (runs, years)
+def on_block(fn: Callable, chunks: Stored, years: slice | int, column: int, *rest) -> object:
+    """An output task on this machine's chunk files: ``fn(block, *rest)`` where ``block`` is every
+    run's ``column`` in ``years`` (failed runs NaN)."""
+    return fn(chunks.gather(years, column), *rest)
+
+
+def take(data: np.ndarray, years: slice | int, column: int) -> np.ndarray:
+    """One chunk's ``column`` in ``years`` (on the Dask worker that holds the chunk)."""
+    return np.ascontiguousarray(data[:, years, column])
+
+
+def on_parts(fn: Callable, parts: list[np.ndarray], failed: tuple[int, ...], *rest) -> object:
+    """An output task on a Dask cluster: the chunks' parts (from :func:`take`, in run order) joined
+    into the block :meth:`Stored.gather` would give, then ``fn(block, *rest)``."""
+    block = np.concatenate(parts)
+    if failed:
+        block[list(failed)] = np.nan
+    return fn(block, *rest)
+
+
+def summary_rows(block: np.ndarray, name: str, years: tuple[int, ...]) -> list[dict]:
+    """summary.csv's rows for one variable in ``years`` from ``block`` (runs, years): percentiles
+    5-95, mean and sd by year (finite runs); each year on its own, so any split of the years gives
+    the same rows."""
     finite = np.isfinite(block)
     with np.errstate(all="ignore"):
         pct = np.nanpercentile(np.where(finite, block, np.nan), PERCENTILES, axis=0)
@@ -206,3 +291,87 @@ def summary_rows(
             row[f"p{p}"] = float(v)
         rows.append(row)
     return rows
+
+
+@dataclass(frozen=True)
+class SensitivityJob:
+    """What the sensitivity tasks need of the spec, as plain data (no pandas in the workers)."""
+
+    method: str
+    names: tuple[str, ...]  # the inputs, in params.csv order
+    seed: int
+    problem: dict | None = None  # SALib's problem (sobol, morris)
+    x: np.ndarray | None = None  # morris: the design on [0, 1]; other non-SALib methods: the values
+    levels: int = 0  # morris: the grid's levels
+
+
+def sensitivity_rows(y: np.ndarray, job: SensitivityJob, var: str, year: int) -> list[dict]:
+    """sensitivity.csv's rows for one target (variable ``var`` in fiscal year ``year``; ``y`` is
+    every run's value): Sobol indices, Morris' mu/mu*/sigma, or rank correlation and decile swing."""
+    base = {"variable": var, "fiscal_year": year, "method": job.method}
+    if not np.all(np.isfinite(y)):
+        return [base | {"input": n, "note": "non-finite runs; no indices"} for n in job.names]
+    rows: list[dict] = []
+    if job.method == "sobol":
+        from SALib.analyze import sobol
+
+        r = sobol.analyze(job.problem, y, calc_second_order=False, seed=job.seed)
+        for i, n in enumerate(job.names):
+            rows.append(
+                base
+                | {
+                    "input": n,
+                    "S1": r["S1"][i],
+                    "S1_conf": r["S1_conf"][i],
+                    "ST": r["ST"][i],
+                    "ST_conf": r["ST_conf"][i],
+                }
+            )
+    elif job.method == "morris":
+        from SALib.analyze import morris
+
+        r = morris.analyze(job.problem, job.x, y, num_levels=job.levels, seed=job.seed)
+        for i, n in enumerate(job.names):
+            rows.append(
+                base
+                | {
+                    "input": n,
+                    "mu": float(r["mu"][i]),
+                    "mu_star": float(r["mu_star"][i]),
+                    "mu_star_conf": float(r["mu_star_conf"][i]),
+                    "sigma": float(r["sigma"][i]),
+                }
+            )
+    else:
+        for i, n in enumerate(job.names):
+            rows.append(base | {"input": n} | decile_swing(job.x[:, i], y))
+    return rows
+
+
+def ranks(a: np.ndarray) -> np.ndarray:
+    """Ranks from 1, ties given their average rank (scipy.stats.rankdata's 'average' method)."""
+    order = np.argsort(a, kind="mergesort")
+    s = a[order]
+    new = np.r_[True, s[1:] != s[:-1]]
+    dense = new.cumsum()[np.argsort(order, kind="mergesort")]
+    edges = np.r_[np.flatnonzero(new), len(new)]
+    return 0.5 * (edges[dense] + edges[dense - 1] + 1)
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float:
+    """Spearman's rank correlation: Pearson's correlation of the ranks (scipy.stats.spearmanr)."""
+    rx, ry = ranks(x), ranks(y)
+    if np.ptp(ry) == 0:
+        return float("nan")
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def decile_swing(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """The tornado's bar for one input: the median output among the runs in the input's bottom and
+    top deciles, their distance (swing) and the rank correlation."""
+    if np.ptp(x) == 0:
+        return {"spearman": np.nan, "low": np.nan, "high": np.nan, "swing": 0.0}
+    lo, hi = np.quantile(x, [0.1, 0.9])
+    low = float(np.median(y[x <= lo]))
+    high = float(np.median(y[x >= hi]))
+    return {"spearman": spearman(x, y), "low": low, "high": high, "swing": abs(high - low)}

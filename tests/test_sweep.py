@@ -388,14 +388,26 @@ def test_chunks_are_sized_for_the_pool():
     assert sweep.chunk_size(30, 2, 10) == 10  # the spec's chunk below the floor wins
 
 
-def test_dask_local_cluster_gives_the_same_files(small_run, small_spec, tmp_path):
+def test_dask_local_cluster_gives_the_same_files(small_run, small_spec, tmp_path, monkeypatch):
+    # every parallel step on the cluster: the chunks (cut for its 2 workers: 24 / 6 = 4 runs each)
+    # and the summary (tasks of 3 years) and sensitivity tasks, each joined on the cluster from the
+    # chunks it holds; every file the same bytes as the process pool's (small_run)
     distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep, "SUMMARY_VALUES", 24 * 3)
+    monkeypatch.setattr(sweep, "PARALLEL_OUTPUT_RUNS", 1)
+    seen = []
+    real = sweep.Pool._map_on_cluster
+    monkeypatch.setattr(
+        sweep.Pool, "_map_on_cluster", lambda self, fn, *a: seen.append(fn.__name__) or real(self, fn, *a)
+    )
     with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         res = sweep.run_sweep(
             small_spec, out=tmp_path / "e", scheduler=cluster.scheduler_address, show_progress=False
         )
+    assert seen == ["summary_rows", "sensitivity_rows"]
     assert files(res.out) == files(small_run.out)
 
 
@@ -475,3 +487,29 @@ def test_a_program_computes_only_what_its_record_needs(eng):
     _, b = narrow.simulate(3, 2055, **kwargs)
     for name in record:
         assert np.array_equal(a[name], b[name])
+
+
+@pytest.mark.parametrize(
+    ("kind", "params"),
+    [
+        ("normal", {"mean": 0.3, "sd": 1.43}),
+        ("triangular", {"low": -1.0, "mode": 0.5, "high": 2.0}),
+        ("triangular", {"low": 0.0, "mode": 0.0, "high": 3.0}),  # c = 0: only the upper branch
+        ("triangular", {"low": 1.0, "mode": 4.0, "high": 4.0}),  # c = 1: only the lower branch
+    ],
+)
+def test_distribution_quantiles_equal_scipy_stats_bit_for_bit(kind, params):
+    # the sweep samples without importing scipy.stats (0.5 s at every sweep's start); its
+    # quantiles must be scipy's to the last bit, so params.csv and every run stay as they were
+    from scipy import stats
+
+    u = np.concatenate([[0.0, 0.5, 1 - 2**-53], np.random.default_rng(7).random(10_000)])
+    got = sweepspec.Distribution(kind, params).ppf(u)
+    if kind == "normal":
+        want = stats.norm.ppf(u, loc=params["mean"], scale=params["sd"])
+    else:
+        width = params["high"] - params["low"]
+        c = (params["mode"] - params["low"]) / width
+        want = stats.triang.ppf(u, c=c, loc=params["low"], scale=width)
+    assert np.array_equal(got, want)
+    assert got[0] == (-np.inf if kind == "normal" else params["low"])
