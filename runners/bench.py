@@ -6,7 +6,9 @@ Monte Carlo spec (data/sweeps/monte-carlo.toml, monthly steps FY2025-2055) at 10
 a fresh process (seconds by phase, the parent's and the largest worker's peak memory); the
 serial/parallel split of the one-worker sweep and the seconds it predicts for 16 workers
 (serial + parallel / workers); the engine's ns per element-operation beside numpy's floor.
-``python -m runners.bench --large`` adds 1,000,000 draws on every core.
+``python -m runners.bench --large`` adds 1,000,000 draws on every core; ``--dask`` adds 100,000
+draws on a Dask LocalCluster of one single-thread worker per core; ``--sweeps-only`` skips the
+single runs.
 """
 
 from __future__ import annotations
@@ -68,28 +70,46 @@ def _peak_mb() -> dict[str, float]:
     return {"parent_mb": round(own, 1), "largest_worker_mb": round(kids, 1)}
 
 
-def one_sweep(draws: int, workers: int, folder: Path) -> dict:
-    """One whole ``snowball sweep`` (in this process): seconds by phase and peak memory."""
+def one_sweep(draws: int, workers: int, folder: Path, dask: bool = False) -> dict:
+    """One whole ``snowball sweep`` (in this process): seconds by phase and peak memory; ``dask``:
+    on a LocalCluster of ``workers`` single-thread worker processes (its start not counted)."""
     from .sweep import run_sweep
 
     spec = _spec_with(draws, 2500, folder)
-    res = run_sweep(spec, out=folder / f"out-{draws}-{workers}", workers=workers, show_progress=False)
+    out = folder / f"out-{draws}-{workers}{'-dask' if dask else ''}"
+    extra: dict = {}
+    if dask:
+        from distributed import LocalCluster
+
+        clock = time.perf_counter()
+        with LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster:
+            extra["cluster_start_seconds"] = round(time.perf_counter() - clock, 3)
+            res = run_sweep(spec, out=out, scheduler=cluster.scheduler_address, show_progress=False)
+        extra["scheduler"] = "dask LocalCluster"
+    else:
+        res = run_sweep(spec, out=out, workers=workers, show_progress=False)
     phases = {k: round(v, 3) for k, v in res.phases.items()}
-    return {
-        "draws": draws,
-        "workers": workers,
-        "seconds": round(res.seconds, 3),
-        "phases": phases,
-    } | _peak_mb()
+    return (
+        {
+            "draws": draws,
+            "workers": workers,
+            "seconds": round(res.seconds, 3),
+            "phases": phases,
+        }
+        | extra
+        | _peak_mb()
+    )
 
 
-def _in_subprocess(draws: int, workers: int, folder: Path) -> dict:
+def _in_subprocess(draws: int, workers: int, folder: Path, dask: bool = False) -> dict:
     """:func:`one_sweep` in a fresh interpreter, so each peak memory is that sweep's own."""
     import json
     import subprocess
 
     cmd = [sys.executable, "-m", "runners.bench", "--one", str(draws), str(workers), str(folder)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    done = subprocess.run(cmd + (["--dask"] if dask else []), capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -154,10 +174,10 @@ def engine_vs_floor(folder: Path, n: int = 10000, chunk: int = 2500) -> dict:
     }
 
 
-def sweep_bench(large: bool = False) -> dict:
+def sweep_bench(large: bool = False, dask: bool = False) -> dict:
     """Scaling: 100,000 draws (``--large``: also 1,000,000) at 1, 2, 4 ... workers up to the
-    machine's cores, each in a fresh process; the serial/parallel split and the predicted seconds
-    on 16 workers; the engine beside the numpy floor."""
+    machine's cores, each in a fresh process (``dask``: also on a LocalCluster); the serial/parallel
+    split and the predicted seconds on 16 workers; the engine beside the numpy floor."""
     import os
 
     cores = os.cpu_count() or 1
@@ -170,7 +190,13 @@ def sweep_bench(large: bool = False) -> dict:
         for draws in (100_000, *((1_000_000,) if large else ())):
             for w in counts if draws <= 100_000 else [cores]:
                 runs.append(_in_subprocess(draws, w, folder))
+        if dask:
+            runs.append(_in_subprocess(100_000, cores, folder, dask=True))
         out["sweeps"] = runs
+        base = {r["draws"]: r["seconds"] for r in runs if r["workers"] == 1 and "scheduler" not in r}
+        for r in runs:
+            if r["draws"] in base:
+                r["speedup_over_one_worker"] = round(base[r["draws"]] / r["seconds"], 2)
         ones = {r["draws"]: r for r in runs if r["workers"] == 1}
         out["prediction"] = {}
         for draws, one in ones.items():
@@ -185,6 +211,33 @@ def sweep_bench(large: bool = False) -> dict:
 
 def main() -> None:
     """Measure load, a single baseline run to 2055 and to 2100, pysd's own lookups, and sweeps."""
+    import os
+    import platform
+
+    args = sys.argv[1:]
+    report: dict = {
+        "machine": {
+            "cores": os.cpu_count(),
+            "processor": platform.processor() or platform.machine(),
+            "python": platform.python_version(),
+        }
+    }
+    if "--sweeps-only" not in args:
+        report |= single_runs()
+    report.update(sweep_bench(large="--large" in args, dask="--dask" in args))
+    report["sweep_note"] = (
+        "snowball sweep of data/sweeps/monte-carlo.toml (draws overridden, chunk 2500), whole "
+        "pipeline incl. sampling and every output file, each in a fresh process after a warm-up of "
+        "the caches; prediction: serial + parallel / workers from the one-worker phases (Amdahl)"
+    )
+    with atomic_dir(REPORTS / "bench") as tmp:
+        write_json(report, tmp / "bench.json")
+    for key, value in report.items():
+        print(f"{key}: {value}")
+
+
+def single_runs() -> dict:
+    """Load, a single baseline run to 2055 and to 2100, and pysd as installed (medians)."""
     start = time.perf_counter()
     model.load_model()
     load = time.perf_counter() - start
@@ -203,22 +256,14 @@ def main() -> None:
         "note": "monthly steps; each run resets the model, sets all inputs and runs pysd; 'as installed' "
         "reloads the model per run and uses pysd's own lookup evaluation and setters",
     }
-    report.update(sweep_bench(large="--large" in sys.argv[1:]))
-    report["sweep_note"] = (
-        "snowball sweep of data/sweeps/monte-carlo.toml (draws overridden, chunk 2500), whole "
-        "pipeline incl. sampling and every output file, each in a fresh process after a warm-up of "
-        "the caches; prediction: serial + parallel / workers from the one-worker phases (Amdahl)"
-    )
-    with atomic_dir(REPORTS / "bench") as tmp:
-        write_json(report, tmp / "bench.json")
-    for key, value in report.items():
-        print(f"{key}: {value}")
+    return report
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--one"]:
         import json
 
-        print(json.dumps(one_sweep(int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]))))
+        one = one_sweep(int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]), dask="--dask" in sys.argv)
+        print(json.dumps(one))
     else:
         main()
