@@ -45,6 +45,7 @@ from .sweepwork import (
     chunk_path,
     failed_rows,
     job_digest,
+    load_chunk,
     on_block,
     on_parts,
     run_and_digest,
@@ -371,9 +372,10 @@ def keep_index(the_plan: Plan) -> tuple[list[int], list[int]]:
 
 
 def chunk_ok(path: Path, shape: tuple[int, ...]) -> bool:
-    """True when ``path`` is a complete chunk of ``shape`` (a truncated or foreign file is not)."""
+    """True when ``path`` is a complete chunk of ``shape`` (runs, years, columns); a truncated or
+    foreign file is not."""
     try:
-        data = np.load(path, mmap_mode="r", allow_pickle=False)
+        data = load_chunk(str(path), mmap=True)
         ok = data.shape == shape and data.dtype == np.float64
         del data
         return ok
@@ -525,7 +527,7 @@ class Pool:
         client = self.client
         missing = [i for i in range(len(chunks.chunks)) if i not in self.chunks]
         for i in missing:  # kept from an interrupted run (--resume): sent from this machine's disk
-            self.chunks[i] = client.scatter(np.load(chunks.path(i)))
+            self.chunks[i] = client.scatter(load_chunk(chunks.path(i)))
         futures = []
         for years, column, *rest in tasks:
             parts = [
@@ -695,7 +697,7 @@ class Collector:
                 block = done
             elif _chunk_path(self.folder, i).is_file():
                 block = job_digest(
-                    self.plan.job(i), np.load(_chunk_path(self.folder, i)), self.rows, self.cols
+                    self.plan.job(i), load_chunk(str(_chunk_path(self.folder, i))), self.rows, self.cols
                 )
             else:
                 return

@@ -155,10 +155,18 @@ def chunk_path(folder: str, index: int) -> str:
 
 
 def save_chunk(folder: str, index: int, data: np.ndarray) -> None:
-    """Write a chunk's results atomically (a temporary file, then a rename)."""
+    """Write a chunk's results ``data`` (runs, fiscal years, columns) atomically (a temporary file,
+    then a rename), stored as (columns, fiscal years, runs): the summary and sensitivity tasks read
+    one column in a few years for every run, which is then one contiguous stretch of the file."""
     tmp = os.path.join(folder, f".chunk-{index:05d}.tmp.npy")
-    np.save(tmp, data)
+    np.save(tmp, np.ascontiguousarray(data.transpose(2, 1, 0)))
     os.replace(tmp, chunk_path(folder, index))
+
+
+def load_chunk(path: str, mmap: bool = False) -> np.ndarray:
+    """A chunk written by :func:`save_chunk`, as (runs, fiscal years, columns) again (a view;
+    ``mmap``: memory-mapped, read only)."""
+    return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False).transpose(2, 1, 0)
 
 
 def failed_rows(data: np.ndarray, columns: tuple[str, ...]) -> np.ndarray:
@@ -237,7 +245,7 @@ class Stored:
         out = None
         for i, (start, stop) in enumerate(self.chunks):
             mapped = np.load(self.path(i), mmap_mode="r")  # one chunk mapped at a time
-            part = mapped[:, years, column]
+            part = mapped[column, years].T  # stored (columns, years, runs): a contiguous read
             if out is None:
                 out = np.empty((self.chunks[-1][1], *part.shape[1:]))
             out[start:stop] = part

@@ -583,21 +583,22 @@ def test_failed_runs_are_counted_named_and_refused_above_the_limit(tmp_path, cap
 
     from runners import sweep
     from runners.errors import SnowballError
+    from runners.sweepwork import load_chunk, save_chunk
 
     spec = sweep_spec(tmp_path, draws=200, chunk=100)
     the_plan = sweep.plan(spec)
     folder = tmp_path / "chunks"
     folder.mkdir()
     sweep.execute(the_plan, folder)
-    first = np.load(folder / "chunk-00000.npy")
+    first = load_chunk(str(folder / "chunk-00000.npy")).copy()  # (runs, years, columns)
     first[7, -1, 0] = np.nan  # run 7 diverged in its last year
-    np.save(folder / "chunk-00000.npy", first)
+    save_chunk(str(folder), 0, first)
     sweep.write_outputs(the_plan, folder, tmp_path / "one")  # 1 of 200 = 0.5%: allowed, reported
     assert "1 of 200 runs (0.5%) went non-finite or negative (run ids 7;" in capsys.readouterr().err
     manifest = json.loads((tmp_path / "one" / "manifest.json").read_text())
     assert manifest["failed_runs"] == {"count": 1, "run_ids": [7], "limit_share": 0.01}
     first[8:10, 0, 0] = -1.0  # runs 8 and 9: negative debt (an impossible value)
-    np.save(folder / "chunk-00000.npy", first)
+    save_chunk(str(folder), 0, first)
     with pytest.raises(SnowballError, match=r"3 of 200 runs \(1.5%\).*run ids 7, 8, 9;.*more than the 1%"):
         sweep.write_outputs(the_plan, folder, tmp_path / "three")
     assert not (tmp_path / "three").exists()
