@@ -8,7 +8,7 @@ serial/parallel split of the one-worker sweep and the seconds it predicts for 16
 (serial + parallel / workers); the engine's ns per element-operation beside numpy's floor.
 ``python -m runners.bench --large`` adds 1,000,000 draws on every core; ``--dask`` adds 100,000
 draws on a Dask LocalCluster of one single-thread worker per core; ``--sweeps-only`` skips the
-single runs.
+single runs; ``--draws N`` sweeps N (and 10 N) draws instead (a quick check of the script).
 """
 
 from __future__ import annotations
@@ -108,7 +108,10 @@ def _in_subprocess(draws: int, workers: int, folder: Path, dask: bool = False) -
     import json
     import subprocess
 
-    cmd = [sys.executable, "-m", "runners.bench", "--one", str(draws), str(workers), str(folder)]
+    # -c, not -m runners.bench: spawned workers import the main module again, and a CLI user's
+    # main module (the `snowball` script) is as light as this one, unlike runners.bench
+    code = "from runners.bench import one_main; one_main()"
+    cmd = [sys.executable, "-c", code, "--one", str(draws), str(workers), str(folder)]
     done = subprocess.run(cmd + (["--dask"] if dask else []), capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -174,7 +177,7 @@ def engine_vs_floor(folder: Path, n: int = 10000, chunk: int = 2500) -> dict:
     }
 
 
-def sweep_bench(large: bool = False, dask: bool = False) -> dict:
+def sweep_bench(large: bool = False, dask: bool = False, scale: int = 100_000) -> dict:
     """Scaling: 100,000 draws (``--large``: also 1,000,000) at 1, 2, 4 ... workers up to the
     machine's cores, each in a fresh process (``dask``: also on a LocalCluster); the serial/parallel
     split and the predicted seconds on 16 workers; the engine beside the numpy floor."""
@@ -187,11 +190,11 @@ def sweep_bench(large: bool = False, dask: bool = False) -> dict:
         folder = Path(tmp)
         _in_subprocess(1000, 1, folder)  # warm the caches (programs, baseline paths)
         runs = []
-        for draws in (100_000, *((1_000_000,) if large else ())):
-            for w in counts if draws <= 100_000 else [cores]:
+        for draws in (scale, *((10 * scale,) if large else ())):
+            for w in counts if draws <= scale else [cores]:
                 runs.append(_in_subprocess(draws, w, folder))
         if dask:
-            runs.append(_in_subprocess(100_000, cores, folder, dask=True))
+            runs.append(_in_subprocess(scale, cores, folder, dask=True))
         out["sweeps"] = runs
         base = {r["draws"]: r["seconds"] for r in runs if r["workers"] == 1 and "scheduler" not in r}
         for r in runs:
@@ -224,7 +227,8 @@ def main() -> None:
     }
     if "--sweeps-only" not in args:
         report |= single_runs()
-    report.update(sweep_bench(large="--large" in args, dask="--dask" in args))
+    scale = int(args[args.index("--draws") + 1]) if "--draws" in args else 100_000
+    report.update(sweep_bench(large="--large" in args, dask="--dask" in args, scale=scale))
     report["sweep_note"] = (
         "snowball sweep of data/sweeps/monte-carlo.toml (draws overridden, chunk 2500), whole "
         "pipeline incl. sampling and every output file, each in a fresh process after a warm-up of "
@@ -259,11 +263,16 @@ def single_runs() -> dict:
     return report
 
 
+def one_main() -> None:
+    """``--one DRAWS WORKERS FOLDER [--dask]``: one sweep, its figures as a JSON line."""
+    import json
+
+    one = one_sweep(int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]), dask="--dask" in sys.argv)
+    print(json.dumps(one))
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--one"]:
-        import json
-
-        one = one_sweep(int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]), dask="--dask" in sys.argv)
-        print(json.dumps(one))
+        one_main()
     else:
         main()
