@@ -6,6 +6,7 @@ the same file and the two must agree at every step (they agree to the last bit; 
 
 from __future__ import annotations
 
+import pickle
 import shutil
 import warnings
 from pathlib import Path
@@ -141,7 +142,7 @@ def clocked(tmp_path: Path, body: str, **controls: str) -> Path:
     return path
 
 
-def test_time_step_that_halves_during_the_run_equals_pysd(tmp_path):
+def test_time_step_that_halves_during_the_run_equals_pysd(tmp_path, monkeypatch):
     path = clocked(
         tmp_path,
         "area = INTEG(Time, 0)\n\t~\tthing\n\t~\ta\n\t|\n\n"
@@ -166,6 +167,12 @@ def test_time_step_that_halves_during_the_run_equals_pysd(tmp_path):
     assert np.array_equal(times, ref.index.to_numpy())
     for n in names:
         np.testing.assert_allclose(raw[n][:, 0], ref[n].to_numpy(dtype=float), rtol=1e-12, atol=0, err_msg=n)
+    # the clock travels with the program: pickled to a worker, stored in and read from the cache
+    monkeypatch.setenv("SNOWBALL_CACHE_DIR", str(tmp_path / "cache"))
+    built = eng.program(names)
+    for prog in (pickle.loads(pickle.dumps(built)), *(engine.cached_program(names, path=path) for _ in "ab")):
+        assert prog == built and prog.clock_source
+        assert prog.simulate(1, at="steps")[1]["area"][-1, 0] == 46.5
 
 
 def test_final_time_that_reads_time_ends_the_run(tmp_path):
