@@ -21,8 +21,13 @@ INITIAL anywhere in an expression. IF THEN ELSE evaluates both branches (on arra
 ``np.errstate``) and picks with ``np.where``; a division inside a branch is numpy's (``_div``),
 so ``x / 0`` with a shared scalar 0 in the branch not taken gives inf or nan, not
 ZeroDivisionError (everywhere else plain Python floats keep the per-step cost down). The control
-variables (INITIAL TIME, TIME STEP, FINAL TIME, SAVEPER) may be computed from constants; they are
-fixed when the engine is built and a run cannot change them. Subscripts, macros, external data
+variables (INITIAL TIME, TIME STEP, FINAL TIME, SAVEPER) may be computed from constants, tables
+and Time; the constants and tables they read are fixed when the engine is built and a run cannot
+change them, so a step is the same in every scenario (a control that reads a stock is refused).
+A control that reads Time is evaluated every step, as pysd does (:meth:`Program.steps`): the step
+from ``t`` is TIME STEP at ``t`` and the run ends once FINAL TIME at ``t`` is reached; INITIAL TIME
+is its value at Time 0 (pysd's load-time value), refused unless that is also its value at that
+start. A clock of constants keeps the fixed-step code, unchanged. Subscripts, macros, external data
 (GET XLS/DIRECT ..., data variables) and the few functions not listed in ``_FUNCTIONS`` are
 refused at build time with the equation's name.
 
@@ -47,6 +52,8 @@ from .errors import SnowballError
 from .paths import MODEL_FILE
 
 SMALL_VENSIM = 1e-6  # pysd's threshold for XIDZ/ZIDZ: |denominator| below it counts as zero
+RPREC = 1e-5  # pysd's Time.rprec: a run ends once Time + TIME STEP x RPREC reaches FINAL TIME
+MAX_STEPS = 10_000_000  # a clock that reads Time must reach FINAL TIME within this many steps
 CONTROL = {"initial_time", "final_time", "time_step", "saveper"}
 
 # pysd's OperationBuilder templates: operator -> (template, order)
@@ -103,7 +110,6 @@ _FUNCTIONS = {
 _ARITY = {"pi": (0,), "ramp": (2, 3), "log": (2,), "power": (2,), "min": (2,), "max": (2,)}
 _ARITY |= {"xidz": (3,), "zidz": (2,), "if_then_else": (3,), "modulo": (2,), "quantum": (2,)}
 _ARITY |= {"step": (2,), "pulse": (2,), "pulse_train": (4,)}
-_CLOCK_INPUTS = "\x00clock inputs"  # key of _clock's result: the constants the clock reads
 _CLOCKED = {"step", "ramp", "pulse", "pulse_train"}  # functions of time (dynamic)
 # what refusals name, by pysd structure
 _STRUCTURES = {
@@ -302,6 +308,7 @@ class _Equation:
     non_negative: bool = False
     delay: object = None  # fixed: the delay time; a delay's stage: (delay time, order) to check
     hidden: bool = False  # state or table made for a function call inside an equation
+    clock: bool = False  # a control variable that reads Time: computed every step, as an aux
     node: object = None  # hidden: a reference to it, for the rewritten syntax trees
     deps: set[str] = field(default_factory=set)
     init_deps: set[str] = field(default_factory=set)
@@ -649,7 +656,7 @@ def _parse(path: Path):
             raise SnowballError(f"{path.name}: {diagnose(path, exc)}") from None
 
 
-def _equations(path: Path) -> tuple[dict[str, _Equation], dict[str, float], frozenset[str]]:
+def _equations(path: Path) -> tuple[dict[str, _Equation], _Clock, frozenset[str]]:
     """The model's equations, the clock's values and the constants that fix its structure."""
     from pysd.translators.structures import abstract_expressions as ae
 
@@ -694,7 +701,9 @@ def _equations(path: Path) -> tuple[dict[str, _Equation], dict[str, float], froz
         out[ref] = e
         raw.append((e, ast))
     clock = _clock(out, path)
-    desugar = _Desugar(out, clock)
+    for ref in clock.dynamic:  # computed every step from Time, like any auxiliary
+        out[ref].kind, out[ref].clock = "aux", True
+    desugar = _Desugar(out, clock.values)
     for e, ast in raw:  # stateful functions become hidden state, once every name is known
         if e.kind == "stock":
             e.ast, e.initial = desugar(ast.flow, e), desugar(ast.initial, e)
@@ -752,23 +761,59 @@ class Program:
     time_step: float
     initial_time: float
     controls: dict[str, float] = field(default_factory=dict)  # the clock, fixed at build time
-    clock_inputs: frozenset[str] = frozenset()  # constants the clock is computed from
+    clock_inputs: frozenset[str] = frozenset()  # constants and tables the clock is computed from
+    clock_source: str = ""  # ``clock(time)`` when a control variable reads Time, else ""
+
+    def steps(self, until: float | None = None) -> tuple[np.ndarray, list[float] | None]:
+        """The step times from INITIAL TIME to ``until`` (None: the .mdl's FINAL TIME), and each
+        step's TIME STEP when TIME STEP reads Time (else None: every step is ``time_step``).
+
+        A clock that reads Time is evaluated at every step, as pysd does: the step from ``t`` is
+        TIME STEP at ``t``, and the run goes on while ``t + TIME STEP x 1e-5 < FINAL TIME`` at ``t``
+        (``until`` in place of FINAL TIME when given).
+        """
+        if not self.clock_source:
+            if until is None:
+                final = [v for k, v in self.controls.items() if normalise(k) == "final_time"]
+                if not final:
+                    raise SnowballError("the model has no FINAL TIME: say where the run ends (until)")
+                until = final[0]
+            return step_times(self.time_step, self.initial_time, until), None
+        clock = _compiled(self.clock_source, "clock")
+        t, times, dts = float(self.initial_time), [], []
+        with np.errstate(all="ignore"):
+            while True:
+                _, final, dt, _ = clock(t)
+                end = final if until is None else until
+                if end is None:
+                    raise SnowballError("the model has no FINAL TIME: say where the run ends (until)")
+                if not dt > 0:
+                    raise SnowballError(f"TIME STEP must be positive, got {float(dt):g} at Time {t:g}")
+                times.append(t)
+                dts.append(float(dt))
+                if not t + dt * RPREC < end:
+                    fixed = any(normalise(k) == "time_step" for k in self.controls)
+                    return np.array(times), None if fixed else dts
+                if len(times) > MAX_STEPS:
+                    raise SnowballError(f"FINAL TIME is not reached within {MAX_STEPS} steps (Time {t:g})")
+                t = t + float(dt)
 
     def simulate(
         self,
         n: int,
-        until: float,
+        until: float | None = None,
         constants: Mapping[str, float | np.ndarray] | None = None,
         tables: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
         at: str = "years",
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Run ``n`` scenarios from INITIAL TIME to ``until``.
+        """Run ``n`` scenarios from INITIAL TIME to ``until`` (None: the .mdl's FINAL TIME).
 
         Parameters
         ----------
         constants : Vensim name -> scalar (shared) or (n,) array (one value per scenario);
             constants not named keep the .mdl's value. The control variables (TIME STEP ...) and
-            the constants they are computed from cannot be changed.
+            the constants and tables they are computed from cannot be changed: a step is the
+            same in every scenario.
         tables : Vensim name -> (x, y) with x (K,) increasing and y (K,) or (n, K).
         at : "years" (the steps at whole years, as run.run reports) or "steps" (every step).
 
@@ -796,13 +841,18 @@ class Program:
         for key, (x, y) in (tables or {}).items():
             if key not in self.tables:
                 raise SnowballError(f"'{key}' is not a lookup table of the model")
+            if key in self.clock_inputs:
+                raise SnowballError(
+                    f"'{key}' is fixed when the engine is built (the clock reads it): "
+                    "edit the .mdl to change it"
+                )
             xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
             if xs.ndim != 1 or ys.shape[-1] != len(xs) or ys.ndim > 2 or (ys.ndim == 2 and len(ys) != n):
                 raise SnowballError(f"table '{key}': x must be (K,) and y (K,) or ({n}, K)")
             if len(xs) > 1 and not np.all(np.diff(xs) > 0):
                 raise SnowballError(f"table '{key}': x must increase")
             tabs[key] = (xs, np.ascontiguousarray(ys))
-        times = step_times(self.time_step, self.initial_time, until)
+        times, dts = self.steps(until)
         if at == "years":
             keep = np.flatnonzero(np.isclose(times, np.rint(times), rtol=0, atol=1e-6))
         elif at == "steps":
@@ -813,7 +863,11 @@ class Program:
         slot[keep] = np.arange(len(keep))
         out = np.empty((len(keep), len(self.record), n))
         with np.errstate(all="ignore"):
-            fn(values, tabs, float(self.initial_time), len(times) - 1, slot.tolist(), out, n)
+            args = (values, tabs, float(self.initial_time), len(times) - 1, slot.tolist(), out, n)
+            if dts is None:
+                fn(*args)
+            else:
+                fn(*args, dts)
         return times[keep], {name: out[:, i, :] for i, name in enumerate(self.record)}
 
 
@@ -830,6 +884,7 @@ class Engine:
     _eqs: dict[str, _Equation] = field(repr=False, compare=False)
     controls: dict[str, float] = field(default_factory=dict)  # INITIAL TIME, TIME STEP ... as built
     clock_inputs: frozenset[str] = frozenset()
+    clock_source: str = ""  # ``clock(time)`` when a control variable reads Time (see Program.steps)
 
     def program(self, record: Sequence[str], initial_time: float | None = None) -> Program:
         """The compiled program that records ``record`` (Vensim names), starting at ``initial_time``
@@ -844,9 +899,10 @@ class Engine:
             self.initial_time if initial_time is None else float(initial_time),
             self.controls,
             self.clock_inputs,
+            self.clock_source,
         )
 
-    def simulate(self, n: int, until: float, record: Sequence[str] = (), **kwargs):
+    def simulate(self, n: int, until: float | None = None, record: Sequence[str] = (), **kwargs):
         """Shortcut for ``self.program(record).simulate(n, until, **kwargs)``."""
         return self.program(record).simulate(n, until, **kwargs)
 
@@ -882,13 +938,13 @@ _RUNTIME = {
 }
 
 
-def _compiled(source: str):
+def _compiled(source: str, name: str = "simulate"):
     key = hashlib.sha256(source.encode()).hexdigest()
     fn = _COMPILED.get(key)
     if fn is None:
         namespace = dict(_RUNTIME)
         exec(compile(source, f"<snowball engine {key[:12]}>", "exec"), namespace)
-        fn = namespace["simulate"]
+        fn = namespace[name]
         _COMPILED[key] = fn
     return fn
 
@@ -913,7 +969,11 @@ def _dependencies(eqs: dict[str, _Equation]) -> None:
 
 
 def _generate(eqs: dict[str, _Equation], record: tuple[str, ...]) -> str:  # noqa: C901
-    """Source of ``simulate(P, L, t0, nsteps, slot, out, n)`` for the model ``eqs``."""
+    """Source of ``simulate(P, L, t0, nsteps, slot, out, n)`` for the model ``eqs``.
+
+    When TIME STEP reads Time, ``simulate`` takes each step's TIME STEP as a last argument ``D``
+    (see :meth:`Program.steps`) and the control variables are auxiliaries computed every step.
+    """
     b = _Builder(eqs)
     by_name = {e.name: e for e in eqs.values() if not e.hidden}
     unknown = [r for r in record if r not in by_name or by_name[r].kind == "lookup"]
@@ -961,7 +1021,8 @@ def _generate(eqs: dict[str, _Equation], record: tuple[str, ...]) -> str:  # noq
             needed.add(r)
             todo.extend(eqs[r].deps | eqs[r].init_deps)
 
-    lines = ["def simulate(P, L, t0, nsteps, slot, out, n):"]
+    stepped = eqs["time_step"].clock  # TIME STEP reads Time: D holds each step's value
+    lines = ["def simulate(P, L, t0, nsteps, slot, out, n" + (", D):" if stepped else "):")]
     emit = lines.append
     for e in eqs.values():
         if e.kind in ("constant", "control"):
@@ -971,7 +1032,7 @@ def _generate(eqs: dict[str, _Equation], record: tuple[str, ...]) -> str:  # noq
             emit(f"    {e.local}_x, {e.local}_y = np.array({list(xs)!r}), np.array({list(ys)!r})")
         elif e.kind == "lookup":
             emit(f"    {e.local}_x, {e.local}_y = L[{e.name!r}]")
-    emit(f"    _dt = {eqs['time_step'].local}")
+    emit("    _dt = D[0]" if stepped else f"    _dt = {eqs['time_step'].local}")
     # static auxiliaries (no time, no state), once
     static = [r for r, e in eqs.items() if e.kind == "aux" and level[r] == 0 and r in needed]
     sdeps = {r: {d for d in eqs[r].deps if d in static} for r in static}
@@ -1016,6 +1077,8 @@ def _generate(eqs: dict[str, _Equation], record: tuple[str, ...]) -> str:  # noq
     emit("    t = t0")
     emit("    for i in range(nsteps + 1):")
     emit("        time = t")
+    if stepped:
+        emit("        _dt = D[i]")
     for r in order:
         emit(f"        {eqs[r].local} = {b.build(eqs[r].ast, eqs[r].name).expression}")
     if record:
@@ -1049,56 +1112,126 @@ def _lookup_default(ast) -> tuple[tuple[float, ...], tuple[float, ...]]:
     return tuple(float(v) for v in ast.x), tuple(float(v) for v in ast.y)
 
 
-def _clock(eqs: dict[str, _Equation], path: Path) -> dict:
-    """The control variables' values (computed from constants if need be) and those constants."""
+@dataclass(frozen=True)
+class _Clock:
+    """The control variables as built: values at the start, which change with Time, their inputs."""
+
+    values: dict[str, float]  # every control's value at INITIAL TIME (by Vensim name)
+    dynamic: frozenset[str]  # controls that read Time, directly or through auxiliaries (pysd spelling)
+    inputs: frozenset[str]  # constants and tables the clock is computed from (by Vensim name)
+    source: str  # source of ``clock(time)`` when a control reads Time, else ""
+
+
+def _stateless(node) -> bool:
+    """Whether a syntax tree is plain arithmetic, calls and references (no stateful function)."""
+    from pysd.translators.structures import abstract_expressions as ae
+
+    if _number(node) is not None or isinstance(node, ae.ReferenceStructure):
+        return True
+    if isinstance(node, ae.ArithmeticStructure | ae.LogicStructure):
+        return all(_stateless(a) for a in node.arguments)
+    if isinstance(node, ae.CallStructure):
+        return all(_stateless(a) for a in node.arguments)
+    return False
+
+
+def _clock(eqs: dict[str, _Equation], path: Path) -> _Clock:  # noqa: C901
+    """The control variables, computed from constants and (evaluated every step, as pysd does) Time.
+
+    A control may read constants, tables, auxiliaries of those and Time; one that reads the
+    model's state (a stock, an INITIAL value, a stateful function) would make the clock differ
+    between scenarios and is refused. The constants and tables it reads are fixed at build time.
+    """
     for ctl in ("initial_time", "time_step"):
         if ctl not in eqs:
             raise SnowballError(
                 f"{path.name}: the control variable {ctl.upper().replace('_', ' ')} is missing"
             )
     b = _Builder(eqs)
-    values: dict[str, object] = {}
+    timed: dict[str, bool] = {}  # clock equations (pysd spelling) -> whether they read Time
+    deps: dict[str, set[str]] = {}
+    built: dict[str, str] = {}  # auxiliaries and controls: their Python expressions
     inputs: set[str] = set()
 
-    def value(ref: str, seen: tuple, control: str):
-        if ref == "time" or ref not in eqs or eqs[ref].kind not in ("constant", "control", "aux", "lookup"):
-            what = "Time" if ref == "time" else _names_of(eqs, [ref])
+    def visit(ref: str, seen: tuple, control: str) -> bool:
+        if ref == "time":
+            return True
+        e = eqs.get(ref)
+        if e is None:
+            raise SnowballError(f"equation '{eqs[control].name}': unknown name '{ref}'")
+        stateful = e.kind not in ("constant", "control", "aux", "lookup") or (
+            e.kind in ("aux", "control") and not _stateless(e.ast)
+        )
+        if stateful:
             raise _unsupported(
-                eqs[control].name, f"a control variable that may change during the run (it reads '{what}')"
+                eqs[control].name,
+                f"a control variable computed from the model's state (it reads '{e.name}'; a step "
+                "must be the same in every scenario)",
             )
-        e = eqs[ref]
         if ref in seen:
             raise SnowballError(f"control variables depend on each other in a loop: {_names_of(eqs, seen)}")
-        if e.kind == "constant":
+        if e.kind in ("constant", "lookup"):
             inputs.add(e.name)
-            return np.float64(_number(e.ast))
-        if e.kind == "lookup":
-            return np.array(_lookup_default(e.ast))
-        if ref not in values:
-            scope: dict[str, object] = {}
-            for d in b.refs(e.ast):
-                v = value(d, (*seen, ref), ref if e.kind == "control" else control)
-                if eqs[d].kind == "lookup":
-                    scope[f"{eqs[d].local}_x"], scope[f"{eqs[d].local}_y"] = v
-                else:
-                    scope[eqs[d].local] = v
-            try:
-                with np.errstate(all="ignore"):
-                    values[ref] = np.float64(eval(b.build(e.ast, e.name).expression, dict(_RUNTIME), scope))
-            except SnowballError:
-                raise
-            except Exception as exc:  # an expression pysd parses but this evaluator cannot
-                raise _unsupported(e.name, f"this control expression ({exc})") from None
-        return values[ref]
+            deps[ref], timed[ref] = set(), False
+        elif ref not in timed:
+            built[ref] = b.build(e.ast, e.name).expression
+            refs = b.refs(e.ast)
+            if re.search(r"\b_dt\b", built[ref]):  # STEP, PULSE ...: TIME STEP at this Time
+                refs.add("time_step")
+            deps[ref] = refs - {"time"}
+            reads = [visit(d, (*seen, ref), ref if e.kind == "control" else control) for d in sorted(refs)]
+            timed[ref] = any(reads)
+        return timed[ref]
 
-    for r, e in eqs.items():
-        if e.kind == "control":
-            value(r, (), r)
+    controls = [r for r, e in eqs.items() if e.kind == "control"]
+    for r in controls:
+        visit(r, (), r)
+    lines = ["def clock(time):"]
+    loop = "control variables depend on each other in a loop"
+    for r in _topological(sorted(deps), deps, loop, lambda r: eqs[r].name):
+        e = eqs[r]
+        if e.kind == "constant":
+            lines.append(f"    {e.local} = {float(_number(e.ast))!r}")
+        elif e.kind == "lookup":
+            xs, ys = _lookup_default(e.ast)
+            lines.append(f"    {e.local}_x, {e.local}_y = np.array({list(xs)!r}), np.array({list(ys)!r})")
+        else:
+            lines.append(f"    {e.local} = {built[r]}")
+            if r == "time_step":
+                lines.append(f"    _dt = {e.local}")
+    named = {
+        r: eqs[r].local if r in eqs else "None"
+        for r in ("initial_time", "final_time", "time_step", "saveper")
+    }
+    lines.append(
+        f"    return {named['initial_time']}, {named['final_time']}, {named['time_step']}, {named['saveper']}"
+    )
+    source = "\n".join(lines) + "\n"
+    fn = _compiled(source, "clock")
+    try:
+        start = float(fn(0.0)[0])
+        if timed["initial_time"]:  # pysd evaluates it once, at Time 0, when it loads the model
+            again = float(fn(start)[0])
+            if again != start:
+                raise _unsupported(
+                    eqs["initial_time"].name,
+                    f"an INITIAL TIME that is not its own value at the start ({start:g} at Time 0, "
+                    f"{again:g} at Time {start:g})",
+                )
+        values = dict(zip(("initial_time", "final_time", "time_step", "saveper"), fn(start), strict=True))
+    except SnowballError:
+        raise
+    except Exception as exc:  # an expression pysd parses but this evaluator cannot
+        raise SnowballError(f"{path.name}: the clock cannot be computed from its equations ({exc})") from None
     if not values["time_step"] > 0:
         raise SnowballError(f"{path.name}: TIME STEP must be positive, got {values['time_step']}")
-    clock: dict[str, object] = {eqs[r].name: float(v) for r, v in values.items() if eqs[r].kind == "control"}
-    clock[_CLOCK_INPUTS] = frozenset(inputs)
-    return clock
+    dynamic = frozenset(r for r in controls if timed[r])
+    return _Clock(
+        {eqs[r].name: float(values[r]) for r in controls},
+        dynamic,
+        frozenset(inputs),
+        source if dynamic else "",
+    )
 
 
 def _names_of(eqs: dict[str, _Equation], refs: Sequence[str]) -> str:
@@ -1109,20 +1242,19 @@ def _names_of(eqs: dict[str, _Equation], refs: Sequence[str]) -> str:
 @cache
 def _build_cached(path: str, digest: str) -> Engine:
     eqs, clock, order_inputs = _equations(Path(path))
-    controls = {k: v for k, v in clock.items() if k != _CLOCK_INPUTS}
-    clock_inputs = clock[_CLOCK_INPUTS] | order_inputs
     _generate(eqs, ())  # validates every equation and finds loops before anything runs
     shown = {e.name: e for e in eqs.values() if not e.hidden}
     return Engine(
         model_sha256=digest,
-        kinds={name: e.kind for name, e in shown.items()},
+        kinds={name: "control" if e.clock else e.kind for name, e in shown.items()},
         constants={name: float(_number(e.ast)) for name, e in shown.items() if e.kind == "constant"},
         tables={name: _lookup_default(e.ast) for name, e in shown.items() if e.kind == "lookup"},
-        time_step=controls[eqs["time_step"].name],
-        initial_time=controls[eqs["initial_time"].name],
+        time_step=clock.values[eqs["time_step"].name],
+        initial_time=clock.values[eqs["initial_time"].name],
         _eqs=eqs,
-        controls=controls,
-        clock_inputs=clock_inputs,
+        controls={name: v for name, v in clock.values.items() if normalise(name) not in clock.dynamic},
+        clock_inputs=clock.inputs | order_inputs,
+        clock_source=clock.source,
     )
 
 
@@ -1161,6 +1293,7 @@ def cached_program(
             "initial_time": prog.initial_time,
             "controls": prog.controls,
             "clock_inputs": sorted(prog.clock_inputs),
+            "clock_source": prog.clock_source,
         }
         cache.store("program", key, doc)
     return Program(
@@ -1173,4 +1306,5 @@ def cached_program(
         float(doc["initial_time"] if initial_time is None else initial_time),
         {k: float(v) for k, v in doc["controls"].items()},
         frozenset(doc["clock_inputs"]),
+        doc["clock_source"],
     )

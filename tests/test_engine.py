@@ -6,6 +6,7 @@ the same file and the two must agree at every step (they agree to the last bit; 
 
 from __future__ import annotations
 
+import pickle
 import shutil
 import warnings
 from pathlib import Path
@@ -130,12 +131,96 @@ def test_computed_clock_is_accepted_and_cannot_be_changed(tmp_path):
     assert len(times) == 41 and raw["stock"][-1, 0] == 10.0  # 40 steps of 0.25 x 1
 
 
-def test_clock_that_changes_during_the_run_is_refused(tmp_path):
-    path = mdl(tmp_path, "stock = INTEG(1, 0)\n\t~\tthing\n\t~\ts\n\t|\n\n")
-    dynamic = "TIME STEP = IF THEN ELSE(Time < 4, 1, 0.5)"
-    path.write_text(path.read_text().replace("TIME STEP = 0.25", dynamic))
-    with pytest.raises(SnowballError, match=r"'TIME STEP': a control variable that may change .*'Time'"):
-        engine.build_engine(path)
+def clocked(tmp_path: Path, body: str, **controls: str) -> Path:
+    """A model file of ``body`` with control equations (``TIME_STEP="..."`` ...) in place of the standard."""
+    text = "{UTF-8}\n" + body + CLOCK
+    for name, equation in controls.items():
+        line = next(ln for ln in CLOCK.splitlines() if ln.startswith(name.replace("_", " ") + " ="))
+        text = text.replace(line, f"{name.replace('_', ' ')} = {equation}")
+    path = tmp_path / "clocked.mdl"
+    path.write_text(text)
+    return path
+
+
+def test_time_step_that_halves_during_the_run_equals_pysd(tmp_path, monkeypatch):
+    path = clocked(
+        tmp_path,
+        "area = INTEG(Time, 0)\n\t~\tthing\n\t~\ta\n\t|\n\n"
+        "steps = INTEG(1 / TIME STEP, 0)\n\t~\tDmnl\n\t~\tcounts steps\n\t|\n\n"
+        "kick = STEP(1, 4.25)\n\t~\tthing\n\t~\tk\n\t|\n\n",
+        TIME_STEP="IF THEN ELSE(Time < 4, 1, 0.5)",
+    )
+    eng = engine.build_engine(path)
+    assert eng.kinds["TIME STEP"] == "control" and "TIME STEP" not in eng.controls
+    names = ["area", "steps", "kick", "TIME STEP", "SAVEPER"]
+    times, raw = eng.simulate(1, record=names, at="steps")  # to the .mdl's FINAL TIME, 10
+    # steps of 1 from 0 to 4, then of 0.5 to 10: 5 + 12 = 17 step times
+    assert times.tolist() == [0.0, 1.0, 2.0, 3.0] + [4 + k / 2 for k in range(13)]
+    assert raw["TIME STEP"][:, 0].tolist() == [1.0] * 4 + [0.5] * 13
+    # Euler sums of Time x dt: (0 + 1 + 2 + 3) x 1 = 6 by t = 4, then 0.5 x (4 + 4.5 + ... + 9.5)
+    # = 0.5 x 81 = 40.5 by t = 10: 46.5 (the exact integral is 50)
+    assert raw["area"][-1, 0] == 46.5
+    assert raw["steps"][-1, 0] == 16  # one per step: 4 steps of 1, 12 of 0.5
+    # STEP(1, 4.25) switches on once Time + TIME STEP / 2 > 4.25: at 4 (4 + 0.25) not yet, at 4.5
+    assert raw["kick"][[4, 5], 0].tolist() == [0.0, 1.0]
+    ref = pysd_run(path, tmp_path, names)  # pysd saves every step here (SAVEPER = TIME STEP)
+    assert np.array_equal(times, ref.index.to_numpy())
+    for n in names:
+        np.testing.assert_allclose(raw[n][:, 0], ref[n].to_numpy(dtype=float), rtol=1e-12, atol=0, err_msg=n)
+    # the clock travels with the program: pickled to a worker, stored in and read from the cache
+    monkeypatch.setenv("SNOWBALL_CACHE_DIR", str(tmp_path / "cache"))
+    built = eng.program(names)
+    for prog in (pickle.loads(pickle.dumps(built)), *(engine.cached_program(names, path=path) for _ in "ab")):
+        assert prog == built and prog.clock_source
+        assert prog.simulate(1, at="steps")[1]["area"][-1, 0] == 46.5
+
+
+def test_final_time_that_reads_time_ends_the_run(tmp_path):
+    path = clocked(
+        tmp_path,
+        "stock = INTEG(1, 0)\n\t~\tthing\n\t~\ts\n\t|\n\nhorizon = 10\n\t~\tYear\n\t~\th\n\t|\n\n",
+        FINAL_TIME="IF THEN ELSE(Time >= 6, Time, horizon)",
+    )
+    eng = engine.build_engine(path)
+    assert "FINAL TIME" not in eng.controls and eng.controls["TIME STEP"] == 0.25
+    times, raw = eng.simulate(1, record=["stock", "FINAL TIME"], at="steps")
+    # FINAL TIME is 10 until Time reaches 6, then Time itself: the run ends at 6 after 24 steps of 0.25
+    assert times[-1] == 6 and len(times) == 25 and raw["stock"][-1, 0] == 6.0
+    assert raw["FINAL TIME"][[0, 23, 24], 0].tolist() == [10.0, 10.0, 6.0]
+    ref = pysd_run(path, tmp_path, ["stock", "FINAL TIME"])
+    assert np.array_equal(times, ref.index.to_numpy())
+    np.testing.assert_array_equal(raw["stock"][:, 0], ref["stock"].to_numpy())
+    # a caller's end replaces FINAL TIME, as for a constant clock: 8 years of 1
+    times, raw = eng.simulate(1, 8, record=["stock"], at="steps")
+    assert times[-1] == 8 and raw["stock"][-1, 0] == 8.0
+
+
+def test_clock_that_would_differ_between_scenarios_is_refused(tmp_path):
+    body = "stock = INTEG(1, 1)\n\t~\tthing\n\t~\ts\n\t|\n\nhorizon = 10\n\t~\tYear\n\t~\th\n\t|\n\n"
+    # a step read from a stock: each scenario's stock would give it its own clock
+    with pytest.raises(
+        SnowballError, match=r"^equation 'TIME STEP': a control variable computed from the model's "
+    ):
+        engine.build_engine(clocked(tmp_path, body, TIME_STEP="stock / 4"))
+    with pytest.raises(SnowballError, match=r"it reads 'stock'"):
+        engine.build_engine(clocked(tmp_path, body, FINAL_TIME="IF THEN ELSE(stock > 5, Time, 10)"))
+    # a constant the clock reads cannot be set in a run, per scenario or shared; nor can TIME STEP
+    eng = engine.build_engine(clocked(tmp_path, body, FINAL_TIME="IF THEN ELSE(Time > 4, horizon, 20)"))
+    assert "horizon" in eng.clock_inputs
+    for name, value in (("horizon", np.array([8.0, 9.0])), ("horizon", 8.0), ("TIME STEP", 0.5)):
+        with pytest.raises(SnowballError, match=f"^'{name}' is fixed when the engine is built"):
+            eng.simulate(2, record=["stock"], constants={name: value})
+    # nor a table it reads
+    table = "ends(\n\t[(0,0)-(20,20)],(0,10),(20,10))\n\t~\tYear\n\t~\te\n\t|\n\n"
+    eng = engine.build_engine(clocked(tmp_path, body + table, FINAL_TIME="ends(Time)"))
+    with pytest.raises(
+        SnowballError, match=r"^'ends' is fixed when the engine is built \(the clock reads it\)"
+    ):
+        eng.simulate(1, record=["stock"], tables={"ends": ([0.0, 20.0], [5.0, 5.0])})
+    assert eng.simulate(1, record=["stock"])[0][-1] == 10  # ends(Time) = 10 at every Time
+    # INITIAL TIME read at Time 0 (as pysd loads it) must be its own value at that start
+    with pytest.raises(SnowballError, match=r"equation 'INITIAL TIME': an INITIAL TIME that is not its own"):
+        engine.build_engine(clocked(tmp_path, body, INITIAL_TIME="IF THEN ELSE(Time < 3, 5, 0)"))
 
 
 @pytest.mark.parametrize(

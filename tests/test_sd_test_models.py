@@ -78,14 +78,16 @@ def outcome(path: Path) -> tuple[str, str]:
     missing = [c for c in canon.columns if _key(c) not in by_key and _key(c) not in controls]
     if missing:
         return "mismatch", f"no variable for column(s) {missing[:3]}"
-    final = controls.get("final_time", float(canon.index[-1]))
-    times, raw = eng.simulate(1, final, record=[by_key[_key(c)] for c in cols], at="steps")
+    until = None if "final_time" in by_key else float(canon.index[-1])  # None: the model's FINAL TIME
+    times, raw = eng.simulate(1, until, record=[by_key[_key(c)] for c in cols], at="steps")
     expected = canon.astype(float)
     nan_cols = expected.iloc[1:].isna().all().to_numpy()
     expected.loc[:, nan_cols] = expected.loc[:, nan_cols].iloc[0].to_numpy()
     rows = [int(np.argmin(np.abs(times - t))) for t in expected.index.to_numpy(dtype=float)]
     if not np.allclose(times[rows], expected.index.to_numpy(dtype=float), rtol=0, atol=1e-9):
         return "mismatch", "canonical times are not the engine's steps"
+    if rows[-1] != len(times) - 1:  # FINAL TIME (evaluated every step where it reads Time)
+        return "mismatch", f"the run ends at {times[-1]:g}, the canonical output at {expected.index[-1]:g}"
     rtol = LOOSER.get(path.parent.name, RTOL)
     bad = []
     for c in expected.columns:
