@@ -29,7 +29,7 @@ MAX_INPUT_BYTES = 1_000_000  # a scenario or sweep file is a few kB; refuse anyt
 # typos (1e6) and impossible economics (a 150% fall of nominal GDP in a year).
 TABLE_RANGES: dict[str, tuple[float, float, str]] = {
     "nominal GDP growth table": (-30.0, 50.0, "percent a year"),
-    "revenues share table": (0.0, 60.0, "percent of GDP"),
+    "revenues share table": (1.0, 60.0, "percent of GDP"),  # the interest-to-revenue denominator
     "primary outlays share table": (0.0, 60.0, "percent of GDP"),
     "other means of financing share table": (-10.0, 10.0, "percent of GDP"),
     "bill yield table": (-5.0, 50.0, "percent"),

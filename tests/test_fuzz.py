@@ -87,6 +87,7 @@ def scenario_text(consts: dict, tabs: dict) -> str:
     max_examples=30,
     deadline=None,
     database=None,
+    derandomize=True,  # the same examples on every run: CI is reproducible (seeds explicit)
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(consts=constants(wild=False), tabs=tables(wild=False), overrides=sets(wild=False))
@@ -95,7 +96,13 @@ def test_inputs_in_range_never_give_an_impossible_result(consts, tabs, overrides
     check_run(consts, tabs, overrides)
 
 
-@settings(max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=30,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(consts=constants(wild=True), tabs=tables(wild=True), overrides=sets(wild=True))
 def test_wild_inputs_never_give_a_traceback(consts, tabs, overrides):
     """Anything at all (NaN, 1e300, text, unknown names, years outside the model): one line."""

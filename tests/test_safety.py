@@ -336,11 +336,17 @@ def test_huge_scenario_file_is_refused(tmp_path, capsys):
     [
         (
             '[tables."revenues share table"]\n2026 = 1e6\n',
-            "'revenues share table' = 1e+06 in 2026 is out of range; allowed 0 to 60 (percent of GDP)",
+            "'revenues share table' = 1e+06 in 2026 is out of range; allowed 1 to 60 (percent of GDP)",
         ),
         (
             '[tables."nominal GDP growth table"]\n2026 = -150\n',
             "'nominal GDP growth table' = -150 in 2026 is out of range; allowed -30 to 50",
+        ),
+        (
+            # found by the fuzz test: revenues of 0% of GDP in 2025 made the interest-to-revenue
+            # ratio divide by zero ("internal error"); revenue is that ratio's denominator
+            '[tables."revenues share table"]\n2025 = 0\n',
+            "'revenues share table' = 0 in 2025 is out of range; allowed 1 to 60 (percent of GDP)",
         ),
     ],
 )
