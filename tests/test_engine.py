@@ -283,3 +283,25 @@ def test_order_read_from_a_constant_is_fixed_at_build(tmp_path):
     assert raw["outflow"][0, 0] == 4 and raw["outflow"][-1, 0] == pytest.approx(6, abs=1e-3)
     with pytest.raises(SnowballError, match=r"'stages' is fixed when the engine is built"):
         eng.simulate(1, 10, record=["outflow"], constants={"stages": 2.0})
+
+
+def test_scalar_lookup_is_numpy_interp_bit_for_bit():
+    # a shared table at a scalar argument is read on Python floats (engine.lookup); every value
+    # must be numpy.interp's to the last bit: random tables, points on the grid and between,
+    # outside both ends, a flat segment, huge slopes, NaN
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        k = int(rng.integers(2, 12))
+        xp = np.cumsum(rng.random(k) * rng.choice([1e-3, 1.0, 1e3]) + 1e-9) + rng.normal() * 100
+        yp = rng.normal(size=k) * rng.choice([1.0, 1e6, 1e-6])
+        if k > 3:
+            yp[2] = yp[1]  # a flat segment
+        fast = engine.scalar_table(xp, yp)
+        xs = np.concatenate([xp, rng.uniform(xp[0] - 5, xp[-1] + 5, 50), [np.nan, -np.inf, np.inf]])
+        for x in xs:
+            got = engine.lookup(float(x), xp, yp, fast)
+            want = float(np.interp(x, xp, yp))
+            assert (got == want and np.signbit(got) == np.signbit(want)) or (np.isnan(got) and np.isnan(want))
+    # a table per scenario or with repeated x keeps numpy's path
+    assert engine.scalar_table(np.array([0.0, 1.0]), np.ones((3, 2))) is None
+    assert engine.scalar_table(np.array([0.0, 0.0, 1.0]), np.array([1.0, 2.0, 3.0])) is None
