@@ -53,12 +53,14 @@ def _reloaded():
     return m
 
 
-def _spec_with(draws: int, chunk: int, folder: Path):
+def _spec_with(draws: int, chunk: int | None, folder: Path):
+    """monte-carlo.toml with ``draws`` (and ``chunk``; None: the spec's own)."""
     from .sweepspec import parse_spec, sweeps_dir
 
     text = (sweeps_dir() / "monte-carlo.toml").read_text()
     text = re.sub(r"(?m)^draws = \d+", f"draws = {draws}", text)
-    text = re.sub(r"(?m)^chunk = \d+", f"chunk = {chunk}", text)
+    if chunk is not None:
+        text = re.sub(r"(?m)^chunk = \d+", f"chunk = {chunk}", text)
     path = folder / f"monte-carlo-{draws}.toml"
     path.write_text(text)
     return parse_spec(path)
@@ -75,7 +77,7 @@ def one_sweep(draws: int, workers: int, folder: Path, dask: bool = False) -> dic
     on a LocalCluster of ``workers`` single-thread worker processes (its start not counted)."""
     from .sweep import run_sweep
 
-    spec = _spec_with(draws, 2500, folder)
+    spec = _spec_with(draws, None, folder)
     out = folder / f"out-{draws}-{workers}{'-dask' if dask else ''}"
     extra: dict = {}
     if dask:
@@ -138,7 +140,7 @@ def ops_per_step(source: str) -> int:
     return sum(isinstance(n, ast.BinOp | ast.UnaryOp | ast.Compare | ast.Call) for n in ast.walk(loop))
 
 
-def engine_vs_floor(folder: Path, n: int = 10000, chunk: int = 2500) -> dict:
+def engine_vs_floor(folder: Path, n: int = 20000, chunk: int | None = None) -> dict:
     """The engine's ns per element-operation beside numpy's floor (the same count of ``a * b`` on
     arrays of the chunk's length, each allocating its result, as the engine's expressions do); the
     fastest of three runs of each."""
@@ -149,6 +151,7 @@ def engine_vs_floor(folder: Path, n: int = 10000, chunk: int = 2500) -> dict:
     from .sweepwork import run_chunk
 
     the_plan = plan(_spec_with(n, chunk, folder))
+    chunk = the_plan.spec.chunk
     prog = the_plan.program
     steps = len(step_times(prog.time_step, prog.initial_time, the_plan.spec.until))
     ops = ops_per_step(prog.source)
@@ -215,7 +218,8 @@ def sweep_bench(large: bool = False, dask: bool = False, scale: int = 100_000) -
                 str(w): round(sp["serial_seconds"] + sp["parallel_seconds"] / w, 2) for w in (*counts, 16)
             }
             out["prediction"][str(draws)] = sp | {"predicted_seconds_by_workers": predicted}
-        out["engine_vs_numpy_floor"] = engine_vs_floor(folder)
+        # at the chunk of the earlier figures (2,500) and at the spec's own
+        out["engine_vs_numpy_floor"] = [engine_vs_floor(folder, chunk=2500), engine_vs_floor(folder)]
     return out
 
 
@@ -237,7 +241,7 @@ def main() -> None:
     scale = int(args[args.index("--draws") + 1]) if "--draws" in args else 100_000
     report.update(sweep_bench(large="--large" in args, dask="--dask" in args, scale=scale))
     report["sweep_note"] = (
-        "snowball sweep of data/sweeps/monte-carlo.toml (draws overridden, chunk 2500), whole "
+        "snowball sweep of data/sweeps/monte-carlo.toml (draws overridden), whole "
         "pipeline incl. sampling and every output file, each in a fresh process after a warm-up of "
         "the caches; prediction: serial + parallel / workers from the one-worker phases (Amdahl)"
     )
