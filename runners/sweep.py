@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import platform
+import queue
 import re
 import shutil
 import sys
@@ -640,7 +641,9 @@ class Collector:
     that failed, so the parent never holds more than a row group of results.
 
     runs.parquet gets one row group per ``chunk`` runs of the spec, whatever the work chunks, so
-    the file is byte-identical for any number of workers.
+    the file is byte-identical for any number of workers. The row groups are encoded by a writer
+    thread, in order (pyarrow lets go of the GIL while it encodes): the parent goes on taking
+    chunks and handing out work meanwhile.
     """
 
     def __init__(self, the_plan: Plan, folder: Path):
@@ -680,6 +683,22 @@ class Collector:
         self.buffer: list[np.ndarray] = []
         self.group_start = 0  # first run of the row group being gathered
         self.seconds = 0.0  # time spent taking chunks (make bench: the parent's serial share)
+        self.encoding = 0.0  # the writer thread's seconds encoding row groups
+        self.queue: queue.Queue = queue.Queue(maxsize=2)  # row groups waiting (bounded: memory)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._encode, name="snowball-runs-writer", daemon=True)
+        self.thread.start()
+
+    def _encode(self) -> None:
+        """The writer thread: encode each row group handed over, in order, until told to stop."""
+        while (table := self.queue.get()) is not None:
+            if self.error is None:
+                clock = time.perf_counter()
+                try:
+                    self.writer.write_table(table)
+                except BaseException as exc:  # raised in the parent at the next row group or finish
+                    self.error = exc
+                self.encoding += time.perf_counter() - clock
 
     @property
     def complete(self) -> bool:
@@ -745,19 +764,34 @@ class Collector:
             },
             schema=self.schema,
         )
-        self.writer.write_table(table)
+        self._raise()
+        self.queue.put(table)
         self.group_start += n
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+    def _stop(self) -> None:
+        """Let the writer thread encode what it was handed, then end it."""
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
 
     def finish(self) -> np.ndarray:
         """Write the last row group and close both files; returns the failed run ids."""
         if self.buffer:
             self._write(np.concatenate(self.buffer))
             self.buffer = []
+        self._stop()
+        self._raise()
         self.close()
         return np.array(self.failed, dtype=np.int64)
 
     def close(self) -> None:
         """Close the files (an interrupted sweep's partial files are rewritten on --resume)."""
+        self._stop()
         if not self.params.closed:
             self.params.close()
             self.writer.close()
@@ -950,6 +984,7 @@ def run_sweep(
             result = write_outputs(
                 the_plan, folder, out, force, collector=collector, pool=pool, phases=phases
             )
+            phases["runs_parquet_encoding_thread"] = collector.encoding
             shutil.rmtree(folder, ignore_errors=True)
     except OSError as exc:
         raise SnowballError(f"sweep {spec.name}: cannot write {folder}: {exc.strerror or exc}") from None

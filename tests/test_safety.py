@@ -696,3 +696,30 @@ def test_sweep_cannot_draw_holdings_above_the_debt(tmp_path):
     path.write_text(text)
     with pytest.raises(SnowballError, match="the starting holdings sum to at least the 'initial debt held"):
         sweep.plan(sweepspec.parse_spec(path))
+
+
+def test_a_failed_runs_parquet_write_fails_the_sweep_in_one_line(tmp_path, monkeypatch):
+    # runs.parquet's row groups are encoded by a writer thread: its error (here a full disk at
+    # the second row group) must reach the sweep as the usual one-line error, with no output
+    import errno
+
+    import pyarrow.parquet as pq
+
+    from runners import sweep
+    from runners.errors import SnowballError
+
+    spec = sweep_spec(tmp_path, draws=200, chunk=50)
+    calls = []
+    real = pq.ParquetWriter.write_table
+
+    def full_disk(self, table, *args, **kwargs):
+        calls.append(table.num_rows)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, table, *args, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", full_disk)
+    with pytest.raises(SnowballError, match="No space left on device"):
+        sweep.run_sweep(spec, out=tmp_path / "o", workers=1, show_progress=False)
+    assert len(calls) == 2
+    assert not (tmp_path / "o").exists()
