@@ -187,6 +187,38 @@ def engine_vs_floor(folder: Path, n: int = 20000, chunk: int | None = None) -> d
     }
 
 
+def _floor_work(chunk: int = 2500, repeats: int = 200_000) -> float:
+    """Seconds for ``repeats`` numpy ``a * b`` on arrays of ``chunk`` (the floor's operation)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    a, b = rng.random(chunk) + 1, rng.random(chunk) + 1
+    start = time.perf_counter()
+    for _ in range(repeats):
+        a * b
+    return time.perf_counter() - start
+
+
+def machine_scaling(counts: list[int]) -> dict[str, float]:
+    """How the machine itself scales: the numpy floor's work in k processes at once, as a speedup
+    over one (k x one process's seconds / the wall seconds of k): what any engine of numpy
+    operations can reach on this machine's cores."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    out = {}
+    one = None
+    for k in counts:
+        with ctx.Pool(k) as pool:
+            pool.starmap(_floor_work, [(2500, 1000)] * k)  # started and warm
+            start = time.perf_counter()
+            pool.starmap(_floor_work, [(2500, 2_000_000)] * k)
+            wall = time.perf_counter() - start
+        one = wall if k == 1 else one
+        out[str(k)] = round(k * one / wall, 2)
+    return out
+
+
 def sweep_bench(large: bool = False, dask: bool = False, scale: int = 100_000) -> dict:
     """Scaling: 100,000 draws (``--large``: also 1,000,000) at 1, 2, 4 ... workers up to the
     machine's cores, each in a fresh process (``dask``: also on a LocalCluster); the serial/parallel
@@ -206,6 +238,7 @@ def sweep_bench(large: bool = False, dask: bool = False, scale: int = 100_000) -
         if dask:
             runs.append(_in_subprocess(scale, cores, folder, dask=True))
         out["sweeps"] = runs
+        out["numpy_floor_speedup_by_processes"] = machine_scaling(counts)
         base = {r["draws"]: r["seconds"] for r in runs if r["workers"] == 1 and "scheduler" not in r}
         for r in runs:
             if r["draws"] in base:
