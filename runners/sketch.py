@@ -544,12 +544,20 @@ def views(path: Path = MODEL_FILE) -> list[View]:
     return [layout(s, f"{i} {s.view}") for i, s in enumerate(structures(path), start=1)]
 
 
+_GENERATED: dict[str, str] = {}  # sha256 of the equations -> their sketch
+
+
 def generate(path: Path = MODEL_FILE) -> str:
     """The sketch section for the model at ``path``: from the sketch line to ``///---\\\\\\``."""
-    lines: list[str] = []
-    for v in views(path):
-        lines += view_lines(v)
-    return "\n".join(lines + [END_LINE]) + "\n"
+    import hashlib
+
+    key = hashlib.sha256(split(Path(path).read_text(encoding="utf-8"))[0].encode()).hexdigest()
+    if key not in _GENERATED:
+        lines: list[str] = []
+        for v in views(path):
+            lines += view_lines(v)
+        _GENERATED[key] = "\n".join(lines + [END_LINE]) + "\n"
+    return _GENERATED[key]
 
 
 def split(text: str) -> tuple[str, str, str]:
