@@ -42,7 +42,7 @@ STOCK_WRAP = 14  # characters per line inside a stock's box
 COLUMN_GAP = 70
 ROW_GAP = 22
 MAX_COLUMN = 1400  # px: a taller column is split into several
-LONG = 5  # columns: a longer arrow starts from a shadow of its cause placed next to its effect
+LONG = 3  # columns: a longer arrow starts from a shadow of its cause placed next to its effect
 
 
 def wrap(name: str, width: int) -> list[str]:
@@ -253,11 +253,11 @@ def _pava(desired: list[float], gaps: list[float]) -> list[float]:
 
 def _free_spot(desired: float, half: float, taken: list[tuple[float, float]]) -> float:
     """The y nearest ``desired`` where an object of half height ``half`` fits between ``taken``."""
-    pad = half + ROW_GAP / 2 + 0.5
+    pad = half + ROW_GAP + 0.5
     candidates = [desired] + [c for lo, hi in taken for c in (lo - pad, hi + pad)]
 
     def fits(y: float) -> bool:
-        return all(y + half + ROW_GAP / 2 <= lo or y - half - ROW_GAP / 2 >= hi for lo, hi in taken)
+        return all(y + half + ROW_GAP <= lo or y - half - ROW_GAP >= hi for lo, hi in taken)
 
     return min((c for c in candidates if fits(c)), key=lambda c: (abs(c - desired), c))
 
@@ -329,11 +329,22 @@ def layout(s: Structure, title: str) -> View:
         a, b = s.valves[f]
         chain_links += [(unit_of[a], unit_of[f]), (unit_of[f], unit_of[b])]
     # ranks (columns, left to right): pipes carry stocks and flows along a row; an arrow places
-    # a variable right of what it reads, but does not push a row of stocks to the right
+    # a variable right of what it reads, and a stock or flow right of what it reads that no stock
+    # feeds (a feedback arrow runs back instead of pushing rows of stocks to the right)
     edges = {e: 8 for e in chain_links}
+    reads: dict[int, set[int]] = {}
+    for (_a, b), ua in arrow_src.items():
+        reads.setdefault(ua, set()).add(unit_of[b])
+    downstream: set[int] = set()  # what the stocks and flows feed, directly or not
+    todo = sorted(flowing)
+    while todo:
+        for j in sorted(reads.get(todo.pop(), ())):
+            if j not in downstream:
+                downstream.add(j)
+                todo.append(j)
     for (_a, b), ua in arrow_src.items():
         ub = unit_of[b]
-        if ua != ub and ub not in flowing:
+        if ua != ub and (ub not in flowing or ua not in downstream):
             edges.setdefault((ua, ub), 1)
     rank = _ranks(len(units), edges)
     feeds: dict[int, list[int]] = {}
