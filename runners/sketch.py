@@ -35,7 +35,7 @@ END_LINE = "///---\\\\\\"
 VIEW_FONT = "$192-192-192,0,Times New Roman|12||0-0-0|0-0-0|0-0-255|-1--1--1|-1--1--1|96,96,100,0"
 SHADOW_STYLE = "128-128-128,0-0-0,|12||128-128-128"
 
-CHAR = 7  # px per character of Times New Roman 12 at 96 dpi (measured: 6.2-6.9)
+CHAR = 7  # px of an average lower-case letter of Times New Roman 12 at 96 dpi
 LINE = 16  # px per line of text
 AUX_WRAP = 22  # characters per line of an auxiliary's name
 STOCK_WRAP = 14  # characters per line inside a stock's box
@@ -50,10 +50,19 @@ def wrap(name: str, width: int) -> list[str]:
     return textwrap.wrap(name, width, break_long_words=False) or [name]
 
 
+def text_width(text: str) -> float:
+    """Width in px of one line of Times New Roman 12 at 96 dpi (measured on matplotlib's STIX)."""
+    narrow, wide = set("fijlrt .,-()I'"), set("mwMW")
+    return sum(
+        5 if c in narrow else 13 if c in wide else 11 if c.isupper() or c in "<>" else CHAR + 0.5
+        for c in text
+    )
+
+
 def label_size(name: str, width: int = AUX_WRAP) -> tuple[int, int]:
     """Half width and half height (Vensim's w, h) of a name wrapped at ``width`` characters."""
     lines = wrap(name, width)
-    return max(len(s) for s in lines) * CHAR // 2 + 3, len(lines) * LINE // 2
+    return round(max(text_width(s) for s in lines) / 2) + 3, len(lines) * LINE // 2
 
 
 def stock_size(name: str) -> tuple[int, int]:
@@ -167,13 +176,14 @@ class Unit:
     key: str
     items: list[Item]
     members: list[str]  # names that arrows can reach in it
+    pad: int = 0  # clear space above and below
 
     def box(self) -> tuple[int, int, int, int]:
         xs0 = [it.x - it.w for it in self.items]
         xs1 = [it.x + it.w for it in self.items]
         ys0 = [it.y - it.h for it in self.items]
         ys1 = [it.y + it.h for it in self.items]
-        return min(xs0), min(ys0), max(xs1), max(ys1)
+        return min(xs0), min(ys0) - self.pad, max(xs1), max(ys1) + self.pad
 
     def shift(self, dx: int, dy: int) -> None:
         for it in self.items:
@@ -229,7 +239,7 @@ def _stock_unit(s: Structure, stock: str, pipes: list[tuple[str, Item, Item]]) -
         items += [cloud, valve, label]
         members.append(f)
         pipes.append((f, cloud, box) if inflow else (f, box, cloud))
-    return Unit("stock:" + stock, items, members)
+    return Unit("stock:" + stock, items, members, pad=ROW_GAP)
 
 
 def _pava(desired: list[float], gaps: list[float]) -> list[float]:

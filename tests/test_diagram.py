@@ -346,3 +346,24 @@ def test_sketch_figure_draws_what_the_sketch_holds(drawn):
     assert texts["Market confidence"] == "black" and texts["confidence premium"] == "black"
     arrows = sum(1 for ln in view.links if not ln.pipe)
     assert len(ax.lines) == arrows + 2 * sum(1 for ln in view.links if ln.pipe)  # pipes are double lines
+
+
+def test_drawn_names_are_legible(drawn):
+    # every name drawn fits the box its sketch record gives it (1 px of slack), so no two overlap
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    for view in drawn:
+        fig = diagram.sketch_figure(view)
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        texts = fig.axes[0].texts[1:]  # after the view's title
+        named = [it for it in view.items if it.kind in ("stock", "aux", "flow")]
+        assert len(texts) == len(named)
+        boxes = []
+        for text, it in zip(texts, named, strict=True):
+            assert text.get_text().replace("\n", " ") == (f"<{it.name}>" if it.shadow else it.name)
+            box = text.get_window_extent(renderer)
+            assert box.width / 2 <= it.w + 1 and box.height / 2 <= it.h + 1, (view.title, it.name)
+            boxes.append(box)
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                assert not a.overlaps(b), view.title
