@@ -1,20 +1,20 @@
-"""Stock-and-flow diagrams of the model's views, generated from its equations (``snowball diagram``).
+"""Stock-and-flow diagrams of the model's views (``snowball diagram``).
 
-Each view of ``models/snowball.mdl`` is the group of equations under its header (``.Yields`` ...).
-Its diagram is built from pysd's parse, not from the sketch: every stock a box; every flow a valve
-on a pipe, from the stock it drains (or a cloud, where it comes from outside the model) to the
-stock it fills (or a cloud); an arrow for every variable an equation reads (dashed: read only for
-a stock's initial value); names from other views drawn as grey shadow variables ``<name>``, as
-Vensim draws them. A flow term that is an expression rather than a named variable gets an unnamed
-valve. Graphviz's ``dot`` lays out and renders the PNGs (``apt-get install graphviz``); the
-diagram data and the DOT text need nothing but Python.
+Two layers. :func:`diagrams` reads each view's structure from pysd's parse of the equations
+(each view is the group of equations under its header, ``.Yields`` ...): every stock, every flow
+a valve on a pipe from the stock it drains (or a cloud, where it comes from outside the model) to
+the stock it fills (or a cloud), an arrow for every variable an equation reads (flagged when only
+a stock's initial value reads it), names from other views as shadow variables ``<name>``, and an
+unnamed valve where a flow term is an expression. :mod:`runners.sketch` lays that structure out
+as the .mdl's own Vensim sketch; :func:`to_dot` writes it as Graphviz DOT text.
+
+:func:`sketch_figure` draws one view of the .mdl's sketch from its records, as Vensim draws it
+(matplotlib only), and :func:`render_sketch` writes it to a PNG.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -240,19 +240,6 @@ def to_dot(d: Diagram) -> str:
 def slug(view: str) -> str:
     """A file name for a view: lower case, words joined by hyphens."""
     return re.sub(r"[^a-z0-9]+", "-", view.lower()).strip("-")
-
-
-def render(d: Diagram, png: Path) -> Path:
-    """Render ``d`` to ``png`` with graphviz's ``dot`` (which must be installed)."""
-    dot = shutil.which("dot")
-    if dot is None:
-        raise SnowballError("rendering diagrams needs graphviz's 'dot' (e.g. apt-get install graphviz)")
-    result = subprocess.run(
-        [dot, "-Tpng", "-Gdpi=96", "-o", str(png)], input=to_dot(d), text=True, capture_output=True
-    )
-    if result.returncode != 0:
-        raise SnowballError(f"dot failed on view '{d.view}': {result.stderr.strip()[:300]}")
-    return png
 
 
 def sketch_figure(view: sketch.View) -> Figure:
