@@ -126,6 +126,7 @@ def test_png_needs_no_graphviz(tmp_path, monkeypatch):
     data = (out / "5-confidence.png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     view = sketch.read()[4]
+    assert diagram.render_sketch(view, tmp_path / "again.png").read_bytes() == data  # byte-stable
     # one sketch pixel is one PNG pixel: the canvas reaches 60 px past the rightmost object
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert width == max(it.x + it.w for it in view.items) + 60
