@@ -12,11 +12,14 @@ stock-and-flow diagram in Vensim's sketch format, built from :func:`runners.diag
 - an arrow (type 1) for every variable an equation reads, and a grey shadow variable ``<name>``
   (type 10 with the shadow bit clear) for each variable of another view that the view reads.
 
-The layout is computed here, in pure Python, so the same model gives the same bytes everywhere:
-stocks joined by flows form a row (flow from left to right, a second inflow from a cloud above,
-a second outflow to a cloud below); rows and single variables are placed in columns by the
-longest chain of arrows leading to them (inputs on the left), ordered within a column by where
-their neighbours are. :func:`parse` reads a sketch back (the tests and the PNG renderer use it).
+The layout is computed here, in pure Python, so the same model gives the same bytes everywhere
+(no Graphviz): stocks joined by flows form a row (flows run left to right; an inflow from a cloud
+comes from the left, or from above when something else already arrives on the left; an outflow
+to a cloud leaves right, or downwards); everything is placed in columns by the longest chain of
+arrows leading to it (inputs on the left, feedback arrows running back), ordered within a column
+by where its neighbours are, and nothing overlaps. An arrow that would cross more than ``LONG``
+columns starts from a shadow of its cause placed beside its effect. :func:`parse` reads a sketch
+back (the tests and the PNG renderer use it).
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ def label_size(name: str, width: int = AUX_WRAP) -> tuple[int, int]:
 
 
 def stock_size(name: str) -> tuple[int, int]:
+    """Half width and half height of a stock's box: its name inside, at least Vensim's 40 x 20."""
     w, h = label_size(name, STOCK_WRAP)
     return max(40, w + 6), max(20, h + 6)
 
