@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install brief test lint format bench golden model-data clean
+.PHONY: install brief test lint format bench golden model-data model-sketch clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ golden: $(STAMP)
 # write data/'s default-vintage values and baseline paths into models/snowball.mdl (after a data change)
 model-data: $(STAMP)
 	$(BIN)/snowball model --write-data
+
+# regenerate the views' stock-and-flow sketch in models/snowball.mdl (after changing an equation)
+model-sketch: $(STAMP)
+	$(BIN)/snowball model --write-sketch
 
 clean:
 	rm -rf $(VENV) reports/runs reports/briefing reports/bench reports/sweeps reports/compare reports/backtests reports/gap reports/diagrams models/snowball.py models/.snowball.sha256 .cache

@@ -96,26 +96,34 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_model(args: argparse.Namespace) -> int:
-    """snowball model --write-data | --check: the default vintage's data in models/snowball.mdl."""
+    """snowball model --write-data | --write-sketch | --check: the data and the sketch in the .mdl."""
+    from . import sketch
     from .modeldata import model_command
 
-    return model_command(write=args.write_data)
+    if args.write_sketch:
+        return sketch.sketch_command(write=True)
+    status = model_command(write=args.write_data)
+    if args.check:
+        status = max(status, sketch.sketch_command(write=False))
+    return status
 
 
 def cmd_diagram(args: argparse.Namespace) -> int:
     """snowball diagram [--out DIR] [--format png|dot]: a stock-and-flow diagram of every view."""
-    from .diagram import diagrams, render, slug, to_dot
+    from .diagram import diagrams, render_sketch, slug, to_dot
     from .outputs import atomic_dir, check_target
+    from .sketch import read
 
     out = Path(args.out) if args.out else REPORTS / "diagrams"
     check_target(out, args.force)
     views = diagrams()
+    drawn = read() if args.format == "png" else []
     with atomic_dir(out, args.force) as tmp:
         for i, d in enumerate(views, start=1):
             stem = f"{i}-{slug(d.view)}"
             (tmp / f"{stem}.dot").write_text(to_dot(d))
-            if args.format == "png":
-                render(d, tmp / f"{stem}.png")
+        for i, view in enumerate(drawn, start=1):
+            render_sketch(view, tmp / f"{i}-{slug(view.title.split(' ', 1)[1])}.png")
     print(f"wrote {len(views)} view diagrams ({args.format}) to {out}")
     return 0
 
@@ -391,13 +399,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("model", help="write data/'s default-vintage values into the .mdl, or check them")
     how = p.add_mutually_exclusive_group(required=True)
     how.add_argument("--write-data", action="store_true", help="write them (make model-data)")
-    how.add_argument("--check", action="store_true", help="exit 1 when the .mdl and data/ disagree")
+    how.add_argument(
+        "--write-sketch",
+        action="store_true",
+        help="write the views' stock-and-flow sketch (make model-sketch)",
+    )
+    how.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 when the .mdl disagrees with data/ or its sketch is stale",
+    )
     p.set_defaults(func=cmd_model)
 
     p = sub.add_parser("diagram", help="draw a stock-and-flow diagram of every view of the model")
     p.add_argument("--out", help="output folder (default reports/diagrams/)")
     p.add_argument(
-        "--format", choices=("png", "dot"), default="png", help="png (needs graphviz's dot) or dot"
+        "--format",
+        choices=("png", "dot"),
+        default="png",
+        help="png (each view of the .mdl's sketch, drawn as Vensim draws it) or dot (Graphviz sources only)",
     )
     add_force(p)
     p.set_defaults(func=cmd_diagram)

@@ -1,25 +1,31 @@
-"""Stock-and-flow diagrams of the model's views, generated from its equations (``snowball diagram``).
+"""Stock-and-flow diagrams of the model's views (``snowball diagram``).
 
-Each view of ``models/snowball.mdl`` is the group of equations under its header (``.Yields`` ...).
-Its diagram is built from pysd's parse, not from the sketch: every stock a box; every flow a valve
-on a pipe, from the stock it drains (or a cloud, where it comes from outside the model) to the
-stock it fills (or a cloud); an arrow for every variable an equation reads (dashed: read only for
-a stock's initial value); names from other views drawn as grey shadow variables ``<name>``, as
-Vensim draws them. A flow term that is an expression rather than a named variable gets an unnamed
-valve. Graphviz's ``dot`` lays out and renders the PNGs (``apt-get install graphviz``); the
-diagram data and the DOT text need nothing but Python.
+Two layers. :func:`diagrams` reads each view's structure from pysd's parse of the equations
+(each view is the group of equations under its header, ``.Yields`` ...): every stock, every flow
+a valve on a pipe from the stock it drains (or a cloud, where it comes from outside the model) to
+the stock it fills (or a cloud), an arrow for every variable an equation reads (flagged when only
+a stock's initial value reads it), names from other views as shadow variables ``<name>``, and an
+unnamed valve where a flow term is an expression. :mod:`runners.sketch` lays that structure out
+as the .mdl's own Vensim sketch; :func:`to_dot` writes it as Graphviz DOT text.
+
+:func:`sketch_figure` draws one view of the .mdl's sketch from its records, as Vensim draws it
+(matplotlib only), and :func:`render_sketch` writes it to a PNG.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import SnowballError
 from .paths import MODEL_FILE
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from . import sketch
 
 CLOCK = {"initial_time", "final_time", "time_step", "saveper"}
 
@@ -236,14 +242,132 @@ def slug(view: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", view.lower()).strip("-")
 
 
-def render(d: Diagram, png: Path) -> Path:
-    """Render ``d`` to ``png`` with graphviz's ``dot`` (which must be installed)."""
-    dot = shutil.which("dot")
-    if dot is None:
-        raise SnowballError("rendering diagrams needs graphviz's 'dot' (e.g. apt-get install graphviz)")
-    result = subprocess.run(
-        [dot, "-Tpng", "-Gdpi=96", "-o", str(png)], input=to_dot(d), text=True, capture_output=True
-    )
-    if result.returncode != 0:
-        raise SnowballError(f"dot failed on view '{d.view}': {result.stderr.strip()[:300]}")
+def sketch_figure(view: sketch.View) -> Figure:
+    """A matplotlib Figure of one view of the .mdl's sketch, drawn as Vensim draws it.
+
+    Positions, sizes and connections come from the sketch records themselves: stocks as boxes,
+    valves on double-line pipes with clouds where flows leave or enter, arrows curved through
+    their control points, shadow variables in grey ``<name>``. One sketch pixel is one PNG pixel
+    at 96 dpi.
+    """
+    import math
+
+    import matplotlib.patches as mpatches
+    from matplotlib.figure import Figure
+    from matplotlib.path import Path as MPath
+
+    from . import sketch
+
+    items = view.by_id()
+    right = max(it.x + it.w for it in view.items) + 60
+    bottom = max(it.y + it.h for it in view.items) + 60
+    right = max(right, 60 + 9 * len(view.title))
+    fig = Figure(figsize=(right / 96, bottom / 96), dpi=96)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, right)
+    ax.set_ylim(bottom, 0)
+    ax.set_axis_off()
+    font = {"fontfamily": "STIXGeneral", "fontsize": 12, "ha": "center", "va": "center"}
+    grey, blue = "#808080", "#2846b4"
+    ax.text(12, 24, view.title, **{**font, "ha": "left", "fontsize": 14, "fontweight": "bold"})
+
+    def text(it, wrap_at: int, color: str = "black") -> None:
+        name = f"<{it.name}>" if it.shadow else it.name
+        ax.text(it.x, it.y, "\n".join(sketch.wrap(name, wrap_at)), color=color, linespacing=1.0, **font)
+
+    for it in view.items:
+        if it.kind == "stock":
+            ax.add_patch(
+                mpatches.Rectangle(
+                    (it.x - it.w, it.y - it.h), 2 * it.w, 2 * it.h, fc="white", ec="black", lw=1.2
+                )
+            )
+            text(it, sketch.STOCK_WRAP)
+        elif it.kind in ("aux", "flow"):
+            text(it, sketch.AUX_WRAP, grey if it.shadow else "black")
+        elif it.kind == "cloud":
+            for dx, dy, r in ((-5, 2, 6), (0, -3, 6.5), (6, 1, 5.5), (1, 4, 5)):
+                ax.add_patch(
+                    mpatches.Circle((it.x + dx, it.y + dy), r, fc="white", ec="#606060", lw=1.0, zorder=3)
+                )
+            for dx, dy, r in ((-5, 2, 5), (0, -3, 5.5), (6, 1, 4.5), (1, 4, 4)):
+                ax.add_patch(mpatches.Circle((it.x + dx, it.y + dy), r, fc="white", ec="none", zorder=4))
+
+    def edge_point(it, x: float, y: float) -> tuple[float, float]:
+        """Where the line from the centre of ``it`` towards (x, y) leaves its box."""
+        dx, dy = x - it.x, y - it.y
+        if dx == 0 and dy == 0:
+            return it.x, it.y
+        w, h = (it.w, it.h) if it.kind != "valve" else (0, 0)
+        t = min(w / abs(dx) if dx else math.inf, h / abs(dy) if dy else math.inf)
+        return it.x + dx * t, it.y + dy * t
+
+    for ln in view.links:
+        a, b = items[ln.src], items[ln.dst]
+        if ln.pipe:  # from the valve to one end: a double line, an open arrowhead where it goes in
+            x1, y1 = edge_point(b, a.x, a.y)
+            ux, uy = (x1 - a.x), (y1 - a.y)
+            norm = math.hypot(ux, uy) or 1.0
+            ux, uy = ux / norm, uy / norm
+            if ln.head:
+                x1, y1 = x1 - ux * 9, y1 - uy * 9
+            for off in (-2.5, 2.5):
+                ax.plot(
+                    [a.x - uy * off, x1 - uy * off], [a.y + ux * off, y1 + ux * off], color="black", lw=1.0
+                )
+            if ln.head:
+                tip = (x1 + ux * 9, y1 + uy * 9)
+                tri = [tip, (x1 - uy * 7, y1 + ux * 7), (x1 + uy * 7, y1 - ux * 7)]
+                ax.add_patch(mpatches.Polygon(tri, closed=True, fc="white", ec="black", lw=1.0, zorder=2))
+            continue
+        # an arrow: a quadratic curve through its control point, cut at both objects' edges
+        cx, cy = 2 * ln.point[0] - (a.x + b.x) / 2, 2 * ln.point[1] - (a.y + b.y) / 2
+        pts = []
+        for k in range(101):
+            t = k / 100
+            px = (1 - t) ** 2 * a.x + 2 * (1 - t) * t * cx + t * t * b.x
+            py = (1 - t) ** 2 * a.y + 2 * (1 - t) * t * cy + t * t * b.y
+            pts.append((px, py))
+
+        def inside(it, p, pad: float) -> bool:
+            w, h = (8, 8) if it.kind == "valve" else (it.w, it.h)
+            return abs(p[0] - it.x) <= w + pad and abs(p[1] - it.y) <= h + pad
+
+        pts = [p for p in pts if not inside(a, p, 2) and not inside(b, p, 3)]
+        if len(pts) < 2:
+            continue
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], color=blue, lw=0.9, solid_capstyle="butt")
+        (x0, y0), (x1, y1) = pts[-2], pts[-1]
+        ang = math.atan2(y1 - y0, x1 - x0)
+        tip = (x1 + 2 * math.cos(ang), y1 + 2 * math.sin(ang))
+        left = (tip[0] - 8 * math.cos(ang - 0.35), tip[1] - 8 * math.sin(ang - 0.35))
+        right_ = (tip[0] - 8 * math.cos(ang + 0.35), tip[1] - 8 * math.sin(ang + 0.35))
+        ax.add_patch(mpatches.Polygon([tip, left, right_], closed=True, fc=blue, ec=blue, lw=0.5))
+
+    for it in view.items:  # valves on top of their pipes: two triangles meeting on the pipe
+        if it.kind != "valve":
+            continue
+        if it.vertical:
+            tri1 = [(it.x - 7, it.y - 6), (it.x + 7, it.y - 6), (it.x, it.y)]
+            tri2 = [(it.x - 7, it.y + 6), (it.x + 7, it.y + 6), (it.x, it.y)]
+            handle = [(it.x - 7, it.y), (it.x - 13, it.y)]
+        else:
+            tri1 = [(it.x - 6, it.y - 7), (it.x - 6, it.y + 7), (it.x, it.y)]
+            tri2 = [(it.x + 6, it.y - 7), (it.x + 6, it.y + 7), (it.x, it.y)]
+            handle = [(it.x, it.y - 7), (it.x, it.y - 13)]
+        colour = (
+            grey if any(o.kind == "flow" and o.shadow and o.name == it.name for o in view.items) else "black"
+        )
+        for tri in (tri1, tri2):
+            ax.add_patch(mpatches.Polygon(tri, closed=True, fc="white", ec=colour, lw=1.1, zorder=5))
+        ax.add_patch(
+            mpatches.PathPatch(MPath(handle), ec=colour, lw=1.1, zorder=5)  # the valve's handle
+        )
+    return fig
+
+
+def render_sketch(view: sketch.View, png: Path) -> Path:
+    """Write one view of the sketch to ``png`` (byte-stable: no metadata)."""
+    fig = sketch_figure(view)
+    fig.savefig(png, dpi=96, metadata={"Software": None}, facecolor="white")
     return png

@@ -29,17 +29,18 @@ def test_every_placeholder_is_set_from_data():
 
 
 def test_one_view_per_sector():
+    # the sketch generator titles each view "N group name" from the .mdl's equation groups
     text = paths.MODEL_FILE.read_text()
     views = re.findall(r"^\*(\d .+)$", text, flags=re.M)
     assert views == [
         "1 Debt and rollover",
         "2 Yields",
         "3 Holders",
-        "4 Budget and crowding-out",
+        "4 Budget and crowding out",
         "5 Confidence",
         "6 Policy responses and spillovers",
         "7 Monetary policy, ratings and private markets",
-        "8 Fiscal-year reporting",
+        "8 Fiscal year reporting",
     ]
 
 
