@@ -191,10 +191,12 @@ def scenario_params(
                 f"scenario '{scenario.name}': table '{name}' is not a fiscal-year input of "
                 f"baseline '{inputs.vintage}'; allowed: {', '.join(sorted(tables))}"
             )
-        merged = tables[name].copy()
-        for year, value in points.items():
-            merged.loc[year] = value
-        tables[name] = merged.sort_index()
+        base = tables[name]
+        # built afresh, not set with enlargement: on a stepped RangeIndex (a table of two points,
+        # 2024 and 2100) pandas' .loc enlargement failed for a year between them
+        merged = pd.Series(dict(base.items()) | dict(points.items()), dtype=float).sort_index()
+        merged.index.name = base.index.name
+        tables[name] = merged
     params.update(tables)
     check_combination(params, f"scenario '{scenario.name}'")
     return params

@@ -723,3 +723,20 @@ def test_a_failed_runs_parquet_write_fails_the_sweep_in_one_line(tmp_path, monke
         sweep.run_sweep(spec, out=tmp_path / "o", workers=1, show_progress=False)
     assert len(calls) == 2
     assert not (tmp_path / "o").exists()
+
+
+def test_a_table_point_between_two_points_of_a_stepped_table(tmp_path):
+    # found by the fuzz test: January 2025's bill share table has two points, 2024 and 2100 (a
+    # stepped RangeIndex); a scenario point in 2062 made pandas' enlargement fail ("internal
+    # error: Length of values (3) does not match length of index (4)")
+    from runners import run
+    from runners.scenario import load_scenario
+
+    path = write_scenario(tmp_path, '[tables."bill share table"]\n2062 = 0.0\n')
+    scen = load_scenario(str(path))
+    params = run.scenario_params(scen, run.cached_inputs(scen.baseline))
+    table = params["bill share table"]
+    base = run.cached_inputs(scen.baseline).tables["bill share table"]
+    assert list(table.index) == [2024, 2062, 2100]
+    assert table[2062] == 0.0 and table[2024] == base[2024] and table[2100] == base[2100]
+    assert main(["run", str(path), "--until", "2030", "--out", str(tmp_path / "o")]) == 0
