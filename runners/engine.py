@@ -266,23 +266,28 @@ def interp(x, xp: np.ndarray, yp: np.ndarray):
     return np.where(x >= xp[last], yp[:, last], out)
 
 
-def scalar_table(xp: np.ndarray, yp: np.ndarray) -> tuple[list[float], list[float]] | None:
-    """A table shared by every scenario as Python lists, for :func:`lookup` at a scalar argument
-    (None for a table per scenario, or one whose x does not strictly increase)."""
-    if yp.ndim != 1 or len(xp) < 2 or not np.all(np.diff(xp) > 0):
+def scalar_table(xp: np.ndarray, yp: np.ndarray) -> tuple | None:
+    """A table prepared for :func:`lookup` at a scalar argument (time, mostly): its x as a Python
+    list; a shared table's y as a list too; a table per scenario as (K, n) rows with each segment's
+    slopes, so that a lookup is two array operations on contiguous rows. None where x does not
+    strictly increase."""
+    if len(xp) < 2 or not np.all(np.diff(xp) > 0):
         return None
-    return xp.tolist(), yp.tolist()
+    if yp.ndim == 1:
+        return xp.tolist(), yp.tolist(), None
+    slopes = np.diff(yp, axis=1) / np.diff(xp)  # (y[j+1] - y[j]) / (x[j+1] - x[j]), as interp
+    return xp.tolist(), np.ascontiguousarray(yp.T), np.ascontiguousarray(slopes.T)
 
 
-def lookup(x, xp: np.ndarray, yp: np.ndarray, fast: tuple[list[float], list[float]] | None):
-    """A lookup, as :func:`interp`; a shared table at a scalar argument (time, mostly) is read with
-    ``numpy.interp``'s own formula on Python floats (a fifth of its cost per call, bit for bit the
-    same value: see numpy's ``arr_interp``)."""
+def lookup(x, xp: np.ndarray, yp: np.ndarray, fast: tuple | None):
+    """A lookup, as :func:`interp`, bit for bit. At a scalar argument a shared table is read with
+    ``numpy.interp``'s own formula on Python floats (a fifth of its cost per call; see numpy's
+    ``arr_interp``), a table per scenario from its prepared rows and slopes (:func:`scalar_table`)."""
     if fast is None or not isinstance(x, float):
         return interp(x, xp, yp)
-    xs, ys = fast
+    xs, ys, slopes = fast
     if x != x:  # NaN
-        return x
+        return x if slopes is None else np.full(ys.shape[1], np.nan)
     if x <= xs[0]:
         return ys[0]
     last = len(xs) - 1
@@ -291,6 +296,8 @@ def lookup(x, xp: np.ndarray, yp: np.ndarray, fast: tuple[list[float], list[floa
     j = bisect_right(xs, x) - 1  # xs[j] <= x < xs[j + 1]
     if xs[j] == x:
         return ys[j]
+    if slopes is not None:
+        return slopes[j] * (x - xs[j]) + ys[j]
     slope = (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j])
     value = slope * (x - xs[j]) + ys[j]
     if value != value:  # numpy: try from the other end, then a flat segment's value

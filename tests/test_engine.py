@@ -288,7 +288,8 @@ def test_order_read_from_a_constant_is_fixed_at_build(tmp_path):
 def test_scalar_lookup_is_numpy_interp_bit_for_bit():
     # a shared table at a scalar argument is read on Python floats (engine.lookup); every value
     # must be numpy.interp's to the last bit: random tables, points on the grid and between,
-    # outside both ends, a flat segment, huge slopes, NaN
+    # outside both ends, a flat segment, huge slopes, NaN; a table per scenario from its
+    # prepared rows and slopes, equal to engine.interp's per-scenario formula
     rng = np.random.default_rng(11)
     for _ in range(200):
         k = int(rng.integers(2, 12))
@@ -302,6 +303,11 @@ def test_scalar_lookup_is_numpy_interp_bit_for_bit():
             got = engine.lookup(float(x), xp, yp, fast)
             want = float(np.interp(x, xp, yp))
             assert (got == want and np.signbit(got) == np.signbit(want)) or (np.isnan(got) and np.isnan(want))
-    # a table per scenario or with repeated x keeps numpy's path
-    assert engine.scalar_table(np.array([0.0, 1.0]), np.ones((3, 2))) is None
+        # a table per scenario (5 scenarios) at the same points: interp's per-scenario formula
+        ys = yp[None, :] + rng.normal(size=(5, k)) * rng.choice([1.0, 1e3])
+        fast2 = engine.scalar_table(xp, ys)
+        for x in xs[:-3]:
+            assert np.array_equal(engine.lookup(float(x), xp, ys, fast2), engine.interp(float(x), xp, ys))
+        assert np.isnan(engine.lookup(float("nan"), xp, ys, fast2)).all()
+    # a table with repeated x keeps the general path
     assert engine.scalar_table(np.array([0.0, 0.0, 1.0]), np.array([1.0, 2.0, 3.0])) is None
