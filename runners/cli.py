@@ -524,6 +524,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `snowball` console script."""
+    if argv is None:  # the command's own process (not a caller's): see model._xarray_without_dask
+        os.environ["SNOWBALL_CLI_PROCESS"] = "1"
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)

@@ -34,7 +34,42 @@ def _pysd():
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*chardet.*", category=DeprecationWarning)
         import pysd
+    if os.environ.get(NO_DASK_CHECK) == "1":
+        _xarray_without_dask()
     return pysd
+
+
+NO_DASK_CHECK = "SNOWBALL_CLI_PROCESS"  # set by the `snowball` command for its own process
+
+
+def _xarray_without_dask() -> None:
+    """In the `snowball` command's own process: tell xarray once that dask is not there.
+
+    xarray asks of every array pysd hands it whether it is a dask array, which imports dask.array
+    (0.3 s of each run) when dask is installed (the test and dask extras). Snowball's runs never
+    hold dask arrays, so the command answers 'not available' before the first question. Never done
+    for the Python API: a notebook's own xarray may well hold dask arrays.
+    """
+    import sys
+
+    if "dask.array" in sys.modules:
+        return
+    try:
+        from xarray.namedarray import pycompat, utils
+    except ImportError:  # pragma: no cover - another xarray layout: the check just costs its time
+        return
+    saved = sys.modules.get("dask")
+    sys.modules["dask"] = None  # type: ignore[assignment]  # import dask fails: 'not available'
+    try:
+        pycompat._get_cached_duck_array_module("dask")  # both answers are cached by xarray
+        utils.module_available("dask")
+    except Exception:  # pragma: no cover - another xarray version: nothing answered
+        pass
+    finally:
+        if saved is None:
+            del sys.modules["dask"]
+        else:
+            sys.modules["dask"] = saved
 
 
 def model_hash(mdl: Path = MODEL_FILE) -> str:

@@ -3,6 +3,7 @@ overrides are checked by the CLI's own function, and the fast lookups touch Snow
 
 import contextlib
 import io
+import os
 import re
 
 import pandas as pd
@@ -147,3 +148,28 @@ def test_fast_lookups_apply_to_snowballs_model_only(tmp_path):
     assert theirs and all(type(o) is lookups.HardcodedLookups for o in theirs)
     out = other.run(progress=False)
     assert list(out["out"]) == [0.0, 1.0, 2.0, 3.0, 4.0]  # curve(t) = t on 0..10
+
+
+def test_only_the_command_tells_xarray_that_dask_is_absent(tmp_path):
+    # xarray asks of every array pysd makes whether it is a dask array, which imports dask.array
+    # (0.3 s of each `snowball run`); the command's own process answers "not available" once. The
+    # Python API must leave a notebook's xarray alone: there dask arrays stay dask arrays.
+    import subprocess
+    import sys
+
+    pytest.importorskip("dask.array")
+    out = tmp_path / "o"
+    command = (
+        "import sys; from runners.cli import main; "
+        f"sys.argv = ['snowball', 'run', 'baseline', '--until', '2030', '--out', {str(out)!r}]; "
+        "rc = main(); print(rc, 'dask.array' in sys.modules)"
+    )
+    api_use = (
+        "from runners import api; api.run('baseline', until=2030); "
+        "from xarray.namedarray.pycompat import array_type; print(len(array_type('dask')))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != model.NO_DASK_CHECK}
+    done = subprocess.run([sys.executable, "-c", command], capture_output=True, text=True, env=env)
+    assert done.stdout.splitlines()[-1].split() == ["0", "False"], done.stderr
+    done = subprocess.run([sys.executable, "-c", api_use], capture_output=True, text=True, env=env)
+    assert done.stdout.splitlines()[-1] == "1", done.stderr  # dask.array.Array still recognised
