@@ -93,6 +93,7 @@ def one_sweep(draws: int, workers: int, folder: Path, dask: bool = False) -> dic
     else:
         res = run_sweep(spec, out=out, workers=workers, show_progress=False)
     phases = {k: round(v, 3) for k, v in res.phases.items()}
+    worker_mb = phases.pop("largest_worker_mb", 0.0)
     return (
         {
             "draws": draws,
@@ -102,6 +103,7 @@ def one_sweep(draws: int, workers: int, folder: Path, dask: bool = False) -> dic
         }
         | extra
         | _peak_mb()
+        | ({"largest_worker_mb": round(worker_mb, 1)} if worker_mb else {})
     )
 
 

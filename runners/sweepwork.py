@@ -7,11 +7,11 @@ the compiled program and every input as plain arrays.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -19,7 +19,7 @@ from .engine import Program
 from .fiscal import BY_NAME, NON_NEGATIVE, fiscal_years
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class PathSpec:
     """A path family added to input tables: ``family`` with fixed ``params`` and varied factors."""
 
@@ -68,7 +68,7 @@ def path_values(
     return out
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class ChunkJob:
     """Everything one chunk needs, as plain data (pickled to worker processes or Dask)."""
 
@@ -113,14 +113,26 @@ def run_chunk(job: ChunkJob) -> np.ndarray:
 PARENT_CHECK_SECONDS = 1.0
 
 
-def watch_parent(parent: int) -> None:
-    """In a worker: exit as soon as the sweep's process dies, even by SIGKILL.
+def watch_parent(sweep: int) -> None:
+    """In a worker: exit as soon as the sweep's process (pid ``sweep``) dies, even by SIGKILL.
 
-    On Linux the kernel sends SIGKILL when the parent exits (prctl PR_SET_PDEATHSIG); everywhere,
-    a daemon thread checks once a second that the parent is still ours and exits if not.
+    A worker forked by the fork server (Linux, macOS) first lets go of the server's "alive" pipe,
+    which it inherited, so that the server sees the sweep's death and exits; on Linux the kernel
+    then sends the worker SIGKILL (prctl PR_SET_PDEATHSIG, bound to the process that started it).
+    Everywhere, a daemon thread checks once a second that the process that started it and the
+    sweep's process are still there, and exits if not.
     """
     import threading
 
+    try:  # a fork-server worker holds the write end of the server's alive pipe: close it
+        from multiprocessing import forkserver
+
+        server = forkserver._forkserver
+        if getattr(server, "_forkserver_alive_fd", None) is not None:
+            os.close(server._forkserver_alive_fd)
+            server._forkserver_alive_fd = None
+    except (ImportError, AttributeError, OSError):  # pragma: no cover - another Python's layout
+        pass
     if sys.platform.startswith("linux"):
         import ctypes
         import signal
@@ -130,14 +142,26 @@ def watch_parent(parent: int) -> None:
             libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
         except (OSError, AttributeError):  # pragma: no cover - no prctl: the thread still watches
             pass
+    parent = os.getppid()  # the sweep's process, or the fork server
+
+    def gone() -> bool:
+        if os.getppid() != parent:
+            return True
+        try:
+            os.kill(sweep, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:  # pragma: no cover - there, but not ours to signal
+            return False
+        return False
 
     def watch() -> None:
         while True:
-            if os.getppid() != parent:
+            if gone():
                 os._exit(1)
             time.sleep(PARENT_CHECK_SECONDS)
 
-    if os.getppid() != parent:  # the parent died before we started
+    if parent == 1 or gone():  # the sweep died before we started
         os._exit(1)
     threading.Thread(target=watch, name="snowball-parent-watch", daemon=True).start()
 
@@ -187,7 +211,7 @@ def params_csv(run_ids: np.ndarray, values: np.ndarray) -> str:
     return "".join(fmt % (rid, *row) for rid, row in zip(run_ids.tolist(), values.tolist(), strict=True))
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Digest:
     """What the parent needs of a finished chunk: the values runs.parquet keeps, the failed rows
     and the chunk's params.csv rows."""
@@ -195,6 +219,7 @@ class Digest:
     kept: np.ndarray  # (runs, kept years, kept variables)
     failed: np.ndarray  # row numbers within the chunk
     params: str = ""  # params.csv's rows for the chunk's runs
+    worker_mb: float = 0.0  # the worker process's peak memory so far (make bench; 0: not a worker)
 
 
 def digest(
@@ -205,9 +230,25 @@ def digest(
 
 
 def job_digest(job: ChunkJob, data: np.ndarray, rows: list[int], cols: list[int]) -> Digest:
-    """The digest of ``job``'s results, its params.csv rows included."""
+    """The digest of ``job``'s results, its params.csv rows and the worker's peak memory included."""
     params = params_csv(job.run_ids, job.params) if job.params is not None else ""
-    return digest(data, job.columns, rows, cols, params)
+    return dataclasses.replace(digest(data, job.columns, rows, cols, params), worker_mb=worker_peak_mb())
+
+
+def worker_peak_mb() -> float:
+    """This process's peak resident memory in MB when it is a worker process (forked or spawned by
+    a sweep, or a Dask worker), else 0 (make bench: fork-server workers are not the sweep's children,
+    so the sweep cannot read their peak from its own resource usage)."""
+    import multiprocessing as mp
+
+    if mp.parent_process() is None:
+        return 0.0
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 / (1024 if sys.platform == "darwin" else 1)  # macOS: bytes; Linux: kB
 
 
 def run_and_save(job: ChunkJob, folder: str, rows: list[int], cols: list[int]) -> Digest:
@@ -228,7 +269,7 @@ def run_and_digest(job: ChunkJob, rows: list[int], cols: list[int]) -> tuple[np.
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Stored:
     """Where a sweep's finished chunks lie: the partial folder, each chunk's runs, the failed runs."""
 
@@ -301,7 +342,7 @@ def summary_rows(block: np.ndarray, name: str, years: tuple[int, ...]) -> list[d
     return rows
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class SensitivityJob:
     """What the sensitivity tasks need of the spec, as plain data (no pandas in the workers)."""
 

@@ -635,8 +635,10 @@ def test_workers_die_with_a_killed_parent(tmp_path):
         deadline = time.monotonic() + 120
         while len(workers) < 2 and time.monotonic() < deadline and parent.poll() is None:
             time.sleep(0.5)
-            workers = children(parent.pid)
+            # on Linux the workers are forked by the sweep's fork server, a child of the sweep
+            workers = [w for c in children(parent.pid) for w in children(c)]
         assert len(workers) >= 2, "the sweep never started its workers"
+        workers = descendants(parent.pid)  # the workers, the fork server and the resource tracker
         time.sleep(2)  # let them start working
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait()
@@ -658,6 +660,16 @@ def children(pid: int) -> list[int]:
     for task in Path(f"/proc/{pid}/task").glob("*"):
         with contextlib.suppress(OSError):
             out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid``: the sweep's workers are forked by its fork server, a child."""
+    out, todo = [], children(pid)
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children(p)
     return out
 
 
