@@ -93,7 +93,6 @@ def one_sweep(draws: int, workers: int, folder: Path, dask: bool = False) -> dic
     else:
         res = run_sweep(spec, out=out, workers=workers, show_progress=False)
     phases = {k: round(v, 3) for k, v in res.phases.items()}
-    worker_mb = phases.pop("largest_worker_mb", 0.0)
     return (
         {
             "draws": draws,
@@ -103,7 +102,7 @@ def one_sweep(draws: int, workers: int, folder: Path, dask: bool = False) -> dic
         }
         | extra
         | _peak_mb()
-        | ({"largest_worker_mb": round(worker_mb, 1)} if worker_mb else {})
+        | ({"largest_worker_mb": round(res.worker_mb, 1)} if res.worker_mb else {})
     )
 
 
@@ -146,8 +145,6 @@ def engine_vs_floor(folder: Path, n: int = 20000, chunk: int | None = None) -> d
     """The engine's ns per element-operation beside numpy's floor (the same count of ``a * b`` on
     arrays of the chunk's length, each allocating its result, as the engine's expressions do); the
     fastest of three runs of each."""
-    import numpy as np
-
     from .engine import step_times
     from .sweep import plan
     from .sweepwork import run_chunk
@@ -158,24 +155,16 @@ def engine_vs_floor(folder: Path, n: int = 20000, chunk: int | None = None) -> d
     steps = len(step_times(prog.time_step, prog.initial_time, the_plan.spec.until))
     ops = ops_per_step(prog.source)
     run_chunk(the_plan.job(0))  # compile once
-    rng = np.random.default_rng(0)
-    a, b = rng.random(chunk) + 1, rng.random(chunk) + 1
 
     def engine_once() -> None:
         for i in range(len(the_plan.chunks)):
             run_chunk(the_plan.job(i))
 
-    def floor_once() -> None:
-        for _ in range(n // chunk):
-            for _ in range(steps):
-                for _ in range(ops):
-                    a * b
-
     # the fastest of three of each, alternating (what the machine's other work leaves alone)
     engine, floor = float("inf"), float("inf")
     for _ in range(3):
         engine = min(engine, *_times(engine_once, 1))
-        floor = min(floor, *_times(floor_once, 1))
+        floor = min(floor, _floor_work(chunk, (n // chunk) * steps * ops))
     elements = steps * ops * n
     return {
         "scenarios": n,

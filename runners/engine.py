@@ -977,7 +977,6 @@ _RUNTIME = {
     "_pulse": _pulse,
     "_fixed_order": _fixed_order,
     "_order_check": _order_check,
-    "_interp": interp,
     "_lookup": lookup,
     "_scalar_table": scalar_table,
 }

@@ -491,8 +491,8 @@ class Pool:
         return self._executor is not None or self.client is not None
 
     def warm(self) -> None:
-        """Start the worker processes now (each imports the engine once), so that they are ready
-        when the first chunk is: their start overlaps the sampling and planning."""
+        """Start the worker processes now, so that they are ready when the first chunk is: their
+        start overlaps the sampling and planning."""
         if self.client is None and self.workers > 1:
             executor = self.executor()
             for _ in range(self.workers):
@@ -595,7 +595,7 @@ def _run_dask(the_plan: Plan, todo: list[int], pool: Pool, finished: Callable, w
     from distributed import as_completed
 
     client = pool.client
-    queue = list(todo)
+    waiting = list(todo)
     limit = max(4, 2 * pool.size)
     index: dict[str, int] = {}
     pending: list = []
@@ -607,15 +607,15 @@ def _run_dask(the_plan: Plan, todo: list[int], pool: Pool, finished: Callable, w
         return fut
 
     try:
-        ac = as_completed([submit(i) for i in queue[:limit]])
-        queue = queue[limit:]
+        ac = as_completed([submit(i) for i in waiting[:limit]])
+        waiting = waiting[limit:]
         for fut in ac:
             i = index.pop(fut.key)
             finished(i, fut.result())
             pool.chunks[i] = client.submit(_first, fut, key=f"snowball-{the_plan.key[:12]}-{i}-data")
             pending.remove(fut)
-            if queue:
-                ac.add(submit(queue.pop(0)))
+            if waiting:
+                ac.add(submit(waiting.pop(0)))
     finally:
         for fut in pending:
             fut.cancel()
@@ -641,6 +641,7 @@ class SweepResult:
     calibration: pd.DataFrame | None
     failed: tuple[int, ...] = ()
     phases: dict[str, float] = dataclasses.field(default_factory=dict)  # seconds (make bench)
+    worker_mb: float = 0.0  # the largest worker process's peak memory (make bench; 0: none seen)
 
 
 PARAMS_PART, RUNS_PART = "params.csv.part", "runs.parquet.part"
@@ -1000,7 +1001,6 @@ def run_sweep(
                 the_plan, folder, out, force, collector=collector, pool=pool, phases=phases
             )
             phases["runs_parquet_encoding_thread"] = collector.encoding
-            phases["largest_worker_mb"] = collector.worker_mb
             shutil.rmtree(folder, ignore_errors=True)
     except OSError as exc:
         raise SnowballError(f"sweep {spec.name}: cannot write {folder}: {exc.strerror or exc}") from None
@@ -1009,7 +1009,14 @@ def run_sweep(
             collector.close()
         pool.close(failed=sys.exc_info()[0] is not None)
         bar.close()
-    return SweepResult(out, the_plan.n_runs, time.perf_counter() - start, *result, phases=phases)
+    return SweepResult(
+        out,
+        the_plan.n_runs,
+        time.perf_counter() - start,
+        *result,
+        phases=phases,
+        worker_mb=collector.worker_mb if collector is not None else 0.0,
+    )
 
 
 def _import_charts() -> None:

@@ -7,11 +7,11 @@ the compiled program and every input as plain arrays.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -19,7 +19,7 @@ from .engine import Program
 from .fiscal import BY_NAME, NON_NEGATIVE, fiscal_years
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class PathSpec:
     """A path family added to input tables: ``family`` with fixed ``params`` and varied factors."""
 
@@ -68,7 +68,7 @@ def path_values(
     return out
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class ChunkJob:
     """Everything one chunk needs, as plain data (pickled to worker processes or Dask)."""
 
@@ -211,7 +211,7 @@ def params_csv(run_ids: np.ndarray, values: np.ndarray) -> str:
     return "".join(fmt % (rid, *row) for rid, row in zip(run_ids.tolist(), values.tolist(), strict=True))
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class Digest:
     """What the parent needs of a finished chunk: the values runs.parquet keeps, the failed rows
     and the chunk's params.csv rows."""
@@ -222,17 +222,16 @@ class Digest:
     worker_mb: float = 0.0  # the worker process's peak memory so far (make bench; 0: not a worker)
 
 
-def digest(
-    data: np.ndarray, columns: tuple[str, ...], rows: list[int], cols: list[int], params: str = ""
-) -> Digest:
-    """The :class:`Digest` of a chunk's full results ``data``."""
-    return Digest(np.ascontiguousarray(data[:, rows][:, :, cols]), failed_rows(data, columns), params)
-
-
 def job_digest(job: ChunkJob, data: np.ndarray, rows: list[int], cols: list[int]) -> Digest:
-    """The digest of ``job``'s results, its params.csv rows and the worker's peak memory included."""
-    params = params_csv(job.run_ids, job.params) if job.params is not None else ""
-    return dataclasses.replace(digest(data, job.columns, rows, cols, params), worker_mb=worker_peak_mb())
+    """The :class:`Digest` of ``job``'s full results ``data``: the kept values (``rows`` are the
+    kept fiscal years, ``cols`` the kept variables), the failed runs, the params.csv rows and the
+    worker's peak memory."""
+    return Digest(
+        np.ascontiguousarray(data[:, rows][:, :, cols]),
+        failed_rows(data, job.columns),
+        params_csv(job.run_ids, job.params) if job.params is not None else "",
+        worker_peak_mb(),
+    )
 
 
 def worker_peak_mb() -> float:
@@ -269,7 +268,7 @@ def run_and_digest(job: ChunkJob, rows: list[int], cols: list[int]) -> tuple[np.
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class Stored:
     """Where a sweep's finished chunks lie: the partial folder, each chunk's runs, the failed runs."""
 
@@ -342,7 +341,7 @@ def summary_rows(block: np.ndarray, name: str, years: tuple[int, ...]) -> list[d
     return rows
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class SensitivityJob:
     """What the sensitivity tasks need of the spec, as plain data (no pandas in the workers)."""
 
