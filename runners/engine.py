@@ -156,14 +156,20 @@ def _div(a, b):
 def _xidz(a, b, x):
     """XIDZ(a, b, x): x where |b| < 1e-6 (pysd's rule), else a / b."""
     if isinstance(b, np.ndarray):
-        return np.where(np.abs(b) < SMALL_VENSIM, x, a / b)
+        small = np.abs(b) < SMALL_VENSIM
+        if np.ndim(x) == 0 and not small.any():  # the usual case: a / b, without np.where's pass
+            return a / b
+        return np.where(small, x, a / b)
     return x if abs(b) < SMALL_VENSIM else a / b
 
 
 def _zidz(a, b):
     """ZIDZ(a, b): 0 where |b| < 1e-6 (pysd's rule), else a / b."""
     if isinstance(b, np.ndarray):
-        return np.where(np.abs(b) < SMALL_VENSIM, 0.0, a / b)
+        small = np.abs(b) < SMALL_VENSIM
+        if not small.any():  # the usual case: a / b everywhere, without np.where's pass
+            return a / b
+        return np.where(small, 0.0, a / b)
     return 0 if abs(b) < SMALL_VENSIM else a / b
 
 
@@ -841,6 +847,28 @@ class Program:
                     raise SnowballError(f"FINAL TIME is not reached within {MAX_STEPS} steps (Time {t:g})")
                 t = t + float(dt)
 
+    def _values(self, n: int, constants: Mapping[str, float | np.ndarray] | None) -> dict[str, object]:
+        """The program's ``P``: every constant and control, ``constants`` (checked) over the .mdl's."""
+        values: dict[str, object] = dict(self.constants | self.controls)
+        for key in self.controls:  # a program may start elsewhere (a vintage's initial state)
+            if normalise(key) == "initial_time":
+                values[key] = float(self.initial_time)
+        for key, value in (constants or {}).items():
+            if key in self.controls or key in self.clock_inputs:
+                raise SnowballError(
+                    f"'{key}' is fixed when the engine is built (it sets the clock, TIME STEP or "
+                    "INITIAL TIME ..., or the order of a delay): edit the .mdl to change it"
+                )
+            if key not in self.constants:
+                raise SnowballError(f"'{key}' is not a constant of the model")
+            values[key] = _vector(value, n, key)
+        return values
+
+    def source_for(self, n: int, constants: Mapping[str, float | np.ndarray] | None = None) -> str:
+        """The code :meth:`simulate` runs for ``constants``: :attr:`source` partially evaluated
+        for the constants every scenario shares (switched-off loops dropped; runners.fold)."""
+        return _specialized(self.source, self._values(n, constants))
+
     def simulate(
         self,
         n: int,
@@ -864,20 +892,7 @@ class Program:
         -------
         times (T,) and, for each recorded variable (Vensim name), an array (T, n).
         """
-        fn = _compiled(self.source)
-        values: dict[str, object] = dict(self.constants | self.controls)
-        for key in self.controls:  # a program may start elsewhere (a vintage's initial state)
-            if normalise(key) == "initial_time":
-                values[key] = float(self.initial_time)
-        for key, value in (constants or {}).items():
-            if key in self.controls or key in self.clock_inputs:
-                raise SnowballError(
-                    f"'{key}' is fixed when the engine is built (it sets the clock, TIME STEP or "
-                    "INITIAL TIME ..., or the order of a delay): edit the .mdl to change it"
-                )
-            if key not in self.constants:
-                raise SnowballError(f"'{key}' is not a constant of the model")
-            values[key] = _vector(value, n, key)
+        values = self._values(n, constants)
         tabs: dict[str, tuple[np.ndarray, np.ndarray]] = {
             k: (np.asarray(x, dtype=float), np.asarray(y, dtype=float)) for k, (x, y) in self.tables.items()
         }
@@ -905,6 +920,7 @@ class Program:
         slot = np.full(len(times), -1, dtype=np.int64)
         slot[keep] = np.arange(len(keep))
         out = np.empty((len(keep), len(self.record), n))
+        fn = _compiled(_specialized(self.source, values))  # runners.fold
         with np.errstate(all="ignore"):
             args = (values, tabs, float(self.initial_time), len(times) - 1, slot.tolist(), out, n)
             if dts is None:
@@ -980,6 +996,25 @@ _RUNTIME = {
     "_lookup": lookup,
     "_scalar_table": scalar_table,
 }
+
+
+_SPECIALIZED: dict[tuple, str] = {}
+SPECIALIZED_KEEP = 64  # sources kept (a solver that varies one scalar makes a new one per value)
+
+
+def _specialized(source: str, values: Mapping[str, object]) -> str:
+    """``source`` partially evaluated for the constants every scenario shares (runners.fold)."""
+    from .fold import specialize
+
+    known = {k: v for k, v in values.items() if not isinstance(v, np.ndarray)}
+    key = (hashlib.sha256(source.encode()).hexdigest(), tuple(sorted((k, repr(v)) for k, v in known.items())))
+    out = _SPECIALIZED.get(key)
+    if out is None:
+        out = specialize(source, known, _RUNTIME)
+        if len(_SPECIALIZED) >= SPECIALIZED_KEEP:
+            _SPECIALIZED.pop(next(iter(_SPECIALIZED)))
+        _SPECIALIZED[key] = out
+    return out
 
 
 def _compiled(source: str, name: str = "simulate"):

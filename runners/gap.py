@@ -331,7 +331,7 @@ class DrawRuns:
 
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.close(failed=exc[0] is not None)
             self._pool = None
 
     def miss(self, size: float) -> np.ndarray:
@@ -341,14 +341,11 @@ class DrawRuns:
         extra = self.q.constants(float(size))
         jobs = [dataclasses.replace(j, constants=j.constants | extra) for j in self.jobs]
         if self.workers > 1 and len(jobs) > 1:
-            if self._pool is None:
-                import multiprocessing as mp
-                from concurrent.futures import ProcessPoolExecutor
+            if self._pool is None:  # the sweep's workers: they die with this process (watch_parent)
+                from .sweep import Pool
 
-                self._pool = ProcessPoolExecutor(
-                    max_workers=min(self.workers, len(jobs)), mp_context=mp.get_context("spawn")
-                )
-            blocks = list(self._pool.map(run_chunk, jobs))
+                self._pool = Pool(min(self.workers, len(jobs)))
+            blocks = list(self._pool.executor().map(run_chunk, jobs))
         else:
             blocks = [run_chunk(j) for j in jobs]
         self.evaluations += 1

@@ -614,9 +614,6 @@ def test_failed_runs_are_counted_named_and_refused_above_the_limit(tmp_path, cap
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_workers_die_with_a_killed_parent(tmp_path):
     # the issue: after SIGKILL of the sweep, its worker processes lived on
-    import signal
-    import time
-
     script = tmp_path / "parent.py"
     script.write_text(
         "import sys\n"
@@ -629,15 +626,34 @@ def test_workers_die_with_a_killed_parent(tmp_path):
     # chunks of 20,000 runs to 2100 take several seconds each: a worker that only notices its
     # parent's death when it asks for the next chunk would outlive the 5 s allowed below
     spec.write_text(SPEC.format(draws=400_000, chunk=20_000).replace("until = 2030", "until = 2100"))
-    parent = subprocess.Popen([sys.executable, str(script), str(spec), str(tmp_path / "o")])
+    assert_workers_die_with([sys.executable, str(script), str(spec), str(tmp_path / "o")])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_gap_workers_die_with_a_killed_parent(tmp_path):
+    # the same for snowball gap --probability: its own spawned pool outlived a killed gap
+    spec = tmp_path / "big.toml"
+    spec.write_text(SPEC.format(draws=400_000, chunk=20_000))
+    args = ["gap", "--target", "100", "--by", "2100", "--probability", "0.9", "--sweep", str(spec)]
+    cmd = [sys.executable, "-c", "import sys; from runners.cli import main; sys.exit(main(sys.argv[1:]))"]
+    assert_workers_die_with([*cmd, *args, "--workers", "2", "--out", str(tmp_path / "o")])
+
+
+def assert_workers_die_with(cmd: list[str]) -> None:
+    """Start ``cmd``, wait for its two worker processes, SIGKILL it: every process it started is
+    gone within 5 s (on Linux sweep workers are forked by a fork server, a child of the command)."""
+    import signal
+    import time
+
+    parent = subprocess.Popen(cmd)
     workers: list[int] = []
     try:
         deadline = time.monotonic() + 120
-        while len(workers) < 2 and time.monotonic() < deadline and parent.poll() is None:
+        while len(workers) < 3 and time.monotonic() < deadline and parent.poll() is None:
             time.sleep(0.5)
-            # on Linux the workers are forked by the sweep's fork server, a child of the sweep
-            workers = [w for c in children(parent.pid) for w in children(c)]
-        assert len(workers) >= 2, "the sweep never started its workers"
+            workers = descendants(parent.pid)  # two workers, and a fork server or resource tracker
+        assert len(workers) >= 3, "the command never started its workers"
         workers = descendants(parent.pid)  # the workers, the fork server and the resource tracker
         time.sleep(2)  # let them start working
         os.kill(parent.pid, signal.SIGKILL)
