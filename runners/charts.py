@@ -1215,14 +1215,29 @@ def save_sweep_charts(
     calibration: pd.DataFrame | None = None,
 ) -> list[Path]:
     """A sweep's ``fan.png`` and ``tornado.png`` (the same charts the briefing draws)."""
-    spec = the_plan.spec
-    out = []
+    return [
+        save_sweep_fan(summary, base, the_plan, folder, calibration),
+        save_sweep_tornado(sensitivity, summary, the_plan, folder),
+    ]
+
+
+def save_sweep_fan(
+    summary: pd.DataFrame, base: pd.DataFrame, the_plan, folder: Path, calibration: pd.DataFrame | None = None
+) -> Path:
+    """A sweep's ``fan.png`` (drawn while the sensitivity tasks still run)."""
     source = source_note([the_plan.base.inputs.title])
-    fan = sweep_fan_figure(summary, base["debt_to_gdp"], spec, the_plan.n_runs, calibration, source=source)
+    fan = sweep_fan_figure(
+        summary, base["debt_to_gdp"], the_plan.spec, the_plan.n_runs, calibration, source=source
+    )
     fan.savefig(folder / "fan.png", metadata=METADATA[".png"], dpi=PNG_DPI)
     plt.close(fan)
-    out.append(folder / "fan.png")
-    tornado = sweep_tornado_figure(sensitivity, summary, spec, source=source)
+    return folder / "fan.png"
+
+
+def save_sweep_tornado(sensitivity: pd.DataFrame, summary: pd.DataFrame, the_plan, folder: Path) -> Path:
+    """A sweep's ``tornado.png`` (a note in its place when no input was ranked)."""
+    source = source_note([the_plan.base.inputs.title])
+    tornado = sweep_tornado_figure(sensitivity, summary, the_plan.spec, source=source)
     if tornado is None:
         with plt.style.context(STYLE):
             tornado, ax = plt.subplots()
@@ -1230,8 +1245,7 @@ def save_sweep_charts(
             ax.set_axis_off()
     tornado.savefig(folder / "tornado.png", metadata=METADATA[".png"], dpi=PNG_DPI)
     plt.close(tornado)
-    out.append(folder / "tornado.png")
-    return out
+    return folder / "tornado.png"
 
 
 # ----------------------------------------------------------------------------------- plumbing

@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -530,14 +531,20 @@ class Pool:
         is every run's ``column`` in ``years`` (failed runs NaN): on the worker processes (each
         reads the chunk files), on the Dask cluster (each block joined there from the chunks the
         cluster holds, so its workers need no access to this machine's files), or here."""
+        return self.submit_blocks(fn, chunks, tasks)()
+
+    def submit_blocks(self, fn: Callable, chunks: Stored, tasks: list[tuple]) -> Callable[[], list]:
+        """:meth:`map_blocks` started now; the function returned waits for the results (in this
+        process, without workers, it computes them then), so the parent can work meanwhile."""
         if self.client is not None and tasks:
             return self._map_on_cluster(fn, chunks, tasks)
         if self._executor is not None and len(tasks) > 1:
             n = len(tasks)
-            return list(self._executor.map(on_block, [fn] * n, [chunks] * n, *zip(*tasks, strict=True)))
-        return [on_block(fn, chunks, *t) for t in tasks]
+            results = self._executor.map(on_block, [fn] * n, [chunks] * n, *zip(*tasks, strict=True))
+            return lambda: list(results)
+        return lambda: [on_block(fn, chunks, *t) for t in tasks]
 
-    def _map_on_cluster(self, fn: Callable, chunks: Stored, tasks: list[tuple]) -> list:
+    def _map_on_cluster(self, fn: Callable, chunks: Stored, tasks: list[tuple]) -> Callable[[], list]:
         client = self.client
         missing = [i for i in range(len(chunks.chunks)) if i not in self.chunks]
         for i in missing:  # kept from an interrupted run (--resume): sent from this machine's disk
@@ -549,7 +556,7 @@ class Pool:
                 for i in range(len(chunks.chunks))
             ]
             futures.append(client.submit(on_parts, fn, parts, chunks.failed, *rest, pure=False))
-        return client.gather(futures)
+        return lambda: client.gather(futures)
 
     def close(self, failed: bool = False) -> None:
         """Stop the workers (at once, dropping queued work, when ``failed``)."""
@@ -821,6 +828,11 @@ def stored(the_plan: Plan, folder: Path, failed: np.ndarray) -> Stored:
 def summary_frame(the_plan: Plan, chunks: Stored, pool: Pool | None = None) -> pd.DataFrame:
     """Percentiles 5-95, mean and sd by variable and fiscal year (finite runs only); one task per
     variable and block of years (at most SUMMARY_VALUES values each), on the pool when it runs."""
+    return summary_later(the_plan, chunks, pool)()
+
+
+def summary_later(the_plan: Plan, chunks: Stored, pool: Pool | None = None) -> Callable[[], pd.DataFrame]:
+    """:func:`summary_frame`'s tasks handed to the pool now; the function returned waits for them."""
     n_years = len(the_plan.years)
     step = max(1, min(n_years, SUMMARY_VALUES // max(the_plan.n_runs, 1)))  # years per task
     tasks = [
@@ -828,8 +840,8 @@ def summary_frame(the_plan: Plan, chunks: Stored, pool: Pool | None = None) -> p
         for k, col in enumerate(the_plan.columns)
         for j in range(0, n_years, step)
     ]
-    parts = (pool or Pool()).map_blocks(summary_rows, chunks, tasks)
-    return pd.DataFrame([row for part in parts for row in part])
+    parts = (pool or Pool()).submit_blocks(summary_rows, chunks, tasks)
+    return lambda: pd.DataFrame([row for part in parts() for row in part])
 
 
 def sensitivity_job(spec: SweepSpec, values: np.ndarray) -> SensitivityJob:
@@ -852,6 +864,12 @@ def sensitivity_frame(the_plan: Plan, chunks: Stored, pool: Pool | None = None) 
     Other methods: Spearman rank correlation and the median of the output among the runs in the
     input's bottom and top deciles (the tornado's bars). One task per target, on the pool.
     """
+    return sensitivity_later(the_plan, chunks, pool)()
+
+
+def sensitivity_later(the_plan: Plan, chunks: Stored, pool: Pool | None = None) -> Callable[[], pd.DataFrame]:
+    """:func:`sensitivity_frame`'s tasks handed to the pool now; the function returned waits for
+    them and ranks the inputs."""
     spec = the_plan.spec
     job = sensitivity_job(spec, the_plan.values)
     tasks = [
@@ -859,8 +877,12 @@ def sensitivity_frame(the_plan: Plan, chunks: Stored, pool: Pool | None = None) 
         for var in spec.sensitivity_variables
         for year in spec.sensitivity_years
     ]
-    rows = [row for part in (pool or Pool()).map_blocks(sensitivity_rows, chunks, tasks) for row in part]
-    frame = pd.DataFrame(rows)
+    parts = (pool or Pool()).submit_blocks(sensitivity_rows, chunks, tasks)
+    return lambda: ranked(spec, pd.DataFrame([row for part in parts() for row in part]))
+
+
+def ranked(spec: SweepSpec, frame: pd.DataFrame) -> pd.DataFrame:
+    """The sensitivity rows with each target's inputs ranked by the method's measure."""
     if frame.empty:
         return pd.DataFrame(columns=["variable", "fiscal_year", "method", "input"])
     rank_by = {"sobol": "ST", "morris": "mu_star"}.get(spec.method, "swing")
@@ -1131,39 +1153,58 @@ def write_outputs(
     failed = collector.finish()
     check_failed(the_plan, failed)
     chunks = stored(the_plan, folder, failed)
+    waited = 0.0  # seconds this process waited for the summary and sensitivity tasks (make bench)
     clock = time.perf_counter()
     # the tasks go to the workers when there is enough to share (a worker's first task imports
-    # pandas, scipy and SALib: ~1 s, more than 10,000 runs' summary takes here)
+    # pandas, scipy and SALib: ~1 s, more than 10,000 runs' summary takes here); both sets are
+    # handed out at once, and this process draws the fan chart while the sensitivity tasks run
     tasks = pool if the_plan.n_runs >= PARALLEL_OUTPUT_RUNS else None
-    summary = summary_frame(the_plan, chunks, tasks)
-    sensitivity = sensitivity_frame(the_plan, chunks, tasks)
-    calibration = calibration_frame(the_plan, chunks)
-    tasks_done = time.perf_counter()
-    with atomic_dir(out, force) as tmp:
-        shutil.move(folder / PARAMS_PART, tmp / "params.csv")
-        shutil.move(folder / RUNS_PART, tmp / "runs.parquet")
-        summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6f", lineterminator="\n")
-        sensitivity.to_csv(tmp / "sensitivity.csv", index=False, float_format="%.6f", lineterminator="\n")
-        if calibration is not None:
-            calibration.to_csv(tmp / "calibration.csv", index=False, float_format="%.4f", lineterminator="\n")
+    summary_wait = summary_later(the_plan, chunks, tasks)
+    sensitivity_wait = sensitivity_later(the_plan, chunks, tasks)
+    # the two large files are hashed meanwhile (hashlib lets go of the GIL)
+    big = {"params.csv": folder / PARAMS_PART, "runs.parquet": folder / RUNS_PART}
+    with ThreadPoolExecutor(1, thread_name_prefix="snowball-hash") as hasher:
+        digests = {name: hasher.submit(file_sha256, path) for name, path in big.items()}
+        calibration = calibration_frame(the_plan, chunks)
         base = base_run(the_plan)
-        charts.save_sweep_charts(summary, sensitivity, base, the_plan, tmp, calibration)
-        files = {}
-        for p in sorted(tmp.iterdir()):
-            with open(p, "rb") as fh:
-                files[p.name] = hashlib.file_digest(fh, "sha256").hexdigest()
-        extra = {
-            "failed_runs": {
-                "count": len(failed),
-                "run_ids": [int(i) for i in failed],
-                "limit_share": MAX_FAILED_SHARE,
+        with atomic_dir(out, force) as tmp:
+            waited -= time.perf_counter()
+            summary = summary_wait()
+            waited += time.perf_counter()
+            summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6f", lineterminator="\n")
+            if calibration is not None:
+                calibration.to_csv(
+                    tmp / "calibration.csv", index=False, float_format="%.4f", lineterminator="\n"
+                )
+            charts.save_sweep_fan(summary, base, the_plan, tmp, calibration)
+            waited -= time.perf_counter()
+            sensitivity = sensitivity_wait()
+            waited += time.perf_counter()
+            sensitivity.to_csv(tmp / "sensitivity.csv", index=False, float_format="%.6f", lineterminator="\n")
+            charts.save_sweep_tornado(sensitivity, summary, the_plan, tmp)
+            files = {p.name: file_sha256(p) for p in tmp.iterdir()}
+            for name, path in big.items():
+                files[name] = digests[name].result()
+                shutil.move(path, tmp / name)
+            files = dict(sorted(files.items()))
+            extra = {
+                "failed_runs": {
+                    "count": len(failed),
+                    "run_ids": [int(i) for i in failed],
+                    "limit_share": MAX_FAILED_SHARE,
+                }
             }
-        }
-        write_json(manifest(the_plan, files, extra), tmp / "manifest.json")
+            write_json(manifest(the_plan, files, extra), tmp / "manifest.json")
     if phases is not None:
-        phases["summary_sensitivity"] = tasks_done - clock
-        phases["write_charts_manifest"] = time.perf_counter() - tasks_done
+        phases["summary_sensitivity"] = waited
+        phases["write_charts_manifest"] = time.perf_counter() - clock - waited
     return summary, sensitivity, calibration, tuple(int(i) for i in failed)
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, as the manifest records it."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def base_run(the_plan: Plan) -> pd.DataFrame:

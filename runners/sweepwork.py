@@ -322,11 +322,15 @@ def summary_rows(block: np.ndarray, name: str, years: tuple[int, ...]) -> list[d
     5-95, mean and sd by year (finite runs); each year on its own, so any split of the years gives
     the same rows."""
     finite = np.isfinite(block)
+    every = bool(finite.all())
     with np.errstate(all="ignore"):
-        pct = np.nanpercentile(np.where(finite, block, np.nan), PERCENTILES, axis=0)
+        if every:  # the usual case: one partition of the block (nanpercentile goes column by column)
+            pct = np.percentile(block, PERCENTILES, axis=0)
+        else:
+            pct = np.nanpercentile(np.where(finite, block, np.nan), PERCENTILES, axis=0)
     rows = []
     for j, year in enumerate(years):
-        vals = block[finite[:, j], j]
+        vals = np.ascontiguousarray(block[:, j]) if every else block[finite[:, j], j]
         row = {
             "variable": name,
             "unit": BY_NAME[name].unit,

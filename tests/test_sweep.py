@@ -513,3 +513,19 @@ def test_distribution_quantiles_equal_scipy_stats_bit_for_bit(kind, params):
         want = stats.triang.ppf(u, c=c, loc=params["low"], scale=width)
     assert np.array_equal(got, want)
     assert got[0] == (-np.inf if kind == "normal" else params["low"])
+
+
+def test_summary_of_a_block_without_failed_runs_equals_the_general_path():
+    # a block with every run finite takes one np.percentile over the block; with a failed run
+    # (NaN) np.nanpercentile year by year: the other years' rows must come out the same, bit for bit
+    from runners.sweepwork import summary_rows
+
+    block = np.random.default_rng(3).normal(100, 20, (5001, 4))
+    years = (2030, 2031, 2032, 2033)
+    every = summary_rows(block, "debt_to_gdp", years)
+    block[17, 2] = np.nan
+    one_failed = summary_rows(block, "debt_to_gdp", years)
+    assert [every[j] for j in (0, 1, 3)] == [one_failed[j] for j in (0, 1, 3)]
+    assert one_failed[2]["runs"] == 5000 and every[2]["runs"] == 5001
+    # p50 of 5001 values is the 2501st smallest (linear interpolation lands on it exactly)
+    assert every[0]["p50"] == np.sort(block[:, 0])[2500]
