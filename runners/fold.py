@@ -204,8 +204,10 @@ def _target(stmt: ast.stmt) -> str | None:
 def specialize(source: str, known: Mapping[str, object], runtime: Mapping[str, object]) -> str:
     """``source`` (a generated ``simulate``) simplified for the fixed inputs ``known`` (the keys of
     its ``P`` argument that hold one scalar for every scenario, with their values); ``runtime``:
-    the helper functions the program is compiled with. Returns ``source`` itself when nothing
-    changes or the code is not of the generated shape."""
+    the helper functions the program is compiled with. Returns ``source`` itself when nothing is
+    known or the code is not of the generated shape."""
+    if not known:
+        return source
     tree = ast.parse(source)
     fn = tree.body[0] if len(tree.body) == 1 else None
     if not isinstance(fn, ast.FunctionDef):
@@ -271,8 +273,7 @@ def specialize(source: str, known: Mapping[str, object], runtime: Mapping[str, o
     body.append(new_loop)
     body.extend(post)
     fn.body = _drop_dead(body)
-    out = ast.unparse(ast.fix_missing_locations(tree)) + "\n"
-    return source if out == ast.unparse(ast.parse(source)) + "\n" else out
+    return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
 
 
 def _p_value(node: ast.expr, known: Mapping[str, object]) -> object:
