@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_engine import mdl, pysd_run
 
 from runners import engine
@@ -176,3 +178,42 @@ def test_specialised_sources_kept_are_bounded(monkeypatch):
     for a in range(5):
         engine._specialized(SOURCE, {"a": float(a), "b": -1.0, "c": 2.5, "TIME STEP": 0.5})
     assert len(engine._SPECIALIZED) == 3
+
+
+SWITCHES = [
+    "debt premium switch",
+    "confidence switch",
+    "fed response switch",
+    "fiscal rule switch",
+    "vicious cycle switch",
+    "inflation read back switch",
+    "policy rule switch",
+    "rating switch",
+    "private crowding switch",
+    "monthly yields switch",
+]
+SHARED = ["japan sale amount", "consolidation size", "growth shift", "inflation expectations sensitivity"]
+
+
+@pytest.fixture(scope="module")
+def snowball_program():
+    return engine.build_engine().program(["debt held by the public", "net interest", "ten year yield"])
+
+
+@settings(max_examples=25, deadline=None, database=None, derandomize=True)
+@given(
+    on=st.lists(st.sampled_from(SWITCHES), unique=True),
+    shared=st.dictionaries(st.sampled_from(SHARED), st.sampled_from([0.0, 0.5, 300.0])),
+    varied=st.sampled_from(["yield shift", "consolidation size", "debt premium switch"]),
+)
+def test_any_switches_and_shared_values_give_the_unspecialised_results(snowball_program, on, shared, varied):
+    # whichever loops are on, whichever constants are shared (0 or not) and whichever is varied
+    # per scenario, the partially evaluated program gives the unspecialised program's numbers
+    prog = snowball_program
+    constants = {name: 1.0 for name in on} | shared | {varied: np.array([0.0, 0.5, 1.0, 2.0])}
+    folded = prog.simulate(4, 2045, constants=constants)[1]
+    with pytest.MonkeyPatch.context() as mp:
+        unspecialised(mp)
+        plain = prog.simulate(4, 2045, constants=constants)[1]
+    for name, values in plain.items():
+        assert np.array_equal(folded[name], values, equal_nan=True), name
