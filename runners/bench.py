@@ -155,7 +155,9 @@ def engine_vs_floor(folder: Path, n: int = 20000, chunk: int | None = None) -> d
     steps = len(step_times(prog.time_step, prog.initial_time, the_plan.spec.until))
     ops = ops_per_step(prog.source)
     job = the_plan.job(0)
-    ops_run = ops_per_step(prog.source_for(len(job.run_ids), dict(job.constants) | dict(job.varied)))
+    ops_run = ops_per_step(
+        prog.source_for(len(job.run_ids), dict(job.constants) | dict(job.varied), job.fold)
+    )
     run_chunk(the_plan.job(0))  # compile once
 
     def engine_once() -> None:

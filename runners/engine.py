@@ -864,10 +864,14 @@ class Program:
             values[key] = _vector(value, n, key)
         return values
 
-    def source_for(self, n: int, constants: Mapping[str, float | np.ndarray] | None = None) -> str:
+    def source_for(
+        self, n: int, constants: Mapping[str, float | np.ndarray] | None = None, fold: bool | None = None
+    ) -> str:
         """The code :meth:`simulate` runs for ``constants``: :attr:`source` partially evaluated
-        for the constants every scenario shares (switched-off loops dropped; runners.fold)."""
-        return _specialized(self.source, self._values(n, constants))
+        for the constants every scenario shares (switched-off loops dropped; runners.fold), or
+        :attr:`source` itself when ``fold`` is False (None: fold from FOLD_MIN_RUNS scenarios)."""
+        values = self._values(n, constants)
+        return _specialized(self.source, values) if _folds(fold, n) else self.source
 
     def simulate(
         self,
@@ -876,6 +880,7 @@ class Program:
         constants: Mapping[str, float | np.ndarray] | None = None,
         tables: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
         at: str = "years",
+        fold: bool | None = None,
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Run ``n`` scenarios from INITIAL TIME to ``until`` (None: the .mdl's FINAL TIME).
 
@@ -887,6 +892,11 @@ class Program:
             same in every scenario.
         tables : Vensim name -> (x, y) with x (K,) increasing and y (K,) or (n, K).
         at : "years" (the steps at whole years, as run.run reports) or "steps" (every step).
+        fold : partially evaluate the program for the constants every scenario shares first
+            (runners.fold; switched-off loops cost nothing); None: from FOLD_MIN_RUNS scenarios,
+            where it repays its cost (about 20 ms per new set of shared values). The two differ
+            only in a switched-off term's sign of zero or NaN, so a sweep decides once for all
+            its chunks.
 
         Returns
         -------
@@ -920,7 +930,7 @@ class Program:
         slot = np.full(len(times), -1, dtype=np.int64)
         slot[keep] = np.arange(len(keep))
         out = np.empty((len(keep), len(self.record), n))
-        fn = _compiled(_specialized(self.source, values))  # runners.fold
+        fn = _compiled(_specialized(self.source, values) if _folds(fold, n) else self.source)
         with np.errstate(all="ignore"):
             args = (values, tabs, float(self.initial_time), len(times) - 1, slot.tolist(), out, n)
             if dts is None:
@@ -996,6 +1006,13 @@ _RUNTIME = {
     "_lookup": lookup,
     "_scalar_table": scalar_table,
 }
+
+
+FOLD_MIN_RUNS = 256  # scenarios from which Program.simulate folds the shared constants in
+
+
+def _folds(fold: bool | None, n: int) -> bool:
+    return n >= FOLD_MIN_RUNS if fold is None else bool(fold)
 
 
 _SPECIALIZED: dict[tuple, str] = {}

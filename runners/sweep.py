@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .engine import Engine, Program, cached_program, interp
+from .engine import FOLD_MIN_RUNS, Engine, Program, cached_program, interp
 from .errors import SnowballError
 from .fiscal import fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs
@@ -218,6 +218,7 @@ class Plan:
             columns=self.columns,
             years=self.years,
             params=np.ascontiguousarray(block),
+            fold=self.n_runs >= FOLD_MIN_RUNS,  # the same for every chunk, so bytes do not depend on them
         )
 
 

@@ -85,6 +85,7 @@ class ChunkJob:
     columns: tuple[str, ...]
     years: tuple[int, ...]  # fiscal years to keep
     params: np.ndarray | None = None  # (n, k) factor values in params.csv's column order
+    fold: bool = True  # partially evaluate the program (Program.simulate): one choice per sweep
 
 
 def run_chunk(job: ChunkJob) -> np.ndarray:
@@ -97,7 +98,7 @@ def run_chunk(job: ChunkJob) -> np.ndarray:
             add = path_values(spec, job.factors, x, job.run_ids, job.seed)
             tables[name] = (x, (y if y.ndim == 2 else y[None, :]) + add)
     constants = dict(job.constants) | dict(job.varied)
-    _, raw = job.program.simulate(n, job.until, constants=constants, tables=tables)
+    _, raw = job.program.simulate(n, job.until, constants=constants, tables=tables, fold=job.fold)
     results = fiscal_years(raw, job.columns)
     first = int(round(job.program.initial_time)) + 1
     rows = [y - first for y in job.years]

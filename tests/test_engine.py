@@ -52,11 +52,12 @@ def recorded(eng) -> list[str]:
     return [n for n, k in eng.kinds.items() if k not in ("lookup", "constant", "control")]
 
 
-def test_every_feature_equals_pysd_at_every_step(features, tmp_path):
+@pytest.mark.parametrize("fold", [False, True], ids=["as generated", "folded for its constants"])
+def test_every_feature_equals_pysd_at_every_step(features, tmp_path, fold):
     names = recorded(features)
     assert {"smooth out", "delayn out", "fixed out", "sampled", "shaped", "relative"} <= set(names)
     ref = pysd_run(FEATURES, tmp_path, names)
-    times, raw = features.simulate(1, 12, record=names, at="steps")
+    times, raw = features.simulate(1, 12, record=names, at="steps", fold=fold)
     assert np.array_equal(times, ref.index.to_numpy())  # 0, 0.25, ..., 12: 49 steps
     for n in names:
         np.testing.assert_allclose(raw[n][:, 0], ref[n].to_numpy(), rtol=1e-12, atol=0, err_msg=n)

@@ -3,6 +3,8 @@ result equals the unspecialised program's (and pysd's)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -25,12 +27,13 @@ NAMES = ["debt", "pressure", "loop state"]
 
 
 def unspecialised(monkeypatch):
-    monkeypatch.setattr(engine, "_specialized", lambda source, values: source)
+    monkeypatch.setattr(engine, "_folds", lambda fold, n: False)
 
 
 def run(eng, switch, n=3):
     rates = np.array([0.03, 0.05, 0.08][:n])
-    return eng.simulate(n, 10, record=NAMES, constants={"switch": switch, "rate": rates}, at="steps")[1]
+    constants = {"switch": switch, "rate": rates}
+    return eng.simulate(n, 10, record=NAMES, constants=constants, at="steps", fold=True)[1]
 
 
 def test_switched_off_loop_is_dropped_and_results_are_unchanged(tmp_path, monkeypatch):
@@ -60,7 +63,7 @@ def test_switched_off_loop_is_dropped_and_results_are_unchanged(tmp_path, monkey
 def test_switched_off_loop_equals_pysd(tmp_path):
     path = mdl(tmp_path, LOOP)
     ref = pysd_run(path, tmp_path, NAMES)
-    times, raw = engine.build_engine(path).simulate(1, 10, record=NAMES, at="steps")
+    times, raw = engine.build_engine(path).simulate(1, 10, record=NAMES, at="steps", fold=True)
     assert np.array_equal(times, ref.index.to_numpy())
     for name in NAMES:
         assert np.allclose(raw[name][:, 0], ref[name].to_numpy(), rtol=1e-12, atol=0), name
@@ -161,13 +164,13 @@ def test_snowball_sweep_program_equals_the_unspecialised_one(monkeypatch):
     }
     results = {}
     for label, fixed in (("off", {}), ("on", loops)):
-        results[label] = prog.simulate(n, 2060, constants=varied | fixed)[1]
+        results[label] = prog.simulate(n, 2060, constants=varied | fixed, fold=True)[1]
     fixed = dict(prog.constants | prog.controls) | varied
     folded = {k: engine._specialized(prog.source, fixed | v) for k, v in (("off", {}), ("on", loops))}
     assert len(folded["off"]) < len(folded["on"]) < len(prog.source)
     unspecialised(monkeypatch)
     for label, fixed in (("off", {}), ("on", loops)):
-        plain = prog.simulate(n, 2060, constants=varied | fixed)[1]
+        plain = prog.simulate(n, 2060, constants=varied | fixed, fold=True)[1]
         for name, values in plain.items():
             assert np.array_equal(results[label][name], values), (label, name)
 
@@ -211,9 +214,25 @@ def test_any_switches_and_shared_values_give_the_unspecialised_results(snowball_
     # per scenario, the partially evaluated program gives the unspecialised program's numbers
     prog = snowball_program
     constants = {name: 1.0 for name in on} | shared | {varied: np.array([0.0, 0.5, 1.0, 2.0])}
-    folded = prog.simulate(4, 2045, constants=constants)[1]
+    folded = prog.simulate(4, 2045, constants=constants, fold=True)[1]
     with pytest.MonkeyPatch.context() as mp:
         unspecialised(mp)
-        plain = prog.simulate(4, 2045, constants=constants)[1]
+        plain = prog.simulate(4, 2045, constants=constants, fold=True)[1]
     for name, values in plain.items():
         assert np.array_equal(folded[name], values, equal_nan=True), name
+
+
+def test_small_runs_are_not_folded_unless_asked_and_a_sweep_decides_once():
+    # below FOLD_MIN_RUNS scenarios the ~20 ms partial evaluation costs more than it saves
+    prog = engine.build_engine().program(["debt held by the public"])
+    assert prog.source_for(engine.FOLD_MIN_RUNS - 1) == prog.source
+    assert prog.source_for(engine.FOLD_MIN_RUNS) != prog.source
+    assert prog.source_for(1, fold=True) == prog.source_for(engine.FOLD_MIN_RUNS)
+    from runners import sweep
+    from runners.sweepspec import parse_spec, sweeps_dir
+
+    # every chunk of a sweep carries the sweep's own choice, whatever its size (the last chunk of
+    # 10,000 draws in chunks of 300 holds 100 runs, and is folded like the others)
+    the_plan = dataclasses.replace(sweep.plan(parse_spec(sweeps_dir() / "monte-carlo.toml")), chunk_runs=300)
+    assert len(the_plan.job(len(the_plan.chunks) - 1).run_ids) == 100
+    assert {the_plan.job(i).fold for i in (0, len(the_plan.chunks) - 1)} == {True}
