@@ -429,8 +429,10 @@ def execute(
         # a full result (from Dask) is saved here; a worker process or this one saved its own
         nonlocal done
         if isinstance(result, tuple):
-            save_chunk(str(folder), index, result[0])
-            result = result[1]
+            data, result = result
+            save_chunk(str(folder), index, data)
+            if result.kept is None:
+                result = dataclasses.replace(result, kept=np.ascontiguousarray(data[:, rows][:, :, cols]))
         if collector:
             collector.offer(index, result)
         done += sizes[index]

@@ -217,18 +217,20 @@ class Digest:
     """What the parent needs of a finished chunk: the values runs.parquet keeps, the failed rows
     and the chunk's params.csv rows."""
 
-    kept: np.ndarray  # (runs, kept years, kept variables)
+    kept: np.ndarray | None  # (runs, kept years, kept variables); None: cut from the full results
     failed: np.ndarray  # row numbers within the chunk
     params: str = ""  # params.csv's rows for the chunk's runs
     worker_mb: float = 0.0  # the worker process's peak memory so far (make bench; 0: not a worker)
 
 
-def job_digest(job: ChunkJob, data: np.ndarray, rows: list[int], cols: list[int]) -> Digest:
+def job_digest(
+    job: ChunkJob, data: np.ndarray, rows: list[int], cols: list[int], with_kept: bool = True
+) -> Digest:
     """The :class:`Digest` of ``job``'s full results ``data``: the kept values (``rows`` are the
-    kept fiscal years, ``cols`` the kept variables), the failed runs, the params.csv rows and the
-    worker's peak memory."""
+    kept fiscal years, ``cols`` the kept variables; None unless ``with_kept``), the failed runs,
+    the params.csv rows and the worker's peak memory."""
     return Digest(
-        np.ascontiguousarray(data[:, rows][:, :, cols]),
+        np.ascontiguousarray(data[:, rows][:, :, cols]) if with_kept else None,
         failed_rows(data, job.columns),
         params_csv(job.run_ids, job.params) if job.params is not None else "",
         worker_peak_mb(),
@@ -261,9 +263,10 @@ def run_and_save(job: ChunkJob, folder: str, rows: list[int], cols: list[int]) -
 
 def run_and_digest(job: ChunkJob, rows: list[int], cols: list[int]) -> tuple[np.ndarray, Digest]:
     """On a Dask worker: run the chunk; its full results (kept on the cluster for the output
-    tasks, fetched by the parent for --resume) and its digest."""
+    tasks, fetched by the parent for --resume) and its digest without the kept values, which the
+    parent cuts from the full results (they would cross the network twice)."""
     data = run_chunk(job)
-    return data, job_digest(job, data, rows, cols)
+    return data, job_digest(job, data, rows, cols, with_kept=False)
 
 
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
