@@ -1,5 +1,5 @@
 """Every chart of Snowball, in three layers: ``*_data`` (pure frames) -> ``plot_*`` (draw on given
-Axes, no I/O) -> ``save``/``save_sweep_charts`` (files).
+Axes, no I/O) -> ``save``/``save_sweep_fan``/``save_sweep_tornado`` (files).
 
 The briefing's charts (budget, spending, interest, r - g, changes from baseline, debt structure,
 validation, the sell-off as gaps from the baseline, the decomposition) and the sweep charts (one
@@ -1206,25 +1206,11 @@ def sweep_tornado_figure(
     return draw(plot_tornado, data, note, source=source)
 
 
-def save_sweep_charts(
-    summary: pd.DataFrame,
-    sensitivity: pd.DataFrame,
-    base: pd.DataFrame,
-    the_plan,
-    folder: Path,
-    calibration: pd.DataFrame | None = None,
-) -> list[Path]:
-    """A sweep's ``fan.png`` and ``tornado.png`` (the same charts the briefing draws)."""
-    return [
-        save_sweep_fan(summary, base, the_plan, folder, calibration),
-        save_sweep_tornado(sensitivity, summary, the_plan, folder),
-    ]
-
-
 def save_sweep_fan(
     summary: pd.DataFrame, base: pd.DataFrame, the_plan, folder: Path, calibration: pd.DataFrame | None = None
 ) -> Path:
-    """A sweep's ``fan.png`` (drawn while the sensitivity tasks still run)."""
+    """A sweep's ``fan.png`` (the briefing draws the same chart; a sweep draws it while its
+    sensitivity tasks still run)."""
     source = source_note([the_plan.base.inputs.title])
     fan = sweep_fan_figure(
         summary, base["debt_to_gdp"], the_plan.spec, the_plan.n_runs, calibration, source=source

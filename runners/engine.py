@@ -31,6 +31,9 @@ start. A clock of constants keeps the fixed-step code, unchanged. Subscripts, ma
 (GET XLS/DIRECT ..., data variables) and the few functions not listed in ``_FUNCTIONS`` are
 refused at build time with the equation's name.
 
+Before a run, :mod:`runners.fold` partially evaluates the generated function for the constants
+every scenario shares (switched-off feedback loops cost nothing; ``Program.simulate(fold=...)``).
+
 The engine is plain data (generated source, default constants and tables), so it pickles cheaply
 to worker processes and Dask workers, which compile it themselves and need neither pysd nor the
 model file.
