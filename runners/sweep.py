@@ -1146,8 +1146,11 @@ def write_outputs(
     and left out of the summary; more than MAX_FAILED_SHARE of them fails the sweep (nothing is
     written).
     """
-    from . import charts
+    clock = time.perf_counter()
+    from . import charts  # already imported by a thread while worker processes ran the chunks
 
+    if phases is not None:
+        phases["import_charts"] = time.perf_counter() - clock
     if collector is None or not collector.complete:
         if collector is not None:
             collector.close()

@@ -529,3 +529,14 @@ def test_summary_of_a_block_without_failed_runs_equals_the_general_path():
     assert one_failed[2]["runs"] == 5000 and every[2]["runs"] == 5001
     # p50 of 5001 values is the 2501st smallest (linear interpolation lands on it exactly)
     assert every[0]["p50"] == np.sort(block[:, 0])[2500]
+
+
+def test_bench_split_is_amdahls_arithmetic():
+    # a one-worker sweep of 10 s: the engine 8 s of run_and_collect's 8.5 (0.5 s collecting in the
+    # parent), the summary tasks 0.7 s: parallel 8 + 0.7 = 8.7, serial 10 - 8.7 = 1.3; with
+    # workers the charts' 0.4 s import runs in a thread beside the chunks: 1.3 - 0.4 = 0.9
+    from runners.bench import split
+
+    phases = {"run_and_collect": 8.5, "collect": 0.5, "summary_sensitivity": 0.7, "import_charts": 0.4}
+    sp = split({"seconds": 10.0, "phases": phases})
+    assert sp == {"serial_seconds": 1.3, "parallel_seconds": 8.7, "serial_seconds_with_workers": 0.9}
