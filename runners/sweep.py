@@ -1147,7 +1147,7 @@ def write_outputs(
     written).
     """
     clock = time.perf_counter()
-    from . import charts  # already imported by a thread while worker processes ran the chunks
+    from . import charts  # with worker processes, a thread imported it while they ran the chunks
 
     if phases is not None:
         phases["import_charts"] = time.perf_counter() - clock
