@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import warnings
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
@@ -1019,6 +1020,7 @@ def _folds(fold: bool | None, n: int) -> bool:
 
 
 _SPECIALIZED: dict[tuple, str] = {}
+_SPECIALIZED_LOCK = threading.Lock()
 SPECIALIZED_KEEP = 64  # sources kept (a solver that varies one scalar makes a new one per value)
 
 
@@ -1031,9 +1033,10 @@ def _specialized(source: str, values: Mapping[str, object]) -> str:
     out = _SPECIALIZED.get(key)
     if out is None:
         out = specialize(source, known, _RUNTIME)
-        if len(_SPECIALIZED) >= SPECIALIZED_KEEP:
-            _SPECIALIZED.pop(next(iter(_SPECIALIZED)))
-        _SPECIALIZED[key] = out
+        with _SPECIALIZED_LOCK:  # a Dask worker may run several chunks in threads
+            while len(_SPECIALIZED) >= SPECIALIZED_KEEP:
+                _SPECIALIZED.pop(next(iter(_SPECIALIZED)))
+            _SPECIALIZED[key] = out
     return out
 
 
