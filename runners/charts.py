@@ -1087,6 +1087,20 @@ def plot_tornado(data: dict[int, pd.DataFrame], ax: Axes, note: str, source: str
     _title(fig, title, note)
     _legend_below(fig, ax, ncol=2)
     _source(fig, source)
+    # after the header's texts, which come first in fig.texts
+    xlabels = {a.get_xlabel() for a in axes}
+    if len(axes) > 1 and len(xlabels) == 1:  # one label under the panels, not one overlapping each
+        for a in axes:
+            a.set_xlabel("")
+        first, last = axes[0].get_position(), axes[-1].get_position()
+        fig.text(
+            (first.x0 + last.x1) / 2,
+            first.y0 - 0.065,
+            xlabels.pop(),
+            ha="center",
+            va="top",
+            fontsize=plt.rcParams["axes.labelsize"],
+        )
     return fig
 
 

@@ -586,6 +586,9 @@ def test_tornado_charts_at_the_headline_horizons_with_readable_labels(uncertaint
     fig = charts.sweep_tornado_figure(u.sensitivity, u.summary, u.spec, years=[2035, 2055])
     left, right = fig.axes
     assert [left.get_title(loc="left"), right.get_title(loc="left")] == ["FY2035", "FY2055"]
+    # one axis label under both panels (one per panel overlapped its neighbour's)
+    assert [left.get_xlabel(), right.get_xlabel()] == ["", ""]
+    assert [t.get_text() for t in fig.texts].count("From the median, pp of GDP") == 1
     ticks = [t.get_text().replace("\n", " ") for t in left.get_yticklabels()]
     assert set(ticks) == set(labels.values())
     for y, ax in ((2035, left), (2055, right)):
