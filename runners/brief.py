@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import hashlib
 import importlib.metadata
 import os
 import platform
@@ -28,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, charts, loops, model
+from .cache import sha256_of
 from .calibration_sets import apply as apply_calibration
 from .calibration_sets import describe, selloff_range_table, sells
 from .calibration_sets import get_set as get_calibration_set
@@ -820,9 +820,7 @@ def write_brief(
             for s in loaded
         }
         manifest["data_vintages"] = vintages
-        manifest["history_sha256"] = hashlib.sha256(
-            (data_dir() / "history" / "historical_fy.csv").read_bytes()
-        ).hexdigest()
+        manifest["history_sha256"] = sha256_of(data_dir() / "history" / "historical_fy.csv")
         manifest["model_sha256"] = model.model_hash()
         manifest["versions"] = _versions()
         manifest["selloff_scenario"] = sale.name if sale is not None else None
@@ -834,16 +832,14 @@ def write_brief(
         )
         manifest["sweeps"] = {
             name: {
-                p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                p.name: sha256_of(p)
                 for p in sorted(folder.glob("*.csv"))
                 if p.name in ("summary.csv", "sensitivity.csv")
             }
             for name, folder in named_sweeps.items()
         }
         manifest["files"] = {
-            p.relative_to(tmp).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(tmp.rglob("*"))
-            if p.is_file()
+            p.relative_to(tmp).as_posix(): sha256_of(p) for p in sorted(tmp.rglob("*")) if p.is_file()
         }
         write_json(manifest, tmp / "manifest.json")
     return out

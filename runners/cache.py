@@ -28,10 +28,16 @@ def cache_dir() -> Path:
     return paths.REPO / ".cache"
 
 
+def sha256_of(path: str | Path) -> str:
+    """sha256 of a file's bytes, read in blocks (the hash every manifest and cache key records)."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
 @cache
 def file_sha256(path: str) -> str:
-    """sha256 of a file's bytes (once per process: code files do not change under a run)."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """:func:`sha256_of` once per process (for code files, which do not change under a run)."""
+    return sha256_of(path)
 
 
 def _path(kind: str, key: dict) -> tuple[Path, str]:

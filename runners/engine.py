@@ -1368,7 +1368,9 @@ def build_engine(path: Path = MODEL_FILE) -> Engine:
     path = Path(path)
     if not path.is_file():
         raise SnowballError(f"{path}: model file is missing")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    from .cache import sha256_of
+
+    digest = sha256_of(path)
     return _build_cached(str(path.resolve()), digest)
 
 
@@ -1385,7 +1387,7 @@ def cached_program(
     path = Path(path)
     if not path.is_file():
         raise SnowballError(f"{path}: model file is missing")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = cache.sha256_of(path)
     key = {"model": digest, "engine": cache.file_sha256(__file__), "record": list(record)}
     doc = cache.load("program", key)
     if doc is None:

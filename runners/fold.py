@@ -101,8 +101,9 @@ def _literal(value: object) -> ast.expr | None:
 class _Folder:
     """Expression rewriting under an environment of known values (name -> value)."""
 
-    def __init__(self, runtime: Mapping[str, object]):
+    def __init__(self, runtime: Mapping[str, object], known: Mapping[str, object]):
         self.runtime = runtime
+        self.known = known  # P's fixed entries
         self.env: dict[str, object] = {}
 
     def function(self, node: ast.Call) -> object | None:
@@ -128,6 +129,8 @@ class _Folder:
             return node, node.value if _scalar(node.value) else UNKNOWN
         if isinstance(node, ast.Name):
             return node, self.env.get(node.id, UNKNOWN)
+        if isinstance(node, ast.Subscript):  # P['name']: a constant, fixed or not
+            return node, _p_value(node, self.known)
         if isinstance(node, ast.BinOp):
             left, a = self.expr(node.left)
             right, b = self.expr(node.right)
@@ -216,20 +219,10 @@ def specialize(source: str, known: Mapping[str, object], runtime: Mapping[str, o
     if len(loops) != 1:
         return source
     pre, loop, post = fn.body[: loops[0]], fn.body[loops[0]], fn.body[loops[0] + 1 :]
-    folder = _Folder(runtime)
+    folder = _Folder(runtime, known)
 
     # before the loop: constants, tables, static values and initial values, in order
-    for stmt in pre:
-        name = _target(stmt)
-        if name is None:
-            continue
-        value = _p_value(stmt.value, known)
-        if value is UNKNOWN:
-            value = folder.expr(stmt.value)[1]
-        if value is UNKNOWN:
-            folder.env.pop(name, None)
-        else:
-            folder.env[name] = value
+    body = [_rewrite(stmt, folder) for stmt in pre]
     start = dict(folder.env)
 
     # the loop: assume every stock with a known initial value stays put; drop those that move
@@ -254,23 +247,16 @@ def specialize(source: str, known: Mapping[str, object], runtime: Mapping[str, o
             break
         stocks -= moved
 
-    # rewrite with what is known: before the loop with the initial values, in it with the fixed
-    folder.env = {}
-    body = []
-    for stmt in pre:
-        name = _target(stmt)
-        if name is not None:
-            new, value = folder.expr(stmt.value)
-            value = _p_value(stmt.value, known) if value is UNKNOWN else value
-            body.append(ast.Assign([ast.Name(name, ast.Store())], new))
-            folder.env[name] = value
-            if value is UNKNOWN:
-                folder.env.pop(name)
-        else:
-            body.append(_rewrite(stmt, folder))
-    folder.env = {k: v for k, v in folder.env.items() if k not in assigned or k in stocks}
-    new_loop = _rewrite_loop(loop, folder, stocks)
-    body.append(new_loop)
+    # the loop rewritten with what stays fixed: the constant stocks' updates go
+    folder.env = {k: v for k, v in start.items() if k not in assigned or k in stocks}
+    body.append(
+        ast.For(
+            loop.target,
+            loop.iter,
+            [_rewrite(st, folder) for st in loop.body if _target(st) not in stocks],
+            loop.orelse,
+        )
+    )
     body.extend(post)
     fn.body = _drop_dead(body)
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
@@ -321,16 +307,6 @@ def _rewrite(stmt: ast.stmt, folder: _Folder) -> ast.stmt:
     if isinstance(stmt, ast.If):
         return ast.If(folder.expr(stmt.test)[0], [_rewrite(s, folder) for s in stmt.body], stmt.orelse)
     return stmt
-
-
-def _rewrite_loop(loop: ast.For, folder: _Folder, stocks: set[str]) -> ast.For:
-    body = []
-    for stmt in loop.body:
-        name = _target(stmt)
-        if name in stocks:  # a constant stock: its update is dropped, its value stays known
-            continue
-        body.append(_rewrite(stmt, folder))
-    return ast.For(loop.target, loop.iter, body, loop.orelse)
 
 
 def _drop_dead(body: list[ast.stmt]) -> list[ast.stmt]:

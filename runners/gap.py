@@ -19,7 +19,6 @@ and Brent's method finds its zero, each evaluation running every draw through th
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import math
 import textwrap
 import time
@@ -30,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .cache import sha256_of
 from .errors import SnowballError
 from .inputs import LAST_YEAR, available_vintages
 from .scenario import Scenario
@@ -794,7 +794,7 @@ def write_gap(result: GapResult, out: Path, command: list[str] | None = None, fo
         write_csv(column_table(), tmp / "columns.csv")
         save_chart(result, tmp / "gap.png")
         files = {
-            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            p.name: sha256_of(p)
             for p in sorted(tmp.iterdir())
             if not p.name.startswith(".")  # the output marker is not an output
         }

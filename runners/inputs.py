@@ -7,7 +7,6 @@ Every file is checked (columns, units, years, gaps, NaN) and a failure names the
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .cache import sha256_of
 from .errors import SnowballError
 from .paths import data_dir
 
@@ -218,10 +218,6 @@ def available_vintages() -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / "vintage.toml").is_file()) if root.is_dir() else []
 
 
-def _hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 STATE_NAME = re.compile(r"^treasury-(\d{4})-09-30$")
 
 
@@ -387,7 +383,7 @@ def load_inputs(vintage: str) -> ModelInputs:
     rate = float(cbo.loc[first, "average_interest_rate"])
     constants = start_constants(cbo, first, rate, state, holders)
 
-    files = {_rel(p): _hash(p) for p in [meta_path, *paths.values(), *state_paths.values()]}
+    files = {_rel(p): sha256_of(p) for p in [meta_path, *paths.values(), *state_paths.values()]}
     return ModelInputs(
         vintage, meta["title"], constants, tables, cbo, targets, files, first_year=first, meta=_public(meta)
     )

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .cache import sha256_of
 from .errors import SnowballError
 from .paths import INSTALLED, MODEL_FILE, cache_dir
 
@@ -74,7 +75,7 @@ def _xarray_without_dask() -> None:
 
 def model_hash(mdl: Path = MODEL_FILE) -> str:
     """sha256 of the model file: recorded in every output's manifest."""
-    return hashlib.sha256(mdl.read_bytes()).hexdigest()
+    return sha256_of(mdl)
 
 
 TRANSLATION = "exact-lookups"  # how translate() calls pysd: a change here retranslates every cache
@@ -100,10 +101,6 @@ def _stamp(mdl: Path) -> Path:
     return translation_dir(mdl) / f".{mdl.stem}.sha256"
 
 
-def _file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def cache_valid(mdl: Path = MODEL_FILE) -> bool:
     """True when the translated .py belongs to this .mdl and is the file pysd wrote.
 
@@ -113,7 +110,7 @@ def cache_valid(mdl: Path = MODEL_FILE) -> bool:
     py, stamp = translated(mdl), _stamp(mdl)
     try:
         recorded = stamp.read_text().split()
-        return recorded == [model_hash(mdl), _file_hash(py), TRANSLATION]
+        return recorded == [model_hash(mdl), sha256_of(py), TRANSLATION]
     except (OSError, UnicodeDecodeError):
         return False
 
@@ -146,7 +143,7 @@ def translate(mdl: Path = MODEL_FILE, force: bool = False) -> Path:
             raise SnowballError(f"{mdl.name}: {diagnose(mdl, exc)}") from None
         fresh = copy.with_suffix(".py")
         record = Path(tmp) / stamp.name
-        record.write_text(f"{digest}\n{_file_hash(fresh)}\n{TRANSLATION}\n")
+        record.write_text(f"{digest}\n{sha256_of(fresh)}\n{TRANSLATION}\n")
         os.replace(fresh, py)
         os.replace(record, stamp)
     return py

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .cache import sha256_of
 from .engine import FOLD_MIN_RUNS, Engine, Program, cached_program, interp
 from .errors import SnowballError
 from .fiscal import fiscal_years, model_vars_for
@@ -529,16 +530,13 @@ class Pool:
             )
         return self._executor
 
-    def map_blocks(self, fn: Callable, chunks: Stored, tasks: list[tuple]) -> list:
-        """``fn(block, *rest)`` for each task ``(years, column, *rest)``, in order, where ``block``
-        is every run's ``column`` in ``years`` (failed runs NaN): on the worker processes (each
-        reads the chunk files), on the Dask cluster (each block joined there from the chunks the
-        cluster holds, so its workers need no access to this machine's files), or here."""
-        return self.submit_blocks(fn, chunks, tasks)()
-
     def submit_blocks(self, fn: Callable, chunks: Stored, tasks: list[tuple]) -> Callable[[], list]:
-        """:meth:`map_blocks` started now; the function returned waits for the results (in this
-        process, without workers, it computes them then), so the parent can work meanwhile."""
+        """``fn(block, *rest)`` for each task ``(years, column, *rest)``, where ``block`` is every
+        run's ``column`` in ``years`` (failed runs NaN), handed out now: on the worker processes
+        (each reads the chunk files), on the Dask cluster (each block joined there from the chunks
+        the cluster holds, so its workers need no access to this machine's files), or here. The
+        function returned waits for the results, in order (here, without workers, it computes
+        them then), so the parent can work meanwhile."""
         if self.client is not None and tasks:
             return self._map_on_cluster(fn, chunks, tasks)
         if self._executor is not None and len(tasks) > 1:
@@ -1170,7 +1168,7 @@ def write_outputs(
     # the two large files are hashed meanwhile (hashlib lets go of the GIL)
     big = {"params.csv": folder / PARAMS_PART, "runs.parquet": folder / RUNS_PART}
     with ThreadPoolExecutor(1, thread_name_prefix="snowball-hash") as hasher:
-        digests = {name: hasher.submit(file_sha256, path) for name, path in big.items()}
+        digests = {name: hasher.submit(sha256_of, path) for name, path in big.items()}
         calibration = calibration_frame(the_plan, chunks)
         base = base_run(the_plan)
         with atomic_dir(out, force) as tmp:
@@ -1188,7 +1186,7 @@ def write_outputs(
             waited += time.perf_counter()
             sensitivity.to_csv(tmp / "sensitivity.csv", index=False, float_format="%.6f", lineterminator="\n")
             charts.save_sweep_tornado(sensitivity, summary, the_plan, tmp)
-            files = {p.name: file_sha256(p) for p in tmp.iterdir()}
+            files = {p.name: sha256_of(p) for p in tmp.iterdir()}
             for name, path in big.items():
                 files[name] = digests[name].result()
                 shutil.move(path, tmp / name)
@@ -1205,12 +1203,6 @@ def write_outputs(
         phases["summary_sensitivity"] = waited
         phases["write_charts_manifest"] = time.perf_counter() - clock - waited
     return summary, sensitivity, calibration, tuple(int(i) for i in failed)
-
-
-def file_sha256(path: Path) -> str:
-    """The sha256 of a file's bytes, as the manifest records it."""
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def base_run(the_plan: Plan) -> pd.DataFrame:
