@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .cache import sha256_of
 from .errors import SnowballError
 from .inputs import (
     DEFAULT_VINTAGE,
     LAST_YEAR,
     ModelInputs,
-    _hash,
     _numeric,
     _read_holders,
     _rel,
@@ -171,7 +171,7 @@ def history_inputs(start: int, until: int) -> ModelInputs:
     constants = start_constants(actual, first, rate, state, holders) | {"monthly yields switch": 1.0}
     hist = data_dir() / "history"
     files = {
-        _rel(p): _hash(p)
+        _rel(p): sha256_of(p)
         for p in [hist / "actuals_fy.csv", hist / "yields_monthly.csv", *state_paths.values()]
     }
     cbo = actual.loc[list(need)].copy()
