@@ -138,6 +138,40 @@ def split(one: dict) -> dict[str, float]:
     }
 
 
+def chunk_costs(small: dict, large: dict) -> dict[str, float]:
+    """The engine's fixed seconds per chunk (its per-step Python, whatever the chunk's length) and
+    seconds per run, from its times for the same runs in chunks of two sizes (two
+    :func:`engine_vs_floor` rows): seconds = chunks x per_chunk + runs x per_run."""
+    n = small["scenarios"]
+    k_small, k_large = -(-n // small["chunk"]), -(-n // large["chunk"])
+    per_chunk = (small["engine_seconds"] - large["engine_seconds"]) / (k_small - k_large)
+    return {
+        "per_chunk_seconds": round(per_chunk, 4),
+        "per_run_microseconds": round((large["engine_seconds"] - k_large * per_chunk) / n * 1e6, 2),
+    }
+
+
+def predict(one: dict, per_chunk: float, largest: int, workers: int) -> float:
+    """Seconds of a sweep like the one-worker ``one`` on ``workers`` workers of the same speed.
+
+    Amdahl's serial + parallel / workers, with the chunks as they are cut (sweep.chunk_size): the
+    engine's per-run seconds (the one-worker sweep's engine time less its chunks' fixed cost) over
+    each worker's share, plus the fixed ``per_chunk`` seconds once per round of chunks; the
+    summary and sensitivity tasks split evenly; the serial part as in :func:`split`.
+    """
+    from .sweep import chunk_size
+
+    sp, p, runs = split(one), one["phases"], one["draws"]
+    size_one = chunk_size(runs, 1, largest)
+    engine = p["run_and_collect"] - p["collect"]
+    per_run = (engine - -(-runs // size_one) * per_chunk) / runs
+    size = chunk_size(runs, workers, largest)
+    chunks = -(-runs // size)
+    rounds = -(-chunks // workers)
+    serial = sp["serial_seconds" if workers == 1 else "serial_seconds_with_workers"]
+    return serial + rounds * (per_chunk + size * per_run) + p["summary_sensitivity"] / workers
+
+
 def ops_per_step(source: str) -> int:
     """Operations in one step of a generated program: every operator, comparison and call in its
     time loop (each an array operation when its operands vary by scenario)."""
@@ -248,21 +282,17 @@ def sweep_bench(large: bool = False, dask: bool = False, scale: int = 100_000) -
         for r in runs:
             if r["draws"] in base:
                 r["speedup_over_one_worker"] = round(base[r["draws"]] / r["seconds"], 2)
+        # at the chunk of the earlier figures (2,500) and at the spec's own
+        out["engine_vs_numpy_floor"] = [engine_vs_floor(folder, chunk=2500), engine_vs_floor(folder)]
+        costs = chunk_costs(*out["engine_vs_numpy_floor"])
+        largest = _spec_with(scale, None, folder).chunk
         ones = {r["draws"]: r for r in runs if r["workers"] == 1}
         out["prediction"] = {}
         for draws, one in ones.items():
-            sp = split(one)
             predicted = {
-                str(w): round(
-                    sp["serial_seconds" if w == 1 else "serial_seconds_with_workers"]
-                    + sp["parallel_seconds"] / w,
-                    2,
-                )
-                for w in (*counts, 16)
+                str(w): round(predict(one, costs["per_chunk_seconds"], largest, w), 2) for w in (*counts, 16)
             }
-            out["prediction"][str(draws)] = sp | {"predicted_seconds_by_workers": predicted}
-        # at the chunk of the earlier figures (2,500) and at the spec's own
-        out["engine_vs_numpy_floor"] = [engine_vs_floor(folder, chunk=2500), engine_vs_floor(folder)]
+            out["prediction"][str(draws)] = split(one) | costs | {"predicted_seconds_by_workers": predicted}
     return out
 
 
@@ -286,8 +316,10 @@ def main() -> None:
     report["sweep_note"] = (
         "snowball sweep of data/sweeps/monte-carlo.toml (draws overridden), whole "
         "pipeline incl. sampling and every output file, each in a fresh process after a warm-up of "
-        "the caches; prediction: serial + parallel / workers from the one-worker phases (Amdahl; "
-        "with workers, less the charts' import, which a thread does while the chunks run)"
+        "the caches; prediction: from the one-worker phases, serial + the engine's per-run seconds "
+        "over each worker's share + its fixed seconds per chunk once per round of chunks as "
+        "sweep.chunk_size cuts them + the summary tasks / workers (Amdahl, chunk-aware; with "
+        "workers, less the charts' import, which a thread does while the chunks run)"
     )
     with atomic_dir(REPORTS / "bench") as tmp:
         write_json(report, tmp / "bench.json")

@@ -200,15 +200,22 @@ class ModelRuns:
     """The scenario through the vectorised engine, one run per adjustment size."""
 
     def __init__(self, q: GapQuestion, engine=None):
-        from .engine import build_engine
+        """``engine``: an Engine to build the program from; by default the cached program (no pysd
+        parse once the .mdl's program is cached, as for sweeps)."""
+        from .engine import cached_program
         from .fiscal import model_vars_for
         from .sweep import scenario_inputs
 
         self.q = q
-        self.engine = engine or build_engine()
-        self.base = scenario_inputs(self.engine, q.scenario)
+        self.engine = engine
         record = tuple(dict.fromkeys([*model_vars_for(OUTPUTS), "consolidation"]))
-        self.program = self.engine.program(record, initial_time=self.base.inputs.first_year)
+        source = engine or cached_program(record)
+        self.base = scenario_inputs(source, q.scenario)
+        first = self.base.inputs.first_year
+        if engine is None:
+            self.program = dataclasses.replace(source, initial_time=first)
+        else:
+            self.program = engine.program(record, initial_time=first)
 
     def run(self, sizes: Sequence[float] | np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Fiscal years (first projected to ``until``) and each output (years, n) for ``sizes``.
@@ -300,7 +307,6 @@ class DrawRuns:
     """Every draw of a sweep spec applied to the question's scenario, for one size at a time."""
 
     def __init__(self, q: GapQuestion, spec, workers: int = 1, engine=None):
-        from .engine import build_engine
         from .sweep import plan
 
         for name in CONSOLIDATION:
@@ -319,7 +325,7 @@ class DrawRuns:
             sensitivity_years=(q.by,),
             compare_with_cbo=False,
         )
-        self.plan = plan(spec, engine or build_engine())
+        self.plan = plan(spec, engine)  # engine None: the cached program, as a sweep
         self.column = self.plan.columns.index("debt_to_gdp")
         self.years = np.array(self.plan.years)
         self.jobs = [self.plan.job(i) for i in range(len(self.plan.chunks))]
@@ -827,9 +833,6 @@ def what_it_would_take(
     of GDP, and $bn in its first year) and what it means as a % rise in revenues or a % cut in
     noninterest spending; NaN with a note where no adjustment from -5 to 15% of GDP reaches it.
     """
-    from .engine import build_engine
-
-    engine = engine or build_engine()
     rows = []
     for s in scenarios:
         q0 = question(s, by, target=100.0, instrument=instrument)

@@ -226,11 +226,22 @@ class Plan:
 MIN_CHUNK = 500  # runs: below this the engine's per-step Python cost dominates (see make bench)
 
 
+MIN_ROUNDS = 3  # with several workers: rounds of chunks at least (see chunk_size)
+
+
 def chunk_size(runs: int, workers: int, largest: int) -> int:
-    """Runs per work chunk: about ``runs / (3 x workers)`` so that no worker idles long on the last
-    round, at least MIN_CHUNK (the engine's per-step cost) and at most the spec's ``chunk``
-    (memory per chunk and the resume unit)."""
-    return max(1, min(largest, max(MIN_CHUNK, -(-runs // (3 * max(workers, 1))))))
+    """Runs per work chunk: equal chunks in whole rounds of ``workers``, so that no round leaves
+    workers idle. The fewest rounds that keep a chunk within the spec's ``chunk`` (memory per
+    chunk and the resume unit), and with several workers at least MIN_ROUNDS: a worker held up
+    by other work then delays the end by a third of its share, not all of it, and the writer
+    thread encodes the earlier rounds while the later ones run. Each chunk costs a fixed 45 ms
+    of per-step Python (2-core machine, ``make bench``), so one worker takes the largest chunks,
+    and no chunk is smaller than MIN_CHUNK."""
+    workers = max(workers, 1)
+    rounds = -(-runs // (workers * largest))
+    if workers > 1:
+        rounds = max(rounds, MIN_ROUNDS)
+    return max(1, min(largest, max(MIN_CHUNK, -(-runs // (rounds * workers)))))
 
 
 def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:

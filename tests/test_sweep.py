@@ -381,11 +381,23 @@ def test_every_output_file_is_identical_whatever_the_workers_and_chunks(
 
 
 def test_chunks_are_sized_for_the_pool():
-    # about runs / (3 x workers), at least MIN_CHUNK (500), at most the spec's chunk
-    assert sweep.chunk_size(100_000, 16, 2500) == 2084  # ceil(100000 / 48)
-    assert sweep.chunk_size(100_000, 2, 2500) == 2500  # 16,667 capped by the spec
+    # equal chunks in whole rounds of the workers: the fewest rounds within the spec's chunk, at
+    # least 3 with several workers; at least MIN_CHUNK (500), at most the spec's chunk
+    assert sweep.chunk_size(100_000, 16, 2500) == 2084  # 3 rounds: ceil(100000 / 48)
+    assert sweep.chunk_size(100_000, 2, 2500) == 2500  # 20 rounds of 2 x 2500
     assert sweep.chunk_size(3_000, 16, 2500) == 500  # 63 raised to the floor
     assert sweep.chunk_size(30, 2, 10) == 10  # the spec's chunk below the floor wins
+    # 1,000,000 on 16: ceil(1e6 / 160,000) = 7 rounds of 16 chunks of ceil(1e6 / 112) = 8,929
+    # (chunks of 10,000 would leave 12 of 16 workers idle in a seventh round of 4 chunks)
+    assert sweep.chunk_size(1_000_000, 16, 10_000) == 8929
+    assert sweep.chunk_size(110_000, 2, 10_000) == 9167  # 6 rounds of 2, not 11 chunks of 10,000
+    # one worker: no round to fill, and every chunk costs its fixed per-step time: the largest
+    assert sweep.chunk_size(10_000, 1, 10_000) == 10_000
+    assert sweep.chunk_size(25_000, 1, 10_000) == 8334  # 3 equal chunks
+    for runs, workers, largest in [(1_000_000, 16, 10_000), (110_000, 2, 10_000), (99_999, 7, 5_000)]:
+        size = sweep.chunk_size(runs, workers, largest)
+        chunks = -(-runs // size)
+        assert size <= largest and chunks % workers == 0  # whole rounds, none left half idle
 
 
 def test_dask_local_cluster_gives_the_same_files(small_run, small_spec, tmp_path, monkeypatch):
@@ -540,3 +552,26 @@ def test_bench_split_is_amdahls_arithmetic():
     phases = {"run_and_collect": 8.5, "collect": 0.5, "summary_sensitivity": 0.7, "import_charts": 0.4}
     sp = split({"seconds": 10.0, "phases": phases})
     assert sp == {"serial_seconds": 1.3, "parallel_seconds": 8.7, "serial_seconds_with_workers": 0.9}
+
+
+def test_bench_prediction_counts_the_chunks_fixed_cost():
+    from runners.bench import chunk_costs, predict
+
+    # the engine on 20,000 runs: 0.90 s in 8 chunks of 2,500, 0.60 s in 2 of 10,000, so each chunk
+    # costs (0.90 - 0.60) / (8 - 2) = 0.05 s whatever its length, and a run (0.60 - 2 x 0.05) /
+    # 20,000 = 25 microseconds
+    small = {"scenarios": 20_000, "chunk": 2_500, "engine_seconds": 0.90}
+    large = {"scenarios": 20_000, "chunk": 10_000, "engine_seconds": 0.60}
+    costs = chunk_costs(small, large)
+    assert costs == pytest.approx({"per_chunk_seconds": 0.05, "per_run_microseconds": 25.0})
+    # a one-worker sweep of 100,000 runs, 5 s: engine 3.7 - 0.1 = 3.6 s in 10 chunks of 10,000, so
+    # a run costs (3.6 - 10 x 0.05) / 100,000 = 31 microseconds; summary tasks 0.64 s; serial
+    # 5 - (3.6 + 0.64) = 0.76 s, 0.56 s with workers (the charts' import in a thread)
+    phases = {"run_and_collect": 3.7, "collect": 0.1, "summary_sensitivity": 0.64, "import_charts": 0.2}
+    one = {"draws": 100_000, "seconds": 5.0, "phases": phases}
+    assert predict(one, 0.05, 10_000, 1) == pytest.approx(5.0)  # the sweep itself
+    # 2 workers: 5 rounds of 2 chunks of 10,000: 0.56 + 5 x (0.05 + 0.31) + 0.64 / 2 = 2.68
+    assert predict(one, 0.05, 10_000, 2) == pytest.approx(2.68)
+    # 16 workers: 3 rounds of 16 chunks of 2,084: 0.56 + 3 x (0.05 + 2,084 x 31e-6) + 0.64 / 16
+    # = 0.943812, against 0.56 + 4.24 / 16 = 0.825 if the chunks cost nothing of their own
+    assert predict(one, 0.05, 10_000, 16) == pytest.approx(0.943812)
