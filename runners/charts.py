@@ -1262,17 +1262,70 @@ def draw(fn: Callable[..., Figure], *args, **kwargs) -> Figure:
     return fig
 
 
-def save(fig: Figure, stem: Path, close: bool = True) -> list[Path]:
-    """Write PNG (200 dpi), SVG and PDF with no creation dates; close the figure unless told."""
+def save(fig: Figure, stem: Path, close: bool = True, formats: Sequence[str] | None = None) -> list[Path]:
+    """Write PNG (200 dpi), SVG and PDF (or only ``formats``, e.g. ``(".png",)``) with no creation
+    dates; close the figure unless told."""
     paths = []
     with plt.style.context(STYLE):
         for ext, md in METADATA.items():
+            if formats is not None and ext not in formats:
+                continue
             path = stem.with_suffix(ext)
             fig.savefig(path, metadata=md, dpi=PNG_DPI if ext == ".png" else None)
             paths.append(path)
     if close:
         plt.close(fig)
     return paths
+
+
+def save_pickled(blob: bytes, stem: str, formats: tuple[str, ...]) -> None:
+    """In a worker process: :func:`save` a pickled figure (the same bytes as saving it here)."""
+    import pickle
+
+    save(pickle.loads(blob), Path(stem), formats=formats)
+
+
+class ChartFiles:
+    """Writes charts' files in worker processes while this process goes on: a briefing's PDFs
+    spend most of their time subsetting fonts (0.25 s a chart), in pure Python, so threads would
+    not help. ``workers`` 0: each file is written at once, here. Leaving the ``with`` block waits
+    for every file and raises a worker's error here; the workers die with this process."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._executor = None
+        self._futures: list = []
+
+    def __enter__(self) -> ChartFiles:
+        return self
+
+    def submit(self, fig: Figure, stem: Path, formats: Sequence[str]) -> None:
+        """Write ``fig``'s ``formats`` at ``stem`` (the figure is pickled now: it may change after)."""
+        if self.workers < 1:
+            save(fig, stem, close=False, formats=formats)
+            return
+        if self._executor is None:
+            from .sweepwork import worker_processes
+
+            self._executor = worker_processes(self.workers)
+        import pickle
+
+        blob = pickle.dumps(fig)
+        self._futures.append(self._executor.submit(save_pickled, blob, str(stem), tuple(formats)))
+
+    def wait(self) -> None:
+        """Wait until every file submitted so far is written (a worker's error is raised here)."""
+        for future in self._futures:
+            future.result()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._executor is None:
+            return
+        try:
+            if exc_type is None:
+                self.wait()
+        finally:
+            self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 def backtest_data(table: pd.DataFrame, variable: str = "net_interest") -> pd.DataFrame:

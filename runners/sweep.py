@@ -59,7 +59,7 @@ from .sweepwork import (
     summary_rows,
     take,
     warm_up,
-    watch_parent,
+    worker_processes,
 )
 
 # ---------------------------------------------------------------- inputs, replicating run.run
@@ -525,20 +525,7 @@ class Pool:
         (:func:`watch_parent`); the fork server itself exits when the sweep's process does.
         """
         if self._executor is None:
-            import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
-
-            if "forkserver" in mp.get_all_start_methods():
-                context = mp.get_context("forkserver")
-                context.set_forkserver_preload(["runners.workerenv", "runners.sweepwork"])
-            else:  # pragma: no cover - Windows
-                context = mp.get_context("spawn")
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=context,
-                initializer=watch_parent,
-                initargs=(os.getpid(),),
-            )
+            self._executor = worker_processes(self.workers)
         return self._executor
 
     def submit_blocks(self, fn: Callable, chunks: Stored, tasks: list[tuple]) -> Callable[[], list]:

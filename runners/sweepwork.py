@@ -167,6 +167,25 @@ def watch_parent(sweep: int) -> None:
     threading.Thread(target=watch, name="snowball-parent-watch", daemon=True).start()
 
 
+def worker_processes(workers: int):
+    """A ProcessPoolExecutor of ``workers`` processes that die with this one (:func:`watch_parent`).
+
+    Where the platform has it, they are forked from the fork server, which has imported the engine
+    (``runners.workerenv``, then this module) once; elsewhere (Windows) they are spawned.
+    """
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "forkserver" in mp.get_all_start_methods():
+        context = mp.get_context("forkserver")
+        context.set_forkserver_preload(["runners.workerenv", "runners.sweepwork"])
+    else:  # pragma: no cover - Windows
+        context = mp.get_context("spawn")
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=watch_parent, initargs=(os.getpid(),)
+    )
+
+
 def warm_up() -> None:
     """A worker's first task: nothing (unpickling it imported this module and the engine)."""
 
