@@ -224,8 +224,6 @@ class Plan:
 
 
 MIN_CHUNK = 500  # runs: below this the engine's per-step Python cost dominates (see make bench)
-
-
 MIN_ROUNDS = 3  # with several workers: rounds of chunks at least (see chunk_size)
 
 
