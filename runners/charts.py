@@ -1036,11 +1036,17 @@ def plot_tornado(data: dict[int, pd.DataFrame], ax: Axes, note: str, source: str
     """Tornado panels side by side, one per horizon (``{year: tornado_data(...)}``)."""
     fig = ax.figure
     years = list(data)
+    # each frame is ranked for its own year; only the first panel carries the input labels, so every
+    # panel draws its rows in the first panel's order (a bar beside its own label), and the title
+    # names each year's most influential input from that year's own ranking
+    tops = [str(data[y].index[-1]) for y in years]
+    order = list(dict.fromkeys([*data[years[0]].index, *(i for y in years for i in data[y].index)]))
+    if any(list(data[y].index) != order for y in years[1:]):
+        note += f" Rows in FY{years[0]}'s order."
     axes = [ax] + [fig.add_subplot(1, len(years), k + 1) for k in range(1, len(years))]
     width = (0.6 - 0.06 * (len(years) - 1)) / len(years)
-    tops = []
     for k, (a, year) in enumerate(zip(axes, years, strict=True)):
-        frame = data[year]
+        frame = data[year].reindex(order)
         a.set_position([0.36 + k * (width + 0.06), 0.3, width, 0.48])
         y = np.arange(len(frame))
         unit = frame.attrs.get("unit", "")
@@ -1074,7 +1080,6 @@ def plot_tornado(data: dict[int, pd.DataFrame], ax: Axes, note: str, source: str
         a.set_yticks(y, names if k == 0 else [""] * len(frame), fontsize=7.5)
         a.set_title(f"FY{year}", loc="left", fontsize=9)
         a.grid(axis="y", visible=False)
-        tops.append(str(frame.index[-1]))
     label = data[years[0]].attrs.get("label", "")
     label = {"Debt held by the public": "debt/GDP"}.get(label, label.lower())
     short = [t.split(" (")[0] for t in tops]

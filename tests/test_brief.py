@@ -598,6 +598,33 @@ def test_tornado_charts_at_the_headline_horizons_with_readable_labels(uncertaint
         assert labels[top] == charts.tornado_data(u.sensitivity, "debt_to_gdp", y, labels).index[-1]
 
 
+def test_every_tornado_bar_sits_beside_its_own_input_label(uncertainty):
+    """Only the first panel carries input labels: a later panel ranked in its own order drew its
+    bars beside other inputs' labels (FY2055's yield-shift bar sat on the primary-outlays row)."""
+    u = uncertainty
+    labels = charts.input_labels(u.spec)
+    fig = charts.sweep_tornado_figure(u.sensitivity, u.summary, u.spec, years=[2035, 2055])
+    left = fig.axes[0]
+    ticks = {
+        round(y): t.get_text().replace("\n", " ")
+        for y, t in zip(left.get_yticks(), left.get_yticklabels(), strict=True)
+    }
+    for year, ax in zip((2035, 2055), fig.axes, strict=True):
+        frame = charts.sweep_tornado_data(u.sensitivity, u.summary, u.spec, [year])[year]
+        bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+        assert len(bars) == 2 * len(frame)
+        for bar in bars:
+            name = ticks[round(bar.get_y() + bar.get_height() / 2)]
+            drawn = bar.get_x() + bar.get_width()  # the bar's end away from zero
+            want = frame.loc[name, "high"] if bar.get_facecolor()[0] > 0.5 else frame.loc[name, "low"]
+            assert drawn == pytest.approx(want) or bar.get_x() == pytest.approx(want), (year, name)
+    # the title names each year's largest swing, from that year's own ranking
+    for year in (2035, 2055):
+        s = u.sensitivity[u.sensitivity["fiscal_year"] == year]
+        top = labels[s.loc[s["swing"].idxmax(), "input"]].split(" (")[0].lower()
+        assert f"FY{year}: {top}" in _title(fig)
+
+
 def test_design_sweeps_are_drawn_as_sensitivity_not_probability(uncertainty):
     u = uncertainty
     data = charts.fan_data(u.summary, "debt_to_gdp")
