@@ -37,7 +37,7 @@ from .inputs import data_dir, read_history
 from .outputs import atomic_dir, check_target, write_csv, write_json
 from .paths import REPO, REPORTS
 from .publish import render_html, render_markdown, write_pdf, write_xlsx
-from .run import RunResult, display_path, milestone_label, run
+from .run import RunResult, display_path, first_peak_year, milestone_label, run
 from .scenario import Scenario, builtin_names, load_scenario
 
 SELLOFF_SPREAD = "selloff-uncertainty"  # data/sweeps/: the sell-off over the documented ranges
@@ -217,7 +217,7 @@ def headline_frame(results: dict[str, RunResult]) -> pd.DataFrame:
                 row[f"average_interest_rate_{y}_pct"] = r.at[y, "average_interest_rate"]
         for col in ("bill_yield", "ten_year_yield", "thirty_year_yield"):
             row[f"peak_fy_average_{col}_pct"] = r[col].max()
-            row[f"peak_fy_average_{col}_fiscal_year"] = int(r[col].idxmax())
+            row[f"peak_fy_average_{col}_fiscal_year"] = first_peak_year(r[col])
         row["lowest_fy_average_bond_price_10y_per_100"] = r["bond_price_10y"].min()
         for key, year in res.milestones.items():
             row[f"first_year_{key}"] = year if year is not None else pd.NA

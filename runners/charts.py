@@ -301,7 +301,7 @@ def plot_rollover(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOU
     for col, (label, color, dash) in labels.items():
         ax.plot(data.index, data[col], label=label, color=color, linestyle=dash, linewidth=2)
     ten, avg = data["ten_year_yield"], data["average_interest_rate"]
-    peak = int(ten.idxmax())
+    peak = int(ten.index[ten.to_numpy() >= ten.max() - 1e-6][0])  # a flat path peaks when it gets there
     gap = ten - avg
     ax.set_ylabel("Percent a year")
     ax.set_xlabel("Fiscal year")

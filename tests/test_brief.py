@@ -19,7 +19,7 @@ from runners import brief, charts, loops, model, publish
 from runners.brief import build_charts, default_scenarios, write_brief
 from runners.errors import SnowballError
 from runners.inputs import read_history
-from runners.run import milestone_label, milestones, run
+from runners.run import headline, milestone_label, milestones, run
 from runners.scenario import load_scenario
 
 SCENARIOS = ["baseline", "japan-selloff"]
@@ -160,6 +160,25 @@ def test_pack_contents(pack):
         rows = rows.sort_values("target_pct_gdp")
         assert rows["adjustment_pct_gdp"].is_monotonic_decreasing and (rows["adjustment_pct_gdp"] > 0).all()
     assert "## What it would take" in text
+
+
+def test_headline_peak_year_is_where_the_path_first_reaches_its_peak(baseline_result):
+    """The baseline holds the 10-year flat after CBO's window: its peak is the year it gets there,
+    as `snowball run` prints it, not the last year, where float noise puts it a hair higher
+    (headline.csv said FY2055 while the run said FY2036)."""
+    r = baseline_result.results
+    row = brief.headline_frame({"baseline": baseline_result}).loc["baseline"]
+    for col in ("bill_yield", "ten_year_yield", "thirty_year_yield"):
+        year = row[f"peak_fy_average_{col}_fiscal_year"]
+        assert r.at[year, col] == pytest.approx(r[col].max(), abs=1e-6)
+        assert (r.loc[: year - 1, col] < r[col].max() - 1e-6).all(), col
+    printed = dict(headline(baseline_result))["Peak 10-year yield (FY average)"]
+    assert printed.endswith(f"(FY{row['peak_fy_average_ten_year_yield_fiscal_year']})")
+    flat = r["ten_year_yield"].round(6)
+    assert flat.loc[row["peak_fy_average_ten_year_yield_fiscal_year"] :].nunique() == 1
+    # the rollover chart's title names the same year
+    fig = charts.draw(charts.plot_rollover, charts.rollover_data(r), "Baseline")
+    assert f"in FY{row['peak_fy_average_ten_year_yield_fiscal_year']} (fiscal-year averages)" in _title(fig)
 
 
 def test_files_carry_no_dates_and_svg_text_stays_text(pack):
