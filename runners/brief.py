@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import importlib.metadata
+import math
 import os
 import platform
 import re
@@ -36,7 +37,7 @@ from .gap import what_it_would_take
 from .inputs import data_dir, read_history
 from .outputs import atomic_dir, check_target, write_csv, write_json
 from .paths import REPO, REPORTS
-from .publish import render_html, render_markdown, write_pdf, write_xlsx
+from .publish import odds, render_html, render_markdown, write_pdf, write_xlsx
 from .run import RunResult, display_path, first_peak_year, milestone_label, run
 from .scenario import Scenario, builtin_names, load_scenario
 
@@ -136,7 +137,7 @@ def exceed_lines(probs: pd.DataFrame) -> list[str]:
     for col in probs.columns:
         t = re.search(r"(\d+)pct", col).group(1)
         out.append(
-            f"P(debt > {t}% of GDP): " + ", ".join(f"{probs.at[y, col]:.0f}% in {y}" for y in probs.index)
+            f"P(debt > {t}% of GDP): " + ", ".join(f"{odds(probs.at[y, col])} in {y}" for y in probs.index)
         )
     return out
 
@@ -298,9 +299,9 @@ def scenario_summary(
     y = horizons(r)[0]
     dni = r.at[y, "net_interest"] - b.at[y, "net_interest"]
     if abs(dni) >= 0.5:
-        sign = "+" if dni > 0 else "\u2212"
+        word = "higher" if dni > 0 else "lower"
         parts.append(
-            f"Net interest is {sign}${abs(dni):,.0f}bn a year in {y} (${r.at[y, 'net_interest']:,.0f}bn)."
+            f"Net interest is ${abs(dni):,.0f}bn {word} in {y} (${r.at[y, 'net_interest']:,.0f}bn a year)."
         )
     for col, label in (("ten_year_yield", "10-year yield"), ("bill_yield", "3-month bill yield")):
         gap = r[col] - b[col]
@@ -356,7 +357,11 @@ def key_findings(results: dict[str, RunResult], titles: dict[str, str], unc: Unc
         parts.append(
             f"Across the {len(names)} scenarios, debt/GDP in {last} runs from {debt_last[lo]:.0f}% "
             f"({titles[lo]}) to {debt_last[hi]:.0f}% ({titles[hi]})"
-            + (f"; in {y} the scenarios sit {spread} points from {titles[names[0]]}." if y != last else ".")
+            + (
+                f"; in {y} the scenarios sit {spread} percentage points of GDP from {titles[names[0]]}."
+                if y != last
+                else "."
+            )
         )
     if unc is not None and len(unc.probabilities):
         p = unc.probabilities
@@ -364,9 +369,9 @@ def key_findings(results: dict[str, RunResult], titles: dict[str, str], unc: Unc
         parts.append(
             f"In {unc.n_runs:,} Monte Carlo draws around the {short_title(unc.spec.scenario)} scenario, "
             "calibrated to CBO's own forecast errors, the chance "
-            f"that debt exceeds 150% of GDP is {p.iloc[0][cols[0]]:.0f}% in {p.index[0]} and "
-            f"{p.iloc[-1][cols[0]]:.0f}% in {p.index[-1]}; 200%: {p.iloc[0][cols[-1]]:.0f}% and "
-            f"{p.iloc[-1][cols[-1]]:.0f}%."
+            f"that debt exceeds 150% of GDP is {odds(p.iloc[0][cols[0]])} in {p.index[0]} and "
+            f"{odds(p.iloc[-1][cols[0]])} in {p.index[-1]}; 200%: {odds(p.iloc[0][cols[-1]])} and "
+            f"{odds(p.iloc[-1][cols[-1]])}."
         )
     return " ".join(parts)
 
@@ -376,7 +381,7 @@ def methods_text(base: RunResult, unc: Uncertainty | None, validation: pd.DataFr
     inputs = base.inputs
     v = validation
     last = int(v.index[-1])
-    ni_gap = (v["net_interest:gap"] / v["net_interest:cbo"]).abs().max() * 100
+    ni_gap = math.ceil((v["net_interest:gap"] / v["net_interest:cbo"]).abs().max() * 100)  # a bound: up
     debt_premium = model.default("debt premium sensitivity")
     text = [
         "**What the model is.** Snowball is a system-dynamics model of U.S. federal debt held by the "
@@ -392,7 +397,7 @@ def methods_text(base: RunResult, unc: Uncertainty | None, validation: pd.DataFr
         f"{v.at[last, 'debt_to_gdp:model']:.1f}% in {last} against CBO's "
         f"{v.at[last, 'debt_to_gdp:cbo']:.1f}% "
         f"(largest gap {v['debt_to_gdp:gap'].abs().max():.1f} pp over CBO's years); net interest stays "
-        f"within {ni_gap:.0f}% of CBO's. Revenues and primary spending follow CBO's shares of GDP "
+        f"within {ni_gap}% of CBO's every year. Revenues and primary spending follow CBO's shares of GDP "
         f"(after FY{last}, the long-term anchors; spending categories held at their FY{last} shares, "
         "an assumption); holders keep their share of the debt unless a scenario makes them sell; "
         "domestic private investors absorb the rest. The sizes of the confidence, dollar, Fed-response "

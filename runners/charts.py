@@ -12,6 +12,7 @@ or PDF metadata, a fixed SVG hash salt) and SVG text stays text.
 
 from __future__ import annotations
 
+import math
 import re
 import textwrap
 from collections.abc import Callable, Sequence
@@ -274,12 +275,13 @@ def plot_interest(data: dict[str, pd.DataFrame], ax: Axes, source: str = SOURCE)
     peak = gdp[names[0]].dropna()
     beyond = peak[peak > record.max()]
     title = f"Net interest reaches {peak.iloc[-1]:.1f}% of GDP by {int(peak.index[-1])} ({names[0]})"
-    first = min(passes.items(), key=lambda kv: kv[1]) if passes else None
+    soonest = min(passes.values()) if passes else None
+    first = [n for n, y in passes.items() if y == soonest]  # every scenario tied for first
     sub = (
         f"Highest actual: {record.max():.2f}% of GDP (FY{int(record.idxmax())}); {names[0]} "
         + (f"passes it in FY{int(beyond.index[0])}. " if len(beyond) else "stays below it. ")
         + f"Over 20% of outlays by FY{int(share.index.max())}: {len(passes)} of {len(names)} scenarios"
-        + (f", first {first[0]} (FY{int(first[1])})." if first else ".")
+        + (f", first {' and '.join(first)} (FY{int(soonest)})." if first else ".")
     )
     bottom = _legend_room(fig, ax.get_legend_handles_labels()[1], 2)
     ax.set_position([0.09, bottom, 0.38, 0.82 - bottom])
@@ -544,7 +546,7 @@ def plot_r_g(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOURCE) 
         a.axvline(proj[0] - 0.5, color="#999999", linewidth=0.7)
     future = diff.loc[proj]
     positive = future[future > 0]
-    if len(positive) and future.iloc[0] <= 0:
+    if len(positive) and future.iloc[0] <= 0 and (future.loc[positive.index[0] :] > 0).all():
         title = f"r \u2212 g turns positive in {int(positive.index[0])}: the debt starts to snowball"
     elif len(positive) == len(future):
         title = "r exceeds g in every projected year: interest alone raises debt/GDP"
@@ -737,7 +739,7 @@ def plot_validation(data: pd.DataFrame, ax: Axes, vintage: str, source: str = SO
     )
     sub = (
         f"Largest gap in debt/GDP {gap.max():.1f} pp ({int(gap.idxmax())}); net interest within "
-        f"{(data['net_interest:gap'] / data['net_interest:cbo']).abs().max() * 100:.0f}% of CBO's. "
+        f"{math.ceil((data['net_interest:gap'] / data['net_interest:cbo']).abs().max() * 100)}% of CBO's. "
         f"Baseline: {vintage}."
     )
     _title(fig, title, sub)
@@ -898,14 +900,15 @@ def plot_selloff(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOUR
     ten = data["ten year yield"]
     price = data["bond price 10y"]
     seller = min(SELLOFF_HOLDERS, key=lambda v: float(data[v].min()))
-    sold = -float(data[seller].min())
+    sold, when = -float(data[seller].min()), month_label(float(data[seller].idxmin()))
     title = (
         f"The sale lifts the 10-year yield {ten.max() * 100:.0f} bp above its baseline path "
         f"(monthly peak, {month_label(float(ten.idxmax()))})"
     )
     sub = (
-        f"Scenario: {scenario}. {SELLOFF_HOLDERS[seller]} holds ${sold:,.0f}bn less than at "
-        f"baseline; the 10-year note's price falls up to ${-price.min():.2f} per $100."
+        f"Scenario: {scenario}. {SELLOFF_HOLDERS[seller]} holds ${sold:,.0f}bn less than at baseline "
+        f"by {when} (at baseline its holdings grow with the debt); the 10-year note's price falls up to "
+        f"${-price.min():.2f} per $100."
     )
     _title(fig, title, sub)
     _source(fig, source)
@@ -976,16 +979,18 @@ def plot_fan(
     ax.set_xlabel("Fiscal year")
     last = int(data.index.max())
     lo, hi = ("p5", "p95") if "p5" in data else (data.columns[0], data.columns[-1])
+    share = f"{int(hi[1:]) - int(lo[1:])}%" if lo[1:].isdigit() and hi[1:].isdigit() else "most"
     if probability:
         title = (
-            f"{label} in {last}: 90% of draws between {data.at[last, lo]:.0f} and "
+            f"{label} in {last}: {share} of draws between {data.at[last, lo]:.0f} and "
             f"{data.at[last, hi]:.0f}{'' if unit.startswith('%') else ' '}{unit}"
         )
     else:
         span = (
             f"{data.at[last, lo]:.0f}\u2013{data.at[last, hi]:.0f}{'' if unit.startswith('%') else ' '}{unit}"
         )
-        title = f"Sensitivity, not probability: {label.lower()} in {last} spans {span} over the design"
+        runs = f"in {share} of the design's runs"
+        title = f"Sensitivity, not probability: {label.lower()} in {last} is {span} {runs}"
     bottom = _legend_room(fig, ax.get_legend_handles_labels()[1], 3)
     fig.subplots_adjust(top=0.83, bottom=bottom, left=0.1, right=0.98)
     _title(fig, title, note + ("\n" + "; ".join(exceed) if exceed else ""))

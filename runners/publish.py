@@ -57,13 +57,24 @@ def headline_rows(
     return header, rows
 
 
+def odds(p: float) -> str:
+    """A probability in percent as the brief states it: whole percent, except that a chance which
+    is not zero (or not certain) never reads as 0% (100%): 0.02 -> '<1%', 99.7 -> '>99%'."""
+    whole = f"{p:.0f}"
+    if whole == "0" and p > 0:
+        return "<1%"
+    if whole == "100" and p < 100:
+        return ">99%"
+    return f"{whole}%"
+
+
 def probability_rows(probs: pd.DataFrame | None) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the Monte Carlo probabilities (horizon years as rows)."""
     if probs is None or probs.empty:
         return [], []
     pattern = re.compile(r"(\d+)pct")
     header = ["Fiscal year"] + [f"P(debt > {pattern.search(c).group(1)}% of GDP)" for c in probs.columns]
-    rows = [[str(y)] + [f"{v:.0f}%" for v in probs.loc[y]] for y in probs.index]
+    rows = [[str(y)] + [odds(v) for v in probs.loc[y]] for y in probs.index]
     return header, rows
 
 

@@ -985,3 +985,140 @@ def test_dollar_signs_in_titles_are_not_math():
         shown, ismath = t._preprocess_math(t.get_text())
         assert not ismath and "$1" in shown.replace("\\$", "$")
     plt.close(fig)
+
+
+# ------------------------------------------------- claims in titles and sentences (reader audit)
+
+
+def test_odds_never_round_a_chance_to_zero_or_certainty():
+    # 2 of 10,000 draws is 0.02%: "0%" would say it cannot happen
+    assert [publish.odds(p) for p in (0, 0.02, 0.5, 0.6, 64.54, 99.7, 100)] == [
+        "0%",
+        "<1%",
+        "<1%",  # 0.5 rounds to even: "0%"
+        "1%",
+        "65%",
+        ">99%",
+        "100%",
+    ]
+    probs = pd.DataFrame({"p_debt_over_200pct": [0.02, 30.42]}, index=[2035, 2055])
+    assert brief.exceed_lines(probs) == ["P(debt > 200% of GDP): <1% in 2035, 30% in 2055"]
+    assert publish.probability_rows(probs)[1] == [["2035", "<1%"], ["2055", "30%"]]
+
+
+def test_key_findings_state_the_odds_as_the_table_does(pack):
+    md = (pack / "briefing.md").read_text()
+    findings = md.split("## Key findings")[1].split("##")[0]
+    p = pd.read_csv(pack / "tables/monte_carlo_probabilities.csv", index_col="fiscal_year")
+    col = "p_debt_over_200pct"
+    assert f"200%: {publish.odds(p.at[2035, col])} and {publish.odds(p.at[2055, col])}." in findings
+    # the spread across scenarios has its unit
+    assert "percentage points of GDP from Baseline" in findings
+
+
+def test_net_interest_difference_reads_as_higher_or_lower(baseline_result):
+    reform = run(load_scenario("fiscal-reform"))
+    para = brief.scenario_summary(reform, baseline_result, "Fiscal reform", "Baseline")
+    r, b = reform.results, baseline_result.results
+    dni = r.at[2035, "net_interest"] - b.at[2035, "net_interest"]
+    assert dni < 0  # the rule lowers debt and so interest
+    assert (
+        f"Net interest is ${-dni:,.0f}bn lower in 2035 (${r.at[2035, 'net_interest']:,.0f}bn a year)." in para
+    )
+    assert "\u2212$" not in para and "-$" not in para  # never "net interest is -$61bn"
+
+
+def test_net_interest_subtitle_names_every_scenario_tied_for_first(baseline_result):
+    r = baseline_result.results
+    data = charts.interest_data({"Baseline": r, "Copy": r}, read_history())
+    fig = charts.draw(charts.plot_interest, data)
+    share = r["net_interest_share_of_outlays"]
+    year = int(share[share > 20].index[0])
+    sub = " ".join(_texts(fig))
+    assert f"2 of 2 scenarios, first Baseline and Copy (FY{year})." in sub
+    hist = read_history()
+    record = (hist["net_interest"] / hist["gdp"] * 100).max()
+    past = r["net_interest_to_gdp"][r["net_interest_to_gdp"] > record]
+    assert f"Baseline passes it in FY{int(past.index[0])}." in sub
+
+
+def test_r_minus_g_turns_positive_only_if_it_stays_positive(baseline_result):
+    data = charts.r_g_data(baseline_result.results, read_history())
+    proj = data.loc[baseline_result.results.index, "r_minus_g"]
+    fig = charts.draw(charts.plot_r_g, data, "Baseline")
+    title, sub = _title(fig), " ".join(_texts(fig))
+    if title.startswith("r \u2212 g turns positive in "):
+        year = int(re.search(r"positive in (\d{4})", title).group(1))
+        assert (proj.loc[year:] > 0).all() and (proj.loc[: year - 1] <= 0).all()
+    history = data.loc[data.index < proj.index[0], "r_minus_g"]
+    assert (
+        f"averages {proj.mean():+.1f} pp over the projection, against {history.mean():+.1f} pp since 1960"
+        in sub
+    )
+    # a path that turns positive and back is not "the debt starts to snowball"
+    flips = data.copy()
+    flips.loc[proj.index[0], "r_minus_g"] = -1.0
+    flips.loc[proj.index[1], "r_minus_g"] = 1.0
+    flips.loc[proj.index[2], "r_minus_g"] = -1.0
+    back = flips.loc[proj.index, "r_minus_g"]
+    fig = charts.draw(charts.plot_r_g, flips, "Baseline")
+    assert _title(fig) == f"r \u2212 g is positive in {(back > 0).sum()} of {len(back)} projected years"
+
+
+def test_net_interest_bound_against_cbo_is_rounded_up(baseline_result):
+    v = charts.validation_data(baseline_result.results, baseline_result.inputs.cbo).copy()
+    # a largest gap of 2.4%: "within 2%" would be false; 3% is the bound in whole percent
+    v["net_interest:gap"] = v["net_interest:cbo"] * 0.01
+    v.iloc[-1, v.columns.get_loc("net_interest:gap")] = v["net_interest:cbo"].iloc[-1] * -0.024
+    fig = charts.draw(charts.plot_validation, v, "test")
+    assert "net interest within 3% of CBO's" in " ".join(_texts(fig))
+    assert "net interest stays within 3% of CBO's every year" in brief.methods_text(baseline_result, None, v)
+
+
+def test_selloff_subtitle_dates_the_sellers_shortfall(selloff_frame):
+    fig = charts.draw(charts.plot_selloff, selloff_frame, "Sale")
+    seller = min(charts.SELLOFF_HOLDERS, key=lambda v: float(selloff_frame[v].min()))
+    assert charts.SELLOFF_HOLDERS[seller] == "Japan"
+    gap = selloff_frame[seller]
+    sub = " ".join(_texts(fig)).replace("\\$", "$")  # matplotlib's escaped dollars
+    assert (
+        f"Japan holds ${-gap.min():,.0f}bn less than at baseline by {charts.month_label(float(gap.idxmin()))}"
+        in sub
+    )
+    price = selloff_frame["bond price 10y"]
+    assert f"falls up to ${-price.min():.2f} per $100" in sub
+
+
+def test_other_chart_claims_follow_the_data(baseline_result, selloff_result):
+    hist = read_history()
+    r, s = baseline_result.results, selloff_result.results
+    # budget: the primary deficit in the last year
+    data = charts.budget_data(r, hist)
+    last = int(r.index[-1])
+    fig = charts.draw(charts.plot_budget, data, "Baseline")
+    assert _title(fig).endswith(f"{data.at[last, 'primary_deficit:projection']:.1f}% before interest")
+    # change from the baseline: which scenario is highest and lowest in 2035
+    lower = s.copy()
+    lower["debt_to_gdp"] = r["debt_to_gdp"] - 1
+    fig = charts.draw(
+        charts.plot_change, charts.change_data({"Baseline": r, "Sale": s, "Low": lower}), "Baseline"
+    )
+    assert "Highest: Sale; lowest: Low." in " ".join(_texts(fig))
+    assert f"is -1.0 to {s.at[2035, 'debt_to_gdp'] - r.at[2035, 'debt_to_gdp']:+.1f} points of GDP" in _title(
+        fig
+    )
+    # rollover: the average rate in the 10-year's peak year
+    fig = charts.draw(charts.plot_rollover, charts.rollover_data(s), "Sale")
+    peak = int(s["ten_year_yield"].idxmax())
+    assert (
+        f"{s.at[peak, 'average_interest_rate']:.1f}% vs {s['ten_year_yield'].max():.1f}% in FY{peak}"
+        in _title(fig)
+    )
+    # structure: foreign holders' share at each end
+    data = charts.structure_data(s, hist)
+    fig = charts.draw(charts.plot_structure, data, "Sale")
+    held = data.dropna(subset=[f"share:{c}" for c in charts.HOLDERS])
+    foreign = [f"share:{c}" for c in list(charts.HOLDERS)[:4]]
+    first, end = int(held.index[0]), int(held.index[-1])
+    f0, f1 = held.loc[first, foreign].sum(), held.loc[end, foreign].sum()
+    assert f"foreign holders {f0:.0f}% in {first}, {f1:.0f}% in {end}" in _title(fig)
