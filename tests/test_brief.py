@@ -135,6 +135,14 @@ def test_pack_contents(pack):
     assert {"briefing.html", "briefing.md", "briefing.pdf", "manifest.json", "tables/figures.xlsx"} <= names
     assert {"tables/headline.csv", "tables/loop_edges.csv", "tables/decomposition_baseline.csv"} <= names
     assert "tables/monte_carlo_probabilities.csv" in names
+    # every chart the pack holds is described in the README's table of the brief's charts
+    from runners.paths import REPO
+
+    readme = (REPO / "README.md").read_text().split("## Briefing pack", 1)[1].split("\n## ", 1)[0]
+    described = set(
+        re.findall(r"`([a-z_]+)`", "\n".join(x for x in readme.splitlines() if x.startswith("| `")))
+    )
+    assert {p.stem for p in (pack / "charts").glob("*.png")} <= described
     # sweeps in reports/sweeps/ enter only when named: none here
     assert not [n for n in names if re.match(r"charts/(fan|tornado)_(?!monte_carlo|selloff)", n)]
     table = pd.read_csv(pack / "tables/headline.csv", index_col="scenario")
