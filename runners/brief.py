@@ -570,7 +570,7 @@ def build_charts(
         "Maturity and holders",
         "The share of bills and floating-rate notes, the average maturity and who holds the debt.",
         charts.plot_structure,
-        charts.structure_data(structure.results, history),
+        charts.structure_data(structure.results, history, structure.inputs.constants),
         titles[structure.scenario.name],
     )
     add(

@@ -618,14 +618,33 @@ HOLDERS = {
 }
 
 
-def structure_data(run: pd.DataFrame, history: pd.DataFrame | None = None) -> pd.DataFrame:
+HOLDER_CONSTANTS = {  # the initial state's holdings in the .mdl (domestic private holds the rest)
+    "holdings_japan": "initial japan holdings",
+    "holdings_china": "initial china holdings",
+    "holdings_other_foreign_official": "initial other foreign official holdings",
+    "holdings_foreign_private": "initial foreign private holdings",
+    "holdings_fed": "initial fed holdings",
+}
+
+
+def structure_data(
+    run: pd.DataFrame, history: pd.DataFrame | None = None, constants: dict[str, float] | None = None
+) -> pd.DataFrame:
     """The debt's structure by fiscal year: bill share (%; actuals from Treasury's MSPD as
     ``bill_share:history`` where ``history`` has them), weighted average maturity (months) and the
-    share held by each holder (% of debt held by the public) in the projection."""
+    share held by each holder (% of debt held by the public) in the projection, and at the initial
+    state (the year before the first projected one) when the run's ``constants`` are given."""
     out = run[["bill_share", "weighted_average_maturity"]].copy()
     total = run[list(HOLDERS)].sum(axis=1)
     for col in HOLDERS:
         out[f"share:{col}"] = run[col] / total * 100
+    if constants is not None:
+        start = int(run.index[0]) - 1
+        held = {col: float(constants[name]) for col, name in HOLDER_CONSTANTS.items()}
+        debt = float(constants["initial debt held by the public"])
+        held["holdings_domestic_private"] = debt - sum(held.values())
+        out.loc[start, [f"share:{col}" for col in HOLDERS]] = [held[col] / debt * 100 for col in HOLDERS]
+        out = out.sort_index()
     if history is not None and "bill_share" in history:
         past = pd.to_numeric(history["bill_share"], errors="coerce").dropna()
         out = out.reindex(sorted(set(out.index) | set(past.index)))

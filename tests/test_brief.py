@@ -1130,3 +1130,23 @@ def test_other_chart_claims_follow_the_data(baseline_result, selloff_result):
     first, end = int(held.index[0]), int(held.index[-1])
     f0, f1 = held.loc[first, foreign].sum(), held.loc[end, foreign].sum()
     assert f"foreign holders {f0:.0f}% in {first}, {f1:.0f}% in {end}" in _title(fig)
+
+
+def test_structure_chart_starts_from_the_initial_holders(selloff_result):
+    """The sale is over by the end of the first projected year: without the initial state the holders'
+    panel and its title ("foreign holders 27% in 2026, 27% in 2055") hid it."""
+    r, constants = selloff_result.results, selloff_result.inputs.constants
+    data = charts.structure_data(r, read_history(), constants)
+    start = int(r.index[0]) - 1
+    shares = data[[f"share:{c}" for c in charts.HOLDERS]].dropna()
+    assert shares.index[0] == start and np.allclose(shares.sum(axis=1), 100)
+    # Japan at 30 September of the start year: its holdings over the debt, from the initial state
+    japan = constants["initial japan holdings"] / constants["initial debt held by the public"] * 100
+    assert shares.at[start, "share:holdings_japan"] == pytest.approx(japan)
+    foreign = [f"share:{c}" for c in list(charts.HOLDERS)[:4]]
+    f0, f1 = shares.loc[start, foreign].sum(), shares.loc[int(r.index[-1]), foreign].sum()
+    assert f0 > f1 + 3  # Japan's $1.2tn is about 4% of the debt
+    fig = charts.draw(charts.plot_structure, data, "Sale")
+    assert f"foreign holders {f0:.0f}% in {start}, {f1:.0f}% in {int(r.index[-1])}" in _title(fig)
+    stack = fig.axes[-1].collections[0]  # Japan's band starts at the initial state
+    assert stack.get_paths()[0].vertices[:, 0].min() == start
