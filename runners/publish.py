@@ -78,21 +78,31 @@ def probability_rows(probs: pd.DataFrame | None) -> tuple[list[str], list[list[s
     return header, rows
 
 
-def take_rows(take: pd.DataFrame | None) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the "what it would take" table (runners.gap.what_it_would_take)."""
+def take_rows(
+    take: pd.DataFrame | None, titles: dict[str, str] | None = None
+) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the "what it would take" table (runners.gap.what_it_would_take); scenarios
+    by their ``titles`` (the brief's short titles) where given."""
     if take is None or take.empty:
         return [], []
-    header = ["Scenario", "Goal", "Debt/GDP without (%)", "Adjustment (% of GDP a year)", "First year ($bn)"]
+    header = [
+        "Scenario",
+        "Goal",
+        "Debt/GDP in the goal year without it (% of GDP)",
+        "Adjustment (% of GDP a year)",
+        "In the first year ($bn)",
+    ]
     rows = []
     for _, r in take.iterrows():
         if pd.isna(r["adjustment_pct_gdp"]):
             size, first = "out of reach", "-"
         else:
             size, first = f"{r['adjustment_pct_gdp']:.2f} from FY{r['from']}", f"{r['first_year_bn']:,.0f}"
+        level = "" if "%" in str(r["goal"]) else f" ({r['target_pct_gdp']:.1f}% of GDP)"
         rows.append(
             [
-                str(r["title"]),
-                f"{r['goal']} by FY{r['by']}",
+                (titles or {}).get(r["scenario"], str(r["title"])),
+                f"{r['goal']}{level} by FY{r['by']}",
                 f"{r['debt_to_gdp_by_without']:.1f}",
                 size,
                 first,
@@ -127,7 +137,7 @@ def render_markdown(doc: dict) -> str:
     p_header, p_rows = probability_rows(doc.get("probabilities"))
     if p_rows:
         lines += ["Monte Carlo probabilities:", "", *_md_table(p_header, p_rows), ""]
-    t_header, t_rows = take_rows(doc.get("take"))
+    t_header, t_rows = take_rows(doc.get("take"), doc.get("titles"))
     if t_rows:
         lines += ["## What it would take", "", TAKE_NOTE, "", *_md_table(t_header, t_rows), ""]
     lines += ["## Charts", ""]
@@ -217,7 +227,7 @@ def render_html(doc: dict, charts_dir: Path) -> str:
     p_header, p_rows = probability_rows(doc.get("probabilities"))
     if p_rows:
         parts += ["<p>Monte Carlo probabilities:</p>", *_html_table(p_header, p_rows)]
-    t_header, t_rows = take_rows(doc.get("take"))
+    t_header, t_rows = take_rows(doc.get("take"), doc.get("titles"))
     if t_rows:
         parts += ["<h2>What it would take</h2>", f"<p>{esc(TAKE_NOTE)}</p>", *_html_table(t_header, t_rows)]
     parts.append("<h2>Charts</h2>")
@@ -361,7 +371,7 @@ def write_pdf(doc: dict, figures: list, path: Path, charts_dir: Path) -> Path:
         p_header, p_rows = probability_rows(doc.get("probabilities"))
         if p_rows:
             pages.table(p_header, p_rows)
-        t_header, t_rows = take_rows(doc.get("take"))
+        t_header, t_rows = take_rows(doc.get("take"), doc.get("titles"))
         if t_rows:
             pages.text("What it would take", size=11.5, bold=True, keep=0.6)
             pages.text(TAKE_NOTE, size=8.5, width=112)

@@ -168,6 +168,12 @@ def test_pack_contents(pack):
         rows = rows.sort_values("target_pct_gdp")
         assert rows["adjustment_pct_gdp"].is_monotonic_decreasing and (rows["adjustment_pct_gdp"] > 0).all()
     assert "## What it would take" in text
+    # named as everywhere else in the brief, with the level a goal holds debt at
+    hold = take[take["goal"].str.startswith("hold")].set_index("scenario").loc["baseline"]
+    assert (
+        f"| Baseline | {hold['goal']} ({hold['target_pct_gdp']:.1f}% of GDP) by FY{hold['by']} | "
+        f"{hold['debt_to_gdp_by_without']:.1f} |" in text
+    )
 
 
 def test_headline_peak_year_is_where_the_path_first_reaches_its_peak(baseline_result):
