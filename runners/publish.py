@@ -307,25 +307,51 @@ class _TextPages:
             self.y -= step
         self.y -= gap
 
+    def _width(self, text: str, size: float, bold: bool = False) -> float:
+        """The width of a line of text, inches, with 10% to spare (hinted small text drawn at
+        another resolution comes out a few percent wider than measured)."""
+        t = self.fig.text(0, 0, text, fontsize=size, fontweight="bold" if bold else "normal")
+        width = t.get_window_extent(self.fig.canvas.get_renderer()).width / self.fig.dpi
+        t.remove()
+        return width * 1.1
+
     def table(self, header: list[str], rows: list[list[str]], size: float = 7.0) -> None:
-        step = size * 1.6 / 72
-        head = [textwrap.wrap(h, 11) for h in header]
+        """A table: the first column left-aligned (shortened to fit), the others right-aligned,
+        each as wide as its widest header line or cell, so nothing overlaps."""
+        step, gap = size * 1.6 / 72, 0.1
+        cells = [
+            [_plain(c if k == 0 else c.replace(" (actual)", "*")) for k, c in enumerate(r)] for r in rows
+        ]
+        # headers wrap to their column's widest cell (10 characters at least), never within a word
+        head = [
+            textwrap.wrap(h, max([10] + [len(r[k]) for r in rows if k]), break_long_words=False)
+            for k, h in enumerate(header)
+        ]
         head_lines = max(len(h) for h in head)
         self._room(step * (len(rows) + head_lines + 1))
         usable = PAGE[0] - 2 * MARGIN
-        first = usable * 0.34
-        widths = [first] + [(usable - first) / (len(header) - 1)] * (len(header) - 1)
-        x = [MARGIN + sum(widths[:i]) for i in range(len(widths))]
+        widths = [0.0] + [
+            max(
+                [self._width(_plain(line), size, bold=True) for line in head[k]]
+                + [self._width(r[k], size) for r in cells]
+            )
+            for k in range(1, len(header))
+        ]
+        widths[0] = usable - sum(widths[1:]) - gap * (len(header) - 1)
+        for r in cells:  # the first column shortened until it fits its width
+            chars = len(r[0])
+            while chars > 12 and self._width(r[0], size) > widths[0]:
+                chars -= 2
+                r[0] = textwrap.shorten(r[0], chars, placeholder=" [...]")
+        x = [MARGIN + sum(widths[:k]) + gap * k for k in range(len(widths))]
         for k, lines in enumerate(head):
             for j, line in enumerate(lines):
                 pos = x[k] if k == 0 else x[k] + widths[k]
                 self.fig.text(pos / PAGE[0], (self.y - j * step) / PAGE[1], _plain(line), fontsize=size,
                               fontweight="bold", va="top", ha="left" if k == 0 else "right")  # fmt: skip
         self.y -= step * head_lines + 0.04
-        for row in rows:
+        for row in cells:
             for k, cell in enumerate(row):
-                cell = textwrap.shorten(cell, 44) if k == 0 else cell.replace(" (actual)", "*")
-                cell = _plain(cell)
                 pos = x[k] if k == 0 else x[k] + widths[k]
                 self.fig.text(pos / PAGE[0], self.y / PAGE[1], cell, fontsize=size, va="top",
                               ha="left" if k == 0 else "right")  # fmt: skip

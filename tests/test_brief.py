@@ -1156,3 +1156,32 @@ def test_structure_chart_starts_from_the_initial_holders(selloff_result):
     assert f"foreign holders {f0:.0f}% in {start}, {f1:.0f}% in {int(r.index[-1])}" in _title(fig)
     stack = fig.axes[-1].collections[0]  # Japan's band starts at the initial state
     assert stack.get_paths()[0].vertices[:, 0].min() == start
+
+
+def test_pdf_tables_fit_their_columns(pack):
+    """The PDF's tables: no cell or header overlaps another (the goal column of "what it would
+    take" ran over the scenario names, and headline headers over each other)."""
+    import matplotlib.pyplot as plt
+
+    class Pdf:  # collects the pages instead of writing them
+        pages: list = []
+
+        def savefig(self, fig):
+            self.pages.append(fig)
+
+    table = pd.read_csv(pack / "tables/headline.csv", index_col="scenario")
+    take = pd.read_csv(pack / "tables/what_it_would_take.csv")
+    titles = {n: brief.short_title(load_scenario(n)) for n in table.index}
+    pages = publish._TextPages(Pdf(), charts.STYLE)
+    with plt.style.context(charts.STYLE):
+        for header, rows in (publish.headline_rows(table, titles), publish.take_rows(take, titles)):
+            pages.table(header, rows)
+        fig = pages.fig
+        renderer = fig.canvas.get_renderer()
+        boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in fig.texts if t.get_text()]
+    assert len(boxes) > 60
+    for i, (a, box) in enumerate(boxes):
+        for b, other in boxes[i + 1 :]:
+            assert not box.shrunk(0.98, 0.9).overlaps(other.shrunk(0.98, 0.9)), (a, b)
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, a  # and stays on the page
+    plt.close(fig)
