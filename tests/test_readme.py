@@ -152,3 +152,25 @@ def test_no_step_a_user_runs_needs_the_shared_folder():
     user_sections = README.split("## Sweeps: thousands of scenarios in seconds")[0]
     user_sections += README.split("## What would it take?")[1]
     assert "../shared" not in user_sections
+
+
+def test_gap_worked_example_is_the_commands_output():
+    from runners.gap import format_gap, gap, question
+
+    text = section("## What would it take? The fiscal gap (`snowball gap`)")
+    shown = next(b for lang, b in blocks(text) if lang == "text")
+    result = gap(question(load_scenario("baseline"), 2055, target=100.0))
+    assert [line.rstrip() for line in shown.splitlines()] == format_gap(result).splitlines()
+
+
+def test_gap_instrument_claim_is_the_models():
+    """'the mix matters only through a loop that reads revenues: for japan-selloff, X% all from
+    revenues against Y% all from spending' (4 decimals, the solver's tolerance is 1e-6 pp)."""
+    from runners.gap import question, solve
+
+    quoted = re.search(
+        r"for `japan-selloff`, ([\d.]+)% of GDP all\s+from revenues against ([\d.]+)% all", README
+    )
+    sale = load_scenario("japan-selloff")
+    for value, instrument in zip(quoted.groups(), ("revenue", "spending"), strict=True):
+        assert value == f"{solve(question(sale, 2055, target=100.0, instrument=instrument)):.4f}"
