@@ -174,3 +174,28 @@ def test_gap_instrument_claim_is_the_models():
     sale = load_scenario("japan-selloff")
     for value, instrument in zip(quoted.groups(), ("revenue", "spending"), strict=True):
         assert value == f"{solve(question(sale, 2055, target=100.0, instrument=instrument)):.4f}"
+
+
+@pytest.mark.slow
+def test_scenario_table_is_the_runs():
+    """The Scenarios table: every built-in scenario, its title, and its central FY2035 debt/GDP and
+    net interest, the year net interest first passes 20% of outlays and the year debt passes 300% of
+    GDP, from `snowball run NAME --until 2100` (the low-high ranges are the calibration tests')."""
+    from runners.scenario import builtin_names
+
+    text = section("## Scenarios")
+    rows = re.findall(
+        r"^\| `([a-z0-9-]+)` \| (.*?) \| .*? \| ([\d.]+)%.*? \| \$([\d,]+)bn.*? \| (.*?) \| (.*?) \|$",
+        text,
+        re.M,
+    )
+    assert sorted(r[0] for r in rows) == sorted(builtin_names())
+    for name, title, debt, interest, over20, explodes in rows:
+        res = run(load_scenario(name), until=2100)
+        r, m = res.results, res.milestones
+        assert title == res.scenario.title, name
+        assert debt == f"{r.at[2035, 'debt_to_gdp']:.1f}", name
+        assert interest == f"{r.at[2035, 'net_interest']:,.0f}", name
+        passes = m.get("interest_over_20pct_of_outlays")
+        assert over20 == (f"FY{passes}" if passes else "not by 2100"), name
+        assert explodes == (f"FY{m['debt_explodes']}" if m.get("debt_explodes") else "no"), name
