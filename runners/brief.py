@@ -290,8 +290,8 @@ def scenario_summary(
             "the differences below mix vintages.)"
         )
     diffs = [
-        f"{r.at[y, 'debt_to_gdp'] - b.at[y, 'debt_to_gdp']:+.1f} points of GDP in {y} "
-        f"({r.at[y, 'debt_to_gdp']:.0f}%)"
+        f"{r.at[y, 'debt_to_gdp'] - b.at[y, 'debt_to_gdp']:+.1f} percentage points of GDP in {y} "
+        f"({r.at[y, 'debt_to_gdp']:.0f}% of GDP)"
         for y in horizons(r)
         if y in b.index
     ]
@@ -769,6 +769,7 @@ def write_brief(
             if unc is not None
             else ""
         )
+        + " · years are federal fiscal years (FY2035: October 2034 to September 2035); dollars are nominal"
     )
     doc = {
         "title": f"U.S. federal debt: {titles[loaded[0].name]}"

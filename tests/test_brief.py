@@ -272,6 +272,8 @@ def test_html_is_self_contained_dated_and_matches_markdown(pack):
     header = md.splitlines()[2]
     assert header.startswith(f"*1 January 2026 · Snowball {brief.__version__} · baseline: ")
     assert "CBO, The Budget and Economic Outlook" in header and "monte-carlo.toml" in header
+    # the units every number in the pack is in
+    assert "years are federal fiscal years" in header and "dollars are nominal" in header
     # titles, not slugs, in the headings and summaries
     assert "japan-selloff" not in md.split("## Headline numbers")[0]
     assert "## Key findings" in md and "## Methods" in md
@@ -291,7 +293,10 @@ def test_summaries_state_the_run_numbers(pack, baseline_result):
     title = brief.short_title(sale.scenario)
     other = next(x for x in md.splitlines() if x.startswith(f"**{title}.**"))
     diff = sale.results.at[2035, "debt_to_gdp"] - r.at[2035, "debt_to_gdp"]
-    assert f"{diff:+.1f} points of GDP in 2035" in other
+    assert (
+        f"{diff:+.1f} percentage points of GDP in 2035 ({sale.results.at[2035, 'debt_to_gdp']:.0f}% of GDP)"
+        in other
+    )
     assert "Debt held by the public reaches" not in other
 
 
@@ -974,7 +979,7 @@ def test_short_horizon_text_uses_the_years_run(tmp_path):
     diff = (
         res["fiscal-reform"].results.at[2030, "debt_to_gdp"] - res["baseline"].results.at[2030, "debt_to_gdp"]
     )
-    assert f"{diff:+.1f} points of GDP in 2030" in para
+    assert f"{diff:+.1f} percentage points of GDP in 2030" in para
 
 
 def test_brief_baseline_option_replaces_every_vintage(tmp_path):
