@@ -111,6 +111,8 @@ def take_rows(
     return header, rows
 
 
+LOOP_CHART = "feedback_loops"  # the chart whose loops the brief lists
+
 TAKE_NOTE = (
     "The constant improvement in the primary balance (half revenues, half noninterest spending) that "
     "brings debt/GDP to the goal, solved on the model with each scenario's loops (snowball gap)."
@@ -141,12 +143,15 @@ def render_markdown(doc: dict) -> str:
     if t_rows:
         lines += ["## What it would take", "", TAKE_NOTE, "", *_md_table(t_header, t_rows), ""]
     lines += ["## Charts", ""]
+    loops = "Loops the model closes: " + "; ".join(doc["loops"]) + "." if doc["loops"] else ""
     for stem, heading, caption in doc["charts"]:
         lines += [f"### {heading}", "", f"![{heading}](charts/{stem}.png)", ""]
         if caption:
             lines += [caption, ""]
-    if doc["loops"]:
-        lines += ["Loops the model closes: " + "; ".join(doc["loops"]) + ".", ""]
+        if loops and stem == LOOP_CHART:  # the list goes with the diagram it names
+            lines += [loops, ""]
+    if loops and LOOP_CHART not in [c[0] for c in doc["charts"]]:
+        lines += [loops, ""]
     lines += ["## Methods", "", doc["methods"].strip(), "", doc["source"], ""]
     return "\n".join(lines)
 
@@ -231,6 +236,7 @@ def render_html(doc: dict, charts_dir: Path) -> str:
     if t_rows:
         parts += ["<h2>What it would take</h2>", f"<p>{esc(TAKE_NOTE)}</p>", *_html_table(t_header, t_rows)]
     parts.append("<h2>Charts</h2>")
+    loops = "Loops the model closes: " + "; ".join(doc["loops"]) + "." if doc["loops"] else ""
     for stem, heading, caption in doc["charts"]:
         data = base64.b64encode((charts_dir / f"{stem}.png").read_bytes()).decode("ascii")
         parts += [
@@ -240,8 +246,10 @@ def render_html(doc: dict, charts_dir: Path) -> str:
             f"<figcaption>{esc(caption)}</figcaption>" if caption else "",
             "</figure>",
         ]
-    if doc["loops"]:
-        parts.append(f"<p>Loops the model closes: {esc('; '.join(doc['loops']))}.</p>")
+        if loops and stem == LOOP_CHART:  # the list goes with the diagram it names
+            parts.append(f"<p>{esc(loops)}</p>")
+    if loops and LOOP_CHART not in [c[0] for c in doc["charts"]]:
+        parts.append(f"<p>{esc(loops)}</p>")
     parts += ["<h2>Methods</h2>", _md_to_html(doc["methods"]), f'<p class="source">{esc(doc["source"])}</p>']
     parts += ["</body>", "</html>", ""]
     return "\n".join(p for p in parts if p)

@@ -277,6 +277,12 @@ def test_html_is_self_contained_dated_and_matches_markdown(pack):
     # titles, not slugs, in the headings and summaries
     assert "japan-selloff" not in md.split("## Headline numbers")[0]
     assert "## Key findings" in md and "## Methods" in md
+    # the list of loops follows the loop diagram, not whichever chart comes last
+    after = md.split("charts/feedback_loops.png")[1].split("\n### ")[0]
+    assert "Loops the model closes: R1 snowball (reinforcing)" in after
+    assert md.count("Loops the model closes") == 1
+    html = (pack / "briefing.html").read_text()
+    assert "Loops the model closes" in html.split('alt="The feedback loops"')[1].split("<figure>")[0]
 
 
 def test_summaries_state_the_run_numbers(pack, baseline_result):
