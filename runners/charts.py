@@ -439,7 +439,7 @@ def plot_spending(
         if f"{col}:history" in data:
             hist = data[f"{col}:history"].dropna()
             ax.plot(hist.index, hist.values, "o", color=color, markersize=3.5)
-    ax.plot([], [], "o", color="#555555", markersize=3.5, label="Actual (CBO)")
+    ax.plot([], [], "o", color="#555555", markersize=3.5, label="Actual (OMB, CBO)")
     ax.set_ylabel("% of GDP")
     ax.set_xlabel("Fiscal year")
     ax.set_ylim(bottom=0)

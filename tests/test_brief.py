@@ -462,6 +462,12 @@ def test_spending_chart_marks_the_extension_and_states_the_milestones(baseline_r
     assert shaded and shaded[0].get_x() == pytest.approx(window_end + 0.5)
     assert any("Beyond CBO's 10-year window" in t.get_text() for t in ax.texts)
     assert _title(fig) == "Net interest " + "; ".join(phrases)
+    # the dots are data/history's actual years: OMB's tables, CBO's categories (its source column)
+    assert "Actual (OMB, CBO)" in ax.get_legend_handles_labels()[1] or any(
+        t.get_text() == "Actual (OMB, CBO)" for leg in fig.legends for t in leg.get_texts()
+    )
+    sources = " ".join(read_history().loc[2020:, "source"])
+    assert "OMB" in sources and "CBO" in sources
 
 
 def test_r_minus_g(baseline_result):
