@@ -549,8 +549,8 @@ def build_charts(
     add(
         "r_minus_g",
         "r \u2212 g",
-        "The average interest rate on the debt against nominal GDP growth; when r exceeds g, interest "
-        "alone raises debt/GDP.",
+        "The average interest rate on the debt against nominal GDP growth, % a year (r \u2212 g in "
+        "percentage points); when r exceeds g, interest alone raises debt/GDP.",
         charts.plot_r_g,
         charts.r_g_data(base, history),
         base_title,
@@ -568,7 +568,8 @@ def build_charts(
     add(
         "debt_structure",
         "Maturity and holders",
-        "The share of bills and floating-rate notes, the average maturity and who holds the debt.",
+        "The share of bills and floating-rate notes (% of debt held by the public), the average "
+        "maturity (months) and who holds the debt (% of debt held by the public).",
         charts.plot_structure,
         charts.structure_data(structure.results, history, structure.inputs.constants),
         titles[structure.scenario.name],
@@ -576,7 +577,8 @@ def build_charts(
     add(
         "rollover_lag",
         "The rollover lag",
-        "The average rate on the debt follows market yields only as debt matures and is rolled over.",
+        "The average rate on the debt follows market yields (% a year) only as debt matures and is "
+        "rolled over.",
         charts.plot_rollover,
         charts.rollover_data(selloff[0].results if selloff else base),
         titles[selloff[0].scenario.name] if selloff else base_title,
@@ -586,18 +588,19 @@ def build_charts(
         add(
             "selloff",
             "The sell-off",
-            "Monthly: yields and bond prices as gaps from their baseline paths (so CBO's annual steps "
-            "cancel out) and each holder's Treasuries against the baseline.",
+            "Monthly: yields (bp) and bond prices ($ per $100 face) as gaps from their baseline paths "
+            "(so CBO's annual steps cancel out) and each holder's Treasuries against the baseline ($bn).",
             charts.plot_selloff,
             data,
             titles[sale.scenario.name],
+            flat=charts.selloff_table(data),
         )
     decomposition = {titles[n]: charts.decomposition_data(res.results) for n, res in results.items()}
     add(
         "decomposition",
         "The snowball decomposition",
         "Each year's change in debt/GDP split into the primary deficit, net interest, GDP growth and "
-        "other means of financing.",
+        "other means of financing, percentage points of GDP.",
         charts.plot_decomposition,
         decomposition,
         flat=pd.concat(decomposition, axis=1),
@@ -611,8 +614,8 @@ def build_charts(
             Chart(
                 "fan_monte_carlo",
                 "Uncertainty: debt/GDP",
-                "Percentile bands of debt/GDP across the calibrated Monte Carlo draws, with CBO's own "
-                "historical 10th-90th error range at 5 and 10 years.",
+                "Percentile bands of debt/GDP (% of GDP) across the calibrated Monte Carlo draws, with "
+                "CBO's own historical 10th-90th error range at 5 and 10 years.",
                 fig,
                 charts.fan_data(u.summary, "debt_to_gdp", u.base),
             )
@@ -625,7 +628,7 @@ def build_charts(
                     "tornado_monte_carlo",
                     "What drives the uncertainty",
                     "Median debt/GDP among draws with each input in its bottom or top decile, less the "
-                    "median of all draws.",
+                    "median of all draws, percentage points of GDP.",
                     charts.sweep_tornado_figure(u.sensitivity, u.summary, u.spec, years, source=source),
                     pd.concat(tornado, names=["fiscal_year"]),
                 )
@@ -634,7 +637,8 @@ def build_charts(
     add(
         "validation",
         "The model against CBO",
-        "The model's baseline (line) against CBO's own projection (dots).",
+        "The model's baseline (line) against CBO's own projection (dots): debt/GDP (% of GDP), net "
+        "interest ($bn) and the average interest rate on the debt (%).",
         charts.plot_validation,
         validation,
         base_res.inputs.vintage,
@@ -661,9 +665,9 @@ def build_charts(
             Chart(
                 "fan_selloff",
                 "The sell-off's spread over the evidence",
-                "Debt/GDP under Japan's $1.2tn sale with every behavioural parameter drawn over its "
-                "documented range (supply effects between the low and high sets, the debt premium, "
-                "confidence): a sensitivity range, not a probability.",
+                "Debt/GDP (% of GDP) under Japan's $1.2tn sale with every behavioural parameter drawn "
+                "over its documented range (supply effects between the low and high sets, the debt "
+                "premium, confidence): a sensitivity range, not a probability.",
                 charts.sweep_fan_figure(
                     spread.summary, spread.base, spread.spec, spread.n_runs, source=source
                 ),

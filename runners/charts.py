@@ -880,6 +880,20 @@ def selloff_data(
     return out
 
 
+def selloff_table(data: pd.DataFrame) -> pd.DataFrame:
+    """:func:`selloff_data` in the units the sell-off chart draws, each column named with its unit
+    (yields in bp, as drawn; prices in $ per $100 face; holdings and sales in $bn)."""
+    out = pd.DataFrame(index=data.index)
+    for var, label in SELLOFF_YIELDS.items():
+        out[f"{label} yield (bp vs baseline)"] = data[var] * 100
+    for var, label in SELLOFF_PRICES.items():
+        out[f"{label} price ($ per $100 face vs baseline)"] = data[var]
+    for var, label in SELLOFF_HOLDERS.items():
+        out[f"{label} holdings ($bn vs baseline)"] = data[var]
+    out["official sales ($bn a year)"] = data["official sales"]
+    return out
+
+
 def _shade_sale(ax: Axes, data: pd.DataFrame) -> None:
     selling = data["official sales"] > 1e-9
     if selling.any():

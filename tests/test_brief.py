@@ -1202,3 +1202,27 @@ def test_pdf_tables_fit_their_columns(pack):
             assert not box.shrunk(0.98, 0.9).overlaps(other.shrunk(0.98, 0.9)), (a, b)
         assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, a  # and stays on the page
     plt.close(fig)
+
+
+def test_every_chart_caption_states_its_units(pack):
+    md = (pack / "briefing.md").read_text()
+    captions = dict(re.findall(r"!\[[^\]]*\]\(charts/(\w+)\.png\)\n\n([^\n]+)", md))
+    assert set(STEMS) <= set(captions)
+    units = re.compile(
+        r"% of GDP|% a year|percentage points|\$bn|\$ per \$100|\bbp\b|months|% of federal|share of"
+    )
+    for stem, caption in captions.items():
+        if stem != "feedback_loops":  # a diagram: signs, not numbers
+            assert units.search(caption), (stem, caption)
+
+
+def test_selloff_sheet_holds_the_units_drawn(pack, selloff_frame):
+    from openpyxl import load_workbook
+
+    ws = load_workbook(pack / "tables/figures.xlsx")["selloff"]
+    header = [c.value for c in ws[5]]
+    assert "10-year yield (bp vs baseline)" in header and "Japan holdings ($bn vs baseline)" in header
+    col = header.index("10-year yield (bp vs baseline)")
+    drawn = [row[col] for row in ws.iter_rows(min_row=6, values_only=True)]
+    # the chart's peak in bp, as its title states it
+    assert max(drawn) == pytest.approx(selloff_frame["ten year yield"].max() * 100)
