@@ -277,11 +277,12 @@ def plot_interest(data: dict[str, pd.DataFrame], ax: Axes, source: str = SOURCE)
     title = f"Net interest reaches {peak.iloc[-1]:.1f}% of GDP by {int(peak.index[-1])} ({names[0]})"
     soonest = min(passes.values()) if passes else None
     first = [n for n, y in passes.items() if y == soonest]  # every scenario tied for first
+    named = ", ".join(first[:-1]) + " and " + first[-1] if len(first) > 1 else "".join(first)
     sub = (
         f"Highest actual: {record.max():.2f}% of GDP (FY{int(record.idxmax())}); {names[0]} "
         + (f"passes it in FY{int(beyond.index[0])}. " if len(beyond) else "stays below it. ")
         + f"Over 20% of outlays by FY{int(share.index.max())}: {len(passes)} of {len(names)} scenarios"
-        + (f", first {' and '.join(first)} (FY{int(soonest)})." if first else ".")
+        + (f", first {named} (FY{int(soonest)})." if first else ".")
     )
     bottom = _legend_room(fig, ax.get_legend_handles_labels()[1], 2)
     ax.set_position([0.09, bottom, 0.38, 0.82 - bottom])

@@ -1071,6 +1071,9 @@ def test_net_interest_subtitle_names_every_scenario_tied_for_first(baseline_resu
     record = (hist["net_interest"] / hist["gdp"] * 100).max()
     past = r["net_interest_to_gdp"][r["net_interest_to_gdp"] > record]
     assert f"Baseline passes it in FY{int(past.index[0])}." in sub
+    three = charts.interest_data({"Baseline": r, "Copy": r, "Other": r}, read_history())
+    sub = " ".join(_texts(charts.draw(charts.plot_interest, three)))
+    assert f"3 of 3 scenarios, first Baseline, Copy and Other (FY{year})." in sub
 
 
 def test_r_minus_g_turns_positive_only_if_it_stays_positive(baseline_result):
