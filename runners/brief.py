@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import importlib.metadata
+import math
 import os
 import platform
 import re
@@ -36,8 +37,8 @@ from .gap import what_it_would_take
 from .inputs import data_dir, read_history
 from .outputs import atomic_dir, check_target, write_csv, write_json
 from .paths import REPO, REPORTS
-from .publish import render_html, render_markdown, write_pdf, write_xlsx
-from .run import RunResult, display_path, milestone_label, run
+from .publish import odds, render_html, render_markdown, write_pdf, write_xlsx
+from .run import RunResult, display_path, first_peak_year, milestone_label, run
 from .scenario import Scenario, builtin_names, load_scenario
 
 SELLOFF_SPREAD = "selloff-uncertainty"  # data/sweeps/: the sell-off over the documented ranges
@@ -136,7 +137,7 @@ def exceed_lines(probs: pd.DataFrame) -> list[str]:
     for col in probs.columns:
         t = re.search(r"(\d+)pct", col).group(1)
         out.append(
-            f"P(debt > {t}% of GDP): " + ", ".join(f"{probs.at[y, col]:.0f}% in {y}" for y in probs.index)
+            f"P(debt > {t}% of GDP): " + ", ".join(f"{odds(probs.at[y, col])} in {y}" for y in probs.index)
         )
     return out
 
@@ -217,7 +218,7 @@ def headline_frame(results: dict[str, RunResult]) -> pd.DataFrame:
                 row[f"average_interest_rate_{y}_pct"] = r.at[y, "average_interest_rate"]
         for col in ("bill_yield", "ten_year_yield", "thirty_year_yield"):
             row[f"peak_fy_average_{col}_pct"] = r[col].max()
-            row[f"peak_fy_average_{col}_fiscal_year"] = int(r[col].idxmax())
+            row[f"peak_fy_average_{col}_fiscal_year"] = first_peak_year(r[col])
         row["lowest_fy_average_bond_price_10y_per_100"] = r["bond_price_10y"].min()
         for key, year in res.milestones.items():
             row[f"first_year_{key}"] = year if year is not None else pd.NA
@@ -289,8 +290,8 @@ def scenario_summary(
             "the differences below mix vintages.)"
         )
     diffs = [
-        f"{r.at[y, 'debt_to_gdp'] - b.at[y, 'debt_to_gdp']:+.1f} points of GDP in {y} "
-        f"({r.at[y, 'debt_to_gdp']:.0f}%)"
+        f"{r.at[y, 'debt_to_gdp'] - b.at[y, 'debt_to_gdp']:+.1f} percentage points of GDP in {y} "
+        f"({r.at[y, 'debt_to_gdp']:.0f}% of GDP)"
         for y in horizons(r)
         if y in b.index
     ]
@@ -298,9 +299,9 @@ def scenario_summary(
     y = horizons(r)[0]
     dni = r.at[y, "net_interest"] - b.at[y, "net_interest"]
     if abs(dni) >= 0.5:
-        sign = "+" if dni > 0 else "\u2212"
+        word = "higher" if dni > 0 else "lower"
         parts.append(
-            f"Net interest is {sign}${abs(dni):,.0f}bn a year in {y} (${r.at[y, 'net_interest']:,.0f}bn)."
+            f"Net interest is ${abs(dni):,.0f}bn {word} in {y} (${r.at[y, 'net_interest']:,.0f}bn a year)."
         )
     for col, label in (("ten_year_yield", "10-year yield"), ("bill_yield", "3-month bill yield")):
         gap = r[col] - b[col]
@@ -356,7 +357,11 @@ def key_findings(results: dict[str, RunResult], titles: dict[str, str], unc: Unc
         parts.append(
             f"Across the {len(names)} scenarios, debt/GDP in {last} runs from {debt_last[lo]:.0f}% "
             f"({titles[lo]}) to {debt_last[hi]:.0f}% ({titles[hi]})"
-            + (f"; in {y} the scenarios sit {spread} points from {titles[names[0]]}." if y != last else ".")
+            + (
+                f"; in {y} the scenarios sit {spread} percentage points of GDP from {titles[names[0]]}."
+                if y != last
+                else "."
+            )
         )
     if unc is not None and len(unc.probabilities):
         p = unc.probabilities
@@ -364,9 +369,9 @@ def key_findings(results: dict[str, RunResult], titles: dict[str, str], unc: Unc
         parts.append(
             f"In {unc.n_runs:,} Monte Carlo draws around the {short_title(unc.spec.scenario)} scenario, "
             "calibrated to CBO's own forecast errors, the chance "
-            f"that debt exceeds 150% of GDP is {p.iloc[0][cols[0]]:.0f}% in {p.index[0]} and "
-            f"{p.iloc[-1][cols[0]]:.0f}% in {p.index[-1]}; 200%: {p.iloc[0][cols[-1]]:.0f}% and "
-            f"{p.iloc[-1][cols[-1]]:.0f}%."
+            f"that debt exceeds 150% of GDP is {odds(p.iloc[0][cols[0]])} in {p.index[0]} and "
+            f"{odds(p.iloc[-1][cols[0]])} in {p.index[-1]}; 200%: {odds(p.iloc[0][cols[-1]])} and "
+            f"{odds(p.iloc[-1][cols[-1]])}."
         )
     return " ".join(parts)
 
@@ -376,7 +381,7 @@ def methods_text(base: RunResult, unc: Uncertainty | None, validation: pd.DataFr
     inputs = base.inputs
     v = validation
     last = int(v.index[-1])
-    ni_gap = (v["net_interest:gap"] / v["net_interest:cbo"]).abs().max() * 100
+    ni_gap = math.ceil((v["net_interest:gap"] / v["net_interest:cbo"]).abs().max() * 100)  # a bound: up
     debt_premium = model.default("debt premium sensitivity")
     text = [
         "**What the model is.** Snowball is a system-dynamics model of U.S. federal debt held by the "
@@ -392,7 +397,7 @@ def methods_text(base: RunResult, unc: Uncertainty | None, validation: pd.DataFr
         f"{v.at[last, 'debt_to_gdp:model']:.1f}% in {last} against CBO's "
         f"{v.at[last, 'debt_to_gdp:cbo']:.1f}% "
         f"(largest gap {v['debt_to_gdp:gap'].abs().max():.1f} pp over CBO's years); net interest stays "
-        f"within {ni_gap:.0f}% of CBO's. Revenues and primary spending follow CBO's shares of GDP "
+        f"within {ni_gap}% of CBO's every year. Revenues and primary spending follow CBO's shares of GDP "
         f"(after FY{last}, the long-term anchors; spending categories held at their FY{last} shares, "
         "an assumption); holders keep their share of the debt unless a scenario makes them sell; "
         "domestic private investors absorb the rest. The sizes of the confidence, dollar, Fed-response "
@@ -544,8 +549,8 @@ def build_charts(
     add(
         "r_minus_g",
         "r \u2212 g",
-        "The average interest rate on the debt against nominal GDP growth; when r exceeds g, interest "
-        "alone raises debt/GDP.",
+        "The average interest rate on the debt against nominal GDP growth, % a year (r \u2212 g in "
+        "percentage points); when r exceeds g, interest alone raises debt/GDP.",
         charts.plot_r_g,
         charts.r_g_data(base, history),
         base_title,
@@ -563,15 +568,17 @@ def build_charts(
     add(
         "debt_structure",
         "Maturity and holders",
-        "The share of bills and floating-rate notes, the average maturity and who holds the debt.",
+        "The share of bills and floating-rate notes (% of debt held by the public), the average "
+        "maturity (months) and who holds the debt (% of debt held by the public).",
         charts.plot_structure,
-        charts.structure_data(structure.results, history),
+        charts.structure_data(structure.results, history, structure.inputs.constants),
         titles[structure.scenario.name],
     )
     add(
         "rollover_lag",
         "The rollover lag",
-        "The average rate on the debt follows market yields only as debt matures and is rolled over.",
+        "The average rate on the debt follows market yields (% a year) only as debt matures and is "
+        "rolled over.",
         charts.plot_rollover,
         charts.rollover_data(selloff[0].results if selloff else base),
         titles[selloff[0].scenario.name] if selloff else base_title,
@@ -581,18 +588,19 @@ def build_charts(
         add(
             "selloff",
             "The sell-off",
-            "Monthly: yields and bond prices as gaps from their baseline paths (so CBO's annual steps "
-            "cancel out) and each holder's Treasuries against the baseline.",
+            "Monthly: yields (bp) and bond prices ($ per $100 face) as gaps from their baseline paths "
+            "(so CBO's annual steps cancel out) and each holder's Treasuries against the baseline ($bn).",
             charts.plot_selloff,
             data,
             titles[sale.scenario.name],
+            flat=charts.selloff_table(data),
         )
     decomposition = {titles[n]: charts.decomposition_data(res.results) for n, res in results.items()}
     add(
         "decomposition",
         "The snowball decomposition",
         "Each year's change in debt/GDP split into the primary deficit, net interest, GDP growth and "
-        "other means of financing.",
+        "other means of financing, percentage points of GDP.",
         charts.plot_decomposition,
         decomposition,
         flat=pd.concat(decomposition, axis=1),
@@ -606,8 +614,8 @@ def build_charts(
             Chart(
                 "fan_monte_carlo",
                 "Uncertainty: debt/GDP",
-                "Percentile bands of debt/GDP across the calibrated Monte Carlo draws, with CBO's own "
-                "historical 10th-90th error range at 5 and 10 years.",
+                "Percentile bands of debt/GDP (% of GDP) across the calibrated Monte Carlo draws, with "
+                "CBO's own historical 10th-90th error range at 5 and 10 years.",
                 fig,
                 charts.fan_data(u.summary, "debt_to_gdp", u.base),
             )
@@ -620,7 +628,7 @@ def build_charts(
                     "tornado_monte_carlo",
                     "What drives the uncertainty",
                     "Median debt/GDP among draws with each input in its bottom or top decile, less the "
-                    "median of all draws.",
+                    "median of all draws, percentage points of GDP.",
                     charts.sweep_tornado_figure(u.sensitivity, u.summary, u.spec, years, source=source),
                     pd.concat(tornado, names=["fiscal_year"]),
                 )
@@ -629,7 +637,8 @@ def build_charts(
     add(
         "validation",
         "The model against CBO",
-        "The model's baseline (line) against CBO's own projection (dots).",
+        "The model's baseline (line) against CBO's own projection (dots): debt/GDP (% of GDP), net "
+        "interest ($bn) and the average interest rate on the debt (%).",
         charts.plot_validation,
         validation,
         base_res.inputs.vintage,
@@ -656,9 +665,9 @@ def build_charts(
             Chart(
                 "fan_selloff",
                 "The sell-off's spread over the evidence",
-                "Debt/GDP under Japan's $1.2tn sale with every behavioural parameter drawn over its "
-                "documented range (supply effects between the low and high sets, the debt premium, "
-                "confidence): a sensitivity range, not a probability.",
+                "Debt/GDP (% of GDP) under Japan's $1.2tn sale with every behavioural parameter drawn "
+                "over its documented range (supply effects between the low and high sets, the debt "
+                "premium, confidence): a sensitivity range, not a probability.",
                 charts.sweep_fan_figure(
                     spread.summary, spread.base, spread.spec, spread.n_runs, source=source
                 ),
@@ -764,6 +773,7 @@ def write_brief(
             if unc is not None
             else ""
         )
+        + " · years are federal fiscal years (FY2035: October 2034 to September 2035); dollars are nominal"
     )
     doc = {
         "title": f"U.S. federal debt: {titles[loaded[0].name]}"

@@ -12,6 +12,7 @@ or PDF metadata, a fixed SVG hash salt) and SVG text stays text.
 
 from __future__ import annotations
 
+import math
 import re
 import textwrap
 from collections.abc import Callable, Sequence
@@ -274,12 +275,14 @@ def plot_interest(data: dict[str, pd.DataFrame], ax: Axes, source: str = SOURCE)
     peak = gdp[names[0]].dropna()
     beyond = peak[peak > record.max()]
     title = f"Net interest reaches {peak.iloc[-1]:.1f}% of GDP by {int(peak.index[-1])} ({names[0]})"
-    first = min(passes.items(), key=lambda kv: kv[1]) if passes else None
+    soonest = min(passes.values()) if passes else None
+    first = [n for n, y in passes.items() if y == soonest]  # every scenario tied for first
+    named = ", ".join(first[:-1]) + " and " + first[-1] if len(first) > 1 else "".join(first)
     sub = (
         f"Highest actual: {record.max():.2f}% of GDP (FY{int(record.idxmax())}); {names[0]} "
         + (f"passes it in FY{int(beyond.index[0])}. " if len(beyond) else "stays below it. ")
         + f"Over 20% of outlays by FY{int(share.index.max())}: {len(passes)} of {len(names)} scenarios"
-        + (f", first {first[0]} (FY{int(first[1])})." if first else ".")
+        + (f", first {named} (FY{int(soonest)})." if first else ".")
     )
     bottom = _legend_room(fig, ax.get_legend_handles_labels()[1], 2)
     ax.set_position([0.09, bottom, 0.38, 0.82 - bottom])
@@ -301,7 +304,7 @@ def plot_rollover(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOU
     for col, (label, color, dash) in labels.items():
         ax.plot(data.index, data[col], label=label, color=color, linestyle=dash, linewidth=2)
     ten, avg = data["ten_year_yield"], data["average_interest_rate"]
-    peak = int(ten.idxmax())
+    peak = int(ten.index[ten.to_numpy() >= ten.max() - 1e-6][0])  # a flat path peaks when it gets there
     gap = ten - avg
     ax.set_ylabel("Percent a year")
     ax.set_xlabel("Fiscal year")
@@ -437,7 +440,7 @@ def plot_spending(
         if f"{col}:history" in data:
             hist = data[f"{col}:history"].dropna()
             ax.plot(hist.index, hist.values, "o", color=color, markersize=3.5)
-    ax.plot([], [], "o", color="#555555", markersize=3.5, label="Actual (CBO)")
+    ax.plot([], [], "o", color="#555555", markersize=3.5, label="Actual (OMB, CBO)")
     ax.set_ylabel("% of GDP")
     ax.set_xlabel("Fiscal year")
     ax.set_ylim(bottom=0)
@@ -544,7 +547,7 @@ def plot_r_g(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOURCE) 
         a.axvline(proj[0] - 0.5, color="#999999", linewidth=0.7)
     future = diff.loc[proj]
     positive = future[future > 0]
-    if len(positive) and future.iloc[0] <= 0:
+    if len(positive) and future.iloc[0] <= 0 and (future.loc[positive.index[0] :] > 0).all():
         title = f"r \u2212 g turns positive in {int(positive.index[0])}: the debt starts to snowball"
     elif len(positive) == len(future):
         title = "r exceeds g in every projected year: interest alone raises debt/GDP"
@@ -616,14 +619,33 @@ HOLDERS = {
 }
 
 
-def structure_data(run: pd.DataFrame, history: pd.DataFrame | None = None) -> pd.DataFrame:
+HOLDER_CONSTANTS = {  # the initial state's holdings in the .mdl (domestic private holds the rest)
+    "holdings_japan": "initial japan holdings",
+    "holdings_china": "initial china holdings",
+    "holdings_other_foreign_official": "initial other foreign official holdings",
+    "holdings_foreign_private": "initial foreign private holdings",
+    "holdings_fed": "initial fed holdings",
+}
+
+
+def structure_data(
+    run: pd.DataFrame, history: pd.DataFrame | None = None, constants: dict[str, float] | None = None
+) -> pd.DataFrame:
     """The debt's structure by fiscal year: bill share (%; actuals from Treasury's MSPD as
     ``bill_share:history`` where ``history`` has them), weighted average maturity (months) and the
-    share held by each holder (% of debt held by the public) in the projection."""
+    share held by each holder (% of debt held by the public) in the projection, and at the initial
+    state (the year before the first projected one) when the run's ``constants`` are given."""
     out = run[["bill_share", "weighted_average_maturity"]].copy()
     total = run[list(HOLDERS)].sum(axis=1)
     for col in HOLDERS:
         out[f"share:{col}"] = run[col] / total * 100
+    if constants is not None:
+        start = int(run.index[0]) - 1
+        held = {col: float(constants[name]) for col, name in HOLDER_CONSTANTS.items()}
+        debt = float(constants["initial debt held by the public"])
+        held["holdings_domestic_private"] = debt - sum(held.values())
+        out.loc[start, [f"share:{col}" for col in HOLDERS]] = [held[col] / debt * 100 for col in HOLDERS]
+        out = out.sort_index()
     if history is not None and "bill_share" in history:
         past = pd.to_numeric(history["bill_share"], errors="coerce").dropna()
         out = out.reindex(sorted(set(out.index) | set(past.index)))
@@ -737,7 +759,7 @@ def plot_validation(data: pd.DataFrame, ax: Axes, vintage: str, source: str = SO
     )
     sub = (
         f"Largest gap in debt/GDP {gap.max():.1f} pp ({int(gap.idxmax())}); net interest within "
-        f"{(data['net_interest:gap'] / data['net_interest:cbo']).abs().max() * 100:.0f}% of CBO's. "
+        f"{math.ceil((data['net_interest:gap'] / data['net_interest:cbo']).abs().max() * 100)}% of CBO's. "
         f"Baseline: {vintage}."
     )
     _title(fig, title, sub)
@@ -859,6 +881,20 @@ def selloff_data(
     return out
 
 
+def selloff_table(data: pd.DataFrame) -> pd.DataFrame:
+    """:func:`selloff_data` in the units the sell-off chart draws, each column named with its unit
+    (yields in bp, as drawn; prices in $ per $100 face; holdings and sales in $bn)."""
+    out = pd.DataFrame(index=data.index)
+    for var, label in SELLOFF_YIELDS.items():
+        out[f"{label} yield (bp vs baseline)"] = data[var] * 100
+    for var, label in SELLOFF_PRICES.items():
+        out[f"{label} price ($ per $100 face vs baseline)"] = data[var]
+    for var, label in SELLOFF_HOLDERS.items():
+        out[f"{label} holdings ($bn vs baseline)"] = data[var]
+    out["official sales ($bn a year)"] = data["official sales"]
+    return out
+
+
 def _shade_sale(ax: Axes, data: pd.DataFrame) -> None:
     selling = data["official sales"] > 1e-9
     if selling.any():
@@ -898,14 +934,15 @@ def plot_selloff(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOUR
     ten = data["ten year yield"]
     price = data["bond price 10y"]
     seller = min(SELLOFF_HOLDERS, key=lambda v: float(data[v].min()))
-    sold = -float(data[seller].min())
+    sold, when = -float(data[seller].min()), month_label(float(data[seller].idxmin()))
     title = (
         f"The sale lifts the 10-year yield {ten.max() * 100:.0f} bp above its baseline path "
         f"(monthly peak, {month_label(float(ten.idxmax()))})"
     )
     sub = (
-        f"Scenario: {scenario}. {SELLOFF_HOLDERS[seller]} holds ${sold:,.0f}bn less than at "
-        f"baseline; the 10-year note's price falls up to ${-price.min():.2f} per $100."
+        f"Scenario: {scenario}. {SELLOFF_HOLDERS[seller]} holds ${sold:,.0f}bn less than at baseline "
+        f"by {when} (at baseline its holdings grow with the debt); the 10-year note's price falls up to "
+        f"${-price.min():.2f} per $100."
     )
     _title(fig, title, sub)
     _source(fig, source)
@@ -976,16 +1013,18 @@ def plot_fan(
     ax.set_xlabel("Fiscal year")
     last = int(data.index.max())
     lo, hi = ("p5", "p95") if "p5" in data else (data.columns[0], data.columns[-1])
+    share = f"{int(hi[1:]) - int(lo[1:])}%" if lo[1:].isdigit() and hi[1:].isdigit() else "most"
     if probability:
         title = (
-            f"{label} in {last}: 90% of draws between {data.at[last, lo]:.0f} and "
+            f"{label} in {last}: {share} of draws between {data.at[last, lo]:.0f} and "
             f"{data.at[last, hi]:.0f}{'' if unit.startswith('%') else ' '}{unit}"
         )
     else:
         span = (
             f"{data.at[last, lo]:.0f}\u2013{data.at[last, hi]:.0f}{'' if unit.startswith('%') else ' '}{unit}"
         )
-        title = f"Sensitivity, not probability: {label.lower()} in {last} spans {span} over the design"
+        runs = f"in {share} of the design's runs"
+        title = f"Sensitivity, not probability: {label.lower()} in {last} is {span} {runs}"
     bottom = _legend_room(fig, ax.get_legend_handles_labels()[1], 3)
     fig.subplots_adjust(top=0.83, bottom=bottom, left=0.1, right=0.98)
     _title(fig, title, note + ("\n" + "; ".join(exceed) if exceed else ""))
@@ -1036,11 +1075,17 @@ def plot_tornado(data: dict[int, pd.DataFrame], ax: Axes, note: str, source: str
     """Tornado panels side by side, one per horizon (``{year: tornado_data(...)}``)."""
     fig = ax.figure
     years = list(data)
+    # each frame is ranked for its own year; only the first panel carries the input labels, so every
+    # panel draws its rows in the first panel's order (a bar beside its own label), and the title
+    # names each year's most influential input from that year's own ranking
+    tops = [str(data[y].index[-1]) for y in years]
+    order = list(dict.fromkeys([*data[years[0]].index, *(i for y in years for i in data[y].index)]))
+    if any(list(data[y].index) != order for y in years[1:]):
+        note += f" Rows in FY{years[0]}'s order."
     axes = [ax] + [fig.add_subplot(1, len(years), k + 1) for k in range(1, len(years))]
     width = (0.6 - 0.06 * (len(years) - 1)) / len(years)
-    tops = []
     for k, (a, year) in enumerate(zip(axes, years, strict=True)):
-        frame = data[year]
+        frame = data[year].reindex(order)
         a.set_position([0.36 + k * (width + 0.06), 0.3, width, 0.48])
         y = np.arange(len(frame))
         unit = frame.attrs.get("unit", "")
@@ -1074,7 +1119,6 @@ def plot_tornado(data: dict[int, pd.DataFrame], ax: Axes, note: str, source: str
         a.set_yticks(y, names if k == 0 else [""] * len(frame), fontsize=7.5)
         a.set_title(f"FY{year}", loc="left", fontsize=9)
         a.grid(axis="y", visible=False)
-        tops.append(str(frame.index[-1]))
     label = data[years[0]].attrs.get("label", "")
     label = {"Debt held by the public": "debt/GDP"}.get(label, label.lower())
     short = [t.split(" (")[0] for t in tops]

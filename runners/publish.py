@@ -57,31 +57,52 @@ def headline_rows(
     return header, rows
 
 
+def odds(p: float) -> str:
+    """A probability in percent as the brief states it: whole percent, except that a chance which
+    is not zero (or not certain) never reads as 0% (100%): 0.02 -> '<1%', 99.7 -> '>99%'."""
+    whole = f"{p:.0f}"
+    if whole == "0" and p > 0:
+        return "<1%"
+    if whole == "100" and p < 100:
+        return ">99%"
+    return f"{whole}%"
+
+
 def probability_rows(probs: pd.DataFrame | None) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the Monte Carlo probabilities (horizon years as rows)."""
     if probs is None or probs.empty:
         return [], []
     pattern = re.compile(r"(\d+)pct")
     header = ["Fiscal year"] + [f"P(debt > {pattern.search(c).group(1)}% of GDP)" for c in probs.columns]
-    rows = [[str(y)] + [f"{v:.0f}%" for v in probs.loc[y]] for y in probs.index]
+    rows = [[str(y)] + [odds(v) for v in probs.loc[y]] for y in probs.index]
     return header, rows
 
 
-def take_rows(take: pd.DataFrame | None) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the "what it would take" table (runners.gap.what_it_would_take)."""
+def take_rows(
+    take: pd.DataFrame | None, titles: dict[str, str] | None = None
+) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the "what it would take" table (runners.gap.what_it_would_take); scenarios
+    by their ``titles`` (the brief's short titles) where given."""
     if take is None or take.empty:
         return [], []
-    header = ["Scenario", "Goal", "Debt/GDP without (%)", "Adjustment (% of GDP a year)", "First year ($bn)"]
+    header = [
+        "Scenario",
+        "Goal",
+        "Debt/GDP in the goal year without it (% of GDP)",
+        "Adjustment (% of GDP a year)",
+        "In the first year ($bn)",
+    ]
     rows = []
     for _, r in take.iterrows():
         if pd.isna(r["adjustment_pct_gdp"]):
             size, first = "out of reach", "-"
         else:
             size, first = f"{r['adjustment_pct_gdp']:.2f} from FY{r['from']}", f"{r['first_year_bn']:,.0f}"
+        level = "" if "%" in str(r["goal"]) else f" ({r['target_pct_gdp']:.1f}% of GDP)"
         rows.append(
             [
-                str(r["title"]),
-                f"{r['goal']} by FY{r['by']}",
+                (titles or {}).get(r["scenario"], str(r["title"])),
+                f"{r['goal']}{level} by FY{r['by']}",
                 f"{r['debt_to_gdp_by_without']:.1f}",
                 size,
                 first,
@@ -89,6 +110,8 @@ def take_rows(take: pd.DataFrame | None) -> tuple[list[str], list[list[str]]]:
         )
     return header, rows
 
+
+LOOP_CHART = "feedback_loops"  # the chart whose loops the brief lists
 
 TAKE_NOTE = (
     "The constant improvement in the primary balance (half revenues, half noninterest spending) that "
@@ -116,16 +139,19 @@ def render_markdown(doc: dict) -> str:
     p_header, p_rows = probability_rows(doc.get("probabilities"))
     if p_rows:
         lines += ["Monte Carlo probabilities:", "", *_md_table(p_header, p_rows), ""]
-    t_header, t_rows = take_rows(doc.get("take"))
+    t_header, t_rows = take_rows(doc.get("take"), doc.get("titles"))
     if t_rows:
         lines += ["## What it would take", "", TAKE_NOTE, "", *_md_table(t_header, t_rows), ""]
     lines += ["## Charts", ""]
+    loops = "Loops the model closes: " + "; ".join(doc["loops"]) + "." if doc["loops"] else ""
     for stem, heading, caption in doc["charts"]:
         lines += [f"### {heading}", "", f"![{heading}](charts/{stem}.png)", ""]
         if caption:
             lines += [caption, ""]
-    if doc["loops"]:
-        lines += ["Loops the model closes: " + "; ".join(doc["loops"]) + ".", ""]
+        if loops and stem == LOOP_CHART:  # the list goes with the diagram it names
+            lines += [loops, ""]
+    if loops and LOOP_CHART not in [c[0] for c in doc["charts"]]:
+        lines += [loops, ""]
     lines += ["## Methods", "", doc["methods"].strip(), "", doc["source"], ""]
     return "\n".join(lines)
 
@@ -206,10 +232,11 @@ def render_html(doc: dict, charts_dir: Path) -> str:
     p_header, p_rows = probability_rows(doc.get("probabilities"))
     if p_rows:
         parts += ["<p>Monte Carlo probabilities:</p>", *_html_table(p_header, p_rows)]
-    t_header, t_rows = take_rows(doc.get("take"))
+    t_header, t_rows = take_rows(doc.get("take"), doc.get("titles"))
     if t_rows:
         parts += ["<h2>What it would take</h2>", f"<p>{esc(TAKE_NOTE)}</p>", *_html_table(t_header, t_rows)]
     parts.append("<h2>Charts</h2>")
+    loops = "Loops the model closes: " + "; ".join(doc["loops"]) + "." if doc["loops"] else ""
     for stem, heading, caption in doc["charts"]:
         data = base64.b64encode((charts_dir / f"{stem}.png").read_bytes()).decode("ascii")
         parts += [
@@ -219,8 +246,10 @@ def render_html(doc: dict, charts_dir: Path) -> str:
             f"<figcaption>{esc(caption)}</figcaption>" if caption else "",
             "</figure>",
         ]
-    if doc["loops"]:
-        parts.append(f"<p>Loops the model closes: {esc('; '.join(doc['loops']))}.</p>")
+        if loops and stem == LOOP_CHART:  # the list goes with the diagram it names
+            parts.append(f"<p>{esc(loops)}</p>")
+    if loops and LOOP_CHART not in [c[0] for c in doc["charts"]]:
+        parts.append(f"<p>{esc(loops)}</p>")
     parts += ["<h2>Methods</h2>", _md_to_html(doc["methods"]), f'<p class="source">{esc(doc["source"])}</p>']
     parts += ["</body>", "</html>", ""]
     return "\n".join(p for p in parts if p)
@@ -286,25 +315,51 @@ class _TextPages:
             self.y -= step
         self.y -= gap
 
+    def _width(self, text: str, size: float, bold: bool = False) -> float:
+        """The width of a line of text, inches, with 10% to spare (hinted small text drawn at
+        another resolution comes out a few percent wider than measured)."""
+        t = self.fig.text(0, 0, text, fontsize=size, fontweight="bold" if bold else "normal")
+        width = t.get_window_extent(self.fig.canvas.get_renderer()).width / self.fig.dpi
+        t.remove()
+        return width * 1.1
+
     def table(self, header: list[str], rows: list[list[str]], size: float = 7.0) -> None:
-        step = size * 1.6 / 72
-        head = [textwrap.wrap(h, 11) for h in header]
+        """A table: the first column left-aligned (shortened to fit), the others right-aligned,
+        each as wide as its widest header line or cell, so nothing overlaps."""
+        step, gap = size * 1.6 / 72, 0.1
+        cells = [
+            [_plain(c if k == 0 else c.replace(" (actual)", "*")) for k, c in enumerate(r)] for r in rows
+        ]
+        # headers wrap to their column's widest cell (10 characters at least), never within a word
+        head = [
+            textwrap.wrap(h, max([10] + [len(r[k]) for r in rows if k]), break_long_words=False)
+            for k, h in enumerate(header)
+        ]
         head_lines = max(len(h) for h in head)
         self._room(step * (len(rows) + head_lines + 1))
         usable = PAGE[0] - 2 * MARGIN
-        first = usable * 0.34
-        widths = [first] + [(usable - first) / (len(header) - 1)] * (len(header) - 1)
-        x = [MARGIN + sum(widths[:i]) for i in range(len(widths))]
+        widths = [0.0] + [
+            max(
+                [self._width(_plain(line), size, bold=True) for line in head[k]]
+                + [self._width(r[k], size) for r in cells]
+            )
+            for k in range(1, len(header))
+        ]
+        widths[0] = usable - sum(widths[1:]) - gap * (len(header) - 1)
+        for r in cells:  # the first column shortened until it fits its width
+            chars = len(r[0])
+            while chars > 12 and self._width(r[0], size) > widths[0]:
+                chars -= 2
+                r[0] = textwrap.shorten(r[0], chars, placeholder=" [...]")
+        x = [MARGIN + sum(widths[:k]) + gap * k for k in range(len(widths))]
         for k, lines in enumerate(head):
             for j, line in enumerate(lines):
                 pos = x[k] if k == 0 else x[k] + widths[k]
                 self.fig.text(pos / PAGE[0], (self.y - j * step) / PAGE[1], _plain(line), fontsize=size,
                               fontweight="bold", va="top", ha="left" if k == 0 else "right")  # fmt: skip
         self.y -= step * head_lines + 0.04
-        for row in rows:
+        for row in cells:
             for k, cell in enumerate(row):
-                cell = textwrap.shorten(cell, 44) if k == 0 else cell.replace(" (actual)", "*")
-                cell = _plain(cell)
                 pos = x[k] if k == 0 else x[k] + widths[k]
                 self.fig.text(pos / PAGE[0], self.y / PAGE[1], cell, fontsize=size, va="top",
                               ha="left" if k == 0 else "right")  # fmt: skip
@@ -350,7 +405,7 @@ def write_pdf(doc: dict, figures: list, path: Path, charts_dir: Path) -> Path:
         p_header, p_rows = probability_rows(doc.get("probabilities"))
         if p_rows:
             pages.table(p_header, p_rows)
-        t_header, t_rows = take_rows(doc.get("take"))
+        t_header, t_rows = take_rows(doc.get("take"), doc.get("titles"))
         if t_rows:
             pages.text("What it would take", size=11.5, bold=True, keep=0.6)
             pages.text(TAKE_NOTE, size=8.5, width=112)

@@ -19,7 +19,7 @@ from runners import brief, charts, loops, model, publish
 from runners.brief import build_charts, default_scenarios, write_brief
 from runners.errors import SnowballError
 from runners.inputs import read_history
-from runners.run import milestone_label, milestones, run
+from runners.run import headline, milestone_label, milestones, run
 from runners.scenario import load_scenario
 
 SCENARIOS = ["baseline", "japan-selloff"]
@@ -135,6 +135,14 @@ def test_pack_contents(pack):
     assert {"briefing.html", "briefing.md", "briefing.pdf", "manifest.json", "tables/figures.xlsx"} <= names
     assert {"tables/headline.csv", "tables/loop_edges.csv", "tables/decomposition_baseline.csv"} <= names
     assert "tables/monte_carlo_probabilities.csv" in names
+    # every chart the pack holds is described in the README's table of the brief's charts
+    from runners.paths import REPO
+
+    readme = (REPO / "README.md").read_text().split("## Briefing pack", 1)[1].split("\n## ", 1)[0]
+    described = set(
+        re.findall(r"`([a-z_]+)`", "\n".join(x for x in readme.splitlines() if x.startswith("| `")))
+    )
+    assert {p.stem for p in (pack / "charts").glob("*.png")} <= described
     # sweeps in reports/sweeps/ enter only when named: none here
     assert not [n for n in names if re.match(r"charts/(fan|tornado)_(?!monte_carlo|selloff)", n)]
     table = pd.read_csv(pack / "tables/headline.csv", index_col="scenario")
@@ -160,6 +168,31 @@ def test_pack_contents(pack):
         rows = rows.sort_values("target_pct_gdp")
         assert rows["adjustment_pct_gdp"].is_monotonic_decreasing and (rows["adjustment_pct_gdp"] > 0).all()
     assert "## What it would take" in text
+    # named as everywhere else in the brief, with the level a goal holds debt at
+    hold = take[take["goal"].str.startswith("hold")].set_index("scenario").loc["baseline"]
+    assert (
+        f"| Baseline | {hold['goal']} ({hold['target_pct_gdp']:.1f}% of GDP) by FY{hold['by']} | "
+        f"{hold['debt_to_gdp_by_without']:.1f} |" in text
+    )
+
+
+def test_headline_peak_year_is_where_the_path_first_reaches_its_peak(baseline_result):
+    """The baseline holds the 10-year flat after CBO's window: its peak is the year it gets there,
+    as `snowball run` prints it, not the last year, where float noise puts it a hair higher
+    (headline.csv said FY2055 while the run said FY2036)."""
+    r = baseline_result.results
+    row = brief.headline_frame({"baseline": baseline_result}).loc["baseline"]
+    for col in ("bill_yield", "ten_year_yield", "thirty_year_yield"):
+        year = row[f"peak_fy_average_{col}_fiscal_year"]
+        assert r.at[year, col] == pytest.approx(r[col].max(), abs=1e-6)
+        assert (r.loc[: year - 1, col] < r[col].max() - 1e-6).all(), col
+    printed = dict(headline(baseline_result))["Peak 10-year yield (FY average)"]
+    assert printed.endswith(f"(FY{row['peak_fy_average_ten_year_yield_fiscal_year']})")
+    flat = r["ten_year_yield"].round(6)
+    assert flat.loc[row["peak_fy_average_ten_year_yield_fiscal_year"] :].nunique() == 1
+    # the rollover chart's title names the same year
+    fig = charts.draw(charts.plot_rollover, charts.rollover_data(r), "Baseline")
+    assert f"in FY{row['peak_fy_average_ten_year_yield_fiscal_year']} (fiscal-year averages)" in _title(fig)
 
 
 def test_files_carry_no_dates_and_svg_text_stays_text(pack):
@@ -239,9 +272,17 @@ def test_html_is_self_contained_dated_and_matches_markdown(pack):
     header = md.splitlines()[2]
     assert header.startswith(f"*1 January 2026 · Snowball {brief.__version__} · baseline: ")
     assert "CBO, The Budget and Economic Outlook" in header and "monte-carlo.toml" in header
+    # the units every number in the pack is in
+    assert "years are federal fiscal years" in header and "dollars are nominal" in header
     # titles, not slugs, in the headings and summaries
     assert "japan-selloff" not in md.split("## Headline numbers")[0]
     assert "## Key findings" in md and "## Methods" in md
+    # the list of loops follows the loop diagram, not whichever chart comes last
+    after = md.split("charts/feedback_loops.png")[1].split("\n### ")[0]
+    assert "Loops the model closes: R1 snowball (reinforcing)" in after
+    assert md.count("Loops the model closes") == 1
+    html = (pack / "briefing.html").read_text()
+    assert "Loops the model closes" in html.split('alt="The feedback loops"')[1].split("<figure>")[0]
 
 
 def test_summaries_state_the_run_numbers(pack, baseline_result):
@@ -258,7 +299,10 @@ def test_summaries_state_the_run_numbers(pack, baseline_result):
     title = brief.short_title(sale.scenario)
     other = next(x for x in md.splitlines() if x.startswith(f"**{title}.**"))
     diff = sale.results.at[2035, "debt_to_gdp"] - r.at[2035, "debt_to_gdp"]
-    assert f"{diff:+.1f} points of GDP in 2035" in other
+    assert (
+        f"{diff:+.1f} percentage points of GDP in 2035 ({sale.results.at[2035, 'debt_to_gdp']:.0f}% of GDP)"
+        in other
+    )
     assert "Debt held by the public reaches" not in other
 
 
@@ -421,6 +465,12 @@ def test_spending_chart_marks_the_extension_and_states_the_milestones(baseline_r
     assert shaded and shaded[0].get_x() == pytest.approx(window_end + 0.5)
     assert any("Beyond CBO's 10-year window" in t.get_text() for t in ax.texts)
     assert _title(fig) == "Net interest " + "; ".join(phrases)
+    # the dots are data/history's actual years: OMB's tables, CBO's categories (its source column)
+    assert "Actual (OMB, CBO)" in ax.get_legend_handles_labels()[1] or any(
+        t.get_text() == "Actual (OMB, CBO)" for leg in fig.legends for t in leg.get_texts()
+    )
+    sources = " ".join(read_history().loc[2020:, "source"])
+    assert "OMB" in sources and "CBO" in sources
 
 
 def test_r_minus_g(baseline_result):
@@ -599,6 +649,33 @@ def test_tornado_charts_at_the_headline_horizons_with_readable_labels(uncertaint
         top = s.loc[s["swing"].idxmax(), "input"]
         assert ax.patches  # bars drawn
         assert labels[top] == charts.tornado_data(u.sensitivity, "debt_to_gdp", y, labels).index[-1]
+
+
+def test_every_tornado_bar_sits_beside_its_own_input_label(uncertainty):
+    """Only the first panel carries input labels: a later panel ranked in its own order drew its
+    bars beside other inputs' labels (FY2055's yield-shift bar sat on the primary-outlays row)."""
+    u = uncertainty
+    labels = charts.input_labels(u.spec)
+    fig = charts.sweep_tornado_figure(u.sensitivity, u.summary, u.spec, years=[2035, 2055])
+    left = fig.axes[0]
+    ticks = {
+        round(y): t.get_text().replace("\n", " ")
+        for y, t in zip(left.get_yticks(), left.get_yticklabels(), strict=True)
+    }
+    for year, ax in zip((2035, 2055), fig.axes, strict=True):
+        frame = charts.sweep_tornado_data(u.sensitivity, u.summary, u.spec, [year])[year]
+        bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+        assert len(bars) == 2 * len(frame)
+        for bar in bars:
+            name = ticks[round(bar.get_y() + bar.get_height() / 2)]
+            drawn = bar.get_x() + bar.get_width()  # the bar's end away from zero
+            want = frame.loc[name, "high"] if bar.get_facecolor()[0] > 0.5 else frame.loc[name, "low"]
+            assert drawn == pytest.approx(want) or bar.get_x() == pytest.approx(want), (year, name)
+    # the title names each year's largest swing, from that year's own ranking
+    for year in (2035, 2055):
+        s = u.sensitivity[u.sensitivity["fiscal_year"] == year]
+        top = labels[s.loc[s["swing"].idxmax(), "input"]].split(" (")[0].lower()
+        assert f"FY{year}: {top}" in _title(fig)
 
 
 def test_design_sweeps_are_drawn_as_sensitivity_not_probability(uncertainty):
@@ -917,7 +994,7 @@ def test_short_horizon_text_uses_the_years_run(tmp_path):
     diff = (
         res["fiscal-reform"].results.at[2030, "debt_to_gdp"] - res["baseline"].results.at[2030, "debt_to_gdp"]
     )
-    assert f"{diff:+.1f} points of GDP in 2030" in para
+    assert f"{diff:+.1f} percentage points of GDP in 2030" in para
 
 
 def test_brief_baseline_option_replaces_every_vintage(tmp_path):
@@ -942,3 +1019,216 @@ def test_dollar_signs_in_titles_are_not_math():
         shown, ismath = t._preprocess_math(t.get_text())
         assert not ismath and "$1" in shown.replace("\\$", "$")
     plt.close(fig)
+
+
+# ------------------------------------------------- claims in titles and sentences (reader audit)
+
+
+def test_odds_never_round_a_chance_to_zero_or_certainty():
+    # 2 of 10,000 draws is 0.02%: "0%" would say it cannot happen
+    assert [publish.odds(p) for p in (0, 0.02, 0.5, 0.6, 64.54, 99.7, 100)] == [
+        "0%",
+        "<1%",
+        "<1%",  # 0.5 rounds to even: "0%"
+        "1%",
+        "65%",
+        ">99%",
+        "100%",
+    ]
+    probs = pd.DataFrame({"p_debt_over_200pct": [0.02, 30.42]}, index=[2035, 2055])
+    assert brief.exceed_lines(probs) == ["P(debt > 200% of GDP): <1% in 2035, 30% in 2055"]
+    assert publish.probability_rows(probs)[1] == [["2035", "<1%"], ["2055", "30%"]]
+
+
+def test_key_findings_state_the_odds_as_the_table_does(pack):
+    md = (pack / "briefing.md").read_text()
+    findings = md.split("## Key findings")[1].split("##")[0]
+    p = pd.read_csv(pack / "tables/monte_carlo_probabilities.csv", index_col="fiscal_year")
+    col = "p_debt_over_200pct"
+    assert f"200%: {publish.odds(p.at[2035, col])} and {publish.odds(p.at[2055, col])}." in findings
+    # the spread across scenarios has its unit
+    assert "percentage points of GDP from Baseline" in findings
+
+
+def test_net_interest_difference_reads_as_higher_or_lower(baseline_result):
+    reform = run(load_scenario("fiscal-reform"))
+    para = brief.scenario_summary(reform, baseline_result, "Fiscal reform", "Baseline")
+    r, b = reform.results, baseline_result.results
+    dni = r.at[2035, "net_interest"] - b.at[2035, "net_interest"]
+    assert dni < 0  # the rule lowers debt and so interest
+    assert (
+        f"Net interest is ${-dni:,.0f}bn lower in 2035 (${r.at[2035, 'net_interest']:,.0f}bn a year)." in para
+    )
+    assert "\u2212$" not in para and "-$" not in para  # never "net interest is -$61bn"
+
+
+def test_net_interest_subtitle_names_every_scenario_tied_for_first(baseline_result):
+    r = baseline_result.results
+    data = charts.interest_data({"Baseline": r, "Copy": r}, read_history())
+    fig = charts.draw(charts.plot_interest, data)
+    share = r["net_interest_share_of_outlays"]
+    year = int(share[share > 20].index[0])
+    sub = " ".join(_texts(fig))
+    assert f"2 of 2 scenarios, first Baseline and Copy (FY{year})." in sub
+    hist = read_history()
+    record = (hist["net_interest"] / hist["gdp"] * 100).max()
+    past = r["net_interest_to_gdp"][r["net_interest_to_gdp"] > record]
+    assert f"Baseline passes it in FY{int(past.index[0])}." in sub
+    three = charts.interest_data({"Baseline": r, "Copy": r, "Other": r}, read_history())
+    sub = " ".join(_texts(charts.draw(charts.plot_interest, three)))
+    assert f"3 of 3 scenarios, first Baseline, Copy and Other (FY{year})." in sub
+
+
+def test_r_minus_g_turns_positive_only_if_it_stays_positive(baseline_result):
+    data = charts.r_g_data(baseline_result.results, read_history())
+    proj = data.loc[baseline_result.results.index, "r_minus_g"]
+    fig = charts.draw(charts.plot_r_g, data, "Baseline")
+    title, sub = _title(fig), " ".join(_texts(fig))
+    if title.startswith("r \u2212 g turns positive in "):
+        year = int(re.search(r"positive in (\d{4})", title).group(1))
+        assert (proj.loc[year:] > 0).all() and (proj.loc[: year - 1] <= 0).all()
+    history = data.loc[data.index < proj.index[0], "r_minus_g"]
+    assert (
+        f"averages {proj.mean():+.1f} pp over the projection, against {history.mean():+.1f} pp since 1960"
+        in sub
+    )
+    # a path that turns positive and back is not "the debt starts to snowball"
+    flips = data.copy()
+    flips.loc[proj.index[0], "r_minus_g"] = -1.0
+    flips.loc[proj.index[1], "r_minus_g"] = 1.0
+    flips.loc[proj.index[2], "r_minus_g"] = -1.0
+    back = flips.loc[proj.index, "r_minus_g"]
+    fig = charts.draw(charts.plot_r_g, flips, "Baseline")
+    assert _title(fig) == f"r \u2212 g is positive in {(back > 0).sum()} of {len(back)} projected years"
+
+
+def test_net_interest_bound_against_cbo_is_rounded_up(baseline_result):
+    v = charts.validation_data(baseline_result.results, baseline_result.inputs.cbo).copy()
+    # a largest gap of 2.4%: "within 2%" would be false; 3% is the bound in whole percent
+    v["net_interest:gap"] = v["net_interest:cbo"] * 0.01
+    v.iloc[-1, v.columns.get_loc("net_interest:gap")] = v["net_interest:cbo"].iloc[-1] * -0.024
+    fig = charts.draw(charts.plot_validation, v, "test")
+    assert "net interest within 3% of CBO's" in " ".join(_texts(fig))
+    assert "net interest stays within 3% of CBO's every year" in brief.methods_text(baseline_result, None, v)
+
+
+def test_selloff_subtitle_dates_the_sellers_shortfall(selloff_frame):
+    fig = charts.draw(charts.plot_selloff, selloff_frame, "Sale")
+    seller = min(charts.SELLOFF_HOLDERS, key=lambda v: float(selloff_frame[v].min()))
+    assert charts.SELLOFF_HOLDERS[seller] == "Japan"
+    gap = selloff_frame[seller]
+    sub = " ".join(_texts(fig)).replace("\\$", "$")  # matplotlib's escaped dollars
+    assert (
+        f"Japan holds ${-gap.min():,.0f}bn less than at baseline by {charts.month_label(float(gap.idxmin()))}"
+        in sub
+    )
+    price = selloff_frame["bond price 10y"]
+    assert f"falls up to ${-price.min():.2f} per $100" in sub
+
+
+def test_other_chart_claims_follow_the_data(baseline_result, selloff_result):
+    hist = read_history()
+    r, s = baseline_result.results, selloff_result.results
+    # budget: the primary deficit in the last year
+    data = charts.budget_data(r, hist)
+    last = int(r.index[-1])
+    fig = charts.draw(charts.plot_budget, data, "Baseline")
+    assert _title(fig).endswith(f"{data.at[last, 'primary_deficit:projection']:.1f}% before interest")
+    # change from the baseline: which scenario is highest and lowest in 2035
+    lower = s.copy()
+    lower["debt_to_gdp"] = r["debt_to_gdp"] - 1
+    fig = charts.draw(
+        charts.plot_change, charts.change_data({"Baseline": r, "Sale": s, "Low": lower}), "Baseline"
+    )
+    assert "Highest: Sale; lowest: Low." in " ".join(_texts(fig))
+    assert f"is -1.0 to {s.at[2035, 'debt_to_gdp'] - r.at[2035, 'debt_to_gdp']:+.1f} points of GDP" in _title(
+        fig
+    )
+    # rollover: the average rate in the 10-year's peak year
+    fig = charts.draw(charts.plot_rollover, charts.rollover_data(s), "Sale")
+    peak = int(s["ten_year_yield"].idxmax())
+    assert (
+        f"{s.at[peak, 'average_interest_rate']:.1f}% vs {s['ten_year_yield'].max():.1f}% in FY{peak}"
+        in _title(fig)
+    )
+    # structure: foreign holders' share at each end
+    data = charts.structure_data(s, hist)
+    fig = charts.draw(charts.plot_structure, data, "Sale")
+    held = data.dropna(subset=[f"share:{c}" for c in charts.HOLDERS])
+    foreign = [f"share:{c}" for c in list(charts.HOLDERS)[:4]]
+    first, end = int(held.index[0]), int(held.index[-1])
+    f0, f1 = held.loc[first, foreign].sum(), held.loc[end, foreign].sum()
+    assert f"foreign holders {f0:.0f}% in {first}, {f1:.0f}% in {end}" in _title(fig)
+
+
+def test_structure_chart_starts_from_the_initial_holders(selloff_result):
+    """The sale is over by the end of the first projected year: without the initial state the holders'
+    panel and its title ("foreign holders 27% in 2026, 27% in 2055") hid it."""
+    r, constants = selloff_result.results, selloff_result.inputs.constants
+    data = charts.structure_data(r, read_history(), constants)
+    start = int(r.index[0]) - 1
+    shares = data[[f"share:{c}" for c in charts.HOLDERS]].dropna()
+    assert shares.index[0] == start and np.allclose(shares.sum(axis=1), 100)
+    # Japan at 30 September of the start year: its holdings over the debt, from the initial state
+    japan = constants["initial japan holdings"] / constants["initial debt held by the public"] * 100
+    assert shares.at[start, "share:holdings_japan"] == pytest.approx(japan)
+    foreign = [f"share:{c}" for c in list(charts.HOLDERS)[:4]]
+    f0, f1 = shares.loc[start, foreign].sum(), shares.loc[int(r.index[-1]), foreign].sum()
+    assert f0 > f1 + 3  # Japan's $1.2tn is about 4% of the debt
+    fig = charts.draw(charts.plot_structure, data, "Sale")
+    assert f"foreign holders {f0:.0f}% in {start}, {f1:.0f}% in {int(r.index[-1])}" in _title(fig)
+    stack = fig.axes[-1].collections[0]  # Japan's band starts at the initial state
+    assert stack.get_paths()[0].vertices[:, 0].min() == start
+
+
+def test_pdf_tables_fit_their_columns(pack):
+    """The PDF's tables: no cell or header overlaps another (the goal column of "what it would
+    take" ran over the scenario names, and headline headers over each other)."""
+    import matplotlib.pyplot as plt
+
+    class Pdf:  # collects the pages instead of writing them
+        pages: list = []
+
+        def savefig(self, fig):
+            self.pages.append(fig)
+
+    table = pd.read_csv(pack / "tables/headline.csv", index_col="scenario")
+    take = pd.read_csv(pack / "tables/what_it_would_take.csv")
+    titles = {n: brief.short_title(load_scenario(n)) for n in table.index}
+    pages = publish._TextPages(Pdf(), charts.STYLE)
+    with plt.style.context(charts.STYLE):
+        for header, rows in (publish.headline_rows(table, titles), publish.take_rows(take, titles)):
+            pages.table(header, rows)
+        fig = pages.fig
+        renderer = fig.canvas.get_renderer()
+        boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in fig.texts if t.get_text()]
+    assert len(boxes) > 60
+    for i, (a, box) in enumerate(boxes):
+        for b, other in boxes[i + 1 :]:
+            assert not box.shrunk(0.98, 0.9).overlaps(other.shrunk(0.98, 0.9)), (a, b)
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, a  # and stays on the page
+    plt.close(fig)
+
+
+def test_every_chart_caption_states_its_units(pack):
+    md = (pack / "briefing.md").read_text()
+    captions = dict(re.findall(r"!\[[^\]]*\]\(charts/(\w+)\.png\)\n\n([^\n]+)", md))
+    assert set(STEMS) <= set(captions)
+    units = re.compile(
+        r"% of GDP|% a year|percentage points|\$bn|\$ per \$100|\bbp\b|months|% of federal|share of"
+    )
+    for stem, caption in captions.items():
+        if stem != "feedback_loops":  # a diagram: signs, not numbers
+            assert units.search(caption), (stem, caption)
+
+
+def test_selloff_sheet_holds_the_units_drawn(pack, selloff_frame):
+    from openpyxl import load_workbook
+
+    ws = load_workbook(pack / "tables/figures.xlsx")["selloff"]
+    header = [c.value for c in ws[5]]
+    assert "10-year yield (bp vs baseline)" in header and "Japan holdings ($bn vs baseline)" in header
+    col = header.index("10-year yield (bp vs baseline)")
+    drawn = [row[col] for row in ws.iter_rows(min_row=6, values_only=True)]
+    # the chart's peak in bp, as its title states it
+    assert max(drawn) == pytest.approx(selloff_frame["ten year yield"].max() * 100)

@@ -1,0 +1,201 @@
+"""The README against the program: the commands and options it shows exist, the files it points
+at are in the repository, the results columns it lists are the ones written, and the figures it
+quotes from a run are the run's (so a change to the numbers shows up here, not in a reader's hands)."""
+
+import re
+
+import pytest
+
+from runners import cli
+from runners.inputs import read_history
+from runners.paths import REPO
+from runners.registry import COLUMNS
+from runners.run import headline, run
+from runners.scenario import load_scenario
+from runners.units import check_units
+
+README = (REPO / "README.md").read_text()
+
+
+def section(heading: str) -> str:
+    """The text under a heading, up to the next heading of the same or a higher level."""
+    level = heading.split(" ", 1)[0]
+    start = README.index(heading + "\n") if heading + "\n" in README else README.index(heading)
+    rest = README[start + len(heading) :]
+    ends = [m.start() for m in re.finditer(rf"^#{{1,{len(level)}}} ", rest, flags=re.M)]
+    return rest[: ends[0]] if ends else rest
+
+
+def blocks(text: str = README) -> list[tuple[str, str]]:
+    """The fenced code blocks of a text, as (language, body)."""
+    out, lang, body = [], None, []
+    for line in text.splitlines():
+        if line.startswith("```"):
+            if lang is None:
+                lang, body = line[3:].strip(), []
+            else:
+                out.append((lang, "\n".join(body)))
+                lang = None
+        elif lang is not None:
+            body.append(line)
+    return out
+
+
+def commands() -> list[str]:
+    """Every `snowball ...` command line the README shows: in code blocks (with their
+    continuation lines) and in inline code."""
+    found = []
+    for _, body in blocks():
+        for line in body.splitlines():
+            line = line.split("  #", 1)[0].rstrip()
+            if line.startswith("snowball "):
+                found.append(line)
+            elif found and line.startswith(" ") and line.strip().startswith("["):
+                found[-1] += " " + line.strip()
+    found += re.findall(r"`(snowball [^`]+)`", README)
+    return found
+
+
+def subparsers() -> dict:
+    parser = cli.build_parser()
+    action = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    return action.choices
+
+
+def test_every_command_and_option_shown_exists():
+    subs = subparsers()
+    lines = commands()
+    assert len(lines) > 30
+    for line in lines:
+        words = line.split()
+        name = words[1]
+        assert name in subs, line
+        options = {o for a in subs[name]._actions for o in a.option_strings}
+        for flag in re.findall(r"(?<![\w-])--[a-z][a-z-]*", line):
+            assert flag in options, f"{line}: {flag} is not an option of snowball {name}"
+
+
+def test_command_table_lists_every_command():
+    table = section("## Two commands")
+    listed = set(re.findall(r"^\| `snowball (\w+)", table, flags=re.M))
+    listed |= set(re.findall(r", `snowball (\w+)`", table))
+    assert listed == set(subparsers())
+
+
+def test_links_and_images_point_at_files_in_the_repository():
+    targets = re.findall(r"\]\(([^)#\s]+)\)", README)
+    local = [t for t in targets if not t.startswith("http")]
+    assert local, "the README shows its chart snapshots"
+    for target in local:
+        assert (REPO / target).is_file(), target
+
+
+def test_results_columns_table_is_what_results_csv_holds(baseline_result):
+    table = section("### Results columns")
+    rows = re.findall(r"^\| `([a-z_0-9]+)` \| (.*?) \| (.*?) \| (.*?) \|$", table, flags=re.M)
+    # `snowball run` writes result.results with its index (fiscal_year) first
+    frame = baseline_result.results
+    assert [r[0] for r in rows] == [frame.index.name, *frame.columns]
+    documented = {r[0]: r[1:] for r in rows}
+    for col in COLUMNS:  # label, unit and definition as the registry (columns.csv) gives them
+        assert documented[col.name] == (col.label, col.unit, col.definition), col.name
+
+
+def test_quick_tour_headline_is_the_runs(baseline_result):
+    tour = section("## A quick tour of `snowball run`")
+    block = next(b for lang, b in blocks(tour) if not lang and "Debt held by the public" in b)
+    shown = [re.split(r"\s{2,}", line.strip(), maxsplit=1) for line in block.splitlines()[2:] if line.strip()]
+    assert [tuple(row) for row in shown] == headline(baseline_result)
+
+
+def test_units_check_count_is_the_models():
+    quoted = re.search(r"consistent in all (\d+) computed equations", README)
+    assert quoted and int(quoted.group(1)) == check_units().checked
+
+
+def test_actual_milestone_figures_are_the_history_files():
+    hist = read_history()
+    quoted = re.search(r"net interest \(\$([\d,]+)bn\) passed defense \(\$([\d,]+)bn\) in FY(\d{4})", README)
+    year = int(quoted.group(3))
+    assert quoted.group(1) == f"{hist.at[year, 'net_interest']:,.0f}"
+    assert quoted.group(2) == f"{hist.at[year, 'defense']:,.0f}"
+    assert hist.at[year, "net_interest"] > hist.at[year, "defense"]
+    assert not (hist.loc[: year - 1, "net_interest"] > hist.loc[: year - 1, "defense"]).any()
+
+
+@pytest.mark.parametrize(
+    "heading", ["### 1. CBO's February 2026 baseline", "### 2. CBO's January 2025 baseline"]
+)
+def test_validation_tables_are_the_runs(heading):
+    text = section(heading)
+    rows = re.findall(
+        r"^\| (\d{4}) \| ([\d.]+)% \| [\d.]+% \| \$([\d,]+)bn \| .*? \| ([\d.]+)% \|", text, flags=re.M
+    )
+    assert len(rows) >= 10
+    vintage = "cbo-2025-01" if "2025" in heading else None
+    r = run(load_scenario("baseline"), baseline=vintage, until=int(rows[-1][0])).results
+    got = [
+        (
+            str(y),
+            f"{r.at[y, 'debt_to_gdp']:.1f}",
+            f"{r.at[y, 'net_interest']:,.0f}",
+            f"{r.at[y, 'average_interest_rate']:.3f}",
+        )
+        for y in (int(row[0]) for row in rows)
+    ]
+    assert [tuple(row) for row in rows] == got
+
+
+def test_no_step_a_user_runs_needs_the_shared_folder():
+    """A user's clone has no ../shared: outside the developers' notes on sweeps and the engine's
+    test suite, the README points at nothing there."""
+    user_sections = README.split("## Sweeps: thousands of scenarios in seconds")[0]
+    user_sections += README.split("## What would it take?")[1]
+    assert "../shared" not in user_sections
+
+
+def test_gap_worked_example_is_the_commands_output():
+    from runners.gap import format_gap, gap, question
+
+    text = section("## What would it take? The fiscal gap (`snowball gap`)")
+    shown = next(b for lang, b in blocks(text) if lang == "text")
+    result = gap(question(load_scenario("baseline"), 2055, target=100.0))
+    assert [line.rstrip() for line in shown.splitlines()] == format_gap(result).splitlines()
+
+
+def test_gap_instrument_claim_is_the_models():
+    """'the mix matters only through a loop that reads revenues: for japan-selloff, X% all from
+    revenues against Y% all from spending' (4 decimals, the solver's tolerance is 1e-6 pp)."""
+    from runners.gap import question, solve
+
+    quoted = re.search(
+        r"for `japan-selloff`, ([\d.]+)% of GDP all\s+from revenues against ([\d.]+)% all", README
+    )
+    sale = load_scenario("japan-selloff")
+    for value, instrument in zip(quoted.groups(), ("revenue", "spending"), strict=True):
+        assert value == f"{solve(question(sale, 2055, target=100.0, instrument=instrument)):.4f}"
+
+
+@pytest.mark.slow
+def test_scenario_table_is_the_runs():
+    """The Scenarios table: every built-in scenario, its title, and its central FY2035 debt/GDP and
+    net interest, the year net interest first passes 20% of outlays and the year debt passes 300% of
+    GDP, from `snowball run NAME --until 2100` (the low-high ranges are the calibration tests')."""
+    from runners.scenario import builtin_names
+
+    text = section("## Scenarios")
+    rows = re.findall(
+        r"^\| `([a-z0-9-]+)` \| (.*?) \| .*? \| ([\d.]+)%.*? \| \$([\d,]+)bn.*? \| (.*?) \| (.*?) \|$",
+        text,
+        re.M,
+    )
+    assert sorted(r[0] for r in rows) == sorted(builtin_names())
+    for name, title, debt, interest, over20, explodes in rows:
+        res = run(load_scenario(name), until=2100)
+        r, m = res.results, res.milestones
+        assert title == res.scenario.title, name
+        assert debt == f"{r.at[2035, 'debt_to_gdp']:.1f}", name
+        assert interest == f"{r.at[2035, 'net_interest']:,.0f}", name
+        passes = m.get("interest_over_20pct_of_outlays")
+        assert over20 == (f"FY{passes}" if passes else "not by 2100"), name
+        assert explodes == (f"FY{m['debt_explodes']}" if m.get("debt_explodes") else "no"), name
