@@ -1007,7 +1007,7 @@ def plot_fan(
     if errors is not None and len(errors) and "base" in data:
         for _, r in errors.iterrows():
             y = float(data.at[int(r["fiscal_year"]), "base"])
-            ax.errorbar(int(r["fiscal_year"]) + 0.5, y, yerr=float(r["cbo"]) / 2, color="#D55E00", capsize=3)
+            ax.errorbar(int(r["fiscal_year"]), y, yerr=float(r["cbo"]) / 2, color="#D55E00", capsize=3)
         ax.plot([], [], color="#D55E00", label="CBO's own 10th\u201390th error range")
     ax.set_ylabel(f"{label}, {unit}")
     ax.set_xlabel("Fiscal year")
@@ -1191,6 +1191,9 @@ def input_labels(spec) -> dict[str, str]:
     return labels
 
 
+DESIGN_NAMES = {"grid": "grid", "latin-hypercube": "Latin hypercube", "sobol": "Sobol", "morris": "Morris"}
+
+
 def sweep_fan_figure(
     summary: pd.DataFrame,
     base: pd.Series | None,
@@ -1207,7 +1210,8 @@ def sweep_fan_figure(
     errors = None
     if calibration is not None and len(calibration):
         errors = calibration[calibration["statistic"] == "p10_to_p90"]
-    kind = "draws" if probability else f"runs of a {spec.method} design (not a probability)"
+    design = DESIGN_NAMES.get(spec.method, spec.method)
+    kind = "draws" if probability else f"runs of a {design} design (not a probability)"
     note = f"{spec.title.split(':')[0]}: {n_runs:,} {kind}, on {spec.scenario.title.split(':')[0]}."
     return draw(
         plot_fan,

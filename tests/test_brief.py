@@ -100,6 +100,16 @@ def _png_size(path):
     return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
 
 
+def _bars(collection):
+    """The vertical segments of an error bar's LineCollection, as ((x, y_low), (x, y_high))."""
+    from matplotlib.collections import LineCollection
+
+    if not isinstance(collection, LineCollection):
+        return []
+    segments = [tuple(map(tuple, seg)) for seg in collection.get_segments()]
+    return [tuple(sorted(seg, key=lambda p: p[1])) for seg in segments if seg[0][0] == seg[-1][0]]
+
+
 def _lines(ax):
     return {line.get_label(): line for line in ax.get_lines()}
 
@@ -621,6 +631,16 @@ def test_monte_carlo_fan_chart_with_cbo_errors_and_odds(uncertainty):
     data = charts.fan_data(u.summary, "debt_to_gdp", u.base)
     assert np.allclose(_lines(ax)["Median"].get_ydata(), data["p50"])
     assert "CBO's own 10th\u201390th error range" in _lines(ax)
+    # each CBO range stands on the base path at its own fiscal year (it stood half a year late),
+    # centred there, as tall as CBO's 10th-90th spread
+    errors = u.calibration[u.calibration["statistic"] == "p10_to_p90"]
+    bars = [seg for c in ax.collections for seg in _bars(c)]
+    assert len(errors) == len(bars) == 2
+    for (_, r), ((x0, y0), (x1, y1)) in zip(errors.iterrows(), sorted(bars), strict=True):
+        year = int(r["fiscal_year"])
+        assert x0 == x1 == year
+        assert (y0 + y1) / 2 == pytest.approx(data.at[year, "base"])
+        assert y1 - y0 == pytest.approx(r["cbo"])
     texts = " ".join(_texts(fig))
     for line in lines:
         assert line in texts
@@ -687,6 +707,10 @@ def test_design_sweeps_are_drawn_as_sensitivity_not_probability(uncertainty):
     assert _title(fig).startswith("Sensitivity, not probability")
     labels = fig.legends[0].get_texts()
     assert all("design" in t.get_text() for t in labels if "percentile" in t.get_text())
+    # the note names the design in words, not by its spec id ("latin-hypercube")
+    for method, name in (("latin-hypercube", "Latin hypercube"), ("sobol", "Sobol"), ("grid", "grid")):
+        fig = charts.sweep_fan_figure(u.summary, u.base, dataclasses.replace(u.spec, method=method), 100)
+        assert f"100 runs of a {name} design (not a probability)" in " ".join(_texts(fig))
 
 
 SOBOL = """
