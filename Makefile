@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install brief test lint format bench golden model-data model-sketch clean
+.PHONY: install brief test lint format bench golden model-data model-sketch readme-charts clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ model-data: $(STAMP)
 # regenerate the views' stock-and-flow sketch in models/snowball.mdl (after changing an equation)
 model-sketch: $(STAMP)
 	$(BIN)/snowball model --write-sketch
+
+# redraw the README's chart snapshots (reports/readme/) from a fresh briefing and diagram
+README_CHARTS := debt_to_gdp spending selloff fan_monte_carlo feedback_loops
+readme-charts: $(STAMP)
+	$(BIN)/snowball brief
+	$(BIN)/snowball diagram
+	for c in $(README_CHARTS); do cp reports/briefing/charts/$$c.png reports/readme/$$c.png; done
+	cp reports/diagrams/6-policy-responses-and-spillovers.png reports/readme/sketch_policy_responses.png
 
 clean:
 	rm -rf $(VENV) reports/runs reports/briefing reports/bench reports/sweeps reports/compare reports/backtests reports/gap reports/diagrams models/snowball.py models/.snowball.sha256 .cache

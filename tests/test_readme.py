@@ -199,3 +199,16 @@ def test_scenario_table_is_the_runs():
         passes = m.get("interest_over_20pct_of_outlays")
         assert over20 == (f"FY{passes}" if passes else "not by 2100"), name
         assert explodes == (f"FY{m['debt_explodes']}" if m.get("debt_explodes") else "no"), name
+
+
+def test_make_readme_charts_redraws_every_snapshot_the_readme_shows():
+    # the README's images in reports/readme/ are the ones `make readme-charts` copies there (a
+    # snapshot nothing redraws goes stale: the debt chart showed a sell-off from before a
+    # recalibration)
+    shown = set(re.findall(r"\]\(reports/readme/([\w-]+)\.png\)", README))
+    make = (REPO / "Makefile").read_text()
+    charts = re.search(r"^README_CHARTS := (.*)$", make, flags=re.M).group(1).split()
+    target = make[make.index("readme-charts: ") :].split("\n\n")[0]
+    redrawn = set(charts) | set(re.findall(r"reports/readme/([\w-]+)\.png$", target, flags=re.M))
+    assert shown == redrawn
+    assert shown == {p.stem for p in (REPO / "reports" / "readme").glob("*.png")}
