@@ -499,7 +499,15 @@ def gap(
     _, base = runs.run([0.0])
     first_bn, first_pct, revenue, spending = meaning(q, years, out, base)
     baseline = runmod.run(q.scenario, until=q.until)
-    adjusted = runmod.run(q.scenario, until=q.until, overrides=q.constants(size))
+    try:
+        adjusted = runmod.run(q.scenario, until=q.until, overrides=q.constants(size))
+    except SnowballError as exc:  # e.g. the adjustment, kept up, pays the debt off before --until
+        why = str(exc).removesuffix("; check the scenario's values")
+        raise SnowballError(
+            f"the adjustment that meets the goal ({q.goal()}), {size:.2f}% of GDP a year from "
+            f"FY{q.start}, cannot be kept up to FY{q.until}: {why}; stop the runs earlier with "
+            "--until, or choose a later --by or another target"
+        ) from None
     cons = pd.Series(
         out["consolidation"][:, 0], index=pd.Index(years, name="fiscal_year"), name="consolidation"
     )
@@ -903,8 +911,9 @@ def command(args) -> int:
     from .outputs import check_target, output_name
     from .paths import REPORTS
     from .scenario import load_scenario
-    from .sweepspec import load_spec
+    from .sweepspec import check_workers, load_spec
 
+    check_workers(args.workers)
     if args.probability is not None:
         check_probability(args.probability)
     if (args.probability is None) != (args.sweep is None):

@@ -444,8 +444,8 @@ def _read_issuance(path: Path) -> dict[str, float]:
     got = dict(zip(df["parameter"], df["value"], strict=True))
     unknown = sorted(set(got) - set(ISSUANCE_UNITS))
     missing = sorted(set(ISSUANCE_UNITS) - set(got))
-    if unknown or missing:
-        raise _fail(path, f"parameters must be exactly {', '.join(ISSUANCE_UNITS)}")
+    if unknown or missing or len(got) != len(df):
+        raise _fail(path, f"parameters must be exactly {', '.join(ISSUANCE_UNITS)}, once each")
     for _, row in df.iterrows():
         if row["unit"] != ISSUANCE_UNITS[row["parameter"]]:
             raise _fail(
@@ -494,4 +494,7 @@ def read_history() -> pd.DataFrame:
     df = read_csv(path, cols)
     for c in cols[:-1]:
         _numeric(df, path, c)
+    repeated = df["fiscal_year"][df["fiscal_year"].duplicated()]
+    if len(repeated):
+        raise _fail(path, f"fiscal year {int(repeated.iloc[0])} appears twice; give each year once")
     return df.set_index(df["fiscal_year"].astype(int))

@@ -90,7 +90,7 @@ def check_until(until: int, first_year: int = 1990) -> int:
     """The final fiscal year: after the initial state's year ``first_year``, at most 2100."""
     if isinstance(until, bool) or not isinstance(until, int) or not first_year < until <= LAST_YEAR:
         raise SnowballError(
-            f"--until must be a fiscal year from {first_year + 1} to {LAST_YEAR}, got {until}"
+            f"--until must be a fiscal year from {first_year + 1} to {LAST_YEAR}, got {until!r}"
         )
     return until
 

@@ -100,8 +100,10 @@ def check_overrides(overrides: dict[str, object] | None, what: str = "--set") ->
     call this (and :func:`check_combination` on the assembled inputs).
     """
     out: dict[str, float] = {}
+    given: dict[str, str] = {}  # Vensim name -> the spelling that set it
     for name, value in (overrides or {}).items():
         param = resolve_parameter(str(name))
+        check_once(given, param.name, str(name), what)
         if isinstance(value, str):
             try:
                 value = float(value)
@@ -109,6 +111,16 @@ def check_overrides(overrides: dict[str, object] | None, what: str = "--set") ->
                 raise SnowballError(f"{what} {param.name}: '{value}' is not a number") from None
         out[param.name] = check_value(param, value)
     return out
+
+
+def check_once(given: dict[str, str], name: str, spelling: str, what: str) -> None:
+    """Refuse a constant or table set twice under two spellings (Vensim and Python names, or
+    another case): the last would silently win. ``given`` maps each name seen to its spelling."""
+    if name in given:
+        raise SnowballError(
+            f"{what} '{spelling}': '{name}' is already set (as '{given[name]}'); set each one once"
+        )
+    given[name] = spelling
 
 
 def check_combination(params: dict[str, object], where: str) -> None:
@@ -155,6 +167,22 @@ class Scenario:
     path: Path | None = None
 
 
+def check_distinct(scenarios: list[Scenario]) -> None:
+    """Refuse two scenarios of one name: results, columns and files are labelled by the name, so
+    the second would silently replace the first (two folders' ``reform.toml``, or one given twice)."""
+    seen: dict[str, Scenario] = {}
+    for s in scenarios:
+        if s.name in seen:
+            first = seen[s.name].path
+            if first == s.path:
+                raise SnowballError(f"scenario '{s.name}' is given twice; give each scenario once")
+            raise SnowballError(
+                f"scenario '{s.name}' names two files, {first} and {s.path}; results are labelled "
+                "by the scenario's name (its file name), so rename one of the files"
+            )
+        seen[s.name] = s
+
+
 def scenarios_dir() -> Path:
     """Where the built-in scenarios live."""
     return data_dir() / "scenarios"
@@ -168,7 +196,8 @@ def builtin_names() -> list[str]:
 
 def _line_of(text: str, key: str) -> int:
     for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip().strip('"').startswith(key) or f'"{key}"' in line:
+        bare = line.strip()
+        if bare.strip('"').startswith(key) or f'"{key}"' in line or bare.endswith(f".{key}]"):
             return number
     return 1
 
@@ -262,9 +291,11 @@ def parse_scenario(path: Path) -> Scenario:
     raw = doc.get("constants", {})
     if not isinstance(raw, dict):
         raise fail("constants", "[constants] must be a table of name = number")
+    given: dict[str, str] = {}
     for name, value in raw.items():
         try:
             param = resolve_parameter(name)
+            check_once(given, param.name, name, "constant")
             constants[param.name] = check_value(param, value)
         except SnowballError as exc:
             raise fail(name, f"[constants] {exc}") from None
@@ -285,6 +316,8 @@ def parse_scenario(path: Path) -> Scenario:
                 else f"unknown table '{name}'; close matches: {close_matches(name, sorted(known))}"
             )
             raise fail(name, f"[tables] {why}; allowed: {', '.join(sorted(known))}")
+        if match in tables:
+            raise fail(name, f"[tables] '{name}': table '{match}' is already set; set each table once")
         if not isinstance(points, dict) or not points:
             raise fail(name, f'[tables."{name}"] must map fiscal years to numbers')
         clean = {}

@@ -189,6 +189,29 @@ class SweepSpec:
         return {"num_vars": k, "names": [f.name for f in self.factors], "bounds": [[0.0, 1.0]] * k}
 
 
+WORKERS_PER_CORE = 4  # --workers may oversubscribe the cores this much, no more
+
+
+def check_workers(workers: int | None) -> int | None:
+    """``--workers``: None (the default) or a whole number from 1 to WORKERS_PER_CORE x the cores.
+
+    Each worker is a process: a typo such as ``--workers 100000`` would otherwise start that many.
+    """
+    import os
+
+    cores = os.cpu_count() or 1
+    limit = WORKERS_PER_CORE * cores
+    if workers is None:
+        return None
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise SnowballError(f"--workers must be at least 1, got {workers}")
+    if workers > limit:
+        raise SnowballError(
+            f"--workers must be at most {limit} ({WORKERS_PER_CORE} x the {cores} cores here), got {workers}"
+        )
+    return workers
+
+
 def sweeps_dir() -> Path:
     """Where the built-in sweep specs live."""
     return data_dir() / "sweeps"
@@ -219,7 +242,7 @@ def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
     """Parse and validate a sweep spec; raise SnowballError naming file, field and reason."""
     from . import model
     from .run import check_until
-    from .scenario import check_value, load_scenario, read_input_file, resolve_parameter
+    from .scenario import check_once, check_value, load_scenario, read_input_file, resolve_parameter
 
     text = read_input_file(path, "sweep spec")
     try:
@@ -260,6 +283,11 @@ def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
     draws = doc.get("draws", 0 if method == "grid" else None)
     if isinstance(draws, bool) or not isinstance(draws, int) or (method != "grid" and draws <= 0):
         raise fail("draws", f"must be a whole number > 0 for method '{method}', got {draws!r}")
+    if method == "morris" and draws < 2:
+        raise fail(
+            "draws",
+            f"the Morris method needs at least 2 trajectories (its spread is their variance), got {draws}",
+        )
     if method == "sobol" and draws & (draws - 1):
         raise fail("draws", f"Sobol sampling needs a power of 2 (e.g. 1024), got {draws}")
     chunk = doc.get("chunk", 1000)
@@ -270,9 +298,11 @@ def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
     raw_constants = doc.get("constants", {})
     if not isinstance(raw_constants, dict):
         raise fail("constants", "must be a table of name = number")
+    given: dict[str, str] = {}
     for name, value in raw_constants.items():
         try:
             param = resolve_parameter(name)
+            check_once(given, param.name, name, "constant")
             constants[param.name] = check_value(param, value)
         except SnowballError as exc:
             raise fail(f"constants.{name}", str(exc)) from None

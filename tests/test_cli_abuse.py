@@ -1,0 +1,329 @@
+"""A second adversarial pass over the command line (an analyst abusing every subcommand).
+
+Each test reproduces one defect the pass found and failed before its fix: a value silently
+replaced by another, a comparison that silently dropped a scenario, a manifest that did not record
+what ran, an option that could start 100,000 processes, an error that blamed the wrong thing or
+took several lines, and a temporary folder left behind by ``kill``. Every bad input must give one
+line ``snowball: error: ...`` naming the file and field, exit status 2, and no output folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from runners import cli
+from runners.cli import main
+from runners.errors import SnowballError
+from runners.paths import REPO
+
+QUICK = ["--until", "2027"]
+
+
+def one_line_error(capsys, *fragments: str) -> str:
+    """The captured stderr: exactly one line, the CLI's error prefix and every fragment."""
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith("snowball: error: "), err
+    for fragment in fragments:
+        assert fragment in err, err
+    return err
+
+
+def scenario_file(folder: Path, body: str, name: str = "s", title: str = "t") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.toml"
+    path.write_text(f'title = "{title}"\ndescription = "d"\n{body}')
+    return path
+
+
+SPEC = """title = "abuse"
+scenario = "baseline"
+until = 2028
+method = "{method}"
+draws = {draws}
+seed = 1
+{extra}
+[inputs."yield shift"]
+distribution = "uniform"
+low = 0
+high = 1
+"""
+
+
+def spec_file(tmp_path: Path, method: str = "monte-carlo", draws: int = 4, extra: str = "") -> Path:
+    path = tmp_path / "spec.toml"
+    path.write_text(SPEC.format(method=method, draws=draws, extra=extra))
+    return path
+
+
+# ------------------------------------------------- one constant or table set twice: the last won
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "fragment"),
+    [
+        # TOML refuses a key given twice, but "yield shift" and "YIELD SHIFT" (or the Python name
+        # yield_shift) are two keys for one constant: the run silently used the second value
+        ('[constants]\n"yield shift" = 1\n"YIELD SHIFT" = 2\n', 5, "'yield shift' is already set"),
+        ('[constants]\n"yield shift" = 1\nyield_shift = 2\n', 5, "'yield shift' is already set"),
+        (
+            '[tables."bill yield table"]\n2030 = 3\n[tables.bill_yield_table]\n2031 = 4\n',
+            5,
+            "table 'bill yield table' is already set",
+        ),
+    ],
+)
+def test_a_scenario_cannot_set_one_input_twice(tmp_path, capsys, body, line, fragment):
+    path = scenario_file(tmp_path, body)
+    out = tmp_path / "o"
+    assert main(["run", str(path), *QUICK, "--out", str(out)]) == 2
+    one_line_error(capsys, f"{path}: line {line}: ", fragment, "set each")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("sets", "fragment"),
+    [
+        (["yield shift=1", "yield_shift=2"], "--set 'yield_shift': 'yield shift' is already set"),
+        (["yield shift=1", "yield shift=2"], "--set 'yield shift' is given twice"),
+    ],
+)
+def test_set_cannot_give_one_constant_twice(tmp_path, capsys, sets, fragment):
+    out = tmp_path / "o"
+    args = [arg for s in sets for arg in ("--set", s)]
+    assert main(["run", "baseline", *QUICK, *args, "--out", str(out)]) == 2
+    one_line_error(capsys, fragment)
+    assert not out.exists()
+
+
+def test_a_sweep_cannot_fix_one_constant_twice(tmp_path, capsys):
+    path = spec_file(tmp_path, extra='[constants]\n"absorption time" = 1\nabsorption_time = 2\n')
+    out = tmp_path / "o"
+    assert main(["sweep", str(path), "--workers", "1", "--out", str(out)]) == 2
+    one_line_error(capsys, f"{path}: field 'constants.absorption_time': ", "'absorption time' is already set")
+    assert not out.exists()
+
+
+# ---------------------------------------------- compare and brief: two scenarios of one name
+
+
+def test_compare_refuses_two_files_of_one_name(tmp_path, capsys):
+    # the issue: v1/reform.toml and v2/reform.toml (yield shift 0 and 3) gave one column,
+    # "reform", holding v2's numbers, and a "reform - reform" column of zeros, exit 0
+    v1 = scenario_file(tmp_path / "v1", '[constants]\n"yield shift" = 0\n', name="reform")
+    v2 = scenario_file(tmp_path / "v2", '[constants]\n"yield shift" = 3\n', name="reform")
+    out = tmp_path / "o"
+    for command in ("compare", "brief"):
+        assert main([command, str(v1), str(v2), *QUICK, "--out", str(out)]) == 2
+        one_line_error(capsys, f"scenario 'reform' names two files, {v1} and {v2}", "rename one")
+        assert not out.exists()
+    assert main(["compare", "baseline", "baseline", *QUICK, "--out", str(out)]) == 2
+    one_line_error(capsys, "scenario 'baseline' is given twice")
+    assert not out.exists()
+    from runners import api
+
+    with pytest.raises(SnowballError, match="names two files"):
+        api.compare([v1, v2], until=2027)
+
+
+def test_compare_records_every_scenario_it_ran(tmp_path, capsys):
+    # the issue: run.json held the first scenario's constants, vintage and data hashes only, so a
+    # user file on another vintage (or with other constants) was not recorded
+    other = scenario_file(
+        tmp_path, 'baseline = "cbo-2025-01"\n[constants]\n"yield shift" = 1.5\n', name="mine", title="Mine"
+    )
+    out = tmp_path / "o"
+    assert main(["compare", "baseline", str(other), *QUICK, "--out", str(out)]) == 0
+    assert "Baselines: baseline on cbo-2026-02, mine on cbo-2025-01" in capsys.readouterr().out
+    manifest = json.loads((out / "run.json").read_text())
+    assert manifest["scenarios"] == ["baseline", "mine"]
+    assert "scenario" not in manifest and "data_files" not in manifest  # no longer the first's only
+    first, second = manifest["runs"]
+    assert (first["scenario"], first["data_vintage"], first["constants"]) == ("baseline", "cbo-2026-02", {})
+    assert (second["scenario"], second["title"], second["path"]) == ("mine", "Mine", str(other))
+    assert second["data_vintage"] == "cbo-2025-01"
+    assert second["constants"] == {"yield shift": 1.5}
+    assert any(f.startswith("data/baselines/cbo-2025-01/") for f in second["data_files"])
+    assert not any(f.startswith("data/baselines/cbo-2025-01/") for f in first["data_files"])
+
+
+# ---------------------------------------------------------------- option values
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "baseline"],
+        ["compare", "baseline", "japan-selloff"],
+        ["brief"],
+        ["sweep", "monte-carlo"],
+        ["gap", "--target", "80", "--by", "2040"],
+        ["backtest", "--start", "2020"],
+        ["diagram"],
+    ],
+)
+def test_an_empty_out_is_refused(tmp_path, capsys, monkeypatch, command):
+    # the issue: `--out "$DIR"` with DIR unset meant the default folder (reports/...), exit 0
+    from runners import paths, sweep
+
+    for module in (cli, paths, sweep):  # where a regression would write: here, not in reports/
+        monkeypatch.setattr(module, "REPORTS", tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        main([*command, "--out", ""])
+    assert stop.value.code == 2
+    one_line_error(capsys, "argument --out: an empty path")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_workers_are_capped(tmp_path, capsys):
+    # the issue: --workers 100000 was accepted; the pool starts one process per worker
+    # (--workers 24 on this 2-core machine started 15 worker processes for a 3,000-run sweep)
+    limit = 4 * (os.cpu_count() or 1)
+    path = spec_file(tmp_path)
+    out = tmp_path / "o"
+    for command in (["sweep", str(path)], ["gap", "--target", "80", "--by", "2040"]):
+        assert main([*command, "--workers", str(limit + 1), "--out", str(out)]) == 2
+        one_line_error(capsys, f"--workers must be at most {limit} (4 x the", f"got {limit + 1}")
+        # gap took --workers 0 without a word when no --sweep was given
+        assert main([*command, "--workers", "0", "--out", str(out)]) == 2
+        one_line_error(capsys, "--workers must be at least 1, got 0")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.toml"]
+
+
+# ---------------------------------------------------------------- sweep specs
+
+
+def test_sweep_until_given_as_text_is_shown_as_text(tmp_path, capsys):
+    # the issue: until = "2030" gave "... from 2026 to 2100, got 2030", which reads as valid
+    path = spec_file(tmp_path)
+    path.write_text(path.read_text().replace("until = 2028", 'until = "2030"'))
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
+    one_line_error(capsys, f"{path}: field 'until': ", "got '2030'")
+
+
+def test_morris_needs_two_trajectories(tmp_path, capsys):
+    # the issue: draws = 1 printed numpy's "Degrees of freedom <= 0" warnings (four lines of
+    # stderr), exit 0, and a sensitivity table of undefined spreads
+    path = spec_file(tmp_path, method="morris", draws=1)
+    out = tmp_path / "o"
+    assert main(["sweep", str(path), "--workers", "1", "--out", str(out)]) == 2
+    one_line_error(capsys, f"{path}: field 'draws': the Morris method needs at least 2 trajectories")
+    assert not out.exists()
+
+
+# ---------------------------------------------------------------- gap
+
+
+def test_gap_says_when_its_answer_pays_the_debt_off(tmp_path, capsys):
+    # the issue: `gap --target 60 --by 2030` failed with "scenario 'baseline': debt_held_by_public
+    # is negative ... check the scenario's values": the built-in baseline is fine; the answer
+    # (about 9% of GDP a year), kept up to FY2055, pays the debt off in the late 2030s
+    out = tmp_path / "o"
+    assert main(["gap", "--target", "60", "--by", "2030", "--out", str(out)]) == 2
+    err = one_line_error(
+        capsys,
+        "the adjustment that meets the goal (debt/GDP at 60.0% in FY2030)",
+        "cannot be kept up to FY2055",
+        "debt_held_by_public is negative",
+        "stop the runs earlier with --until",
+    )
+    assert "check the scenario's values" not in err
+    assert not out.exists()
+    # what it suggests works: the runs stop before the debt is paid off
+    assert main(["gap", "--target", "60", "--by", "2030", "--until", "2035", "--out", str(out)]) == 0
+    gap = (out / "gap.csv").read_text().splitlines()
+    row = dict(zip(gap[0].split(","), gap[1].split(","), strict=True))
+    assert abs(float(row["debt_to_gdp_by_with"]) - 60.0) < 0.05  # LANDING_TOLERANCE
+
+
+# ---------------------------------------------------------------- one line, always
+
+
+def test_an_error_quoting_a_file_is_still_one_line(tmp_path, capsys):
+    # the issue: `check --model notes.toml` printed the "equation" it quoted, line breaks and all
+    path = tmp_path / "notes.toml"
+    path.write_text('title = "t"\ndescription = "d"\n[constants\n')
+    assert main(["check", "--model", str(path)]) == 2
+    one_line_error(capsys, "notes.toml: line 1: equation", "needs units and a comment")
+    odd = tmp_path / "a\nb" / "x.toml"  # a path with a line break in it
+    assert main(["run", str(odd), *QUICK]) == 2
+    one_line_error(capsys, "a b/x.toml: scenario file not found")
+
+
+# ---------------------------------------------------------------- data files
+
+
+def copy_data(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    return data
+
+
+def test_an_issuance_share_given_twice_is_refused(tmp_path):
+    # the issue: a second two_year_issuance_share row silently replaced the first, exit 0
+    data = copy_data(tmp_path)
+    for issuance in (data / "initial").glob("*/issuance.csv"):
+        lines = issuance.read_text().splitlines()
+        (first,) = [line for line in lines if line.startswith("two_year_issuance_share,")]
+        issuance.write_text("\n".join([*lines, first.replace(",0.", ",0.9", 1)]) + "\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "runners.cli", "run", "baseline", *QUICK, "--out", "o"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "SNOWBALL_DATA_DIR": str(data)},
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("snowball: error: "), proc.stderr
+    assert "issuance.csv: parameters must be exactly" in proc.stderr
+    assert proc.stderr.strip().endswith("once each")
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_history_year_given_twice_is_refused(tmp_path, monkeypatch):
+    # the issue: a repeated fiscal year in historical_fy.csv was read without a word (the
+    # milestones reach back into it)
+    from runners.inputs import read_history
+
+    data = copy_data(tmp_path)
+    path = data / "history" / "historical_fy.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines, lines[1]]) + "\n")
+    monkeypatch.setenv("SNOWBALL_DATA_DIR", str(data))
+    year = lines[1].split(",")[0]
+    with pytest.raises(SnowballError, match=rf"historical_fy.csv: fiscal year {year} appears twice"):
+        read_history()
+
+
+# ---------------------------------------------------------------- kill leaves nothing behind
+
+
+def test_sigterm_removes_the_half_written_folder(tmp_path):
+    # the issue: `kill PID` (or `timeout`) during the write left a hidden .d.tmp-XXXX folder
+    # holding part of the output; SIGTERM is now handled as Ctrl-C is
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "runners.cli", "diagram", "--out", str(tmp_path / "d")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 300
+    while not any(p.name.startswith(".d.tmp-") for p in tmp_path.iterdir()):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert err == "snowball: terminated\n"
+    assert list(tmp_path.iterdir()) == []
