@@ -191,6 +191,14 @@ def scenario_params(
                 f"scenario '{scenario.name}': table '{name}' is not a fiscal-year input of "
                 f"baseline '{inputs.vintage}'; allowed: {', '.join(sorted(tables))}"
             )
+        early = [y for y in points if y <= inputs.first_year]
+        if early:  # checked against the scenario's own vintage; --baseline may start later
+            where = scenario.path or f"scenario '{scenario.name}'"
+            raise SnowballError(
+                f"{where}: [tables] '{name}': the point in {min(early)} would be ignored on baseline "
+                f"'{inputs.vintage}', whose runs read the tables from FY{inputs.first_year + 1}; "
+                f"allowed {inputs.first_year + 1} to {LAST_YEAR}"
+            )
         base = tables[name]
         # built afresh, not set with enlargement: on a stepped RangeIndex (a table of two points,
         # 2024 and 2100) pandas' .loc enlargement failed for a year between them

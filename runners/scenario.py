@@ -322,10 +322,11 @@ def parse_scenario(path: Path) -> Scenario:
             raise fail(name, f'[tables."{name}"] must map fiscal years to numbers')
         clean = {}
         for year, value in points.items():
-            if not str(year).isdigit() or not first_year <= int(year) <= LAST_YEAR:
+            if not str(year).isdigit() or not first_year < int(year) <= LAST_YEAR:
                 raise fail(
                     name,
-                    f"[tables] '{name}': year {year!r} must be a fiscal year {first_year}-{LAST_YEAR}",
+                    f"[tables] '{name}': year {year!r} must be a fiscal year {first_year + 1}-{LAST_YEAR} "
+                    f"(the run reads the tables from FY{first_year + 1}, after the initial state)",
                 )
             try:
                 clean[int(year)] = check_table_value(match, year, value)

@@ -327,3 +327,38 @@ def test_sigterm_removes_the_half_written_folder(tmp_path):
     assert proc.returncode == 128 + signal.SIGTERM
     assert err == "snowball: terminated\n"
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- table points the run never reads
+
+
+def test_a_table_point_in_the_initial_states_year_is_refused(tmp_path, capsys):
+    # the issue: on the default baseline (initial state at the end of FY2025) `2025 = 20` in the
+    # nominal GDP growth table was accepted ("must be a fiscal year 2025-2100") and changed nothing:
+    # results.csv was byte-identical to the baseline's; the run reads the tables from FY2026
+    path = scenario_file(tmp_path, '[tables."nominal GDP growth table"]\n2025 = 20\n')
+    out = tmp_path / "o"
+    assert main(["run", str(path), *QUICK, "--out", str(out)]) == 2
+    one_line_error(capsys, f"{path}: line 3: ", "year '2025' must be a fiscal year 2026-2100")
+    assert not out.exists()
+
+
+def test_a_table_point_before_another_baselines_start_is_refused(tmp_path, capsys):
+    # the issue: a point valid on the scenario's own vintage (2025 on cbo-2025-01) was dropped
+    # without a word when --baseline moved the start to FY2025's end
+    path = scenario_file(tmp_path, 'baseline = "cbo-2025-01"\n[tables."bill yield table"]\n2025 = 9\n')
+    out = tmp_path / "o"
+    assert main(["run", str(path), *QUICK, "--out", str(out)]) == 0  # its own vintage reads it
+    import pandas as pd
+
+    assert pd.read_csv(out / "results.csv", index_col="fiscal_year").at[2025, "bill_yield"] == 9.0
+    for command in (["run", str(path)], ["compare", "baseline", str(path)]):
+        target = tmp_path / "other"
+        assert main([*command, *QUICK, "--baseline", "cbo-2026-02", "--out", str(target)]) == 2
+        one_line_error(
+            capsys,
+            f"{path}: [tables] 'bill yield table': the point in 2025 would be ignored on baseline "
+            "'cbo-2026-02'",
+            "allowed 2026 to 2100",
+        )
+        assert not target.exists()
