@@ -35,13 +35,22 @@ def _parse_set(items: list[str]) -> dict[str, float]:
 def cmd_run(args: argparse.Namespace) -> int:
     """snowball run SCENARIO [--until YEAR] [--set NAME=VALUE ...] [--out DIR]."""
     from . import run as runmod
-    from .outputs import atomic_dir, check_target, column_table, output_name, write_csv, write_json
+    from .outputs import (
+        atomic_dir,
+        check_inputs_outside,
+        check_target,
+        column_table,
+        output_name,
+        write_csv,
+        write_json,
+    )
     from .scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
     overrides = _parse_set(args.set or [])
     out = Path(args.out) if args.out else REPORTS / "runs" / output_name(scenario.name, "scenario")
     check_target(out, args.force)
+    check_inputs_outside(out, [scenario.path])
     result = runmod.run(
         scenario, until=args.until, overrides=overrides, baseline=args.baseline, calibration=args.calibration
     )
@@ -175,7 +184,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from . import run as runmod
     from .calibration_sets import describe, selloff_range_table
     from .compare import compare_table, format_compare
-    from .outputs import atomic_dir, check_target, write_csv, write_json
+    from .outputs import atomic_dir, check_inputs_outside, check_target, write_csv, write_json
     from .run import display_path
     from .scenario import check_distinct, load_scenario
 
@@ -183,6 +192,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     check_distinct(scenarios)
     out = Path(args.out) if args.out else REPORTS / "compare" / compare_name([s.name for s in scenarios])
     check_target(out, args.force)
+    check_inputs_outside(out, [s.path for s in scenarios])
     results = [
         runmod.run(s, until=args.until, baseline=args.baseline, calibration=args.calibration)
         for s in scenarios
@@ -228,10 +238,13 @@ def cmd_brief(args: argparse.Namespace) -> int:
     """snowball brief [SCENARIO ...] [--out DIR] [--sweeps NAME ...] [--baseline V] [--calibration C]:
     the briefing pack."""
     from .brief import write_brief
+    from .outputs import check_inputs_outside
     from .scenario import check_distinct, load_scenario
 
-    check_distinct([load_scenario(s) for s in args.scenarios or []])
+    scenarios = [load_scenario(s) for s in args.scenarios or []]
+    check_distinct(scenarios)
     out = Path(args.out) if args.out else REPORTS / "briefing"
+    check_inputs_outside(out, [s.path for s in scenarios])
     written = write_brief(
         args.scenarios or None,
         out,
@@ -249,11 +262,14 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """snowball sweep SPEC [--out DIR] [--workers N] [--scheduler ADDRESS] [--resume]."""
+    from .outputs import check_inputs_outside
     from .sweep import run_sweep
     from .sweepspec import check_workers, load_spec
 
     spec = load_spec(args.spec, baseline=args.baseline, calibration=args.calibration)
     check_workers(args.workers)
+    if args.out:
+        check_inputs_outside(Path(args.out), [spec.path, spec.scenario.path])
     result = run_sweep(
         spec,
         out=Path(args.out) if args.out else None,

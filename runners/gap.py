@@ -908,7 +908,7 @@ def command(args) -> int:
     """``snowball gap``: solve, print the answer and write the output folder."""
     import os
 
-    from .outputs import check_target, output_name
+    from .outputs import check_inputs_outside, check_target, output_name
     from .paths import REPORTS
     from .scenario import load_scenario
     from .sweepspec import check_workers, load_spec
@@ -932,6 +932,7 @@ def command(args) -> int:
     workers = args.workers if args.workers is not None else min(os.cpu_count() or 1, 2)
     out = Path(args.out) if args.out else REPORTS / "gap" / output_name(scenario.name, "scenario")
     check_target(out, args.force)
+    check_inputs_outside(out, [scenario.path, spec.path if spec else None])
     result = gap(q, args.probability, spec, workers)
     write_gap(result, out, args.command_line, args.force)
     print(format_gap(result))

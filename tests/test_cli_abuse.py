@@ -362,3 +362,27 @@ def test_a_table_point_before_another_baselines_start_is_refused(tmp_path, capsy
             "allowed 2026 to 2100",
         )
         assert not target.exists()
+
+
+# ---------------------------------------------------------------- --out never deletes an input
+
+
+def test_out_never_replaces_a_folder_holding_the_runs_own_input(tmp_path, capsys):
+    # the issue: a scenario kept in an earlier output folder, run with --out that folder, was
+    # deleted with the folder (exit 0), and the new run.json named a file that no longer existed
+    out = tmp_path / "o"
+    assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 0
+    mine = scenario_file(out, '[constants]\n"yield shift" = 1\n', name="mine")
+    spec = spec_file(out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    for command in (
+        ["run", str(mine), *QUICK],
+        ["compare", "baseline", str(mine), *QUICK, "--force"],  # not even with --force
+        ["brief", str(mine), *QUICK],
+        ["sweep", str(spec), "--workers", "1"],
+        ["gap", str(mine), "--target", "80", "--by", "2040"],
+    ):
+        assert main([*command, "--out", str(out)]) == 2
+        one_line_error(capsys, f"--out {out}: holds {out}/", "an input of this run", "choose another --out")
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
