@@ -386,3 +386,22 @@ def test_out_never_replaces_a_folder_holding_the_runs_own_input(tmp_path, capsys
         one_line_error(capsys, f"--out {out}: holds {out}/", "an input of this run", "choose another --out")
         assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
+
+
+# ---------------------------------------------------------------- backtest
+
+
+def test_backtest_start_without_actuals_after_it_is_refused_plainly(tmp_path, capsys):
+    # the issue: --start 2026 was listed as an available start, then refused with "--until must
+    # be a fiscal year from 2026 to 2025" (whatever --until was given)
+    from runners.backtest import available_starts
+
+    usable = ", ".join(str(y) for y in available_starts() if y <= 2025)  # FY2025: the last actual
+    assert usable.startswith("2015, ") and usable.endswith(", 2025") and 2026 in available_starts()
+    out = tmp_path / "o"
+    assert main(["backtest", "--start", "2026", "--out", str(out)]) == 2
+    err = one_line_error(capsys, "--start 2026: there are no actuals after FY2025 to compare with")
+    assert err.endswith(f"to compare with; available starts: {usable}\n")
+    assert main(["backtest", "--start", "1800", "--out", str(out)]) == 2
+    assert one_line_error(capsys, "--start 1800: no initial state").endswith(f"available starts: {usable}\n")
+    assert not out.exists()
