@@ -232,7 +232,7 @@ def initial_state_year(state: str, where: Path) -> int:
 def vintage_meta(vintage: str) -> dict:
     """A vintage's ``vintage.toml``, validated, with ``first_year`` (its initial state's year) added."""
     base = data_dir() / "baselines" / vintage
-    if not (base / "vintage.toml").is_file():
+    if vintage not in available_vintages():  # a name, never a path ("/x", "../baselines/y")
         known = ", ".join(available_vintages()) or "none"
         raise SnowballError(f"unknown baseline vintage '{vintage}'; available: {known}")
     meta_path = base / "vintage.toml"

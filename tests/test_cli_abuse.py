@@ -405,3 +405,15 @@ def test_backtest_start_without_actuals_after_it_is_refused_plainly(tmp_path, ca
     assert main(["backtest", "--start", "1800", "--out", str(out)]) == 2
     assert one_line_error(capsys, "--start 1800: no initial state").endswith(f"available starts: {usable}\n")
     assert not out.exists()
+
+
+def test_baseline_is_a_vintage_name_never_a_path(tmp_path, capsys):
+    # the issue: --baseline /any/folder (or ../baselines/X) holding a vintage.toml was run as a
+    # vintage named by that path, though the message lists the available names only
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(REPO / "data" / "baselines" / "cbo-2026-02", elsewhere)
+    out = tmp_path / "o"
+    for name in (str(elsewhere), "../baselines/cbo-2026-02"):
+        assert main(["run", "baseline", *QUICK, "--baseline", name, "--out", str(out)]) == 2
+        one_line_error(capsys, f"unknown baseline vintage '{name}'; available: cbo-2025-01, cbo-2026-02")
+        assert not out.exists()
