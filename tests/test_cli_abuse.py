@@ -417,3 +417,42 @@ def test_baseline_is_a_vintage_name_never_a_path(tmp_path, capsys):
         assert main(["run", "baseline", *QUICK, "--baseline", name, "--out", str(out)]) == 2
         one_line_error(capsys, f"unknown baseline vintage '{name}'; available: cbo-2025-01, cbo-2026-02")
         assert not out.exists()
+
+
+# ---------------------------------------------------------------- brief --sweeps
+
+
+def test_brief_sweeps_are_names_of_intact_sweep_folders(tmp_path, capsys, monkeypatch):
+    # the issues: --sweeps /a/path failed late with "cannot write OUT: No such file or directory"
+    # (the chart file was named fan_/a/path.png); a corrupt manifest.json gave "internal error:
+    # JSONDecodeError"; a truncated summary.csv was drawn without a word
+    from runners import sweep, sweepspec
+
+    sweeps = tmp_path / "reports" / "sweeps"
+    sweep.run_sweep(
+        sweepspec.parse_spec(spec_file(tmp_path)), out=sweeps / "mine", workers=1, show_progress=False
+    )
+    cli.check_sweep_results(["mine"], sweeps)  # as the sweep wrote it: accepted
+    monkeypatch.setattr(cli, "REPORTS", tmp_path / "reports")
+    out = tmp_path / "b"
+
+    def refused(name: str, *fragments: str) -> None:
+        assert main(["brief", "baseline", *QUICK, "--sweeps", name, "--out", str(out)]) == 2
+        one_line_error(capsys, *fragments)
+        assert not out.exists()
+
+    refused(str(sweeps / "mine"), f"--sweeps '{sweeps / 'mine'}': give the name of a folder in", "not a path")
+    for name, damage in (
+        ("cut", lambda f: (f / "summary.csv").write_bytes((f / "summary.csv").read_bytes()[:300])),
+        ("edited", lambda f: (f / "sensitivity.csv").write_text("input,ST\nyield shift,0.5\n")),
+        ("garbled", lambda f: (f / "manifest.json").write_text("{garbage")),
+    ):
+        shutil.copytree(sweeps / "mine", sweeps / name)
+        damage(sweeps / name)
+        if name == "garbled":
+            refused(
+                name, f"{sweeps / name / 'manifest.json'}: not a readable sweep manifest", "rerun the sweep"
+            )
+        else:
+            table = "summary.csv" if name == "cut" else "sensitivity.csv"
+            refused(name, f"{sweeps / name / table}: not the file the sweep wrote", "rerun the sweep")
