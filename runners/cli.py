@@ -273,9 +273,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
     the briefing pack."""
     from .brief import write_brief
     from .outputs import check_inputs_outside
-    from .scenario import check_distinct, load_scenario
+    from .scenario import check_distinct, load_scenario, rebase
 
-    scenarios = [load_scenario(s) for s in args.scenarios or []]
+    scenarios = [rebase(load_scenario(s), args.baseline) for s in args.scenarios or []]
     check_distinct(scenarios)
     out = Path(args.out) if args.out else REPORTS / "briefing"
     check_inputs_outside(out, [s.path for s in scenarios])

@@ -32,7 +32,7 @@ import pandas as pd
 from .cache import sha256_of
 from .errors import SnowballError
 from .inputs import LAST_YEAR, available_vintages
-from .scenario import Scenario
+from .scenario import Scenario, rebase
 
 SANE_RANGE = (-5.0, 15.0)  # % of GDP: the adjustments searched (a loosening of 5 to a tightening of 15)
 GRID_STEP = 0.5  # % of GDP between the bracketing grid's points
@@ -123,7 +123,7 @@ def with_baseline(scenario: Scenario, vintage: str | None) -> Scenario:
     known = available_vintages()
     if vintage not in known:
         raise SnowballError(f"--baseline: unknown vintage '{vintage}'; available: {', '.join(known)}")
-    return dataclasses.replace(scenario, baseline=vintage)
+    return rebase(scenario, vintage)
 
 
 def question(

@@ -8,7 +8,6 @@ starts from a freshly reset model, so no parameter leaks from one run into the n
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import io
 import platform
 import sys
@@ -25,7 +24,7 @@ from .fiscal import NON_NEGATIVE, fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs, load_inputs
 from .paths import REPO
 from .registry import COLUMNS, model_variables, rating_label
-from .scenario import Scenario, check_combination, check_overrides, load_scenario
+from .scenario import Scenario, check_combination, check_overrides, load_scenario, rebase
 
 DEFAULT_UNTIL = 2055
 
@@ -191,14 +190,6 @@ def scenario_params(
                 f"scenario '{scenario.name}': table '{name}' is not a fiscal-year input of "
                 f"baseline '{inputs.vintage}'; allowed: {', '.join(sorted(tables))}"
             )
-        early = [y for y in points if y <= inputs.first_year]
-        if early:  # checked against the scenario's own vintage; --baseline may start later
-            where = scenario.path or f"scenario '{scenario.name}'"
-            raise SnowballError(
-                f"{where}: [tables] '{name}': the point in {min(early)} would be ignored on baseline "
-                f"'{inputs.vintage}', whose runs read the tables from FY{inputs.first_year + 1}; "
-                f"allowed {inputs.first_year + 1} to {LAST_YEAR}"
-            )
         base = tables[name]
         # built afresh, not set with enlargement: on a stepped RangeIndex (a table of two points,
         # 2024 and 2100) pandas' .loc enlargement failed for a year between them
@@ -247,8 +238,7 @@ def run(
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(str(scenario))
     overrides = check_overrides(overrides, "override")
-    if baseline is not None and baseline != scenario.baseline:
-        scenario = dataclasses.replace(scenario, baseline=baseline)
+    scenario = rebase(scenario, baseline)
     inputs = inputs or cached_inputs(scenario.baseline)
     first = inputs.first_year
     check_until(until, first)

@@ -7,6 +7,7 @@ Everything is checked before anything runs; errors name the file, the line and w
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 import os
@@ -165,6 +166,28 @@ class Scenario:
     constants: dict[str, float] = field(default_factory=dict)
     tables: dict[str, dict[int, float]] = field(default_factory=dict)
     path: Path | None = None
+
+
+def rebase(scenario: Scenario, vintage: str | None) -> Scenario:
+    """``scenario`` on baseline ``vintage`` (``--baseline``; None keeps its own).
+
+    Its table points were checked against its own vintage; one on or before the new vintage's
+    initial-state year would never be read (the runs read the tables from the year after), so it
+    is refused rather than dropped without a word.
+    """
+    if vintage is None or vintage == scenario.baseline:
+        return scenario
+    first = vintage_meta(vintage)["first_year"]
+    for name, points in scenario.tables.items():
+        early = [year for year in points if year <= first]
+        if early:
+            where = scenario.path or f"scenario '{scenario.name}'"
+            raise SnowballError(
+                f"{where}: [tables] '{name}': the point in {min(early)} would be ignored on baseline "
+                f"'{vintage}', whose runs read the tables from FY{first + 1}; "
+                f"allowed {first + 1} to {LAST_YEAR}"
+            )
+    return dataclasses.replace(scenario, baseline=vintage)
 
 
 def check_distinct(scenarios: list[Scenario]) -> None:

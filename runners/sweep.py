@@ -39,7 +39,7 @@ from .fiscal import fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs
 from .outputs import atomic_dir, check_target, locked, make_dir, output_name, write_json
 from .paths import REPORTS
-from .sweepspec import MORRIS_LEVELS, MORRIS_SPAN, SweepSpec, sample, unit_sample
+from .sweepspec import MORRIS_LEVELS, MORRIS_SPAN, SweepSpec, check_path_ranges, sample, unit_sample
 from .sweepwork import (
     ChunkJob,
     Digest,
@@ -263,6 +263,7 @@ def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:
         for name in p.tables:
             tables[name] = annual(*tables[name], base.inputs.first_year)
     first = base.inputs.first_year
+    check_path_ranges(spec, values, tables, first)  # as a scenario's tables are checked
     program = engine.program(record, first) if engine else dataclasses.replace(source, initial_time=first)
     years = tuple(range(base.inputs.first_year + 1, spec.until + 1))
     key_parts = {

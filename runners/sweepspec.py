@@ -8,7 +8,6 @@ the field and the reason.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import itertools
 import math
@@ -242,7 +241,7 @@ def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
     """Parse and validate a sweep spec; raise SnowballError naming file, field and reason."""
     from . import model
     from .run import check_until
-    from .scenario import check_once, check_value, load_scenario, read_input_file, resolve_parameter
+    from .scenario import check_once, check_value, load_scenario, read_input_file, rebase, resolve_parameter
 
     text = read_input_file(path, "sweep spec")
     try:
@@ -265,7 +264,7 @@ def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
     try:
         scenario = load_scenario(str(doc.get("scenario", "baseline")))
         if baseline is not None:
-            scenario = dataclasses.replace(scenario, baseline=baseline)
+            scenario = rebase(scenario, baseline)
         first = vintage_meta(scenario.baseline)["first_year"]
     except SnowballError as exc:
         raise fail("scenario", str(exc)) from None
@@ -546,6 +545,46 @@ def _years(value: object, first: int, until: int, fld: str, fail) -> tuple[int, 
         if isinstance(y, bool) or not isinstance(y, int) or not first < y <= until:
             raise fail(fld, f"fiscal years must be {first + 1}-{until}, got {y!r}")
     return tuple(sorted(set(value)))
+
+
+PATH_CHECK_BLOCK = 20_000  # runs whose path tables are checked at once (memory stays flat)
+
+
+def check_path_ranges(
+    spec: SweepSpec, values: np.ndarray, tables: dict[str, tuple[np.ndarray, np.ndarray]], first: int
+) -> None:
+    """Every run's input tables, the base plus its paths, stay within the range a scenario may
+    give them (scenario.TABLE_RANGES) in the fiscal years the runs read (after ``first``, up to
+    ``until``), as scenario.check_combination requires of a scenario; otherwise a SnowballError
+    naming the paths, the table, the first run and year out of range and what is allowed.
+
+    ``values`` are the sampled factors (sample's order), ``tables`` the base tables on the annual
+    grid; the paths are sweepwork.path_values, exactly as the runs add them.
+    """
+    from .scenario import TABLE_RANGES
+    from .sweepwork import path_values
+
+    targets = sorted({t for p in spec.paths for t in p.tables if t in TABLE_RANGES})
+    for name in targets:
+        x, y = tables[name]
+        read = (x > first) & (x <= spec.until)
+        years, base = x[read], y[read]
+        on = [p for p in spec.paths if name in p.tables]
+        low, high, units = TABLE_RANGES[name]
+        for start in range(0, len(values), PATH_CHECK_BLOCK):
+            block = values[start : start + PATH_CHECK_BLOCK]
+            factors = {f.name: block[:, i] for i, f in enumerate(spec.factors)}
+            ids = np.arange(start, start + len(block))
+            total = base[None, :] + sum(path_values(p, factors, years, ids, spec.seed) for p in on)
+            bad = ~((total >= low) & (total <= high))  # NaN is out of range too
+            if bad.any():
+                run, j = np.argwhere(bad)[0]
+                fields = ", ".join(f"paths[{p.index + 1}] ('{p.name}')" for p in on)
+                raise SnowballError(
+                    f"{spec.path}: field {fields}: run {start + run} puts '{name}' at "
+                    f"{total[run, j]:g} in FY{int(years[j])}, out of range; allowed {low:g} to "
+                    f"{high:g} ({units}); narrow the paths' parameters"
+                )
 
 
 def sample(spec: SweepSpec) -> np.ndarray:

@@ -352,9 +352,17 @@ def test_a_table_point_before_another_baselines_start_is_refused(tmp_path, capsy
     import pandas as pd
 
     assert pd.read_csv(out / "results.csv", index_col="fiscal_year").at[2025, "bill_yield"] == 9.0
-    for command in (["run", str(path)], ["compare", "baseline", str(path)]):
+    spec = spec_file(tmp_path)
+    spec.write_text(spec.read_text().replace('scenario = "baseline"', f'scenario = "{path}"'))
+    for command in (
+        ["run", str(path), *QUICK],
+        ["compare", "baseline", str(path), *QUICK],
+        ["brief", str(path), *QUICK],
+        ["gap", str(path), "--target", "80", "--by", "2040"],
+        ["sweep", str(spec), "--workers", "1"],
+    ):
         target = tmp_path / "other"
-        assert main([*command, *QUICK, "--baseline", "cbo-2026-02", "--out", str(target)]) == 2
+        assert main([*command, "--baseline", "cbo-2026-02", "--out", str(target)]) == 2
         one_line_error(
             capsys,
             f"{path}: [tables] 'bill yield table': the point in 2025 would be ignored on baseline "
@@ -456,3 +464,41 @@ def test_brief_sweeps_are_names_of_intact_sweep_folders(tmp_path, capsys, monkey
         else:
             table = "summary.csv" if name == "cut" else "sensitivity.csv"
             refused(name, f"{sweeps / name / table}: not the file the sweep wrote", "rerun the sweep")
+
+
+# ---------------------------------------------------------------- sweep paths keep tables in range
+
+
+@pytest.mark.parametrize(
+    ("path", "table", "fragment"),
+    [
+        # 100 for +100 bp: a shift in pp, so the bill yield table went to ~103% (the scenario
+        # checker refuses anything above 50%); the sweep ran, exit 0, net interest 100% of outlays
+        (
+            'family = "level-shift"\ntables = ["bill"]\nshift = 100.0\n',
+            "bill yield table",
+            "allowed -5 to 50",
+        ),
+        (
+            'family = "spike"\ntables = ["nominal GDP growth table"]\nhalf_life = 3.0\n'
+            'size = {distribution = "normal", mean = 0.0, sd = 40.0}\n',
+            "nominal GDP growth table",
+            "allowed -30 to 50",
+        ),
+        (
+            'family = "random-walk"\ntables = ["ten-year"]\nsd = 30.0\n',
+            "ten year yield table",
+            "allowed -5 to 50",
+        ),
+    ],
+)
+def test_sweep_paths_cannot_push_a_table_out_of_range(tmp_path, capsys, path, table, fragment):
+    spec = spec_file(tmp_path, draws=50, extra=f'[[paths]]\nname = "p"\n{path}')
+    out = tmp_path / "o"
+    assert main(["sweep", str(spec), "--workers", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    last = err.splitlines()[-1]  # after the progress line "sampling the inputs ..."
+    assert last.startswith(f"snowball: error: {spec}: field paths[1] ('p'): run "), err
+    assert f"puts '{table}' at " in last and fragment in last, last
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.toml"]  # no output, no partial folder
