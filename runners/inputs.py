@@ -205,7 +205,7 @@ def _read_toml(path: Path) -> dict:
     if not path.is_file():
         raise _fail(path, "data file is missing")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a leading BOM is dropped
     except tomllib.TOMLDecodeError as exc:
         raise _fail(path, f"malformed TOML: {exc}") from None
     except UnicodeDecodeError as exc:

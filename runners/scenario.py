@@ -77,7 +77,7 @@ def read_input_file(path: Path, what: str) -> str:
     if len(data) > MAX_INPUT_BYTES:
         raise SnowballError(f"{path}: {what} is over the limit of {MAX_INPUT_BYTES:,} bytes")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a byte-order mark (Windows editors) is not TOML
     except UnicodeDecodeError as exc:
         raise SnowballError(f"{path}: {what} is not UTF-8 text (byte {exc.start})") from None
 

@@ -502,3 +502,31 @@ def test_sweep_paths_cannot_push_a_table_out_of_range(tmp_path, capsys, path, ta
     assert last.startswith(f"snowball: error: {spec}: field paths[1] ('p'): run "), err
     assert f"puts '{table}' at " in last and fragment in last, last
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.toml"]  # no output, no partial folder
+
+
+# ---------------------------------------------------------------- files saved by Windows editors
+
+
+def test_a_byte_order_mark_is_read_as_utf8(tmp_path, capsys, monkeypatch):
+    # the issue: a scenario saved "UTF-8 with BOM" (Notepad, Excel) failed with "malformed TOML:
+    # Invalid statement (at line 1, column 1)": nothing a user can see at line 1; data/'s TOML
+    # files likewise (data/'s CSVs with a BOM were already read)
+    body = '[constants]\n"yield shift" = 1\n'
+    plain = scenario_file(tmp_path / "plain", body, name="s")
+    bom = tmp_path / "bom" / "s.toml"
+    bom.parent.mkdir()
+    bom.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes().replace(b"\n", b"\r\n"))
+    for path in (plain, bom):
+        assert main(["run", str(path), *QUICK, "--out", str(path.parent / "o")]) == 0
+    assert (bom.parent / "o" / "results.csv").read_bytes() == (
+        plain.parent / "o" / "results.csv"
+    ).read_bytes()
+    from runners.calibration_sets import calibration_dir, parse_ranges
+    from runners.inputs import vintage_meta
+
+    data = copy_data(tmp_path)
+    monkeypatch.setenv("SNOWBALL_DATA_DIR", str(data))
+    for path in [*(data / "baselines").glob("*/vintage.toml"), calibration_dir() / "behaviour-ranges.toml"]:
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert vintage_meta("cbo-2026-02")["first_year"] == 2025
+    assert parse_ranges(calibration_dir() / "behaviour-ranges.toml")
