@@ -379,6 +379,7 @@ def load_inputs(vintage: str) -> ModelInputs:
         share.loc[LAST_YEAR] = share.loc[last]
         tables[table] = share.sort_index().astype(float)
     tables = {k: v.rename_axis("fiscal_year") for k, v in tables.items()}
+    _check_table_ranges(tables, last, paths, state_paths["profile"])
 
     rate = float(cbo.loc[first, "average_interest_rate"])
     constants = start_constants(cbo, first, rate, state, holders)
@@ -387,6 +388,32 @@ def load_inputs(vintage: str) -> ModelInputs:
     return ModelInputs(
         vintage, meta["title"], constants, tables, cbo, targets, files, first_year=first, meta=_public(meta)
     )
+
+
+def _check_table_ranges(
+    tables: dict[str, pd.Series], last: int, paths: dict[str, Path], profile: Path
+) -> None:
+    """The vintage's tables within the ranges a scenario may give them (scenario.TABLE_RANGES),
+    or a SnowballError naming the data file the out-of-range year comes from."""
+    from .scenario import TABLE_RANGES
+
+    for name, series in tables.items():
+        if name not in TABLE_RANGES:
+            continue
+        low, high, units = TABLE_RANGES[name]
+        bad = series[~series.between(low, high)]  # NaN is out of range too
+        if len(bad):
+            year, value = int(bad.index[0]), float(bad.iloc[0])
+            if name in CATEGORY_TABLES:
+                source = paths["categories"]
+            elif name == "bill share table":
+                source = profile
+            else:
+                source = paths["projections"] if year <= last else paths["long_term"]
+            raise _fail(
+                source,
+                f"gives '{name}' = {value:g} in {year}, out of range; allowed {low:g} to {high:g} ({units})",
+            )
 
 
 def budget_tables(years: pd.DataFrame, primary: pd.Series) -> dict[str, pd.Series]:

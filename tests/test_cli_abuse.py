@@ -530,3 +530,30 @@ def test_a_byte_order_mark_is_read_as_utf8(tmp_path, capsys, monkeypatch):
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert vintage_meta("cbo-2026-02")["first_year"] == 2025
     assert parse_ranges(calibration_dir() / "behaviour-ranges.toml")
+
+
+def test_a_data_value_out_of_range_names_its_data_file(tmp_path, monkeypatch):
+    # the issue: revenues of 500% of GDP in FY2045 in long_term.csv failed with "scenario
+    # 'baseline': 'revenues share table' = 500 in 2045 is out of range", blaming a scenario
+    # the user did not touch and naming no file
+    import csv
+
+    from runners.inputs import load_inputs
+
+    data = copy_data(tmp_path)
+    path = data / "baselines" / "cbo-2026-02" / "long_term.csv"
+    with path.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    (row,) = [r for r in rows if r["variable"] == "revenues_pct_gdp" and r["fiscal_year"] == "2045"]
+    row["value"] = "500"
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    monkeypatch.setenv("SNOWBALL_DATA_DIR", str(data))
+    with pytest.raises(SnowballError) as error:
+        load_inputs("cbo-2026-02")
+    assert str(error.value) == (
+        "data/baselines/cbo-2026-02/long_term.csv: gives 'revenues share table' = 500 in 2045, out of "
+        "range; allowed 1 to 60 (percent of GDP)"
+    )
