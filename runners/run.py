@@ -46,7 +46,14 @@ class RunResult:
         """What produced these results: scenario, overrides, data vintage, model hash, versions."""
         import pysd
 
+        from .cache import sha256_of
+        from .calibration_sets import calibration_dir, get_set
+        from .paths import data_dir
+
         s = self.scenario
+        # read by every run besides the vintage's files: the calibration sets (beneath the
+        # scenario's constants) and the history (the milestones reach back into it)
+        other = [calibration_dir() / "supply-effects.toml", data_dir() / "history" / "historical_fy.csv"]
         return {
             "scenario": {
                 "name": s.name,
@@ -57,9 +64,11 @@ class RunResult:
             },
             "overrides": self.overrides,
             "calibration": self.calibration,
+            "calibration_constants": get_set(self.calibration).constants,
             "until": self.until,
             "data_vintage": self.inputs.vintage,
             "data_files": self.inputs.files,
+            "other_data_files": {display_path(p): sha256_of(p) for p in other},
             "model_file": "models/snowball.mdl",
             "model_sha256": model.model_hash(),
             "snowball_version": __version__,

@@ -557,3 +557,21 @@ def test_a_data_value_out_of_range_names_its_data_file(tmp_path, monkeypatch):
         "data/baselines/cbo-2026-02/long_term.csv: gives 'revenues share table' = 500 in 2045, out of "
         "range; allowed 1 to 60 (percent of GDP)"
     )
+
+
+def test_run_json_records_the_calibration_and_history_it_read(tmp_path, capsys):
+    # the issue: run.json named the calibration set ("high") but neither its values nor the file
+    # they came from, nor the history file the milestones read: editing either changed the
+    # results and left the record identical
+    from runners.cache import sha256_of
+    from runners.calibration_sets import get_set
+
+    out = tmp_path / "o"
+    assert main(["run", "japan-selloff", *QUICK, "--calibration", "high", "--out", str(out)]) == 0
+    manifest = json.loads((out / "run.json").read_text())
+    assert manifest["calibration"] == "high"
+    assert manifest["calibration_constants"] == get_set("high").constants != get_set("central").constants
+    assert manifest["other_data_files"] == {
+        "data/calibration/supply-effects.toml": sha256_of(REPO / "data/calibration/supply-effects.toml"),
+        "data/history/historical_fy.csv": sha256_of(REPO / "data/history/historical_fy.csv"),
+    }
