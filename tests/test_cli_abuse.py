@@ -575,3 +575,23 @@ def test_run_json_records_the_calibration_and_history_it_read(tmp_path, capsys):
         "data/calibration/supply-effects.toml": sha256_of(REPO / "data/calibration/supply-effects.toml"),
         "data/history/historical_fy.csv": sha256_of(REPO / "data/history/historical_fy.csv"),
     }
+
+
+def test_a_sweeps_key_and_manifest_hold_its_base_scenarios_tables(tmp_path):
+    # the issue: the key that --resume trusts held the base scenario's constants but not its
+    # table points, so an interrupted sweep resumed after the scenario file's [tables] changed
+    # mixed chunks of both; the manifest named the scenario only ("mine")
+    from runners import sweep, sweepspec
+
+    mine = scenario_file(tmp_path, '[tables."bill yield table"]\n2030 = 6.0\n', name="mine")
+    spec = spec_file(tmp_path)
+    spec.write_text(spec.read_text().replace('scenario = "baseline"', f'scenario = "{mine}"'))
+    before = sweep.plan(sweepspec.parse_spec(spec))
+    mine.write_text(mine.read_text().replace("2030 = 6.0", "2030 = 9.0"))
+    after = sweep.plan(sweepspec.parse_spec(spec))
+    assert after.key != before.key
+    sweep.run_sweep(after.spec, out=tmp_path / "o", workers=1, show_progress=False)
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    assert manifest["scenario"] == "mine" and manifest["scenario_file"] == str(mine)
+    assert manifest["scenario_tables"] == {"bill yield table": {"2030": 9.0}}
+    assert manifest["scenario_constants"] == after.spec.scenario.constants  # the calibration set's
