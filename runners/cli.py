@@ -271,12 +271,19 @@ def check_sweep_results(names: list[str], folder: Path) -> None:
 def cmd_brief(args: argparse.Namespace) -> int:
     """snowball brief [SCENARIO ...] [--out DIR] [--sweeps NAME ...] [--baseline V] [--calibration C]:
     the briefing pack."""
-    from .brief import write_brief
+    from .brief import default_scenarios, write_brief
+    from .inputs import LAST_YEAR, vintage_meta
     from .outputs import check_inputs_outside
     from .scenario import check_distinct, load_scenario, rebase
 
-    scenarios = [rebase(load_scenario(s), args.baseline) for s in args.scenarios or []]
+    scenarios = [rebase(load_scenario(s), args.baseline) for s in args.scenarios or default_scenarios()]
     check_distinct(scenarios)
+    first = max(vintage_meta(s.baseline)["first_year"] for s in scenarios)
+    if not first + 2 <= args.until <= LAST_YEAR:  # one projected year left the charts' panels empty
+        raise SnowballError(
+            f"--until must be a fiscal year from {first + 2} to {LAST_YEAR} for a briefing (its charts "
+            f"need two projected years), got {args.until}"
+        )
     out = Path(args.out) if args.out else REPORTS / "briefing"
     check_inputs_outside(out, [s.path for s in scenarios])
     check_sweep_results(args.sweeps, REPORTS / "sweeps")

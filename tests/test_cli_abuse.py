@@ -595,3 +595,18 @@ def test_a_sweeps_key_and_manifest_hold_its_base_scenarios_tables(tmp_path):
     assert manifest["scenario"] == "mine" and manifest["scenario_file"] == str(mine)
     assert manifest["scenario_tables"] == {"bill yield table": {"2030": 9.0}}
     assert manifest["scenario_constants"] == after.spec.scenario.constants  # the calibration set's
+
+
+def test_a_briefing_needs_two_projected_years(tmp_path, capsys):
+    # the issue: `brief --until 2026` (one projected year on the default baseline) printed a
+    # matplotlib warning, then "internal error: ValueError: zero-size array" (the decomposition
+    # chart), exit 1; --until 2025 printed the progress line before its error
+    out = tmp_path / "o"
+    for until, first in (("2026", "2027"), ("2025", "2027"), ("2101", "2027")):
+        assert main(["brief", "baseline", "--until", until, "--out", str(out)]) == 2
+        one_line_error(
+            capsys, f"--until must be a fiscal year from {first} to 2100 for a briefing", f"got {until}"
+        )
+    assert main(["brief", "--until", "2025", "--baseline", "cbo-2025-01", "--out", str(out)]) == 2
+    one_line_error(capsys, "from 2026 to 2100 for a briefing")  # the vintage's own start
+    assert not out.exists()
