@@ -256,9 +256,11 @@ def check_sweep_results(names: list[str], folder: Path) -> None:
             raise SnowballError(
                 f"{manifest}: not a readable sweep manifest ({exc}); rerun the sweep"
             ) from None
-        recorded = doc.get("output_files_sha256") if isinstance(doc, dict) else None
+        if not isinstance(doc, dict):
+            raise SnowballError(f"{manifest}: not a sweep manifest (a JSON table); rerun the sweep")
+        recorded = doc.get("output_files_sha256")
         if not isinstance(recorded, dict):
-            raise SnowballError(f"{manifest}: no output_files_sha256 table; rerun the sweep")
+            continue  # written before the sweeps recorded their files' hashes
         for table in ("summary.csv", "sensitivity.csv"):
             path = folder / name / table
             if table in recorded and path.is_file() and sha256_of(path) != recorded[table]:
@@ -273,19 +275,20 @@ def cmd_brief(args: argparse.Namespace) -> int:
     the briefing pack."""
     from .brief import default_scenarios, write_brief
     from .inputs import LAST_YEAR, vintage_meta
-    from .outputs import check_inputs_outside
+    from .outputs import check_inputs_outside, check_target
     from .scenario import check_distinct, load_scenario, rebase
 
     scenarios = [rebase(load_scenario(s), args.baseline) for s in args.scenarios or default_scenarios()]
     check_distinct(scenarios)
+    out = Path(args.out) if args.out else REPORTS / "briefing"
+    check_target(out, args.force)
+    check_inputs_outside(out, [s.path for s in scenarios])
     first = max(vintage_meta(s.baseline)["first_year"] for s in scenarios)
     if not first + 2 <= args.until <= LAST_YEAR:  # one projected year left the charts' panels empty
         raise SnowballError(
             f"--until must be a fiscal year from {first + 2} to {LAST_YEAR} for a briefing (its charts "
             f"need two projected years), got {args.until}"
         )
-    out = Path(args.out) if args.out else REPORTS / "briefing"
-    check_inputs_outside(out, [s.path for s in scenarios])
     check_sweep_results(args.sweeps, REPORTS / "sweeps")
     written = write_brief(
         args.scenarios or None,

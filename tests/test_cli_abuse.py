@@ -1,10 +1,12 @@
 """A second adversarial pass over the command line (an analyst abusing every subcommand).
 
 Each test reproduces one defect the pass found and failed before its fix: a value silently
-replaced by another, a comparison that silently dropped a scenario, a manifest that did not record
-what ran, an option that could start 100,000 processes, an error that blamed the wrong thing or
-took several lines, and a temporary folder left behind by ``kill``. Every bad input must give one
-line ``snowball: error: ...`` naming the file and field, exit status 2, and no output folder.
+replaced by another or silently ignored (a table point the run never reads, a sweep path far out
+of range), a comparison that silently dropped a scenario, a record (run.json, a sweep's manifest
+and key) that did not hold what ran, an option that could start 100,000 processes, an --out that
+deleted the run's own scenario, an error that blamed the wrong thing, crashed or took several
+lines, and a temporary folder left behind by ``kill``. Every bad input must give one line
+``snowball: error: ...`` naming the file and field, exit status 2, and no output folder.
 """
 
 from __future__ import annotations
