@@ -351,6 +351,8 @@ def parse_scenario(path: Path) -> Scenario:
                     f"[tables] '{name}': year {year!r} must be a fiscal year {first_year + 1}-{LAST_YEAR} "
                     f"(the run reads the tables from FY{first_year + 1}, after the initial state)",
                 )
+            if int(year) in clean:  # "2030" and "02030": two keys for one year
+                raise fail(name, f"[tables] '{name}': year {int(year)} is given twice; give each year once")
             try:
                 clean[int(year)] = check_table_value(match, year, value)
             except SnowballError as exc:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import SnowballError
-from .inputs import LAST_YEAR, vintage_meta
+from .inputs import vintage_meta
 from .paths import data_dir
 from .registry import BY_NAME
 from .sweepwork import PathSpec
@@ -385,9 +385,11 @@ def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
                 fixed[key] = DEFAULTS.get(key, float(first + 1))
                 continue
             value = body[key]
-            if rule == "year":
-                if isinstance(value, bool) or not isinstance(value, int) or not first < value <= LAST_YEAR:
-                    raise fail(pfld, f"a fiscal year {first + 1}-{LAST_YEAR} (a number, not varied)")
+            if rule == "year":  # after the sweep's last year the path would never act
+                if isinstance(value, bool) or not isinstance(value, int) or not first < value <= until:
+                    raise fail(
+                        pfld, f"a fiscal year {first + 1}-{until} (the sweep's years; a number, not varied)"
+                    )
                 fixed[key] = float(value)
                 continue
             if _is_number(value):

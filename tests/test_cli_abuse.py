@@ -612,3 +612,22 @@ def test_a_briefing_needs_two_projected_years(tmp_path, capsys):
     assert main(["brief", "--until", "2025", "--baseline", "cbo-2025-01", "--out", str(out)]) == 2
     one_line_error(capsys, "from 2026 to 2100 for a briefing")  # the vintage's own start
     assert not out.exists()
+
+
+def test_a_table_year_given_twice_is_refused(tmp_path, capsys):
+    # the issue: "2030" and "02030" are two TOML keys for one year: the second silently won
+    path = scenario_file(tmp_path, '[tables."bill yield table"]\n2030 = 3\n"02030" = 9\n')
+    assert main(["run", str(path), *QUICK, "--out", str(tmp_path / "o")]) == 2
+    one_line_error(capsys, f"{path}: line 3: [tables] 'bill yield table': year 2030 is given twice")
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_sweep_path_starting_after_the_sweep_is_refused(tmp_path, capsys):
+    # the issue: start = 2050 in a sweep to FY2028 was accepted and the path never acted: every
+    # run equal to the base scenario, exit 0
+    path = spec_file(
+        tmp_path, extra='[[paths]]\nfamily = "level-shift"\ntables = ["bill"]\nshift = 1.0\nstart = 2050\n'
+    )
+    assert main(["sweep", str(path), "--workers", "1", "--out", str(tmp_path / "o")]) == 2
+    one_line_error(capsys, f"{path}: field 'paths[1].start': a fiscal year 2026-2028 (the sweep's years")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.toml"]
