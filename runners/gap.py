@@ -929,6 +929,12 @@ def command(args) -> int:
         phase_in=args.phase_in,
     )
     spec = load_spec(args.sweep) if args.sweep else None
+    if spec is not None and spec.method != "monte-carlo":  # only a Monte Carlo sweep is a distribution
+        raise SnowballError(
+            f"--sweep {args.sweep}: method '{spec.method}' samples a design, not a distribution, so "
+            'a share of its runs is no probability; give a Monte Carlo spec (method = "monte-carlo"), '
+            "e.g. --sweep monte-carlo"
+        )
     workers = args.workers if args.workers is not None else min(os.cpu_count() or 1, 2)
     out = Path(args.out) if args.out else REPORTS / "gap" / output_name(scenario.name, "scenario")
     check_target(out, args.force)
