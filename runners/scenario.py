@@ -107,6 +107,8 @@ def check_overrides(overrides: dict[str, object] | None, what: str = "--set") ->
         check_once(given, param.name, str(name), what)
         if isinstance(value, str):
             try:
+                if "_" in value:  # Python reads "1_0" as 10: a typo of 1.0 must not become 10
+                    raise ValueError(value)
                 value = float(value)
             except ValueError:
                 raise SnowballError(f"{what} {param.name}: '{value}' is not a number") from None

@@ -643,3 +643,10 @@ def test_gap_probability_needs_a_monte_carlo_sweep(tmp_path, capsys):
         assert main([*args, "--out", str(out)]) == 2
         one_line_error(capsys, f"--sweep {spec}: method '{method}' samples a design", "--sweep monte-carlo")
         assert not out.exists()
+
+
+def test_set_does_not_read_an_underscore_as_a_digit_separator(tmp_path, capsys):
+    # the issue: Python's float() reads "1_0" as 10, so a typo of 1.0 ran a 1,000 bp yield shift
+    assert main(["run", "baseline", *QUICK, "--set", "yield shift=1_0", "--out", str(tmp_path / "o")]) == 2
+    one_line_error(capsys, "--set yield shift: '1_0' is not a number")
+    assert not (tmp_path / "o").exists()
