@@ -19,7 +19,7 @@ import pandas as pd
 from . import run as _run
 from .errors import SnowballError
 from .run import DEFAULT_UNTIL, RunResult
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, check_distinct, load_scenario
 
 __all__ = [
     "RunResult",
@@ -81,6 +81,7 @@ def compare(
     if isinstance(scenarios, str | Path | Scenario) or not scenarios:
         raise SnowballError("compare: give a list of one or more scenarios")
     loaded = [_scenario(s) for s in scenarios]
+    check_distinct(loaded)
     results = [_run.run(s, until=until, overrides=overrides, baseline=baseline) for s in loaded]
     return compare_table(results)
 

@@ -109,12 +109,18 @@ def history_inputs(start: int, until: int) -> ModelInputs:
     yields = read_monthly_yields()
     first = start - 1
     starts = available_starts()
+    last_actual = int(actual.dropna(subset=["net_interest"]).index.max())
+    usable = ", ".join(str(y) for y in starts if y <= last_actual) or "none"  # an actual to compare
     if start not in starts:
         raise SnowballError(
             f"--start {start}: no initial state data/initial/treasury-{first}-09-30; "
-            f"available starts: {', '.join(map(str, starts)) or 'none'}"
+            f"available starts: {usable}"
         )
-    last_actual = int(actual.dropna(subset=["net_interest"]).index.max())
+    if start > last_actual:
+        raise SnowballError(
+            f"--start {start}: there are no actuals after FY{last_actual} to compare with; "
+            f"available starts: {usable}"
+        )
     if not start <= until <= last_actual:
         raise SnowballError(
             f"--until must be a fiscal year from {start} to {last_actual} (the last actual), got {until}"

@@ -62,7 +62,7 @@ def calibration_dir() -> Path:
 
 def _read(path: Path) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a leading BOM is dropped
     except (OSError, UnicodeDecodeError) as exc:
         raise SnowballError(f"{path}: cannot read ({exc})") from None
     except tomllib.TOMLDecodeError as exc:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import signal
 import sys
 from pathlib import Path
 
@@ -24,6 +26,8 @@ def _parse_set(items: list[str]) -> dict[str, float]:
         if "=" not in item:
             raise SnowballError(f"--set {item!r}: expected NAME=VALUE, e.g. --set 'yield shift=1'")
         name, value = (s.strip() for s in item.split("=", 1))
+        if name in raw:
+            raise SnowballError(f"--set '{name}' is given twice; set each constant once")
         raw[name] = value
     return check_overrides(raw, "--set")
 
@@ -31,13 +35,22 @@ def _parse_set(items: list[str]) -> dict[str, float]:
 def cmd_run(args: argparse.Namespace) -> int:
     """snowball run SCENARIO [--until YEAR] [--set NAME=VALUE ...] [--out DIR]."""
     from . import run as runmod
-    from .outputs import atomic_dir, check_target, column_table, output_name, write_csv, write_json
+    from .outputs import (
+        atomic_dir,
+        check_inputs_outside,
+        check_target,
+        column_table,
+        output_name,
+        write_csv,
+        write_json,
+    )
     from .scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
     overrides = _parse_set(args.set or [])
     out = Path(args.out) if args.out else REPORTS / "runs" / output_name(scenario.name, "scenario")
     check_target(out, args.force)
+    check_inputs_outside(out, [scenario.path])
     result = runmod.run(
         scenario, until=args.until, overrides=overrides, baseline=args.baseline, calibration=args.calibration
     )
@@ -171,12 +184,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from . import run as runmod
     from .calibration_sets import describe, selloff_range_table
     from .compare import compare_table, format_compare
-    from .outputs import atomic_dir, check_target, write_csv, write_json
-    from .scenario import load_scenario
+    from .outputs import atomic_dir, check_inputs_outside, check_target, write_csv, write_json
+    from .run import display_path
+    from .scenario import check_distinct, load_scenario
 
     scenarios = [load_scenario(s) for s in args.scenarios]
+    check_distinct(scenarios)
     out = Path(args.out) if args.out else REPORTS / "compare" / compare_name([s.name for s in scenarios])
     check_target(out, args.force)
+    check_inputs_outside(out, [s.path for s in scenarios])
     results = [
         runmod.run(s, until=args.until, baseline=args.baseline, calibration=args.calibration)
         for s in scenarios
@@ -188,9 +204,27 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if len(ranges):
             write_csv(ranges, tmp / "ranges.csv")
         manifest = results[0].manifest(args.command_line)
+        for key in ("scenario", "data_vintage", "data_files"):  # the first scenario's: one per run below
+            manifest.pop(key)
         manifest["scenarios"] = [s.name for s in scenarios]
+        manifest["runs"] = [
+            {
+                "scenario": r.scenario.name,
+                "title": r.scenario.title,
+                "path": display_path(r.scenario.path),
+                "constants": r.scenario.constants,
+                "tables": {k: {str(y): v for y, v in t.items()} for k, t in r.scenario.tables.items()},
+                "data_vintage": r.inputs.vintage,
+                "data_files": r.inputs.files,
+            }
+            for r in results
+        ]
         write_json(manifest, tmp / "run.json")
-    print(f"Baseline: {results[0].inputs.vintage} ({results[0].inputs.title})\n")
+    vintages = dict.fromkeys(r.inputs.vintage for r in results)
+    if len(vintages) == 1:
+        print(f"Baseline: {results[0].inputs.vintage} ({results[0].inputs.title})\n")
+    else:
+        print("Baselines: " + ", ".join(f"{r.scenario.name} on {r.inputs.vintage}" for r in results) + "\n")
     print(format_compare(table))
     if len(ranges):
         print("\nSell-off scenarios, central calibration with the low-high range (data/calibration/):")
@@ -200,12 +234,62 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_sweep_results(names: list[str], folder: Path) -> None:
+    """``--sweeps NAME``: a folder name in ``folder`` (reports/sweeps/), never a path, whose
+    manifest reads and whose summary and sensitivity tables still have the sha256 it recorded."""
+    import json
+
+    from .cache import sha256_of
+    from .outputs import output_name
+
+    for name in names:
+        if output_name(name, "") != name:
+            raise SnowballError(
+                f"--sweeps '{name}': give the name of a folder in {folder} (e.g. monte-carlo), not a path"
+            )
+        manifest = folder / name / "manifest.json"
+        if not manifest.is_file():
+            continue  # the briefing names what is missing
+        try:
+            doc = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SnowballError(
+                f"{manifest}: not a readable sweep manifest ({exc}); rerun the sweep"
+            ) from None
+        if not isinstance(doc, dict):
+            raise SnowballError(f"{manifest}: not a sweep manifest (a JSON table); rerun the sweep")
+        recorded = doc.get("output_files_sha256")
+        if not isinstance(recorded, dict):
+            continue  # written before the sweeps recorded their files' hashes
+        for table in ("summary.csv", "sensitivity.csv"):
+            path = folder / name / table
+            if table in recorded and path.is_file() and sha256_of(path) != recorded[table]:
+                raise SnowballError(
+                    f"{path}: not the file the sweep wrote (its sha256 differs from the one in "
+                    "manifest.json: changed or truncated since); rerun the sweep"
+                )
+
+
 def cmd_brief(args: argparse.Namespace) -> int:
     """snowball brief [SCENARIO ...] [--out DIR] [--sweeps NAME ...] [--baseline V] [--calibration C]:
     the briefing pack."""
-    from .brief import write_brief
+    from .brief import default_scenarios, write_brief
+    from .inputs import LAST_YEAR, vintage_meta
+    from .outputs import check_inputs_outside, check_target
+    from .scenario import check_distinct, load_scenario, rebase
 
+    scenarios = [rebase(load_scenario(s), args.baseline) for s in args.scenarios or default_scenarios()]
+    check_distinct(scenarios)
     out = Path(args.out) if args.out else REPORTS / "briefing"
+    check_target(out, args.force)
+    check_inputs_outside(out, [s.path for s in scenarios])
+    first = max(vintage_meta(s.baseline)["first_year"] for s in scenarios)
+    if not first + 2 <= args.until <= LAST_YEAR:  # one projected year left the charts' panels empty
+        raise SnowballError(
+            f"--until must be a fiscal year from {first + 2} to {LAST_YEAR} for a briefing (its charts "
+            f"need two projected years), got {args.until}"
+        )
+    check_sweep_results(args.sweeps, REPORTS / "sweeps")
     written = write_brief(
         args.scenarios or None,
         out,
@@ -223,12 +307,14 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """snowball sweep SPEC [--out DIR] [--workers N] [--scheduler ADDRESS] [--resume]."""
+    from .outputs import check_inputs_outside
     from .sweep import run_sweep
-    from .sweepspec import load_spec
+    from .sweepspec import check_workers, load_spec
 
     spec = load_spec(args.spec, baseline=args.baseline, calibration=args.calibration)
-    if args.workers is not None and args.workers < 1:
-        raise SnowballError(f"--workers must be at least 1, got {args.workers}")
+    check_workers(args.workers)
+    if args.out:
+        check_inputs_outside(Path(args.out), [spec.path, spec.scenario.path])
     result = run_sweep(
         spec,
         out=Path(args.out) if args.out else None,
@@ -326,18 +412,32 @@ def cmd_gap(args: argparse.Namespace) -> int:
     return command(args)
 
 
+def one_line(text: str) -> str:
+    """``text`` on one line: a message quoting a file's text or a path with a line break in it
+    would otherwise print several lines."""
+    return re.sub(r"\s*[\r\n]+\s*", " ", text).strip()
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with the CLI's one-line errors (no three-line usage dump)."""
 
     def error(self, message: str):  # type: ignore[override]
         """Print one line naming the command and how to get help; exit 2."""
-        self.exit(2, f"snowball: error: {message} (see '{self.prog} --help')\n")
+        self.exit(2, f"snowball: error: {one_line(message)} (see '{self.prog} --help')\n")
 
 
 FORCE_HELP = (
     "replace an --out folder that snowball did not write (never a file, '.', '/', the home "
     "folder, the repository, data/ or models/)"
 )
+
+
+def out_folder(text: str) -> str:
+    """An --out value: refused when empty (an unset shell variable would otherwise silently mean
+    the default folder, replacing an earlier output there)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path; give a folder, e.g. --out reports/mine")
+    return text
 
 
 def add_force(p: argparse.ArgumentParser) -> None:
@@ -369,7 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="final fiscal year, after the vintage's start, up to 2100 (default 2055)",
     )
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a model constant")
-    p.add_argument("--out", help="output folder (default reports/runs/SCENARIO/)")
+    p.add_argument("--out", type=out_folder, help="output folder (default reports/runs/SCENARIO/)")
     add_baseline(p)
     add_force(p)
     p.set_defaults(func=cmd_run)
@@ -412,7 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_model)
 
     p = sub.add_parser("diagram", help="draw a stock-and-flow diagram of every view of the model")
-    p.add_argument("--out", help="output folder (default reports/diagrams/)")
+    p.add_argument("--out", type=out_folder, help="output folder (default reports/diagrams/)")
     p.add_argument(
         "--format",
         choices=("png", "dot"),
@@ -434,7 +534,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="headline numbers of several scenarios side by side")
     p.add_argument("scenarios", nargs="+", help="scenario names or files; differences are from the first")
     p.add_argument("--until", type=int, default=2055, help="final fiscal year (default 2055)")
-    p.add_argument("--out", help="output folder (default reports/compare/A-vs-B/)")
+    p.add_argument("--out", type=out_folder, help="output folder (default reports/compare/A-vs-B/)")
     add_baseline(p)
     add_force(p)
     p.set_defaults(func=cmd_compare)
@@ -447,7 +547,7 @@ def build_parser() -> argparse.ArgumentParser:
         "japan-gradual, fiscal-reform)",
     )
     p.add_argument("--until", type=int, default=2055, help="final fiscal year (default 2055)")
-    p.add_argument("--out", help="output folder (default reports/briefing/)")
+    p.add_argument("--out", type=out_folder, help="output folder (default reports/briefing/)")
     p.add_argument(
         "--sweeps",
         nargs="+",
@@ -461,7 +561,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sweep", help="run a sensitivity sweep (a spec in data/sweeps/) and write its outputs")
     p.add_argument("spec", help="a sweep spec .toml (or the name of one in data/sweeps/)")
-    p.add_argument("--out", help="output folder (default reports/sweeps/NAME/)")
+    p.add_argument("--out", type=out_folder, help="output folder (default reports/sweeps/NAME/)")
     p.add_argument("--workers", type=int, help="local worker processes (default: every core)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--resume", action="store_true", help="continue an interrupted sweep from its chunks")
@@ -483,7 +583,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="first fiscal year simulated (from 30 Sep of the year before)",
     )
     p.add_argument("--until", type=int, help="last fiscal year (default: the last actual, FY2025)")
-    p.add_argument("--out", help="output folder (default reports/backtests/from-START/)")
+    p.add_argument("--out", type=out_folder, help="output folder (default reports/backtests/from-START/)")
     add_force(p)
     p.set_defaults(func=cmd_backtest)
 
@@ -508,7 +608,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--probability", type=float, metavar="P", help="share of --sweep draws meeting the goal")
     p.add_argument("--sweep", metavar="SPEC", help="sweep spec whose draws the probability counts")
     p.add_argument("--workers", type=int, metavar="N", help="processes for --sweep (default: up to 2 cores)")
-    p.add_argument("--out", metavar="DIR", help="output folder (default reports/gap/SCENARIO/)")
+    p.add_argument(
+        "--out", type=out_folder, metavar="DIR", help="output folder (default reports/gap/SCENARIO/)"
+    )
     add_force(p)
     p.set_defaults(func=cmd_gap)
     for name in ("run", "compare", "sweep", "brief"):
@@ -522,10 +624,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, ``timeout``, a batch scheduler's limit), handled as Ctrl-C is: the
+    temporary folders are removed and a sweep keeps its finished chunks for ``--resume``."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `snowball` console script."""
     if argv is None:  # the command's own process (not a caller's): see model._xarray_without_dask
         os.environ["SNOWBALL_CLI_PROCESS"] = "1"
+        signal.signal(signal.SIGTERM, _terminate)
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
@@ -533,8 +645,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except SnowballError as exc:
-        print(f"snowball: error: {exc}", file=sys.stderr)
+        print(f"snowball: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
+    except Terminated:
+        print("snowball: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("snowball: interrupted", file=sys.stderr)
         return 130
@@ -543,13 +658,13 @@ def main(argv: list[str] | None = None) -> int:
         return 141
     except OSError as exc:  # an I/O failure outside the checked paths: still one line
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"snowball: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"snowball: error: {one_line(f'{where}{exc.strerror or exc}')}", file=sys.stderr)
         return 2
     except Exception as exc:  # a bug: one line, the traceback only on request
         if os.environ.get("SNOWBALL_DEBUG"):
             raise
         print(
-            f"snowball: internal error: {type(exc).__name__}: {exc} "
+            f"snowball: internal error: {type(exc).__name__}: {one_line(str(exc))} "
             "(set SNOWBALL_DEBUG=1 for the traceback and please report it)",
             file=sys.stderr,
         )

@@ -32,7 +32,7 @@ import pandas as pd
 from .cache import sha256_of
 from .errors import SnowballError
 from .inputs import LAST_YEAR, available_vintages
-from .scenario import Scenario
+from .scenario import Scenario, rebase
 
 SANE_RANGE = (-5.0, 15.0)  # % of GDP: the adjustments searched (a loosening of 5 to a tightening of 15)
 GRID_STEP = 0.5  # % of GDP between the bracketing grid's points
@@ -123,7 +123,7 @@ def with_baseline(scenario: Scenario, vintage: str | None) -> Scenario:
     known = available_vintages()
     if vintage not in known:
         raise SnowballError(f"--baseline: unknown vintage '{vintage}'; available: {', '.join(known)}")
-    return dataclasses.replace(scenario, baseline=vintage)
+    return rebase(scenario, vintage)
 
 
 def question(
@@ -505,7 +505,15 @@ def gap(
     _, base = runs.run([0.0])
     first_bn, first_pct, revenue, spending = meaning(q, years, out, base)
     baseline = runmod.run(q.scenario, until=q.until)
-    adjusted = runmod.run(q.scenario, until=q.until, overrides=q.constants(size))
+    try:
+        adjusted = runmod.run(q.scenario, until=q.until, overrides=q.constants(size))
+    except SnowballError as exc:  # e.g. the adjustment, kept up, pays the debt off before --until
+        why = str(exc).removesuffix("; check the scenario's values")
+        raise SnowballError(
+            f"the adjustment that meets the goal ({q.goal()}), {size:.2f}% of GDP a year from "
+            f"FY{q.start}, cannot be kept up to FY{q.until}: {why}; stop the runs earlier with "
+            "--until, or choose a later --by or another target"
+        ) from None
     cons = pd.Series(
         out["consolidation"][:, 0], index=pd.Index(years, name="fiscal_year"), name="consolidation"
     )
@@ -903,11 +911,12 @@ def command(args) -> int:
     """``snowball gap``: solve, print the answer and write the output folder."""
     import os
 
-    from .outputs import check_target, output_name
+    from .outputs import check_inputs_outside, check_target, output_name
     from .paths import REPORTS
     from .scenario import load_scenario
-    from .sweepspec import load_spec
+    from .sweepspec import check_workers, load_spec
 
+    check_workers(args.workers)
     if args.probability is not None:
         check_probability(args.probability)
     if (args.probability is None) != (args.sweep is None):
@@ -923,9 +932,16 @@ def command(args) -> int:
         phase_in=args.phase_in,
     )
     spec = load_spec(args.sweep) if args.sweep else None
+    if spec is not None and spec.method != "monte-carlo":  # only a Monte Carlo sweep is a distribution
+        raise SnowballError(
+            f"--sweep {args.sweep}: method '{spec.method}' samples a design, not a distribution, so "
+            'a share of its runs is no probability; give a Monte Carlo spec (method = "monte-carlo"), '
+            "e.g. --sweep monte-carlo"
+        )
     workers = args.workers if args.workers is not None else min(os.cpu_count() or 1, 2)
     out = Path(args.out) if args.out else REPORTS / "gap" / output_name(scenario.name, "scenario")
     check_target(out, args.force)
+    check_inputs_outside(out, [scenario.path, spec.path if spec else None])
     result = gap(q, args.probability, spec, workers)
     write_gap(result, out, args.command_line, args.force)
     print(format_gap(result))

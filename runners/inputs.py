@@ -205,7 +205,7 @@ def _read_toml(path: Path) -> dict:
     if not path.is_file():
         raise _fail(path, "data file is missing")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a leading BOM is dropped
     except tomllib.TOMLDecodeError as exc:
         raise _fail(path, f"malformed TOML: {exc}") from None
     except UnicodeDecodeError as exc:
@@ -232,7 +232,7 @@ def initial_state_year(state: str, where: Path) -> int:
 def vintage_meta(vintage: str) -> dict:
     """A vintage's ``vintage.toml``, validated, with ``first_year`` (its initial state's year) added."""
     base = data_dir() / "baselines" / vintage
-    if not (base / "vintage.toml").is_file():
+    if vintage not in available_vintages():  # a name, never a path ("/x", "../baselines/y")
         known = ", ".join(available_vintages()) or "none"
         raise SnowballError(f"unknown baseline vintage '{vintage}'; available: {known}")
     meta_path = base / "vintage.toml"
@@ -379,6 +379,7 @@ def load_inputs(vintage: str) -> ModelInputs:
         share.loc[LAST_YEAR] = share.loc[last]
         tables[table] = share.sort_index().astype(float)
     tables = {k: v.rename_axis("fiscal_year") for k, v in tables.items()}
+    _check_table_ranges(tables, last, paths, state_paths["profile"])
 
     rate = float(cbo.loc[first, "average_interest_rate"])
     constants = start_constants(cbo, first, rate, state, holders)
@@ -387,6 +388,32 @@ def load_inputs(vintage: str) -> ModelInputs:
     return ModelInputs(
         vintage, meta["title"], constants, tables, cbo, targets, files, first_year=first, meta=_public(meta)
     )
+
+
+def _check_table_ranges(
+    tables: dict[str, pd.Series], last: int, paths: dict[str, Path], profile: Path
+) -> None:
+    """The vintage's tables within the ranges a scenario may give them (scenario.TABLE_RANGES),
+    or a SnowballError naming the data file the out-of-range year comes from."""
+    from .scenario import TABLE_RANGES
+
+    for name, series in tables.items():
+        if name not in TABLE_RANGES:
+            continue
+        low, high, units = TABLE_RANGES[name]
+        bad = series[~series.between(low, high)]  # NaN is out of range too
+        if len(bad):
+            year, value = int(bad.index[0]), float(bad.iloc[0])
+            if name in CATEGORY_TABLES:
+                source = paths["categories"]
+            elif name == "bill share table":
+                source = profile
+            else:
+                source = paths["projections"] if year <= last else paths["long_term"]
+            raise _fail(
+                source,
+                f"gives '{name}' = {value:g} in {year}, out of range; allowed {low:g} to {high:g} ({units})",
+            )
 
 
 def budget_tables(years: pd.DataFrame, primary: pd.Series) -> dict[str, pd.Series]:
@@ -444,8 +471,8 @@ def _read_issuance(path: Path) -> dict[str, float]:
     got = dict(zip(df["parameter"], df["value"], strict=True))
     unknown = sorted(set(got) - set(ISSUANCE_UNITS))
     missing = sorted(set(ISSUANCE_UNITS) - set(got))
-    if unknown or missing:
-        raise _fail(path, f"parameters must be exactly {', '.join(ISSUANCE_UNITS)}")
+    if unknown or missing or len(got) != len(df):
+        raise _fail(path, f"parameters must be exactly {', '.join(ISSUANCE_UNITS)}, once each")
     for _, row in df.iterrows():
         if row["unit"] != ISSUANCE_UNITS[row["parameter"]]:
             raise _fail(
@@ -494,4 +521,7 @@ def read_history() -> pd.DataFrame:
     df = read_csv(path, cols)
     for c in cols[:-1]:
         _numeric(df, path, c)
+    repeated = df["fiscal_year"][df["fiscal_year"].duplicated()]
+    if len(repeated):
+        raise _fail(path, f"fiscal year {int(repeated.iloc[0])} appears twice; give each year once")
     return df.set_index(df["fiscal_year"].astype(int))

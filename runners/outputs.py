@@ -134,6 +134,22 @@ def check_target(target: Path, force: bool = False) -> Path:
     return target
 
 
+def check_inputs_outside(target: Path, inputs: list[Path | None]) -> None:
+    """Refuse an output folder that is or holds one of the run's own input files (a scenario or
+    sweep spec kept in an earlier output folder): replacing the folder would delete the input
+    that the new folder's manifest names. Checked with or without ``--force``."""
+    try:
+        real = Path(target).resolve()
+    except (OSError, RuntimeError):
+        return  # check_target gives the message
+    for path in inputs:
+        if path is not None and Path(path).resolve().is_relative_to(real):
+            raise SnowballError(
+                f"--out {target}: holds {path}, an input of this run, which replacing the folder "
+                "would delete; choose another --out or move the file"
+            )
+
+
 def make_dir(path: Path) -> Path:
     """Create ``path`` and its parents (permissions from the umask); one-line error on failure."""
     try:

@@ -8,7 +8,6 @@ starts from a freshly reset model, so no parameter leaks from one run into the n
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import io
 import platform
 import sys
@@ -25,7 +24,7 @@ from .fiscal import NON_NEGATIVE, fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs, load_inputs
 from .paths import REPO
 from .registry import COLUMNS, model_variables, rating_label
-from .scenario import Scenario, check_combination, check_overrides, load_scenario
+from .scenario import Scenario, check_combination, check_overrides, load_scenario, rebase
 
 DEFAULT_UNTIL = 2055
 
@@ -47,7 +46,14 @@ class RunResult:
         """What produced these results: scenario, overrides, data vintage, model hash, versions."""
         import pysd
 
+        from .cache import sha256_of
+        from .calibration_sets import calibration_dir, get_set
+        from .paths import data_dir
+
         s = self.scenario
+        # read by every run besides the vintage's files: the calibration sets (beneath the
+        # scenario's constants) and the history (the milestones reach back into it)
+        other = [calibration_dir() / "supply-effects.toml", data_dir() / "history" / "historical_fy.csv"]
         return {
             "scenario": {
                 "name": s.name,
@@ -58,9 +64,11 @@ class RunResult:
             },
             "overrides": self.overrides,
             "calibration": self.calibration,
+            "calibration_constants": get_set(self.calibration).constants,
             "until": self.until,
             "data_vintage": self.inputs.vintage,
             "data_files": self.inputs.files,
+            "other_data_files": {display_path(p): sha256_of(p) for p in other},
             "model_file": "models/snowball.mdl",
             "model_sha256": model.model_hash(),
             "snowball_version": __version__,
@@ -90,7 +98,7 @@ def check_until(until: int, first_year: int = 1990) -> int:
     """The final fiscal year: after the initial state's year ``first_year``, at most 2100."""
     if isinstance(until, bool) or not isinstance(until, int) or not first_year < until <= LAST_YEAR:
         raise SnowballError(
-            f"--until must be a fiscal year from {first_year + 1} to {LAST_YEAR}, got {until}"
+            f"--until must be a fiscal year from {first_year + 1} to {LAST_YEAR}, got {until!r}"
         )
     return until
 
@@ -239,8 +247,7 @@ def run(
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(str(scenario))
     overrides = check_overrides(overrides, "override")
-    if baseline is not None and baseline != scenario.baseline:
-        scenario = dataclasses.replace(scenario, baseline=baseline)
+    scenario = rebase(scenario, baseline)
     inputs = inputs or cached_inputs(scenario.baseline)
     first = inputs.first_year
     check_until(until, first)

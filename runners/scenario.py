@@ -7,6 +7,7 @@ Everything is checked before anything runs; errors name the file, the line and w
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 import os
@@ -76,7 +77,7 @@ def read_input_file(path: Path, what: str) -> str:
     if len(data) > MAX_INPUT_BYTES:
         raise SnowballError(f"{path}: {what} is over the limit of {MAX_INPUT_BYTES:,} bytes")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a byte-order mark (Windows editors) is not TOML
     except UnicodeDecodeError as exc:
         raise SnowballError(f"{path}: {what} is not UTF-8 text (byte {exc.start})") from None
 
@@ -100,15 +101,29 @@ def check_overrides(overrides: dict[str, object] | None, what: str = "--set") ->
     call this (and :func:`check_combination` on the assembled inputs).
     """
     out: dict[str, float] = {}
+    given: dict[str, str] = {}  # Vensim name -> the spelling that set it
     for name, value in (overrides or {}).items():
         param = resolve_parameter(str(name))
+        check_once(given, param.name, str(name), what)
         if isinstance(value, str):
             try:
+                if "_" in value:  # Python reads "1_0" as 10: a typo of 1.0 must not become 10
+                    raise ValueError(value)
                 value = float(value)
             except ValueError:
                 raise SnowballError(f"{what} {param.name}: '{value}' is not a number") from None
         out[param.name] = check_value(param, value)
     return out
+
+
+def check_once(given: dict[str, str], name: str, spelling: str, what: str) -> None:
+    """Refuse a constant or table set twice under two spellings (Vensim and Python names, or
+    another case): the last would silently win. ``given`` maps each name seen to its spelling."""
+    if name in given:
+        raise SnowballError(
+            f"{what} '{spelling}': '{name}' is already set (as '{given[name]}'); set each one once"
+        )
+    given[name] = spelling
 
 
 def check_combination(params: dict[str, object], where: str) -> None:
@@ -155,6 +170,44 @@ class Scenario:
     path: Path | None = None
 
 
+def rebase(scenario: Scenario, vintage: str | None) -> Scenario:
+    """``scenario`` on baseline ``vintage`` (``--baseline``; None keeps its own).
+
+    Its table points were checked against its own vintage; one on or before the new vintage's
+    initial-state year would never be read (the runs read the tables from the year after), so it
+    is refused rather than dropped without a word.
+    """
+    if vintage is None or vintage == scenario.baseline:
+        return scenario
+    first = vintage_meta(vintage)["first_year"]
+    for name, points in scenario.tables.items():
+        early = [year for year in points if year <= first]
+        if early:
+            where = scenario.path or f"scenario '{scenario.name}'"
+            raise SnowballError(
+                f"{where}: [tables] '{name}': the point in {min(early)} would be ignored on baseline "
+                f"'{vintage}', whose runs read the tables from FY{first + 1}; "
+                f"allowed {first + 1} to {LAST_YEAR}"
+            )
+    return dataclasses.replace(scenario, baseline=vintage)
+
+
+def check_distinct(scenarios: list[Scenario]) -> None:
+    """Refuse two scenarios of one name: results, columns and files are labelled by the name, so
+    the second would silently replace the first (two folders' ``reform.toml``, or one given twice)."""
+    seen: dict[str, Scenario] = {}
+    for s in scenarios:
+        if s.name in seen:
+            first = seen[s.name].path
+            if first == s.path:
+                raise SnowballError(f"scenario '{s.name}' is given twice; give each scenario once")
+            raise SnowballError(
+                f"scenario '{s.name}' names two files, {first} and {s.path}; results are labelled "
+                "by the scenario's name (its file name), so rename one of the files"
+            )
+        seen[s.name] = s
+
+
 def scenarios_dir() -> Path:
     """Where the built-in scenarios live."""
     return data_dir() / "scenarios"
@@ -168,7 +221,8 @@ def builtin_names() -> list[str]:
 
 def _line_of(text: str, key: str) -> int:
     for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip().strip('"').startswith(key) or f'"{key}"' in line:
+        bare = line.strip()
+        if bare.strip('"').startswith(key) or f'"{key}"' in line or bare.endswith(f".{key}]"):
             return number
     return 1
 
@@ -262,9 +316,11 @@ def parse_scenario(path: Path) -> Scenario:
     raw = doc.get("constants", {})
     if not isinstance(raw, dict):
         raise fail("constants", "[constants] must be a table of name = number")
+    given: dict[str, str] = {}
     for name, value in raw.items():
         try:
             param = resolve_parameter(name)
+            check_once(given, param.name, name, "constant")
             constants[param.name] = check_value(param, value)
         except SnowballError as exc:
             raise fail(name, f"[constants] {exc}") from None
@@ -285,15 +341,20 @@ def parse_scenario(path: Path) -> Scenario:
                 else f"unknown table '{name}'; close matches: {close_matches(name, sorted(known))}"
             )
             raise fail(name, f"[tables] {why}; allowed: {', '.join(sorted(known))}")
+        if match in tables:
+            raise fail(name, f"[tables] '{name}': table '{match}' is already set; set each table once")
         if not isinstance(points, dict) or not points:
             raise fail(name, f'[tables."{name}"] must map fiscal years to numbers')
         clean = {}
         for year, value in points.items():
-            if not str(year).isdigit() or not first_year <= int(year) <= LAST_YEAR:
+            if not str(year).isdigit() or not first_year < int(year) <= LAST_YEAR:
                 raise fail(
                     name,
-                    f"[tables] '{name}': year {year!r} must be a fiscal year {first_year}-{LAST_YEAR}",
+                    f"[tables] '{name}': year {year!r} must be a fiscal year {first_year + 1}-{LAST_YEAR} "
+                    f"(the run reads the tables from FY{first_year + 1}, after the initial state)",
                 )
+            if int(year) in clean:  # "2030" and "02030": two keys for one year
+                raise fail(name, f"[tables] '{name}': year {int(year)} is given twice; give each year once")
             try:
                 clean[int(year)] = check_table_value(match, year, value)
             except SnowballError as exc:

@@ -39,7 +39,7 @@ from .fiscal import fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs
 from .outputs import atomic_dir, check_target, locked, make_dir, output_name, write_json
 from .paths import REPORTS
-from .sweepspec import MORRIS_LEVELS, MORRIS_SPAN, SweepSpec, sample, unit_sample
+from .sweepspec import MORRIS_LEVELS, MORRIS_SPAN, SweepSpec, check_path_ranges, sample, unit_sample
 from .sweepwork import (
     ChunkJob,
     Digest,
@@ -272,11 +272,13 @@ def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:
         for name in p.tables:
             tables[name] = annual(*tables[name], base.inputs.first_year)
     first = base.inputs.first_year
+    check_path_ranges(spec, values, tables, first)  # as a scenario's tables are checked
     program = engine.program(record, first) if engine else dataclasses.replace(source, initial_time=first)
     years = tuple(range(base.inputs.first_year + 1, spec.until + 1))
     key_parts = {
         "spec": spec.sha256,
         "scenario_constants": spec.scenario.constants,
+        "scenario_tables": scenario_tables(spec.scenario),  # a base scenario's points change results
         "model": program.model_sha256,
         "data": base.inputs.files,
         "chunk": spec.chunk,
@@ -893,6 +895,11 @@ def ranked(spec: SweepSpec, frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def scenario_tables(scenario) -> dict[str, dict[str, float]]:
+    """A scenario's table points as JSON (years as text), for the key and the manifest."""
+    return {name: {str(y): v for y, v in points.items()} for name, points in scenario.tables.items()}
+
+
 def manifest(the_plan: Plan, files: dict[str, str], extra: dict) -> dict:
     """What produced the sweep: the spec, seed, versions and hashes (no timings: byte-stable)."""
     from .run import display_path
@@ -909,6 +916,9 @@ def manifest(the_plan: Plan, files: dict[str, str], extra: dict) -> dict:
         "spec_sha256": spec.sha256,
         "spec": spec.doc,
         "scenario": spec.scenario.name,
+        "scenario_file": display_path(spec.scenario.path),
+        "scenario_constants": spec.scenario.constants,  # its own and the calibration set's
+        "scenario_tables": scenario_tables(spec.scenario),
         "calibration": spec.calibration,
         "method": spec.method,
         "seed": spec.seed,

@@ -8,7 +8,6 @@ the field and the reason.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import itertools
 import math
@@ -19,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import SnowballError
-from .inputs import LAST_YEAR, vintage_meta
+from .inputs import vintage_meta
 from .paths import data_dir
 from .registry import BY_NAME
 from .sweepwork import PathSpec
@@ -189,6 +188,29 @@ class SweepSpec:
         return {"num_vars": k, "names": [f.name for f in self.factors], "bounds": [[0.0, 1.0]] * k}
 
 
+WORKERS_PER_CORE = 4  # --workers may oversubscribe the cores this much, no more
+
+
+def check_workers(workers: int | None) -> int | None:
+    """``--workers``: None (the default) or a whole number from 1 to WORKERS_PER_CORE x the cores.
+
+    Each worker is a process: a typo such as ``--workers 100000`` would otherwise start that many.
+    """
+    import os
+
+    cores = os.cpu_count() or 1
+    limit = WORKERS_PER_CORE * cores
+    if workers is None:
+        return None
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise SnowballError(f"--workers must be at least 1, got {workers}")
+    if workers > limit:
+        raise SnowballError(
+            f"--workers must be at most {limit} ({WORKERS_PER_CORE} x the {cores} cores here), got {workers}"
+        )
+    return workers
+
+
 def sweeps_dir() -> Path:
     """Where the built-in sweep specs live."""
     return data_dir() / "sweeps"
@@ -219,7 +241,7 @@ def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
     """Parse and validate a sweep spec; raise SnowballError naming file, field and reason."""
     from . import model
     from .run import check_until
-    from .scenario import check_value, load_scenario, read_input_file, resolve_parameter
+    from .scenario import check_once, check_value, load_scenario, read_input_file, rebase, resolve_parameter
 
     text = read_input_file(path, "sweep spec")
     try:
@@ -242,7 +264,7 @@ def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
     try:
         scenario = load_scenario(str(doc.get("scenario", "baseline")))
         if baseline is not None:
-            scenario = dataclasses.replace(scenario, baseline=baseline)
+            scenario = rebase(scenario, baseline)
         first = vintage_meta(scenario.baseline)["first_year"]
     except SnowballError as exc:
         raise fail("scenario", str(exc)) from None
@@ -260,6 +282,11 @@ def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
     draws = doc.get("draws", 0 if method == "grid" else None)
     if isinstance(draws, bool) or not isinstance(draws, int) or (method != "grid" and draws <= 0):
         raise fail("draws", f"must be a whole number > 0 for method '{method}', got {draws!r}")
+    if method == "morris" and draws < 2:
+        raise fail(
+            "draws",
+            f"the Morris method needs at least 2 trajectories (its spread is their variance), got {draws}",
+        )
     if method == "sobol" and draws & (draws - 1):
         raise fail("draws", f"Sobol sampling needs a power of 2 (e.g. 1024), got {draws}")
     chunk = doc.get("chunk", 1000)
@@ -270,9 +297,11 @@ def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
     raw_constants = doc.get("constants", {})
     if not isinstance(raw_constants, dict):
         raise fail("constants", "must be a table of name = number")
+    given: dict[str, str] = {}
     for name, value in raw_constants.items():
         try:
             param = resolve_parameter(name)
+            check_once(given, param.name, name, "constant")
             constants[param.name] = check_value(param, value)
         except SnowballError as exc:
             raise fail(f"constants.{name}", str(exc)) from None
@@ -356,9 +385,11 @@ def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
                 fixed[key] = DEFAULTS.get(key, float(first + 1))
                 continue
             value = body[key]
-            if rule == "year":
-                if isinstance(value, bool) or not isinstance(value, int) or not first < value <= LAST_YEAR:
-                    raise fail(pfld, f"a fiscal year {first + 1}-{LAST_YEAR} (a number, not varied)")
+            if rule == "year":  # after the sweep's last year the path would never act
+                if isinstance(value, bool) or not isinstance(value, int) or not first < value <= until:
+                    raise fail(
+                        pfld, f"a fiscal year {first + 1}-{until} (the sweep's years; a number, not varied)"
+                    )
                 fixed[key] = float(value)
                 continue
             if _is_number(value):
@@ -516,6 +547,46 @@ def _years(value: object, first: int, until: int, fld: str, fail) -> tuple[int, 
         if isinstance(y, bool) or not isinstance(y, int) or not first < y <= until:
             raise fail(fld, f"fiscal years must be {first + 1}-{until}, got {y!r}")
     return tuple(sorted(set(value)))
+
+
+PATH_CHECK_BLOCK = 20_000  # runs whose path tables are checked at once (memory stays flat)
+
+
+def check_path_ranges(
+    spec: SweepSpec, values: np.ndarray, tables: dict[str, tuple[np.ndarray, np.ndarray]], first: int
+) -> None:
+    """Every run's input tables, the base plus its paths, stay within the range a scenario may
+    give them (scenario.TABLE_RANGES) in the fiscal years the runs read (after ``first``, up to
+    ``until``), as scenario.check_combination requires of a scenario; otherwise a SnowballError
+    naming the paths, the table, the first run and year out of range and what is allowed.
+
+    ``values`` are the sampled factors (sample's order), ``tables`` the base tables on the annual
+    grid; the paths are sweepwork.path_values, exactly as the runs add them.
+    """
+    from .scenario import TABLE_RANGES
+    from .sweepwork import path_values
+
+    targets = sorted({t for p in spec.paths for t in p.tables if t in TABLE_RANGES})
+    for name in targets:
+        x, y = tables[name]
+        read = (x > first) & (x <= spec.until)
+        years, base = x[read], y[read]
+        on = [p for p in spec.paths if name in p.tables]
+        low, high, units = TABLE_RANGES[name]
+        for start in range(0, len(values), PATH_CHECK_BLOCK):
+            block = values[start : start + PATH_CHECK_BLOCK]
+            factors = {f.name: block[:, i] for i, f in enumerate(spec.factors)}
+            ids = np.arange(start, start + len(block))
+            total = base[None, :] + sum(path_values(p, factors, years, ids, spec.seed) for p in on)
+            bad = ~((total >= low) & (total <= high))  # NaN is out of range too
+            if bad.any():
+                run, j = np.argwhere(bad)[0]
+                fields = ", ".join(f"paths[{p.index + 1}] ('{p.name}')" for p in on)
+                raise SnowballError(
+                    f"{spec.path}: field {fields}: run {start + run} puts '{name}' at "
+                    f"{total[run, j]:g} in FY{int(years[j])}, out of range; allowed {low:g} to "
+                    f"{high:g} ({units}); narrow the paths' parameters"
+                )
 
 
 def sample(spec: SweepSpec) -> np.ndarray:

@@ -156,7 +156,7 @@ def test_bad_input_is_one_line_and_leaves_nothing(tmp_path, capsys, args, messag
         ),
         (
             'title = "x"\ndescription = "y"\n[tables."bill yield table"]\n1999 = 4\n',
-            r"year '1999' must be a fiscal year 2025-2100",
+            r"year '1999' must be a fiscal year 2026-2100",
         ),
     ],
 )
