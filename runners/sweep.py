@@ -39,7 +39,15 @@ from .fiscal import fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs
 from .outputs import atomic_dir, check_target, locked, make_dir, output_name, write_json
 from .paths import REPORTS
-from .sweepspec import MORRIS_LEVELS, MORRIS_SPAN, SweepSpec, check_path_ranges, sample, unit_sample
+from .sweepspec import (
+    MORRIS_LEVELS,
+    MORRIS_SPAN,
+    SweepSpec,
+    check_path_ranges,
+    check_workers,
+    sample,
+    unit_sample,
+)
 from .sweepwork import (
     ChunkJob,
     Digest,
@@ -972,9 +980,7 @@ def run_sweep(
     default_out = REPORTS / "sweeps" / output_name(spec.name, "sweep")
     out = Path(out) if out else default_out
     check_target(out, force)
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise SnowballError(f"--workers must be at least 1, got {workers}")
+    workers = check_workers(workers) or (os.cpu_count() or 1)  # the API gets the CLI's bounds
     if scheduler is not None and not SCHEDULER.match(scheduler):
         raise SnowballError(
             f"--scheduler {scheduler}: not a Dask scheduler address; expected e.g. tcp://host:8786"

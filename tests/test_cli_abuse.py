@@ -198,6 +198,11 @@ def test_workers_are_capped(tmp_path, capsys):
         # gap took --workers 0 without a word when no --sweep was given
         assert main([*command, "--workers", "0", "--out", str(out)]) == 2
         one_line_error(capsys, "--workers must be at least 1, got 0")
+    # the Python API has the same bounds (api.sweep and run_sweep had none)
+    from runners import api
+
+    with pytest.raises(SnowballError, match=f"--workers must be at most {limit} "):
+        api.sweep(str(path), out=out, workers=limit + 1)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.toml"]
 
 
