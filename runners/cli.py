@@ -32,6 +32,13 @@ def _parse_set(items: list[str]) -> dict[str, float]:
     return check_overrides(raw, "--set")
 
 
+def wrote(out: Path) -> str:
+    """``wrote OUT/: a, b and c``: every file a command wrote, from the folder itself."""
+    names = sorted(p.name for p in Path(out).iterdir() if p.is_file() and not p.name.startswith("."))
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+    return f"wrote {out}/: {listed}"
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """snowball run SCENARIO [--until YEAR] [--set NAME=VALUE ...] [--out DIR]."""
     from . import run as runmod
@@ -60,12 +67,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         manifest = result.manifest(args.command_line)
         manifest["milestones"] = result.milestones
         write_json(manifest, tmp / "run.json")
-    print(f"{scenario.title}\nBaseline: {result.inputs.vintage} ({result.inputs.title})")
+    print(f"{scenario.title}\nBaseline vintage: {result.inputs.vintage} ({result.inputs.title})")
     if overrides:
         print("with --set " + ", ".join(f"{k} = {v:g}" for k, v in overrides.items()))
     print()
     print(runmod.format_table(runmod.headline(result)))
-    print(f"\nwrote {out / 'results.csv'} and {out / 'run.json'}")
+    print("\n" + wrote(out))
     return 0
 
 
@@ -222,15 +229,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
         write_json(manifest, tmp / "run.json")
     vintages = dict.fromkeys(r.inputs.vintage for r in results)
     if len(vintages) == 1:
-        print(f"Baseline: {results[0].inputs.vintage} ({results[0].inputs.title})\n")
+        print(f"Baseline vintage: {results[0].inputs.vintage} ({results[0].inputs.title})\n")
     else:
-        print("Baselines: " + ", ".join(f"{r.scenario.name} on {r.inputs.vintage}" for r in results) + "\n")
+        each = ", ".join(f"{r.scenario.name} on {r.inputs.vintage}" for r in results)
+        print(f"Baseline vintages: {each}\n")
     print(format_compare(table))
     if len(ranges):
         print("\nSell-off scenarios, central calibration with the low-high range (data/calibration/):")
         for name, row in ranges.iterrows():
             print(f"  {name}: {describe(row)}")
-    print(f"\nwrote {out / 'compare.csv'}")
+    print("\n" + wrote(out))
     return 0
 
 
@@ -401,7 +409,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         manifest["backtest"] = {"start": result.start, "until": result.until}
         write_json(manifest, tmp / "run.json")
     print(bt.format_backtest(result))
-    print(f"\nwrote {out / 'backtest.csv'} and {out / 'backtest.png'}")
+    print("\n" + wrote(out))
     return 0
 
 
@@ -460,7 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"snowball {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("run", help="project one scenario and write results.csv and run.json")
+    p = sub.add_parser("run", help="project one scenario and write results.csv, columns.csv and run.json")
     p.add_argument("scenario", help="a built-in scenario name or the path of a scenario .toml")
     p.add_argument(
         "--until",

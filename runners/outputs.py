@@ -24,7 +24,7 @@ import pandas as pd
 
 from .errors import SnowballError
 from .paths import MODELS, REPO, data_dir
-from .registry import BY_NAME
+from .registry import BY_NAME, RATING_COLUMN
 
 MARKER = ".snowball-output"
 MARKER_TEXT = "This folder was written by snowball; `--out` may replace it as a whole.\n"
@@ -244,7 +244,9 @@ def write_json(obj: object, path: Path) -> None:
 
 def column_table() -> pd.DataFrame:
     """The column registry as a table (written beside results)."""
-    return pd.DataFrame(
-        [(c.name, c.label, c.unit, c.definition) for c in BY_NAME.values()],
-        columns=["column", "label", "unit", "definition"],
-    ).set_index("column")
+    rows = []
+    for c in BY_NAME.values():
+        rows.append((c.name, c.label, c.unit, c.definition))
+        if c.name == "credit_rating_notch":  # results.csv's label column follows it
+            rows.append(RATING_COLUMN)
+    return pd.DataFrame(rows, columns=["column", "label", "unit", "definition"]).set_index("column")

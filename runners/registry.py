@@ -511,6 +511,16 @@ RATING_LABELS = (
 )
 
 
+# results.csv's one text column, beside credit_rating_notch (columns.csv describes it too)
+RATING_COLUMN = (
+    "credit_rating",
+    "Credit rating",
+    "S&P-style letters",
+    "credit_rating_notch rounded to a whole notch, as a rating: AAA, AA+, AA, AA-, A+ ... "
+    "at the fiscal-year end.",
+)
+
+
 def rating_label(notch: float) -> str:
     """S&P-style label for a number of notches below AAA."""
     return RATING_LABELS[min(max(int(round(notch)), 0), len(RATING_LABELS) - 1)]

@@ -66,6 +66,13 @@ def test_run_writes_results_and_manifest(tmp_path, capsys):
     shown = capsys.readouterr().out
     assert "Debt held by the public, FY2035" in shown and "Net interest first exceeds defense" in shown
     assert shown.splitlines()[2] == "with --set growth shift = -0.5"  # the headline names the overrides
+    # the scenario's title, then the CBO baseline it stands on (both began "Baseline:")
+    assert shown.splitlines()[1].startswith("Baseline vintage: cbo-2026-02 (CBO, ")
+    # columns.csv describes every column of results.csv, in its order (credit_rating was missing)
+    described = pd.read_csv(out / "columns.csv")["column"].tolist()
+    assert described == list(results.columns[1:])
+    # the last line names every file written (columns.csv was left out)
+    assert shown.splitlines()[-1] == f"wrote {out}/: columns.csv, results.csv and run.json"
 
 
 def test_python_name_and_vensim_name_are_equivalent(tmp_path):

@@ -145,7 +145,7 @@ def test_compare_records_every_scenario_it_ran(tmp_path, capsys):
     )
     out = tmp_path / "o"
     assert main(["compare", "baseline", str(other), *QUICK, "--out", str(out)]) == 0
-    assert "Baselines: baseline on cbo-2026-02, mine on cbo-2025-01" in capsys.readouterr().out
+    assert "Baseline vintages: baseline on cbo-2026-02, mine on cbo-2025-01" in capsys.readouterr().out
     manifest = json.loads((out / "run.json").read_text())
     assert manifest["scenarios"] == ["baseline", "mine"]
     assert "scenario" not in manifest and "data_files" not in manifest  # no longer the first's only

@@ -36,14 +36,14 @@ def test_built_in_scenarios_default_to_february_2026(feb26):
 
 def test_cli_names_the_vintage(capsys, tmp_path):
     assert main(["run", "baseline", "--until", "2030", "--out", str(tmp_path / "a")]) == 0
-    assert "Baseline: cbo-2026-02" in capsys.readouterr().out
+    assert "Baseline vintage: cbo-2026-02" in capsys.readouterr().out
     assert (
         main(
             ["run", "baseline", "--baseline", "cbo-2025-01", "--until", "2030", "--out", str(tmp_path / "b")]
         )
         == 0
     )
-    assert "Baseline: cbo-2025-01" in capsys.readouterr().out
+    assert "Baseline vintage: cbo-2025-01" in capsys.readouterr().out
     first = pd.read_csv(tmp_path / "b" / "results.csv")["fiscal_year"].iloc[0]
     assert first == 2025
     assert main(["vintages"]) == 0
