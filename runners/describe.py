@@ -61,8 +61,9 @@ def parameter_table(vintage: str | None = None) -> pd.DataFrame:
 def input_table_table(vintage: str | None = None) -> pd.DataFrame:
     """One row per input table a scenario's ``[tables]`` may change (indexed by fiscal year).
 
-    Columns: name, python_name, unit, first_year, last_year, min, max (of the default values
-    under ``vintage``), description (the .mdl's comment).
+    Columns: name, python_name, unit, first_year and last_year (the fiscal years a scenario may
+    set: the run reads the tables from the year after the initial state), min, max (of the
+    default values in those years, under ``vintage``), description (the .mdl's comment).
     """
     from .model import _doc
 
@@ -71,6 +72,7 @@ def input_table_table(vintage: str | None = None) -> pd.DataFrame:
     rows = []
     for name in sorted(inputs.tables, key=str.lower):
         series = inputs.tables[name]
+        series = series[series.index > inputs.first_year]  # the initial state's year is never read
         rows.append(
             {
                 "name": name,

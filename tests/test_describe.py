@@ -63,9 +63,11 @@ def test_tables_lists_what_a_scenario_may_change(capsys):
     inputs = run.cached_inputs(VINTAGE)
     assert sorted(r["name"] for r in rows) == sorted(inputs.tables)
     ten = next(r for r in rows if r["name"] == "ten year yield table")
-    series = inputs.tables["ten year yield table"]
+    # the years a scenario may set: from the year after the initial state (a point for the
+    # initial state's own year is refused, as the run never reads it; the list showed it)
+    series = inputs.tables["ten year yield table"].loc[inputs.first_year + 1 :]
     assert (float(ten["min"]), float(ten["max"])) == (series.min(), series.max())
-    assert (int(ten["first_year"]), int(ten["last_year"])) == (series.index.min(), series.index.max())
+    assert (int(ten["first_year"]), int(ten["last_year"])) == (inputs.first_year + 1, series.index.max())
     assert ten["unit"] == "percent" and ten["python_name"] == "ten_year_yield_table"
     assert ten["description"]
 
