@@ -29,8 +29,8 @@ import pandas as pd
 
 from . import __version__, charts, loops, model
 from .cache import sha256_of
+from .calibration_sets import RANGE_YEAR, describe, selloff_range_table, sells
 from .calibration_sets import apply as apply_calibration
-from .calibration_sets import describe, selloff_range_table, sells
 from .calibration_sets import get_set as get_calibration_set
 from .errors import SnowballError
 from .gap import what_it_would_take
@@ -737,7 +737,8 @@ def write_brief(
     ranges = pd.DataFrame()
     if sale is not None:
         say("running the sell-off under the low and high supply-effect calibrations")
-        ranges = selloff_range_table(loaded, baseline=baseline)
+        range_year = min(RANGE_YEAR, until)  # within the briefing's horizon
+        ranges = selloff_range_table(loaded, range_year, baseline=baseline)
     spread = None
     if sale is not None and uncertainty:
         say(f"running the sell-off's spread over the evidence (data/sweeps/{SELLOFF_SPREAD}.toml)")
@@ -758,7 +759,7 @@ def write_brief(
         if s.name in ranges.index:
             text += (
                 f" Across the studies' range of supply effects (calibration {calibration}, low-high, "
-                f"data/calibration/supply-effects.toml): {describe(ranges.loc[s.name])}."
+                f"data/calibration/supply-effects.toml): {describe(ranges.loc[s.name], range_year)}."
             )
         summaries.append(text)
     loop_data = loops.loop_data(loops.model_edges(), loops.model_signs())

@@ -189,7 +189,7 @@ def compare_name(names: list[str]) -> str:
 def cmd_compare(args: argparse.Namespace) -> int:
     """snowball compare A B ... [--until YEAR] [--out DIR]: headline numbers side by side."""
     from . import run as runmod
-    from .calibration_sets import describe, selloff_range_table
+    from .calibration_sets import RANGE_YEAR, describe, selloff_range_table
     from .compare import compare_table, format_compare
     from .outputs import atomic_dir, check_inputs_outside, check_target, write_csv, write_json
     from .run import display_path
@@ -205,7 +205,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         for s in scenarios
     ]
     table = compare_table(results)
-    ranges = selloff_range_table(scenarios, baseline=args.baseline)
+    year = min(RANGE_YEAR, args.until)  # within the horizon asked for
+    ranges = selloff_range_table(scenarios, year, baseline=args.baseline)
     with atomic_dir(out, args.force) as tmp:
         write_csv(table, tmp / "compare.csv")
         if len(ranges):
@@ -237,7 +238,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if len(ranges):
         print("\nSell-off scenarios, central calibration with the low-high range (data/calibration/):")
         for name, row in ranges.iterrows():
-            print(f"  {name}: {describe(row)}")
+            print(f"  {name}: {describe(row, year)}")
     print("\n" + wrote(out))
     return 0
 

@@ -313,3 +313,14 @@ def test_sweep_calibration_sits_beneath_the_spec():
     assert low.scenario.constants["japan sale amount"] == 1200  # the scenario's own still there
     high = load_spec("monte-carlo", calibration="high")
     assert high.scenario.constants["short run supply sensitivity"] == 0.004
+
+
+def test_compare_ranges_stay_within_the_horizon(tmp_path, capsys):
+    # `compare --until 2030` printed the sell-off's range at FY2035, beyond the table it printed
+    out = tmp_path / "cmp"
+    assert main(["compare", "baseline", "japan-selloff", "--until", "2030", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    row = pd.read_csv(out / "ranges.csv", index_col=0).loc["japan-selloff"]
+    central = run.run(load_scenario("japan-selloff"), until=2030).results.at[2030, "debt_to_gdp"]
+    assert row["debt_to_gdp_central"] == pytest.approx(central, abs=1e-6)  # ranges.csv: 6 decimals
+    assert f"debt/GDP FY2030 {central:.1f}% (" in text and "FY2035" not in text
