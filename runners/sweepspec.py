@@ -8,6 +8,7 @@ the field and the reason.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import math
@@ -567,12 +568,15 @@ def check_path_ranges(
     from .sweepwork import path_values
 
     targets = sorted({t for p in spec.paths for t in p.tables if t in TABLE_RANGES})
+    factors = {f.name: values[:, i] for i, f in enumerate(spec.factors)}
     for name in targets:
         x, y = tables[name]
         read = (x > first) & (x <= spec.until)
         years, base = x[read], y[read]
         on = [p for p in spec.paths if name in p.tables]
         low, high, units = TABLE_RANGES[name]
+        if within_bounds(on, factors, years, base, low, high, spec.seed):
+            continue  # every run is (the bounds hold each run's table): no need to build them all
         for start in range(0, len(values), PATH_CHECK_BLOCK):
             block = values[start : start + PATH_CHECK_BLOCK]
             factors = {f.name: block[:, i] for i, f in enumerate(spec.factors)}
@@ -587,6 +591,46 @@ def check_path_ranges(
                     f"{total[run, j]:g} in FY{int(years[j])}, out of range; allowed {low:g} to "
                     f"{high:g} ({units}); narrow the paths' parameters"
                 )
+
+
+MAGNITUDE = {"level-shift": "shift", "ramp": "level", "spike": "size"}  # the parameter a path scales by
+
+
+def within_bounds(
+    on: list,
+    factors: dict[str, np.ndarray],
+    years: np.ndarray,
+    base: np.ndarray,
+    low: float,
+    high: float,
+    seed: int,
+) -> bool:
+    """True when every run's table ``base`` + the paths ``on`` is surely within [low, high].
+
+    A level shift, ramp or spike whose timing is the same in every run is its magnitude times a
+    shape that is never negative, so in each year every run lies between base + the sum of each
+    path's smallest magnitude times its shape and base + the sum of the largest (floating-point
+    addition and multiplication by a shape >= 0 are monotone, and the bounds are summed in the
+    runs' order, so they hold as the runs compute them). False when they may not
+    (a random walk, a start or half-life drawn per run, or bounds beyond the range): the caller
+    then checks every run.
+    """
+    from .sweepwork import path_values
+
+    lower, upper = 0.0, 0.0  # the paths' sums, added up as the runs add them, then the base
+    for p in on:
+        size = MAGNITUDE.get(p.family)
+        if size is None or any(k != size for k in p.factors):
+            return False
+        if size in p.factors:
+            drawn = np.asarray(factors[p.factors[size]], dtype=float)
+            smallest, largest = float(drawn.min()), float(drawn.max())
+        else:
+            smallest = largest = float(p.params[size])
+        unit = dataclasses.replace(p, params=dict(p.params) | {size: 1.0}, factors={})
+        shape = path_values(unit, {}, years, np.zeros(1, dtype=int), seed)[0]
+        lower, upper = lower + smallest * shape, upper + largest * shape
+    return bool(np.all((base + lower >= low) & (base + upper <= high)))
 
 
 def sample(spec: SweepSpec) -> np.ndarray:
