@@ -28,6 +28,30 @@ from .registry import BY_NAME, RATING_COLUMN
 
 MARKER = ".snowball-output"
 MARKER_TEXT = "This folder was written by snowball; `--out` may replace it as a whole.\n"
+MARKER_LIST = "The files it wrote (any other file here is a user's, and keeps it from being replaced):\n"
+
+
+def marker_text(folder: Path) -> str:
+    """The marker for an output folder: MARKER_TEXT, then every file in it, one a line."""
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    return MARKER_TEXT + MARKER_LIST + "".join(f"{f}\n" for f in files if f != MARKER)
+
+
+def foreign_files(folder: Path) -> list[str]:
+    """Files in a folder Snowball wrote that its marker does not list (a user's, put there since);
+    none for a marker written before the markers listed their files."""
+    try:
+        text = (folder / MARKER).read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return []
+    if MARKER_LIST not in text:
+        return []
+    listed = set(text.split(MARKER_LIST, 1)[1].splitlines())
+    try:
+        found = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    except OSError:
+        return []
+    return sorted(found - listed - {MARKER})
 
 
 def output_name(name: str, fallback: str = "output") -> str:
@@ -92,8 +116,9 @@ def is_snowball_output(folder: Path) -> bool:
 def check_target(target: Path, force: bool = False) -> Path:
     """Refuse an output path that would lose a user's files; return it absolute.
 
-    Allowed: a path that does not exist, an empty folder, a folder carrying the marker, or (with
-    ``force``) any other folder except the protected ones.
+    Allowed: a path that does not exist, an empty folder, a folder carrying the marker and no file
+    the marker does not list (a user's file put in an output folder is never deleted without
+    ``force``), or (with ``force``) any other folder except the protected ones.
     """
     target = Path(target)
     if target.name in ("", ".", ".."):
@@ -120,6 +145,13 @@ def check_target(target: Path, force: bool = False) -> Path:
         raise SnowballError(
             f"--out {target}: exists and is not a folder snowball wrote; choose another --out "
             "(--force never replaces a file)"
+        )
+    extra = foreign_files(target) if target.is_dir() and not force and is_snowball_output(target) else []
+    if extra:
+        shown = ", ".join(extra[:3]) + (f" and {len(extra) - 3} more" if len(extra) > 3 else "")
+        raise SnowballError(
+            f"--out {target}: holds files snowball did not write ({shown}), which replacing "
+            "the folder would delete; move them, choose another --out or pass --force"
         )
     if target.is_dir() and not is_snowball_output(target) and not force:
         try:
@@ -215,6 +247,7 @@ def atomic_dir(target: Path, force: bool = False) -> Iterator[Path]:
     try:
         (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         yield tmp
+        (tmp / MARKER).write_text(marker_text(tmp), encoding="utf-8")  # what a later run may replace
         with locked(target.parent):
             check_target(target, force)  # unchanged while we were writing?
             if target.exists():

@@ -118,7 +118,9 @@ def test_force_replaces_a_foreign_folder_when_asked(tmp_path, capsys):
 def test_snowball_output_is_replaced_without_force(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 0
-    assert (out / outputs.MARKER).read_text() == outputs.MARKER_TEXT
+    assert (out / outputs.MARKER).read_text() == (
+        outputs.MARKER_TEXT + outputs.MARKER_LIST + "columns.csv\nresults.csv\nrun.json\n"
+    )
     (out / "results.csv").write_text("stale\n")
     assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 0
     assert (out / "results.csv").read_text().startswith("fiscal_year,")
@@ -768,3 +770,28 @@ def test_a_table_point_between_two_points_of_a_stepped_table(tmp_path):
     assert list(table.index) == [2024, 2062, 2100]
     assert table[2062] == 0.0 and table[2024] == base[2024] and table[2100] == base[2100]
     assert main(["run", str(path), "--until", "2030", "--out", str(tmp_path / "o")]) == 0
+
+
+def test_a_users_file_in_an_output_folder_keeps_it(tmp_path, capsys):
+    # the issue: notes a user saved in a folder snowball wrote (reports/runs/baseline/notes.txt,
+    # or beside the brief's charts) were deleted with the folder by the next run
+    out = tmp_path / "run"
+    assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 0
+    (out / "notes.txt").write_text("keep\n")
+    (out / "mine").mkdir()
+    (out / "mine" / "draft.md").write_text("keep too\n")
+    assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 2
+    one_line_error(capsys, f"--out {out}: holds files snowball did not write (mine/draft.md, notes.txt)")
+    assert (out / "notes.txt").read_text() == "keep\n" and (out / "mine" / "draft.md").is_file()
+    # moved away, the folder is snowball's again; --force replaces it as before
+    (out / "notes.txt").unlink()
+    assert main(["run", "baseline", *QUICK, "--out", str(out), "--force"]) == 0
+    assert not (out / "mine").exists()
+    # snowball's own files, even edited, are replaced without --force
+    (out / "results.csv").write_text("edited\n")
+    assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 0
+    assert (out / "results.csv").read_text().startswith("fiscal_year,")
+    # a folder whose marker lists no files (written before markers listed them) is replaced
+    (out / outputs.MARKER).write_text(outputs.MARKER_TEXT)
+    (out / "notes.txt").write_text("old\n")
+    assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 0
