@@ -1,6 +1,9 @@
 """Shared fixtures: one baseline run per session (runs are cheap, but the suite uses it a lot)."""
 
 import dataclasses
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -23,3 +26,25 @@ def variant(base, name="variant", **constants):
     """A copy of ``base`` with extra constants (Vensim names, spaces as underscores)."""
     merged = dict(base.constants) | {k.replace("_", " "): v for k, v in constants.items()}
     return dataclasses.replace(base, name=name, constants=merged)
+
+
+def one_line_error(capsys, *fragments: str) -> str:
+    """The captured stderr: exactly one line, the CLI's error prefix and every fragment."""
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith("snowball: error: "), err
+    for fragment in fragments:
+        assert fragment in err, err
+    return err
+
+
+def snowball_with_data(cwd, data, *args: str) -> subprocess.CompletedProcess:
+    """``snowball ARGS`` in a fresh process in ``cwd``, reading the data folder ``data``."""
+    return subprocess.run(
+        [sys.executable, "-m", "runners.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "SNOWBALL_DATA_DIR": str(data)},
+        check=False,
+    )

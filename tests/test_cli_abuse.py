@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import one_line_error, snowball_with_data
 
 from runners import cli
 from runners.cli import main
@@ -28,16 +29,6 @@ from runners.errors import SnowballError
 from runners.paths import REPO
 
 QUICK = ["--until", "2027"]
-
-
-def one_line_error(capsys, *fragments: str) -> str:
-    """The captured stderr: exactly one line, the CLI's error prefix and every fragment."""
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1, err
-    assert err.startswith("snowball: error: "), err
-    for fragment in fragments:
-        assert fragment in err, err
-    return err
 
 
 def scenario_file(folder: Path, body: str, name: str = "s", title: str = "t") -> Path:
@@ -282,14 +273,7 @@ def test_an_issuance_share_given_twice_is_refused(tmp_path):
         lines = issuance.read_text().splitlines()
         (first,) = [line for line in lines if line.startswith("two_year_issuance_share,")]
         issuance.write_text("\n".join([*lines, first.replace(",0.", ",0.9", 1)]) + "\n")
-    proc = subprocess.run(
-        [sys.executable, "-m", "runners.cli", "run", "baseline", *QUICK, "--out", "o"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={**os.environ, "SNOWBALL_DATA_DIR": str(data)},
-        check=False,
-    )
+    proc = snowball_with_data(tmp_path, data, "run", "baseline", *QUICK, "--out", "o")
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("snowball: error: "), proc.stderr
     assert "issuance.csv: parameters must be exactly" in proc.stderr

@@ -14,22 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import one_line_error, snowball_with_data
 
 from runners import cli, outputs
 from runners.cli import main
 from runners.paths import REPO
 
 QUICK = ["--until", "2026"]
-
-
-def one_line_error(capsys, *fragments: str) -> str:
-    """The captured stderr: exactly one line, the CLI's error prefix and every fragment."""
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1, err
-    assert err.startswith("snowball: error: "), err
-    for fragment in fragments:
-        assert fragment in err, err
-    return err
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -261,14 +252,7 @@ def test_invalid_utf8_vintage_is_one_line(tmp_path):
     shutil.copytree(REPO / "data", data)
     for vintage in (data / "baselines").glob("*/vintage.toml"):  # whichever the default baseline is
         vintage.write_bytes(b'title = "\xff\xfe"\n')
-    proc = subprocess.run(
-        [sys.executable, "-m", "runners.cli", "run", "baseline", "--until", "2026", "--out", "o"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={**os.environ, "SNOWBALL_DATA_DIR": str(data)},
-        check=False,
-    )
+    proc = snowball_with_data(tmp_path, data, "run", "baseline", "--until", "2026", "--out", "o")
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.strip().endswith("vintage.toml: not UTF-8 text (byte 9)")
     assert proc.stderr.count("\n") == 1
