@@ -240,7 +240,7 @@ def chunk_size(runs: int, workers: int, largest: int) -> int:
     workers idle. The fewest rounds that keep a chunk within the spec's ``chunk`` (memory per
     chunk and the resume unit), and with several workers at least MIN_ROUNDS: a worker held up
     by other work then delays the end by a third of its share, not all of it, and the writer
-    thread encodes the earlier rounds while the later ones run. Each chunk costs a fixed 45 ms
+    thread encodes the earlier rounds while the later ones run. Each chunk costs a fixed ~40 ms
     of per-step Python (2-core machine, ``make bench``), so one worker takes the largest chunks,
     and no chunk is smaller than MIN_CHUNK."""
     workers = max(workers, 1)
