@@ -34,7 +34,7 @@ from .calibration_sets import apply as apply_calibration
 from .calibration_sets import get_set as get_calibration_set
 from .errors import SnowballError
 from .gap import what_it_would_take
-from .inputs import data_dir, read_history
+from .inputs import LAST_YEAR, data_dir, read_history, vintage_meta
 from .outputs import atomic_dir, check_target, write_csv, write_json
 from .paths import REPO, REPORTS
 from .publish import odds, render_html, render_markdown, write_pdf, write_xlsx
@@ -712,9 +712,15 @@ def write_brief(
     names = scenarios or default_scenarios()
     loaded = [load_scenario(n) for n in names]
     named_sweeps = find_sweeps(REPORTS / "sweeps" if sweeps_dir is None else sweeps_dir, list(sweeps or []))
-    say(f"running {len(loaded)} scenario(s) to FY{until}: {', '.join(s.name for s in loaded)}")
     if baseline is not None:
         loaded = [dataclasses.replace(s, baseline=baseline) for s in loaded]
+    first = max(vintage_meta(s.baseline)["first_year"] for s in loaded)
+    if not first + 2 <= until <= LAST_YEAR:  # one projected year left the charts' panels empty
+        raise SnowballError(
+            f"--until must be a fiscal year from {first + 2} to {LAST_YEAR} for a briefing (its charts "
+            f"need two projected years), got {until}"
+        )
+    say(f"running {len(loaded)} scenario(s) to FY{until}: {', '.join(s.name for s in loaded)}")
     results = {s.name: run(s, until=until, calibration=calibration) for s in loaded}
     titles = {s.name: short_title(s) for s in loaded}
     if len(set(titles.values())) < len(titles):

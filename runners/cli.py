@@ -283,7 +283,6 @@ def cmd_brief(args: argparse.Namespace) -> int:
     """snowball brief [SCENARIO ...] [--out DIR] [--sweeps NAME ...] [--baseline V] [--calibration C]:
     the briefing pack."""
     from .brief import default_scenarios, write_brief
-    from .inputs import LAST_YEAR, vintage_meta
     from .outputs import check_inputs_outside, check_target
     from .scenario import check_distinct, load_scenario, rebase
 
@@ -292,13 +291,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else REPORTS / "briefing"
     check_target(out, args.force)
     check_inputs_outside(out, [s.path for s in scenarios])
-    first = max(vintage_meta(s.baseline)["first_year"] for s in scenarios)
-    if not first + 2 <= args.until <= LAST_YEAR:  # one projected year left the charts' panels empty
-        raise SnowballError(
-            f"--until must be a fiscal year from {first + 2} to {LAST_YEAR} for a briefing (its charts "
-            f"need two projected years), got {args.until}"
-        )
-    check_sweep_results(args.sweeps, REPORTS / "sweeps")
+    check_sweep_results(args.sweeps, REPORTS / "sweeps")  # write_brief checks --until
     written = write_brief(
         args.scenarios or None,
         out,

@@ -604,6 +604,11 @@ def test_a_briefing_needs_two_projected_years(tmp_path, capsys):
     assert main(["brief", "--until", "2025", "--baseline", "cbo-2025-01", "--out", str(out)]) == 2
     one_line_error(capsys, "from 2026 to 2100 for a briefing")  # the vintage's own start
     assert not out.exists()
+    from runners.brief import write_brief  # the Python API as well (it crashed in a chart)
+
+    with pytest.raises(SnowballError, match="for a briefing"):
+        write_brief(["baseline"], out, until=2026)
+    assert not out.exists()
 
 
 def test_a_table_year_given_twice_is_refused(tmp_path, capsys):
