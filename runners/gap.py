@@ -645,7 +645,8 @@ def format_gap(result: GapResult) -> str:
         rows.append(
             (
                 f"With {p.probability * 100:g}% probability",
-                f"{p.size:.2f}% of GDP ({p.share_met:.1%} of {p.draws:,} draws of '{p.spec}' meet the goal; "
+                f"{p.size:.2f}% of GDP ({p.share_met:.1%} of {p.draws:,} draws of '{p.spec}', applied to "
+                f"this scenario to FY{q.until}, meet the goal; "
                 f"the deterministic {result.size:.2f}% meets it in {p.share_met_deterministic:.1%})",
             )
         )

@@ -647,3 +647,13 @@ def test_set_does_not_read_an_underscore_as_a_digit_separator(tmp_path, capsys):
     assert main(["run", "baseline", *QUICK, "--set", "yield shift=1_0", "--out", str(tmp_path / "o")]) == 2
     one_line_error(capsys, "--set yield shift: '1_0' is not a number")
     assert not (tmp_path / "o").exists()
+
+
+def test_gap_probability_says_where_the_draws_are_applied(tmp_path, capsys):
+    # the spec's own scenario, final year (here FY2028) and baseline give way to the question's;
+    # the answer said only "draws of 'spec' meet the goal"
+    spec = spec_file(tmp_path, draws=8)
+    args = ["gap", "--target", "110", "--by", "2040", "--probability", "0.5", "--sweep", str(spec)]
+    assert main([*args, "--out", str(tmp_path / "o")]) == 0
+    shown = capsys.readouterr().out
+    assert "of 8 draws of 'spec', applied to this scenario to FY2055, meet the goal" in shown  # gap's --until
