@@ -37,7 +37,7 @@ from .engine import FOLD_MIN_RUNS, Engine, Program, cached_program, interp
 from .errors import SnowballError
 from .fiscal import fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs
-from .outputs import atomic_dir, check_target, locked, make_dir, output_name, write_json
+from .outputs import MARKER, atomic_dir, check_target, locked, make_dir, output_name, write_json
 from .paths import REPORTS
 from .sweepspec import (
     MORRIS_LEVELS,
@@ -1198,7 +1198,7 @@ def write_outputs(
             waited += time.perf_counter()
             sensitivity.to_csv(tmp / "sensitivity.csv", index=False, float_format="%.6f", lineterminator="\n")
             charts.save_sweep_tornado(sensitivity, summary, the_plan, tmp)
-            files = {p.name: sha256_of(p) for p in tmp.iterdir()}
+            files = {p.name: sha256_of(p) for p in tmp.iterdir() if p.name != MARKER}  # bookkeeping
             for name, path in big.items():
                 files[name] = digests[name].result()
                 shutil.move(path, tmp / name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -290,6 +291,10 @@ def test_outputs_are_complete_and_tidy(small_run, small_spec):
         "tornado.png",
         "manifest.json",
     }
+    # the manifest's hashes are the files' as they stand (not the marker: rewritten last)
+    recorded = json.loads((out / "manifest.json").read_text())["output_files_sha256"]
+    unwritten = ("manifest.json", ".snowball-output")
+    assert recorded == {k: v for k, v in files(out).items() if k not in unwritten}
     params = pd.read_csv(out / "params.csv")
     assert list(params.columns) == ["run_id", "yield shift", "growth shift", "ramp.level"]
     assert len(params) == 24
@@ -302,7 +307,6 @@ def test_outputs_are_complete_and_tidy(small_run, small_spec):
     vals = runs[(runs["variable"] == "debt_to_gdp") & (runs["fiscal_year"] == 2035)]["value"]
     assert row["p50"] == pytest.approx(np.percentile(vals, 50), abs=1e-6)
     assert row["p5"] <= row["p25"] <= row["p50"] <= row["p75"] <= row["p95"]
-    import json
 
     man = json.loads((out / "manifest.json").read_text())
     assert man["seed"] == 3 and man["runs"] == 24 and man["method"] == "monte-carlo"
