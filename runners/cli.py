@@ -243,42 +243,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_sweep_results(names: list[str], folder: Path) -> None:
-    """``--sweeps NAME``: a folder name in ``folder`` (reports/sweeps/), never a path, whose
-    manifest reads and whose summary and sensitivity tables still have the sha256 it recorded."""
-    import json
-
-    from .cache import sha256_of
-    from .outputs import output_name
-
-    for name in names:
-        if output_name(name, "") != name:
-            raise SnowballError(
-                f"--sweeps '{name}': give the name of a folder in {folder} (e.g. monte-carlo), not a path"
-            )
-        manifest = folder / name / "manifest.json"
-        if not manifest.is_file():
-            continue  # the briefing names what is missing
-        try:
-            doc = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise SnowballError(
-                f"{manifest}: not a readable sweep manifest ({exc}); rerun the sweep"
-            ) from None
-        if not isinstance(doc, dict):
-            raise SnowballError(f"{manifest}: not a sweep manifest (a JSON table); rerun the sweep")
-        recorded = doc.get("output_files_sha256")
-        if not isinstance(recorded, dict):
-            continue  # written before the sweeps recorded their files' hashes
-        for table in ("summary.csv", "sensitivity.csv"):
-            path = folder / name / table
-            if table in recorded and path.is_file() and sha256_of(path) != recorded[table]:
-                raise SnowballError(
-                    f"{path}: not the file the sweep wrote (its sha256 differs from the one in "
-                    "manifest.json: changed or truncated since); rerun the sweep"
-                )
-
-
 def cmd_brief(args: argparse.Namespace) -> int:
     """snowball brief [SCENARIO ...] [--out DIR] [--sweeps NAME ...] [--baseline V] [--calibration C]:
     the briefing pack."""
@@ -291,7 +255,6 @@ def cmd_brief(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else REPORTS / "briefing"
     check_target(out, args.force)
     check_inputs_outside(out, [s.path for s in scenarios])
-    check_sweep_results(args.sweeps, REPORTS / "sweeps")  # write_brief checks --until
     written = write_brief(
         args.scenarios or None,
         out,

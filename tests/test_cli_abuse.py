@@ -434,8 +434,11 @@ def test_brief_sweeps_are_names_of_intact_sweep_folders(tmp_path, capsys, monkey
     sweep.run_sweep(
         sweepspec.parse_spec(spec_file(tmp_path)), out=sweeps / "mine", workers=1, show_progress=False
     )
-    cli.check_sweep_results(["mine"], sweeps)  # as the sweep wrote it: accepted
+    from runners import brief
+
+    brief.check_sweep_results(["mine"], sweeps)  # as the sweep wrote it: accepted
     monkeypatch.setattr(cli, "REPORTS", tmp_path / "reports")
+    monkeypatch.setattr(brief, "REPORTS", tmp_path / "reports")  # write_brief checks them
     out = tmp_path / "b"
 
     def refused(name: str, *fragments: str) -> None:
@@ -444,6 +447,8 @@ def test_brief_sweeps_are_names_of_intact_sweep_folders(tmp_path, capsys, monkey
         assert not out.exists()
 
     refused(str(sweeps / "mine"), f"--sweeps '{sweeps / 'mine'}': give the name of a folder in", "not a path")
+    with pytest.raises(SnowballError, match="not a path"):  # the Python API as well (it took paths)
+        brief.find_sweeps(sweeps, [str(sweeps / "mine")])
     for name, damage in (
         ("cut", lambda f: (f / "summary.csv").write_bytes((f / "summary.csv").read_bytes()[:300])),
         ("edited", lambda f: (f / "sensitivity.csv").write_text("input,ST\nyield shift,0.5\n")),
