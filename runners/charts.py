@@ -1336,7 +1336,8 @@ def save_pickled(blob: bytes, stem: str, formats: tuple[str, ...]) -> None:
 class ChartFiles:
     """Writes charts' files in worker processes while this process goes on: a briefing's PDFs
     spend most of their time subsetting fonts (0.25 s a chart), in pure Python, so threads would
-    not help. ``workers`` 0: each file is written at once, here. Leaving the ``with`` block waits
+    not help. ``workers`` 0 (or a figure that cannot be pickled): the files are written at once,
+    here. Leaving the ``with`` block waits
     for every file and raises a worker's error here; the workers die with this process."""
 
     def __init__(self, workers: int):
@@ -1349,16 +1350,19 @@ class ChartFiles:
 
     def submit(self, fig: Figure, stem: Path, formats: Sequence[str]) -> None:
         """Write ``fig``'s ``formats`` at ``stem`` (the figure is pickled now: it may change after)."""
-        if self.workers < 1:
+        import pickle
+
+        try:
+            blob = pickle.dumps(fig) if self.workers >= 1 else None
+        except (pickle.PicklingError, TypeError, AttributeError):  # e.g. a lambda tick formatter
+            blob = None
+        if blob is None:
             save(fig, stem, close=False, formats=formats)
             return
         if self._executor is None:
             from .sweepwork import worker_processes
 
             self._executor = worker_processes(self.workers)
-        import pickle
-
-        blob = pickle.dumps(fig)
         self._futures.append(self._executor.submit(save_pickled, blob, str(stem), tuple(formats)))
 
     def wait(self) -> None:

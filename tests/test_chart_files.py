@@ -42,3 +42,18 @@ def test_worker_processes_write_the_same_bytes(tmp_path):
 def test_a_workers_error_is_raised_here(tmp_path):
     with pytest.raises(FileNotFoundError), charts.ChartFiles(1) as files:
         files.submit(_figure(1), tmp_path / "no-such-folder" / "c", (".pdf",))
+
+
+def test_a_figure_that_cannot_be_pickled_is_written_here(tmp_path):
+    # a tick formatter made from a lambda cannot travel to a worker: the figure is written at once,
+    # in this process, the same bytes
+    from matplotlib.ticker import FuncFormatter
+
+    fig = _figure(2)
+    fig.axes[0].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
+    with charts.ChartFiles(1) as files:
+        files.submit(fig, tmp_path / "lam", (".svg",))
+        assert (tmp_path / "lam.svg").is_file()  # already written: no worker was involved
+        assert files._executor is None
+    charts.save(fig, tmp_path / "here", close=False, formats=(".svg",))
+    assert (tmp_path / "lam.svg").read_bytes() == (tmp_path / "here.svg").read_bytes()
