@@ -35,7 +35,7 @@ from .calibration_sets import get_set as get_calibration_set
 from .errors import SnowballError
 from .gap import what_it_would_take
 from .inputs import LAST_YEAR, data_dir, read_history, vintage_meta
-from .outputs import MARKER, atomic_dir, check_target, write_csv, write_json
+from .outputs import atomic_dir, check_target, write_csv, write_json, written_files
 from .paths import REPO, REPORTS
 from .publish import odds, render_html, render_markdown, write_pdf, write_xlsx
 from .run import RunResult, display_path, first_peak_year, milestone_label, run
@@ -898,10 +898,6 @@ def write_brief(
             for name, folder in named_sweeps.items()
         }
         files.wait()
-        manifest["files"] = {
-            p.relative_to(tmp).as_posix(): sha256_of(p)
-            for p in sorted(tmp.rglob("*"))
-            if p.is_file() and p.name != MARKER  # the output marker is bookkeeping, rewritten last
-        }
+        manifest["files"] = {name: sha256_of(tmp / name) for name in written_files(tmp)}
         write_json(manifest, tmp / "manifest.json")
     return out

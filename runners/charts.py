@@ -28,6 +28,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from .fiscal import first_peak_year  # noqa: E402
 from .registry import BY_NAME  # noqa: E402
 
 STYLE = Path(__file__).with_name("snowball.mplstyle")
@@ -304,7 +305,7 @@ def plot_rollover(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOU
     for col, (label, color, dash) in labels.items():
         ax.plot(data.index, data[col], label=label, color=color, linestyle=dash, linewidth=2)
     ten, avg = data["ten_year_yield"], data["average_interest_rate"]
-    peak = int(ten.index[ten.to_numpy() >= ten.max() - 1e-6][0])  # a flat path peaks when it gets there
+    peak = first_peak_year(ten)  # a flat path peaks when it gets there
     gap = ten - avg
     ax.set_ylabel("Percent a year")
     ax.set_xlabel("Fiscal year")
@@ -1277,9 +1278,7 @@ def save_sweep_fan(
     fan = sweep_fan_figure(
         summary, base["debt_to_gdp"], the_plan.spec, the_plan.n_runs, calibration, source=source
     )
-    fan.savefig(folder / "fan.png", metadata=METADATA[".png"], dpi=PNG_DPI)
-    plt.close(fan)
-    return folder / "fan.png"
+    return save(fan, folder / "fan", formats=(".png",))[0]
 
 
 def save_sweep_tornado(sensitivity: pd.DataFrame, summary: pd.DataFrame, the_plan, folder: Path) -> Path:
@@ -1291,9 +1290,7 @@ def save_sweep_tornado(sensitivity: pd.DataFrame, summary: pd.DataFrame, the_pla
             tornado, ax = plt.subplots()
             ax.text(0.5, 0.5, "No inputs ranked (none varied, or no indices)", ha="center", va="center")
             ax.set_axis_off()
-    tornado.savefig(folder / "tornado.png", metadata=METADATA[".png"], dpi=PNG_DPI)
-    plt.close(tornado)
-    return folder / "tornado.png"
+    return save(tornado, folder / "tornado", formats=(".png",))[0]
 
 
 # ----------------------------------------------------------------------------------- plumbing
@@ -1337,8 +1334,8 @@ class ChartFiles:
     """Writes charts' files in worker processes while this process goes on: a briefing's PDFs
     spend most of their time subsetting fonts (0.25 s a chart), in pure Python, so threads would
     not help. ``workers`` 0 (or a figure that cannot be pickled): the files are written at once,
-    here. Leaving the ``with`` block waits
-    for every file and raises a worker's error here; the workers die with this process."""
+    here. Leaving the ``with`` block waits for every file and raises a worker's error here; the
+    workers die with this process."""
 
     def __init__(self, workers: int):
         self.workers = workers

@@ -9,10 +9,14 @@ call the same :func:`fiscal_years`, so the two can never drift apart.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .registry import COLUMNS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RATIOS = {
     "debt_to_gdp": ("debt_held_by_public", "gdp"),
@@ -83,3 +87,9 @@ def fiscal_years(raw: Mapping[str, np.ndarray], columns: Sequence[str]) -> dict[
         else:
             result[col] = base(col)
     return result
+
+
+def first_peak_year(series: pd.Series, tol: float = 1e-6) -> int:
+    """The first fiscal year a series reaches its maximum (a path held flat peaks when it gets there,
+    not in whichever later year rounding puts a hair higher)."""
+    return int(series.index[series.to_numpy() >= series.max() - tol][0])

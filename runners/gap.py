@@ -800,7 +800,7 @@ def manifest(result: GapResult, files: dict[str, str], command: list[str] | None
 def write_gap(result: GapResult, out: Path, command: list[str] | None = None, force: bool = False) -> Path:
     """Write gap.csv, path.csv, results.csv (adjusted run), gap.png and manifest.json atomically
     (``force`` as ``--force``: see runners.outputs)."""
-    from .outputs import atomic_dir, column_table, write_csv, write_json
+    from .outputs import atomic_dir, column_table, write_csv, write_json, written_files
 
     with atomic_dir(out, force) as tmp:
         gap_table(result).to_csv(tmp / "gap.csv", float_format="%.6f", lineterminator="\n")
@@ -808,11 +808,7 @@ def write_gap(result: GapResult, out: Path, command: list[str] | None = None, fo
         write_csv(result.adjusted.results, tmp / "results.csv")
         write_csv(column_table(), tmp / "columns.csv")
         save_chart(result, tmp / "gap.png")
-        files = {
-            p.name: sha256_of(p)
-            for p in sorted(tmp.iterdir())
-            if not p.name.startswith(".")  # the output marker is not an output
-        }
+        files = {name: sha256_of(tmp / name) for name in written_files(tmp)}
         write_json(manifest(result, files, command), tmp / "manifest.json")
     return out
 

@@ -31,10 +31,16 @@ MARKER_TEXT = "This folder was written by snowball; `--out` may replace it as a 
 MARKER_LIST = "The files it wrote (any other file here is a user's, and keeps it from being replaced):\n"
 
 
+def written_files(folder: Path) -> list[str]:
+    """Every file in an output folder ('/'-separated paths, sorted) but the marker: what a
+    manifest hashes and the marker lists (the marker itself is bookkeeping, rewritten last)."""
+    files = (p.relative_to(folder).as_posix() for p in Path(folder).rglob("*") if p.is_file())
+    return sorted(f for f in files if f != MARKER)
+
+
 def marker_text(folder: Path) -> str:
     """The marker for an output folder: MARKER_TEXT, then every file in it, one a line."""
-    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    return MARKER_TEXT + MARKER_LIST + "".join(f"{f}\n" for f in files if f != MARKER)
+    return MARKER_TEXT + MARKER_LIST + "".join(f"{f}\n" for f in written_files(folder))
 
 
 def foreign_files(folder: Path) -> list[str]:
@@ -48,10 +54,9 @@ def foreign_files(folder: Path) -> list[str]:
         return []
     listed = set(text.split(MARKER_LIST, 1)[1].splitlines())
     try:
-        found = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+        return [f for f in written_files(folder) if f not in listed]
     except OSError:
         return []
-    return sorted(found - listed - {MARKER})
 
 
 def output_name(name: str, fallback: str = "output") -> str:

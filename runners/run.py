@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import __version__, engine, model
 from .errors import SnowballError
-from .fiscal import NON_NEGATIVE, fiscal_years, model_vars_for
+from .fiscal import NON_NEGATIVE, first_peak_year, fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs, load_inputs
 from .paths import REPO
 from .registry import COLUMNS, model_variables, rating_label
@@ -388,12 +388,6 @@ def milestone_label(year: int | None, results: pd.DataFrame, until: int | None =
     if year is None:
         return f"not by FY{until if until is not None else int(results.index[-1])}"
     return f"FY{year} (actual)" if year < int(results.index[0]) else f"FY{year}"
-
-
-def first_peak_year(series: pd.Series, tol: float = 1e-6) -> int:
-    """The first fiscal year a series reaches its maximum (a path held flat peaks when it gets there,
-    not in whichever later year rounding puts a hair higher)."""
-    return int(series.index[series.to_numpy() >= series.max() - tol][0])
 
 
 def headline(result: RunResult) -> list[tuple[str, str]]:

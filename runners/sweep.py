@@ -37,7 +37,7 @@ from .engine import FOLD_MIN_RUNS, Engine, Program, cached_program, interp
 from .errors import SnowballError
 from .fiscal import fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs
-from .outputs import MARKER, atomic_dir, check_target, locked, make_dir, output_name, write_json
+from .outputs import atomic_dir, check_target, locked, make_dir, output_name, write_json, written_files
 from .paths import REPORTS
 from .sweepspec import (
     MORRIS_LEVELS,
@@ -56,6 +56,7 @@ from .sweepwork import (
     chunk_path,
     failed_rows,
     job_digest,
+    kept_values,
     load_chunk,
     on_block,
     on_parts,
@@ -452,7 +453,7 @@ def execute(
             data, result = result
             save_chunk(str(folder), index, data)
             if result.kept is None:
-                result = dataclasses.replace(result, kept=np.ascontiguousarray(data[:, rows][:, :, cols]))
+                result = dataclasses.replace(result, kept=kept_values(data, rows, cols))
         if collector:
             collector.offer(index, result)
         done += sizes[index]
@@ -1198,7 +1199,7 @@ def write_outputs(
             waited += time.perf_counter()
             sensitivity.to_csv(tmp / "sensitivity.csv", index=False, float_format="%.6f", lineterminator="\n")
             charts.save_sweep_tornado(sensitivity, summary, the_plan, tmp)
-            files = {p.name: sha256_of(p) for p in tmp.iterdir() if p.name != MARKER}  # bookkeeping
+            files = {name: sha256_of(tmp / name) for name in written_files(tmp)}
             for name, path in big.items():
                 files[name] = digests[name].result()
                 shutil.move(path, tmp / name)

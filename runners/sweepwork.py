@@ -242,6 +242,11 @@ class Digest:
     worker_mb: float = 0.0  # the worker process's peak memory so far (make bench; 0: not a worker)
 
 
+def kept_values(data: np.ndarray, rows: list[int], cols: list[int]) -> np.ndarray:
+    """What runs.parquet keeps of a chunk's full results: fiscal years ``rows``, variables ``cols``."""
+    return np.ascontiguousarray(data[:, rows][:, :, cols])
+
+
 def job_digest(
     job: ChunkJob, data: np.ndarray, rows: list[int], cols: list[int], with_kept: bool = True
 ) -> Digest:
@@ -249,7 +254,7 @@ def job_digest(
     kept fiscal years, ``cols`` the kept variables; None unless ``with_kept``), the failed runs,
     the params.csv rows and the worker's peak memory."""
     return Digest(
-        np.ascontiguousarray(data[:, rows][:, :, cols]) if with_kept else None,
+        kept_values(data, rows, cols) if with_kept else None,
         failed_rows(data, job.columns),
         params_csv(job.run_ids, job.params) if job.params is not None else "",
         worker_peak_mb(),
