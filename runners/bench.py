@@ -151,13 +151,16 @@ def chunk_costs(small: dict, large: dict) -> dict[str, float]:
     }
 
 
-def predict(one: dict, per_chunk: float, largest: int, workers: int) -> float:
+def predict(one: dict, per_chunk: float, largest: int, workers: int, machine: float | None = None) -> float:
     """Seconds of a sweep like the one-worker ``one`` on ``workers`` workers of the same speed.
 
     Amdahl's serial + parallel / workers, with the chunks as they are cut (sweep.chunk_size): the
     engine's per-run seconds (the one-worker sweep's engine time less its chunks' fixed cost) over
     each worker's share, plus the fixed ``per_chunk`` seconds once per round of chunks; the
-    summary and sensitivity tasks split evenly; the serial part as in :func:`split`.
+    summary and sensitivity tasks split evenly; the serial part as in :func:`split`. ``machine``:
+    the speedup the machine itself gives ``workers`` processes of numpy work (its
+    ``numpy_floor_speedup_by_processes``), so each worker runs at ``machine / workers`` of one
+    process's speed and the parallel part takes ``workers / machine`` times as long.
     """
     from .sweep import chunk_size
 
@@ -169,7 +172,8 @@ def predict(one: dict, per_chunk: float, largest: int, workers: int) -> float:
     chunks = -(-runs // size)
     rounds = -(-chunks // workers)
     serial = sp["serial_seconds" if workers == 1 else "serial_seconds_with_workers"]
-    return serial + rounds * (per_chunk + size * per_run) + p["summary_sensitivity"] / workers
+    slower = workers / machine if machine else 1.0
+    return serial + slower * (rounds * (per_chunk + size * per_run) + p["summary_sensitivity"] / workers)
 
 
 def ops_per_step(source: str) -> int:
@@ -289,37 +293,95 @@ def sweep_bench(large: bool = False, dask: bool = False, scale: int = 100_000) -
         ones = {r["draws"]: r for r in runs if r["workers"] == 1}
         out["prediction"] = {}
         for draws, one in ones.items():
-            predicted = {
-                str(w): round(predict(one, costs["per_chunk_seconds"], largest, w), 2) for w in (*counts, 16)
-            }
-            out["prediction"][str(draws)] = split(one) | costs | {"predicted_seconds_by_workers": predicted}
+            per_chunk = costs["per_chunk_seconds"]
+            predicted = {str(w): round(predict(one, per_chunk, largest, w), 2) for w in (*counts, 16)}
+            scaling = out["numpy_floor_speedup_by_processes"]
+            here = {str(w): round(predict(one, per_chunk, largest, w, scaling[str(w)]), 2) for w in counts}
+            out["prediction"][str(draws)] = (
+                split(one)
+                | costs
+                | {"predicted_seconds_by_workers": predicted, "predicted_seconds_at_machine_scaling": here}
+            )
     return out
 
 
-def main() -> None:
-    """Measure load, a single baseline run to 2055 and to 2100, pysd's own lookups, and sweeps."""
+def parse_args(argv: list[str] | None = None):
+    """The benchmark's options (``--help`` prints them; an unknown option is an error, not a run)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m runners.bench",
+        description="Time single runs and sweeps; write reports/bench/bench.json.",
+    )
+    parser.add_argument("--sweeps-only", action="store_true", help="skip the single runs")
+    parser.add_argument("--large", action="store_true", help="add 10 x the draws (1,000,000) on every core")
+    parser.add_argument(
+        "--dask", action="store_true", help="add the draws on a Dask LocalCluster, one worker per core"
+    )
+    parser.add_argument(
+        "--draws", type=_positive, default=100_000, metavar="N", help="sweep N draws (default 100,000)"
+    )
+    return parser.parse_args(argv)
+
+
+def _positive(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number of draws, at least 1")
+    return value
+
+
+def cpu() -> dict:
+    """The processor as the operating system reports it: logical CPUs, and on Linux its model and
+    physical cores (:func:`cpuinfo`), since hyperthreads or a hypervisor's vCPUs scale less than
+    cores (see ``numpy_floor_speedup_by_processes``)."""
     import os
     import platform
 
-    args = sys.argv[1:]
-    report: dict = {
-        "machine": {
-            "cores": os.cpu_count(),
-            "processor": platform.processor() or platform.machine(),
-            "python": platform.python_version(),
-        }
-    }
-    if "--sweeps-only" not in args:
+    out: dict = {"cores": os.cpu_count(), "processor": platform.processor() or platform.machine()}
+    try:
+        return out | cpuinfo(Path("/proc/cpuinfo").read_text())
+    except OSError:
+        return out
+
+
+def cpuinfo(text: str) -> dict:
+    """Model, physical cores (distinct physical id and core id pairs) and whether a hypervisor runs
+    the machine, from the text of Linux's /proc/cpuinfo (one block per logical CPU)."""
+    blocks = [dict(re.findall(r"(?m)^([^:\n]+?)\s*:\s*(.*)$", b)) for b in text.split("\n\n") if b.strip()]
+    out: dict = {}
+    if blocks and "model name" in blocks[0]:
+        out["model"] = blocks[0]["model name"].strip()
+    cores = {(b["physical id"], b["core id"]) for b in blocks if "physical id" in b and "core id" in b}
+    if cores:
+        out["physical_cores"] = len(cores)
+    if any("hypervisor" in b.get("flags", "").split() for b in blocks):
+        out["virtual_machine"] = True
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Measure load, a single baseline run to 2055 and to 2100, pysd's own lookups, and sweeps."""
+    import platform
+
+    args = parse_args(argv)
+    report: dict = {"machine": cpu() | {"python": platform.python_version()}}
+    if not args.sweeps_only:
         report |= single_runs()
-    scale = int(args[args.index("--draws") + 1]) if "--draws" in args else 100_000
-    report.update(sweep_bench(large="--large" in args, dask="--dask" in args, scale=scale))
+    report.update(sweep_bench(large=args.large, dask=args.dask, scale=args.draws))
     report["sweep_note"] = (
         "snowball sweep of data/sweeps/monte-carlo.toml (draws overridden), whole "
         "pipeline incl. sampling and every output file, each in a fresh process after a warm-up of "
         "the caches; prediction: from the one-worker phases, serial + the engine's per-run seconds "
         "over each worker's share + its fixed seconds per chunk once per round of chunks as "
         "sweep.chunk_size cuts them + the summary tasks / workers (Amdahl, chunk-aware; with "
-        "workers, less the charts' import, which a thread does while the chunks run)"
+        "workers, less the charts' import, which a thread does while the chunks run); at machine "
+        "scaling: the parallel part slowed by workers / numpy_floor_speedup_by_processes"
     )
     with atomic_dir(REPORTS / "bench") as tmp:
         write_json(report, tmp / "bench.json")

@@ -488,6 +488,9 @@ class Pool:
         self.workers = workers
         self.client = None
         self._executor = None
+        self._warming: threading.Thread | None = None  # starts the workers while the parent plans
+        self._warm_error: BaseException | None = None
+        self._warmed: list = []  # Dask: the warm-up tasks (held until the sweep ends)
         self.chunks: dict[int, object] = {}  # Dask: chunk index -> future of its full results
         if scheduler:
             try:
@@ -512,16 +515,38 @@ class Pool:
 
     @property
     def started(self) -> bool:
-        """True once worker processes run (or a cluster is connected)."""
-        return self._executor is not None or self.client is not None
+        """True once worker processes run or are starting (or a cluster is connected)."""
+        return self._executor is not None or self._warming is not None or self.client is not None
 
     def warm(self) -> None:
-        """Start the worker processes now, so that they are ready when the first chunk is: their
-        start overlaps the sampling and planning."""
-        if self.client is None and self.workers > 1:
-            executor = self.executor()
+        """Start the workers now, in a thread, so that they are ready when the first chunk is: their
+        start overlaps the sampling and planning. The parent waits on each process the fork server
+        starts (with 16 workers a third of a second on the lent 16-core machine), and a Dask worker
+        imports the engine on its first task; here both happen while the parent plans."""
+        if self.client is not None:
+            workers = list(self.client.scheduler_info().get("workers", {}))
+            self._warmed = [self.client.submit(warm_up, pure=False, workers=[w]) for w in workers]
+        elif self.workers > 1 and self._executor is None and self._warming is None:
+            self._warming = threading.Thread(target=self._start, name="snowball-pool-start", daemon=True)
+            self._warming.start()
+
+    def _start(self) -> None:
+        """The warm-up thread: start every worker process (each runs :func:`warm_up`)."""
+        try:
+            executor = self._executor = worker_processes(self.workers)
             for _ in range(self.workers):
                 executor.submit(warm_up)
+        except BaseException as exc:  # raised in the parent by executor()
+            self._warm_error = exc
+
+    def _started(self) -> None:
+        """Wait for the warm-up thread, if any; raise what it raised."""
+        if self._warming is not None:
+            self._warming.join()
+            self._warming = None
+        if self._warm_error is not None:
+            error, self._warm_error = self._warm_error, None
+            raise error
 
     def executor(self):
         """The worker processes, started on first use and kept until :meth:`close`.
@@ -533,6 +558,7 @@ class Pool:
         (Windows) they are spawned. Either way a worker exits when the process that started it dies
         (:func:`watch_parent`); the fork server itself exits when the sweep's process does.
         """
+        self._started()
         if self._executor is None:
             self._executor = worker_processes(self.workers)
         return self._executor
@@ -546,6 +572,7 @@ class Pool:
         them then), so the parent can work meanwhile."""
         if self.client is not None and tasks:
             return self._map_on_cluster(fn, chunks, tasks)
+        self._started()
         if self._executor is not None and len(tasks) > 1:
             n = len(tasks)
             results = self._executor.map(on_block, [fn] * n, [chunks] * n, *zip(*tasks, strict=True))
@@ -569,6 +596,9 @@ class Pool:
     def close(self, failed: bool = False) -> None:
         """Stop the workers (at once, dropping queued work, when ``failed``)."""
         self.chunks.clear()  # the cluster lets go of the chunks' results
+        self._warmed = []
+        with contextlib.suppress(BaseException):  # closing: a failed start has nothing to stop
+            self._started()
         if self._executor is not None:
             self._executor.shutdown(wait=not failed, cancel_futures=failed)
             self._executor = None
@@ -880,10 +910,16 @@ def sensitivity_later(the_plan: Plan, chunks: Stored, pool: Pool | None = None) 
     them and ranks the inputs."""
     spec = the_plan.spec
     job = sensitivity_job(spec, the_plan.values)
+    targets = [(var, year) for var in spec.sensitivity_variables for year in spec.sensitivity_years]
+    # rank correlations and decile swings are input by input: with more workers than targets, one
+    # task per target and input (the same rows, in the same order); Sobol and Morris take all inputs
+    jobs = [job]
+    if job.method not in ("sobol", "morris") and pool is not None and pool.size > len(targets):
+        jobs = [job.only(i) for i in range(len(job.names))]
     tasks = [
-        (the_plan.years.index(year), the_plan.columns.index(var), job, var, year)
-        for var in spec.sensitivity_variables
-        for year in spec.sensitivity_years
+        (the_plan.years.index(year), the_plan.columns.index(var), one, var, year)
+        for var, year in targets
+        for one in jobs
     ]
     parts = (pool or Pool()).submit_blocks(sensitivity_rows, chunks, tasks)
     return lambda: ranked(spec, pd.DataFrame([row for part in parts() for row in part]))

@@ -7,6 +7,7 @@ the compiled program and every input as plain arrays.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -384,6 +385,11 @@ class SensitivityJob:
     x: np.ndarray | None = None  # morris: the design on [0, 1]; other non-SALib methods: the values
     levels: int = 0  # morris: the grid's levels
 
+    def only(self, i: int) -> SensitivityJob:
+        """The job for input ``i`` alone (rank correlation and decile swing, which are per input)."""
+        x = None if self.x is None else self.x[:, i : i + 1]
+        return dataclasses.replace(self, names=self.names[i : i + 1], x=x)
+
 
 def sensitivity_rows(y: np.ndarray, job: SensitivityJob, var: str, year: int) -> list[dict]:
     """sensitivity.csv's rows for one target (variable ``var`` in fiscal year ``year``; ``y`` is
@@ -423,8 +429,9 @@ def sensitivity_rows(y: np.ndarray, job: SensitivityJob, var: str, year: int) ->
                 }
             )
     else:
+        ry = ranks(y)  # the output's ranks, once for every input
         for i, n in enumerate(job.names):
-            rows.append(base | {"input": n} | decile_swing(job.x[:, i], y))
+            rows.append(base | {"input": n} | decile_swing(job.x[:, i], y, ry))
     return rows
 
 
@@ -433,25 +440,27 @@ def ranks(a: np.ndarray) -> np.ndarray:
     order = np.argsort(a, kind="mergesort")
     s = a[order]
     new = np.r_[True, s[1:] != s[:-1]]
-    dense = new.cumsum()[np.argsort(order, kind="mergesort")]
+    dense = np.empty(len(a), dtype=np.intp)
+    dense[order] = new.cumsum()  # each value's dense rank: the sorted ranks put back in place
     edges = np.r_[np.flatnonzero(new), len(new)]
     return 0.5 * (edges[dense] + edges[dense - 1] + 1)
 
 
-def spearman(x: np.ndarray, y: np.ndarray) -> float:
-    """Spearman's rank correlation: Pearson's correlation of the ranks (scipy.stats.spearmanr)."""
-    rx, ry = ranks(x), ranks(y)
+def spearman(x: np.ndarray, y: np.ndarray, ry: np.ndarray | None = None) -> float:
+    """Spearman's rank correlation: Pearson's correlation of the ranks (scipy.stats.spearmanr);
+    ``ry``: ``y``'s ranks, when already known."""
+    rx, ry = ranks(x), ranks(y) if ry is None else ry
     if np.ptp(ry) == 0:
         return float("nan")
     return float(np.corrcoef(rx, ry)[0, 1])
 
 
-def decile_swing(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+def decile_swing(x: np.ndarray, y: np.ndarray, ry: np.ndarray | None = None) -> dict[str, float]:
     """The tornado's bar for one input: the median output among the runs in the input's bottom and
-    top deciles, their distance (swing) and the rank correlation."""
+    top deciles, their distance (swing) and the rank correlation (``ry``: ``y``'s ranks, if known)."""
     if np.ptp(x) == 0:
         return {"spearman": np.nan, "low": np.nan, "high": np.nan, "swing": 0.0}
     lo, hi = np.quantile(x, [0.1, 0.9])
     low = float(np.median(y[x <= lo]))
     high = float(np.median(y[x >= hi]))
-    return {"spearman": spearman(x, y), "low": low, "high": high, "swing": abs(high - low)}
+    return {"spearman": spearman(x, y, ry), "low": low, "high": high, "swing": abs(high - low)}

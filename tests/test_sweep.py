@@ -390,11 +390,28 @@ def test_every_output_file_is_identical_whatever_the_workers_and_chunks(
     monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
     monkeypatch.setattr(sweep, "SUMMARY_VALUES", 24 * 3)  # summary tasks of 3 fiscal years each
     monkeypatch.setattr(sweep, "PARALLEL_OUTPUT_RUNS", 1)  # and they run in the worker processes
+    tasks = []  # (worker processes?, the function, how many tasks)
+    real = sweep.Pool.submit_blocks
+
+    def spy(self, fn, chunks, these):
+        tasks.append((self.workers > 1, fn.__name__, len(these)))
+        return real(self, fn, chunks, these)
+
+    monkeypatch.setattr(sweep.Pool, "submit_blocks", spy)
     the_plan = sweep.plan(small_spec)
     assert [b - a for a, b in the_plan.for_workers(1).chunks] == [8, 8, 8]
     assert [b - a for a, b in the_plan.for_workers(2).chunks] == [4] * 6
     one = sweep.run_sweep(small_spec, out=tmp_path / "one", workers=1, show_progress=False)
     two = sweep.run_sweep(small_spec, out=tmp_path / "two", workers=2, show_progress=False)
+    # summary: 3 variables (the 2 kept and the fan's net interest share) x FY2026-2035 in tasks of
+    # 3 years: 3 x 4 = 12 tasks; sensitivity: one target (debt_to_gdp, FY2035), in one task here,
+    # and in one task per input (3) with more workers than targets: the same rows either way
+    assert tasks == [
+        (False, "summary_rows", 12),
+        (False, "sensitivity_rows", 1),
+        (True, "summary_rows", 12),
+        (True, "sensitivity_rows", 3),
+    ]
     assert files(one.out) == files(small_run.out)
     assert files(two.out) == files(small_run.out)
     assert pq.ParquetFile(two.out / "runs.parquet").metadata.num_row_groups == 3
@@ -595,6 +612,58 @@ def test_bench_prediction_counts_the_chunks_fixed_cost():
     # 16 workers: 3 rounds of 16 chunks of 2,084: 0.56 + 3 x (0.05 + 2,084 x 31e-6) + 0.64 / 16
     # = 0.943812, against 0.56 + 4.24 / 16 = 0.825 if the chunks cost nothing of their own
     assert predict(one, 0.05, 10_000, 16) == pytest.approx(0.943812)
+
+
+def test_bench_prediction_at_the_machines_own_scaling():
+    from runners.bench import predict
+
+    # as above on 16 workers, on a machine whose 16 processes of numpy work run 8 x one process:
+    # each worker runs at half speed, so the parallel part takes twice as long:
+    # 0.56 + 2 x (3 x (0.05 + 2,084 x 31e-6) + 0.64 / 16) = 1.327624
+    phases = {"run_and_collect": 3.7, "collect": 0.1, "summary_sensitivity": 0.64, "import_charts": 0.2}
+    one = {"draws": 100_000, "seconds": 5.0, "phases": phases}
+    assert predict(one, 0.05, 10_000, 16, machine=8.0) == pytest.approx(1.327624)
+    assert predict(one, 0.05, 10_000, 16, machine=16.0) == pytest.approx(0.943812)
+
+
+def test_bench_options_are_checked_before_anything_runs(capsys):
+    from runners.bench import parse_args
+
+    assert parse_args(["--large", "--draws", "500"]).draws == 500
+    for wrong in (["--lrage"], ["--draws", "0"], ["--draws", "many"]):
+        with pytest.raises(SystemExit) as exc:
+            parse_args(wrong)
+        assert exc.value.code == 2
+    with pytest.raises(SystemExit) as exc:
+        parse_args(["--help"])  # printed, not a 3-minute benchmark run
+    assert exc.value.code == 0 and "--sweeps-only" in capsys.readouterr().out
+
+
+def test_rank_correlation_is_scipys():
+    from scipy.stats import rankdata, spearmanr
+
+    from runners.sweepwork import ranks, spearman
+
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 50, 2_000).astype(float)  # many ties
+    y = x + rng.normal(0, 10, 2_000)
+    assert np.array_equal(ranks(x), rankdata(x))
+    assert ranks(np.array([3.0, 1.0, 3.0, 2.0])).tolist() == [3.5, 1.0, 3.5, 2.0]
+    assert spearman(x, y) == pytest.approx(spearmanr(x, y).statistic, abs=1e-12)
+    assert spearman(x, y, ranks(y)) == spearman(x, y)
+
+
+def test_bench_counts_physical_cores_from_cpuinfo():
+    from runners.bench import cpuinfo
+
+    # four logical CPUs on two cores (two hyperthreads each), under a hypervisor
+    block = (
+        "processor\t: {i}\nmodel name\t: Example CPU\nphysical id\t: 0\ncore id\t\t: {c}\n"
+        "flags\t\t: fpu hypervisor avx\n"
+    )
+    text = "\n".join(block.format(i=i, c=i // 2) for i in range(4))
+    assert cpuinfo(text) == {"model": "Example CPU", "physical_cores": 2, "virtual_machine": True}
+    assert cpuinfo("processor\t: 0\nflags\t\t: fpu\n") == {}
 
 
 def test_path_range_bounds_never_pass_a_run_out_of_range():
