@@ -417,6 +417,22 @@ def test_every_output_file_is_identical_whatever_the_workers_and_chunks(
     assert pq.ParquetFile(two.out / "runs.parquet").metadata.num_row_groups == 3
 
 
+def test_workers_that_cannot_start_give_a_one_line_error(small_spec, tmp_path, monkeypatch):
+    # the workers start in a thread while the parent plans; an OSError there (here EAGAIN, the
+    # system's limit on processes) reached the parent as "cannot write .partial: ..."
+    import errno
+
+    def refuse(workers):
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(sweep, "worker_processes", refuse)
+    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    out = tmp_path / "w"
+    with pytest.raises(SnowballError, match=r"^cannot start 2 worker processes \(Resource temporarily"):
+        sweep.run_sweep(small_spec, out=out, workers=2, show_progress=False)
+    assert not out.exists() and not sweep.partial_dir(out).exists()
+
+
 def test_chunks_are_sized_for_the_pool():
     # equal chunks in whole rounds of the workers: the fewest rounds within the spec's chunk, at
     # least 3 with several workers; at least MIN_CHUNK (500), at most the spec's chunk
