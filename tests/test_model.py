@@ -28,6 +28,31 @@ def test_every_placeholder_is_set_from_data():
     assert marked == set(provided.constants) | set(provided.tables)
 
 
+def test_comments_on_data_set_variables_describe_the_default_vintage():
+    # the .mdl's comments are what `snowball parameters` and `snowball tables` show; those on
+    # values set from data/ still described CBO January 2025 and FY2024 ("Nominal GDP in FY2024
+    # (CBO January 2025, actual)") while the runs used February 2026's FY2025 (30,330.3). A comment
+    # that names a CBO edition names the default vintage's first (here February 2026), and every
+    # "default: FYyyyy" is the default initial state's year (2025), "default: February 2026, to
+    # FYyyyy" its last projection year (2036)
+    from runners.inputs import DEFAULT_VINTAGE, vintage_meta
+
+    months = "January|February|March|April|May|June|July|August|September|October|November|December"
+    meta = vintage_meta(DEFAULT_VINTAGE)
+    published = pd.Timestamp(meta["published"]).strftime("%B %Y")  # 2026-02-11 -> February 2026
+    doc = model.load_model().doc
+    marked = doc[doc["Comment"].str.contains("set by runners from data/")]
+    assert len(marked) > 40
+    for name, comment in zip(marked["Real Name"], marked["Comment"], strict=True):
+        editions = re.findall(rf"(?<!\d )\b(?:{months}) 20\d\d\b", comment)  # not a date (30 June 2025)
+        if editions:
+            assert editions[0] == published, (name, comment)
+        for year in re.findall(r"default: FY(\d{4})", comment):
+            assert int(year) == meta["first_year"], (name, comment)
+        for year in re.findall(rf"default: {published}, to FY(\d{{4}})", comment):
+            assert int(year) == meta["last_projection_year"], (name, comment)
+
+
 def test_one_view_per_sector():
     # the sketch generator titles each view "N group name" from the .mdl's equation groups
     text = paths.MODEL_FILE.read_text()
