@@ -918,10 +918,13 @@ def sensitivity_later(the_plan: Plan, chunks: Stored, pool: Pool | None = None) 
     spec = the_plan.spec
     job = sensitivity_job(spec, the_plan.values)
     targets = [(var, year) for var in spec.sensitivity_variables for year in spec.sensitivity_years]
-    # rank correlations and decile swings are input by input: with more workers than targets, one
-    # task per target and input (the same rows, in the same order); Sobol and Morris take all inputs
+    # rank correlations and decile swings are input by input: with more worker processes than
+    # targets, one task per target and input (the same rows, in the same order); Sobol and Morris
+    # take all inputs. Not on a Dask cluster, where each task also gathers its column from every
+    # chunk as tasks of their own
     jobs = [job]
-    if job.method not in ("sobol", "morris") and pool is not None and pool.size > len(targets):
+    split = pool is not None and pool.client is None and pool.size > len(targets)
+    if job.method not in ("sobol", "morris") and split:
         jobs = [job.only(i) for i in range(len(job.names))]
     tasks = [
         (the_plan.years.index(year), the_plan.columns.index(var), one, var, year)

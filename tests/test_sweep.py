@@ -464,7 +464,11 @@ def test_dask_local_cluster_gives_the_same_files(small_run, small_spec, tmp_path
     seen = []
     real = sweep.Pool._map_on_cluster
     monkeypatch.setattr(
-        sweep.Pool, "_map_on_cluster", lambda self, fn, *a: seen.append(fn.__name__) or real(self, fn, *a)
+        sweep.Pool,
+        "_map_on_cluster",
+        lambda self, fn, chunks, tasks: (
+            seen.append((fn.__name__, len(tasks))) or real(self, fn, chunks, tasks)
+        ),
     )
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -472,7 +476,9 @@ def test_dask_local_cluster_gives_the_same_files(small_run, small_spec, tmp_path
         res = sweep.run_sweep(
             small_spec, out=tmp_path / "e", scheduler=cluster.scheduler_address, show_progress=False
         )
-    assert seen == ["summary_rows", "sensitivity_rows"]
+    # 12 summary tasks as with worker processes; the sensitivity target in one task, not one per
+    # input (on a cluster each task gathers its column from every chunk as tasks of their own)
+    assert seen == [("summary_rows", 12), ("sensitivity_rows", 1)]
     assert files(res.out) == files(small_run.out)
 
 
