@@ -66,12 +66,13 @@ def input_table_table(vintage: str | None = None) -> pd.DataFrame:
     default values in those years, under ``vintage``), description (the .mdl's comment).
     """
     from .model import _doc
+    from .run import annual
 
     vintage, inputs, _ = _baseline(vintage)
     doc = _doc().set_index("Real Name")
     rows = []
     for name in sorted(inputs.tables, key=str.lower):
-        series = inputs.tables[name]
+        series = annual(inputs.tables[name])  # a value every year, as a scenario's point replaces
         series = series[series.index > inputs.first_year]  # the initial state's year is never read
         rows.append(
             {

@@ -70,6 +70,10 @@ def test_tables_lists_what_a_scenario_may_change(capsys):
     assert (int(ten["first_year"]), int(ten["last_year"])) == (inputs.first_year + 1, series.index.max())
     assert ten["unit"] == "percent" and ten["python_name"] == "ten_year_yield_table"
     assert ten["description"]
+    # the bill share table has two points (the initial state's year and 2100), but a scenario may
+    # set any year between: it listed first_year 2100
+    share = next(r for r in rows if r["name"] == "bill share table")
+    assert (int(share["first_year"]), int(share["last_year"])) == (inputs.first_year + 1, 2100)
 
 
 def test_unknown_vintage_is_a_one_line_error(capsys):
