@@ -620,3 +620,39 @@ def test_uncertainty_statistics_recomputed_from_cbos_evaluation_data():
         assert statistics.mean(err) == pytest.approx(stats[(h, "mean")], abs=5e-5)
         assert statistics.stdev(err) == pytest.approx(stats[(h, "sd")], abs=5e-5)
         assert statistics.median(err) == pytest.approx(stats[(h, "p50")], abs=5e-5)
+
+
+def test_data_readme_bucket_table_is_the_files():
+    """data/README.md's table of the two starting profiles shows the files' own values."""
+    readme = (paths.REPO / "data" / "README.md").read_text(encoding="utf-8")
+    order = [
+        "bills",
+        "under 1y",
+        "1 to 2y",
+        "2 to 3y",
+        "3 to 5y",
+        "5 to 7y",
+        "7 to 10y",
+        "10 to 20y",
+        "20 to 30y",
+    ]
+    for year in (2024, 2025):
+        d = f"initial/treasury-{year}-09-30/"
+        prof = data(d + "maturity_profile.csv").set_index("bucket").loc[order]
+        tips = data(d + "tips.csv").set_index("parameter")["value"]
+        amounts = numbers(re.search(rf"^\| {year} \$bn \|(.*)$", readme, re.M).group(1))
+        coupons = numbers(re.search(rf"^\| {year} coupon % \|(.*)$", readme, re.M).group(1))
+        # 2025, under 1y: 0.31 x 29,695.003 - 7,087.132 - 221.4 = 1,896.9 -> "1,897"; its coupon
+        # 2.8128% -> "2.81" (May's 2.69% moved to September: x 1.04621)
+        assert amounts == [round(x) for x in [*prof["amount_bn"], tips["tips_principal"]]], year
+        assert coupons == [round(x, 2) for x in prof["coupon_pct"]] + [tips["tips_real_coupon"]], year
+
+
+def test_data_readme_other_interest_range():
+    a = tidy("history/actuals_fy.csv")["other_interest"].dropna()
+    readme = (paths.REPO / "data" / "README.md").read_text(encoding="utf-8")
+    low, high = numbers(
+        re.search(r"gap to net interest \(\$(\S+)bn a year", readme).group(1).replace("–", " ")
+    )
+    # FY2023: 666.170 - 658.267 = 7.903 (lowest); FY2021: 36.702 (highest)
+    assert (low, high) == (round(a.min()), round(a.max()))
