@@ -656,3 +656,14 @@ def test_data_readme_other_interest_range():
     )
     # FY2023: 666.170 - 658.267 = 7.903 (lowest); FY2021: 36.702 (highest)
     assert (low, high) == (round(a.min()), round(a.max()))
+
+
+@needs_reference
+def test_jan_2025_cpi_wedge_is_cbos_end_of_window_wedge():
+    wedge = inputs.vintage_meta("cbo-2025-01")["cpi_minus_pce"]
+    cbo = by_year("cbo_baseline_2026_02_fy.csv")
+    gap = (cbo["cpiu_inflation_pct"] - cbo["pce_inflation_pct"]).round(3)
+    # FY2036: 2.257 - 1.957 = 0.300; FY2032-2036 0.276-0.300; FY2025 2.704 - 2.574 = 0.130
+    assert wedge == gap[2036] == 0.3
+    assert gap.loc[2032:2036].between(0.276, 0.300).all()
+    assert wedge - gap.loc[2025:2031].min() == pytest.approx(0.17, abs=0.001)
