@@ -667,3 +667,93 @@ def test_jan_2025_cpi_wedge_is_cbos_end_of_window_wedge():
     assert wedge == gap[2036] == 0.3
     assert gap.loc[2032:2036].between(0.276, 0.300).all()
     assert wedge - gap.loc[2025:2031].min() == pytest.approx(0.17, abs=0.001)
+
+
+SIZES = {2: 69, 3: 58, 5: 70, 7: 44, 10: 42, 20: 16, 30: 25}  # 2024 nominal auctions, $bn a month
+EDGES = {
+    "under 1y": (0, 1),
+    "1 to 2y": (1, 2),
+    "2 to 3y": (2, 3),
+    "3 to 5y": (3, 5),
+    "5 to 7y": (5, 7),
+    "7 to 10y": (7, 10),
+    "10 to 20y": (10, 20),
+    "20 to 30y": (20, 30),
+}
+
+
+def issue_yield_coupons(year: int, tenors: dict, weight) -> dict[str, float]:
+    """Each bucket's amount-weighted yield at issue (the stated rule, as the sources describe it).
+
+    A security of tenor T with remaining maturity r at 30 Sep ``year`` was issued T - r years
+    earlier, in the fiscal year that holds that date, at FRED's fiscal-year average yield for its
+    tenor: 3-month and 10-year as published, 2-7 years linear in log maturity between them, 20 and
+    30 years at the 10-year + 0.3 pp, never below 0.125%. ``tenors`` maps a bucket to its tenors,
+    ``weight(T, r)`` is the amount issued at that tenor and remaining maturity.
+    """
+    fred = ref("interest_rates_annual.csv").set_index("year")
+
+    def at_issue(tenor: int, fy: int) -> float:
+        short, ten = fred.at[fy, "tb3ms_fy_avg_pct"], fred.at[fy, "gs10_fy_avg_pct"]
+        w = math.log(tenor / 0.25) / math.log(10 / 0.25)
+        return max(ten + 0.3 if tenor >= 20 else short + (ten - short) * w, 0.125)
+
+    out = {}
+    for bucket, (lo, hi) in EDGES.items():
+        num = den = 0.0
+        for tenor in tenors[bucket]:
+            # midpoint rule, 100 points a year of remaining maturity: the fiscal year of issue
+            # changes only at whole years (30 Sep less whole years is a fiscal year's end)
+            for i in range(100 * (hi - lo)):
+                r = lo + (i + 0.5) / 100
+                if r < tenor:
+                    fy = math.floor(year + 0.75 - (tenor - r) + 0.25)
+                    num += weight(tenor, r) * at_issue(tenor, fy)
+                    den += weight(tenor, r)
+        out[bucket] = num / den
+    return out
+
+
+@needs_reference
+@pytest.mark.parametrize("state", STATES)
+def test_bucket_coupons_are_fred_issue_yields_scaled_to_treasurys_rates(state):
+    year = int(state[9:13])
+    prof = data(f"initial/{state}/maturity_profile.csv").set_index("bucket")
+    comp = data(f"initial/{state}/composition.csv").set_index("security")
+    amt = prof.loc[list(EDGES), "amount_bn"]
+    if year >= 2024:
+        # steady state of the 2024 auctions, notes in the notes buckets, bonds in the bond buckets;
+        # one factor per type so the averages are Treasury's rates (2025: moved to 30 Sep, notes
+        # 3.008 + 4 x (3.008 - 2.730) / 8 = 3.147, bonds 3.278 + 4 x (3.278 - 3.196) / 8 = 3.319)
+        notes = [2, 3, 5, 7, 10]
+        tenors = {
+            b: [t for t in (notes if hi <= 10 else [20, 30]) if t > lo] for b, (lo, hi) in EDGES.items()
+        }
+        raw = pd.Series(issue_yield_coupons(year, tenors, lambda t, r: SIZES[t]))
+        rates = {"notes": 2.730, "bonds": 3.196} if year == 2024 else {"notes": 3.147, "bonds": 3.319}
+        groups = {"notes": list(EDGES)[:6], "bonds": list(EDGES)[6:]}
+        want = pd.concat(
+            [raw[b] * rates[s] / ((amt[b] * raw[b]).sum() / amt[b].sum()) for s, b in groups.items()]
+        )
+        # 2024, 3 to 5y: raw 3.0660% x 2.730 / 2.8486 (the notes buckets' raw average) = 2.9383
+        tol = 0.0005  # the file's coupons have four decimals
+    else:
+        # issuance growing at the stated rate g, the 20- and 30-year auctions scaled by k, all
+        # coupons times one factor so the average is Treasury's notes-and-bonds rate (2014: 2.3001%)
+        src = prof.at["under 1y", "source"]
+        k = float(re.search(r"scaled by ([\d.]+)", src).group(1))
+        g = float(re.search(r"growing ([\d.]+)% a year", src).group(1)) / 100
+        tenors = {b: [t for t in SIZES if t > lo] for b, (lo, _) in EDGES.items()}
+        raw = pd.Series(
+            issue_yield_coupons(
+                year, tenors, lambda t, r: SIZES[t] * (k if t >= 20 else 1) * math.exp(-g * (t - r))
+            )
+        )
+        target = (
+            comp.loc[["notes", "bonds"], "amount_bn"] * comp.loc[["notes", "bonds"], "average_rate_pct"]
+        ).sum()
+        target /= comp.loc[["notes", "bonds"], "amount_bn"].sum()
+        want = raw * target / ((amt * raw).sum() / amt.sum())
+        tol = 0.0015  # k and g are stated to 3 and 4 digits
+    gap = prof.loc[list(EDGES), "coupon_pct"] - want[list(EDGES)]
+    assert gap.abs().max() < tol, gap
