@@ -757,3 +757,34 @@ def test_bucket_coupons_are_fred_issue_yields_scaled_to_treasurys_rates(state):
         tol = 0.0015  # k and g are stated to 3 and 4 digits
     gap = prof.loc[list(EDGES), "coupon_pct"] - want[list(EDGES)]
     assert gap.abs().max() < tol, gap
+
+
+@pytest.mark.parametrize("state", [s for s in STATES if s < "treasury-2024"])
+def test_past_profiles_meet_their_stated_maturity_figures(state):
+    """2014-2023: the weighted average maturity and the share within 12 months that each
+    profile's source states are what its amounts give."""
+    prof = data(f"initial/{state}/maturity_profile.csv").set_index("bucket")
+    tips = data(f"initial/{state}/tips.csv").set_index("parameter")
+    total = data(f"initial/{state}/composition.csv").set_index("security").at["total_marketable", "amount_bn"]
+    src = prof.at["under 1y", "source"]
+    a = prof["amount_bn"]
+    principal, years = tips.at["tips_principal", "value"], tips.at["tips_average_maturity", "value"]
+    mid = (prof["years_from"] + prof["years_to"]) / 2 * 12
+    mid["bills"] = 2.4
+    wam = ((a * mid).sum() + principal * years * 12) / total
+    stated = float(re.search(r"TIPS at [\d.]+ years\) is ([\d.]+) months", src).group(1))
+    # 2014: (1,532.6 x 2.4 + bucket amounts x mid-points + 1,044.7 x 7.48 x 12) / 12,271.6 = 67.8
+    assert wam == pytest.approx(stated, abs=0.05)
+    tips_within = float(
+        re.search(
+            r"([\d.]+)% of it matures within 12 months", tips.at["tips_average_maturity", "source"]
+        ).group(1)
+    )
+    within, no_tips = (
+        float(x) for x in re.search(r"Result: ([\d.]+)% .*?\(([\d.]+)% counting no TIPS", src).group(1, 2)
+    )
+    # 2014: (1,532.6 + 1,195.1 + 4.7% x 1,044.7) / 12,271.6 = 22.6%; without the TIPS 22.2%
+    assert (a["bills"] + a["under 1y"] + tips_within / 100 * principal) / total * 100 == pytest.approx(
+        within, abs=0.06
+    )
+    assert (a["bills"] + a["under 1y"]) / total * 100 == pytest.approx(no_tips, abs=0.05)
