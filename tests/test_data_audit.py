@@ -625,17 +625,7 @@ def test_uncertainty_statistics_recomputed_from_cbos_evaluation_data():
 def test_data_readme_bucket_table_is_the_files():
     """data/README.md's table of the two starting profiles shows the files' own values."""
     readme = (paths.REPO / "data" / "README.md").read_text(encoding="utf-8")
-    order = [
-        "bills",
-        "under 1y",
-        "1 to 2y",
-        "2 to 3y",
-        "3 to 5y",
-        "5 to 7y",
-        "7 to 10y",
-        "10 to 20y",
-        "20 to 30y",
-    ]
+    order = inputs.BUCKETS  # bills, then the note and bond buckets from under 1 year to 20-30 years
     for year in (2024, 2025):
         d = f"initial/treasury-{year}-09-30/"
         prof = data(d + "maturity_profile.csv").set_index("bucket").loc[order]
