@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
+import numpy as np
 import pandas as pd
 
 from .errors import SnowballError
@@ -62,31 +63,45 @@ def input_table_table(vintage: str | None = None) -> pd.DataFrame:
     """One row per input table a scenario's ``[tables]`` may change (indexed by fiscal year).
 
     Columns: name, python_name, unit, first_year and last_year (the fiscal years a scenario may
-    set: the run reads the tables from the year after the initial state), min, max (of the
-    default values in those years, under ``vintage``), description (the .mdl's comment).
+    set: the run reads the tables from the year after the initial state), points (the years where
+    the vintage's table has points: a scenario's points are added to these, and the table runs
+    straight between neighbouring points), min, max (of the default values in the settable years,
+    under ``vintage``), description (the .mdl's comment).
     """
     from .model import _doc
-    from .run import annual
 
     vintage, inputs, _ = _baseline(vintage)
     doc = _doc().set_index("Real Name")
     rows = []
     for name in sorted(inputs.tables, key=str.lower):
-        series = annual(inputs.tables[name])  # a value every year, as a scenario's point replaces
-        series = series[series.index > inputs.first_year]  # the initial state's year is never read
+        series = inputs.tables[name]
+        first, last = inputs.first_year + 1, int(series.index.max())  # the initial state's year is never read
+        line = np.interp(np.arange(first, last + 1), series.index.to_numpy(float), series.to_numpy(float))
         rows.append(
             {
                 "name": name,
                 "python_name": doc.loc[name, "Py Name"],
                 "unit": str(doc.loc[name, "Units"]),
-                "first_year": int(series.index.min()),
-                "last_year": int(series.index.max()),
-                "min": float(series.min()),
-                "max": float(series.max()),
+                "first_year": first,
+                "last_year": last,
+                "points": year_spans(series.index),
+                "min": float(line.min()),
+                "max": float(line.max()),
                 "description": str(doc.loc[name, "Comment"]),
             }
         )
     return pd.DataFrame(rows)
+
+
+def year_spans(years) -> str:
+    """Fiscal years as runs of consecutive years: [2025, 2026, ..., 2056, 2100] -> '2025-2056; 2100'."""
+    spans: list[list[int]] = []
+    for year in sorted(int(y) for y in years):
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return "; ".join(f"{a}-{b}" if b > a else str(a) for a, b in spans)
 
 
 def _number(value) -> str:

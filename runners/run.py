@@ -182,18 +182,6 @@ def _stored_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
     return {table: pd.Series(np.array(doc[table], dtype=float), index=times) for table in PATH_VARIABLES}
 
 
-def annual(table: pd.Series) -> pd.Series:
-    """``table`` (values by fiscal year) with a point in every fiscal year from its first to its
-    last, read off its own line (the same values where it had points: ``numpy.interp`` at a point
-    gives that point). A scenario's point then sets that year's value and only the lines to the
-    neighbouring years move, in every table: a vintage's tables have points only where their data
-    change (the bill share at the initial state and in 2100; a long-term path to 2056 and 2100), so
-    a point set in 2030 had bent the whole line from 2025 to 2100."""
-    years = np.arange(int(table.index.min()), int(table.index.max()) + 1)
-    values = np.interp(years, table.index.to_numpy(dtype=float), table.to_numpy(dtype=float))
-    return pd.Series(values, index=pd.Index(years, name=table.index.name), dtype=float)
-
-
 def scenario_params(
     scenario: Scenario, inputs: ModelInputs, overrides: dict[str, float] | None = None
 ) -> dict[str, object]:
@@ -211,7 +199,9 @@ def scenario_params(
                 f"scenario '{scenario.name}': table '{name}' is not a fiscal-year input of "
                 f"baseline '{inputs.vintage}'; allowed: {', '.join(sorted(tables))}"
             )
-        base = annual(tables[name])
+        base = tables[name]
+        # built afresh, not set with enlargement: on a stepped RangeIndex (a table of two points,
+        # 2024 and 2100) pandas' .loc enlargement failed for a year between them
         merged = pd.Series(dict(base.items()) | dict(points.items()), dtype=float).sort_index()
         merged.index.name = base.index.name
         tables[name] = merged

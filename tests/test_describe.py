@@ -71,9 +71,19 @@ def test_tables_lists_what_a_scenario_may_change(capsys):
     assert ten["unit"] == "percent" and ten["python_name"] == "ten_year_yield_table"
     assert ten["description"]
     # the bill share table has two points (the initial state's year and 2100), but a scenario may
-    # set any year between: it listed first_year 2100
+    # set any year between: it listed first_year 2100. The points column says where the vintage's
+    # points are, which decides what a scenario's point does to the years around it
     share = next(r for r in rows if r["name"] == "bill share table")
     assert (int(share["first_year"]), int(share["last_year"])) == (inputs.first_year + 1, 2100)
+    assert share["points"] == f"{inputs.first_year}; 2100"
+    assert ten["points"].startswith(f"{inputs.first_year}-") and ten["points"].endswith("; 2100")
+
+
+def test_year_spans():
+    from runners.describe import year_spans
+
+    assert year_spans([2100, 2025, 2026, 2027, 2056]) == "2025-2027; 2056; 2100"
+    assert year_spans(range(2024, 2036)) == "2024-2035"
 
 
 def test_unknown_vintage_is_a_one_line_error(capsys):
