@@ -579,9 +579,9 @@ def check_path_ranges(
             continue  # every run is (the bounds hold each run's table): no need to build them all
         for start in range(0, len(values), PATH_CHECK_BLOCK):
             block = values[start : start + PATH_CHECK_BLOCK]
-            factors = {f.name: block[:, i] for i, f in enumerate(spec.factors)}
+            drawn = {f.name: block[:, i] for i, f in enumerate(spec.factors)}  # this block's runs
             ids = np.arange(start, start + len(block))
-            total = base[None, :] + sum(path_values(p, factors, years, ids, spec.seed) for p in on)
+            total = base[None, :] + sum(path_values(p, drawn, years, ids, spec.seed) for p in on)
             bad = ~((total >= low) & (total <= high))  # NaN is out of range too
             if bad.any():
                 run, j = np.argwhere(bad)[0]

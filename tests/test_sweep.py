@@ -688,6 +688,43 @@ def test_bench_counts_physical_cores_from_cpuinfo():
     assert cpuinfo("processor\t: 0\nflags\t\t: fpu\n") == {}
 
 
+def test_path_ranges_check_every_table_against_every_run(tmp_path, monkeypatch):
+    # check_path_ranges built each table's runs block by block under the name of the factors of
+    # every run, so the next table's bounds used the last block's draws only: here the bill yield
+    # (a random walk, checked run by run in blocks of 2) left the factors at runs 2-3, whose
+    # 10-year shift is 0, and run 0's shift of 50 (4.1 + 50 = 54.1%, above 50) passed
+    from runners import sweepspec
+
+    text = """
+title = "two tables"
+scenario = "baseline"
+until = 2035
+method = "monte-carlo"
+draws = 4
+seed = 3
+
+[[paths]]
+family = "random-walk"
+tables = ["bill"]
+sd = 0.01
+
+[[paths]]
+family = "level-shift"
+tables = ["ten-year"]
+shift = {distribution = "uniform", low = 0, high = 1}
+"""
+    spec = sweepspec.parse_spec(write_spec(tmp_path, text))
+    monkeypatch.setattr(sweepspec, "PATH_CHECK_BLOCK", 2)
+    years = np.arange(2025, 2101, dtype=float)
+    flat = {"bill yield table": 3.0, "ten year yield table": 4.1}
+    tables = {name: (years, np.full(len(years), level)) for name, level in flat.items()}
+    values = np.array([[50.0], [0.0], [0.0], [0.0]])  # run 0's 10-year shift
+    with pytest.raises(
+        SnowballError, match=r"run 0 puts 'ten year yield table' at 54.1 in FY2026, out of range"
+    ):
+        sweepspec.check_path_ranges(spec, values, tables, 2025)
+
+
 def test_path_range_bounds_never_pass_a_run_out_of_range():
     # check_path_ranges first bounds every run's table by the paths' smallest and largest
     # magnitudes (1,000,000 draws: 0.6 s of planning to 0.01); it may only say "all within" when
