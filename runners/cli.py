@@ -221,7 +221,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 "title": r.scenario.title,
                 "path": display_path(r.scenario.path),
                 "constants": r.scenario.constants,
-                "tables": {k: {str(y): v for y, v in t.items()} for k, t in r.scenario.tables.items()},
+                "tables": r.scenario.table_points(),
                 "data_vintage": r.inputs.vintage,
                 "data_files": r.inputs.files,
             }

@@ -60,7 +60,7 @@ class RunResult:
                 "title": s.title,
                 "path": display_path(s.path),
                 "constants": s.constants,
-                "tables": {k: {str(y): v for y, v in t.items()} for k, t in s.tables.items()},
+                "tables": s.table_points(),
             },
             "overrides": self.overrides,
             "calibration": self.calibration,

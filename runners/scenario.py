@@ -169,6 +169,10 @@ class Scenario:
     tables: dict[str, dict[int, float]] = field(default_factory=dict)
     path: Path | None = None
 
+    def table_points(self) -> dict[str, dict[str, float]]:
+        """The table points with the years as text (JSON keys): for manifests and resume keys."""
+        return {name: {str(y): v for y, v in points.items()} for name, points in self.tables.items()}
+
 
 def rebase(scenario: Scenario, vintage: str | None) -> Scenario:
     """``scenario`` on baseline ``vintage`` (``--baseline``; None keeps its own).

@@ -287,7 +287,7 @@ def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:
     key_parts = {
         "spec": spec.sha256,
         "scenario_constants": spec.scenario.constants,
-        "scenario_tables": scenario_tables(spec.scenario),  # a base scenario's points change results
+        "scenario_tables": spec.scenario.table_points(),  # a base scenario's points change results
         "model": program.model_sha256,
         "data": base.inputs.files,
         "chunk": spec.chunk,
@@ -950,11 +950,6 @@ def ranked(spec: SweepSpec, frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def scenario_tables(scenario) -> dict[str, dict[str, float]]:
-    """A scenario's table points as JSON (years as text), for the key and the manifest."""
-    return {name: {str(y): v for y, v in points.items()} for name, points in scenario.tables.items()}
-
-
 def manifest(the_plan: Plan, files: dict[str, str], extra: dict) -> dict:
     """What produced the sweep: the spec, seed, versions and hashes (no timings: byte-stable)."""
     from .run import display_path
@@ -973,7 +968,7 @@ def manifest(the_plan: Plan, files: dict[str, str], extra: dict) -> dict:
         "scenario": spec.scenario.name,
         "scenario_file": display_path(spec.scenario.path),
         "scenario_constants": spec.scenario.constants,  # its own and the calibration set's
-        "scenario_tables": scenario_tables(spec.scenario),
+        "scenario_tables": spec.scenario.table_points(),
         "calibration": spec.calibration,
         "method": spec.method,
         "seed": spec.seed,
