@@ -1270,14 +1270,22 @@ def sweep_tornado_figure(
 
 
 def save_sweep_fan(
-    summary: pd.DataFrame, base: pd.DataFrame, the_plan, folder: Path, calibration: pd.DataFrame | None = None
+    summary: pd.DataFrame,
+    base: pd.DataFrame,
+    the_plan,
+    folder: Path,
+    calibration: pd.DataFrame | None = None,
+    files: ChartFiles | None = None,
 ) -> Path:
     """A sweep's ``fan.png`` (the briefing draws the same chart; a sweep draws it while its
-    sensitivity tasks still run)."""
+    sensitivity tasks still run; ``files``: rendered there, e.g. in a worker process)."""
     source = source_note([the_plan.base.inputs.title])
     fan = sweep_fan_figure(
         summary, base["debt_to_gdp"], the_plan.spec, the_plan.n_runs, calibration, source=source
     )
+    if files is not None:
+        files.submit(fan, folder / "fan", (".png",))
+        return (folder / "fan").with_suffix(".png")
     return save(fan, folder / "fan", formats=(".png",))[0]
 
 
@@ -1335,11 +1343,13 @@ class ChartFiles:
     spend most of their time subsetting fonts (0.25 s a chart), in pure Python, so threads would
     not help. ``workers`` 0 (or a figure that cannot be pickled): the files are written at once,
     here. Leaving the ``with`` block waits for every file and raises a worker's error here; the
-    workers die with this process."""
+    workers die with this process. ``executor``: worker processes started already (a sweep's
+    chart process, which imported this module while the runs ran); they are left running."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, executor=None):
         self.workers = workers
-        self._executor = None
+        self._executor = executor
+        self._own = executor is None
         self._futures: list = []
 
     def __enter__(self) -> ChartFiles:
@@ -1374,7 +1384,8 @@ class ChartFiles:
             if exc_type is None:
                 self.wait()
         finally:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            if self._own:
+                self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 def backtest_data(table: pd.DataFrame, variable: str = "net_interest") -> pd.DataFrame:

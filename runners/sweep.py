@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -60,6 +60,7 @@ from .sweepwork import (
     load_chunk,
     on_block,
     on_parts,
+    preload_charts,
     run_and_digest,
     run_and_save,
     run_chunk,
@@ -491,6 +492,8 @@ class Pool:
         self._warming: threading.Thread | None = None  # starts the workers while the parent plans
         self._warm_error: BaseException | None = None
         self._warmed: list = []  # Dask: the warm-up tasks (held until the sweep ends)
+        self._drawer = None  # one process that imports the charts and renders the fan chart
+        self._draw = False
         self.chunks: dict[int, object] = {}  # Dask: chunk index -> future of its full results
         if scheduler:
             try:
@@ -518,27 +521,47 @@ class Pool:
         """True once worker processes run or are starting (or a cluster is connected)."""
         return self._executor is not None or self._warming is not None or self.client is not None
 
-    def warm(self) -> None:
+    def warm(self, draw: bool = False) -> None:
         """Start the workers now, in a thread, so that they are ready when the first chunk is: their
         start overlaps the sampling and planning. The parent waits on the fork server for each
         process it starts (done before planning, this cost 100,000 draws on 16 workers of the lent
         16-core machine a median 0.56 s of 2.96), and a Dask worker imports the engine on its first
-        task; here both happen while the parent plans."""
+        task; here both happen while the parent plans.
+
+        ``draw``: also start one more process that imports the charts (matplotlib) while the chunks
+        run, to render the fan chart at the end while this process draws the tornado
+        (:meth:`drawer`)."""
         if self.client is not None:
             workers = list(self.client.nthreads())  # every worker's address
             self._warmed = [self.client.submit(warm_up, pure=False, workers=[w]) for w in workers]
-        elif self.workers > 1 and self._executor is None and self._warming is None:
+        self._draw = draw and (self.client is not None or self.workers > 1)  # one worker: all here
+        local = self.client is None and self.workers > 1 and self._executor is None
+        if (local or draw) and self._warming is None:
             self._warming = threading.Thread(target=self._start, name="snowball-pool-start", daemon=True)
             self._warming.start()
 
     def _start(self) -> None:
-        """The warm-up thread: start every worker process (each runs :func:`warm_up`)."""
+        """The warm-up thread: start every worker process (each runs :func:`warm_up`), then the
+        chart process (which imports the charts)."""
         try:
-            executor = self._executor = worker_processes(self.workers)
-            for _ in range(self.workers):
-                executor.submit(warm_up)
+            if self.client is None and self.workers > 1 and self._executor is None:
+                executor = self._executor = worker_processes(self.workers)
+                for _ in range(self.workers):
+                    executor.submit(warm_up)
         except BaseException as exc:  # raised in the parent by executor()
             self._warm_error = exc
+            return
+        if self._draw:
+            try:
+                self._drawer = worker_processes(1)
+                self._drawer.submit(preload_charts)
+            except OSError:  # no process to spare: this process draws both charts
+                self._drawer = None
+
+    def drawer(self):
+        """The chart process started by :meth:`warm` (a one-process executor), or None."""
+        self._started()
+        return self._drawer
 
     def _started(self) -> None:
         """Wait for the warm-up thread, if any; raise what it raised (an OSError, such as the
@@ -606,9 +629,10 @@ class Pool:
         self._warmed = []
         with contextlib.suppress(BaseException):  # closing: a failed start has nothing to stop
             self._started()
-        if self._executor is not None:
-            self._executor.shutdown(wait=not failed, cancel_futures=failed)
-            self._executor = None
+        for name in ("_executor", "_drawer"):
+            if getattr(self, name) is not None:
+                getattr(self, name).shutdown(wait=not failed, cancel_futures=failed)
+                setattr(self, name, None)
         if self.client is not None:
             self.client.close()
             self.client = None
@@ -847,6 +871,11 @@ class Collector:
             self.queue.put(None)
             self.thread.join()
 
+    def failed_runs(self) -> np.ndarray:
+        """The ids of the runs that went non-finite or negative, once every chunk was taken (the
+        writer thread may still be encoding the last row groups)."""
+        return np.array(self.failed, dtype=np.int64)
+
     def finish(self) -> np.ndarray:
         """Write the last row group and close both files; returns the failed run ids."""
         if self.buffer:
@@ -1032,7 +1061,9 @@ def run_sweep(
     phases: dict[str, float] = {}
     try:
         if spec.n_runs > chunk_size(spec.n_runs, workers, spec.chunk):
-            pool.warm()  # the workers start while the parent samples and plans
+            # the workers start while the parent samples and plans; with the output tasks on the
+            # pool, so does the process that will render the fan chart
+            pool.warm(draw=spec.n_runs >= PARALLEL_OUTPUT_RUNS)
         bar.stage("sampling the inputs and checking the base scenario")
         clock = time.perf_counter()
         the_plan = plan(spec)
@@ -1041,8 +1072,11 @@ def run_sweep(
         pool.close(failed=True)
         raise
     bar.total = the_plan.n_runs
-    if pool.started:  # the charts' imports (0.4 s) while the workers run the chunks
-        threading.Thread(target=_import_charts, name="snowball-import-charts", daemon=True).start()
+    base = None
+    if pool.started:  # the charts' imports (0.4 s) and the base run while the workers run the chunks
+        prepare = ThreadPoolExecutor(1, thread_name_prefix="snowball-prepare")
+        base = prepare.submit(_prepare, the_plan)
+        prepare.shutdown(wait=False)
     folder = partial_dir(out)
     created = not folder.exists()
     collector = None
@@ -1075,7 +1109,7 @@ def run_sweep(
             bar.close()
             bar.stage("writing the outputs (summary, sensitivity, charts)")
             result = write_outputs(
-                the_plan, folder, out, force, collector=collector, pool=pool, phases=phases
+                the_plan, folder, out, force, collector=collector, pool=pool, phases=phases, base=base
             )
             phases["runs_parquet_encoding_thread"] = collector.encoding
             shutil.rmtree(folder, ignore_errors=True)
@@ -1096,9 +1130,12 @@ def run_sweep(
     )
 
 
-def _import_charts() -> None:
-    """Import the chart module (matplotlib) ahead of the outputs that need it."""
+def _prepare(the_plan: Plan) -> pd.DataFrame:
+    """Import the chart module (matplotlib) ahead of the outputs that need it and return the base
+    scenario's run (:func:`base_run`), in a thread while the workers run the chunks."""
     from . import charts  # noqa: F401
+
+    return base_run(the_plan)
 
 
 def _prepare_partial(folder: Path, the_plan: Plan, resume: bool) -> Plan:
@@ -1189,12 +1226,15 @@ def write_outputs(
     collector: Collector | None = None,
     pool: Pool | None = None,
     phases: dict[str, float] | None = None,
+    base: Future | None = None,
 ):
     """Write every output file atomically; returns (summary, sensitivity, calibration, failed).
 
     params.csv and runs.parquet come from ``collector`` (written as the chunks arrived; without
     one, from the chunk files now); summary and sensitivity are computed by ``pool``'s workers
-    from the chunk files. Runs that went non-finite or negative are counted, named in the manifest
+    from the chunk files; ``base``: the base run (:func:`base_run`), computed while the chunks ran;
+    the fan chart is rendered by the pool's chart process, when it has one, while this process
+    draws the tornado. Runs that went non-finite or negative are counted, named in the manifest
     and left out of the summary; more than MAX_FAILED_SHARE of them fails the sweep (nothing is
     written).
     """
@@ -1208,7 +1248,7 @@ def write_outputs(
             collector.close()
         collector = Collector(the_plan, folder)
         collector.offer(-1)
-    failed = collector.finish()
+    failed = collector.failed_runs()
     check_failed(the_plan, failed)
     chunks = stored(the_plan, folder, failed)
     waited = 0.0  # seconds this process waited for the summary and sensitivity tasks (make bench)
@@ -1219,12 +1259,16 @@ def write_outputs(
     tasks = pool if the_plan.n_runs >= PARALLEL_OUTPUT_RUNS else None
     summary_wait = summary_later(the_plan, chunks, tasks)
     sensitivity_wait = sensitivity_later(the_plan, chunks, tasks)
+    collector.finish()  # the last row groups of runs.parquet are encoded while those tasks run
     # the two large files are hashed meanwhile (hashlib lets go of the GIL)
     big = {"params.csv": folder / PARAMS_PART, "runs.parquet": folder / RUNS_PART}
     with ThreadPoolExecutor(1, thread_name_prefix="snowball-hash") as hasher:
         digests = {name: hasher.submit(sha256_of, path) for name, path in big.items()}
         calibration = calibration_frame(the_plan, chunks)
-        base = base_run(the_plan)
+        clock_base = time.perf_counter()
+        base_frame = base.result() if base is not None else base_run(the_plan)
+        base_seconds = time.perf_counter() - clock_base  # with workers, a thread ran it meanwhile
+        drawer = pool.drawer() if pool is not None else None
         with atomic_dir(out, force) as tmp:
             waited -= time.perf_counter()
             summary = summary_wait()
@@ -1234,12 +1278,15 @@ def write_outputs(
                 calibration.to_csv(
                     tmp / "calibration.csv", index=False, float_format="%.4f", lineterminator="\n"
                 )
-            charts.save_sweep_fan(summary, base, the_plan, tmp, calibration)
-            waited -= time.perf_counter()
-            sensitivity = sensitivity_wait()
-            waited += time.perf_counter()
-            sensitivity.to_csv(tmp / "sensitivity.csv", index=False, float_format="%.6f", lineterminator="\n")
-            charts.save_sweep_tornado(sensitivity, summary, the_plan, tmp)
+            with charts.ChartFiles(1 if drawer else 0, executor=drawer) as drawing:
+                charts.save_sweep_fan(summary, base_frame, the_plan, tmp, calibration, files=drawing)
+                waited -= time.perf_counter()
+                sensitivity = sensitivity_wait()
+                waited += time.perf_counter()
+                sensitivity.to_csv(
+                    tmp / "sensitivity.csv", index=False, float_format="%.6f", lineterminator="\n"
+                )
+                charts.save_sweep_tornado(sensitivity, summary, the_plan, tmp)
             files = {name: sha256_of(tmp / name) for name in written_files(tmp)}
             for name, path in big.items():
                 files[name] = digests[name].result()
@@ -1255,7 +1302,8 @@ def write_outputs(
             write_json(manifest(the_plan, files, extra), tmp / "manifest.json")
     if phases is not None:
         phases["summary_sensitivity"] = waited
-        phases["write_charts_manifest"] = time.perf_counter() - clock - waited
+        phases["base_run"] = base_seconds
+        phases["write_charts_manifest"] = time.perf_counter() - clock - waited - base_seconds
     return summary, sensitivity, calibration, tuple(int(i) for i in failed)
 
 

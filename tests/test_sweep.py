@@ -398,6 +398,11 @@ def test_every_output_file_is_identical_whatever_the_workers_and_chunks(
         return real(self, fn, chunks, these)
 
     monkeypatch.setattr(sweep.Pool, "submit_blocks", spy)
+    drawers = []  # did a chart process render the fan chart?
+    real_drawer = sweep.Pool.drawer
+    monkeypatch.setattr(
+        sweep.Pool, "drawer", lambda self: drawers.append(real_drawer(self) is not None) or real_drawer(self)
+    )
     the_plan = sweep.plan(small_spec)
     assert [b - a for a, b in the_plan.for_workers(1).chunks] == [8, 8, 8]
     assert [b - a for a, b in the_plan.for_workers(2).chunks] == [4] * 6
@@ -412,6 +417,7 @@ def test_every_output_file_is_identical_whatever_the_workers_and_chunks(
         (True, "summary_rows", 12),
         (True, "sensitivity_rows", 3),
     ]
+    assert drawers == [False, True]  # with worker processes, the fan was rendered in another
     assert files(one.out) == files(small_run.out)
     assert files(two.out) == files(small_run.out)
     assert pq.ParquetFile(two.out / "runs.parquet").metadata.num_row_groups == 3
@@ -605,12 +611,15 @@ def test_summary_of_a_block_without_failed_runs_equals_the_general_path():
 def test_bench_split_is_amdahls_arithmetic():
     # a one-worker sweep of 10 s: the engine 8 s of run_and_collect's 8.5 (0.5 s collecting in the
     # parent), the summary tasks 0.7 s: parallel 8 + 0.7 = 8.7, serial 10 - 8.7 = 1.3; with
-    # workers the charts' 0.4 s import runs in a thread beside the chunks: 1.3 - 0.4 = 0.9
+    # workers the charts' 0.4 s import and the 0.1 s base run go to a thread beside the chunks:
+    # 1.3 - 0.4 - 0.1 = 0.8
     from runners.bench import split
 
     phases = {"run_and_collect": 8.5, "collect": 0.5, "summary_sensitivity": 0.7, "import_charts": 0.4}
-    sp = split({"seconds": 10.0, "phases": phases})
-    assert sp == {"serial_seconds": 1.3, "parallel_seconds": 8.7, "serial_seconds_with_workers": 0.9}
+    sp = split({"seconds": 10.0, "phases": phases | {"base_run": 0.1}})
+    assert sp == {"serial_seconds": 1.3, "parallel_seconds": 8.7, "serial_seconds_with_workers": 0.8}
+    # a bench.json of session 6 has no base_run phase: the base run was counted as serial
+    assert split({"seconds": 10.0, "phases": phases})["serial_seconds_with_workers"] == 0.9
 
 
 def test_bench_prediction_counts_the_chunks_fixed_cost():
