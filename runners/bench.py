@@ -99,6 +99,9 @@ def one_sweep(draws: int, workers: int, folder: Path, dask: bool = False) -> dic
             "workers": workers,
             "seconds": round(res.seconds, 3),
             "phases": phases,
+            # seconds from the sweep's start: its steps, and each chunk's arrival in the parent
+            "timeline": {k: round(v, 3) for k, v in res.timeline.items()},
+            "chunks_arrived": [round(t, 3) for t in res.chunks_arrived],
         }
         | extra
         | _peak_mb()

@@ -494,6 +494,7 @@ class Pool:
         self._warmed: list = []  # Dask: the warm-up tasks (held until the sweep ends)
         self._drawer = None  # one process that imports the charts and renders the fan chart
         self._draw = False
+        self.marks: dict[str, float] = {}  # when the workers and the chart process were started
         self.chunks: dict[int, object] = {}  # Dask: chunk index -> future of its full results
         if scheduler:
             try:
@@ -548,6 +549,7 @@ class Pool:
                 executor = self._executor = worker_processes(self.workers)
                 for _ in range(self.workers):
                     executor.submit(warm_up)
+                self.marks["workers_started"] = time.perf_counter()
         except BaseException as exc:  # raised in the parent by executor()
             self._warm_error = exc
             return
@@ -555,6 +557,7 @@ class Pool:
             try:
                 self._drawer = worker_processes(1)
                 self._drawer.submit(preload_charts)
+                self.marks["chart_process_started"] = time.perf_counter()
             except OSError:  # no process to spare: this process draws both charts
                 self._drawer = None
 
@@ -718,6 +721,9 @@ class SweepResult:
     failed: tuple[int, ...] = ()
     phases: dict[str, float] = dataclasses.field(default_factory=dict)  # seconds (make bench)
     worker_mb: float = 0.0  # the largest worker process's peak memory (make bench; 0: none seen)
+    # seconds from the sweep's start to each event, and to each chunk's arrival (make bench)
+    timeline: dict[str, float] = dataclasses.field(default_factory=dict)
+    chunks_arrived: tuple[float, ...] = ()
 
 
 PARAMS_PART, RUNS_PART = "params.csv.part", "runs.parquet.part"
@@ -775,6 +781,7 @@ class Collector:
         self.seconds = 0.0  # time spent taking chunks (make bench: the parent's serial share)
         self.encoding = 0.0  # the writer thread's seconds encoding row groups
         self.worker_mb = 0.0  # the largest worker's peak memory (make bench)
+        self.arrivals: list[float] = []  # when each chunk's results reached this process
         self.queue: queue.Queue = queue.Queue(maxsize=2)  # row groups waiting (bounded: memory)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._encode, name="snowball-runs-writer", daemon=True)
@@ -799,6 +806,8 @@ class Collector:
     def offer(self, index: int, done: Digest | None = None) -> None:
         """Chunk ``index`` finished (``done``, else read from disk): take every chunk now in order."""
         clock = time.perf_counter()
+        if done is not None:
+            self.arrivals.append(clock)
         try:
             self._offer(index, done)
         finally:
@@ -1059,6 +1068,7 @@ def run_sweep(
     bar = progress or Progress(0, f"sweep {spec.name}", enabled=show_progress)
     pool = Pool(workers, scheduler)  # a cluster that cannot be reached fails here, before any file
     phases: dict[str, float] = {}
+    marks: dict[str, float] = {}  # when each step ended (make bench's timeline)
     try:
         if spec.n_runs > chunk_size(spec.n_runs, workers, spec.chunk):
             # the workers start while the parent samples and plans; with the output tasks on the
@@ -1068,6 +1078,7 @@ def run_sweep(
         clock = time.perf_counter()
         the_plan = plan(spec)
         phases["plan"] = time.perf_counter() - clock
+        marks["planned"] = clock + phases["plan"]
     except BaseException:
         pool.close(failed=True)
         raise
@@ -1090,6 +1101,7 @@ def run_sweep(
                 clock = time.perf_counter()
                 execute(the_plan, folder, progress=bar, pool=pool, collector=collector)
                 phases["run_and_collect"] = time.perf_counter() - clock
+                marks["chunks_done"] = clock + phases["run_and_collect"]
                 phases["collect"] = collector.seconds
             except KeyboardInterrupt:
                 bar.close()
@@ -1109,7 +1121,15 @@ def run_sweep(
             bar.close()
             bar.stage("writing the outputs (summary, sensitivity, charts)")
             result = write_outputs(
-                the_plan, folder, out, force, collector=collector, pool=pool, phases=phases, base=base
+                the_plan,
+                folder,
+                out,
+                force,
+                collector=collector,
+                pool=pool,
+                phases=phases,
+                base=base,
+                marks=marks,
             )
             phases["runs_parquet_encoding_thread"] = collector.encoding
             shutil.rmtree(folder, ignore_errors=True)
@@ -1127,6 +1147,8 @@ def run_sweep(
         *result,
         phases=phases,
         worker_mb=collector.worker_mb if collector is not None else 0.0,
+        timeline={k: v - start for k, v in sorted((pool.marks | marks).items(), key=lambda kv: kv[1])},
+        chunks_arrived=tuple(t - start for t in (collector.arrivals if collector is not None else [])),
     )
 
 
@@ -1227,6 +1249,7 @@ def write_outputs(
     pool: Pool | None = None,
     phases: dict[str, float] | None = None,
     base: Future | None = None,
+    marks: dict[str, float] | None = None,
 ):
     """Write every output file atomically; returns (summary, sensitivity, calibration, failed).
 
@@ -1259,6 +1282,8 @@ def write_outputs(
     tasks = pool if the_plan.n_runs >= PARALLEL_OUTPUT_RUNS else None
     summary_wait = summary_later(the_plan, chunks, tasks)
     sensitivity_wait = sensitivity_later(the_plan, chunks, tasks)
+    marks = {} if marks is None else marks
+    marks["output_tasks_submitted"] = time.perf_counter()
     collector.finish()  # the last row groups of runs.parquet are encoded while those tasks run
     # the two large files are hashed meanwhile (hashlib lets go of the GIL)
     big = {"params.csv": folder / PARAMS_PART, "runs.parquet": folder / RUNS_PART}
@@ -1273,6 +1298,7 @@ def write_outputs(
             waited -= time.perf_counter()
             summary = summary_wait()
             waited += time.perf_counter()
+            marks["summary_ready"] = time.perf_counter()
             summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6f", lineterminator="\n")
             if calibration is not None:
                 calibration.to_csv(
@@ -1283,10 +1309,13 @@ def write_outputs(
                 waited -= time.perf_counter()
                 sensitivity = sensitivity_wait()
                 waited += time.perf_counter()
+                marks["sensitivity_ready"] = time.perf_counter()
                 sensitivity.to_csv(
                     tmp / "sensitivity.csv", index=False, float_format="%.6f", lineterminator="\n"
                 )
                 charts.save_sweep_tornado(sensitivity, summary, the_plan, tmp)
+                marks["tornado_written"] = time.perf_counter()
+            marks["charts_written"] = time.perf_counter()  # the fan waited for, if drawn elsewhere
             files = {name: sha256_of(tmp / name) for name in written_files(tmp)}
             for name, path in big.items():
                 files[name] = digests[name].result()
@@ -1300,6 +1329,7 @@ def write_outputs(
                 }
             }
             write_json(manifest(the_plan, files, extra), tmp / "manifest.json")
+    marks["written"] = time.perf_counter()
     if phases is not None:
         phases["summary_sensitivity"] = waited
         phases["base_run"] = base_seconds

@@ -423,6 +423,21 @@ def test_every_output_file_is_identical_whatever_the_workers_and_chunks(
     assert pq.ParquetFile(two.out / "runs.parquet").metadata.num_row_groups == 3
 
 
+def test_the_timeline_records_each_step_and_chunk_in_order(small_spec, tmp_path, monkeypatch):
+    # make bench's timeline: 24 runs in chunks of 4 on 2 workers, so 6 arrivals, each after the
+    # plan and no later than the end of the chunks; the outputs after them; the pool's workers
+    # started (in the warm-up thread) before the first chunk came back
+    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    res = sweep.run_sweep(small_spec, out=tmp_path / "t", workers=2, show_progress=False)
+    t, arrived = res.timeline, res.chunks_arrived
+    assert len(arrived) == 6 and list(arrived) == sorted(arrived)
+    assert t["planned"] <= arrived[0] and arrived[-1] <= t["chunks_done"]
+    assert t["workers_started"] <= arrived[0]
+    steps = ["chunks_done", "output_tasks_submitted", "summary_ready", "sensitivity_ready", "written"]
+    assert [t[k] for k in steps] == sorted(t[k] for k in steps)
+    assert list(t) == sorted(t, key=t.get) and 0 < t["written"] <= res.seconds
+
+
 def test_workers_that_cannot_start_give_a_one_line_error(small_spec, tmp_path, monkeypatch):
     # the workers start in a thread while the parent plans; an OSError there (here EAGAIN, the
     # system's limit on processes) reached the parent as "cannot write .partial: ..."
