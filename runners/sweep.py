@@ -729,6 +729,9 @@ class SweepResult:
 PARAMS_PART, RUNS_PART = "params.csv.part", "runs.parquet.part"
 SUMMARY_VALUES = 4_000_000  # values per summary task (32 MB): years are split to stay below
 PARALLEL_OUTPUT_RUNS = 50_000  # from this many runs the summary and sensitivity tasks use the pool
+# cores from which a chart process renders the fan chart: its matplotlib import (0.3 s of one core
+# here) slows the chunks by about that over the cores; it saves the fan's rendering (0.1 s here)
+DRAW_MIN_CORES = 4
 
 
 class Collector:
@@ -1072,8 +1075,10 @@ def run_sweep(
     try:
         if spec.n_runs > chunk_size(spec.n_runs, workers, spec.chunk):
             # the workers start while the parent samples and plans; with the output tasks on the
-            # pool, so does the process that will render the fan chart
-            pool.warm(draw=spec.n_runs >= PARALLEL_OUTPUT_RUNS)
+            # pool, so does the process that will render the fan chart (where its import costs the
+            # chunks less than the rendering it takes off the end: 4 cores or more)
+            draw = spec.n_runs >= PARALLEL_OUTPUT_RUNS and (os.cpu_count() or 1) >= DRAW_MIN_CORES
+            pool.warm(draw=draw)
         bar.stage("sampling the inputs and checking the base scenario")
         clock = time.perf_counter()
         the_plan = plan(spec)

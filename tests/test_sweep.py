@@ -390,6 +390,7 @@ def test_every_output_file_is_identical_whatever_the_workers_and_chunks(
     monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
     monkeypatch.setattr(sweep, "SUMMARY_VALUES", 24 * 3)  # summary tasks of 3 fiscal years each
     monkeypatch.setattr(sweep, "PARALLEL_OUTPUT_RUNS", 1)  # and they run in the worker processes
+    monkeypatch.setattr(sweep, "DRAW_MIN_CORES", 1)  # and a chart process draws the fan
     tasks = []  # (worker processes?, the function, how many tasks)
     real = sweep.Pool.submit_blocks
 
