@@ -921,6 +921,11 @@ def summary_later(the_plan: Plan, chunks: Stored, pool: Pool | None = None) -> C
     """:func:`summary_frame`'s tasks handed to the pool now; the function returned waits for them."""
     n_years = len(the_plan.years)
     step = max(1, min(n_years, SUMMARY_VALUES // max(the_plan.n_runs, 1)))  # years per task
+    if pool is not None and pool.client is None and pool.size > len(the_plan.columns):
+        # a task for every worker: 16 workers and 5 variables of 31 years: 4 blocks of 8 years
+        # (not on a Dask cluster, where each task also gathers its block from every chunk)
+        blocks = -(-pool.size // len(the_plan.columns))
+        step = min(step, -(-n_years // blocks))
     tasks = [
         (slice(j, j + step), k, col, the_plan.years[j : j + step])
         for k, col in enumerate(the_plan.columns)

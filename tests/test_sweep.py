@@ -424,6 +424,26 @@ def test_every_output_file_is_identical_whatever_the_workers_and_chunks(
     assert pq.ParquetFile(two.out / "runs.parquet").metadata.num_row_groups == 3
 
 
+def test_summary_tasks_are_split_so_every_worker_has_one(small_run, small_spec, tmp_path, monkeypatch):
+    # 24 runs x 10 fiscal years fit one task per variable (SUMMARY_VALUES), which would leave one
+    # of 4 workers idle with 3 variables: ceil(4 / 3) = 2 blocks of ceil(10 / 2) = 5 years each,
+    # 3 x 2 = 6 tasks; the rows, and every file, as with one task per variable
+    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep, "PARALLEL_OUTPUT_RUNS", 1)
+    blocks = []
+    real = sweep.Pool.submit_blocks
+
+    def spy(self, fn, chunks, these):
+        if fn.__name__ == "summary_rows":
+            blocks.extend((t[0].start, t[0].stop, t[1]) for t in these)
+        return real(self, fn, chunks, these)
+
+    monkeypatch.setattr(sweep.Pool, "submit_blocks", spy)
+    four = sweep.run_sweep(small_spec, out=tmp_path / "four", workers=4, show_progress=False)
+    assert blocks == [(a, a + 5, k) for k in range(3) for a in (0, 5)]
+    assert files(four.out) == files(small_run.out)
+
+
 def test_the_timeline_records_each_step_and_chunk_in_order(small_spec, tmp_path, monkeypatch):
     # make bench's timeline: 24 runs in chunks of 4 on 2 workers, so 6 arrivals, each after the
     # plan and no later than the end of the chunks; the outputs after them; the pool's workers
