@@ -913,7 +913,8 @@ def stored(the_plan: Plan, folder: Path, failed: np.ndarray) -> Stored:
 
 def summary_frame(the_plan: Plan, chunks: Stored, pool: Pool | None = None) -> pd.DataFrame:
     """Percentiles 5-95, mean and sd by variable and fiscal year (finite runs only); one task per
-    variable and block of years (at most SUMMARY_VALUES values each), on the pool when it runs."""
+    variable and block of years (at most SUMMARY_VALUES values each, and at least one task per
+    worker process), on the pool when it runs."""
     return summary_later(the_plan, chunks, pool)()
 
 
