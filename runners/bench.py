@@ -8,7 +8,9 @@ serial/parallel split of the one-worker sweep and the seconds it predicts for 16
 (serial + parallel / workers); the engine's ns per element-operation beside numpy's floor.
 ``python -m runners.bench --large`` adds 1,000,000 draws on every core; ``--dask`` adds 100,000
 draws on a Dask LocalCluster of one single-thread worker per core; ``--sweeps-only`` skips the
-single runs; ``--draws N`` sweeps N (and 10 N) draws instead (a quick check of the script).
+single runs; ``--draws N`` sweeps N (and 10 N) draws instead (a quick check of the script);
+``--workers 1,16`` sweeps only those worker counts and ``--repeat 3`` each three times, interleaved
+(a short, repeatable measurement for a lent machine).
 """
 
 from __future__ import annotations
@@ -267,35 +269,57 @@ def machine_scaling(counts: list[int]) -> dict[str, float]:
     return out
 
 
-def sweep_bench(large: bool = False, dask: bool = False, scale: int = 100_000) -> dict:
+def sweep_bench(
+    large: bool = False,
+    dask: bool = False,
+    scale: int = 100_000,
+    workers: list[int] | None = None,
+    repeat: int = 1,
+) -> dict:
     """Scaling: 100,000 draws (``--large``: also 1,000,000) at 1, 2, 4 ... workers up to the
-    machine's cores, each in a fresh process (``dask``: also on a LocalCluster); the serial/parallel
-    split and the predicted seconds on 16 workers; the engine beside the numpy floor."""
+    machine's cores (or the ``workers`` counts; 1 is always among them), each in a fresh process
+    (``dask``: also on a LocalCluster); the serial/parallel split and the predicted seconds on 16
+    workers; the engine beside the numpy floor. ``repeat``: every sweep that many times, the
+    counts interleaved (1, 16, 1, 16 ...) so that a drift of the machine's speed touches each
+    alike; speedups and predictions then use each count's median run."""
     import os
 
     cores = os.cpu_count() or 1
     counts = sorted({1, cores} | {2**k for k in range(1, 8) if 2**k <= cores})
+    if workers:
+        counts = sorted({1, *workers})
     out: dict = {"cores": cores}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         _in_subprocess(1000, 1, folder)  # warm the caches (programs, baseline paths)
         runs = []
         for draws in (scale, *((10 * scale,) if large else ())):
-            for w in counts if draws <= scale else [cores]:
-                runs.append(_in_subprocess(draws, w, folder))
+            for _ in range(repeat):
+                for w in counts if draws <= scale else [max(counts)]:
+                    runs.append(_in_subprocess(draws, w, folder))
         if dask:
-            runs.append(_in_subprocess(scale, cores, folder, dask=True))
+            runs.append(_in_subprocess(scale, max(counts), folder, dask=True))
         out["sweeps"] = runs
         out["numpy_floor_speedup_by_processes"] = machine_scaling(counts)
-        base = {r["draws"]: r["seconds"] for r in runs if r["workers"] == 1 and "scheduler" not in r}
+        medians = median_runs([r for r in runs if "scheduler" not in r])
+        base = {d: r["seconds"] for (d, w), r in medians.items() if w == 1}
         for r in runs:
             if r["draws"] in base:
                 r["speedup_over_one_worker"] = round(base[r["draws"]] / r["seconds"], 2)
+        if repeat > 1:
+            out["median_seconds"] = {
+                f"{d} draws, {w} workers": r["seconds"] for (d, w), r in sorted(medians.items())
+            }
+            out["median_speedup_over_one_worker"] = {
+                f"{d} draws, {w} workers": round(base[d] / r["seconds"], 2)
+                for (d, w), r in sorted(medians.items())
+                if d in base
+            }
         # at the chunk of the earlier figures (2,500) and at the spec's own
         out["engine_vs_numpy_floor"] = [engine_vs_floor(folder, chunk=2500), engine_vs_floor(folder)]
         costs = chunk_costs(*out["engine_vs_numpy_floor"])
         largest = _spec_with(scale, None, folder).chunk
-        ones = {r["draws"]: r for r in runs if r["workers"] == 1}
+        ones = {d: r for (d, w), r in medians.items() if w == 1}
         out["prediction"] = {}
         for draws, one in ones.items():
             per_chunk = costs["per_chunk_seconds"]
@@ -308,6 +332,15 @@ def sweep_bench(large: bool = False, dask: bool = False, scale: int = 100_000) -
                 | {"predicted_seconds_by_workers": predicted, "predicted_seconds_at_machine_scaling": here}
             )
     return out
+
+
+def median_runs(runs: list[dict]) -> dict[tuple[int, int], dict]:
+    """Each (draws, workers)'s median run by seconds (of an even number, the faster middle one:
+    a run that was measured, not an average of two)."""
+    groups: dict[tuple[int, int], list[dict]] = {}
+    for r in runs:
+        groups.setdefault((r["draws"], r["workers"]), []).append(r)
+    return {k: sorted(g, key=lambda r: r["seconds"])[(len(g) - 1) // 2] for k, g in groups.items()}
 
 
 def parse_args(argv: list[str] | None = None):
@@ -326,7 +359,34 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument(
         "--draws", type=_positive, default=100_000, metavar="N", help="sweep N draws (default 100,000)"
     )
+    parser.add_argument(
+        "--workers",
+        type=_counts,
+        metavar="LIST",
+        help="worker counts to sweep, e.g. 1,16 (default 1, 2, 4 ... the cores; 1 is always added)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="run every sweep N times, the counts interleaved; speedups from the medians",
+    )
     return parser.parse_args(argv)
+
+
+def _counts(text: str) -> list[int]:
+    import argparse
+
+    try:
+        counts = [int(x) for x in text.split(",")]
+    except ValueError:
+        counts = []
+    if not counts or min(counts) < 1 or max(counts) > 1024:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected worker counts separated by commas, each 1 to 1024, e.g. 1,16"
+        )
+    return counts
 
 
 def _positive(text: str) -> int:
@@ -378,14 +438,19 @@ def main(argv: list[str] | None = None) -> None:
     report: dict = {"machine": cpu() | {"python": platform.python_version()}}
     if not args.sweeps_only:
         report |= single_runs()
-    report.update(sweep_bench(large=args.large, dask=args.dask, scale=args.draws))
+    report.update(
+        sweep_bench(
+            large=args.large, dask=args.dask, scale=args.draws, workers=args.workers, repeat=args.repeat
+        )
+    )
     report["sweep_note"] = (
         "snowball sweep of data/sweeps/monte-carlo.toml (draws overridden), whole "
         "pipeline incl. sampling and every output file, each in a fresh process after a warm-up of "
         "the caches; prediction: from the one-worker phases, serial + the engine's per-run seconds "
         "over each worker's share + its fixed seconds per chunk once per round of chunks as "
         "sweep.chunk_size cuts them + the summary tasks / workers (Amdahl, chunk-aware; with "
-        "workers, less the charts' import, which a thread does while the chunks run); at machine "
+        "workers, less the charts' import and the base run, which a thread does while the chunks "
+        "run); at machine "
         "scaling: the parallel part slowed by workers / numpy_floor_speedup_by_processes"
     )
     with atomic_dir(REPORTS / "bench") as tmp:

@@ -697,13 +697,34 @@ def test_bench_options_are_checked_before_anything_runs(capsys):
     from runners.bench import parse_args
 
     assert parse_args(["--large", "--draws", "500"]).draws == 500
-    for wrong in (["--lrage"], ["--draws", "0"], ["--draws", "many"]):
+    args = parse_args(["--workers", "1,16", "--repeat", "3"])
+    assert (args.workers, args.repeat) == ([1, 16], 3)
+    for wrong in (
+        ["--lrage"],
+        ["--draws", "0"],
+        ["--draws", "many"],
+        ["--workers", "0,16"],
+        ["--workers", "x"],
+    ):
         with pytest.raises(SystemExit) as exc:
             parse_args(wrong)
         assert exc.value.code == 2
     with pytest.raises(SystemExit) as exc:
         parse_args(["--help"])  # printed, not a 3-minute benchmark run
     assert exc.value.code == 0 and "--sweeps-only" in capsys.readouterr().out
+
+
+def test_bench_medians_are_runs_that_were_measured():
+    from runners.bench import median_runs
+
+    # three 1-worker runs (12.0, 11.4, 12.9 s): the median is 12.0; two 16-worker runs (2.7, 2.6):
+    # the faster middle one, 2.6, a run that happened (not their mean, 2.65)
+    runs = [
+        {"draws": 100_000, "workers": w, "seconds": t}
+        for w, t in [(1, 12.0), (16, 2.7), (1, 11.4), (16, 2.6), (1, 12.9)]
+    ]
+    medians = median_runs(runs)
+    assert {k: r["seconds"] for k, r in medians.items()} == {(100_000, 1): 12.0, (100_000, 16): 2.6}
 
 
 def test_rank_correlation_is_scipys():
