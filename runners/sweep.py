@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -1119,29 +1119,37 @@ def run_sweep(
                 kept = sum(1 for i in range(len(the_plan.chunks)) if _chunk_path(folder, i).is_file())
                 print(
                     f"snowball: stopped; {kept} of {len(the_plan.chunks)} chunks kept in {folder}; "
-                    f"continue with: snowball sweep {spec.path} --resume"
-                    + (f" --out {out}" if out != default_out else ""),
+                    f"continue with: {resume_hint(spec, out, default_out)}",
                     file=sys.stderr,
                 )
                 raise
-            except BaseException:
+            except BaseException as exc:
                 bar.close()
-                if created and not any(folder.glob("chunk-*.npy")):
+                kept = sum(1 for i in range(len(the_plan.chunks)) if _chunk_path(folder, i).is_file())
+                if created and not kept:
                     shutil.rmtree(folder, ignore_errors=True)
+                if isinstance(exc, BrokenExecutor):
+                    raise _worker_died(
+                        spec, the_plan, folder, kept, resume_hint(spec, out, default_out)
+                    ) from None
                 raise
             bar.close()
             bar.stage("writing the outputs (summary, sensitivity, charts)")
-            result = write_outputs(
-                the_plan,
-                folder,
-                out,
-                force,
-                collector=collector,
-                pool=pool,
-                phases=phases,
-                base=base,
-                marks=marks,
-            )
+            try:
+                result = write_outputs(
+                    the_plan,
+                    folder,
+                    out,
+                    force,
+                    collector=collector,
+                    pool=pool,
+                    phases=phases,
+                    base=base,
+                    marks=marks,
+                )
+            except BrokenExecutor:
+                n = len(the_plan.chunks)
+                raise _worker_died(spec, the_plan, folder, n, resume_hint(spec, out, default_out)) from None
             phases["runs_parquet_encoding_thread"] = collector.encoding
             shutil.rmtree(folder, ignore_errors=True)
     except OSError as exc:
@@ -1160,6 +1168,24 @@ def run_sweep(
         worker_mb=collector.worker_mb if collector is not None else 0.0,
         timeline={k: v - start for k, v in sorted((pool.marks | marks).items(), key=lambda kv: kv[1])},
         chunks_arrived=tuple(t - start for t in (collector.arrivals if collector is not None else [])),
+    )
+
+
+def resume_hint(spec: SweepSpec, out: Path, default_out: Path) -> str:
+    """The command that continues an interrupted sweep from its kept chunks."""
+    return f"snowball sweep {spec.path} --resume" + (f" --out {out}" if out != default_out else "")
+
+
+def _worker_died(spec: SweepSpec, the_plan: Plan, folder: Path, kept: int, hint: str) -> SnowballError:
+    """The one-line error for a worker process that died (killed by the system, e.g. out of memory)."""
+    where = (
+        f"{kept} of {len(the_plan.chunks)} chunks are kept in {folder}; continue with: {hint}"
+        if kept
+        else "no chunk had finished, so nothing was kept"
+    )
+    return SnowballError(
+        f"sweep {spec.name}: a worker process died (killed by the system, e.g. for lack of memory); "
+        f"{where} (fewer --workers use less memory)"
     )
 
 

@@ -362,6 +362,59 @@ def test_interrupt_keeps_chunks_and_resume_finishes_identically(small_run, small
     assert stamp  # the kept chunk was reused, not rewritten (it is gone only with the partial folder)
 
 
+def _killed_on_the_last_chunk(job, *where):
+    """A worker's chunk task that dies as the system's out-of-memory killer would stop it, on the
+    sweep's last chunk (runs in the worker process: imported there from this module)."""
+    import os
+
+    from runners.sweepwork import run_and_save
+
+    if job.index == 5:
+        os._exit(9)
+    return run_and_save(job, *where)
+
+
+def test_a_worker_that_dies_gives_a_one_line_error_and_resume_finishes(
+    small_run, small_spec, tmp_path, monkeypatch
+):
+    # 24 runs in 6 chunks of 4 on 2 workers, at most 4 handed out at a time: chunk 5 goes out only
+    # after two chunks came back, so at least 2 are kept; before, the user read "internal error:
+    # BrokenProcessPool: A process in the process pool was terminated abruptly ... please report it"
+    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep, "run_and_save", _killed_on_the_last_chunk)
+    out = tmp_path / "k"
+    with pytest.raises(SnowballError) as exc:
+        sweep.run_sweep(small_spec, out=out, workers=2, show_progress=False)
+    message = str(exc.value)
+    assert message.startswith(f"sweep {small_spec.name}: a worker process died (killed by the system")
+    assert "\n" not in message and f"--resume --out {out}" in message
+    kept = len(list(sweep.partial_dir(out).glob("chunk-*.npy")))
+    assert 2 <= kept <= 5 and f"{kept} of 6 chunks are kept in {sweep.partial_dir(out)}" in message
+    assert not out.exists()
+    monkeypatch.undo()
+    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    sweep.run_sweep(small_spec, out=out, workers=2, resume=True, show_progress=False)
+    assert files(out) == files(small_run.out)
+
+
+def _killed_summary(*args):
+    """A summary task that dies in its worker process."""
+    import os
+
+    os._exit(9)
+
+
+def test_a_worker_that_dies_in_the_summary_keeps_every_chunk(small_run, small_spec, tmp_path, monkeypatch):
+    # every chunk is in when the summary tasks go to the workers: all 6 are kept, no output written
+    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep, "PARALLEL_OUTPUT_RUNS", 1)
+    monkeypatch.setattr(sweep, "summary_rows", _killed_summary)
+    out = tmp_path / "s"
+    with pytest.raises(SnowballError, match=r"a worker process died .*; 6 of 6 chunks are kept in "):
+        sweep.run_sweep(small_spec, out=out, workers=2, show_progress=False)
+    assert not out.exists() and len(list(sweep.partial_dir(out).glob("chunk-*.npy"))) == 6
+
+
 def test_resume_with_other_workers_keeps_the_first_chunking(
     small_run, small_spec, tmp_path, monkeypatch, capsys
 ):
