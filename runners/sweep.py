@@ -890,12 +890,14 @@ class Collector:
 
     def finish(self) -> np.ndarray:
         """Write the last row group and close both files; returns the failed run ids."""
-        if self.buffer:
-            self._write(np.concatenate(self.buffer))
-            self.buffer = []
-        self._stop()
-        self._raise()
-        self.close()
+        try:
+            if self.buffer:
+                self._write(np.concatenate(self.buffer))
+                self.buffer = []
+            self._stop()
+            self._raise()
+        finally:
+            self.close()
         return np.array(self.failed, dtype=np.int64)
 
     def close(self) -> None:
@@ -1309,16 +1311,20 @@ def write_outputs(
         collector = Collector(the_plan, folder)
         collector.offer(-1)
     failed = collector.failed_runs()
-    check_failed(the_plan, failed)
-    chunks = stored(the_plan, folder, failed)
     waited = 0.0  # seconds this process waited for the summary and sensitivity tasks (make bench)
     clock = time.perf_counter()
-    # the tasks go to the workers when there is enough to share (a worker's first task imports
-    # pandas, scipy and SALib: ~1 s, more than 10,000 runs' summary takes here); both sets are
-    # handed out at once, and this process draws the fan chart while the sensitivity tasks run
-    tasks = pool if the_plan.n_runs >= PARALLEL_OUTPUT_RUNS else None
-    summary_wait = summary_later(the_plan, chunks, tasks)
-    sensitivity_wait = sensitivity_later(the_plan, chunks, tasks)
+    try:
+        check_failed(the_plan, failed)
+        chunks = stored(the_plan, folder, failed)
+        # the tasks go to the workers when there is enough to share (PARALLEL_OUTPUT_RUNS); both
+        # sets are handed out at once, and this process draws the fan chart while the sensitivity
+        # tasks run
+        tasks = pool if the_plan.n_runs >= PARALLEL_OUTPUT_RUNS else None
+        summary_wait = summary_later(the_plan, chunks, tasks)
+        sensitivity_wait = sensitivity_later(the_plan, chunks, tasks)
+    except BaseException:
+        collector.close()  # its writer thread and files (finish() below closes them otherwise)
+        raise
     marks = {} if marks is None else marks
     marks["output_tasks_submitted"] = time.perf_counter()
     collector.finish()  # the last row groups of runs.parquet are encoded while those tasks run

@@ -594,6 +594,10 @@ def test_failed_runs_are_counted_named_and_refused_above_the_limit(tmp_path, cap
     with pytest.raises(SnowballError, match=r"3 of 200 runs \(1.5%\).*run ids 7, 8, 9;.*more than the 1%"):
         sweep.write_outputs(the_plan, folder, tmp_path / "three")
     assert not (tmp_path / "three").exists()
+    # and the refused sweep's runs.parquet writer thread ended with it (it closed its files)
+    import threading
+
+    assert not [t for t in threading.enumerate() if t.name == "snowball-runs-writer"]
 
 
 @pytest.mark.slow
