@@ -1130,7 +1130,7 @@ def run_sweep(
                 kept = sum(1 for i in range(len(the_plan.chunks)) if _chunk_path(folder, i).is_file())
                 if created and not kept:
                     shutil.rmtree(folder, ignore_errors=True)
-                if isinstance(exc, BrokenExecutor):
+                if _a_worker_died(exc):
                     raise _worker_died(
                         spec, the_plan, folder, kept, resume_hint(spec, out, default_out)
                     ) from None
@@ -1149,7 +1149,9 @@ def run_sweep(
                     base=base,
                     marks=marks,
                 )
-            except BrokenExecutor:
+            except Exception as exc:
+                if not _a_worker_died(exc):
+                    raise
                 n = len(the_plan.chunks)
                 raise _worker_died(spec, the_plan, folder, n, resume_hint(spec, out, default_out)) from None
             phases["runs_parquet_encoding_thread"] = collector.encoding
@@ -1176,6 +1178,15 @@ def run_sweep(
 def resume_hint(spec: SweepSpec, out: Path, default_out: Path) -> str:
     """The command that continues an interrupted sweep from its kept chunks."""
     return f"snowball sweep {spec.path} --resume" + (f" --out {out}" if out != default_out else "")
+
+
+def _a_worker_died(exc: BaseException) -> bool:
+    """True for the error a lost worker process gives: the process pool's, or a Dask cluster's
+    after it retried the task on other workers (``distributed.scheduler.allowed-failures``)."""
+    if isinstance(exc, BrokenExecutor):
+        return True
+    distributed = sys.modules.get("distributed")
+    return distributed is not None and isinstance(exc, distributed.KilledWorker)
 
 
 def _worker_died(spec: SweepSpec, the_plan: Plan, folder: Path, kept: int, hint: str) -> SnowballError:

@@ -577,6 +577,37 @@ def test_dask_local_cluster_gives_the_same_files(small_run, small_spec, tmp_path
     assert files(res.out) == files(small_run.out)
 
 
+def _dask_chunk_killed(job, *where):
+    """A chunk task that kills its Dask worker on the sweep's last chunk."""
+    import os
+
+    from runners.sweepwork import run_and_digest
+
+    if job.index == 5:
+        os._exit(9)
+    return run_and_digest(job, *where)
+
+
+def test_a_dask_worker_that_dies_gives_a_one_line_error(small_spec, tmp_path, monkeypatch):
+    # the cluster gives up on a task at once here (allowed-failures 0; 3 by default, each a worker
+    # restart): KilledWorker read "internal error: KilledWorker: ... please report it"
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep, "run_and_digest", _dask_chunk_killed)
+    out = tmp_path / "d"
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        pytest.raises(SnowballError, match=r"a worker process died .*chunks are kept in .*--resume"),
+    ):
+        sweep.run_sweep(small_spec, out=out, scheduler=cluster.scheduler_address, show_progress=False)
+    assert not out.exists()
+
+
 def test_sobol_ranks_inputs_with_intervals(tmp_path):
     text = """
 title = "sobol test"
