@@ -22,7 +22,7 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import BrokenExecutor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -443,6 +443,7 @@ def execute(
     if progress:
         progress.update(done, first=True)
     if collector:
+        collector.expect(todo)
         collector.offer(-1)  # the chunks kept from an interrupted run, in order
 
     rows, cols = keep_index(the_plan)
@@ -785,6 +786,10 @@ class Collector:
         self.encoding = 0.0  # the writer thread's seconds encoding row groups
         self.worker_mb = 0.0  # the largest worker's peak memory (make bench)
         self.arrivals: list[float] = []  # when each chunk's results reached this process
+        # digests of chunks that arrived before an earlier one (kept values dropped: cut again from
+        # the chunk file when their turn comes, so memory stays flat)
+        self.early: dict[int, Digest] = {}
+        self.pending: set[int] = set()  # chunks being run, whose digests are still to come
         self.queue: queue.Queue = queue.Queue(maxsize=2)  # row groups waiting (bounded: memory)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._encode, name="snowball-runs-writer", daemon=True)
@@ -816,12 +821,26 @@ class Collector:
         finally:
             self.seconds += time.perf_counter() - clock
 
+    def expect(self, chunks: Iterable[int]) -> None:
+        """``chunks`` are being run: wait for their digests (their files may be on disk before the
+        digests arrive) rather than derive them from the files, as for chunks kept from before."""
+        self.pending = set(chunks)
+
     def _offer(self, index: int, done: Digest | None) -> None:
+        if done is not None:
+            self.pending.discard(index)
+            # ahead of its turn, only what the worker formatted is kept (params.csv's rows, the
+            # failed runs; deriving them again from the file cost the parent 15-20 ms a chunk):
+            # the values runs.parquet keeps are cut from the file when its turn comes
+            self.early[index] = done if index == self.next else dataclasses.replace(done, kept=None)
         while self.next < len(self.plan.chunks):
             i = self.next
-            if i == index and done is not None:
-                block = done
-            elif _chunk_path(self.folder, i).is_file():
+            if i in self.early:
+                block = self.early.pop(i)
+                if block.kept is None:
+                    data = load_chunk(str(_chunk_path(self.folder, i)), mmap=True)
+                    block = dataclasses.replace(block, kept=kept_values(data, self.rows, self.cols))
+            elif i not in self.pending and _chunk_path(self.folder, i).is_file():  # kept from before
                 block = job_digest(
                     self.plan.job(i), load_chunk(str(_chunk_path(self.folder, i))), self.rows, self.cols
                 )
