@@ -13,6 +13,7 @@ the probabilities and the tornado charts; sweeps in ``reports/sweeps/`` enter on
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import importlib.metadata
@@ -20,7 +21,8 @@ import math
 import os
 import platform
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -721,6 +723,19 @@ def _selloff_scenario(loaded: list[Scenario], results: dict[str, RunResult]) -> 
     return None
 
 
+@contextlib.contextmanager
+def _worker_death_is_an_error(out: Path) -> Iterator[None]:
+    """A chart-writing worker process that dies (killed by the system, e.g. for lack of memory) is
+    a one-line error, not "internal error: BrokenProcessPool" (nothing is written either way)."""
+    try:
+        yield
+    except BrokenExecutor:
+        raise SnowballError(
+            f"brief: a worker process writing the charts died (killed by the system, e.g. for lack of "
+            f"memory); nothing was written to {out}"
+        ) from None
+
+
 def write_brief(
     scenarios: list[str] | None,
     out: Path,
@@ -843,7 +858,7 @@ def write_brief(
     # a third of a briefing's time), one core left to this process, which writes the PNGs (that
     # briefing.pdf reads) and then everything else; one core: all here
     workers = min(len(figures), (os.cpu_count() or 1) - 1)
-    with atomic_dir(out, force) as tmp, charts.ChartFiles(workers) as files:
+    with _worker_death_is_an_error(out), atomic_dir(out, force) as tmp, charts.ChartFiles(workers) as files:
         (tmp / "charts").mkdir()
         (tmp / "tables").mkdir()
         for c in figures:

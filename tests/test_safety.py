@@ -783,3 +783,27 @@ def test_a_users_file_in_an_output_folder_keeps_it(tmp_path, capsys):
     (out / outputs.MARKER).write_text(outputs.MARKER_TEXT)
     (out / "notes.txt").write_text("old\n")
     assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 0
+
+
+def _chart_worker_killed(*args):
+    """A chart-writing task that dies in its worker process (as the out-of-memory killer stops it)."""
+    import os
+
+    os._exit(9)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the brief writes its charts itself")
+def test_a_chart_worker_that_dies_gives_a_one_line_error(tmp_path, monkeypatch):
+    # the brief writes its charts' SVG and PDF files in worker processes; one that died gave
+    # "internal error: BrokenProcessPool: A process in the process pool was terminated abruptly"
+    from runners import charts
+    from runners.brief import write_brief
+    from runners.errors import SnowballError
+
+    monkeypatch.setattr(charts, "save_pickled", _chart_worker_killed)
+    out = tmp_path / "pack"
+    with pytest.raises(
+        SnowballError, match=r"^brief: a worker process writing the charts died .*nothing was written"
+    ):
+        write_brief(["baseline"], out, until=2030, uncertainty=False, sweeps_dir=tmp_path / "none")
+    assert not out.exists() and not list(tmp_path.glob(".pack*"))
