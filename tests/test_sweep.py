@@ -527,6 +527,29 @@ def test_chunks_arriving_out_of_order_are_not_digested_again(small_spec, tmp_pat
     assert calls == []  # and nothing derived again from the files
 
 
+def test_a_chart_process_that_cannot_start_leaves_the_charts_to_the_parent(
+    small_run, small_spec, tmp_path, monkeypatch
+):
+    # the system refuses the one extra process (EAGAIN): the workers run the chunks and the parent
+    # draws both charts, the same files
+    import errno
+
+    real = sweep.worker_processes
+
+    def no_spare(workers):
+        if workers == 1:  # the chart process
+            raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+        return real(workers)
+
+    monkeypatch.setattr(sweep, "worker_processes", no_spare)
+    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep, "PARALLEL_OUTPUT_RUNS", 1)
+    monkeypatch.setattr(sweep, "DRAW_MIN_CORES", 1)
+    res = sweep.run_sweep(small_spec, out=tmp_path / "p", workers=2, show_progress=False)
+    assert "chart_process_started" not in res.timeline and "workers_started" in res.timeline
+    assert files(res.out) == files(small_run.out)
+
+
 def test_the_timeline_records_each_step_and_chunk_in_order(small_spec, tmp_path, monkeypatch):
     # make bench's timeline: 24 runs in chunks of 4 on 2 workers, so 6 arrivals, each after the
     # plan and no later than the end of the chunks; the outputs after them; the pool's workers
