@@ -271,12 +271,14 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    """snowball sweep SPEC [--out DIR] [--workers N] [--scheduler ADDRESS] [--resume]."""
+    """snowball sweep SPEC [--out DIR] [--workers N] [--scheduler ADDRESS] [--resume] [--draws N]
+    [--seed S]."""
     from .outputs import check_inputs_outside
     from .sweep import run_sweep
     from .sweepspec import check_workers, load_spec
 
-    spec = load_spec(args.spec, baseline=args.baseline, calibration=args.calibration)
+    overrides = {k: v for k, v in (("draws", args.draws), ("seed", args.seed)) if v is not None}
+    spec = load_spec(args.spec, baseline=args.baseline, calibration=args.calibration, overrides=overrides)
     check_workers(args.workers)
     if args.out:
         check_inputs_outside(Path(args.out), [spec.path, spec.scenario.path])
@@ -290,8 +292,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     )
     print(
         f"{spec.title}: {result.n_runs:,} runs ({spec.method}) in {result.seconds:.1f} s "
-        f"(baseline {spec.scenario.baseline})\n"
+        f"(baseline {spec.scenario.baseline})"
     )
+    for name, o in spec.overrides.items():  # the title may quote the spec's own number of draws
+        used, own = (f"{o[k]:,}" if name == "draws" else str(o[k]) for k in ("command_line", "spec"))
+        print(f"--{name} {used} in place of the spec's {own} (recorded in manifest.json)")
+    print()
     s = result.summary
     last = s["fiscal_year"].max()
     for var in ("debt_to_gdp", "net_interest_share_of_outlays"):
@@ -530,6 +536,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, help="local worker processes (default: every core)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--resume", action="store_true", help="continue an interrupted sweep from its chunks")
+    p.add_argument(
+        "--draws", type=int, metavar="N", help="draws instead of the spec's (recorded in manifest.json)"
+    )
+    p.add_argument(
+        "--seed", type=int, metavar="S", help="seed instead of the spec's (recorded in manifest.json)"
+    )
     add_baseline(p)
     add_force(p)
 

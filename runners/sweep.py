@@ -294,7 +294,7 @@ def plan(spec: SweepSpec, engine: Engine | None = None) -> Plan:
         "chunk": spec.chunk,
         "snowball": __version__,
         "source": hashlib.sha256(program.source.encode()).hexdigest(),
-    }
+    } | ({"overrides": spec.overrides} if spec.overrides else {})
     key = hashlib.sha256(json.dumps(key_parts, sort_keys=True).encode()).hexdigest()
     return Plan(spec, values, program, base, tables, columns, years, key)
 
@@ -1029,32 +1029,36 @@ def manifest(the_plan: Plan, files: dict[str, str], extra: dict) -> dict:
             packages[pkg] = version(pkg)
         except Exception:  # pragma: no cover - optional in a source tree
             packages[pkg] = None
-    return {
-        "spec_file": display_path(spec.path),
-        "spec_sha256": spec.sha256,
-        "spec": spec.doc,
-        "scenario": spec.scenario.name,
-        "scenario_file": display_path(spec.scenario.path),
-        "scenario_constants": spec.scenario.constants,  # its own and the calibration set's
-        "scenario_tables": spec.scenario.table_points(),
-        "calibration": spec.calibration,
-        "method": spec.method,
-        "seed": spec.seed,
-        "draws": spec.draws,
-        "runs": the_plan.n_runs,
-        "chunk": spec.chunk,
-        "chunks": the_plan.row_groups,
-        "inputs": [f.name for f in spec.factors],
-        "model_file": "models/snowball.mdl",
-        "model_sha256": the_plan.program.model_sha256,
-        "engine_source_sha256": hashlib.sha256(the_plan.program.source.encode()).hexdigest(),
-        "data_vintage": the_plan.base.inputs.vintage,
-        "data_files": the_plan.base.inputs.files,
-        "output_files_sha256": files,
-        "snowball_version": __version__,
-        "python_version": platform.python_version(),
-        "packages": packages,
-    } | extra
+    return (
+        {
+            "spec_file": display_path(spec.path),
+            "spec_sha256": spec.sha256,
+            "spec": spec.doc,
+            "scenario": spec.scenario.name,
+            "scenario_file": display_path(spec.scenario.path),
+            "scenario_constants": spec.scenario.constants,  # its own and the calibration set's
+            "scenario_tables": spec.scenario.table_points(),
+            "calibration": spec.calibration,
+            "method": spec.method,
+            "seed": spec.seed,
+            "draws": spec.draws,
+            "runs": the_plan.n_runs,
+            "chunk": spec.chunk,
+            "chunks": the_plan.row_groups,
+            "inputs": [f.name for f in spec.factors],
+            "model_file": "models/snowball.mdl",
+            "model_sha256": the_plan.program.model_sha256,
+            "engine_source_sha256": hashlib.sha256(the_plan.program.source.encode()).hexdigest(),
+            "data_vintage": the_plan.base.inputs.vintage,
+            "data_files": the_plan.base.inputs.files,
+            "output_files_sha256": files,
+            "snowball_version": __version__,
+            "python_version": platform.python_version(),
+            "packages": packages,
+        }
+        | ({"overrides": spec.overrides} if spec.overrides else {})
+        | extra
+    )
 
 
 MAX_FAILED_SHARE = 0.01  # a sweep may lose at most 1% of its runs to non-finite or negative values

@@ -158,6 +158,8 @@ class SweepSpec:
     compare_with_cbo: bool
     doc: dict = field(repr=False, default_factory=dict)
     calibration: str = "central"  # supply-effect set beneath the base scenario's constants
+    # draws or seed set on the command line: {"draws": {"spec": 10000, "command_line": 1000}}
+    overrides: dict = field(default_factory=dict)
 
     @property
     def sha256(self) -> str:
@@ -217,10 +219,17 @@ def sweeps_dir() -> Path:
     return data_dir() / "sweeps"
 
 
-def load_spec(ref: str | Path, baseline: str | None = None, calibration: str = "central") -> SweepSpec:
+def load_spec(
+    ref: str | Path,
+    baseline: str | None = None,
+    calibration: str = "central",
+    overrides: dict[str, int] | None = None,
+) -> SweepSpec:
     """Load a sweep spec by path, or a built-in one by name (``data/sweeps/NAME.toml``);
     ``baseline`` names a vintage that replaces the base scenario's, ``calibration`` the
-    supply-effect set (data/calibration/supply-effects.toml) beneath its constants."""
+    supply-effect set (data/calibration/supply-effects.toml) beneath its constants, ``overrides``
+    the spec's ``draws`` or ``seed`` (``snowball sweep --draws N --seed S``), checked as the
+    file's own values are."""
     path = Path(ref)
     if not path.exists() or path.is_dir():  # a pipe or device is refused by parse_spec
         builtin = sweeps_dir() / f"{ref}.toml"
@@ -231,15 +240,21 @@ def load_spec(ref: str | Path, baseline: str | None = None, calibration: str = "
             raise SnowballError(f"{ref}: sweep spec not found (built-in specs: {known})")
     from .calibration_sets import apply_to_spec
 
-    return apply_to_spec(parse_spec(path, baseline), calibration)
+    return apply_to_spec(parse_spec(path, baseline, overrides), calibration)
+
+
+OVERRIDES = ("draws", "seed")  # the spec fields the command line may set
 
 
 def _is_number(v: object) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
-    """Parse and validate a sweep spec; raise SnowballError naming file, field and reason."""
+def parse_spec(path: Path, baseline: str | None = None, overrides: dict[str, int] | None = None) -> SweepSpec:
+    """Parse and validate a sweep spec; raise SnowballError naming file, field and reason.
+
+    ``overrides``: values for the fields in OVERRIDES that replace the file's (an error in one
+    names the option, e.g. ``--draws 1000``)."""
     from . import model
     from .run import check_until
     from .scenario import check_once, check_value, load_scenario, read_input_file, rebase, resolve_parameter
@@ -250,7 +265,20 @@ def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
     except tomllib.TOMLDecodeError as exc:
         raise SnowballError(f"{path}: malformed TOML: {exc}") from None
 
+    overrides = dict(overrides or {})
+    if set(overrides) - set(OVERRIDES):  # pragma: no cover - a caller's mistake, not a user's
+        raise ValueError(f"only {', '.join(OVERRIDES)} can be overridden, got {sorted(overrides)}")
+    if "draws" in overrides and doc.get("method") == "grid":
+        raise SnowballError(
+            f"--draws {overrides['draws']}: {path} is a grid sweep, whose runs are its points; "
+            "it takes no draws"
+        )
+    replaced = {k: {"spec": doc.get(k), "command_line": v} for k, v in overrides.items()}
+    doc |= overrides
+
     def fail(fld: str, reason: str) -> SnowballError:
+        if fld in overrides:
+            return SnowballError(f"--{fld} {overrides[fld]}: {reason} (sweep spec {path})")
         return SnowballError(f"{path}: field '{fld}': {reason}")
 
     unknown = sorted(set(doc) - TOP)
@@ -456,6 +484,7 @@ def parse_spec(path: Path, baseline: str | None = None) -> SweepSpec:
         sensitivity_years=sens_years,
         compare_with_cbo=compare,
         doc=doc,
+        overrides=replaced,
     )
     if method == "grid" and spec.n_runs > MAX_RUNS:
         big = max(factors, key=lambda f: f.dist.size())

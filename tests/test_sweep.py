@@ -661,6 +661,65 @@ def test_a_dask_worker_that_dies_gives_a_one_line_error(small_spec, tmp_path, mo
     assert not out.exists()
 
 
+def test_draws_and_seed_set_on_the_command_line(small_spec, tmp_path, capsys):
+    # `--draws 30 --seed 5` on the 24-draw, seed-3 spec gives the files of a spec that says 30 and 5
+    # (manifest.json aside, which records the file it read and what the command line replaced)
+    path = write_spec(tmp_path, GOOD.replace("draws = 24", "draws = 30").replace("seed = 3", "seed = 5"))
+    own = tmp_path / "own"
+    assert cli.main(["sweep", str(path), "--workers", "1", "--out", str(own)]) == 0
+    over = tmp_path / "over"
+    argv = [
+        "sweep",
+        str(small_spec.path),
+        "--workers",
+        "1",
+        "--draws",
+        "30",
+        "--seed",
+        "5",
+        "--out",
+        str(over),
+    ]
+    capsys.readouterr()
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert ": 30 runs (monte-carlo)" in out
+    assert "--draws 30 in place of the spec's 24" in out and "--seed 5 in place of the spec's 3" in out
+    same = ["params.csv", "runs.parquet", "summary.csv", "sensitivity.csv", "fan.png", "tornado.png"]
+    assert {f: files(over)[f] for f in same} == {f: files(own)[f] for f in same}
+    manifest = json.loads((over / "manifest.json").read_text())
+    assert (manifest["draws"], manifest["seed"], manifest["runs"]) == (30, 5, 30)
+    assert manifest["overrides"] == {
+        "draws": {"spec": 24, "command_line": 30},
+        "seed": {"spec": 3, "command_line": 5},
+    }
+    assert manifest["spec_sha256"] == small_spec.sha256  # the file as it is
+    assert "overrides" not in json.loads((own / "manifest.json").read_text())
+    # a chunk kept from the 30-draw sweep is not resumed into another seed's (the key differs)
+    keys = {sweep.plan(sweepspec.load_spec(small_spec.path, overrides={"seed": s})).key for s in (5, 6)}
+    assert len(keys) == 2
+
+
+def test_draws_and_seed_on_the_command_line_are_checked_as_the_spec_is(small_spec, tmp_path, capsys):
+    sobol = write_spec(
+        tmp_path, GOOD.replace('"monte-carlo"', '"sobol"').replace("draws = 24", "draws = 32"), "s"
+    )
+    grid = write_spec(tmp_path, GOOD.replace('"monte-carlo"', '"grid"'), "g")
+    cases = [
+        (small_spec.path, ["--draws", "0"], "--draws 0: must be a whole number > 0 for method 'monte-carlo'"),
+        (small_spec.path, ["--seed", "-1"], "--seed -1: required, a whole number >= 0"),
+        (sobol, ["--draws", "1000"], "--draws 1000: Sobol sampling needs a power of 2 (e.g. 1024), got 1000"),
+        (grid, ["--draws", "10"], f"--draws 10: {grid} is a grid sweep, whose runs are its points"),
+        (small_spec.path, ["--draws", "2000001"], "--draws 2000001: 2,000,001 runs is more than the"),
+    ]
+    for path, extra, message in cases:
+        out = tmp_path / "x"
+        assert cli.main(["sweep", str(path), *extra, "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"snowball: error: {message}") and err.count("\n") == 1, err
+        assert not out.exists()
+
+
 def test_sobol_ranks_inputs_with_intervals(tmp_path):
     text = """
 title = "sobol test"
