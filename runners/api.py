@@ -94,17 +94,23 @@ def sweep(
     force: bool = False,
     resume: bool = False,
     progress: bool = False,
+    draws: int | None = None,
+    seed: int | None = None,
+    calibration: str = "central",
 ):
     """Run a sweep spec (a built-in name such as ``"monte-carlo"`` or a path) and write its outputs.
 
     Outputs go to ``out`` (default ``reports/sweeps/NAME/``) under the CLI's rules: an existing
-    folder is replaced only when Snowball wrote it or ``force`` is set. Returns a SweepResult with
-    ``summary``, ``sensitivity`` and ``calibration`` DataFrames and the output folder ``out``.
+    folder is replaced only when Snowball wrote it or ``force`` is set. ``draws`` and ``seed``
+    replace the spec's (``--draws``, ``--seed``), ``calibration`` names the supply-effect set
+    (``--calibration``). Returns a SweepResult with ``summary``, ``sensitivity`` and
+    ``calibration`` DataFrames and the output folder ``out``.
     """
     from .sweep import run_sweep
     from .sweepspec import load_spec
 
-    loaded = load_spec(spec, baseline=baseline)
+    overrides = {k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None}
+    loaded = load_spec(spec, baseline=baseline, calibration=calibration, overrides=overrides)
     return run_sweep(
         loaded,
         out=Path(out) if out is not None else None,

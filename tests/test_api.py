@@ -3,6 +3,7 @@ overrides are checked by the CLI's own function, and the fast lookups touch Snow
 
 import contextlib
 import io
+import json
 import os
 import re
 
@@ -88,6 +89,14 @@ def test_sweep_by_path_writes_outputs(tmp_path):
     ]
     # every draw shifts yields up by 0 to 1 pp: the spread of debt/GDP is ordered and not empty
     assert float(debt["p5"].iloc[0]) < float(debt["p95"].iloc[0])
+    # draws and seed as on the command line (--draws, --seed): 8 runs, recorded in the manifest
+    more = api.sweep(spec, out=tmp_path / "more", workers=1, draws=8, seed=2)
+    assert more.n_runs == 8
+    manifest = json.loads((tmp_path / "more" / "manifest.json").read_text())
+    assert manifest["overrides"] == {
+        "draws": {"spec": 6, "command_line": 8},
+        "seed": {"spec": 1, "command_line": 2},
+    }
 
 
 def test_listings():
