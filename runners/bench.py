@@ -282,9 +282,9 @@ def sweep_bench(
     workers; the engine beside the numpy floor. ``repeat``: every sweep that many times, the
     counts interleaved (1, 16, 1, 16 ...) so that a drift of the machine's speed touches each
     alike; speedups and predictions then use each count's median run."""
-    import os
+    from .sweepspec import usable_cores
 
-    cores = os.cpu_count() or 1
+    cores = usable_cores()
     counts = sorted({1, cores} | {2**k for k in range(1, 8) if 2**k <= cores})
     if workers:
         counts = sorted({1, *workers})

@@ -42,6 +42,7 @@ from .paths import REPO, REPORTS
 from .publish import odds, render_html, render_markdown, write_pdf, write_xlsx
 from .run import RunResult, display_path, first_peak_year, milestone_label, run
 from .scenario import Scenario, builtin_names, load_scenario
+from .sweepspec import usable_cores
 
 SELLOFF_SPREAD = "selloff-uncertainty"  # data/sweeps/: the sell-off over the documented ranges
 DEFAULT = ["baseline", "japan-selloff", "japan-selloff-fed", "japan-gradual", "fiscal-reform"]
@@ -857,7 +858,7 @@ def write_brief(
     # the charts' SVG and PDF files are written by worker processes (the PDFs' font subsetting is
     # a third of a briefing's time), one core left to this process, which writes the PNGs (that
     # briefing.pdf reads) and then everything else; one core: all here
-    workers = min(len(figures), (os.cpu_count() or 1) - 1)
+    workers = min(len(figures), usable_cores() - 1)
     with _worker_death_is_an_error(out), atomic_dir(out, force) as tmp, charts.ChartFiles(workers) as files:
         (tmp / "charts").mkdir()
         (tmp / "tables").mkdir()

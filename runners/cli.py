@@ -533,7 +533,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="run a sensitivity sweep (a spec in data/sweeps/) and write its outputs")
     p.add_argument("spec", help="a sweep spec .toml (or the name of one in data/sweeps/)")
     p.add_argument("--out", type=out_folder, help="output folder (default reports/sweeps/NAME/)")
-    p.add_argument("--workers", type=int, help="local worker processes (default: every core)")
+    p.add_argument(
+        "--workers", type=int, help="local worker processes (default: every core this process may use)"
+    )
     p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--resume", action="store_true", help="continue an interrupted sweep from its chunks")
     p.add_argument(

@@ -906,12 +906,11 @@ __all__ = [
 
 def command(args) -> int:
     """``snowball gap``: solve, print the answer and write the output folder."""
-    import os
 
     from .outputs import check_inputs_outside, check_target, output_name
     from .paths import REPORTS
     from .scenario import load_scenario
-    from .sweepspec import check_workers, load_spec
+    from .sweepspec import check_workers, load_spec, usable_cores
 
     check_workers(args.workers)
     if args.probability is not None:
@@ -935,7 +934,7 @@ def command(args) -> int:
             'a share of its runs is no probability; give a Monte Carlo spec (method = "monte-carlo"), '
             "e.g. --sweep monte-carlo"
         )
-    workers = args.workers if args.workers is not None else min(os.cpu_count() or 1, 2)
+    workers = args.workers if args.workers is not None else min(usable_cores(), 2)
     out = Path(args.out) if args.out else REPORTS / "gap" / output_name(scenario.name, "scenario")
     check_target(out, args.force)
     check_inputs_outside(out, [scenario.path, spec.path if spec else None])

@@ -14,7 +14,6 @@ import csv
 import dataclasses
 import hashlib
 import json
-import os
 import platform
 import queue
 import re
@@ -47,6 +46,7 @@ from .sweepspec import (
     check_workers,
     sample,
     unit_sample,
+    usable_cores,
 )
 from .sweepwork import (
     ChunkJob,
@@ -1094,7 +1094,7 @@ def run_sweep(
     default_out = REPORTS / "sweeps" / output_name(spec.name, "sweep")
     out = Path(out) if out else default_out
     check_target(out, force)
-    workers = check_workers(workers) or (os.cpu_count() or 1)  # the API gets the CLI's bounds
+    workers = check_workers(workers) or usable_cores()  # the API gets the CLI's bounds
     if scheduler is not None and not SCHEDULER.match(scheduler):
         raise SnowballError(
             f"--scheduler {scheduler}: not a Dask scheduler address; expected e.g. tcp://host:8786"
@@ -1108,7 +1108,7 @@ def run_sweep(
             # the workers start while the parent samples and plans; with the output tasks on the
             # pool, so does the process that will render the fan chart (where its import costs the
             # chunks less than the rendering it takes off the end: 4 cores or more)
-            draw = spec.n_runs >= PARALLEL_OUTPUT_RUNS and (os.cpu_count() or 1) >= DRAW_MIN_CORES
+            draw = spec.n_runs >= PARALLEL_OUTPUT_RUNS and usable_cores() >= DRAW_MIN_CORES
             pool.warm(draw=draw)
         bar.stage("sampling the inputs and checking the base scenario")
         clock = time.perf_counter()

@@ -195,13 +195,12 @@ WORKERS_PER_CORE = 4  # --workers may oversubscribe the cores this much, no more
 
 
 def check_workers(workers: int | None) -> int | None:
-    """``--workers``: None (the default) or a whole number from 1 to WORKERS_PER_CORE x the cores.
+    """``--workers``: None (the default) or a whole number from 1 to WORKERS_PER_CORE x the cores
+    this process may use (:func:`usable_cores`).
 
     Each worker is a process: a typo such as ``--workers 100000`` would otherwise start that many.
     """
-    import os
-
-    cores = os.cpu_count() or 1
+    cores = usable_cores()
     limit = WORKERS_PER_CORE * cores
     if workers is None:
         return None
@@ -209,9 +208,57 @@ def check_workers(workers: int | None) -> int | None:
         raise SnowballError(f"--workers must be at least 1, got {workers}")
     if workers > limit:
         raise SnowballError(
-            f"--workers must be at most {limit} ({WORKERS_PER_CORE} x the {cores} cores here), got {workers}"
+            f"--workers must be at most {limit} ({WORKERS_PER_CORE} x the {cores} cores this process "
+            f"may use), got {workers}"
         )
     return workers
+
+
+CGROUP = Path("/sys/fs/cgroup")  # where Linux shows this process's control group (a container's own)
+
+
+def usable_cores() -> int:
+    """The cores this process may use: the machine's, fewer when it may run on fewer (its CPU
+    affinity: a container's cpuset, ``taskset``) or when its control group has a CPU quota
+    (``docker --cpus 2``, a Kubernetes CPU limit, a JupyterHub server's limit), rounded up; at
+    least 1. The default ``--workers``: a container limited to 2 CPUs on a 64-core host would
+    otherwise start 64 worker processes, each with its own memory."""
+    import os
+
+    cores = os.cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        cores = min(cores, len(os.sched_getaffinity(0)) or cores)
+    quota = cpu_quota(
+        _read(CGROUP / "cpu.max"),
+        _read(CGROUP / "cpu" / "cpu.cfs_quota_us"),
+        _read(CGROUP / "cpu" / "cpu.cfs_period_us"),
+    )
+    if quota is not None:
+        cores = min(cores, math.ceil(quota))
+    return max(1, cores)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def cpu_quota(v2: str | None, v1_quota: str | None = None, v1_period: str | None = None) -> float | None:
+    """CPUs a control group's quota allows, or None for no quota: from cgroup v2's ``cpu.max``
+    ("200000 100000": 200 ms of CPU per 100 ms, 2 CPUs; "max 100000": none), else cgroup v1's
+    ``cpu.cfs_quota_us`` over ``cpu.cfs_period_us`` (-1: none)."""
+    try:
+        if v2 is not None:
+            quota, period = v2.split()[:2]
+            return None if quota == "max" else int(quota) / int(period)
+        if v1_quota is not None and v1_period is not None:
+            quota_us = int(v1_quota)
+            return None if quota_us <= 0 else quota_us / int(v1_period)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return None
 
 
 def sweeps_dir() -> Path:

@@ -12,7 +12,6 @@ lines, and a temporary folder left behind by ``kill``. Every bad input must give
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -180,7 +179,9 @@ def test_an_empty_out_is_refused(tmp_path, capsys, monkeypatch, command):
 def test_workers_are_capped(tmp_path, capsys):
     # the issue: --workers 100000 was accepted; the pool starts one process per worker
     # (--workers 24 on this 2-core machine started 15 worker processes for a 3,000-run sweep)
-    limit = 4 * (os.cpu_count() or 1)
+    from runners.sweepspec import usable_cores
+
+    limit = 4 * usable_cores()  # the cores this process may use (a container's quota, its cpuset)
     path = spec_file(tmp_path)
     out = tmp_path / "o"
     for command in (["sweep", str(path)], ["gap", "--target", "80", "--by", "2040"]):

@@ -720,6 +720,41 @@ def test_draws_and_seed_on_the_command_line_are_checked_as_the_spec_is(small_spe
         assert not out.exists()
 
 
+def test_cpu_quota_is_read_from_the_control_group():
+    from runners.sweepspec import cpu_quota
+
+    assert cpu_quota("200000 100000\n") == 2.0  # cgroup v2: 200 ms of CPU per 100 ms period
+    assert cpu_quota("150000 100000") == 1.5
+    assert cpu_quota("max 100000") is None  # no quota
+    assert cpu_quota(None, "50000", "100000") == 0.5  # cgroup v1: quota over period, in us
+    assert cpu_quota(None, "-1", "100000") is None  # v1's "no quota"
+    assert cpu_quota(None) is None and cpu_quota("garbled") is None
+
+
+def test_default_workers_follow_the_cores_this_process_may_use(small_spec, tmp_path, monkeypatch):
+    # a container limited to 1.5 CPUs (cgroup v2's cpu.max) may use ceil(1.5) = 2 cores, to 1 CPU
+    # 1 core: the default --workers, and its cap (4 x), follow; the machine's own count did before
+    import os
+
+    from runners import sweepspec
+
+    monkeypatch.setattr(sweepspec, "CGROUP", tmp_path)
+    (tmp_path / "cpu.max").write_text("150000 100000\n")
+    assert sweepspec.usable_cores() == min(2, os.cpu_count() or 1)
+    (tmp_path / "cpu.max").write_text("100000 100000\n")
+    assert sweepspec.usable_cores() == 1
+    with pytest.raises(
+        SnowballError, match=r"^--workers must be at most 4 \(4 x the 1 cores this process may use\)"
+    ):
+        sweepspec.check_workers(5)
+    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    sizes = []
+    real = sweep.Pool.__init__
+    monkeypatch.setattr(sweep.Pool, "__init__", lambda self, w=1, s=None: sizes.append(w) or real(self, w, s))
+    sweep.run_sweep(small_spec, out=tmp_path / "o", show_progress=False)
+    assert sizes[0] == 1  # the sweep's pool: one worker, everything in this process
+
+
 def test_sobol_ranks_inputs_with_intervals(tmp_path):
     text = """
 title = "sobol test"
