@@ -228,14 +228,28 @@ def usable_cores() -> int:
     cores = os.cpu_count() or 1
     if hasattr(os, "sched_getaffinity"):
         cores = min(cores, len(os.sched_getaffinity(0)) or cores)
-    quota = cpu_quota(
-        _read(CGROUP / "cpu.max"),
-        _read(CGROUP / "cpu" / "cpu.cfs_quota_us"),
-        _read(CGROUP / "cpu" / "cpu.cfs_period_us"),
+    quotas = [cpu_quota(_read(CGROUP / group / "cpu.max")) for group in _cgroup_v2_groups()]
+    quotas.append(
+        cpu_quota(
+            None, _read(CGROUP / "cpu" / "cpu.cfs_quota_us"), _read(CGROUP / "cpu" / "cpu.cfs_period_us")
+        )
     )
+    quota = min((q for q in quotas if q is not None), default=None)
     if quota is not None:
         cores = min(cores, math.ceil(quota))
     return max(1, cores)
+
+
+def _cgroup_v2_groups(text: str | None = None) -> list[str]:
+    """This process's cgroup v2 group and those above it, as paths under CGROUP ("0::/a/b" in
+    /proc/self/cgroup, or ``text``: "a/b", "a" and "", the namespace's root, a container's own
+    group): a CPU limit on any of them holds."""
+    own = ""
+    for line in (_read(Path("/proc/self/cgroup")) if text is None else text or "").splitlines():
+        if line.startswith("0::"):
+            own = line[3:].strip().strip("/")
+    parts = own.split("/") if own else []
+    return ["/".join(parts[:n]) for n in range(len(parts), -1, -1)]
 
 
 def _read(path: Path) -> str | None:

@@ -729,6 +729,10 @@ def test_cpu_quota_is_read_from_the_control_group():
     assert cpu_quota(None, "50000", "100000") == 0.5  # cgroup v1: quota over period, in us
     assert cpu_quota(None, "-1", "100000") is None  # v1's "no quota"
     assert cpu_quota(None) is None and cpu_quota("garbled") is None
+    # this process's group and every group above it, to the namespace's root ("")
+    text = "12:cpu:/\n0::/user.slice/session-1.scope\n"
+    assert sweepspec._cgroup_v2_groups(text) == ["user.slice/session-1.scope", "user.slice", ""]
+    assert sweepspec._cgroup_v2_groups("0::/\n") == [""] and sweepspec._cgroup_v2_groups("") == [""]
 
 
 def test_default_workers_follow_the_cores_this_process_may_use(small_spec, tmp_path, monkeypatch):
@@ -742,6 +746,13 @@ def test_default_workers_follow_the_cores_this_process_may_use(small_spec, tmp_p
     (tmp_path / "cpu.max").write_text("150000 100000\n")
     assert sweepspec.usable_cores() == min(2, os.cpu_count() or 1)
     (tmp_path / "cpu.max").write_text("100000 100000\n")
+    assert sweepspec.usable_cores() == 1
+    # a limit on a group above this process's holds too
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "cpu.max").write_text("100000 100000\n")
+    (tmp_path / "a" / "b" / "cpu.max").write_text("max 100000\n")
+    monkeypatch.setattr(sweepspec, "_cgroup_v2_groups", lambda: ["a/b", "a", ""])
     assert sweepspec.usable_cores() == 1
     with pytest.raises(
         SnowballError, match=r"^--workers must be at most 4 \(4 x the 1 cores this process may use\)"
