@@ -450,8 +450,8 @@ def main(argv: list[str] | None = None) -> None:
         "over each worker's share + its fixed seconds per chunk once per round of chunks as "
         "sweep.chunk_size cuts them + the summary tasks / workers (Amdahl, chunk-aware; with "
         "workers, less the charts' import and the base run, which a thread does while the chunks "
-        "run); at machine "
-        "scaling: the parallel part slowed by workers / numpy_floor_speedup_by_processes"
+        "run); at machine scaling: the parallel part slowed by workers / "
+        "numpy_floor_speedup_by_processes"
     )
     with atomic_dir(REPORTS / "bench") as tmp:
         write_json(report, tmp / "bench.json")
