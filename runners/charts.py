@@ -990,10 +990,14 @@ def plot_fan(
     fig = ax.figure
     fig.set_size_inches(6.5, 4.6)
     color = "#0072B2" if probability else "#888888"
+    shown = 0.0  # the opacity a band shows: it lies over every wider band (nested, translucent)
     for lo, hi, alpha in PERCENTILE_BANDS:
         if lo in data and hi in data:
             name = f"{lo[1:]}th\u2013{hi[1:]}th percentile" + ("" if probability else " of the design's runs")
-            ax.fill_between(data.index, data[lo], data[hi], color=color, alpha=alpha, linewidth=0, label=name)
+            ax.fill_between(data.index, data[lo], data[hi], color=color, alpha=alpha, linewidth=0)
+            shown = 1 - (1 - shown) * (1 - alpha)
+            # the legend's swatch in the colour the band shows, not the colour of its own layer
+            ax.fill_between([], [], [], color=color, alpha=shown, linewidth=0, label=name)
     if "p50" in data:
         ax.plot(
             data.index,

@@ -702,6 +702,53 @@ def test_every_tornado_bar_sits_beside_its_own_input_label(uncertainty):
         assert f"FY{year}: {top}" in _title(fig)
 
 
+def _pixel(rgba, fig, x, y):
+    """The rendered colour (RGB, 0-255) at display point (x, y) of a drawn figure."""
+    row = int(round(fig.bbox.height - y))
+    return rgba[row, int(round(x)), :3].astype(int)
+
+
+@pytest.mark.parametrize("probability", [True, False])
+def test_fan_legend_swatches_are_the_colours_the_bands_show(uncertainty, probability):
+    """Each percentile band's legend swatch is the colour a reader sees in that band. The bands
+    are drawn nested with transparency, so the 10th-90th band shows through the 5th-95th one:
+    over white, 0.18 then 0.3 of the blue give 1 - 0.82 x 0.7 = 0.43 of it, where the swatch
+    showed 0.3 alone (it matched the 25th-75th swatch's shade far better than its own band)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    u = uncertainty
+    data = charts.fan_data(u.summary, "debt_to_gdp", u.base)
+    fig = charts.draw(
+        charts.plot_fan, data, "Debt held by the public", "% of GDP", "note", probability=probability
+    )
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())
+    ax, legend = fig.axes[0], fig.legends[0]
+    swatches = {
+        t.get_text().replace("\n", " ").split(" percentile")[0]: h
+        for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)
+        if "percentile" in t.get_text().replace("\n", " ")
+    }
+    assert list(swatches) == ["5th\u201395th", "10th\u201390th", "25th\u201375th"]
+    year = int(data.index.max()) - 1  # the bands are widest at the end; no CBO error bar there
+    # a point inside each band and outside the next one in: between its lower edge and the next
+    edges = {
+        "5th\u201395th": ("p5", "p10"),
+        "10th\u201390th": ("p10", "p25"),
+        "25th\u201375th": ("p25", "p50"),
+    }
+    for name, handle in swatches.items():
+        lo, inner = edges[name]
+        # the commonest colour at five heights across the band (a grid line may cross one)
+        heights = data.at[year, lo] + (data.at[year, inner] - data.at[year, lo]) * np.linspace(0.2, 0.8, 5)
+        seen = [tuple(_pixel(rgba, fig, *ax.transData.transform((year, y)))) for y in heights]
+        shown = np.array(max(seen, key=seen.count))
+        box = handle.get_window_extent(canvas.get_renderer())
+        swatch = _pixel(rgba, fig, box.x0 + box.width / 2, box.y0 + box.height / 2)
+        assert np.abs(shown - swatch).max() <= 3, (name, shown, swatch)
+
+
 def test_design_sweeps_are_drawn_as_sensitivity_not_probability(uncertainty):
     u = uncertainty
     data = charts.fan_data(u.summary, "debt_to_gdp")
