@@ -435,10 +435,11 @@ def methods_text(base: RunResult, unc: Uncertainty | None, validation: pd.DataFr
         f"{v.at[last, 'debt_to_gdp:cbo']:.1f}% "
         f"(largest gap {v['debt_to_gdp:gap'].abs().max():.1f} pp over CBO's years); net interest stays "
         f"within {ni_gap}% of CBO's every year. Revenues and primary spending follow CBO's shares of GDP "
-        f"(after FY{last}, the long-term anchors; spending categories held at their FY{last} shares, "
-        "an assumption); holders keep their share of the debt unless a scenario makes them sell; "
-        "domestic private investors absorb the rest. The sizes of the confidence, dollar, Fed-response "
-        "and fiscal-rule effects are stated assumptions, not estimates (see `models/README.md`).",
+        f"(after FY{last}, the long-term anchors; each spending category's share of primary outlays "
+        f"held at its FY{last} level, an assumption); holders keep their share of the debt unless a "
+        "scenario makes them sell; domestic private investors absorb the rest. The sizes of the "
+        "confidence, dollar, Fed-response and fiscal-rule effects are stated assumptions, not "
+        "estimates (see `models/README.md`).",
     ]
     if unc is not None:
         cal = unc.calibration

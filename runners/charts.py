@@ -429,7 +429,8 @@ def plot_spending(
         ax.text(
             window_end + 1,
             0.3,
-            "Beyond CBO's 10-year window: category shares\nheld at their final-year level (assumption)",
+            "Beyond CBO's 10-year window: each category's\n"
+            "share of primary outlays held at its final-year\nlevel (assumption)",
             fontsize=7,
             color="#555555",
             va="bottom",

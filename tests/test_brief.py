@@ -477,7 +477,19 @@ def test_spending_chart_marks_the_extension_and_states_the_milestones(baseline_r
     assert len(colors) == len(charts.SPENDING)  # every line its own colour
     shaded = [p for p in ax.patches if isinstance(p, Rectangle)]
     assert shaded and shaded[0].get_x() == pytest.approx(window_end + 0.5)
-    assert any("Beyond CBO's 10-year window" in t.get_text() for t in ax.texts)
+    note = " ".join(t.get_text().replace("\n", " ") for t in ax.texts)
+    assert "Beyond CBO's 10-year window" in note
+    # what the note says is held is held: each category's share of primary outlays (the lines,
+    # % of GDP, still rise with primary outlays; "category shares held" read as shares of GDP)
+    assert "share of primary outlays held" in note
+    after = r.loc[window_end:]
+    for col in ("social_security", "medicare", "medicaid", "defense", "nondefense"):
+        share = after[col] / after["primary_outlays"]
+        assert np.allclose(share, share.iloc[0], rtol=1e-9, atol=0), col
+    assert after["medicare"].div(after["gdp"]).iloc[-1] > after["medicare"].div(after["gdp"]).iloc[0] * 1.02
+    v = charts.validation_data(r, baseline_result.inputs.cbo)
+    methods = brief.methods_text(baseline_result, None, v)
+    assert f"share of primary outlays held at its FY{window_end} level" in methods
     assert _title(fig) == "Net interest " + "; ".join(phrases)
     # the dots are data/history's actual years: OMB's tables, CBO's categories (its source column)
     assert "Actual (OMB, CBO)" in ax.get_legend_handles_labels()[1] or any(
