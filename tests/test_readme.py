@@ -123,27 +123,135 @@ def test_actual_milestone_figures_are_the_history_files():
     assert not (hist.loc[: year - 1, "net_interest"] > hist.loc[: year - 1, "defense"]).any()
 
 
-@pytest.mark.parametrize(
-    "heading", ["### 1. CBO's February 2026 baseline", "### 2. CBO's January 2025 baseline"]
-)
+VALIDATION = ["### 1. CBO's February 2026 baseline", "### 2. CBO's January 2025 baseline"]
+
+
+def _vintage(heading: str) -> str:
+    return "cbo-2025-01" if "January 2025" in heading else "cbo-2026-02"
+
+
+@pytest.mark.parametrize("heading", VALIDATION)
 def test_validation_tables_are_the_runs(heading):
+    """Every cell of 'How good is it?' tables 1 and 2: the model's debt/GDP, net interest and
+    average rate, CBO's (the vintage's budget_projections.csv), and the gaps (net interest:
+    model / CBO - 1 in %, e.g. FY2028 1,207 / 1,218 - 1 = -0.9%; the rate: model - CBO in pp)."""
+    from runners.inputs import load_inputs
+
     text = section(heading)
     rows = re.findall(
-        r"^\| (\d{4}) \| ([\d.]+)% \| [\d.]+% \| \$([\d,]+)bn \| .*? \| ([\d.]+)% \|", text, flags=re.M
+        r"^\| (\d{4}) \| ([\d.]+)% \| ([\d.]+)% \| \$([\d,]+)bn \| \$([\d,]+)bn \| ([+-][\d.]+)% "
+        r"\| ([\d.]+)% \| ([\d.]+)% \| ([+-][\d.]+) \|$",
+        text,
+        flags=re.M,
     )
-    assert len(rows) >= 10
-    vintage = "cbo-2025-01" if "2025" in heading else None
-    r = run(load_scenario("baseline"), baseline=vintage, until=int(rows[-1][0])).results
-    got = [
-        (
-            str(y),
-            f"{r.at[y, 'debt_to_gdp']:.1f}",
-            f"{r.at[y, 'net_interest']:,.0f}",
-            f"{r.at[y, 'average_interest_rate']:.3f}",
+    assert len(rows) == 11
+    vintage = _vintage(heading)
+    cbo = load_inputs(vintage).cbo
+    r = run(load_scenario("baseline"), baseline=vintage, until=int(rows[-1][0]))
+    got = []
+    for y in (int(row[0]) for row in rows):
+        ni, ni_cbo = r.results.at[y, "net_interest"], cbo.at[y, "net_interest"]
+        rate, rate_cbo = r.results.at[y, "average_interest_rate"], cbo.at[y, "average_interest_rate"]
+        got.append(
+            (
+                str(y),
+                f"{r.results.at[y, 'debt_to_gdp']:.1f}",
+                f"{cbo.at[y, 'debt_to_gdp']:.1f}",
+                f"{ni:,.0f}",
+                f"{ni_cbo:,.0f}",
+                f"{(ni / ni_cbo - 1) * 100:+.1f}",
+                f"{rate:.3f}",
+                f"{rate_cbo:.3f}",
+                f"{rate - rate_cbo:+.3f}",
+            )
         )
-        for y in (int(row[0]) for row in rows)
-    ]
     assert [tuple(row) for row in rows] == got
+
+
+def _target(vintage: str, variable: str, year: int) -> float:
+    """CBO's figure from the vintage's targets.csv (the file the tolerances are asserted from)."""
+    from runners.inputs import load_inputs
+
+    t = load_inputs(vintage).targets
+    return float(t[(t["variable"] == variable) & (t["fiscal_year"] == year)]["value"].iloc[0])
+
+
+def test_validation_prose_february_2026_is_the_runs():
+    """The sentences under table 1: debt/GDP in 2036, 2055 and 2056 against CBO's, net interest
+    and the deficit in 2056 (% of GDP), the yields held after FY2036 and the model's rate."""
+    text = " ".join(section(VALIDATION[0]).split())
+    v = "cbo-2026-02"
+    res = run(load_scenario("baseline"), until=2056).results
+    deficit = res["deficit"] / res["gdp"] * 100
+    from runners.inputs import load_inputs
+
+    table = load_inputs(v).cbo
+    m = re.search(r"Debt/GDP in 2036 is ([\d.]+)% \(CBO ([\d.]+)%", text)
+    assert m.groups() == (f"{res.at[2036, 'debt_to_gdp']:.1f}", f"{table.at[2036, 'debt_to_gdp']:.1f}")
+    m = re.search(
+        r"debt reaches ([\d.]+)% of GDP in 2055 \(CBO ([\d.]+)%\) and ([\d.]+)% in 2056 \(CBO ([\d.]+)%, "
+        r"±3 pp\), with net interest ([\d.]+)% of GDP \(CBO ([\d.]+)%, ±0.5 pp\) and a deficit of "
+        r"([\d.]+)% \(CBO ([\d.]+)%\)",
+        text,
+    )
+    assert m.groups() == (
+        f"{res.at[2055, 'debt_to_gdp']:.1f}",
+        f"{_target(v, 'debt_to_gdp', 2055):.1f}",
+        f"{res.at[2056, 'debt_to_gdp']:.1f}",
+        f"{_target(v, 'debt_to_gdp', 2056):.1f}",
+        f"{res.at[2056, 'net_interest_to_gdp']:.2f}",
+        f"{_target(v, 'net_interest_pct_gdp', 2056):.2f}",
+        f"{deficit.at[2056]:.1f}",
+        f"{_target(v, 'total_deficit_pct_gdp', 2056):.1f}",
+    )
+    # after CBO's last year the yields are held at FY2036's; the rollover then moves the rate
+    m = re.search(
+        r"FY2036 values \(([\d.]+)% and ([\d.]+)%\).*? from ([\d.]+)%\s+\(2036\) to ([\d.]+)% \(2056\)", text
+    )
+    assert m.groups() == (
+        f"{res.at[2036, 'bill_yield']:.2f}",
+        f"{res.at[2036, 'ten_year_yield']:.2f}",
+        f"{res.at[2036, 'average_interest_rate']:.2f}",
+        f"{res.at[2056, 'average_interest_rate']:.2f}",
+    )
+    for col in ("bill_yield", "ten_year_yield"):
+        assert (res.loc[2037:, col] - res.at[2036, col]).abs().max() < 1e-9, col
+
+
+def test_validation_prose_january_2025_is_the_runs():
+    """The sentence under table 2: debt/GDP 2035 against CBO's, the largest net-interest and
+    rate gaps over FY2025-2035, and the 2055 anchors (debt/GDP, deficit, net interest)."""
+    from runners.inputs import load_inputs
+
+    text = " ".join(section(VALIDATION[1]).split())
+    v = "cbo-2025-01"
+    res = run(load_scenario("baseline"), baseline=v, until=2055).results
+    cbo = load_inputs(v).cbo
+    years = range(2025, 2036)
+    ni_gap = max(abs(res.at[y, "net_interest"] / cbo.at[y, "net_interest"] - 1) * 100 for y in years)
+    rate_gap = max(
+        abs(res.at[y, "average_interest_rate"] - cbo.at[y, "average_interest_rate"]) for y in years
+    )
+    m = re.search(
+        r"Debt/GDP 2035 ([\d.]+)% \(CBO ([\d.]+)%, ±1.5 pp\); net interest within ([\d.]+)% of CBO's every "
+        r"year \(±5%\); the average rate within ([\d.]+) pp every year \(±0.15 pp\); .*? ([\d.]+)% of GDP in "
+        r"2055 \(CBO (\d+)%, ±5 pp\), deficit ([\d.]+)% of GDP \(CBO ([\d.]+)%\), net interest ([\d.]+)% "
+        r"\(CBO ([\d.]+)%\)",
+        text,
+    )
+    deficit = res.at[2055, "deficit"] / res.at[2055, "gdp"] * 100
+    assert m.groups() == (
+        f"{res.at[2035, 'debt_to_gdp']:.1f}",
+        f"{cbo.at[2035, 'debt_to_gdp']:.1f}",
+        f"{ni_gap:.1f}",
+        f"{rate_gap:.3f}",
+        f"{res.at[2055, 'debt_to_gdp']:.1f}",
+        f"{_target(v, 'debt_to_gdp', 2055):.0f}",
+        f"{deficit:.1f}",
+        f"{_target(v, 'total_deficit_pct_gdp', 2055):.1f}",
+        f"{res.at[2055, 'net_interest_to_gdp']:.1f}",
+        f"{_target(v, 'net_interest_pct_gdp', 2055):.1f}",
+    )
 
 
 def test_no_step_a_user_runs_needs_the_shared_folder():
