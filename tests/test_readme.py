@@ -320,3 +320,52 @@ def test_make_readme_charts_redraws_every_snapshot_the_readme_shows():
     redrawn = set(charts) | set(re.findall(r"reports/readme/([\w-]+)\.png$", target, flags=re.M))
     assert shown == redrawn
     assert shown == {p.stem for p in (REPO / "reports" / "readme").glob("*.png")}
+
+
+def test_backtest_output_is_the_commands():
+    """'How good is it?' 3: the printed table and summary of `snowball backtest --start 2015` are
+    the command's own output, and the sentences after it quote the runs: from the 2020 start,
+    each year's net-interest error and their mean absolute error; from 2015, the years FY2016-2025
+    outside the ±5% target (FY2018 -6.2%, FY2022 -9.4%) and the count that meet it (8 of 10)."""
+    from runners import backtest as bt
+
+    text = section("### 3. Backtest against history")
+    shown = next(b for lang, b in blocks(text) if lang == "text")
+    from2015 = bt.backtest(2015)
+    assert shown.splitlines() == bt.format_backtest(from2015).splitlines()[: len(shown.splitlines())]
+    flat = " ".join(text.split())
+
+    def errors(b):
+        t = b.table[b.table["variable"] == "net_interest"].set_index("fiscal_year")["error_pct"]
+        return t
+
+    e2020 = errors(bt.backtest(2020))
+    quoted = re.search(
+        r"From the end of FY2019 \(`--start 2020`\), net interest: (.*?) \(mean absolute error ([\d.]+)%\)",
+        flat,
+    )
+    pairs = re.findall(r"FY(\d{4}) ([+−-][\d.]+)%", quoted.group(1))
+    assert [int(y) for y, _ in pairs] == list(e2020.index)
+    assert [v.replace("−", "-") for _, v in pairs] == [f"{e2020[int(y)]:+.1f}" for y, _ in pairs]
+    assert quoted.group(2) == f"{e2020.abs().mean():.1f}"
+    e2015 = errors(from2015).loc[2016:2025]
+    missed = e2015[e2015.abs() > 5]
+    m = re.search(
+        r"It is met in (\d+) of those (\d+) years and \*\*missed\*\* in (.*?); from the 2020 start", flat
+    )
+    assert (int(m.group(1)), int(m.group(2))) == (len(e2015) - len(missed), len(e2015))
+    assert re.findall(r"FY(\d{4}) \(([+−-][\d.]+)%\)", m.group(3)) == [
+        (str(y), f"{v:+.1f}".replace("-", "−")) for y, v in missed.items()
+    ]
+
+
+def test_bond_examples_are_the_commands(capsys):
+    """The three `snowball bond` lines and the answers in their comments (the seed's bond:
+    $3 coupon + $10 gain on $90 is $13 / $90 = 14.4%)."""
+    text = section("### Bond prices and the seed's arithmetic")
+    shown = re.findall(r"^(snowball bond [^#\n]*?)\s+# (yield|price) ([\d.]+)", text, flags=re.M)
+    assert len(shown) == 3
+    for line, what, value in shown:
+        assert cli.main(line.split()[1:]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith(f"{what} {value}{'%' if what == 'yield' else ' '}"), (line, out)
