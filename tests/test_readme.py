@@ -369,3 +369,100 @@ def test_bond_examples_are_the_commands(capsys):
         assert cli.main(line.split()[1:]) == 0
         out = capsys.readouterr().out
         assert out.startswith(f"{what} {value}{'%' if what == 'yield' else ' '}"), (line, out)
+
+
+@pytest.fixture(scope="module")
+def selloff_ranges():
+    """Every built-in sell-off scenario under the low, central and high supply-effect sets (what
+    `snowball compare` and the briefing report), one row per scenario."""
+    from runners import calibration_sets as cs
+    from runners.scenario import builtin_names
+
+    selling = [s for s in (load_scenario(n) for n in builtin_names()) if cs.sells(s)]
+    return cs.selloff_range_table(selling)
+
+
+def _ranged(row, var: str, fmt: str, dash: str = "\u2013") -> str:
+    c, lo, hi = (row[f"{var}_{k}"] for k in ("central", "low", "high"))
+    return f"{fmt.format(c)} ({fmt.format(lo)}{dash}{fmt.format(hi)})"
+
+
+def test_selloff_tables_are_the_runs(selloff_ranges):
+    """The sell-off scenarios' central values with their low-high ranges, wherever the README
+    quotes them: the Scenarios table's brackets, the table of every sell-off scenario (10-year
+    peak: the monthly gap from the baseline path) and the `describe(row)` example sentence."""
+    from runners import calibration_sets as cs
+
+    ranges = selloff_ranges
+    scenarios = section("## Scenarios")
+    rows = re.findall(
+        r"^\| `([a-z0-9-]+)` \| .*? \| .*? \| (.*?) \| (.*?) \| .*? \| .*? \|$", scenarios, re.M
+    )
+    ranged = {name: (debt, interest) for name, debt, interest in rows if "(" in debt}
+    assert sorted(ranged) == sorted(ranges.index)
+    for name, (debt, interest) in ranged.items():
+        r = ranges.loc[name]
+        assert debt == _ranged(r, "debt_to_gdp", "{:.1f}").replace(" (", "% ("), name
+        assert interest == "$" + _ranged(r, "net_interest", "{:,.0f}").replace(" (", "bn ("), name
+    every = section("### The sell-off's effect on yields").split("Every sell-off scenario, central")[1]
+    table = re.findall(r"^\| `([a-z0-9-]+)` \| \+(.*?) \| (.*?) \| \$(.*?) \|$", every.split("\n\n")[1], re.M)
+    assert sorted(n for n, *_ in table) == sorted(ranges.index)
+    for name, peak, debt, interest in table:
+        r = ranges.loc[name]
+        assert peak == _ranged(r, "ten_year_peak_bp", "{:.0f}").replace(" (", " bp ("), name
+        assert debt == _ranged(r, "debt_to_gdp", "{:.1f}").replace(" (", "% ("), name
+        assert interest == _ranged(r, "net_interest", "{:,.0f}").replace(" (", "bn ("), name
+    quoted = re.search(r'for the sentence\s+\("(.*?)"\)', README, flags=re.S).group(1)
+    assert " ".join(quoted.split()) == cs.describe(ranges.loc["japan-selloff"])
+
+
+def test_selloff_sets_table_is_the_runs(selloff_ranges, baseline_result):
+    """`japan-selloff` under each set: the 10-year's monthly peak above its baseline path, the
+    supply premium at that month (central: (61 + 22) / 0.859 = 96 bp in the worked example),
+    debt/GDP and net interest in 2035, and the baseline's figures beside them."""
+    text = section("### The sell-off's effect on yields")
+    rows = re.findall(
+        r"^\| `(low|central|high)` \| \+(\d+) bp \| (\d+) bp \| ([\d.]+)% \| \$([\d,]+)bn \|$", text, re.M
+    )
+    assert [r[0] for r in rows] == ["low", "central", "high"]
+    sale = load_scenario("japan-selloff")
+    for name, peak, supply, debt, interest in rows:
+        monthly = run(
+            sale, until=2035, calibration=name, monthly=["ten year yield gap", "supply premium"]
+        ).monthly
+        when = monthly["ten year yield gap"].idxmax()
+        r = selloff_ranges.loc["japan-selloff"]
+        assert peak == f"{monthly.at[when, 'ten year yield gap'] * 100:.0f}", name
+        assert supply == f"{monthly.at[when, 'supply premium'] * 100:.0f}", name
+        assert debt == f"{r[f'debt_to_gdp_{name}']:.1f}", name
+        assert interest == f"{r[f'net_interest_{name}']:,.0f}", name
+    central = next(r for r in rows if r[0] == "central")
+    assert f"+{central[1]} bp above the baseline path" in " ".join(text.split())
+    assert f"= {central[2]} bp on the 10-year" in " ".join(text.split())
+    b = baseline_result.results
+    assert f"(baseline: {b.at[2035, 'debt_to_gdp']:.1f}% and ${b.at[2035, 'net_interest']:,.0f}bn)" in text
+
+
+def test_selloff_uncertainty_percentiles_are_the_sweeps(tmp_path):
+    """`snowball sweep selloff-uncertainty`'s 5th-50th-95th percentiles as the README quotes them
+    (summary.csv: p5, p50, p95)."""
+    from runners import api
+
+    flat = " ".join(README.split())
+    m = re.search(
+        r"10-year yield FY(\d{4}) ([\d.]+)-([\d.]+)-([\d.]+)%; "
+        r"debt/GDP FY(\d{4}) ([\d.]+)-([\d.]+)-([\d.]+)%; "
+        r"net interest FY(\d{4}) \$([\d,]+)-([\d,]+)-([\d,]+)bn",
+        flat,
+    )
+    s = api.sweep("selloff-uncertainty", out=tmp_path / "su").summary
+    got = []
+    for var, fmt, group in (
+        ("ten_year_yield", "{:.2f}", 1),
+        ("debt_to_gdp", "{:.1f}", 5),
+        ("net_interest", "{:,.0f}", 9),
+    ):
+        year = int(m.group(group))
+        row = s[(s["variable"] == var) & (s["fiscal_year"] == year)].iloc[0]
+        got += [str(year)] + [fmt.format(row[p]) for p in ("p5", "p50", "p95")]
+    assert list(m.groups()) == got
