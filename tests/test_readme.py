@@ -466,3 +466,97 @@ def test_selloff_uncertainty_percentiles_are_the_sweeps(tmp_path):
         row = s[(s["variable"] == var) & (s["fiscal_year"] == year)].iloc[0]
         got += [str(year)] + [fmt.format(row[p]) for p in ("p5", "p50", "p95")]
     assert list(m.groups()) == got
+
+
+GAP = "## What would it take? The fiscal gap (`snowball gap`)"
+
+
+def test_gap_prose_figures_are_the_solvers():
+    """The fiscal-gap section's sentences: the worked example restated (170% without, the size,
+    $bn in the first year, the revenue and spending equivalents), the answer with CBO's debt
+    premium switched on (`debt premium switch` = 1), phased in over 5 years, CBO's own fiscal gap
+    (debt/GDP back to the initial state's, D0 = debt / GDP at the end of FY2025, by 2056) and
+    `what_it_would_take`'s two goals for the three scenarios."""
+    from conftest import variant
+
+    from runners import gap
+
+    flat = " ".join(section(GAP).split())
+    base = load_scenario("baseline")
+    worked = gap.gap(gap.question(base, 2055, target=100.0))
+    without = worked.baseline.results.at[2055, "debt_to_gdp"]
+    m = re.search(
+        r"Without the adjustment debt reaches (\d+)% of GDP in 2055; ([\d.]+)% of GDP a year from FY(\d{4}) "
+        r"\(\$([\d,]+)bn in the first year\) brings it to 100%\. Half of that from revenues is a ([\d.]+)% "
+        r"rise in revenues; all of it from spending, a ([\d.]+)% cut",
+        flat,
+    )
+    assert m.groups() == (
+        f"{without:.0f}",
+        f"{worked.size:.2f}",
+        str(worked.question.start),
+        f"{worked.first_year_bn:,.0f}",
+        f"{worked.revenue_rise_pct / 2:.1f}",
+        f"{worked.spending_cut_pct:.1f}",
+    )
+    premium = variant(base, "premium", debt_premium_switch=1)
+    m = re.search(r"it takes ([\d.]+)% of GDP\. Phased in over (\d+) years it takes ([\d.]+)% of GDP", flat)
+    assert m.group(1) == f"{gap.solve(gap.question(premium, 2055, target=100.0)):.2f}"
+    phased = gap.solve(gap.question(base, 2055, target=100.0, phase_in=float(m.group(2))))
+    assert m.group(3) == f"{phased:.2f}"
+    q = gap.question(base, 2056, target=100.0)
+    d0 = gap.current_debt_to_gdp(q)
+    m = re.search(
+        r"\(([\d.]+)% at the end of FY(\d{4}) for `cbo-2026-02`\).*?\(`--target ([\d.]+) --by (\d{4})`\), "
+        r"([\d.]+)% of GDP \(\$([\d,]+)bn in FY(\d{4})\), revenues ([\d.]+)% higher or noninterest spending "
+        r"([\d.]+)% lower over FY(\d{4})-(\d{4})",
+        flat,
+    )
+    assert m.group(1) == m.group(3) == f"{d0:.2f}"
+    assert int(m.group(2)) == q.first_year
+    cbo_gap = gap.gap(gap.question(base, int(m.group(4)), target=float(m.group(3))))
+    assert m.groups()[4:] == (
+        f"{cbo_gap.size:.2f}",
+        f"{cbo_gap.first_year_bn:,.0f}",
+        str(cbo_gap.question.start),
+        f"{cbo_gap.revenue_rise_pct:.1f}",
+        f"{cbo_gap.spending_cut_pct:.1f}",
+        str(cbo_gap.question.start),
+        m.group(4),
+    )
+    m = re.search(
+        r"For `cbo-2026-02`: baseline ([\d.]+) and ([\d.]+)% of GDP; `japan-selloff` ([\d.]+) and ([\d.]+)%; "
+        r"`japan-selloff-fed` ([\d.]+) and ([\d.]+)%",
+        flat,
+    )
+    names = ["baseline", "japan-selloff", "japan-selloff-fed"]
+    table = gap.what_it_would_take([load_scenario(n) for n in names], by=2055, return_to=100)
+    assert list(m.groups()) == [f"{v:.2f}" for v in table["adjustment_pct_gdp"]]
+
+
+@pytest.mark.slow
+def test_gap_probability_figures_are_the_solvers():
+    """'3.73% of GDP at P = 0.9 against the deterministic 2.14%, which meets the goal in 50.4% of
+    draws' (`snowball gap --target 100 --by 2055 --probability 0.9 --sweep monte-carlo`)."""
+    from runners import gap
+    from runners.sweepspec import load_spec
+
+    flat = " ".join(section(GAP).split())
+    m = re.search(
+        r"([\d.]+)% of GDP at P = ([\d.]+) against the deterministic ([\d.]+)%, which meets the goal in "
+        r"([\d.]+)% of draws",
+        flat,
+    )
+    result = gap.gap(
+        gap.question(load_scenario("baseline"), 2055, target=100.0),
+        float(m.group(2)),
+        load_spec("monte-carlo"),
+        workers=1,
+    )
+    p = result.probabilistic
+    assert m.groups() == (
+        f"{p.size:.2f}",
+        m.group(2),
+        f"{result.size:.2f}",
+        f"{p.share_met_deterministic * 100:.1f}",
+    )
