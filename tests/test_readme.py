@@ -560,3 +560,53 @@ def test_gap_probability_figures_are_the_solvers():
         f"{result.size:.2f}",
         f"{p.share_met_deterministic * 100:.1f}",
     )
+
+
+def test_scenarios_paragraph_agrees_with_the_table_and_runs():
+    """The paragraph under the Scenarios table: CBO's long-term debt/GDP (targets.csv), the
+    baseline's year past 300% of GDP, the earliest and latest stress scenario (from the table,
+    itself checked against runs in test_scenario_table_is_the_runs), and debt/GDP in 2100 under
+    the fiscal rule."""
+    text = section("## Scenarios")
+    flat = " ".join(text.split())
+    rows = re.findall(r"^\| `([a-z0-9-]+)` \|.*\| (FY\d{4}|no) \|$", text, re.M)
+    explodes = {name: int(year[2:]) for name, year in rows if year != "no"}
+    never = sorted(name for name, year in rows if year == "no")
+    m = re.search(
+        r"\((\d+)% of GDP in (\d{4}) against (\d+)% in (\d{4})\).*?passes 300% of GDP in FY(\d{4})\. "
+        r"Every stress scenario gets there sooner, "
+        r"from FY(\d{4}) \(`([a-z-]+)`\) to FY(\d{4}) \(`([a-z-]+)`\); "
+        r"only the fiscal rule \(`([a-z-]+)`, `([a-z-]+)`: (\d+)% in 2100\) stops it",
+        flat,
+    )
+    assert m.group(1) == f"{_target('cbo-2026-02', 'debt_to_gdp', int(m.group(2))):.0f}"
+    assert m.group(3) == f"{_target('cbo-2025-01', 'debt_to_gdp', int(m.group(4))):.0f}"
+    assert int(m.group(5)) == explodes.pop("baseline")
+    assert all(year < int(m.group(5)) for year in explodes.values())
+    first, last = min(explodes, key=explodes.get), max(explodes, key=explodes.get)
+    assert (m.group(6), m.group(7), m.group(8), m.group(9)) == (
+        str(explodes[first]),
+        first,
+        str(explodes[last]),
+        last,
+    )
+    assert sorted([m.group(10), m.group(11)]) == never
+    for name in never:
+        assert m.group(12) == f"{run(load_scenario(name), until=2100).results.at[2100, 'debt_to_gdp']:.0f}"
+
+
+def test_bill_share_and_view_counts_are_the_models():
+    """'23.9% at 30 September 2025' (the initial state's bill share, also where the bill share
+    table's line starts) and 'the model's eight views'."""
+    from runners.diagram import diagrams
+    from runners.inputs import load_inputs
+
+    share = load_inputs("cbo-2026-02").tables["bill share table"]
+    flat = " ".join(README.split())
+    quoted = set(re.findall(r"([\d.]+)% at 30 September 2025", flat)) | set(
+        re.findall(r"a line up from ([\d.]+)% to 30% in 2030", flat)
+    )
+    assert quoted == {f"{float(share.iloc[0]):.1f}"}
+    words = {"six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+    count = re.search(r"Each of the model's (\w+) views", flat).group(1)
+    assert words[count] == len(diagrams())
