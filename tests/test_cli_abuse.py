@@ -662,3 +662,18 @@ def test_gap_probability_says_where_the_draws_are_applied(tmp_path, capsys):
     assert main([*args, "--out", str(tmp_path / "o")]) == 0
     shown = capsys.readouterr().out
     assert "of 8 draws of 'spec', applied to this scenario to FY2055, meet the goal" in shown  # gap's --until
+
+
+@pytest.mark.parametrize(
+    ("args", "flag", "allowed"),
+    [
+        (["--coupon", "-3", "--years", "1", "--price", "90"], "--coupon -3", "allowed 0 to 100"),
+        (["--coupon", "3", "--years", "1000", "--price", "90"], "--years 1000", "allowed 0 to 100"),
+        (["--coupon", "3", "--years", "1", "--yield", "-150"], "--yield -150", "allowed -50 to 1000"),
+    ],
+)
+def test_bond_errors_name_the_option_typed(capsys, args, flag, allowed):
+    # the error named the model's constant ('calculator coupon' = -3 ...), which the user never
+    # typed and `snowball bond --help` never mentions
+    assert main(["bond", *args]) == 2
+    one_line_error(capsys, flag, allowed)
