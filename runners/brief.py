@@ -387,18 +387,16 @@ def key_findings(results: dict[str, RunResult], titles: dict[str, str], unc: Unc
         + "."
     ]
     if len(names) > 1:
-        spread = (
-            f"{min(debt[n] - debt[names[0]] for n in names[1:]):+.1f} to "
-            f"{max(debt[n] - debt[names[0]] for n in names[1:]):+.1f}"
+        gaps = [debt[n] - debt[names[0]] for n in names[1:]]
+        sit = (  # one alternative: one number, with its name (not "-14.0 to -14.0")
+            f"{titles[names[1]]} sits {gaps[0]:+.1f}"
+            if len(gaps) == 1
+            else f"the scenarios sit {min(gaps):+.1f} to {max(gaps):+.1f}"
         )
         parts.append(
             f"Across the {len(names)} scenarios, debt/GDP in {last} runs from {debt_last[lo]:.0f}% "
             f"({titles[lo]}) to {debt_last[hi]:.0f}% ({titles[hi]})"
-            + (
-                f"; in {y} the scenarios sit {spread} percentage points of GDP from {titles[names[0]]}."
-                if y != last
-                else "."
-            )
+            + (f"; in {y} {sit} percentage points of GDP from {titles[names[0]]}." if y != last else ".")
         )
     if unc is not None and len(unc.probabilities):
         p = unc.probabilities

@@ -603,8 +603,12 @@ def plot_change(data: pd.DataFrame, ax: Axes, baseline: str, source: str = SOURC
     y = years[0]
     d = data[[f"debt_to_gdp:{n}" for n in names]].loc[y]
     hi, lo = d.idxmax().split(":", 1)[1], d.idxmin().split(":", 1)[1]
-    title = f"In {y}, debt/GDP is {d.min():+.1f} to {d.max():+.1f} points of GDP from {baseline}"
-    sub = f"Highest: {hi}; lowest: {lo}. Each scenario less {baseline}, pp of GDP."
+    if len(names) == 1:  # one number, with its name (not "-14.0 to -14.0 ... Highest: A; lowest: A")
+        title = f"In {y}, debt/GDP is {d.iloc[0]:+.1f} points of GDP from {baseline}"
+        sub = f"{names[0]} less {baseline}, pp of GDP."
+    else:
+        title = f"In {y}, debt/GDP is {d.min():+.1f} to {d.max():+.1f} points of GDP from {baseline}"
+        sub = f"Highest: {hi}; lowest: {lo}. Each scenario less {baseline}, pp of GDP."
     _title(fig, title, sub)
     _legend_below(fig, ax, ncol=2)
     _source(fig, source)

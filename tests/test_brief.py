@@ -525,7 +525,15 @@ def test_change_from_baseline(baseline_result, selloff_result):
     assert np.allclose(data["debt_to_gdp:Sale"], diff)
     fig = charts.draw(charts.plot_change, data, "Baseline")
     assert np.allclose(_lines(fig.axes[0])["Sale"].get_ydata(), diff)
-    assert f"{diff.loc[2035]:+.1f} to {diff.loc[2035]:+.1f}" in _title(fig)
+    assert _title(fig) == f"In 2035, debt/GDP is {diff.loc[2035]:+.1f} points of GDP from Baseline"
+    assert "Sale less Baseline, pp of GDP." in " ".join(_texts(fig))
+    # several scenarios: the range, and which is highest and lowest
+    runs["Same"] = baseline_result.results
+    fig = charts.draw(charts.plot_change, charts.change_data(runs), "Baseline")
+    assert (
+        _title(fig) == f"In 2035, debt/GDP is {0:+.1f} to {diff.loc[2035]:+.1f} points of GDP from Baseline"
+    )
+    assert "Highest: Sale; lowest: Same." in " ".join(_texts(fig))
 
 
 def test_debt_structure_shares_sum_to_one_hundred(selloff_result):
@@ -1319,3 +1327,26 @@ def test_selloff_sheet_holds_the_units_drawn(pack, selloff_frame):
     drawn = [row[col] for row in ws.iter_rows(min_row=6, values_only=True)]
     # the chart's peak in bp, as its title states it
     assert max(drawn) == pytest.approx(selloff_frame["ten year yield"].max() * 100)
+
+
+def test_one_alternative_is_not_a_range():
+    """`snowball brief combined-stress seed-14pct` said 'in 2035 the scenarios sit -14.0 to -14.0
+    percentage points of GDP from Combined stress', and the change chart 'debt/GDP is -14.0 to
+    -14.0 points ... Highest: The seed's 14.4%; lowest: The seed's 14.4%': with one alternative
+    scenario the difference is one number, said once, with the scenario's name."""
+    res = {n: run(load_scenario(n), until=2055) for n in ("baseline", "rates-up-200bp")}
+    titles = {n: brief.short_title(r.scenario) for n, r in res.items()}
+    diff = (
+        res["rates-up-200bp"].results.at[2035, "debt_to_gdp"]
+        - res["baseline"].results.at[2035, "debt_to_gdp"]
+    )
+    text = brief.key_findings(res, titles, None)
+    assert f"{diff:+.1f} to {diff:+.1f}" not in text
+    assert (
+        f"in 2035 {titles['rates-up-200bp']} sits {diff:+.1f} percentage points of GDP from Baseline" in text
+    )
+    data = charts.change_data({titles[n]: r.results for n, r in res.items()})
+    fig = charts.draw(charts.plot_change, data, "Baseline")
+    assert _title(fig) == f"In 2035, debt/GDP is {diff:+.1f} points of GDP from Baseline"
+    assert "Highest" not in " ".join(_texts(fig))
+    assert f"{titles['rates-up-200bp']} less Baseline" in " ".join(_texts(fig))
