@@ -610,3 +610,23 @@ def test_bill_share_and_view_counts_are_the_models():
     words = {"six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
     count = re.search(r"Each of the model's (\w+) views", flat).group(1)
     assert words[count] == len(diagrams())
+
+
+def test_backtest_misses_quote_the_history_files():
+    """'held at the start year's level ($26bn for FY2014); it was $13bn in FY2022 and $37bn in
+    FY2021' and 'FY2022's $143bn' (TIPS inflation compensation): data/history/actuals_fy.csv."""
+    import pandas as pd
+
+    from runners.paths import data_dir
+
+    actual = pd.read_csv(data_dir() / "history" / "actuals_fy.csv").set_index(["variable", "fiscal_year"])[
+        "value"
+    ]
+    flat = " ".join(section("### 3. Backtest against history").split())
+    m = re.search(
+        r"\(\$(\d+)bn for FY(\d{4})\); it was \$(\d+)bn in FY(\d{4}) and \$(\d+)bn in FY(\d{4})", flat
+    )
+    for value, year in zip(m.groups()[::2], m.groups()[1::2], strict=True):
+        assert value == f"{actual['other_interest', int(year)]:.0f}", year
+    m = re.search(r"FY(\d{4})'s \$(\d+)bn came from", flat)
+    assert m.group(2) == f"{actual['tips_inflation_compensation', int(m.group(1))]:.0f}"
