@@ -677,3 +677,14 @@ def test_bond_errors_name_the_option_typed(capsys, args, flag, allowed):
     # typed and `snowball bond --help` never mentions
     assert main(["bond", *args]) == 2
     one_line_error(capsys, flag, allowed)
+
+
+@pytest.mark.parametrize("value", ["/nonexistent/snowball-data", ""])
+def test_a_data_folder_that_is_not_there_is_named(tmp_path, value):
+    # SNOWBALL_DATA_DIR=/nonexistent said "unknown scenario 'baseline'; built-in scenarios:  (or
+    # give the path of a .toml file)", blaming the scenario; an empty value (an unset shell
+    # variable) read the current folder as the data folder
+    proc = snowball_with_data(tmp_path, value, "run", "baseline", "--until", "2026", "--out", "o")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("snowball: error: SNOWBALL_DATA_DIR") and proc.stderr.count("\n") == 1
+    assert "folder" in proc.stderr and not (tmp_path / "o").exists()
