@@ -55,7 +55,8 @@ COLUMNS: tuple[Column, ...] = (
         "$bn",
         "flow",
         "Cumulative net interest",
-        "Interest on debt held by the public - other interest income (FY2024 calibration, $28bn).",
+        "Interest on debt held by the public - other interest income (the initial state's year's, "
+        "held in dollars: FY2025 on the default vintage, $17bn).",
     ),
     Column(
         "interest_on_debt",

@@ -630,3 +630,41 @@ def test_backtest_misses_quote_the_history_files():
         assert value == f"{actual['other_interest', int(year)]:.0f}", year
     m = re.search(r"FY(\d{4})'s \$(\d+)bn came from", flat)
     assert m.group(2) == f"{actual['tips_inflation_compensation', int(m.group(1))]:.0f}"
+
+
+def test_other_interest_income_figures_are_the_vintages():
+    """Interest on the debt less net interest (`other interest income`): the model holds the
+    initial state's year's difference (CBO's average rate x average debt - net interest: FY2025,
+    3.383% x (28,196 + 30,172) / 2 - 970 = about $17bn on the default vintage), where the README
+    said '(FY2024 calibration, $28bn)', January 2025's vintage's. The sentence under the columns
+    gives the difference CBO's published rates imply over each vintage's years."""
+    from runners.inputs import load_inputs
+
+    flat = " ".join(README.split())
+    held = {}
+    for vintage in ("cbo-2026-02", "cbo-2025-01"):
+        r = run(load_scenario("baseline"), baseline=vintage, until=2030).results
+        gap = r["interest_on_debt"] - r["net_interest"]
+        assert gap.max() - gap.min() < 1e-6  # held constant in dollars
+        held[vintage] = (int(r.index[0]) - 1, gap.iloc[0])
+    year, value = held["cbo-2026-02"]
+    assert f"held in dollars: FY{year} on the default vintage, ${value:.0f}bn)" in section(
+        "### Results columns"
+    )
+    assert f"${value:.0f}bn (FY{year}) on the default vintage" in flat
+    year, value = held["cbo-2025-01"]
+    assert f"${value:.0f}bn (FY{year}) on `cbo-2025-01`" in flat
+    for vintage, name in (("cbo-2026-02", "February 2026"), ("cbo-2025-01", "January 2025")):
+        cbo = load_inputs(vintage).cbo
+        debt = cbo["debt_held_by_public"]
+        implied = (
+            cbo["average_interest_rate"] / 100 * (debt + debt.shift(1)) / 2 - cbo["net_interest"]
+        ).dropna()
+        implied = implied.loc[held[vintage][0] + 1 :]
+        m = re.search(rf"{name}'s \(FY(\d{{4}})-(\d{{4}})\): \$(\d+)-(\d+)bn", flat)
+        assert m.groups() == (
+            str(implied.index[0]),
+            str(implied.index[-1]),
+            f"{implied.min():.0f}",
+            f"{implied.max():.0f}",
+        ), vintage
