@@ -668,3 +668,21 @@ def test_other_interest_income_figures_are_the_vintages():
             f"{implied.min():.0f}",
             f"{implied.max():.0f}",
         ), vintage
+
+
+def test_holdings_start_dates_are_the_default_initial_states():
+    """The holders' columns name the month their starting holdings come from: the default
+    vintage's initial state (holders.csv's sources: TIC September 2025, H.4.1 24 Sep 2025); they
+    said Sep 2024, January 2025's vintage's."""
+    import pandas as pd
+
+    from runners.inputs import DEFAULT_VINTAGE, vintage_meta
+    from runners.paths import data_dir
+
+    state = vintage_meta(DEFAULT_VINTAGE)["initial_state"]
+    sources = pd.read_csv(data_dir() / "initial" / state / "holders.csv").set_index("holder")["source"]
+    dated = {"holdings_japan": "japan", "holdings_china": "china", "holdings_fed": "fed"}
+    for col in COLUMNS:
+        if col.name in dated:
+            when = re.search(r"\(default: (.*?)\)", col.definition)
+            assert when and when.group(1) in sources[dated[col.name]], col.name
