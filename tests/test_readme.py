@@ -686,3 +686,26 @@ def test_holdings_start_dates_are_the_default_initial_states():
         if col.name in dated:
             when = re.search(r"\(default: (.*?)\)", col.definition)
             assert when and when.group(1) in sources[dated[col.name]], col.name
+
+
+def test_api_table_shows_each_functions_signature():
+    """The Python API table gives each function's parameters and defaults as runners.api has them."""
+    import inspect
+
+    from runners import api
+
+    table = section("## Python API (`from runners import api`)")
+    shown = re.findall(r"`api\.(\w+)\((.*?)\)`", table)
+    assert {name for name, _ in shown} == {
+        n
+        for n in dir(api)
+        if not n.startswith("_")
+        and inspect.isfunction(getattr(api, n))
+        and getattr(api, n).__module__ == api.__name__
+    }
+    for name, args in shown:
+        params = inspect.signature(getattr(api, name)).parameters.values()
+        want = [p.name if p.default is inspect.Parameter.empty else f"{p.name}={p.default!r}" for p in params]
+        got = [a.strip() for a in args.split(",") if a.strip()]
+        got = ["scenarios" if a == "[scenario" else a for a in got if a not in ("...]",)]
+        assert got == want, name
