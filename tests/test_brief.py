@@ -1350,3 +1350,19 @@ def test_one_alternative_is_not_a_range():
     assert _title(fig) == f"In 2035, debt/GDP is {diff:+.1f} points of GDP from Baseline"
     assert "Highest" not in " ".join(_texts(fig))
     assert f"{titles['rates-up-200bp']} less Baseline" in " ".join(_texts(fig))
+
+
+def test_yield_gap_is_dated_at_its_first_year():
+    """A shift that is the same every year is dated at its first year: rates-up-200bp's +2 pp read
+    'up to 2.00 pp higher than in Baseline (FY2037: 6.39%)', a year picked by rounding noise in
+    the last digits (the gap is 2.00 pp from FY2026)."""
+    base, shock = run(load_scenario("baseline")), run(load_scenario("rates-up-200bp"))
+    gap = shock.results["ten_year_yield"] - base.results["ten_year_yield"]
+    assert gap.max() - gap.min() < 1e-9  # 2 pp every year
+    first = int(gap.index[0])
+    para = brief.scenario_summary(shock, base, "Rates up", "Baseline")
+    level = shock.results.at[first, "ten_year_yield"]
+    assert (
+        "10-year yield (fiscal-year average) is up to 2.00 pp higher than in Baseline "
+        f"(FY{first}: {level:.2f}%)" in para
+    )
