@@ -709,3 +709,19 @@ def test_api_table_shows_each_functions_signature():
         got = [a.strip() for a in args.split(",") if a.strip()]
         got = ["scenarios" if a == "[scenario" else a for a in got if a not in ("...]",)]
         assert got == want, name
+
+
+def test_every_scheduled_sale_is_named_in_the_scenarios_title():
+    """A scenario that schedules a sale by Japan or China says so in its title (the title is what
+    the README's table, compare and the briefing show): reserve-diversification also sells
+    Japan's $1.2tn over 12 months, so its 121.6% of GDP in 2035 read as diversification's alone."""
+    from runners.scenario import builtin_names
+
+    sellers = {"japan sale amount": "Japan", "china sale amount": "China"}
+    for name in builtin_names():
+        s = load_scenario(name)
+        for constant, seller in sellers.items():
+            if s.constants.get(constant, 0) > 0:
+                assert seller in s.title, (name, s.title)
+        if s.constants.get("reserve diversification rate", 0) > 0:
+            assert "other official holders" in s.title, (name, s.title)
