@@ -725,3 +725,21 @@ def test_every_scheduled_sale_is_named_in_the_scenarios_title():
                 assert seller in s.title, (name, s.title)
         if s.constants.get("reserve diversification rate", 0) > 0:
             assert "other official holders" in s.title, (name, s.title)
+
+
+def test_gap_solver_settings_are_the_codes():
+    """'first for 41 sizes from −5 to +15% of GDP ... tolerance 1e-6 pp ... within 0.05 pp' and
+    the probability's 'tolerance 1e-4 pp': 41 = (15 - (-5)) / 0.5 + 1 grid points."""
+    from runners import gap
+
+    flat = " ".join(section(GAP).split())
+    m = re.search(r"first for (\d+) sizes from −(\d+) to \+(\d+)% of GDP", flat)
+    low, high = gap.SANE_RANGE
+    assert (int(m.group(1)), -int(m.group(2)), int(m.group(3))) == (
+        int(round((high - low) / gap.GRID_STEP)) + 1,
+        low,
+        high,
+    )
+    for tol in (gap.XTOL, gap.PROB_XTOL):  # written 1e-6 as Python writes 1e-06
+        assert f"tolerance {tol:.0e} pp".replace("e-0", "e-") in flat, tol
+    assert f"land on the goal within {gap.LANDING_TOLERANCE:g} pp" in flat
