@@ -536,6 +536,11 @@ def plot_r_g(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOURCE) 
         ax.plot(proj.index, proj.values, color=color, linewidth=2, label=label)
     ax.set_ylabel("% a year")
     ax.tick_params(labelbottom=False)
+    # headroom for the legend across the top of the panel, above every line (g's actuals reach
+    # 13% in FY1977-1981 and ran through it)
+    drawn = data[[c for c in data.columns if c.startswith(("r:", "g:"))]]
+    low, high = float(np.nanmin(drawn.to_numpy())), float(np.nanmax(drawn.to_numpy()))
+    ax.set_ylim(low - 0.05 * (high - low), high + 0.3 * (high - low))
     diff = data["r_minus_g"].dropna()
     colors = np.where(diff.to_numpy() > 0, "#D55E00", "#0072B2")
     ax2.bar(diff.index, diff.values, color=colors, width=0.8, linewidth=0)
