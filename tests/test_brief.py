@@ -13,6 +13,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import lines_through_legends
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from runners import brief, charts, loops, model, publish
@@ -499,31 +500,12 @@ def test_spending_chart_marks_the_extension_and_states_the_milestones(baseline_r
     assert "OMB" in sources and "CBO" in sources
 
 
-def _lines_through_legends(fig) -> list[str]:
-    """The data lines that pass through a legend drawn inside their axes (display coordinates)."""
-    from matplotlib.path import Path as MplPath
-
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    crossing = []
-    for ax in fig.axes:
-        legend = ax.get_legend()
-        if legend is None:
-            continue
-        box = legend.get_window_extent(renderer)
-        for line in ax.get_lines():
-            xy = line.get_transform().transform(line.get_xydata())
-            if len(xy) > 1 and MplPath(xy).intersects_bbox(box, filled=False):
-                crossing.append(line.get_label())
-    return crossing
-
-
 def test_r_minus_g_legend_clears_the_lines(baseline_result):
     # g's actual line (13% in FY1977-1981) ran through the legend's text at the top of the panel
     data = charts.r_g_data(baseline_result.results, read_history())
     fig = charts.draw(charts.plot_r_g, data, "Baseline")
     assert fig.axes[0].get_legend() is not None
-    assert _lines_through_legends(fig) == []
+    assert lines_through_legends(fig) == []
 
 
 def test_r_minus_g(baseline_result):
@@ -891,7 +873,7 @@ def test_every_label_fits_and_titles_not_slugs(baseline_result, selloff_result, 
     assert [c.stem for c in built] == STEMS
     for chart in built:
         fig = chart.figure
-        assert _lines_through_legends(fig) == [], chart.stem  # a legend inside the axes clears the data
+        assert lines_through_legends(fig) == [], chart.stem  # a legend inside the axes clears the data
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
         box = fig.bbox
