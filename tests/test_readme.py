@@ -743,3 +743,24 @@ def test_gap_solver_settings_are_the_codes():
     for tol in (gap.XTOL, gap.PROB_XTOL):  # written 1e-6 as Python writes 1e-06
         assert f"tolerance {tol:.0e} pp".replace("e-0", "e-") in flat, tol
     assert f"land on the goal within {gap.LANDING_TOLERANCE:g} pp" in flat
+
+
+def test_supply_sets_table_is_the_calibration_file():
+    """The three sets' reference market ($bn), flow and stock sensitivities (bp per $bn: the
+    file's percent per $bn x 100) and saturation ($bn), as data/calibration/supply-effects.toml
+    holds them."""
+    from runners import calibration_sets as cs
+
+    text = section("### The sell-off's effect on yields")
+    rows = re.findall(
+        r"^\| `(low|central|high)` \| .*? \| \$([\d,]+)bn.*? \| ([\d.]+) \| ([\d.]+), \$(\d+)bn \|",
+        text,
+        re.M,
+    )
+    assert [r[0] for r in rows] == ["low", "central", "high"]
+    for name, market, flow, stock, saturation in rows:
+        c = cs.get_set(name).constants
+        assert market == f"{c['reference market size']:,.0f}", name
+        assert flow == f"{c['short run supply sensitivity'] * 100:.2f}", name
+        assert stock == f"{c['long run supply sensitivity'] * 100:.2f}", name
+        assert saturation == f"{c['stock effect saturation']:.0f}", name
