@@ -764,3 +764,37 @@ def test_supply_sets_table_is_the_calibration_file():
         assert flow == f"{c['short run supply sensitivity'] * 100:.2f}", name
         assert stock == f"{c['long run supply sensitivity'] * 100:.2f}", name
         assert saturation == f"{c['stock effect saturation']:.0f}", name
+
+
+def test_central_peak_worked_example_is_the_runs():
+    """'Why the central 10-year peak sits inside the range': every figure of the worked example
+    read off `snowball run japan-selloff`'s monthly path at the 10-year's peak month (the block's
+    own variables: displaced holdings, debt, depth, the stock and flow effects on the 5-year, the
+    10-year's supply, confidence, inflation and debt premia)."""
+    text = " ".join(section("### The sell-off's effect on yields").split())
+    names = [
+        "ten year yield gap", "Displaced official holdings", "debt held by the public", "market depth",
+        "depth scaled net displacement", "supply stock effect", "supply flow effect", "supply premium",
+        "confidence premium", "inflation expectations premium", "debt premium",
+    ]  # fmt: skip
+    monthly = run(load_scenario("japan-selloff"), until=2030, monthly=names).monthly
+    m = monthly.loc[monthly["ten year yield gap"].idxmax()]
+    bp = {k: m[k] * 100 for k in names if k.endswith(("effect", "premium", "gap"))}
+    held, debt, d = m["Displaced official holdings"], m["debt held by the public"], m["market depth"]
+    x = m["depth scaled net displacement"]
+    stock, flow = bp["supply stock effect"], bp["supply flow effect"]
+    expected = (
+        f"+{bp['ten year yield gap']:.0f} bp above the baseline path. "
+        f"Then ${held:,.0f}bn is displaced (after a year of fading), the debt is ${debt:,.0f}bn, "
+        f"so depth d = 29,300 / {debt:,.0f} = {d:.3f} and x = {held:,.0f} x {d:.3f} = {x:,.0f}bn of "
+        f"reference-market sales. Stock: 0.26 x {x:,.0f} / (1 + {x:,.0f}/300) = {stock:.0f} bp; "
+        f"flow: 0.24 x 100 x {d:.3f} = {flow:.0f} bp; supply premium ({stock:.0f} + {flow:.0f}) / "
+        f"0.859 = {bp['supply premium']:.0f} bp on the 10-year"
+    )
+    assert expected in text
+    feedbacks = (
+        f"add {bp['confidence premium']:.0f} bp of confidence premium (R2: selling 4% of the debt a year), "
+        f"{bp['inflation expectations premium']:.0f} bp of inflation read-back and "
+        f"{bp['debt premium']:.1f} bp of debt premium: +{bp['ten year yield gap']:.0f} bp"
+    )
+    assert feedbacks in text
