@@ -798,3 +798,29 @@ def test_central_peak_worked_example_is_the_runs():
         f"{bp['debt premium']:.1f} bp of debt premium: +{bp['ten year yield gap']:.0f} bp"
     )
     assert feedbacks in text
+
+
+def test_short_notes_share_of_coupon_issuance_is_the_files():
+    """'Notes of 2-5 years are N% of coupon issuance': the 2-, 3- and 5-year shares of the initial
+    state's issuance mix (2024 auction sizes: 0.213 + 0.179 + 0.216 = 61%; it said 'over 40%')."""
+    import pandas as pd
+
+    from runners.inputs import DEFAULT_VINTAGE, vintage_meta
+    from runners.paths import data_dir
+
+    state = vintage_meta(DEFAULT_VINTAGE)["initial_state"]
+    mix = pd.read_csv(data_dir() / "initial" / state / "issuance.csv").set_index("parameter")["value"]
+    share = sum(mix[f"{n}_year_issuance_share"] for n in ("two", "three", "five")) * 100
+    flat = " ".join(section("### 3. Backtest against history").split())
+    assert f"Notes of 2–5 years are {share:.0f}% of coupon issuance" in flat
+
+
+def test_backtest_two_year_rule_figure_is_the_runs():
+    """'the FY2021 2-year was about 0.15%, the rule about 0.7%': the backtest's 2-year yield (the
+    curve rule between the actual bill and 10-year) in FY2021."""
+    from runners import backtest as bt
+
+    flat = " ".join(section("### 3. Backtest against history").split())
+    m = re.search(r"the FY(\d{4}) 2-year was about [\d.]+%, the rule about ([\d.]+)%", flat)
+    rule = bt.backtest(2020).result.results.at[int(m.group(1)), "two_year_yield"]
+    assert m.group(2) == f"{rule:.1f}"
