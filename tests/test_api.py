@@ -186,3 +186,16 @@ def test_vintages_first_year_is_the_first_projected_year():
         assert vintages.at[name, "first_year"] == first
         assert (api.tables(baseline=name)["first_year"] == first).all()
         assert vintages.at[name, "start"] == f"{first - 1}-09-30"
+
+
+def test_an_unknown_monthly_variable_is_named():
+    # api.run(..., monthly=["ten year yeild"]) said "the run failed numerically (KeyError: ...);
+    # check the scenario's values", blaming the scenario for a misspelt variable name
+    with pytest.raises(
+        SnowballError,
+        match=r"^monthly: unknown model variable 'ten year yeild'; close matches: ten year yield",
+    ):
+        api.run("baseline", monthly=["ten year yeild"], until=2030)
+    # Vensim and Python names both work
+    both = api.run("baseline", monthly=["ten year yield", "debt_to_gdp"], until=2027).monthly
+    assert list(both.columns) == ["ten year yield", "debt_to_gdp"]
