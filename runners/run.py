@@ -11,6 +11,7 @@ import contextlib
 import io
 import platform
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -246,6 +247,11 @@ def run(
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(str(scenario))
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise SnowballError(
+            "overrides: give a dict of constant names and values, e.g. {'yield shift': 1}, "
+            f"got a {type(overrides).__name__}"
+        )
     overrides = check_overrides(overrides, "override")
     scenario = rebase(scenario, baseline)
     inputs = inputs or cached_inputs(scenario.baseline)

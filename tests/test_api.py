@@ -199,3 +199,10 @@ def test_an_unknown_monthly_variable_is_named():
     # Vensim and Python names both work
     both = api.run("baseline", monthly=["ten year yield", "debt_to_gdp"], until=2027).monthly
     assert list(both.columns) == ["ten year yield", "debt_to_gdp"]
+
+
+def test_overrides_that_are_not_a_mapping_are_refused():
+    # overrides=[("yield shift", 1)] raised AttributeError: 'list' object has no attribute 'items'
+    for bad in ([("yield shift", 1)], "yield shift=1"):
+        with pytest.raises(SnowballError, match=r"^overrides: give a dict of constant names and values"):
+            api.run("baseline", overrides=bad, until=2030)
