@@ -688,3 +688,10 @@ def test_a_data_folder_that_is_not_there_is_named(tmp_path, value):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("snowball: error: SNOWBALL_DATA_DIR") and proc.stderr.count("\n") == 1
     assert "folder" in proc.stderr and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("value", ["1%", "1,5", "lots"])
+def test_a_set_value_that_is_not_a_number_says_what_is_allowed(capsys, value):
+    # "--set yield shift: '1%' is not a number" named the field but not what to give
+    assert main(["run", "baseline", *QUICK, "--set", f"yield shift={value}"]) == 2
+    one_line_error(capsys, f"--set yield shift: '{value}' is not a number", "allowed -5 to 20 (percent)")
