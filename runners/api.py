@@ -147,7 +147,11 @@ def tables(baseline: str | None = None) -> pd.DataFrame:
 
 
 def vintages() -> pd.DataFrame:
-    """The baseline vintages (as ``snowball vintages``), with a ``default`` column."""
+    """The baseline vintages (as ``snowball vintages``), with a ``default`` column.
+
+    ``start`` is the date of the initial state (ISO, the end of a fiscal year); ``first_year``
+    the first fiscal year a run reports (as in ``tables()``), the year after it.
+    """
     from .inputs import DEFAULT_VINTAGE, available_vintages, vintage_meta
 
     rows = []
@@ -158,7 +162,8 @@ def vintages() -> pd.DataFrame:
                 "vintage": name,
                 "title": meta["title"],
                 "published": str(meta.get("published", "")),
-                "first_year": int(meta["first_year"]),
+                "start": f"{int(meta['first_year'])}-09-30",
+                "first_year": int(meta["first_year"]) + 1,
                 "last_projection_year": int(meta["last_projection_year"]),
                 "default": name == DEFAULT_VINTAGE,
             }

@@ -20,9 +20,18 @@ from .scenario import check_value, resolve_parameter
 LOW_YIELD, HIGH_YIELD = -49.0, 1000.0
 
 
+def _in_range(option: str, name: str, value: float) -> None:
+    """``value`` within the range the .mdl gives the calculator's constant ``name``; the error
+    names the command's option (``--coupon``), which is what the user typed."""
+    try:
+        check_value(resolve_parameter(name), value)
+    except SnowballError as exc:
+        raise SnowballError(f"{option} {value:g}: {exc}") from None
+
+
 def _check(coupon: float, years: float, face: float, frequency: int) -> None:
-    check_value(resolve_parameter("calculator coupon"), coupon)
-    check_value(resolve_parameter("calculator years"), years)
+    _in_range("--coupon", "calculator coupon", coupon)
+    _in_range("--years", "calculator years", years)
     if not (math.isfinite(years) and years > 0):
         raise SnowballError(f"--years must be a finite number above 0, got {years:g}")
     if not (math.isfinite(face) and face > 0):
@@ -34,7 +43,7 @@ def _check(coupon: float, years: float, face: float, frequency: int) -> None:
 def price(coupon: float, years: float, yield_pct: float, face: float = 100.0, frequency: int = 2) -> float:
     """Price of a bond with ``coupon`` % a year, ``years`` to maturity, at ``yield_pct`` %."""
     _check(coupon, years, face, frequency)
-    check_value(resolve_parameter("calculator yield"), yield_pct)
+    _in_range("--yield", "calculator yield", yield_pct)
     m = model.load_model()
     params = {
         "calculator coupon": coupon,

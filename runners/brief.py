@@ -346,7 +346,10 @@ def scenario_summary(
     for col, label in (("ten_year_yield", "10-year yield"), ("bill_yield", "3-month bill yield")):
         gap = r[col] - b[col]
         if gap.abs().max() >= 0.05:
-            yy = int(gap.abs().idxmax())
+            # the first year the gap reaches its largest size as printed (a shift that is the
+            # same every year is dated at its start, not where rounding noise puts the maximum)
+            printed = gap.abs().round(2)
+            yy = int(printed.idxmax())
             word = "higher" if gap.loc[yy] > 0 else "lower"
             parts.append(
                 f"The {label} (fiscal-year average) is up to {abs(gap.loc[yy]):.2f} pp {word} than in "
@@ -390,18 +393,16 @@ def key_findings(results: dict[str, RunResult], titles: dict[str, str], unc: Unc
         + "."
     ]
     if len(names) > 1:
-        spread = (
-            f"{min(debt[n] - debt[names[0]] for n in names[1:]):+.1f} to "
-            f"{max(debt[n] - debt[names[0]] for n in names[1:]):+.1f}"
+        gaps = [debt[n] - debt[names[0]] for n in names[1:]]
+        sit = (  # one alternative: one number, with its name (not "-14.0 to -14.0")
+            f"{titles[names[1]]} sits {gaps[0]:+.1f}"
+            if len(gaps) == 1
+            else f"the scenarios sit {min(gaps):+.1f} to {max(gaps):+.1f}"
         )
         parts.append(
             f"Across the {len(names)} scenarios, debt/GDP in {last} runs from {debt_last[lo]:.0f}% "
             f"({titles[lo]}) to {debt_last[hi]:.0f}% ({titles[hi]})"
-            + (
-                f"; in {y} the scenarios sit {spread} percentage points of GDP from {titles[names[0]]}."
-                if y != last
-                else "."
-            )
+            + (f"; in {y} {sit} percentage points of GDP from {titles[names[0]]}." if y != last else ".")
         )
     if unc is not None and len(unc.probabilities):
         p = unc.probabilities
@@ -438,10 +439,11 @@ def methods_text(base: RunResult, unc: Uncertainty | None, validation: pd.DataFr
         f"{v.at[last, 'debt_to_gdp:cbo']:.1f}% "
         f"(largest gap {v['debt_to_gdp:gap'].abs().max():.1f} pp over CBO's years); net interest stays "
         f"within {ni_gap}% of CBO's every year. Revenues and primary spending follow CBO's shares of GDP "
-        f"(after FY{last}, the long-term anchors; spending categories held at their FY{last} shares, "
-        "an assumption); holders keep their share of the debt unless a scenario makes them sell; "
-        "domestic private investors absorb the rest. The sizes of the confidence, dollar, Fed-response "
-        "and fiscal-rule effects are stated assumptions, not estimates (see `models/README.md`).",
+        f"(after FY{last}, the long-term anchors; each spending category's share of primary outlays "
+        f"held at its FY{last} level, an assumption); holders keep their share of the debt unless a "
+        "scenario makes them sell; domestic private investors absorb the rest. The sizes of the "
+        "confidence, dollar, Fed-response and fiscal-rule effects are stated assumptions, not "
+        "estimates (see `models/README.md`).",
     ]
     if unc is not None:
         cal = unc.calibration

@@ -429,7 +429,8 @@ def plot_spending(
         ax.text(
             window_end + 1,
             0.3,
-            "Beyond CBO's 10-year window: category shares\nheld at their final-year level (assumption)",
+            "Beyond CBO's 10-year window: each category's\n"
+            "share of primary outlays held at its final-year\nlevel (assumption)",
             fontsize=7,
             color="#555555",
             va="bottom",
@@ -535,6 +536,11 @@ def plot_r_g(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOURCE) 
         ax.plot(proj.index, proj.values, color=color, linewidth=2, label=label)
     ax.set_ylabel("% a year")
     ax.tick_params(labelbottom=False)
+    # headroom for the legend across the top of the panel, above every line (g's actuals reach
+    # 13% in FY1977-1981 and ran through it)
+    drawn = data[[c for c in data.columns if c.startswith(("r:", "g:"))]]
+    low, high = float(np.nanmin(drawn.to_numpy())), float(np.nanmax(drawn.to_numpy()))
+    ax.set_ylim(low - 0.05 * (high - low), high + 0.3 * (high - low))
     diff = data["r_minus_g"].dropna()
     colors = np.where(diff.to_numpy() > 0, "#D55E00", "#0072B2")
     ax2.bar(diff.index, diff.values, color=colors, width=0.8, linewidth=0)
@@ -602,8 +608,12 @@ def plot_change(data: pd.DataFrame, ax: Axes, baseline: str, source: str = SOURC
     y = years[0]
     d = data[[f"debt_to_gdp:{n}" for n in names]].loc[y]
     hi, lo = d.idxmax().split(":", 1)[1], d.idxmin().split(":", 1)[1]
-    title = f"In {y}, debt/GDP is {d.min():+.1f} to {d.max():+.1f} points of GDP from {baseline}"
-    sub = f"Highest: {hi}; lowest: {lo}. Each scenario less {baseline}, pp of GDP."
+    if len(names) == 1:  # one number, with its name (not "-14.0 to -14.0 ... Highest: A; lowest: A")
+        title = f"In {y}, debt/GDP is {d.iloc[0]:+.1f} points of GDP from {baseline}"
+        sub = f"{names[0]} less {baseline}, pp of GDP."
+    else:
+        title = f"In {y}, debt/GDP is {d.min():+.1f} to {d.max():+.1f} points of GDP from {baseline}"
+        sub = f"Highest: {hi}; lowest: {lo}. Each scenario less {baseline}, pp of GDP."
     _title(fig, title, sub)
     _legend_below(fig, ax, ncol=2)
     _source(fig, source)
@@ -990,10 +1000,14 @@ def plot_fan(
     fig = ax.figure
     fig.set_size_inches(6.5, 4.6)
     color = "#0072B2" if probability else "#888888"
+    shown = 0.0  # the opacity a band shows: it lies over every wider band (nested, translucent)
     for lo, hi, alpha in PERCENTILE_BANDS:
         if lo in data and hi in data:
             name = f"{lo[1:]}th\u2013{hi[1:]}th percentile" + ("" if probability else " of the design's runs")
-            ax.fill_between(data.index, data[lo], data[hi], color=color, alpha=alpha, linewidth=0, label=name)
+            ax.fill_between(data.index, data[lo], data[hi], color=color, alpha=alpha, linewidth=0)
+            shown = 1 - (1 - shown) * (1 - alpha)
+            # the legend's swatch in the colour the band shows, not the colour of its own layer
+            ax.fill_between([], [], [], color=color, alpha=shown, linewidth=0, label=name)
     if "p50" in data:
         ax.plot(
             data.index,

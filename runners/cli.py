@@ -144,7 +144,8 @@ def cmd_diagram(args: argparse.Namespace) -> int:
             (tmp / f"{stem}.dot").write_text(to_dot(d))
         for i, view in enumerate(drawn, start=1):
             render_sketch(view, tmp / f"{i}-{slug(view.title.split(' ', 1)[1])}.png")
-    print(f"wrote {len(views)} view diagrams ({args.format}) to {out}")
+    kinds = "the .png drawings and their Graphviz .dot sources" if drawn else "Graphviz .dot sources"
+    print(f"wrote {len(views)} view diagrams ({kinds}) to {out}")
     return 0
 
 

@@ -740,11 +740,15 @@ def plot_gap(data: pd.DataFrame, ax, result: GapResult):
     fig.text(
         0.01, 0.925, "\n".join(textwrap.wrap(sub, 110)), ha="left", va="top", fontsize=7.5, color="#333333"
     )
-    ax.legend(loc="upper left")
+    # the legend under the axes: inside, at the upper left, it sat on the "adjustment starts" line
+    from .charts import _legend_below, _legend_room
+
     vintage = cached_inputs(q.scenario.baseline)
     source = f"Source: {vintage.title.split(', extended')[0]}; Snowball projections (snowball gap)."
     fig.text(0.01, 0.012, "\n".join(textwrap.wrap(source, 130)), fontsize=6.5, color="#444444", va="bottom")
-    fig.subplots_adjust(top=0.83, bottom=0.17, left=0.1, right=0.98)
+    bottom = _legend_room(fig, ax.get_legend_handles_labels()[1], 2)
+    fig.subplots_adjust(top=0.83, bottom=bottom, left=0.1, right=0.98)
+    _legend_below(fig, ax, ncol=2)
     return fig
 
 
@@ -758,7 +762,7 @@ def save_chart(result: GapResult, path: Path) -> Path:
     from .charts import STYLE
 
     with plt.style.context(STYLE):
-        fig, ax = plt.subplots()
+        fig, ax = plt.subplots(figsize=(6.5, 4.4))  # the style's 4 in, plus the legend's rows below
         plot_gap(chart_data(result), ax, result)
         fig.savefig(path, metadata={"Software": None})
     plt.close(fig)

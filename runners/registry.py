@@ -55,7 +55,8 @@ COLUMNS: tuple[Column, ...] = (
         "$bn",
         "flow",
         "Cumulative net interest",
-        "Interest on debt held by the public - other interest income (FY2024 calibration, $28bn).",
+        "Interest on debt held by the public - other interest income (the initial state's year's, "
+        "held in dollars: FY2025 on the default vintage, $17bn).",
     ),
     Column(
         "interest_on_debt",
@@ -242,7 +243,7 @@ COLUMNS: tuple[Column, ...] = (
         "$bn",
         "stock",
         "Japan holdings",
-        "TIC Sep 2024 start; normal demand keeps its share, sales leave.",
+        "TIC at the initial state (default: September 2025); normal demand keeps its share, sales leave.",
     ),
     Column(
         "holdings_china",
@@ -250,7 +251,7 @@ COLUMNS: tuple[Column, ...] = (
         "$bn",
         "stock",
         "China holdings",
-        "TIC Sep 2024 start; normal demand keeps its share, sales leave.",
+        "TIC at the initial state (default: September 2025); normal demand keeps its share, sales leave.",
     ),
     Column(
         "holdings_other_foreign_official",
@@ -274,7 +275,8 @@ COLUMNS: tuple[Column, ...] = (
         "$bn",
         "stock",
         "Fed holdings",
-        "H.4.1 Sep 2024 start; normal share plus response purchases less run-off.",
+        "H.4.1 at the initial state (default: 24 Sep 2025); normal share plus response purchases less "
+        "run-off.",
     ),
     Column(
         "holdings_domestic_private",

@@ -11,6 +11,7 @@ import contextlib
 import io
 import platform
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -246,6 +247,11 @@ def run(
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(str(scenario))
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise SnowballError(
+            "overrides: give a dict of constant names and values, e.g. {'yield shift': 1}, "
+            f"got a {type(overrides).__name__}"
+        )
     overrides = check_overrides(overrides, "override")
     scenario = rebase(scenario, baseline)
     inputs = inputs or cached_inputs(scenario.baseline)
@@ -254,6 +260,7 @@ def run(
     # the calibration set sits beneath the scenario's own constants (and the overrides)
     params = scenario_params(calibration_sets.apply(scenario, calibration), inputs, overrides)
     check_years(params, first, scenario.name)
+    check_monthly(monthly)
     m = model.load_model()
     columns = model_variables() + [v for v in (monthly or []) if v not in model_variables()]
     times = step_times(m, first, until) if monthly else np.arange(first, until + 1, dtype=float)
@@ -284,6 +291,26 @@ def run(
     )
     frame = raw[list(monthly)].rename_axis("time") if monthly else None
     return RunResult(scenario, until, overrides, results, inputs, milestones(results), frame, calibration)
+
+
+def check_monthly(monthly: list[str] | None) -> None:
+    """Every name in ``monthly`` is a model variable (its Vensim or Python name); a misspelt one
+    would otherwise fail inside pysd as a 'numerical' failure blamed on the scenario."""
+    import difflib
+
+    if not monthly:
+        return
+    if isinstance(monthly, str):
+        raise SnowballError(f"monthly: give a list of model variable names, got the string {monthly!r}")
+    doc = model._meta()["doc"]
+    known = {d["name"] for d in doc} | {d["py_name"] for d in doc}
+    for name in monthly:
+        if name not in known:
+            close = difflib.get_close_matches(str(name), sorted(d["name"] for d in doc), n=5, cutoff=0.6)
+            raise SnowballError(
+                f"monthly: unknown model variable {name!r}; close matches: {', '.join(close) or 'none'} "
+                "(the .mdl's names, or their Python names)"
+            )
 
 
 def check_results(results: pd.DataFrame, where: str) -> None:

@@ -111,7 +111,11 @@ def check_overrides(overrides: dict[str, object] | None, what: str = "--set") ->
                     raise ValueError(value)
                 value = float(value)
             except ValueError:
-                raise SnowballError(f"{what} {param.name}: '{value}' is not a number") from None
+                low = "-inf" if param.low is None else f"{param.low:g}"
+                high = "inf" if param.high is None else f"{param.high:g}"
+                raise SnowballError(
+                    f"{what} {param.name}: '{value}' is not a number; allowed {low} to {high} ({param.units})"
+                ) from None
         out[param.name] = check_value(param, value)
     return out
 

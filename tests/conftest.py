@@ -48,3 +48,25 @@ def snowball_with_data(cwd, data, *args: str) -> subprocess.CompletedProcess:
         env={**os.environ, "SNOWBALL_DATA_DIR": str(data)},
         check=False,
     )
+
+
+def lines_through_legends(fig) -> list[str]:
+    """The data lines that pass through a legend, the axes' own or the figure's (display
+    coordinates, each line clipped to its axes as drawn)."""
+    from matplotlib.path import Path as MplPath
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(fig.legends)
+    crossing = []
+    for legend in legends:
+        box = legend.get_window_extent(renderer)
+        for ax in fig.axes:
+            inside = ax.get_window_extent(renderer)  # what is drawn of a line lies within its axes
+            if not inside.overlaps(box):
+                continue
+            for line in ax.get_lines():
+                xy = line.get_transform().transform(line.get_xydata())
+                if len(xy) > 1 and MplPath(xy).intersects_bbox(box, filled=False):
+                    crossing.append(line.get_label())
+    return crossing

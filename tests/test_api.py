@@ -182,3 +182,36 @@ def test_only_the_command_tells_xarray_that_dask_is_absent(tmp_path):
     assert done.stdout.splitlines()[-1].split() == ["0", "False"], done.stderr
     done = subprocess.run([sys.executable, "-c", api_use], capture_output=True, text=True, env=env)
     assert done.stdout.splitlines()[-1] == "1", done.stderr  # dask.array.Array still recognised
+
+
+def test_vintages_first_year_is_the_first_projected_year():
+    """api.vintages()'s first_year is the first fiscal year a run reports, as api.tables()'s
+    first_year: it was the initial state's year (2025 for cbo-2026-02, whose runs start in
+    FY2026), so `results.loc[first_year]` raised KeyError. The initial state is `start`, the
+    date `snowball vintages` prints."""
+    vintages = api.vintages()
+    for name in ("cbo-2025-01", "cbo-2026-02"):
+        first = int(api.run("baseline", baseline=name, until=2040).results.index[0])
+        assert vintages.at[name, "first_year"] == first
+        assert (api.tables(baseline=name)["first_year"] == first).all()
+        assert vintages.at[name, "start"] == f"{first - 1}-09-30"
+
+
+def test_an_unknown_monthly_variable_is_named():
+    # api.run(..., monthly=["ten year yeild"]) said "the run failed numerically (KeyError: ...);
+    # check the scenario's values", blaming the scenario for a misspelt variable name
+    with pytest.raises(
+        SnowballError,
+        match=r"^monthly: unknown model variable 'ten year yeild'; close matches: ten year yield",
+    ):
+        api.run("baseline", monthly=["ten year yeild"], until=2030)
+    # Vensim and Python names both work
+    both = api.run("baseline", monthly=["ten year yield", "debt_to_gdp"], until=2027).monthly
+    assert list(both.columns) == ["ten year yield", "debt_to_gdp"]
+
+
+def test_overrides_that_are_not_a_mapping_are_refused():
+    # overrides=[("yield shift", 1)] raised AttributeError: 'list' object has no attribute 'items'
+    for bad in ([("yield shift", 1)], "yield shift=1"):
+        with pytest.raises(SnowballError, match=r"^overrides: give a dict of constant names and values"):
+            api.run("baseline", overrides=bad, until=2030)

@@ -13,6 +13,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import lines_through_legends
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from runners import brief, charts, loops, model, publish
@@ -477,7 +478,19 @@ def test_spending_chart_marks_the_extension_and_states_the_milestones(baseline_r
     assert len(colors) == len(charts.SPENDING)  # every line its own colour
     shaded = [p for p in ax.patches if isinstance(p, Rectangle)]
     assert shaded and shaded[0].get_x() == pytest.approx(window_end + 0.5)
-    assert any("Beyond CBO's 10-year window" in t.get_text() for t in ax.texts)
+    note = " ".join(t.get_text().replace("\n", " ") for t in ax.texts)
+    assert "Beyond CBO's 10-year window" in note
+    # what the note says is held is held: each category's share of primary outlays (the lines,
+    # % of GDP, still rise with primary outlays; "category shares held" read as shares of GDP)
+    assert "share of primary outlays held" in note
+    after = r.loc[window_end:]
+    for col in ("social_security", "medicare", "medicaid", "defense", "nondefense"):
+        share = after[col] / after["primary_outlays"]
+        assert np.allclose(share, share.iloc[0], rtol=1e-9, atol=0), col
+    assert after["medicare"].div(after["gdp"]).iloc[-1] > after["medicare"].div(after["gdp"]).iloc[0] * 1.02
+    v = charts.validation_data(r, baseline_result.inputs.cbo)
+    methods = brief.methods_text(baseline_result, None, v)
+    assert f"share of primary outlays held at its FY{window_end} level" in methods
     assert _title(fig) == "Net interest " + "; ".join(phrases)
     # the dots are data/history's actual years: OMB's tables, CBO's categories (its source column)
     assert "Actual (OMB, CBO)" in ax.get_legend_handles_labels()[1] or any(
@@ -485,6 +498,14 @@ def test_spending_chart_marks_the_extension_and_states_the_milestones(baseline_r
     )
     sources = " ".join(read_history().loc[2020:, "source"])
     assert "OMB" in sources and "CBO" in sources
+
+
+def test_r_minus_g_legend_clears_the_lines(baseline_result):
+    # g's actual line (13% in FY1977-1981) ran through the legend's text at the top of the panel
+    data = charts.r_g_data(baseline_result.results, read_history())
+    fig = charts.draw(charts.plot_r_g, data, "Baseline")
+    assert fig.axes[0].get_legend() is not None
+    assert lines_through_legends(fig) == []
 
 
 def test_r_minus_g(baseline_result):
@@ -513,7 +534,15 @@ def test_change_from_baseline(baseline_result, selloff_result):
     assert np.allclose(data["debt_to_gdp:Sale"], diff)
     fig = charts.draw(charts.plot_change, data, "Baseline")
     assert np.allclose(_lines(fig.axes[0])["Sale"].get_ydata(), diff)
-    assert f"{diff.loc[2035]:+.1f} to {diff.loc[2035]:+.1f}" in _title(fig)
+    assert _title(fig) == f"In 2035, debt/GDP is {diff.loc[2035]:+.1f} points of GDP from Baseline"
+    assert "Sale less Baseline, pp of GDP." in " ".join(_texts(fig))
+    # several scenarios: the range, and which is highest and lowest
+    runs["Same"] = baseline_result.results
+    fig = charts.draw(charts.plot_change, charts.change_data(runs), "Baseline")
+    assert (
+        _title(fig) == f"In 2035, debt/GDP is {0:+.1f} to {diff.loc[2035]:+.1f} points of GDP from Baseline"
+    )
+    assert "Highest: Sale; lowest: Same." in " ".join(_texts(fig))
 
 
 def test_debt_structure_shares_sum_to_one_hundred(selloff_result):
@@ -702,6 +731,53 @@ def test_every_tornado_bar_sits_beside_its_own_input_label(uncertainty):
         assert f"FY{year}: {top}" in _title(fig)
 
 
+def _pixel(rgba, fig, x, y):
+    """The rendered colour (RGB, 0-255) at display point (x, y) of a drawn figure."""
+    row = int(round(fig.bbox.height - y))
+    return rgba[row, int(round(x)), :3].astype(int)
+
+
+@pytest.mark.parametrize("probability", [True, False])
+def test_fan_legend_swatches_are_the_colours_the_bands_show(uncertainty, probability):
+    """Each percentile band's legend swatch is the colour a reader sees in that band. The bands
+    are drawn nested with transparency, so the 10th-90th band shows through the 5th-95th one:
+    over white, 0.18 then 0.3 of the blue give 1 - 0.82 x 0.7 = 0.43 of it, where the swatch
+    showed 0.3 alone (it matched the 25th-75th swatch's shade far better than its own band)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    u = uncertainty
+    data = charts.fan_data(u.summary, "debt_to_gdp", u.base)
+    fig = charts.draw(
+        charts.plot_fan, data, "Debt held by the public", "% of GDP", "note", probability=probability
+    )
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())
+    ax, legend = fig.axes[0], fig.legends[0]
+    swatches = {
+        t.get_text().replace("\n", " ").split(" percentile")[0]: h
+        for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)
+        if "percentile" in t.get_text().replace("\n", " ")
+    }
+    assert list(swatches) == ["5th\u201395th", "10th\u201390th", "25th\u201375th"]
+    year = int(data.index.max()) - 1  # the bands are widest at the end; no CBO error bar there
+    # a point inside each band and outside the next one in: between its lower edge and the next
+    edges = {
+        "5th\u201395th": ("p5", "p10"),
+        "10th\u201390th": ("p10", "p25"),
+        "25th\u201375th": ("p25", "p50"),
+    }
+    for name, handle in swatches.items():
+        lo, inner = edges[name]
+        # the commonest colour at five heights across the band (a grid line may cross one)
+        heights = data.at[year, lo] + (data.at[year, inner] - data.at[year, lo]) * np.linspace(0.2, 0.8, 5)
+        seen = [tuple(_pixel(rgba, fig, *ax.transData.transform((year, y)))) for y in heights]
+        shown = np.array(max(seen, key=seen.count))
+        box = handle.get_window_extent(canvas.get_renderer())
+        swatch = _pixel(rgba, fig, box.x0 + box.width / 2, box.y0 + box.height / 2)
+        assert np.abs(shown - swatch).max() <= 3, (name, shown, swatch)
+
+
 def test_design_sweeps_are_drawn_as_sensitivity_not_probability(uncertainty):
     u = uncertainty
     data = charts.fan_data(u.summary, "debt_to_gdp")
@@ -797,6 +873,7 @@ def test_every_label_fits_and_titles_not_slugs(baseline_result, selloff_result, 
     assert [c.stem for c in built] == STEMS
     for chart in built:
         fig = chart.figure
+        assert lines_through_legends(fig) == [], chart.stem  # a legend inside the axes clears the data
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
         box = fig.bbox
@@ -1260,3 +1337,42 @@ def test_selloff_sheet_holds_the_units_drawn(pack, selloff_frame):
     drawn = [row[col] for row in ws.iter_rows(min_row=6, values_only=True)]
     # the chart's peak in bp, as its title states it
     assert max(drawn) == pytest.approx(selloff_frame["ten year yield"].max() * 100)
+
+
+def test_one_alternative_is_not_a_range():
+    """`snowball brief combined-stress seed-14pct` said 'in 2035 the scenarios sit -14.0 to -14.0
+    percentage points of GDP from Combined stress', and the change chart 'debt/GDP is -14.0 to
+    -14.0 points ... Highest: The seed's 14.4%; lowest: The seed's 14.4%': with one alternative
+    scenario the difference is one number, said once, with the scenario's name."""
+    res = {n: run(load_scenario(n), until=2055) for n in ("baseline", "rates-up-200bp")}
+    titles = {n: brief.short_title(r.scenario) for n, r in res.items()}
+    diff = (
+        res["rates-up-200bp"].results.at[2035, "debt_to_gdp"]
+        - res["baseline"].results.at[2035, "debt_to_gdp"]
+    )
+    text = brief.key_findings(res, titles, None)
+    assert f"{diff:+.1f} to {diff:+.1f}" not in text
+    assert (
+        f"in 2035 {titles['rates-up-200bp']} sits {diff:+.1f} percentage points of GDP from Baseline" in text
+    )
+    data = charts.change_data({titles[n]: r.results for n, r in res.items()})
+    fig = charts.draw(charts.plot_change, data, "Baseline")
+    assert _title(fig) == f"In 2035, debt/GDP is {diff:+.1f} points of GDP from Baseline"
+    assert "Highest" not in " ".join(_texts(fig))
+    assert f"{titles['rates-up-200bp']} less Baseline" in " ".join(_texts(fig))
+
+
+def test_yield_gap_is_dated_at_its_first_year():
+    """A shift that is the same every year is dated at its first year: rates-up-200bp's +2 pp read
+    'up to 2.00 pp higher than in Baseline (FY2037: 6.39%)', a year picked by rounding noise in
+    the last digits (the gap is 2.00 pp from FY2026)."""
+    base, shock = run(load_scenario("baseline")), run(load_scenario("rates-up-200bp"))
+    gap = shock.results["ten_year_yield"] - base.results["ten_year_yield"]
+    assert gap.max() - gap.min() < 1e-9  # 2 pp every year
+    first = int(gap.index[0])
+    para = brief.scenario_summary(shock, base, "Rates up", "Baseline")
+    level = shock.results.at[first, "ten_year_yield"]
+    assert (
+        "10-year yield (fiscal-year average) is up to 2.00 pp higher than in Baseline "
+        f"(FY{first}: {level:.2f}%)" in para
+    )

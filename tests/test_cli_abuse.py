@@ -663,3 +663,36 @@ def test_gap_probability_says_where_the_draws_are_applied(tmp_path, capsys):
     assert main([*args, "--out", str(tmp_path / "o")]) == 0
     shown = capsys.readouterr().out
     assert "of 8 draws of 'spec', applied to this scenario to FY2055, meet the goal" in shown  # gap's --until
+
+
+@pytest.mark.parametrize(
+    ("args", "flag", "allowed"),
+    [
+        (["--coupon", "-3", "--years", "1", "--price", "90"], "--coupon -3", "allowed 0 to 100"),
+        (["--coupon", "3", "--years", "1000", "--price", "90"], "--years 1000", "allowed 0 to 100"),
+        (["--coupon", "3", "--years", "1", "--yield", "-150"], "--yield -150", "allowed -50 to 1000"),
+    ],
+)
+def test_bond_errors_name_the_option_typed(capsys, args, flag, allowed):
+    # the error named the model's constant ('calculator coupon' = -3 ...), which the user never
+    # typed and `snowball bond --help` never mentions
+    assert main(["bond", *args]) == 2
+    one_line_error(capsys, flag, allowed)
+
+
+@pytest.mark.parametrize("value", ["/nonexistent/snowball-data", ""])
+def test_a_data_folder_that_is_not_there_is_named(tmp_path, value):
+    # SNOWBALL_DATA_DIR=/nonexistent said "unknown scenario 'baseline'; built-in scenarios:  (or
+    # give the path of a .toml file)", blaming the scenario; an empty value (an unset shell
+    # variable) read the current folder as the data folder
+    proc = snowball_with_data(tmp_path, value, "run", "baseline", "--until", "2026", "--out", "o")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("snowball: error: SNOWBALL_DATA_DIR") and proc.stderr.count("\n") == 1
+    assert "folder" in proc.stderr and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("value", ["1%", "1,5", "lots"])
+def test_a_set_value_that_is_not_a_number_says_what_is_allowed(capsys, value):
+    # "--set yield shift: '1%' is not a number" named the field but not what to give
+    assert main(["run", "baseline", *QUICK, "--set", f"yield shift={value}"]) == 2
+    one_line_error(capsys, f"--set yield shift: '{value}' is not a number", "allowed -5 to 20 (percent)")

@@ -116,11 +116,16 @@ def test_dot_files_one_per_view(tmp_path, views):
     assert '"Market confidence" [shape=box' in text and '"<total premium>" [shape=plaintext' in text
 
 
-def test_png_needs_no_graphviz(tmp_path, monkeypatch):
+def test_png_needs_no_graphviz(tmp_path, monkeypatch, capsys):
     # the PNGs are drawn from the .mdl's sketch with matplotlib; only the DOT sources are Graphviz's
     monkeypatch.setattr(shutil, "which", lambda name: None)  # as if graphviz were not installed
     out = tmp_path / "diagrams"
     assert cli.main(["diagram", "--out", str(out)]) == 0
+    # the message names every kind of file written (it said "(png)" beside the .dot sources)
+    written = {p.suffix for p in out.iterdir() if p.name != ".snowball-output"}
+    said = capsys.readouterr().out
+    assert written == {".png", ".dot"}
+    assert all(f"{kind}" in said for kind in written), said
     pngs = sorted(p.name for p in out.glob("*.png"))
     assert pngs == sorted(f"{i}-{diagram.slug(d.view)}.png" for i, d in enumerate(diagram.diagrams(), 1))
     data = (out / "5-confidence.png").read_bytes()

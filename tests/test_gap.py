@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import variant
+from conftest import lines_through_legends, variant
 
 from runners import cli, gap, run, sweep, sweepspec
 from runners.errors import SnowballError
@@ -428,3 +428,19 @@ def test_every_vintage_starts_the_engine_at_its_own_initial_state():
         assert q.start == run.cached_inputs(vintage).first_year + 1
         result = gap.gap(q)
         assert abs(result.adjusted.results.at[2040, "debt_to_gdp"] - 110.0) <= 0.05
+
+
+def test_chart_legend_clears_the_lines():
+    # the README's worked example (default vintage): the legend at the upper left sat on the
+    # vertical "adjustment starts" line and, in the --by 2026 chart, on the paths' first years
+    import matplotlib.pyplot as plt
+
+    from runners.charts import STYLE
+
+    for by in (2055, 2026):
+        result = gap.gap(gap.question(load_scenario("baseline"), by, target=100.0))
+        with plt.style.context(STYLE):
+            fig, ax = plt.subplots()
+            gap.plot_gap(gap.chart_data(result), ax, result)
+            assert lines_through_legends(fig) == [], by
+        plt.close(fig)

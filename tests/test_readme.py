@@ -123,27 +123,135 @@ def test_actual_milestone_figures_are_the_history_files():
     assert not (hist.loc[: year - 1, "net_interest"] > hist.loc[: year - 1, "defense"]).any()
 
 
-@pytest.mark.parametrize(
-    "heading", ["### 1. CBO's February 2026 baseline", "### 2. CBO's January 2025 baseline"]
-)
+VALIDATION = ["### 1. CBO's February 2026 baseline", "### 2. CBO's January 2025 baseline"]
+
+
+def _vintage(heading: str) -> str:
+    return "cbo-2025-01" if "January 2025" in heading else "cbo-2026-02"
+
+
+@pytest.mark.parametrize("heading", VALIDATION)
 def test_validation_tables_are_the_runs(heading):
+    """Every cell of 'How good is it?' tables 1 and 2: the model's debt/GDP, net interest and
+    average rate, CBO's (the vintage's budget_projections.csv), and the gaps (net interest:
+    model / CBO - 1 in %, e.g. FY2028 1,207 / 1,218 - 1 = -0.9%; the rate: model - CBO in pp)."""
+    from runners.inputs import load_inputs
+
     text = section(heading)
     rows = re.findall(
-        r"^\| (\d{4}) \| ([\d.]+)% \| [\d.]+% \| \$([\d,]+)bn \| .*? \| ([\d.]+)% \|", text, flags=re.M
+        r"^\| (\d{4}) \| ([\d.]+)% \| ([\d.]+)% \| \$([\d,]+)bn \| \$([\d,]+)bn \| ([+-][\d.]+)% "
+        r"\| ([\d.]+)% \| ([\d.]+)% \| ([+-][\d.]+) \|$",
+        text,
+        flags=re.M,
     )
-    assert len(rows) >= 10
-    vintage = "cbo-2025-01" if "2025" in heading else None
-    r = run(load_scenario("baseline"), baseline=vintage, until=int(rows[-1][0])).results
-    got = [
-        (
-            str(y),
-            f"{r.at[y, 'debt_to_gdp']:.1f}",
-            f"{r.at[y, 'net_interest']:,.0f}",
-            f"{r.at[y, 'average_interest_rate']:.3f}",
+    assert len(rows) == 11
+    vintage = _vintage(heading)
+    cbo = load_inputs(vintage).cbo
+    r = run(load_scenario("baseline"), baseline=vintage, until=int(rows[-1][0]))
+    got = []
+    for y in (int(row[0]) for row in rows):
+        ni, ni_cbo = r.results.at[y, "net_interest"], cbo.at[y, "net_interest"]
+        rate, rate_cbo = r.results.at[y, "average_interest_rate"], cbo.at[y, "average_interest_rate"]
+        got.append(
+            (
+                str(y),
+                f"{r.results.at[y, 'debt_to_gdp']:.1f}",
+                f"{cbo.at[y, 'debt_to_gdp']:.1f}",
+                f"{ni:,.0f}",
+                f"{ni_cbo:,.0f}",
+                f"{(ni / ni_cbo - 1) * 100:+.1f}",
+                f"{rate:.3f}",
+                f"{rate_cbo:.3f}",
+                f"{rate - rate_cbo:+.3f}",
+            )
         )
-        for y in (int(row[0]) for row in rows)
-    ]
     assert [tuple(row) for row in rows] == got
+
+
+def _target(vintage: str, variable: str, year: int) -> float:
+    """CBO's figure from the vintage's targets.csv (the file the tolerances are asserted from)."""
+    from runners.inputs import load_inputs
+
+    t = load_inputs(vintage).targets
+    return float(t[(t["variable"] == variable) & (t["fiscal_year"] == year)]["value"].iloc[0])
+
+
+def test_validation_prose_february_2026_is_the_runs():
+    """The sentences under table 1: debt/GDP in 2036, 2055 and 2056 against CBO's, net interest
+    and the deficit in 2056 (% of GDP), the yields held after FY2036 and the model's rate."""
+    text = " ".join(section(VALIDATION[0]).split())
+    v = "cbo-2026-02"
+    res = run(load_scenario("baseline"), until=2056).results
+    deficit = res["deficit"] / res["gdp"] * 100
+    from runners.inputs import load_inputs
+
+    table = load_inputs(v).cbo
+    m = re.search(r"Debt/GDP in 2036 is ([\d.]+)% \(CBO ([\d.]+)%", text)
+    assert m.groups() == (f"{res.at[2036, 'debt_to_gdp']:.1f}", f"{table.at[2036, 'debt_to_gdp']:.1f}")
+    m = re.search(
+        r"debt reaches ([\d.]+)% of GDP in 2055 \(CBO ([\d.]+)%\) and ([\d.]+)% in 2056 \(CBO ([\d.]+)%, "
+        r"±3 pp\), with net interest ([\d.]+)% of GDP \(CBO ([\d.]+)%, ±0.5 pp\) and a deficit of "
+        r"([\d.]+)% \(CBO ([\d.]+)%\)",
+        text,
+    )
+    assert m.groups() == (
+        f"{res.at[2055, 'debt_to_gdp']:.1f}",
+        f"{_target(v, 'debt_to_gdp', 2055):.1f}",
+        f"{res.at[2056, 'debt_to_gdp']:.1f}",
+        f"{_target(v, 'debt_to_gdp', 2056):.1f}",
+        f"{res.at[2056, 'net_interest_to_gdp']:.2f}",
+        f"{_target(v, 'net_interest_pct_gdp', 2056):.2f}",
+        f"{deficit.at[2056]:.1f}",
+        f"{_target(v, 'total_deficit_pct_gdp', 2056):.1f}",
+    )
+    # after CBO's last year the yields are held at FY2036's; the rollover then moves the rate
+    m = re.search(
+        r"FY2036 values \(([\d.]+)% and ([\d.]+)%\).*? from ([\d.]+)%\s+\(2036\) to ([\d.]+)% \(2056\)", text
+    )
+    assert m.groups() == (
+        f"{res.at[2036, 'bill_yield']:.2f}",
+        f"{res.at[2036, 'ten_year_yield']:.2f}",
+        f"{res.at[2036, 'average_interest_rate']:.2f}",
+        f"{res.at[2056, 'average_interest_rate']:.2f}",
+    )
+    for col in ("bill_yield", "ten_year_yield"):
+        assert (res.loc[2037:, col] - res.at[2036, col]).abs().max() < 1e-9, col
+
+
+def test_validation_prose_january_2025_is_the_runs():
+    """The sentence under table 2: debt/GDP 2035 against CBO's, the largest net-interest and
+    rate gaps over FY2025-2035, and the 2055 anchors (debt/GDP, deficit, net interest)."""
+    from runners.inputs import load_inputs
+
+    text = " ".join(section(VALIDATION[1]).split())
+    v = "cbo-2025-01"
+    res = run(load_scenario("baseline"), baseline=v, until=2055).results
+    cbo = load_inputs(v).cbo
+    years = range(2025, 2036)
+    ni_gap = max(abs(res.at[y, "net_interest"] / cbo.at[y, "net_interest"] - 1) * 100 for y in years)
+    rate_gap = max(
+        abs(res.at[y, "average_interest_rate"] - cbo.at[y, "average_interest_rate"]) for y in years
+    )
+    m = re.search(
+        r"Debt/GDP 2035 ([\d.]+)% \(CBO ([\d.]+)%, ±1.5 pp\); net interest within ([\d.]+)% of CBO's every "
+        r"year \(±5%\); the average rate within ([\d.]+) pp every year \(±0.15 pp\); .*? ([\d.]+)% of GDP in "
+        r"2055 \(CBO (\d+)%, ±5 pp\), deficit ([\d.]+)% of GDP \(CBO ([\d.]+)%\), net interest ([\d.]+)% "
+        r"\(CBO ([\d.]+)%\)",
+        text,
+    )
+    deficit = res.at[2055, "deficit"] / res.at[2055, "gdp"] * 100
+    assert m.groups() == (
+        f"{res.at[2035, 'debt_to_gdp']:.1f}",
+        f"{cbo.at[2035, 'debt_to_gdp']:.1f}",
+        f"{ni_gap:.1f}",
+        f"{rate_gap:.3f}",
+        f"{res.at[2055, 'debt_to_gdp']:.1f}",
+        f"{_target(v, 'debt_to_gdp', 2055):.0f}",
+        f"{deficit:.1f}",
+        f"{_target(v, 'total_deficit_pct_gdp', 2055):.1f}",
+        f"{res.at[2055, 'net_interest_to_gdp']:.1f}",
+        f"{_target(v, 'net_interest_pct_gdp', 2055):.1f}",
+    )
 
 
 def test_no_step_a_user_runs_needs_the_shared_folder():
@@ -212,3 +320,507 @@ def test_make_readme_charts_redraws_every_snapshot_the_readme_shows():
     redrawn = set(charts) | set(re.findall(r"reports/readme/([\w-]+)\.png$", target, flags=re.M))
     assert shown == redrawn
     assert shown == {p.stem for p in (REPO / "reports" / "readme").glob("*.png")}
+
+
+def test_backtest_output_is_the_commands():
+    """'How good is it?' 3: the printed table and summary of `snowball backtest --start 2015` are
+    the command's own output, and the sentences after it quote the runs: from the 2020 start,
+    each year's net-interest error and their mean absolute error; from 2015, the years FY2016-2025
+    outside the ±5% target (FY2018 -6.2%, FY2022 -9.4%) and the count that meet it (8 of 10)."""
+    from runners import backtest as bt
+
+    text = section("### 3. Backtest against history")
+    shown = next(b for lang, b in blocks(text) if lang == "text")
+    from2015 = bt.backtest(2015)
+    assert shown.splitlines() == bt.format_backtest(from2015).splitlines()[: len(shown.splitlines())]
+    flat = " ".join(text.split())
+
+    def errors(b):
+        t = b.table[b.table["variable"] == "net_interest"].set_index("fiscal_year")["error_pct"]
+        return t
+
+    e2020 = errors(bt.backtest(2020))
+    quoted = re.search(
+        r"From the end of FY2019 \(`--start 2020`\), net interest: (.*?) \(mean absolute error ([\d.]+)%\)",
+        flat,
+    )
+    pairs = re.findall(r"FY(\d{4}) ([+−-][\d.]+)%", quoted.group(1))
+    assert [int(y) for y, _ in pairs] == list(e2020.index)
+    assert [v.replace("−", "-") for _, v in pairs] == [f"{e2020[int(y)]:+.1f}" for y, _ in pairs]
+    assert quoted.group(2) == f"{e2020.abs().mean():.1f}"
+    e2015 = errors(from2015).loc[2016:2025]
+    missed = e2015[e2015.abs() > 5]
+    m = re.search(
+        r"It is met in (\d+) of those (\d+) years and \*\*missed\*\* in (.*?); from the 2020 start", flat
+    )
+    assert (int(m.group(1)), int(m.group(2))) == (len(e2015) - len(missed), len(e2015))
+    assert re.findall(r"FY(\d{4}) \(([+−-][\d.]+)%\)", m.group(3)) == [
+        (str(y), f"{v:+.1f}".replace("-", "−")) for y, v in missed.items()
+    ]
+
+
+def test_bond_examples_are_the_commands(capsys):
+    """The three `snowball bond` lines and the answers in their comments (the seed's bond:
+    $3 coupon + $10 gain on $90 is $13 / $90 = 14.4%)."""
+    text = section("### Bond prices and the seed's arithmetic")
+    shown = re.findall(r"^(snowball bond [^#\n]*?)\s+# (yield|price) ([\d.]+)", text, flags=re.M)
+    assert len(shown) == 3
+    for line, what, value in shown:
+        assert cli.main(line.split()[1:]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith(f"{what} {value}{'%' if what == 'yield' else ' '}"), (line, out)
+
+
+@pytest.fixture(scope="module")
+def selloff_ranges():
+    """Every built-in sell-off scenario under the low, central and high supply-effect sets (what
+    `snowball compare` and the briefing report), one row per scenario."""
+    from runners import calibration_sets as cs
+    from runners.scenario import builtin_names
+
+    selling = [s for s in (load_scenario(n) for n in builtin_names()) if cs.sells(s)]
+    return cs.selloff_range_table(selling)
+
+
+def _ranged(row, var: str, fmt: str, dash: str = "\u2013") -> str:
+    c, lo, hi = (row[f"{var}_{k}"] for k in ("central", "low", "high"))
+    return f"{fmt.format(c)} ({fmt.format(lo)}{dash}{fmt.format(hi)})"
+
+
+def test_selloff_tables_are_the_runs(selloff_ranges):
+    """The sell-off scenarios' central values with their low-high ranges, wherever the README
+    quotes them: the Scenarios table's brackets, the table of every sell-off scenario (10-year
+    peak: the monthly gap from the baseline path) and the `describe(row)` example sentence."""
+    from runners import calibration_sets as cs
+
+    ranges = selloff_ranges
+    scenarios = section("## Scenarios")
+    rows = re.findall(
+        r"^\| `([a-z0-9-]+)` \| .*? \| .*? \| (.*?) \| (.*?) \| .*? \| .*? \|$", scenarios, re.M
+    )
+    ranged = {name: (debt, interest) for name, debt, interest in rows if "(" in debt}
+    assert sorted(ranged) == sorted(ranges.index)
+    for name, (debt, interest) in ranged.items():
+        r = ranges.loc[name]
+        assert debt == _ranged(r, "debt_to_gdp", "{:.1f}").replace(" (", "% ("), name
+        assert interest == "$" + _ranged(r, "net_interest", "{:,.0f}").replace(" (", "bn ("), name
+    every = section("### The sell-off's effect on yields").split("Every sell-off scenario, central")[1]
+    table = re.findall(r"^\| `([a-z0-9-]+)` \| \+(.*?) \| (.*?) \| \$(.*?) \|$", every.split("\n\n")[1], re.M)
+    assert sorted(n for n, *_ in table) == sorted(ranges.index)
+    for name, peak, debt, interest in table:
+        r = ranges.loc[name]
+        assert peak == _ranged(r, "ten_year_peak_bp", "{:.0f}").replace(" (", " bp ("), name
+        assert debt == _ranged(r, "debt_to_gdp", "{:.1f}").replace(" (", "% ("), name
+        assert interest == _ranged(r, "net_interest", "{:,.0f}").replace(" (", "bn ("), name
+    quoted = re.search(r'for the sentence\s+\("(.*?)"\)', README, flags=re.S).group(1)
+    assert " ".join(quoted.split()) == cs.describe(ranges.loc["japan-selloff"])
+
+
+def test_selloff_sets_table_is_the_runs(selloff_ranges, baseline_result):
+    """`japan-selloff` under each set: the 10-year's monthly peak above its baseline path, the
+    supply premium at that month (central: (61 + 22) / 0.859 = 96 bp in the worked example),
+    debt/GDP and net interest in 2035, and the baseline's figures beside them."""
+    text = section("### The sell-off's effect on yields")
+    rows = re.findall(
+        r"^\| `(low|central|high)` \| \+(\d+) bp \| (\d+) bp \| ([\d.]+)% \| \$([\d,]+)bn \|$", text, re.M
+    )
+    assert [r[0] for r in rows] == ["low", "central", "high"]
+    sale = load_scenario("japan-selloff")
+    for name, peak, supply, debt, interest in rows:
+        monthly = run(
+            sale, until=2035, calibration=name, monthly=["ten year yield gap", "supply premium"]
+        ).monthly
+        when = monthly["ten year yield gap"].idxmax()
+        r = selloff_ranges.loc["japan-selloff"]
+        assert peak == f"{monthly.at[when, 'ten year yield gap'] * 100:.0f}", name
+        assert supply == f"{monthly.at[when, 'supply premium'] * 100:.0f}", name
+        assert debt == f"{r[f'debt_to_gdp_{name}']:.1f}", name
+        assert interest == f"{r[f'net_interest_{name}']:,.0f}", name
+    central = next(r for r in rows if r[0] == "central")
+    assert f"+{central[1]} bp above the baseline path" in " ".join(text.split())
+    assert f"= {central[2]} bp on the 10-year" in " ".join(text.split())
+    b = baseline_result.results
+    assert f"(baseline: {b.at[2035, 'debt_to_gdp']:.1f}% and ${b.at[2035, 'net_interest']:,.0f}bn)" in text
+
+
+def test_selloff_uncertainty_percentiles_are_the_sweeps(tmp_path):
+    """`snowball sweep selloff-uncertainty`'s 5th-50th-95th percentiles as the README quotes them
+    (summary.csv: p5, p50, p95)."""
+    from runners import api
+
+    flat = " ".join(README.split())
+    m = re.search(
+        r"10-year yield FY(\d{4}) ([\d.]+)-([\d.]+)-([\d.]+)%; "
+        r"debt/GDP FY(\d{4}) ([\d.]+)-([\d.]+)-([\d.]+)%; "
+        r"net interest FY(\d{4}) \$([\d,]+)-([\d,]+)-([\d,]+)bn",
+        flat,
+    )
+    s = api.sweep("selloff-uncertainty", out=tmp_path / "su").summary
+    got = []
+    for var, fmt, group in (
+        ("ten_year_yield", "{:.2f}", 1),
+        ("debt_to_gdp", "{:.1f}", 5),
+        ("net_interest", "{:,.0f}", 9),
+    ):
+        year = int(m.group(group))
+        row = s[(s["variable"] == var) & (s["fiscal_year"] == year)].iloc[0]
+        got += [str(year)] + [fmt.format(row[p]) for p in ("p5", "p50", "p95")]
+    assert list(m.groups()) == got
+
+
+GAP = "## What would it take? The fiscal gap (`snowball gap`)"
+
+
+def test_gap_prose_figures_are_the_solvers():
+    """The fiscal-gap section's sentences: the worked example restated (170% without, the size,
+    $bn in the first year, the revenue and spending equivalents), the answer with CBO's debt
+    premium switched on (`debt premium switch` = 1), phased in over 5 years, CBO's own fiscal gap
+    (debt/GDP back to the initial state's, D0 = debt / GDP at the end of FY2025, by 2056) and
+    `what_it_would_take`'s two goals for the three scenarios."""
+    from conftest import variant
+
+    from runners import gap
+
+    flat = " ".join(section(GAP).split())
+    base = load_scenario("baseline")
+    worked = gap.gap(gap.question(base, 2055, target=100.0))
+    without = worked.baseline.results.at[2055, "debt_to_gdp"]
+    m = re.search(
+        r"Without the adjustment debt reaches (\d+)% of GDP in 2055; ([\d.]+)% of GDP a year from FY(\d{4}) "
+        r"\(\$([\d,]+)bn in the first year\) brings it to 100%\. Half of that from revenues is a ([\d.]+)% "
+        r"rise in revenues; all of it from spending, a ([\d.]+)% cut",
+        flat,
+    )
+    assert m.groups() == (
+        f"{without:.0f}",
+        f"{worked.size:.2f}",
+        str(worked.question.start),
+        f"{worked.first_year_bn:,.0f}",
+        f"{worked.revenue_rise_pct / 2:.1f}",
+        f"{worked.spending_cut_pct:.1f}",
+    )
+    premium = variant(base, "premium", debt_premium_switch=1)
+    m = re.search(r"it takes ([\d.]+)% of GDP\. Phased in over (\d+) years it takes ([\d.]+)% of GDP", flat)
+    assert m.group(1) == f"{gap.solve(gap.question(premium, 2055, target=100.0)):.2f}"
+    phased = gap.solve(gap.question(base, 2055, target=100.0, phase_in=float(m.group(2))))
+    assert m.group(3) == f"{phased:.2f}"
+    q = gap.question(base, 2056, target=100.0)
+    d0 = gap.current_debt_to_gdp(q)
+    m = re.search(
+        r"\(([\d.]+)% at the end of FY(\d{4}) for `cbo-2026-02`\).*?\(`--target ([\d.]+) --by (\d{4})`\), "
+        r"([\d.]+)% of GDP \(\$([\d,]+)bn in FY(\d{4})\), revenues ([\d.]+)% higher or noninterest spending "
+        r"([\d.]+)% lower over FY(\d{4})-(\d{4})",
+        flat,
+    )
+    assert m.group(1) == m.group(3) == f"{d0:.2f}"
+    assert int(m.group(2)) == q.first_year
+    cbo_gap = gap.gap(gap.question(base, int(m.group(4)), target=float(m.group(3))))
+    assert m.groups()[4:] == (
+        f"{cbo_gap.size:.2f}",
+        f"{cbo_gap.first_year_bn:,.0f}",
+        str(cbo_gap.question.start),
+        f"{cbo_gap.revenue_rise_pct:.1f}",
+        f"{cbo_gap.spending_cut_pct:.1f}",
+        str(cbo_gap.question.start),
+        m.group(4),
+    )
+    m = re.search(
+        r"For `cbo-2026-02`: baseline ([\d.]+) and ([\d.]+)% of GDP; `japan-selloff` ([\d.]+) and ([\d.]+)%; "
+        r"`japan-selloff-fed` ([\d.]+) and ([\d.]+)%",
+        flat,
+    )
+    names = ["baseline", "japan-selloff", "japan-selloff-fed"]
+    table = gap.what_it_would_take([load_scenario(n) for n in names], by=2055, return_to=100)
+    assert list(m.groups()) == [f"{v:.2f}" for v in table["adjustment_pct_gdp"]]
+
+
+@pytest.mark.slow
+def test_gap_probability_figures_are_the_solvers():
+    """'3.73% of GDP at P = 0.9 against the deterministic 2.14%, which meets the goal in 50.4% of
+    draws' (`snowball gap --target 100 --by 2055 --probability 0.9 --sweep monte-carlo`)."""
+    from runners import gap
+    from runners.sweepspec import load_spec
+
+    flat = " ".join(section(GAP).split())
+    m = re.search(
+        r"([\d.]+)% of GDP at P = ([\d.]+) against the deterministic ([\d.]+)%, which meets the goal in "
+        r"([\d.]+)% of draws",
+        flat,
+    )
+    result = gap.gap(
+        gap.question(load_scenario("baseline"), 2055, target=100.0),
+        float(m.group(2)),
+        load_spec("monte-carlo"),
+        workers=1,
+    )
+    p = result.probabilistic
+    assert m.groups() == (
+        f"{p.size:.2f}",
+        m.group(2),
+        f"{result.size:.2f}",
+        f"{p.share_met_deterministic * 100:.1f}",
+    )
+
+
+def test_scenarios_paragraph_agrees_with_the_table_and_runs():
+    """The paragraph under the Scenarios table: CBO's long-term debt/GDP (targets.csv), the
+    baseline's year past 300% of GDP, the earliest and latest stress scenario (from the table,
+    itself checked against runs in test_scenario_table_is_the_runs), and debt/GDP in 2100 under
+    the fiscal rule."""
+    text = section("## Scenarios")
+    flat = " ".join(text.split())
+    rows = re.findall(r"^\| `([a-z0-9-]+)` \|.*\| (FY\d{4}|no) \|$", text, re.M)
+    explodes = {name: int(year[2:]) for name, year in rows if year != "no"}
+    never = sorted(name for name, year in rows if year == "no")
+    m = re.search(
+        r"\((\d+)% of GDP in (\d{4}) against (\d+)% in (\d{4})\).*?passes 300% of GDP in FY(\d{4})\. "
+        r"Every stress scenario gets there sooner, "
+        r"from FY(\d{4}) \(`([a-z-]+)`\) to FY(\d{4}) \(`([a-z-]+)`\); "
+        r"only the fiscal rule \(`([a-z-]+)`, `([a-z-]+)`: (\d+)% in 2100\) stops it",
+        flat,
+    )
+    assert m.group(1) == f"{_target('cbo-2026-02', 'debt_to_gdp', int(m.group(2))):.0f}"
+    assert m.group(3) == f"{_target('cbo-2025-01', 'debt_to_gdp', int(m.group(4))):.0f}"
+    assert int(m.group(5)) == explodes.pop("baseline")
+    assert all(year < int(m.group(5)) for year in explodes.values())
+    first, last = min(explodes, key=explodes.get), max(explodes, key=explodes.get)
+    assert (m.group(6), m.group(7), m.group(8), m.group(9)) == (
+        str(explodes[first]),
+        first,
+        str(explodes[last]),
+        last,
+    )
+    assert sorted([m.group(10), m.group(11)]) == never
+    for name in never:
+        assert m.group(12) == f"{run(load_scenario(name), until=2100).results.at[2100, 'debt_to_gdp']:.0f}"
+
+
+def test_bill_share_and_view_counts_are_the_models():
+    """'23.9% at 30 September 2025' (the initial state's bill share, also where the bill share
+    table's line starts) and 'the model's eight views'."""
+    from runners.diagram import diagrams
+    from runners.inputs import load_inputs
+
+    share = load_inputs("cbo-2026-02").tables["bill share table"]
+    flat = " ".join(README.split())
+    quoted = set(re.findall(r"([\d.]+)% at 30 September 2025", flat)) | set(
+        re.findall(r"a line up from ([\d.]+)% to 30% in 2030", flat)
+    )
+    assert quoted == {f"{float(share.iloc[0]):.1f}"}
+    words = {"six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+    count = re.search(r"Each of the model's (\w+) views", flat).group(1)
+    assert words[count] == len(diagrams())
+
+
+def test_backtest_misses_quote_the_history_files():
+    """'held at the start year's level ($26bn for FY2014); it was $13bn in FY2022 and $37bn in
+    FY2021' and 'FY2022's $143bn' (TIPS inflation compensation): data/history/actuals_fy.csv."""
+    import pandas as pd
+
+    from runners.paths import data_dir
+
+    actual = pd.read_csv(data_dir() / "history" / "actuals_fy.csv").set_index(["variable", "fiscal_year"])[
+        "value"
+    ]
+    flat = " ".join(section("### 3. Backtest against history").split())
+    m = re.search(
+        r"\(\$(\d+)bn for FY(\d{4})\); it was \$(\d+)bn in FY(\d{4}) and \$(\d+)bn in FY(\d{4})", flat
+    )
+    for value, year in zip(m.groups()[::2], m.groups()[1::2], strict=True):
+        assert value == f"{actual['other_interest', int(year)]:.0f}", year
+    m = re.search(r"FY(\d{4})'s \$(\d+)bn came from", flat)
+    assert m.group(2) == f"{actual['tips_inflation_compensation', int(m.group(1))]:.0f}"
+
+
+def test_other_interest_income_figures_are_the_vintages():
+    """Interest on the debt less net interest (`other interest income`): the model holds the
+    initial state's year's difference (CBO's average rate x average debt - net interest: FY2025,
+    3.383% x (28,196 + 30,172) / 2 - 970 = about $17bn on the default vintage), where the README
+    said '(FY2024 calibration, $28bn)', January 2025's vintage's. The sentence under the columns
+    gives the difference CBO's published rates imply over each vintage's years."""
+    from runners.inputs import load_inputs
+
+    flat = " ".join(README.split())
+    held = {}
+    for vintage in ("cbo-2026-02", "cbo-2025-01"):
+        r = run(load_scenario("baseline"), baseline=vintage, until=2030).results
+        gap = r["interest_on_debt"] - r["net_interest"]
+        assert gap.max() - gap.min() < 1e-6  # held constant in dollars
+        held[vintage] = (int(r.index[0]) - 1, gap.iloc[0])
+    year, value = held["cbo-2026-02"]
+    assert f"held in dollars: FY{year} on the default vintage, ${value:.0f}bn)" in section(
+        "### Results columns"
+    )
+    assert f"${value:.0f}bn (FY{year}) on the default vintage" in flat
+    year, value = held["cbo-2025-01"]
+    assert f"${value:.0f}bn (FY{year}) on `cbo-2025-01`" in flat
+    for vintage, name in (("cbo-2026-02", "February 2026"), ("cbo-2025-01", "January 2025")):
+        cbo = load_inputs(vintage).cbo
+        debt = cbo["debt_held_by_public"]
+        implied = (
+            cbo["average_interest_rate"] / 100 * (debt + debt.shift(1)) / 2 - cbo["net_interest"]
+        ).dropna()
+        implied = implied.loc[held[vintage][0] + 1 :]
+        m = re.search(rf"{name}'s \(FY(\d{{4}})-(\d{{4}})\): \$(\d+)-(\d+)bn", flat)
+        assert m.groups() == (
+            str(implied.index[0]),
+            str(implied.index[-1]),
+            f"{implied.min():.0f}",
+            f"{implied.max():.0f}",
+        ), vintage
+
+
+def test_holdings_start_dates_are_the_default_initial_states():
+    """The holders' columns name the month their starting holdings come from: the default
+    vintage's initial state (holders.csv's sources: TIC September 2025, H.4.1 24 Sep 2025); they
+    said Sep 2024, January 2025's vintage's."""
+    import pandas as pd
+
+    from runners.inputs import DEFAULT_VINTAGE, vintage_meta
+    from runners.paths import data_dir
+
+    state = vintage_meta(DEFAULT_VINTAGE)["initial_state"]
+    sources = pd.read_csv(data_dir() / "initial" / state / "holders.csv").set_index("holder")["source"]
+    dated = {"holdings_japan": "japan", "holdings_china": "china", "holdings_fed": "fed"}
+    for col in COLUMNS:
+        if col.name in dated:
+            when = re.search(r"\(default: (.*?)\)", col.definition)
+            assert when and when.group(1) in sources[dated[col.name]], col.name
+
+
+def test_api_table_shows_each_functions_signature():
+    """The Python API table gives each function's parameters and defaults as runners.api has them."""
+    import inspect
+
+    from runners import api
+
+    table = section("## Python API (`from runners import api`)")
+    shown = re.findall(r"`api\.(\w+)\((.*?)\)`", table)
+    assert {name for name, _ in shown} == {
+        n
+        for n in dir(api)
+        if not n.startswith("_")
+        and inspect.isfunction(getattr(api, n))
+        and getattr(api, n).__module__ == api.__name__
+    }
+    for name, args in shown:
+        params = inspect.signature(getattr(api, name)).parameters.values()
+        want = [p.name if p.default is inspect.Parameter.empty else f"{p.name}={p.default!r}" for p in params]
+        got = [a.strip() for a in args.split(",") if a.strip()]
+        got = ["scenarios" if a == "[scenario" else a for a in got if a not in ("...]",)]
+        assert got == want, name
+
+
+def test_every_scheduled_sale_is_named_in_the_scenarios_title():
+    """A scenario that schedules a sale by Japan or China says so in its title (the title is what
+    the README's table, compare and the briefing show): reserve-diversification also sells
+    Japan's $1.2tn over 12 months, so its 121.6% of GDP in 2035 read as diversification's alone."""
+    from runners.scenario import builtin_names
+
+    sellers = {"japan sale amount": "Japan", "china sale amount": "China"}
+    for name in builtin_names():
+        s = load_scenario(name)
+        for constant, seller in sellers.items():
+            if s.constants.get(constant, 0) > 0:
+                assert seller in s.title, (name, s.title)
+        if s.constants.get("reserve diversification rate", 0) > 0:
+            assert "other official holders" in s.title, (name, s.title)
+
+
+def test_gap_solver_settings_are_the_codes():
+    """'first for 41 sizes from −5 to +15% of GDP ... tolerance 1e-6 pp ... within 0.05 pp' and
+    the probability's 'tolerance 1e-4 pp': 41 = (15 - (-5)) / 0.5 + 1 grid points."""
+    from runners import gap
+
+    flat = " ".join(section(GAP).split())
+    m = re.search(r"first for (\d+) sizes from −(\d+) to \+(\d+)% of GDP", flat)
+    low, high = gap.SANE_RANGE
+    assert (int(m.group(1)), -int(m.group(2)), int(m.group(3))) == (
+        int(round((high - low) / gap.GRID_STEP)) + 1,
+        low,
+        high,
+    )
+    for tol in (gap.XTOL, gap.PROB_XTOL):  # written 1e-6 as Python writes 1e-06
+        assert f"tolerance {tol:.0e} pp".replace("e-0", "e-") in flat, tol
+    assert f"land on the goal within {gap.LANDING_TOLERANCE:g} pp" in flat
+
+
+def test_supply_sets_table_is_the_calibration_file():
+    """The three sets' reference market ($bn), flow and stock sensitivities (bp per $bn: the
+    file's percent per $bn x 100) and saturation ($bn), as data/calibration/supply-effects.toml
+    holds them."""
+    from runners import calibration_sets as cs
+
+    text = section("### The sell-off's effect on yields")
+    rows = re.findall(
+        r"^\| `(low|central|high)` \| .*? \| \$([\d,]+)bn.*? \| ([\d.]+) \| ([\d.]+), \$(\d+)bn \|",
+        text,
+        re.M,
+    )
+    assert [r[0] for r in rows] == ["low", "central", "high"]
+    for name, market, flow, stock, saturation in rows:
+        c = cs.get_set(name).constants
+        assert market == f"{c['reference market size']:,.0f}", name
+        assert flow == f"{c['short run supply sensitivity'] * 100:.2f}", name
+        assert stock == f"{c['long run supply sensitivity'] * 100:.2f}", name
+        assert saturation == f"{c['stock effect saturation']:.0f}", name
+
+
+def test_central_peak_worked_example_is_the_runs():
+    """'Why the central 10-year peak sits inside the range': every figure of the worked example
+    read off `snowball run japan-selloff`'s monthly path at the 10-year's peak month (the block's
+    own variables: displaced holdings, debt, depth, the stock and flow effects on the 5-year, the
+    10-year's supply, confidence, inflation and debt premia)."""
+    text = " ".join(section("### The sell-off's effect on yields").split())
+    names = [
+        "ten year yield gap", "Displaced official holdings", "debt held by the public", "market depth",
+        "depth scaled net displacement", "supply stock effect", "supply flow effect", "supply premium",
+        "confidence premium", "inflation expectations premium", "debt premium",
+    ]  # fmt: skip
+    monthly = run(load_scenario("japan-selloff"), until=2030, monthly=names).monthly
+    m = monthly.loc[monthly["ten year yield gap"].idxmax()]
+    bp = {k: m[k] * 100 for k in names if k.endswith(("effect", "premium", "gap"))}
+    held, debt, d = m["Displaced official holdings"], m["debt held by the public"], m["market depth"]
+    x = m["depth scaled net displacement"]
+    stock, flow = bp["supply stock effect"], bp["supply flow effect"]
+    expected = (
+        f"+{bp['ten year yield gap']:.0f} bp above the baseline path. "
+        f"Then ${held:,.0f}bn is displaced (after a year of fading), the debt is ${debt:,.0f}bn, "
+        f"so depth d = 29,300 / {debt:,.0f} = {d:.3f} and x = {held:,.0f} x {d:.3f} = {x:,.0f}bn of "
+        f"reference-market sales. Stock: 0.26 x {x:,.0f} / (1 + {x:,.0f}/300) = {stock:.0f} bp; "
+        f"flow: 0.24 x 100 x {d:.3f} = {flow:.0f} bp; supply premium ({stock:.0f} + {flow:.0f}) / "
+        f"0.859 = {bp['supply premium']:.0f} bp on the 10-year"
+    )
+    assert expected in text
+    feedbacks = (
+        f"add {bp['confidence premium']:.0f} bp of confidence premium (R2: selling 4% of the debt a year), "
+        f"{bp['inflation expectations premium']:.0f} bp of inflation read-back and "
+        f"{bp['debt premium']:.1f} bp of debt premium: +{bp['ten year yield gap']:.0f} bp"
+    )
+    assert feedbacks in text
+
+
+def test_short_notes_share_of_coupon_issuance_is_the_files():
+    """'Notes of 2-5 years are N% of coupon issuance': the 2-, 3- and 5-year shares of the initial
+    state's issuance mix (2024 auction sizes: 0.213 + 0.179 + 0.216 = 61%; it said 'over 40%')."""
+    import pandas as pd
+
+    from runners.inputs import DEFAULT_VINTAGE, vintage_meta
+    from runners.paths import data_dir
+
+    state = vintage_meta(DEFAULT_VINTAGE)["initial_state"]
+    mix = pd.read_csv(data_dir() / "initial" / state / "issuance.csv").set_index("parameter")["value"]
+    share = sum(mix[f"{n}_year_issuance_share"] for n in ("two", "three", "five")) * 100
+    flat = " ".join(section("### 3. Backtest against history").split())
+    assert f"Notes of 2–5 years are {share:.0f}% of coupon issuance" in flat
+
+
+def test_backtest_two_year_rule_figure_is_the_runs():
+    """'the FY2021 2-year was about 0.15%, the rule about 0.7%': the backtest's 2-year yield (the
+    curve rule between the actual bill and 10-year) in FY2021."""
+    from runners import backtest as bt
+
+    flat = " ".join(section("### 3. Backtest against history").split())
+    m = re.search(r"the FY(\d{4}) 2-year was about [\d.]+%, the rule about ([\d.]+)%", flat)
+    rule = bt.backtest(2020).result.results.at[int(m.group(1)), "two_year_yield"]
+    assert m.group(2) == f"{rule:.1f}"
