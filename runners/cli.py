@@ -296,8 +296,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         f"(baseline {spec.scenario.baseline})"
     )
     for name, o in spec.overrides.items():  # the title may quote the spec's own number of draws
-        used, own = (f"{o[k]:,}" if name == "draws" else str(o[k]) for k in ("command_line", "spec"))
-        print(f"--{name} {used} in place of the spec's {own} (recorded in manifest.json)")
+        used, own = (
+            f"{o[k]:,}" if isinstance(o[k], int) and name == "draws" else str(o[k])
+            for k in ("command_line", "spec")
+        )
+        said = f"in place of the spec's {own}" if o["spec"] is not None else "(the spec gives none)"
+        print(f"--{name} {used} {said} (recorded in manifest.json)")
     print()
     s = result.summary
     last = s["fiscal_year"].max()

@@ -695,6 +695,11 @@ def test_draws_and_seed_set_on_the_command_line(small_spec, tmp_path, capsys):
     }
     assert manifest["spec_sha256"] == small_spec.sha256  # the file as it is
     assert "overrides" not in json.loads((own / "manifest.json").read_text())
+    # a spec without a seed (which it needs) runs with --seed, and says the spec gave none
+    unseeded = write_spec(tmp_path, GOOD.replace("seed = 3\n", ""), "unseeded")
+    argv = ["sweep", str(unseeded), "--workers", "1", "--seed", "5", "--out", str(tmp_path / "u")]
+    assert cli.main(argv) == 0
+    assert "--seed 5 (the spec gives none)" in capsys.readouterr().out
     # a chunk kept from the 30-draw sweep is not resumed into another seed's (the key differs)
     keys = {sweep.plan(sweepspec.load_spec(small_spec.path, overrides={"seed": s})).key for s in (5, 6)}
     assert len(keys) == 2
