@@ -538,7 +538,7 @@ class Pool:
             self._warmed = [self.client.submit(warm_up, pure=False, workers=[w]) for w in workers]
         self._draw = draw and (self.client is not None or self.workers > 1)  # one worker: all here
         local = self.client is None and self.workers > 1 and self._executor is None
-        if (local or draw) and self._warming is None:
+        if (local or self._draw) and self._warming is None:
             self._warming = threading.Thread(target=self._start, name="snowball-pool-start", daemon=True)
             self._warming.start()
 

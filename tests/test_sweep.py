@@ -472,6 +472,12 @@ def test_every_output_file_is_identical_whatever_the_workers_and_chunks(
         (True, "sensitivity_rows", 3),
     ]
     assert drawers == [False, True]  # with worker processes, the fan was rendered in another
+    assert "chart_process_started" not in one.timeline and "chart_process_started" in two.timeline
+    # one worker: no thread started either (a warm-up thread made the pool look started, and the
+    # chart import and base run then ran in a thread beside the chunks, unlike a one-worker sweep)
+    pool = sweep.Pool(1)
+    pool.warm(draw=True)
+    assert not pool.started
     assert files(one.out) == files(small_run.out)
     assert files(two.out) == files(small_run.out)
     assert pq.ParquetFile(two.out / "runs.parquet").metadata.num_row_groups == 3
