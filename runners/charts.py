@@ -1009,10 +1009,16 @@ def plot_fan(
             # the legend's swatch in the colour the band shows, not the colour of its own layer
             ax.fill_between([], [], [], color=color, alpha=shown, linewidth=0, label=name)
     if "p50" in data:
+        # wider than the dashed base line drawn over it, and edged in white against the bands:
+        # where the two coincide (mean-zero shocks) both stay visible
+        from matplotlib import patheffects
+
         ax.plot(
             data.index,
             data["p50"],
             color=color,
+            linewidth=2.0,
+            path_effects=[patheffects.Stroke(linewidth=3.4, foreground="white"), patheffects.Normal()],
             label="Median" if probability else "Median of the design's runs",
         )
     if "base" in data:

@@ -778,6 +778,33 @@ def test_fan_legend_swatches_are_the_colours_the_bands_show(uncertainty, probabi
         assert np.abs(shown - swatch).max() <= 3, (name, shown, swatch)
 
 
+def test_the_median_shows_where_it_lies_under_the_base_path(uncertainty):
+    """The Monte Carlo's median coincides with the base scenario (mean-zero shocks), and the blue
+    median drawn under the dashed base line vanished into the blue 25th-75th band beside it. It is
+    now edged in white (1.7 pt from its centre, past its own 1.0 pt and the base line's 0.6 pt):
+    across the line, within 2.5 pt on each side, a reader sees white between line and band."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    u = uncertainty
+    data = charts.fan_data(u.summary, "debt_to_gdp", u.base)
+    year = int(data.index.max()) - 1
+    assert abs(data.at[year, "p50"] - data.at[year, "base"]) < 1.0  # they coincide (pp of GDP)
+    fig = charts.draw(charts.plot_fan, data, "Debt held by the public", "% of GDP", "note")
+    fig.set_dpi(charts.PNG_DPI)  # as fan.png is written
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())
+    ax = fig.axes[0]
+    x, y = ax.transData.transform((year, data.at[year, "p50"]))
+    before, after = (ax.transData.transform((t, data.at[t, "p50"])) for t in (year - 1, year + 1))
+    normal = np.array([before[1] - after[1], after[0] - before[0]])  # across the line, unit length
+    normal /= np.hypot(*normal)
+    steps = np.arange(0.5, 2.5, 0.1) / 72 * fig.dpi  # 0.5 to 2.5 pt out, in pixels
+    for side in (+1, -1):  # above and below: a white edge between the line and the band
+        seen = [_pixel(rgba, fig, *(np.array([x, y]) + side * d * normal)) for d in steps]
+        assert any((c >= 235).all() for c in seen), (side, seen)
+
+
 def test_design_sweeps_are_drawn_as_sensitivity_not_probability(uncertainty):
     u = uncertainty
     data = charts.fan_data(u.summary, "debt_to_gdp")
