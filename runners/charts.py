@@ -1145,9 +1145,12 @@ def plot_tornado(data: dict[int, pd.DataFrame], ax: Axes, note: str, source: str
     short = [t.split(" (")[0] for t in tops]
     if len(set(short)) == 1:
         title = f"{short[0]} moves {label} most in " + " and ".join(f"FY{y}" for y in years)
-    else:
+    else:  # years with the same top input together, in the order they first come
+        first: dict[str, list[int]] = {}
+        for t, y in zip(short, years, strict=True):
+            first.setdefault(t, []).append(y)
         title = f"What moves {label} most: " + "; ".join(
-            f"FY{y}: {t.lower()}" for t, y in zip(short, years, strict=True)
+            " and ".join(f"FY{y}" for y in ys) + f": {t.lower()}" for t, ys in first.items()
         )
     _title(fig, title, note)
     _legend_below(fig, ax, ncol=2)

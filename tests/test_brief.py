@@ -1082,6 +1082,29 @@ def test_sobol_tornado_keeps_its_intervals():
     assert _title(fig) == "Yield shift moves debt/GDP most in FY2055"
 
 
+def test_tornado_title_names_each_years_top_input_once():
+    # FY2030 and FY2035 led by the same input, FY2055 by another: the title named the first input
+    # twice ("FY2030: growth shift; FY2035: growth shift; FY2055: yield shift"), three lines long
+    labels = {"yield shift": "Yield shift (pp)", "growth shift": "Growth shift (pp)"}
+    swings = {2030: (1.0, 3.0), 2035: (2.0, 4.0), 2055: (9.0, 5.0)}  # (yield, growth) swing
+    data = {}
+    for year, (yld, gro) in swings.items():
+        sens = pd.DataFrame(
+            {
+                "variable": ["debt_to_gdp"] * 2,
+                "fiscal_year": [year] * 2,
+                "input": ["yield shift", "growth shift"],
+                "low": [-yld / 2, -gro / 2],
+                "high": [yld / 2, gro / 2],
+                "swing": [yld, gro],
+                "spearman": [0.5, 0.5],
+            }
+        )
+        data[year] = charts.tornado_data(sens, "debt_to_gdp", year, labels, 0.0)
+    fig = charts.draw(charts.plot_tornado, data, "note")
+    assert _title(fig) == "What moves debt/GDP most: FY2030 and FY2035: growth shift; FY2055: yield shift"
+
+
 def test_interest_and_revenue_titles_follow_the_data(baseline_result):
     r, hist = baseline_result.results, read_history()
     fig = charts.draw(charts.plot_interest, charts.interest_data({"Baseline": r}, hist))
