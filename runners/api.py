@@ -107,9 +107,9 @@ def sweep(
     ``calibration`` DataFrames and the output folder ``out``.
     """
     from .sweep import run_sweep
-    from .sweepspec import load_spec
+    from .sweepspec import load_spec, spec_overrides
 
-    overrides = {k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None}
+    overrides = spec_overrides(draws, seed)
     loaded = load_spec(spec, baseline=baseline, calibration=calibration, overrides=overrides)
     return run_sweep(
         loaded,

@@ -276,9 +276,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     [--seed S]."""
     from .outputs import check_inputs_outside
     from .sweep import run_sweep
-    from .sweepspec import check_workers, load_spec
+    from .sweepspec import check_workers, load_spec, spec_overrides
 
-    overrides = {k: v for k, v in (("draws", args.draws), ("seed", args.seed)) if v is not None}
+    overrides = spec_overrides(args.draws, args.seed)
     spec = load_spec(args.spec, baseline=args.baseline, calibration=args.calibration, overrides=overrides)
     check_workers(args.workers)
     if args.out:

@@ -1141,7 +1141,7 @@ def run_sweep(
                 phases["collect"] = collector.seconds
             except KeyboardInterrupt:
                 bar.close()
-                kept = sum(1 for i in range(len(the_plan.chunks)) if _chunk_path(folder, i).is_file())
+                kept = kept_chunks(the_plan, folder)
                 print(
                     f"snowball: stopped; {kept} of {len(the_plan.chunks)} chunks kept in {folder}; "
                     f"continue with: {resume_hint(spec, out, default_out)}",
@@ -1150,7 +1150,7 @@ def run_sweep(
                 raise
             except BaseException as exc:
                 bar.close()
-                kept = sum(1 for i in range(len(the_plan.chunks)) if _chunk_path(folder, i).is_file())
+                kept = kept_chunks(the_plan, folder)
                 if created and not kept:
                     shutil.rmtree(folder, ignore_errors=True)
                 if _a_worker_died(exc):
@@ -1196,6 +1196,11 @@ def run_sweep(
         timeline={k: v - start for k, v in sorted((pool.marks | marks).items(), key=lambda kv: kv[1])},
         chunks_arrived=tuple(t - start for t in (collector.arrivals if collector is not None else [])),
     )
+
+
+def kept_chunks(the_plan: Plan, folder: Path) -> int:
+    """How many of the plan's chunks are saved in ``folder`` (kept for --resume)."""
+    return sum(1 for i in range(len(the_plan.chunks)) if _chunk_path(folder, i).is_file())
 
 
 def resume_hint(spec: SweepSpec, out: Path, default_out: Path) -> str:

@@ -307,6 +307,11 @@ def load_spec(
 OVERRIDES = ("draws", "seed")  # the spec fields the command line may set
 
 
+def spec_overrides(draws: int | None = None, seed: int | None = None) -> dict[str, int]:
+    """``--draws`` and ``--seed`` as :func:`load_spec`'s ``overrides`` (those given)."""
+    return {k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None}
+
+
 def _is_number(v: object) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
