@@ -115,10 +115,13 @@ def exceedance(
     return frame
 
 
-def monte_carlo(name: str = MONTE_CARLO, baseline: str | None = None) -> Uncertainty:
+def monte_carlo(
+    name: str = MONTE_CARLO, baseline: str | None = None, until: int | None = None
+) -> Uncertainty:
     """Run the calibrated Monte Carlo in this process (seconds) and summarise it as
     `snowball sweep` does (sweep.computed); ``baseline`` names a vintage that replaces its
-    scenario's."""
+    scenario's. ``until``: the briefing's last year; the fan, the tornado and the probabilities
+    stop there (at the briefing's headline years), as the briefing's other charts and tables do."""
     from . import sweep
     from .sweepspec import load_spec
 
@@ -130,7 +133,12 @@ def monte_carlo(name: str = MONTE_CARLO, baseline: str | None = None) -> Uncerta
         calibration = sweep.calibration_frame(the_plan, chunks)
         debt = chunks.gather(slice(None), the_plan.columns.index("debt_to_gdp"))
     base = sweep.base_run(the_plan)["debt_to_gdp"]
-    probs = exceedance(debt, list(the_plan.years))
+    years = list(the_plan.years)
+    last = years[-1] if until is None else min(until, years[-1])
+    probs = exceedance(debt, years, horizons=[y for y in briefing_years(last) if y in years])
+    summary = summary[summary["fiscal_year"] <= last]
+    sensitivity = sensitivity[sensitivity["fiscal_year"] <= last]
+    base = base[base.index <= last]
     return Uncertainty(spec, the_plan.n_runs, summary, sensitivity, calibration, base, probs)
 
 
@@ -249,7 +257,7 @@ def headline_frame(results: dict[str, RunResult]) -> pd.DataFrame:
     for name, res in results.items():
         r = res.results
         row: dict[str, object] = {"title": res.scenario.title}
-        for y in (2035, 2055):
+        for y in horizons(r):
             if y in r.index:
                 row[f"debt_to_gdp_{y}_pct"] = r.at[y, "debt_to_gdp"]
                 row[f"net_interest_{y}_bn"] = r.at[y, "net_interest"]
@@ -298,8 +306,15 @@ def _join(parts: list[str]) -> str:
 
 
 def horizons(r: pd.DataFrame) -> list[int]:
-    """The headline years (2035, 2055) the results reach, else their last year."""
-    return [y for y in HORIZONS if y in r.index] or [int(r.index[-1])]
+    """The headline years: 2035 and 2055 where the results reach them, and their last year where
+    it falls short of 2055 (a briefing to FY2040 reports 2035 and 2040, one to FY2030 only 2030)."""
+    return briefing_years(int(r.index[-1]))
+
+
+def briefing_years(until: int) -> list[int]:
+    """The headline years of a briefing that ends in FY ``until`` (see :func:`horizons`)."""
+    years = [y for y in HORIZONS if y <= until]
+    return years + [until] if until < HORIZONS[-1] and until not in years else years
 
 
 def baseline_summary(res: RunResult, title: str) -> str:
@@ -662,7 +677,9 @@ def build_charts(
                 charts.fan_data(u.summary, "debt_to_gdp", u.base),
             )
         )
-        years = [y for y in HORIZONS if y in set(u.sensitivity["fiscal_year"])]
+        years = [y for y in HORIZONS if y in set(u.sensitivity["fiscal_year"])] or sorted(
+            set(u.sensitivity["fiscal_year"])
+        )[-1:]
         tornado = charts.sweep_tornado_data(u.sensitivity, u.summary, u.spec, years)
         if tornado:
             out.append(
@@ -794,7 +811,7 @@ def write_brief(
     source = source_note(vintages, vintage_titles)
     if uncertainty:
         say("running the calibrated Monte Carlo (data/sweeps/monte-carlo.toml)")
-    unc = monte_carlo(baseline=baseline) if uncertainty else None
+    unc = monte_carlo(baseline=baseline, until=until) if uncertainty else None
     ranges = pd.DataFrame()
     if sale is not None:
         say("running the sell-off under the low and high supply-effect calibrations")
@@ -803,10 +820,10 @@ def write_brief(
     spread = None
     if sale is not None and uncertainty:
         say(f"running the sell-off's spread over the evidence (data/sweeps/{SELLOFF_SPREAD}.toml)")
-        spread = monte_carlo(SELLOFF_SPREAD, baseline=baseline)
+        spread = monte_carlo(SELLOFF_SPREAD, baseline=baseline, until=until)
     take_for = [loaded[0], *[s for s in loaded[1:] if sells(s)]]
     say(f"solving what it would take for {', '.join(s.name for s in take_for)} (snowball gap)")
-    take = what_it_would_take([apply_calibration(s, calibration) for s in take_for])
+    take = what_it_would_take([apply_calibration(s, calibration) for s in take_for], by=until)
     say("drawing the charts")
     figures = build_charts(results, selloff, history, titles, unc, source, spread)
     figures += sweep_charts(named_sweeps, source)

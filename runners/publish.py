@@ -21,12 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-# headline table: (column, display label, format)
+# headline table: (column, display label, format); debt/GDP in each headline year and interest in
+# the first come first (headline_columns), in the years the briefing reaches
 HEADLINE_COLUMNS = [
-    ("debt_to_gdp_2035_pct", "Debt/GDP 2035", "{:.1f}%"),
-    ("debt_to_gdp_2055_pct", "Debt/GDP 2055", "{:.1f}%"),
-    ("net_interest_2035_bn", "Interest 2035", "${:,.0f}bn"),
-    ("net_interest_to_gdp_2035_pct", "Interest/GDP 2035", "{:.1f}%"),
     ("peak_fy_average_ten_year_yield_pct", "Peak 10y (FY avg)", "{:.2f}%"),
     ("first_year_interest_exceeds_defense", "Interest > defense", "FY{:.0f}"),
     ("first_year_interest_exceeds_medicare", "Interest > Medicare", "FY{:.0f}"),
@@ -39,7 +36,7 @@ def headline_rows(
     table: pd.DataFrame, titles: dict[str, str] | None = None
 ) -> tuple[list[str], list[list[str]]]:
     """Header and formatted rows of the headline table (scenario titles as rows)."""
-    cols = [c for c in HEADLINE_COLUMNS if c[0] in table.columns]
+    cols = headline_columns(table)
     header = ["Scenario"] + [label for _, label, _ in cols]
     rows = []
     for name, row in table.iterrows():
@@ -55,6 +52,22 @@ def headline_rows(
             cells.append(cell)
         rows.append(cells)
     return header, rows
+
+
+def headline_columns(table: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """The headline table's columns that ``table`` has: debt/GDP in every headline year (2035 and
+    2055; a briefing to FY2040 has 2035 and 2040), net interest in the first, then
+    :data:`HEADLINE_COLUMNS`."""
+    years = sorted(
+        int(m.group(1)) for c in table.columns if (m := re.fullmatch(r"debt_to_gdp_(\d{4})_pct", c))
+    )
+    cols = [(f"debt_to_gdp_{y}_pct", f"Debt/GDP {y}", "{:.1f}%") for y in years]
+    for y in years[:1]:
+        cols += [
+            (f"net_interest_{y}_bn", f"Interest {y}", "${:,.0f}bn"),
+            (f"net_interest_to_gdp_{y}_pct", f"Interest/GDP {y}", "{:.1f}%"),
+        ]
+    return [c for c in cols + HEADLINE_COLUMNS if c[0] in table.columns]
 
 
 def odds(p: float) -> str:

@@ -1426,3 +1426,30 @@ def test_yield_gap_is_dated_at_its_first_year():
         "10-year yield (fiscal-year average) is up to 2.00 pp higher than in Baseline "
         f"(FY{first}: {level:.2f}%)" in para
     )
+
+
+def test_briefing_years_stop_at_the_briefings_last_year():
+    # 2035 and 2055 where the briefing reaches them, and its last year where it stops short of 2055
+    assert brief.briefing_years(2055) == [2035, 2055]
+    assert brief.briefing_years(2100) == [2035, 2055]
+    assert brief.briefing_years(2040) == [2035, 2040]
+    assert brief.briefing_years(2035) == [2035]
+    assert brief.briefing_years(2030) == [2030]
+
+
+def test_a_briefing_to_2040_reports_2040_not_2055(tmp_path):
+    # `snowball brief --until 2040` reported the Monte Carlo's odds and "what it would take" for 2055
+    out = tmp_path / "b"
+    write_brief(["baseline"], out, until=2040, sweeps_dir=tmp_path / "none")
+    probs = pd.read_csv(out / "tables/monte_carlo_probabilities.csv")
+    assert list(probs["fiscal_year"]) == [2035, 2040]
+    take = pd.read_csv(out / "tables/what_it_would_take.csv")
+    results = pd.read_csv(out / "tables/results_baseline.csv", index_col="fiscal_year")
+    assert set(take["by"]) == {2040}
+    assert take["debt_to_gdp_by_without"].tolist() == pytest.approx([results.at[2040, "debt_to_gdp"]] * 2)
+    headline = pd.read_csv(out / "tables/headline.csv")
+    assert headline.at[0, "debt_to_gdp_2040_pct"] == pytest.approx(results.at[2040, "debt_to_gdp"])
+    assert not [c for c in headline.columns if "2055" in c]
+    md = (out / "briefing.md").read_text()
+    assert "2055" not in md
+    assert "| Debt/GDP 2035 | Debt/GDP 2040 | Interest 2035 |" in md
