@@ -823,7 +823,8 @@ def write_brief(
         spread = monte_carlo(SELLOFF_SPREAD, baseline=baseline, until=until)
     take_for = [loaded[0], *[s for s in loaded[1:] if sells(s)]]
     say(f"solving what it would take for {', '.join(s.name for s in take_for)} (snowball gap)")
-    take = what_it_would_take([apply_calibration(s, calibration) for s in take_for], by=until)
+    by = briefing_years(until)[-1]  # FY2055, or the last year of a briefing that stops before it
+    take = what_it_would_take([apply_calibration(s, calibration) for s in take_for], by=by)
     say("drawing the charts")
     figures = build_charts(results, selloff, history, titles, unc, source, spread)
     figures += sweep_charts(named_sweeps, source)

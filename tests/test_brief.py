@@ -1453,3 +1453,12 @@ def test_a_briefing_to_2040_reports_2040_not_2055(tmp_path):
     md = (out / "briefing.md").read_text()
     assert "2055" not in md
     assert "| Debt/GDP 2035 | Debt/GDP 2040 | Interest 2035 |" in md
+
+
+def test_a_briefing_beyond_2055_keeps_2055_as_its_last_headline_year(tmp_path):
+    # to FY2060 the runs go on, but the odds and "what it would take" stay at FY2055
+    out = tmp_path / "b"
+    write_brief(["baseline"], out, until=2060, sweeps_dir=tmp_path / "none")
+    assert list(pd.read_csv(out / "tables/monte_carlo_probabilities.csv")["fiscal_year"]) == [2035, 2055]
+    assert set(pd.read_csv(out / "tables/what_it_would_take.csv")["by"]) == {2055}
+    assert pd.read_csv(out / "tables/results_baseline.csv")["fiscal_year"].max() == 2060
