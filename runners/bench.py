@@ -183,6 +183,14 @@ def predict(one: dict, per_chunk: float, largest: int, workers: int, machine: fl
     return serial + slower * (rounds * (per_chunk + size * per_run) + p["summary_sensitivity"] / workers)
 
 
+def ceiling(one: dict, machine: float) -> float:
+    """The speedup over the one-worker sweep ``one`` that no parent could beat on a machine whose
+    processes of numpy work run ``machine`` times one process's (its
+    ``numpy_floor_speedup_by_processes``): one worker's seconds over the parallel part alone at
+    that scaling, with no serial work and no fixed cost per chunk."""
+    return one["seconds"] / (split(one)["parallel_seconds"] / machine)
+
+
 def ops_per_step(source: str) -> int:
     """Operations in one step of a generated program: every operator, comparison and call in its
     time loop (each an array operation when its operands vary by scenario)."""
@@ -326,10 +334,15 @@ def sweep_bench(
             predicted = {str(w): round(predict(one, per_chunk, largest, w), 2) for w in (*counts, 16)}
             scaling = out["numpy_floor_speedup_by_processes"]
             here = {str(w): round(predict(one, per_chunk, largest, w, scaling[str(w)]), 2) for w in counts}
+            bound = {str(w): round(ceiling(one, scaling[str(w)]), 2) for w in counts}
             out["prediction"][str(draws)] = (
                 split(one)
                 | costs
-                | {"predicted_seconds_by_workers": predicted, "predicted_seconds_at_machine_scaling": here}
+                | {
+                    "predicted_seconds_by_workers": predicted,
+                    "predicted_seconds_at_machine_scaling": here,
+                    "ceiling_speedup_at_machine_scaling": bound,
+                }
             )
     return out
 

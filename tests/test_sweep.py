@@ -946,6 +946,18 @@ def test_bench_prediction_at_the_machines_own_scaling():
     assert predict(one, 0.05, 10_000, 16, machine=16.0) == pytest.approx(0.943812)
 
 
+def test_bench_ceiling_is_one_workers_time_over_the_parallel_part_at_the_machines_scaling():
+    from runners.bench import ceiling
+
+    # the lent machine E's median one-worker sweep: 11.953 s, the engine 9.716 - 0.046 s and the
+    # summary tasks 0.982 s, so the parallel part is 10.652 s; its 16 processes of numpy work ran
+    # 8.28 x one, so no parent can finish under 10.652 / 8.28 = 1.28647 s on 16 workers:
+    # 11.953 / 1.28647 = 9.29 x, short of ten
+    phases = {"run_and_collect": 9.716, "collect": 0.046, "summary_sensitivity": 0.982}
+    assert ceiling({"seconds": 11.953, "phases": phases}, 8.28) == pytest.approx(9.2913, abs=1e-4)
+    assert ceiling({"seconds": 11.953, "phases": phases}, 1.0) == pytest.approx(11.953 / 10.652)
+
+
 def test_bench_options_are_checked_before_anything_runs(capsys):
     from runners.bench import parse_args
 
