@@ -664,15 +664,26 @@ def build_charts(
     )
     if uncertainty is not None:
         u = uncertainty
+        # CBO's error ranges at the calibration's horizons (FY2031, FY2036) that the fan reaches
+        errors = u.calibration
+        if errors is not None:
+            errors = errors[errors["fiscal_year"] <= u.base.index.max()]
+        horizons_shown = sorted({int(h) for h in errors["horizon_years"]}) if errors is not None else []
         fig = charts.sweep_fan_figure(
-            u.summary, u.base, u.spec, u.n_runs, u.calibration, exceed_lines(u.probabilities), source=source
+            u.summary, u.base, u.spec, u.n_runs, errors, exceed_lines(u.probabilities), source=source
         )
         out.append(
             Chart(
                 "fan_monte_carlo",
                 "Uncertainty: debt/GDP",
-                "Percentile bands of debt/GDP (% of GDP) across the calibrated Monte Carlo draws, with "
-                "CBO's own historical 10th-90th error range at 5 and 10 years.",
+                "Percentile bands of debt/GDP (% of GDP) across the calibrated Monte Carlo draws"
+                + (
+                    ", with CBO's own historical 10th-90th error range at "
+                    + " and ".join(str(h) for h in horizons_shown)
+                    + " years."
+                    if horizons_shown
+                    else "."
+                ),
                 fig,
                 charts.fan_data(u.summary, "debt_to_gdp", u.base),
             )

@@ -1455,6 +1455,18 @@ def test_a_briefing_to_2040_reports_2040_not_2055(tmp_path):
     assert "| Debt/GDP 2035 | Debt/GDP 2040 | Interest 2035 |" in md
 
 
+def test_a_briefing_to_2033_draws_only_the_cbo_error_range_it_reaches(tmp_path):
+    # the calibration's horizons are FY2031 and FY2036: a briefing to FY2033 crashed (KeyError
+    # 2036) drawing the 10-year range outside its fan; now it draws the 5-year one and says so
+    out = tmp_path / "b"
+    write_brief(["baseline"], out, until=2033, sweeps_dir=tmp_path / "none")
+    md = (out / "briefing.md").read_text()
+    assert "with CBO's own historical 10th-90th error range at 5 years." in md
+    assert list(pd.read_csv(out / "tables/monte_carlo_probabilities.csv")["fiscal_year"]) == [2033]
+    # the methods note still states the calibration at both horizons (a property of the spec)
+    assert "5 years out" in md and "10 years out" in md
+
+
 def test_a_briefing_beyond_2055_keeps_2055_as_its_last_headline_year(tmp_path):
     # to FY2060 the runs go on, but the odds and "what it would take" stay at FY2055
     out = tmp_path / "b"
