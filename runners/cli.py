@@ -235,7 +235,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     else:
         each = ", ".join(f"{r.scenario.name} on {r.inputs.vintage}" for r in results)
         print(f"Baseline vintages: {each}\n")
-    print(format_compare(table))
+    print(format_compare(table, results[0].until))
     if len(ranges):
         print("\nSell-off scenarios, central calibration with the low-high range (data/calibration/):")
         for name, row in ranges.iterrows():
