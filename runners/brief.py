@@ -865,6 +865,7 @@ def write_brief(
         "findings": key_findings(results, titles, unc),
         "summaries": summaries,
         "table": table,
+        "until": until,  # a milestone not reached reads 'not by FY{until}', as in snowball run
         "titles": titles,
         "probabilities": unc.probabilities if unc is not None else None,
         "take": take,

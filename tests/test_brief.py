@@ -1043,8 +1043,8 @@ def test_headline_rows_mark_actual_years():
         },
         index=pd.Index(["baseline"], name="scenario"),
     )
-    header, rows = publish.headline_rows(table, {"baseline": "Baseline"})
-    assert rows == [["Baseline", "FY2024 (actual)", "never"]]
+    header, rows = publish.headline_rows(table, {"baseline": "Baseline"}, until=2055)
+    assert rows == [["Baseline", "FY2024 (actual)", "not by FY2055"]]
     assert header == ["Scenario", "Interest > defense", "Interest > Medicare"]
 
 

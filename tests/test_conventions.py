@@ -56,3 +56,54 @@ def test_compare_command_prints_fiscal_years_and_never_a_dash(tmp_path, capsys):
     table = pd.read_csv(out / "compare.csv", index_col="metric")  # the file keeps numbers: empty = never
     assert pd.isna(table.at["First year interest > 20% of outlays", "fiscal-reform"])
     assert table.at["First year interest > Medicare", "baseline"] == 2029
+
+
+def _doc(table: pd.DataFrame, titles: dict[str, str], until: int, take=None) -> dict:
+    """A briefing document with the real headline table and no charts (runners.publish renders it)."""
+    return {
+        "title": "t",
+        "header": "h",
+        "findings": "f",
+        "summaries": [],
+        "table": table,
+        "until": until,
+        "titles": titles,
+        "take": take,
+        "charts": [],
+        "methods": "m",
+        "loops": [],
+        "source": "s",
+    }
+
+
+def test_briefing_headline_table_words_never_as_the_run_does(reform_and_baseline, tmp_path):
+    from runners import brief, publish
+
+    reform, base = reform_and_baseline
+    table = brief.headline_frame({"baseline": base, "fiscal-reform": reform})
+    assert pd.isna(table.at["fiscal-reform", "first_year_interest_over_20pct_of_outlays"])
+    header, rows = publish.headline_rows(table, {"baseline": "Baseline", "fiscal-reform": "Reform"}, 2055)
+    cells = dict(zip(header, rows[1], strict=True))
+    assert cells["Interest > 20% of outlays"] == "not by FY2055"  # as snowball run prints it
+    assert dict(zip(header, rows[0], strict=True))["Interest > 20% of outlays"] == "FY2041"
+    doc = _doc(table, {"baseline": "Baseline", "fiscal-reform": "Reform"}, 2055)
+    md, page = publish.render_markdown(doc), publish.render_html(doc, tmp_path)
+    for text in (md, page):
+        assert "not by FY2055" in text
+        assert "never" not in text and "nan" not in text.lower()
+    assert "| Reform | 113.8% | 124.4% | $1,907bn | 4.2% | 4.34% | FY2024 (actual) | FY2029 | not by FY2055 |" in md
+
+
+def test_what_it_would_take_out_of_reach_is_said_in_words(baseline):
+    from runners import publish
+    from runners.gap import what_it_would_take
+
+    # debt/GDP from 100.6% (FY2026) to 40% by FY2027 would take far more than 15% of GDP a year
+    take = what_it_would_take([baseline], by=2027, return_to=40)
+    row = take.set_index("goal").loc["return to 40%"]
+    assert pd.isna(row["adjustment_pct_gdp"]) and pd.isna(row["first_year_bn"])
+    header, rows = publish.take_rows(take)
+    cells = dict(zip(header, rows[1], strict=True))
+    assert cells["Adjustment (% of GDP a year)"] == "out of reach"
+    assert cells["In the first year ($bn)"] == "out of reach"  # was a bare '-'
+    assert not any(c in ("-", "", "nan") for r in rows for c in r)
