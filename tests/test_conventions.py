@@ -91,7 +91,9 @@ def test_briefing_headline_table_words_never_as_the_run_does(reform_and_baseline
     for text in (md, page):
         assert "not by FY2055" in text
         assert "never" not in text and "nan" not in text.lower()
-    assert "| Reform | 113.8% | 124.4% | $1,907bn | 4.2% | 4.34% | FY2024 (actual) | FY2029 | not by FY2055 |" in md
+    cells = ["Reform", "113.8%", "124.4%", "$1,907bn", "4.2%", "4.34%", "FY2024 (actual)", "FY2029"]
+    reform_row = "| " + " | ".join([*cells, "not by FY2055"]) + " |"
+    assert reform_row in md
 
 
 def test_what_it_would_take_out_of_reach_is_said_in_words(baseline):
