@@ -109,3 +109,45 @@ def test_what_it_would_take_out_of_reach_is_said_in_words(baseline):
     assert cells["Adjustment (% of GDP a year)"] == "out of reach"
     assert cells["In the first year ($bn)"] == "out of reach"  # was a bare '-'
     assert not any(c in ("-", "", "nan") for r in rows for c in r)
+
+
+@pytest.fixture(scope="module")
+def selloff_months():
+    from runners import charts
+
+    sale = run.run(load_scenario("japan-selloff"), until=2028, monthly=charts.SELLOFF_VARIABLES)
+    base = run.run(load_scenario("baseline"), until=2028, monthly=charts.SELLOFF_VARIABLES)
+    return charts.selloff_data(sale.monthly, base.monthly)
+
+
+def test_selloff_chart_time_axis_is_in_fiscal_years_and_shades_the_sale_itself(selloff_months):
+    from runners import charts
+
+    data = selloff_months
+    # japan-selloff sells $1.2tn over the 12 months of FY2026: 1 Oct 2025 (2025.75) to 1 Oct 2026
+    assert charts.sale_span(data) == pytest.approx((2025.75, 2026.75))
+    japan = data["Japan holdings"]  # monthly rows from 2025.75: row 12 is 1 Oct 2026
+    assert data.index[12] == 2026.75
+    assert japan.iloc[12] - japan.iloc[11] == pytest.approx(-100, abs=15)  # $1,200bn / 12, the last month
+    assert abs(japan.iloc[13] - japan.iloc[12]) < 15  # sold: the baseline's growth only
+    fig = charts.draw(charts.plot_selloff, data, "Sale")
+    for ax in fig.axes[:3]:
+        (shade,) = [p for p in ax.patches if p.get_facecolor()[:3] != (1, 1, 1)]
+        assert (shade.get_x(), shade.get_x() + shade.get_width()) == pytest.approx((2025.75, 2026.75))
+        labels = [t.get_text() for t in ax.get_xticklabels(minor=True)]
+        assert labels == ["FY2026", "FY2027", "FY2028"]  # the years shown whole, each at its middle
+        assert [t.get_text() for t in ax.get_xticklabels()] == [""] * 4  # starts: 1 October
+        assert list(ax.get_xticks()) == pytest.approx([2025.75, 2026.75, 2027.75, 2028.75])
+    assert fig.axes[2].get_xlabel().startswith("Fiscal year")
+    assert "Calendar" not in fig.axes[2].get_xlabel()
+
+
+def test_selloff_sheet_names_each_rows_month_and_fiscal_year(selloff_months):
+    from runners import charts
+
+    table = charts.selloff_table(selloff_months)
+    rows = table[["end_of_month", "fiscal_year"]].to_numpy().tolist()
+    # 2025.75 is the initial state (30 Sep 2025, FY2025's end); 2026.75 the end of FY2026
+    assert rows[0] == ["Sep 2025", 2025] and rows[1] == ["Oct 2025", 2026]
+    assert rows[12] == ["Sep 2026", 2026] and rows[13] == ["Oct 2026", 2027]
+    assert all(re.search(r"\((bp|\$)", c) for c in table.columns[2:])  # every value column states its unit
