@@ -31,6 +31,7 @@ import pandas as pd
 
 from . import __version__, charts, loops, model
 from .cache import sha256_of
+from .compare import ranges_file
 from .calibration_sets import RANGE_YEAR, describe, selloff_range_table, sells
 from .calibration_sets import apply as apply_calibration
 from .calibration_sets import get_set as get_calibration_set
@@ -889,7 +890,7 @@ def write_brief(
         write_xlsx(doc, figures, tmp / "tables" / "figures.xlsx")
         write_csv(table, tmp / "tables" / "headline.csv")
         if len(ranges):
-            write_csv(ranges, tmp / "tables" / "selloff_ranges.csv")
+            write_csv(ranges_file(ranges, range_year), tmp / "tables" / "selloff_ranges.csv")
         write_csv(take.set_index("scenario"), tmp / "tables" / "what_it_would_take.csv")
         if unc is not None:
             write_csv(unc.probabilities, tmp / "tables" / "monte_carlo_probabilities.csv")

@@ -191,7 +191,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """snowball compare A B ... [--until YEAR] [--out DIR]: headline numbers side by side."""
     from . import run as runmod
     from .calibration_sets import RANGE_YEAR, describe, selloff_range_table
-    from .compare import compare_table, format_compare
+    from .compare import compare_table, format_compare, ranges_file
     from .outputs import atomic_dir, check_inputs_outside, check_target, write_csv, write_json
     from .run import display_path
     from .scenario import check_distinct, load_scenario
@@ -211,7 +211,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with atomic_dir(out, args.force) as tmp:
         write_csv(table, tmp / "compare.csv")
         if len(ranges):
-            write_csv(ranges, tmp / "ranges.csv")
+            write_csv(ranges_file(ranges, year), tmp / "ranges.csv")
         manifest = results[0].manifest(args.command_line)
         for key in ("scenario", "data_vintage", "data_files"):  # the first scenario's: one per run below
             manifest.pop(key)

@@ -42,6 +42,18 @@ def compare_table(results: list[RunResult]) -> pd.DataFrame:
     return table.rename_axis("metric")
 
 
+def ranges_file(ranges: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The sell-off ranges (``calibration_sets.selloff_range_table``) as ``ranges.csv`` and the
+    briefing's ``tables/selloff_ranges.csv`` write them: each column names its fiscal year and
+    unit, as ``headline.csv`` does (``debt_to_gdp_2035_pct_central``, ``net_interest_2035_bn_low``;
+    ``ten_year_peak_bp_high``: the monthly peak gap over the run to FY``year``, bp)."""
+    names = {}
+    for level in ("central", "low", "high"):
+        names[f"debt_to_gdp_{level}"] = f"debt_to_gdp_{year}_pct_{level}"
+        names[f"net_interest_{level}"] = f"net_interest_{year}_bn_{level}"
+    return ranges.rename(columns=names)
+
+
 def never(until: int) -> str:
     """How every output words a milestone not reached within the run: 'not by FY2055'
     (as ``snowball run``'s headline and the briefing)."""

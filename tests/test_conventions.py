@@ -151,3 +151,22 @@ def test_selloff_sheet_names_each_rows_month_and_fiscal_year(selloff_months):
     assert rows[0] == ["Sep 2025", 2025] and rows[1] == ["Oct 2025", 2026]
     assert rows[12] == ["Sep 2026", 2026] and rows[13] == ["Oct 2026", 2027]
     assert all(re.search(r"\((bp|\$)", c) for c in table.columns[2:])  # every value column states its unit
+
+
+def test_ranges_files_name_the_year_and_unit_of_every_column(tmp_path, capsys):
+    # compare --until 2030 reports the sell-off's range in FY2030: the columns say so
+    out = tmp_path / "cmp"
+    assert main(["compare", "baseline", "japan-selloff", "--until", "2030", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    ranges = pd.read_csv(out / "ranges.csv", index_col="scenario")
+    levels = ("central", "low", "high")
+    assert list(ranges.columns) == [
+        f"{var}_{level}"
+        for var in ("ten_year_peak_bp", "debt_to_gdp_2030_pct", "net_interest_2030_bn")
+        for level in levels
+    ]
+    row = ranges.loc["japan-selloff"]
+    sale = run.run(load_scenario("japan-selloff"), until=2030).results.loc[2030]
+    assert row["debt_to_gdp_2030_pct_central"] == pytest.approx(sale["debt_to_gdp"], abs=1e-6)
+    assert row["net_interest_2030_bn_central"] == pytest.approx(sale["net_interest"], abs=1e-6)
+    assert f"net interest FY2030 ${row['net_interest_2030_bn_central']:,.0f}bn (" in text
