@@ -31,10 +31,10 @@ import pandas as pd
 
 from . import __version__, charts, loops, model
 from .cache import sha256_of
-from .compare import ranges_file
 from .calibration_sets import RANGE_YEAR, describe, selloff_range_table, sells
 from .calibration_sets import apply as apply_calibration
 from .calibration_sets import get_set as get_calibration_set
+from .compare import ranges_file
 from .errors import SnowballError
 from .gap import what_it_would_take
 from .inputs import LAST_YEAR, data_dir, read_history, vintage_meta
