@@ -1459,7 +1459,7 @@ def plot_backtest(data: pd.DataFrame, ax: Axes, start: int) -> Figure:
     )
     for x, y, e in zip(years, data["model"], data["error_pct"], strict=True):
         ax.annotate(f"{e:+.1f}%", (x, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=7)
-    ax.set_ylabel("$ billions")
+    ax.set_ylabel(r"Net interest, \$bn")
     ax.set_xticks(years)
     ax.set_xticklabels([f"{y % 100:02d}" for y in years])
     ax.set_xlabel("Fiscal year (20xx)")

@@ -170,3 +170,16 @@ def test_ranges_files_name_the_year_and_unit_of_every_column(tmp_path, capsys):
     assert row["debt_to_gdp_2030_pct_central"] == pytest.approx(sale["debt_to_gdp"], abs=1e-6)
     assert row["net_interest_2030_bn_central"] == pytest.approx(sale["net_interest"], abs=1e-6)
     assert f"net interest FY2030 ${row['net_interest_2030_bn_central']:,.0f}bn (" in text
+
+
+def test_backtest_chart_states_money_as_every_other_chart_does():
+    from runners import backtest, charts
+
+    bt = backtest.backtest(2020, 2025)
+    data = charts.backtest_data(bt.table)
+    fig = charts.draw(charts.plot_backtest, data, bt.start)
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == r"Net interest, \$bn"  # '$bn' as in the validation and sell-off charts
+    assert data.at[2025, "actual"] == pytest.approx(970, abs=1)  # FY2025 net interest, $bn (OMB)
+    bars = [p.get_height() for p in ax.patches]
+    assert bars == pytest.approx(data["actual"].tolist())  # drawn in $bn, not dollars or $tn
