@@ -661,7 +661,7 @@ def build_charts(
         "other means of financing, percentage points of GDP.",
         charts.plot_decomposition,
         decomposition,
-        flat=pd.concat(decomposition, axis=1),
+        flat=pd.concat({t: d.add_suffix("_pp_of_gdp") for t, d in decomposition.items()}, axis=1),
     )
     if uncertainty is not None:
         u = uncertainty
@@ -896,7 +896,7 @@ def write_brief(
             write_csv(unc.probabilities, tmp / "tables" / "monte_carlo_probabilities.csv")
         for name, res in results.items():
             write_csv(res.results, tmp / "tables" / f"results_{name}.csv")
-            write_csv(charts.decomposition_data(res.results), tmp / "tables" / f"decomposition_{name}.csv")
+            write_csv(charts.decomposition_table(res.results), tmp / "tables" / f"decomposition_{name}.csv")
         every = pd.DataFrame(loop_data["all_edges"], columns=["from", "to", "sign"]).set_index("from")
         write_csv(every, tmp / "tables" / "loop_edges.csv")
         (tmp / "briefing.md").write_text(render_markdown(doc), encoding="utf-8")

@@ -103,6 +103,14 @@ def decomposition_data(result: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def decomposition_table(result: pd.DataFrame) -> pd.DataFrame:
+    """:func:`decomposition_data` as the briefing writes it (``tables/decomposition_*.csv`` and
+    its figures sheet): every column named with its unit, percentage points of GDP
+    (``primary_deficit_pp_of_gdp``), since ``results_*.csv`` beside it holds ``primary_deficit``
+    in $bn."""
+    return decomposition_data(result).add_suffix("_pp_of_gdp")
+
+
 # ------------------------------------------------------------------------------------- drawing
 
 

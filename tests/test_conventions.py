@@ -183,3 +183,21 @@ def test_backtest_chart_states_money_as_every_other_chart_does():
     assert data.at[2025, "actual"] == pytest.approx(970, abs=1)  # FY2025 net interest, $bn (OMB)
     bars = [p.get_height() for p in ax.patches]
     assert bars == pytest.approx(data["actual"].tolist())  # drawn in $bn, not dollars or $tn
+
+
+def test_decomposition_table_names_its_unit_beside_results_in_dollars(baseline_result):
+    from runners import charts
+
+    r = baseline_result.results
+    table = charts.decomposition_table(r)
+    assert all(c.endswith("_pp_of_gdp") for c in table.columns)
+    # FY2027: primary deficit $779.5bn over GDP $33,315.2bn = 2.34 pp of GDP (results.csv: $bn)
+    assert table.at[2027, "primary_deficit_pp_of_gdp"] == pytest.approx(
+        r.at[2027, "primary_deficit"] / r.at[2027, "gdp"] * 100
+    )
+    assert table.at[2027, "primary_deficit_pp_of_gdp"] == pytest.approx(2.3397, abs=1e-4)
+    assert r.at[2027, "primary_deficit"] == pytest.approx(779.488, abs=1e-3)
+    # the change in debt/GDP: 102.079 - 100.608 = 1.471 pp
+    assert table.at[2027, "change_pp_of_gdp"] == pytest.approx(
+        r.at[2027, "debt_to_gdp"] - r.at[2026, "debt_to_gdp"]
+    )
