@@ -725,7 +725,7 @@ def build_charts(
             Chart(
                 "fan_selloff",
                 "The sell-off's spread over the evidence",
-                "Debt/GDP (% of GDP) under Japan's $1.2tn sale with every behavioural parameter drawn "
+                "Debt/GDP (% of GDP) under Japan's $1,200bn sale with every behavioural parameter drawn "
                 "over its documented range (supply effects between the low and high sets, the debt "
                 "premium, confidence): a sensitivity range, not a probability.",
                 charts.sweep_fan_figure(

@@ -201,3 +201,27 @@ def test_decomposition_table_names_its_unit_beside_results_in_dollars(baseline_r
     assert table.at[2027, "change_pp_of_gdp"] == pytest.approx(
         r.at[2027, "debt_to_gdp"] - r.at[2026, "debt_to_gdp"]
     )
+
+
+MONEY_NOT_IN_BILLIONS = re.compile(
+    r"\$\s?[\d.,]+\s?(tn|trn|trillion|m|mn|million)\b|\btrillion\b", re.IGNORECASE
+)
+
+
+def test_scenario_and_sweep_titles_state_money_in_billions():
+    """Titles name each scenario in every legend, table and headline: '$1,200bn', never '$1.2tn'."""
+    from runners.scenario import builtin_names
+    from runners.sweepspec import load_spec
+
+    texts = {}
+    for name in builtin_names():
+        s = load_scenario(name)
+        texts[name] = s.title + " " + s.description
+    for name in ("monte-carlo", "rate-paths", "selloff-uncertainty", "sobol"):
+        spec = load_spec(name)
+        texts[f"sweep {name}"] = spec.title + " " + spec.description
+    bad = {k: MONEY_NOT_IN_BILLIONS.findall(v) for k, v in texts.items() if MONEY_NOT_IN_BILLIONS.search(v)}
+    assert not bad
+    assert "Japan sells $1,200bn of Treasuries over 12 months" in texts["japan-selloff"]
+    assert "$1,200bn and $700bn" in texts["japan-china-selloff"]
+    assert load_scenario("japan-selloff").constants["japan sale amount"] == 1200  # what the title says, $bn
