@@ -225,3 +225,31 @@ def test_scenario_and_sweep_titles_state_money_in_billions():
     assert "Japan sells $1,200bn of Treasuries over 12 months" in texts["japan-selloff"]
     assert "$1,200bn and $700bn" in texts["japan-china-selloff"]
     assert load_scenario("japan-selloff").constants["japan sale amount"] == 1200  # what the title says, $bn
+
+
+def test_bond_command_states_the_price_unit(capsys):
+    assert main(["bond", "--coupon", "4", "--years", "10", "--yield", "6"]) == 0
+    out = capsys.readouterr().out.strip()
+    # 20 semiannual coupons of $2 and $100 at 3% a half-year: 2 x 14.8775 + 100 / 1.806111 = 85.12
+    assert out.startswith("price 85.12 ($ per $100 face; 85.122")
+    assert out.endswith("face $100, 2 coupons a year")
+    assert main(["bond", "--coupon", "3", "--years", "1", "--price", "90", "--frequency", "1"]) == 0
+    # the seed's bond: ($3 + $100 - $90) / $90 = 14.4%
+    assert capsys.readouterr().out.strip() == (
+        "yield 14.4% (14.4444%) for a price of 90 ($ per $100 face): "
+        "3% coupon, 1 year, face $100, 1 coupon a year"
+    )
+
+
+def test_sweep_printout_ranks_inputs_with_the_ranking_unit(tmp_path, capsys):
+    out = tmp_path / "sw"
+    assert main(["sweep", "monte-carlo", "--draws", "256", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    sens = pd.read_csv(out / "sensitivity.csv")
+    first = sens.iloc[0]
+    assert first["variable"] == "debt_to_gdp"
+    # the swing: the median debt/GDP with the input in its top decile less that in its bottom, pp
+    assert first["swing"] == pytest.approx(abs(first["high"] - first["low"]))
+    head = f"Inputs ranked by swing (pp of GDP) for debt_to_gdp in FY{first['fiscal_year']}:"
+    assert head in text
+    assert f"1. {first['input']:<32} {first['swing']:.3f}" in text
