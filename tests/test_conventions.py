@@ -253,3 +253,13 @@ def test_sweep_printout_ranks_inputs_with_the_ranking_unit(tmp_path, capsys):
     head = f"Inputs ranked by swing (pp of GDP) for debt_to_gdp in FY{first['fiscal_year']}:"
     assert head in text
     assert f"1. {first['input']:<32} {first['swing']:.3f}" in text
+
+
+def test_api_compare_keeps_numbers_and_marks_never_as_nan():
+    from runners import api
+
+    table = api.compare(["baseline", "fiscal-reform"], until=2055)
+    row = table.loc["First year interest > 20% of outlays"]
+    assert row["baseline"] == 2041 and pd.isna(row["fiscal-reform"])  # never by FY2055: NaN, not 0 or '-'
+    assert pd.isna(row["fiscal-reform - baseline"])
+    assert table.at["Net interest, $bn, FY2035", "baseline"] == pytest.approx(1968.07, abs=0.01)
