@@ -263,3 +263,36 @@ def test_api_compare_keeps_numbers_and_marks_never_as_nan():
     assert row["baseline"] == 2041 and pd.isna(row["fiscal-reform"])  # never by FY2055: NaN, not 0 or '-'
     assert pd.isna(row["fiscal-reform - baseline"])
     assert table.at["Net interest, $bn, FY2035", "baseline"] == pytest.approx(1968.07, abs=0.01)
+
+
+def test_gap_csv_gives_shares_and_probabilities_in_percent(tmp_path, capsys):
+    # the printout says "50% ... of draws"; gap.csv said 0.5 and 0.9: the same numbers, in percent
+    from runners.paths import data_dir
+
+    mc = (data_dir() / "sweeps" / "monte-carlo.toml").read_text(encoding="utf-8")
+    (tmp_path / "mc.toml").write_text(mc.replace("draws = 10000", "draws = 400"), encoding="utf-8")
+    out = tmp_path / "gap"
+    args = [
+        "gap",
+        "--target",
+        "100",
+        "--by",
+        "2035",
+        "--probability",
+        "0.9",
+        "--sweep",
+        str(tmp_path / "mc.toml"),
+    ]
+    assert main([*args, "--workers", "1", "--out", str(out)]) == 0, capsys.readouterr().err
+    text = capsys.readouterr().out
+    table = pd.read_csv(out / "gap.csv", index_col="answer")
+    assert {"revenue_share_pct", "probability_pct", "share_of_draws_met_pct"} <= set(table.columns)
+    assert not {"revenue_share", "probability", "share_of_draws_met"} & set(table.columns)
+    det = table.loc["deterministic"]
+    prob = table.drop(index="deterministic").iloc[0]
+    assert det["revenue_share_pct"] == 50  # half revenues, half spending (--instrument both)
+    assert pd.isna(det["probability_pct"])
+    assert prob["probability_pct"] == pytest.approx(90)
+    # at least 90% of the 400 draws meet the goal at the answer (the ceil(0.9 x 400) = 360th smallest miss)
+    assert 90 <= prob["share_of_draws_met_pct"] <= 100
+    assert f"{prob['share_of_draws_met_pct']:.1f}% of 400 draws" in text
