@@ -315,7 +315,7 @@ def plot_rollover(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOU
     ten, avg = data["ten_year_yield"], data["average_interest_rate"]
     peak = first_peak_year(ten)  # a flat path peaks when it gets there
     gap = ten - avg
-    ax.set_ylabel("Percent a year")
+    ax.set_ylabel("% a year")
     ax.set_xlabel("Fiscal year")
     ax.set_ylim(bottom=0)
     title = (
@@ -738,7 +738,7 @@ def plot_structure(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SO
 VALIDATION = {
     "debt_to_gdp": ("Debt/GDP", "% of GDP"),
     "net_interest": ("Net interest", "$bn"),
-    "average_interest_rate": ("Average interest rate", "%"),
+    "average_interest_rate": ("Average interest rate", "% a year"),
 }
 
 

@@ -296,3 +296,19 @@ def test_gap_csv_gives_shares_and_probabilities_in_percent(tmp_path, capsys):
     # at least 90% of the 400 draws meet the goal at the answer (the ceil(0.9 x 400) = 360th smallest miss)
     assert 90 <= prob["share_of_draws_met_pct"] <= 100
     assert f"{prob['share_of_draws_met_pct']:.1f}% of 400 draws" in text
+
+
+def test_rate_axes_are_worded_alike(baseline_result):
+    """The average interest rate is '% a year' on every chart (it read '%' on the validation
+    chart and 'Percent a year' on the rollover chart, '% a year' on r - g)."""
+    from runners import charts
+
+    r = baseline_result.results
+    rollover = charts.draw(charts.plot_rollover, charts.rollover_data(r), "Baseline")
+    validation = charts.draw(
+        charts.plot_validation, charts.validation_data(r, baseline_result.inputs.cbo), "cbo-2026-02"
+    )
+    assert rollover.axes[0].get_ylabel() == "% a year"
+    assert [a.get_ylabel() for a in validation.axes[:3]] == ["% of GDP", "$bn", "% a year"]
+    line = validation.axes[2].get_lines()[0]  # the model's average rate, FY2026: 3.395% (README table)
+    assert line.get_ydata()[0] == pytest.approx(3.395, abs=5e-4)
