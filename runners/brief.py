@@ -34,6 +34,7 @@ from .cache import sha256_of
 from .calibration_sets import RANGE_YEAR, describe, selloff_range_table, sells
 from .calibration_sets import apply as apply_calibration
 from .calibration_sets import get_set as get_calibration_set
+from .compare import ranges_file
 from .errors import SnowballError
 from .gap import what_it_would_take
 from .inputs import LAST_YEAR, data_dir, read_history, vintage_meta
@@ -660,7 +661,7 @@ def build_charts(
         "other means of financing, percentage points of GDP.",
         charts.plot_decomposition,
         decomposition,
-        flat=pd.concat(decomposition, axis=1),
+        flat=pd.concat({t: d.add_suffix("_pp_of_gdp") for t, d in decomposition.items()}, axis=1),
     )
     if uncertainty is not None:
         u = uncertainty
@@ -735,7 +736,7 @@ def build_charts(
             Chart(
                 "fan_selloff",
                 "The sell-off's spread over the evidence",
-                "Debt/GDP (% of GDP) under Japan's $1.2tn sale with every behavioural parameter drawn "
+                "Debt/GDP (% of GDP) under Japan's $1,200bn sale with every behavioural parameter drawn "
                 "over its documented range (supply effects between the low and high sets, the debt "
                 "premium, confidence): a sensitivity range, not a probability.",
                 charts.sweep_fan_figure(
@@ -877,6 +878,7 @@ def write_brief(
         "findings": key_findings(results, titles, unc),
         "summaries": summaries,
         "table": table,
+        "until": until,  # a milestone not reached reads 'not by FY{until}', as in snowball run
         "titles": titles,
         "probabilities": unc.probabilities if unc is not None else None,
         "take": take,
@@ -900,13 +902,13 @@ def write_brief(
         write_xlsx(doc, figures, tmp / "tables" / "figures.xlsx")
         write_csv(table, tmp / "tables" / "headline.csv")
         if len(ranges):
-            write_csv(ranges, tmp / "tables" / "selloff_ranges.csv")
+            write_csv(ranges_file(ranges, range_year), tmp / "tables" / "selloff_ranges.csv")
         write_csv(take.set_index("scenario"), tmp / "tables" / "what_it_would_take.csv")
         if unc is not None:
             write_csv(unc.probabilities, tmp / "tables" / "monte_carlo_probabilities.csv")
         for name, res in results.items():
             write_csv(res.results, tmp / "tables" / f"results_{name}.csv")
-            write_csv(charts.decomposition_data(res.results), tmp / "tables" / f"decomposition_{name}.csv")
+            write_csv(charts.decomposition_table(res.results), tmp / "tables" / f"decomposition_{name}.csv")
         every = pd.DataFrame(loop_data["all_edges"], columns=["from", "to", "sign"]).set_index("from")
         write_csv(every, tmp / "tables" / "loop_edges.csv")
         (tmp / "briefing.md").write_text(render_markdown(doc), encoding="utf-8")

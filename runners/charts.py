@@ -103,6 +103,14 @@ def decomposition_data(result: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def decomposition_table(result: pd.DataFrame) -> pd.DataFrame:
+    """:func:`decomposition_data` as the briefing writes it (``tables/decomposition_*.csv`` and
+    its figures sheet): every column named with its unit, percentage points of GDP
+    (``primary_deficit_pp_of_gdp``), since ``results_*.csv`` beside it holds ``primary_deficit``
+    in $bn."""
+    return decomposition_data(result).add_suffix("_pp_of_gdp")
+
+
 # ------------------------------------------------------------------------------------- drawing
 
 
@@ -307,7 +315,7 @@ def plot_rollover(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOU
     ten, avg = data["ten_year_yield"], data["average_interest_rate"]
     peak = first_peak_year(ten)  # a flat path peaks when it gets there
     gap = ten - avg
-    ax.set_ylabel("Percent a year")
+    ax.set_ylabel("% a year")
     ax.set_xlabel("Fiscal year")
     ax.set_ylim(bottom=0)
     title = (
@@ -730,7 +738,7 @@ def plot_structure(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SO
 VALIDATION = {
     "debt_to_gdp": ("Debt/GDP", "% of GDP"),
     "net_interest": ("Net interest", "$bn"),
-    "average_interest_rate": ("Average interest rate", "%"),
+    "average_interest_rate": ("Average interest rate", "% a year"),
 }
 
 
@@ -894,8 +902,12 @@ def selloff_data(
 
 def selloff_table(data: pd.DataFrame) -> pd.DataFrame:
     """:func:`selloff_data` in the units the sell-off chart draws, each column named with its unit
-    (yields in bp, as drawn; prices in $ per $100 face; holdings and sales in $bn)."""
+    (yields in bp, as drawn; prices in $ per $100 face; holdings and sales in $bn), with the month
+    each row ends and its fiscal year beside the decimal calendar year the chart's axis uses."""
     out = pd.DataFrame(index=data.index)
+    # each row is an instant at a month's end (2026.75: the end of September 2026, in FY2026)
+    out["end_of_month"] = [month_label(float(t)) for t in data.index]
+    out["fiscal_year"] = [int(np.floor(float(t) + 0.25 - 1e-6)) for t in data.index]
     for var, label in SELLOFF_YIELDS.items():
         out[f"{label} yield (bp vs baseline)"] = data[var] * 100
     for var, label in SELLOFF_PRICES.items():
@@ -906,11 +918,38 @@ def selloff_table(data: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _shade_sale(ax: Axes, data: pd.DataFrame) -> None:
+def sale_span(data: pd.DataFrame) -> tuple[float, float] | None:
+    """The months of selling, as decimal calendar years: a sales rate at instant t is sold over
+    the month from t (Euler steps), so a sale of FY2026 spans 2025.75 (1 October 2025) to
+    2026.75 (1 October 2026). None when nothing is sold."""
     selling = data["official sales"] > 1e-9
-    if selling.any():
-        idx = data.index[selling]
-        ax.axvspan(float(idx.min()) - 1 / 12, float(idx.max()), color="#F0E442", alpha=0.3, linewidth=0)
+    if not selling.any():
+        return None
+    idx = data.index[selling]
+    return float(idx.min()), float(idx.max()) + 1 / 12
+
+
+def _shade_sale(ax: Axes, data: pd.DataFrame) -> None:
+    span = sale_span(data)
+    if span is not None:
+        ax.axvspan(*span, color="#F0E442", alpha=0.3, linewidth=0)
+
+
+def fiscal_year_ticks(ax: Axes, lo: float, hi: float) -> None:
+    """A monthly time axis in fiscal years: a gridline at each fiscal year's start (1 October:
+    calendar decimal Y - 0.25 for FY Y) and 'FY Y' in the middle of each year shown whole.
+
+    ``lo``, ``hi``: the axis limits as decimal calendar years (2025.75 = 1 October 2025)."""
+    from matplotlib.ticker import FixedLocator, NullFormatter
+
+    first, last = int(np.floor(lo + 0.25)), int(np.ceil(hi + 0.25))
+    starts = [y - 0.25 for y in range(first, last + 1) if lo - 1e-9 <= y - 0.25 <= hi + 1e-9]
+    middles = [y + 0.25 for y in range(first, last + 1) if lo - 1e-9 <= y - 0.25 and y + 0.75 <= hi + 1e-9]
+    ax.xaxis.set_major_locator(FixedLocator(starts))
+    ax.xaxis.set_major_formatter(NullFormatter())
+    ax.xaxis.set_minor_locator(FixedLocator(middles))
+    ax.set_xticks(middles, [f"FY{round(m - 0.25)}" for m in middles], minor=True)
+    ax.tick_params(axis="x", which="minor", length=0)
 
 
 def plot_selloff(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOURCE) -> Figure:
@@ -924,6 +963,7 @@ def plot_selloff(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOUR
         a.set_position(box)
         _shade_sale(a, data)
         a.set_xlim(data.index.min(), data.index.max())
+        fiscal_year_ticks(a, float(data.index.min()), float(data.index.max()))
         a.axhline(0, color="#333333", linewidth=0.6)
     for i, (var, label) in enumerate(SELLOFF_YIELDS.items()):
         ax.plot(
@@ -938,7 +978,7 @@ def plot_selloff(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOUR
     for i, (var, label) in enumerate(SELLOFF_HOLDERS.items()):
         ax_h.plot(data.index, data[var], label=label, color=PALETTE[(i + 1) % 8], linestyle=DASHES[i])
     ax_h.set_ylabel(r"\$bn vs baseline")
-    ax_h.set_xlabel("Calendar year (monthly; shaded: the sale)")
+    ax_h.set_xlabel("Fiscal year (monthly; shaded: the sale)")
     ax_h.set_title("Treasuries held, by holder: change from the baseline", loc="left", fontsize=9)
     for a in (ax, ax_p, ax_h):
         a.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7.5)
@@ -1427,7 +1467,7 @@ def plot_backtest(data: pd.DataFrame, ax: Axes, start: int) -> Figure:
     )
     for x, y, e in zip(years, data["model"], data["error_pct"], strict=True):
         ax.annotate(f"{e:+.1f}%", (x, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=7)
-    ax.set_ylabel("$ billions")
+    ax.set_ylabel(r"Net interest, \$bn")
     ax.set_xticks(years)
     ax.set_xticklabels([f"{y % 100:02d}" for y in years])
     ax.set_xlabel("Fiscal year (20xx)")

@@ -155,16 +155,17 @@ def cmd_bond(args: argparse.Namespace) -> int:
 
     if (args.price is None) == (args.yield_ is None):
         raise SnowballError("give exactly one of --price or --yield")
+    per = f"$ per ${args.face:g} face"  # prices are dollars per the face value, as in results.csv
     what = (
-        f"{args.coupon:g}% coupon, {args.years:g} years, face {args.face:g}, "
-        f"{args.frequency} coupon(s) a year"
+        f"{args.coupon:g}% coupon, {args.years:g} year{'' if args.years == 1 else 's'}, face ${args.face:g}, "
+        f"{args.frequency} coupon{'' if args.frequency == 1 else 's'} a year"
     )
     if args.price is not None:
         y = bond.yield_from_price(args.coupon, args.years, args.price, args.face, args.frequency)
-        print(f"yield {y:.1f}% ({y:.4f}%) for a price of {args.price:g}: {what}")
+        print(f"yield {y:.1f}% ({y:.4f}%) for a price of {args.price:g} ({per}): {what}")
     else:
         p = bond.price(args.coupon, args.years, args.yield_, args.face, args.frequency)
-        print(f"price {p:.2f} ({p:.6f}) at a yield of {args.yield_:g}%: {what}")
+        print(f"price {p:.2f} ({per}; {p:.6f}) at a yield of {args.yield_:g}%: {what}")
     return 0
 
 
@@ -191,7 +192,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """snowball compare A B ... [--until YEAR] [--out DIR]: headline numbers side by side."""
     from . import run as runmod
     from .calibration_sets import RANGE_YEAR, describe, selloff_range_table
-    from .compare import compare_table, format_compare
+    from .compare import compare_table, format_compare, ranges_file
     from .outputs import atomic_dir, check_inputs_outside, check_target, write_csv, write_json
     from .run import display_path
     from .scenario import check_distinct, load_scenario
@@ -211,7 +212,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with atomic_dir(out, args.force) as tmp:
         write_csv(table, tmp / "compare.csv")
         if len(ranges):
-            write_csv(ranges, tmp / "ranges.csv")
+            write_csv(ranges_file(ranges, year), tmp / "ranges.csv")
         manifest = results[0].manifest(args.command_line)
         for key in ("scenario", "data_vintage", "data_files"):  # the first scenario's: one per run below
             manifest.pop(key)
@@ -235,7 +236,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     else:
         each = ", ".join(f"{r.scenario.name} on {r.inputs.vintage}" for r in results)
         print(f"Baseline vintages: {each}\n")
-    print(format_compare(table))
+    print(format_compare(table, results[0].until))
     if len(ranges):
         print("\nSell-off scenarios, central calibration with the low-high range (data/calibration/):")
         for name, row in ranges.iterrows():
@@ -326,7 +327,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         first = sens.iloc[0]
         sub = sens[(sens["variable"] == first["variable"]) & (sens["fiscal_year"] == first["fiscal_year"])]
         key = {"sobol": "ST", "morris": "mu_star"}.get(spec.method, "swing")
-        print(f"\nInputs ranked by {key} for {first['variable']} in FY{first['fiscal_year']}:")
+        print(
+            f"\nInputs ranked by {key} ({ranking_unit(key, s, first['variable'])}) for {first['variable']} "
+            f"in FY{first['fiscal_year']}:"
+        )
         for _, r in sub.iterrows():
             extra = (
                 f" (S1 {r['S1']:.3f} +/- {r['S1_conf']:.3f}, ST +/- {r['ST_conf']:.3f})"
@@ -336,6 +340,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(f"  {int(r['rank']):>2}. {r['input']:<32} {r[key]:.3f}{extra}")
     print(f"\nwrote {result.out}")
     return 0
+
+
+def ranking_unit(key: str, summary, variable: str) -> str:
+    """The unit of a sensitivity ranking: a Sobol index is a share of the output's variance; a
+    swing (the median with the input in its top decile less that in its bottom decile) and
+    Morris's mu* are changes in the output, in its unit, points where it is a percentage."""
+    if key == "ST":
+        return "total Sobol index, share of variance"
+    units = summary.loc[summary["variable"] == variable, "unit"]
+    unit = str(units.iloc[0]) if len(units) else ""
+    return unit.replace("% of", "pp of") if unit.startswith("% of") else ("pp" if unit == "%" else unit)
 
 
 def cmd_vintages(args: argparse.Namespace) -> int:

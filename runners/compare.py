@@ -42,18 +42,57 @@ def compare_table(results: list[RunResult]) -> pd.DataFrame:
     return table.rename_axis("metric")
 
 
-def format_compare(table: pd.DataFrame) -> str:
-    """A fixed-width text rendering (years as integers, blanks for 'never')."""
+def ranges_file(ranges: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The sell-off ranges (``calibration_sets.selloff_range_table``) as ``ranges.csv`` and the
+    briefing's ``tables/selloff_ranges.csv`` write them: each column names its fiscal year and
+    unit, as ``headline.csv`` does (``debt_to_gdp_2035_pct_central``, ``net_interest_2035_bn_low``;
+    ``ten_year_peak_bp_high``: the monthly peak gap over the run to FY``year``, bp)."""
+    names = {}
+    for level in ("central", "low", "high"):
+        names[f"debt_to_gdp_{level}"] = f"debt_to_gdp_{year}_pct_{level}"
+        names[f"net_interest_{level}"] = f"net_interest_{year}_bn_{level}"
+    return ranges.rename(columns=names)
 
-    def fmt(value: float, label: str) -> str:
-        if pd.isna(value):
-            return "-"
-        return f"{value:.0f}" if label.startswith("First year") else f"{value:,.2f}"
+
+def never(until: int) -> str:
+    """How every output words a milestone not reached within the run: 'not by FY2055'
+    (as ``snowball run``'s headline and the briefing)."""
+    return f"not by FY{until}"
+
+
+def _year_difference(first: float, other: float, until: int) -> str:
+    """A milestone's year in ``other`` less ``first``, in years: '+3', '0', or, where one is not
+    reached by FY``until``, the bound the horizon gives ('> +14': reached later than FY``until``)."""
+    if pd.isna(first) and pd.isna(other):
+        return f"neither by FY{until}"
+    if pd.isna(other):  # other's year is after until
+        return f"> +{until - first:.0f}"
+    if pd.isna(first):
+        return f"< {other - until:+.0f}"
+    return f"{other - first:+.0f}" if other != first else "0"
+
+
+def format_compare(table: pd.DataFrame, until: int) -> str:
+    """A fixed-width text rendering: milestone years as 'FY2029', or 'not by FY``until``' when
+    not reached within the run (``until``: its final fiscal year); differences in years."""
+    first = table.columns[0]
+
+    def fmt(value: float, label: str, column: str) -> str:
+        if not label.startswith("First year"):
+            return f"{value:,.2f}"
+        if column != first and column.endswith(f" - {first}"):  # a difference from the first scenario
+            other = column[: -len(f" - {first}")]
+            return _year_difference(table.at[label, first], table.at[label, other], until)
+        return never(until) if pd.isna(value) else f"FY{value:.0f}"
 
     width = max(len(i) for i in table.index)
-    cols = [max(len(c), 10) for c in table.columns]
+    cells = {
+        label: [fmt(v, label, c) for v, c in zip(row, table.columns, strict=True)]
+        for label, row in table.iterrows()
+    }
+    cols = [max([len(c), 10] + [len(cells[i][k]) for i in table.index]) for k, c in enumerate(table.columns)]
     lines = [" " * width + "  " + "  ".join(c.rjust(w) for c, w in zip(table.columns, cols, strict=True))]
-    for label, row in table.iterrows():
-        cells = [fmt(v, label).rjust(w) for v, w in zip(row, cols, strict=True)]
-        lines.append(label.ljust(width) + "  " + "  ".join(cells))
+    for label, row in cells.items():
+        values = "  ".join(v.rjust(w) for v, w in zip(row, cols, strict=True))
+        lines.append(label.ljust(width) + "  " + values)
     return "\n".join(lines)

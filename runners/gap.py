@@ -553,16 +553,16 @@ def gap_table(result: GapResult) -> pd.DataFrame:
         "until": q.until,
         "phase_in_years": q.phase_in,
         "instrument": q.instrument,
-        "revenue_share": share,
+        "revenue_share_pct": share * 100,  # percent, as every rate in a user's files
         "debt_to_gdp_by_without": float(b.loc[q.by]),
     }
     rows = [
         common
         | {
             "answer": "deterministic",
-            "probability": np.nan,
+            "probability_pct": np.nan,
             "draws": np.nan,
-            "share_of_draws_met": np.nan,
+            "share_of_draws_met_pct": np.nan,
             "adjustment_pct_gdp": result.size,
             "first_year_bn": result.first_year_bn,
             "first_year_pct_gdp": result.first_year_pct,
@@ -578,9 +578,9 @@ def gap_table(result: GapResult) -> pd.DataFrame:
             common
             | {
                 "answer": f"probabilistic ({p.spec})",
-                "probability": p.probability,
+                "probability_pct": p.probability * 100,
                 "draws": p.draws,
-                "share_of_draws_met": p.share_met,
+                "share_of_draws_met_pct": p.share_met * 100,
                 "adjustment_pct_gdp": p.size,
                 "first_year_bn": result.first_year_bn * scale,
                 "first_year_pct_gdp": result.first_year_pct * scale,

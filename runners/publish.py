@@ -32,10 +32,17 @@ HEADLINE_COLUMNS = [
 NEVER = "not by the final year"
 
 
+def not_by(until: int | None) -> str:
+    """A milestone the run does not reach, worded as ``snowball run``'s headline and
+    ``snowball compare`` word it: 'not by FY2055' (``until``: the run's final fiscal year)."""
+    return f"not by FY{until}" if until is not None else NEVER
+
+
 def headline_rows(
-    table: pd.DataFrame, titles: dict[str, str] | None = None
+    table: pd.DataFrame, titles: dict[str, str] | None = None, until: int | None = None
 ) -> tuple[list[str], list[list[str]]]:
-    """Header and formatted rows of the headline table (scenario titles as rows)."""
+    """Header and formatted rows of the headline table (scenario titles as rows); a milestone
+    not reached reads 'not by FY``until``'."""
     cols = headline_columns(table)
     header = ["Scenario"] + [label for _, label, _ in cols]
     rows = []
@@ -44,7 +51,7 @@ def headline_rows(
         for col, _, fmt in cols:
             value = row[col]
             if pd.isna(value):
-                cells.append("never")
+                cells.append(not_by(until))
                 continue
             cell = fmt.format(float(value))
             if bool(row.get(f"{col}_is_actual", False)):
@@ -107,8 +114,8 @@ def take_rows(
     ]
     rows = []
     for _, r in take.iterrows():
-        if pd.isna(r["adjustment_pct_gdp"]):
-            size, first = "out of reach", "-"
+        if pd.isna(r["adjustment_pct_gdp"]):  # no adjustment from -5 to 15% of GDP gets there
+            size = first = "out of reach"
         else:
             size, first = f"{r['adjustment_pct_gdp']:.2f} from FY{r['from']}", f"{r['first_year_bn']:,.0f}"
         level = "" if "%" in str(r["goal"]) else f" ({r['target_pct_gdp']:.1f}% of GDP)"
@@ -139,14 +146,14 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def render_markdown(doc: dict) -> str:
     """The briefing as Markdown, charts referenced as ``charts/STEM.png``."""
-    header, rows = headline_rows(doc["table"], doc.get("titles"))
+    header, rows = headline_rows(doc["table"], doc.get("titles"), doc.get("until"))
     lines = [f"# {doc['title']}", "", f"*{doc['header']}*", "", "## Key findings", "", doc["findings"], ""]
     lines += ["## Scenarios", ""]
     for para in doc["summaries"]:
         lines += [para, ""]
     lines += ["## Headline numbers", "", *_md_table(header, rows), ""]
     lines += [
-        f'"never" means {NEVER}; "(actual)": the crossing is in the actual data. Tables: `tables/`.',
+        '"(actual)": the crossing is in the actual data. Tables: `tables/`.',
         "",
     ]
     p_header, p_rows = probability_rows(doc.get("probabilities"))
@@ -218,7 +225,7 @@ def _html_table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def render_html(doc: dict, charts_dir: Path) -> str:
     """The briefing as one self-contained HTML page (PNG charts embedded as data URIs)."""
-    header, rows = headline_rows(doc["table"], doc.get("titles"))
+    header, rows = headline_rows(doc["table"], doc.get("titles"), doc.get("until"))
     esc = html.escape
     parts = [
         "<!DOCTYPE html>",
@@ -239,7 +246,7 @@ def render_html(doc: dict, charts_dir: Path) -> str:
     parts += [_md_to_html(p) for p in doc["summaries"]]
     parts += ["<h2>Headline numbers</h2>", *_html_table(header, rows)]
     parts.append(
-        f'<p class="source">"never" means {NEVER}; "(actual)": the crossing is in the actual data. '
+        '<p class="source">"(actual)": the crossing is in the actual data. '
         "All tables are in <code>tables/</code>.</p>"
     )
     p_header, p_rows = probability_rows(doc.get("probabilities"))
@@ -413,8 +420,8 @@ def write_pdf(doc: dict, figures: list, path: Path, charts_dir: Path) -> Path:
         pages.text("Key findings", size=11.5, bold=True, keep=0.6)
         pages.text(doc["findings"])
         pages.text("Headline numbers", size=11.5, bold=True, keep=0.6)
-        pages.table(*headline_rows(doc["table"], doc.get("titles")))
-        pages.text('* the crossing is in the actual data; "never": not by the final year.', size=7.5)
+        pages.table(*headline_rows(doc["table"], doc.get("titles"), doc.get("until")))
+        pages.text("* the crossing is in the actual data.", size=7.5)
         p_header, p_rows = probability_rows(doc.get("probabilities"))
         if p_rows:
             pages.table(p_header, p_rows)

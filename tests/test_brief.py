@@ -161,10 +161,10 @@ def test_pack_contents(pack):
     # the sell-off as a central value with the low-high range of the supply-effect calibrations
     ranges = pd.read_csv(pack / "tables/selloff_ranges.csv", index_col=0)
     row = ranges.loc["japan-selloff"]
-    for var in ("ten_year_peak_bp", "debt_to_gdp", "net_interest"):
+    for var in ("ten_year_peak_bp", "debt_to_gdp_2035_pct", "net_interest_2035_bn"):
         assert row[f"{var}_low"] < row[f"{var}_central"] < row[f"{var}_high"]
     assert table.loc["japan-selloff", "debt_to_gdp_2035_pct"] == pytest.approx(
-        row["debt_to_gdp_central"], abs=0.05
+        row["debt_to_gdp_2035_pct_central"], abs=0.05
     )
     text = (pack / "briefing.md").read_text()
     assert (
@@ -1043,8 +1043,8 @@ def test_headline_rows_mark_actual_years():
         },
         index=pd.Index(["baseline"], name="scenario"),
     )
-    header, rows = publish.headline_rows(table, {"baseline": "Baseline"})
-    assert rows == [["Baseline", "FY2024 (actual)", "never"]]
+    header, rows = publish.headline_rows(table, {"baseline": "Baseline"}, until=2055)
+    assert rows == [["Baseline", "FY2024 (actual)", "not by FY2055"]]
     assert header == ["Scenario", "Interest > defense", "Interest > Medicare"]
 
 

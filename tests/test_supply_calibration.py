@@ -322,5 +322,5 @@ def test_compare_ranges_stay_within_the_horizon(tmp_path, capsys):
     text = capsys.readouterr().out
     row = pd.read_csv(out / "ranges.csv", index_col=0).loc["japan-selloff"]
     central = run.run(load_scenario("japan-selloff"), until=2030).results.at[2030, "debt_to_gdp"]
-    assert row["debt_to_gdp_central"] == pytest.approx(central, abs=1e-6)  # ranges.csv: 6 decimals
+    assert row["debt_to_gdp_2030_pct_central"] == pytest.approx(central, abs=1e-6)  # ranges.csv: 6 decimals
     assert f"debt/GDP FY2030 {central:.1f}% (" in text and "FY2035" not in text
