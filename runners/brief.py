@@ -112,7 +112,7 @@ def exceedance(
         rows[y] = {t: float(np.mean(np.where(np.isfinite(v), v > t, True)) * 100) for t in thresholds}
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = "fiscal_year"
-    frame.columns = [f"p_debt_over_{t:.0f}pct" for t in frame.columns]
+    frame.columns = [f"prob_debt_over_{t:.0f}pct_of_gdp_pct" for t in frame.columns]  # percent of draws
     return frame
 
 

@@ -1004,9 +1004,14 @@ def sensitivity_later(the_plan: Plan, chunks: Stored, pool: Pool | None = None) 
 
 
 def ranked(spec: SweepSpec, frame: pd.DataFrame) -> pd.DataFrame:
-    """The sensitivity rows with each target's inputs ranked by the method's measure."""
+    """The sensitivity rows with each target's inputs ranked by the method's measure, and the
+    target's unit (that of low, high and swing, and of Morris' mu, mu* and sigma; Spearman's rho
+    and Sobol's indices have none)."""
+    from .fiscal import BY_NAME
+
     if frame.empty:
-        return pd.DataFrame(columns=["variable", "fiscal_year", "method", "input"])
+        return pd.DataFrame(columns=["variable", "unit", "fiscal_year", "method", "input"])
+    frame.insert(1, "unit", [BY_NAME[v].unit for v in frame["variable"]])
     rank_by = {"sobol": "ST", "morris": "mu_star"}.get(spec.method, "swing")
     if rank_by in frame:
         frame["rank"] = (

@@ -327,8 +327,8 @@ def test_key_findings_compare_scenarios_and_state_the_odds(pack, baseline_result
     r = baseline_result.results
     assert f"{r.at[2035, 'debt_to_gdp']:.0f}% of GDP in 2035" in findings
     probs = pd.read_csv(pack / "tables/monte_carlo_probabilities.csv", index_col="fiscal_year")
-    assert f"is {probs.at[2035, 'p_debt_over_150pct']:.0f}% in 2035" in findings
-    assert f"{probs.at[2055, 'p_debt_over_150pct']:.0f}% in 2055" in findings
+    assert f"is {probs.at[2035, 'prob_debt_over_150pct_of_gdp_pct']:.0f}% in 2035" in findings
+    assert f"{probs.at[2055, 'prob_debt_over_150pct_of_gdp_pct']:.0f}% in 2055" in findings
 
 
 def test_methods_note_takes_its_numbers_from_the_run(pack, baseline_result):
@@ -677,7 +677,7 @@ def test_monte_carlo_fan_chart_with_cbo_errors_and_odds(uncertainty):
     texts = " ".join(_texts(fig))
     for line in lines:
         assert line in texts
-    p150 = u.probabilities.at[2055, "p_debt_over_150pct"]
+    p150 = u.probabilities.at[2055, "prob_debt_over_150pct_of_gdp_pct"]
     assert f"{p150:.0f}% in 2055" in texts
     # the bands are labelled as percentiles of draws, a distribution
     assert "of the design" not in " ".join(ax.get_legend_handles_labels()[1] if ax.get_legend() else [])
@@ -1190,7 +1190,7 @@ def test_odds_never_round_a_chance_to_zero_or_certainty():
         ">99%",
         "100%",
     ]
-    probs = pd.DataFrame({"p_debt_over_200pct": [0.02, 30.42]}, index=[2035, 2055])
+    probs = pd.DataFrame({"prob_debt_over_200pct_of_gdp_pct": [0.02, 30.42]}, index=[2035, 2055])
     assert brief.exceed_lines(probs) == ["P(debt > 200% of GDP): <1% in 2035, 30% in 2055"]
     assert publish.probability_rows(probs)[1] == [["2035", "<1%"], ["2055", "30%"]]
 
@@ -1199,7 +1199,7 @@ def test_key_findings_state_the_odds_as_the_table_does(pack):
     md = (pack / "briefing.md").read_text()
     findings = md.split("## Key findings")[1].split("##")[0]
     p = pd.read_csv(pack / "tables/monte_carlo_probabilities.csv", index_col="fiscal_year")
-    col = "p_debt_over_200pct"
+    col = "prob_debt_over_200pct_of_gdp_pct"
     assert f"200%: {publish.odds(p.at[2035, col])} and {publish.odds(p.at[2055, col])}." in findings
     # the spread across scenarios has its unit
     assert "percentage points of GDP from Baseline" in findings
@@ -1474,3 +1474,11 @@ def test_a_briefing_beyond_2055_keeps_2055_as_its_last_headline_year(tmp_path):
     assert list(pd.read_csv(out / "tables/monte_carlo_probabilities.csv")["fiscal_year"]) == [2035, 2055]
     assert set(pd.read_csv(out / "tables/what_it_would_take.csv")["by"]) == {2055}
     assert pd.read_csv(out / "tables/results_baseline.csv")["fiscal_year"].max() == 2060
+
+
+def test_probability_columns_name_their_unit(pack):
+    # the columns held percent under names like p_debt_over_150pct, which read as a fraction
+    probs = pd.read_csv(pack / "tables/monte_carlo_probabilities.csv", index_col="fiscal_year")
+    assert list(probs.columns) == ["prob_debt_over_150pct_of_gdp_pct", "prob_debt_over_200pct_of_gdp_pct"]
+    # percent of the 10,000 draws: 150% of GDP in 2055 is passed in well over 1% of them
+    assert 1 < probs.at[2055, "prob_debt_over_150pct_of_gdp_pct"] <= 100

@@ -1092,3 +1092,41 @@ def test_path_range_bounds_never_pass_a_run_out_of_range():
     drawn_start = PathSpec("s", "level-shift", ("t",), {"shift": 1.0}, {"start": "f0"}, 0)
     flat = np.zeros(len(years))
     assert not within_bounds([drawn_start], {"f0": np.full(3, 2030.0)}, years, flat, -50, 50, 1)
+
+
+def test_sensitivity_rows_state_the_targets_unit():
+    # sensitivity.csv's low/high/swing are in the target's unit, which no column named
+    import pandas as pd
+
+    from runners.sweep import ranked
+
+    spec = type("Spec", (), {"method": "monte-carlo"})()
+    rows = pd.DataFrame(
+        [
+            {
+                "variable": "debt_to_gdp",
+                "fiscal_year": 2035,
+                "method": "monte-carlo",
+                "input": "a",
+                "swing": 3.0,
+            },
+            {
+                "variable": "debt_to_gdp",
+                "fiscal_year": 2035,
+                "method": "monte-carlo",
+                "input": "b",
+                "swing": 9.0,
+            },
+            {
+                "variable": "net_interest",
+                "fiscal_year": 2035,
+                "method": "monte-carlo",
+                "input": "a",
+                "swing": 5.0,
+            },
+        ]
+    )
+    out = ranked(spec, rows)
+    assert list(out.columns[:3]) == ["variable", "unit", "fiscal_year"]
+    assert out["unit"].tolist() == ["% of GDP", "% of GDP", "$bn"]
+    assert out["input"].tolist() == ["b", "a", "a"]  # ranked by swing within each target
