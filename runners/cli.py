@@ -193,7 +193,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .calibration_sets import RANGE_YEAR, describe, selloff_range_table
     from .compare import compare_table, format_compare
     from .outputs import atomic_dir, check_inputs_outside, check_target, write_csv, write_json
-    from .run import display_path
+    from .run import display_path, scenario_record
     from .scenario import check_distinct, load_scenario
 
     scenarios = [load_scenario(s) for s in args.scenarios]
@@ -221,6 +221,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 "scenario": r.scenario.name,
                 "title": r.scenario.title,
                 "path": display_path(r.scenario.path),
+                "sha256": scenario_record(r.scenario)["sha256"],
                 "constants": r.scenario.constants,
                 "tables": r.scenario.table_points(),
                 "data_vintage": r.inputs.vintage,

@@ -1,0 +1,220 @@
+"""Reproducibility and provenance: the same inputs give the same bytes wherever they are run from,
+and every output records what produced it (scenario file and hash, data files, seeds, sweeps).
+
+Each test here failed before the fix it guards (see the comment at its top).
+"""
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import snowball_with_data
+
+from runners import api
+from runners.cache import sha256_of
+from runners.cli import main
+from runners.paths import REPO, recorded_file, recorded_path
+
+DATA = REPO / "data"
+QUICK = ["--until", "2027"]
+
+
+def scenario_file(folder: Path, body: str, name: str = "mine") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.toml"
+    path.write_text(f'title = "Mine"\ndescription = "d"\n{body}', encoding="utf-8")
+    return path
+
+
+def test_run_and_compare_record_the_scenario_files_sha256(tmp_path, capsys):
+    # the issue: run.json (and compare's run.json) named the scenario file and its constants but
+    # not its hash, so a scenario edited in a way the record does not show (its description, a
+    # reference) or replaced by a file of the same name could not be told from the one recorded
+    mine = scenario_file(tmp_path / "in", '[constants]\n"yield shift" = 0.5\n')
+    assert main(["run", str(mine), *QUICK, "--out", str(tmp_path / "r")]) == 0
+    recorded = json.loads((tmp_path / "r" / "run.json").read_text())["scenario"]
+    assert recorded["path"] == str(mine)
+    assert recorded["sha256"] == sha256_of(mine) == hashlib.sha256(mine.read_bytes()).hexdigest()
+    assert recorded["constants"] == {"yield shift": 0.5}
+    assert main(["compare", "baseline", str(mine), *QUICK, "--out", str(tmp_path / "c")]) == 0
+    first, second = json.loads((tmp_path / "c" / "run.json").read_text())["runs"]
+    assert first["sha256"] == sha256_of(DATA / "scenarios" / "baseline.toml")
+    assert second["sha256"] == sha256_of(mine)
+    # a change the constants do not show changes the recorded hash
+    mine.write_text(mine.read_text(encoding="utf-8").replace('"d"', '"another description"'))
+    assert main(["run", str(mine), *QUICK, "--out", str(tmp_path / "r2")]) == 0
+    again = json.loads((tmp_path / "r2" / "run.json").read_text())["scenario"]
+    assert again["constants"] == recorded["constants"]
+    assert again["sha256"] == sha256_of(mine) != recorded["sha256"]
+    capsys.readouterr()
+
+
+def test_a_manifest_made_from_python_records_no_process_arguments():
+    # the issue: RunResult.manifest() without a command recorded sys.argv: in a notebook the
+    # kernel's launcher and its connection file (/home/USER/.local/share/jupyter/runtime/
+    # kernel-RANDOM.json), under pytest its own arguments: this machine's paths and a different
+    # record for the same run in every session
+    result = api.run("baseline", until=2027)
+    assert result.manifest()["command"] is None
+    assert result.manifest(["snowball", "run", "baseline"])["command"] == ["snowball", "run", "baseline"]
+    assert result.manifest()["scenario"]["sha256"] == sha256_of(DATA / "scenarios" / "baseline.toml")
+
+
+def test_recorded_paths_name_files_by_their_place_in_the_data_folder(tmp_path, monkeypatch):
+    copy = tmp_path / "elsewhere"
+    shutil.copytree(DATA / "scenarios", copy / "scenarios")
+    monkeypatch.setenv("SNOWBALL_DATA_DIR", str(copy))
+    assert recorded_path(copy / "scenarios" / "baseline.toml") == "data/scenarios/baseline.toml"
+    assert recorded_file("data/scenarios/baseline.toml") == copy.resolve() / "scenarios" / "baseline.toml"
+    assert recorded_path(REPO / "README.md") == "README.md"
+    assert recorded_file("README.md") == REPO / "README.md"
+    outside = tmp_path / "mine.toml"
+    assert recorded_path(outside) == str(outside) and recorded_file(str(outside)) == outside
+
+
+@pytest.fixture(scope="module")
+def two_data_folders(tmp_path_factory):
+    """Two identical copies of data/ under different names, and a working folder beside each."""
+    root = tmp_path_factory.mktemp("data")
+    folders = []
+    for name in ("first-copy", "second"):
+        shutil.copytree(DATA, root / name / "snowball-data")
+        (root / name / "work").mkdir()
+        folders.append(root / name)
+    return folders
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_outputs_do_not_depend_on_where_the_data_folder_or_the_command_is(two_data_folders):
+    # the issue: with SNOWBALL_DATA_DIR, run.json keyed the vintage's files by the data folder's
+    # own name ("snowball-data/baselines/..."), and the calibration and history files and the
+    # scenario by their absolute paths (/home/USER/...): the same data in two places, or on two
+    # machines, gave different records of the same run
+    runs = []
+    for folder in two_data_folders:
+        done = snowball_with_data(
+            folder / "work", folder / "snowball-data", "run", "baseline", *QUICK, "--out", "o"
+        )
+        assert done.returncode == 0, done.stderr
+        runs.append(outputs(folder / "work" / "o"))
+    assert runs[0] == runs[1]
+    record = json.loads(runs[0]["run.json"])
+    names = [*record["data_files"], *record["other_data_files"], record["scenario"]["path"]]
+    assert all(name.startswith("data/") for name in names), names
+    assert record["data_files"]["data/baselines/cbo-2026-02/outlays_by_category.csv"] == sha256_of(
+        DATA / "baselines" / "cbo-2026-02" / "outlays_by_category.csv"
+    )
+
+
+def test_a_backtest_records_the_vintage_files_its_spending_shares_come_from(two_data_folders):
+    # the issue: a backtest takes the spending categories' shares (defense, Social Security, ...)
+    # from the default vintage's files, but its run.json listed only the history and the initial
+    # state: editing data/baselines/cbo-2026-02/outlays_by_category.csv changed results.csv and
+    # left the record identical
+    first, second = two_data_folders
+    edited = second / "snowball-data" / "baselines" / "cbo-2026-02" / "outlays_by_category.csv"
+    text = edited.read_text(encoding="utf-8")
+    assert "2025,social_security,1575.309," in text
+    edited.write_text(text.replace("2025,social_security,1575.309,", "2025,social_security,1675.309,"))
+    got = []
+    for folder in (first, second):
+        args = ("backtest", "--start", "2024", "--out", "bt")
+        done = snowball_with_data(folder / "work", folder / "snowball-data", *args)
+        assert done.returncode == 0, done.stderr
+        got.append(outputs(folder / "work" / "bt"))
+    key = "data/baselines/cbo-2026-02/outlays_by_category.csv"
+    records = [json.loads(files["run.json"]) for files in got]
+    assert records[0]["data_files"][key] == sha256_of(DATA / "baselines" / "cbo-2026-02" / key.split("/")[-1])
+    assert records[1]["data_files"][key] == sha256_of(edited) != records[0]["data_files"][key]
+    # the results moved with the file (Social Security's share of primary outlays) ...
+    assert got[0]["results.csv"] != got[1]["results.csv"]
+    # ... and that file's hash is the record's only difference
+    records[1]["data_files"][key] = records[0]["data_files"][key]
+    assert records[0] == records[1]
+
+
+SMALL_MC = """title = "small"
+scenario = "baseline"
+until = {until}
+method = "monte-carlo"
+draws = 21
+seed = 7
+chunk = 100
+compare_with_cbo = {cbo}
+
+[inputs."yield shift"]
+distribution = "normal"
+mean = 0
+sd = 0.5
+"""
+
+
+def test_gap_with_a_probability_records_the_sweeps_file_and_seed(tmp_path, capsys):
+    # the issue: manifest.json named the sweep ("small") and its hash but neither the file nor the
+    # seed that fixes the draws the probability counts
+    spec = tmp_path / "small.toml"
+    spec.write_text(SMALL_MC.format(until=2040, cbo="false"), encoding="utf-8")
+    args = ["gap", "--target", "100", "--by", "2030", "--until", "2031", "--probability", "0.8"]
+    assert main([*args, "--sweep", str(spec), "--workers", "1", "--out", str(tmp_path / "g")]) == 0
+    capsys.readouterr()
+    record = json.loads((tmp_path / "g" / "manifest.json").read_text())["gap"]["probabilistic"]
+    assert (record["sweep"], record["sweep_file"], record["seed"], record["draws"]) == (
+        "small",
+        str(spec),
+        7,
+        21,
+    )
+    assert record["sweep_sha256"] == hashlib.sha256(spec.read_text(encoding="utf-8").encode()).hexdigest()
+
+
+def test_a_sweeps_manifest_records_its_scenario_file_and_every_data_file_it_read(tmp_path):
+    # the issue: a sweep with compare_with_cbo writes calibration.csv (and the fan's CBO ranges)
+    # from data/uncertainty/cbo_debt_errors.csv, which the manifest did not list, nor the
+    # calibration sets' file, nor the base scenario file's hash
+    spec = tmp_path / "small.toml"
+    spec.write_text(SMALL_MC.format(until=2036, cbo="true"), encoding="utf-8")
+    result = api.sweep(spec, out=tmp_path / "s", workers=1)
+    assert (result.out / "calibration.csv").is_file()
+    manifest = json.loads((result.out / "manifest.json").read_text())
+    assert manifest["other_data_files"] == {
+        "data/calibration/supply-effects.toml": sha256_of(DATA / "calibration" / "supply-effects.toml"),
+        "data/uncertainty/cbo_debt_errors.csv": sha256_of(DATA / "uncertainty" / "cbo_debt_errors.csv"),
+    }
+    assert manifest["scenario_file"] == "data/scenarios/baseline.toml"
+    assert manifest["scenario_sha256"] == sha256_of(DATA / "scenarios" / "baseline.toml")
+    assert (manifest["seed"], manifest["draws"]) == (7, 21)
+
+
+def test_a_briefings_manifest_records_each_scenarios_tables_and_both_sweeps(tmp_path):
+    # the issue: manifest.json listed each scenario's constants but not its table points (a
+    # scenario that changes only a table was recorded as the baseline), no scenario file's hash,
+    # and not the sell-off's spread (data/sweeps/selloff-uncertainty.toml, chart fan_selloff) at
+    # all; neither sweep's seed
+    from runners.brief import write_brief
+    from runners.sweepspec import load_spec
+
+    body = (DATA / "scenarios" / "japan-selloff.toml").read_text(encoding="utf-8")
+    sale = tmp_path / "in" / "sale.toml"
+    sale.parent.mkdir()
+    sale.write_text(body + '\n[tables."bill yield table"]\n2030 = 4.5\n', encoding="utf-8")
+    out = write_brief(["baseline", str(sale)], tmp_path / "b", until=2040)
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["scenarios"]["sale"]["tables"] == {"bill yield table": {"2030": 4.5}}
+    assert m["scenarios"]["baseline"]["tables"] == {}
+    assert m["scenarios"]["sale"]["sha256"] == sha256_of(sale)
+    assert m["scenarios"]["baseline"]["sha256"] == sha256_of(DATA / "scenarios" / "baseline.toml")
+    for key, name in (("uncertainty", "monte-carlo"), ("selloff_spread", "selloff-uncertainty")):
+        spec = load_spec(name)
+        assert m[key]["spec_file"] == f"data/sweeps/{name}.toml"
+        assert (m[key]["spec_sha256"], m[key]["seed"], m[key]["runs"]) == (
+            spec.sha256,
+            spec.seed,
+            spec.n_runs,
+        )
