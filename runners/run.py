@@ -159,7 +159,7 @@ def _paths_key(inputs: ModelInputs) -> dict:
     import json
     from importlib.metadata import version
 
-    from . import cache
+    from . import cache, modeldata
 
     values = {
         "constants": {k: float(v) for k, v in inputs.constants.items()},
@@ -172,7 +172,8 @@ def _paths_key(inputs: ModelInputs) -> dict:
         "inputs": hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest(),
         "first_year": inputs.first_year,
         "pysd": version("pysd"),
-        "code": [cache.file_sha256(__file__), cache.file_sha256(model.__file__)],
+        # this file, the model loader, and modeldata (computed_paths runs them, PATH_VARIABLES names them)
+        "code": [cache.file_sha256(f) for f in (__file__, model.__file__, modeldata.__file__)],
     }
 
 

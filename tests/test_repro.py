@@ -218,3 +218,37 @@ def test_a_briefings_manifest_records_each_scenarios_tables_and_both_sweeps(tmp_
             spec.seed,
             spec.n_runs,
         )
+
+
+def test_the_baseline_paths_cache_is_keyed_by_the_code_that_computes_them(monkeypatch):
+    # the issue: the cached baseline paths of a vintage other than the .mdl's own (the premia's
+    # reference) were keyed by run.py and model.py, not modeldata.py, whose computed_paths runs
+    # the model and whose PATH_VARIABLES names what is kept: a change there reused stale paths
+    from runners import cache, modeldata, run
+
+    inputs = run.cached_inputs("cbo-2025-01")
+    before = run._paths_key(inputs)
+    real = cache.file_sha256
+
+    def edited(path: str) -> str:
+        return "0" * 64 if Path(path) == Path(modeldata.__file__) else real(path)
+
+    monkeypatch.setattr(cache, "file_sha256", edited)
+    assert run._paths_key(inputs) != before
+
+
+def test_a_translation_by_another_pysd_is_translated_again(tmp_path, monkeypatch):
+    # the issue: the translation's stamp held the .mdl's hash and the .py's, not pysd's version:
+    # after a pysd upgrade the old pysd's translation ran under the new pysd, while run.json
+    # recorded the new version
+    from importlib import metadata
+
+    from runners import model
+
+    mdl = tmp_path / "snowball.mdl"
+    mdl.write_bytes((REPO / "models" / "snowball.mdl").read_bytes())
+    model.translate(mdl)
+    assert model.cache_valid(mdl)
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "99.0" if name == "pysd" else real(name))
+    assert not model.cache_valid(mdl)
