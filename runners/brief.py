@@ -919,6 +919,10 @@ def write_brief(
         manifest["versions"] = _versions()
         manifest["selloff_scenario"] = sale.name if sale is not None else None
         manifest["calibration"] = calibration
+        if unc is not None and unc.spec.compare_with_cbo:  # the fan's CBO error ranges were read
+            from .calibration import errors_path
+
+            manifest["other_data_files"][display_path(errors_path())] = sha256_of(errors_path())
         for key, sweep_run in (("uncertainty", unc), ("selloff_spread", spread)):  # both sweeps run here
             manifest[key] = (
                 {

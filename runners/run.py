@@ -45,6 +45,8 @@ class RunResult:
     def manifest(self, command: list[str] | None = None) -> dict:
         """What produced these results: scenario, overrides, data vintage, model hash, versions and
         ``command`` (the command line; None when called from Python)."""
+        from importlib.metadata import version
+
         import pysd
 
         from .cache import sha256_of
@@ -68,6 +70,8 @@ class RunResult:
             "model_sha256": model.model_hash(),
             "snowball_version": __version__,
             "pysd_version": pysd.__version__,
+            # what pysd computes with (its integration, lookups and the results' frames)
+            "packages": {name: version(name) for name in ("numpy", "pandas", "xarray", "scipy")},
             "python_version": platform.python_version(),
             # the command line as typed (the CLI); None from Python, where sys.argv is the
             # notebook kernel's or the test runner's own, with this machine's paths in it

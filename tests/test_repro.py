@@ -65,6 +65,18 @@ def test_a_manifest_made_from_python_records_no_process_arguments():
     assert result.manifest()["scenario"]["sha256"] == sha256_of(DATA / "scenarios" / "baseline.toml")
 
 
+def test_run_json_records_the_versions_pysd_computes_with(tmp_path, capsys):
+    # the issue: run.json recorded Snowball's, pysd's and Python's versions but not numpy's or
+    # pandas' (pysd's integration and lookups, the results' frames), which sweeps and briefings record
+    import numpy
+    import pandas
+
+    assert main(["run", "baseline", *QUICK, "--out", str(tmp_path / "r")]) == 0
+    capsys.readouterr()
+    packages = json.loads((tmp_path / "r" / "run.json").read_text())["packages"]
+    assert (packages["numpy"], packages["pandas"]) == (numpy.__version__, pandas.__version__)
+
+
 def test_recorded_paths_name_files_by_their_place_in_the_data_folder(tmp_path, monkeypatch):
     copy = tmp_path / "elsewhere"
     shutil.copytree(DATA / "scenarios", copy / "scenarios")
@@ -199,7 +211,7 @@ def test_a_briefings_manifest_records_each_scenarios_tables_and_both_sweeps(tmp_
     # the issue: manifest.json listed each scenario's constants but not its table points (a
     # scenario that changes only a table was recorded as the baseline), no scenario file's hash,
     # and not the sell-off's spread (data/sweeps/selloff-uncertainty.toml, chart fan_selloff) at
-    # all; neither sweep's seed
+    # all; neither sweep's seed; nor CBO's projection errors, which the Monte Carlo's fan draws
     from runners.brief import write_brief
     from runners.sweepspec import load_spec
 
@@ -213,6 +225,15 @@ def test_a_briefings_manifest_records_each_scenarios_tables_and_both_sweeps(tmp_
     assert m["scenarios"]["baseline"]["tables"] == {}
     assert m["scenarios"]["sale"]["sha256"] == sha256_of(sale)
     assert m["scenarios"]["baseline"]["sha256"] == sha256_of(DATA / "scenarios" / "baseline.toml")
+    # the Monte Carlo's fan draws CBO's error ranges from data/uncertainty/cbo_debt_errors.csv
+    assert m["other_data_files"] == {
+        f"data/{name}": sha256_of(DATA / name)
+        for name in (
+            "calibration/supply-effects.toml",
+            "history/historical_fy.csv",
+            "uncertainty/cbo_debt_errors.csv",
+        )
+    }
     for key, name in (("uncertainty", "monte-carlo"), ("selloff_spread", "selloff-uncertainty")):
         spec = load_spec(name)
         assert m[key]["spec_file"] == f"data/sweeps/{name}.toml"
