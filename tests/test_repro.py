@@ -323,3 +323,30 @@ def test_diagrams_record_the_model_they_were_drawn_from(tmp_path, capsys):
     dots = sorted(p.name for p in (tmp_path / "d").glob("*.dot"))
     assert len(dots) == 8 and sorted(m["output_files_sha256"]) == dots
     assert all(m["output_files_sha256"][f] == sha256_of(tmp_path / "d" / f) for f in dots)
+
+
+def test_the_engines_cached_program_is_keyed_by_pysds_version(monkeypatch):
+    # the issue: the sweep engine's program (built from pysd's parse of the .mdl) was cached by
+    # the .mdl's hash and the engine's code only: after a pysd upgrade sweeps, gap and the
+    # briefing kept the old pysd's parse while their manifests recorded the new version
+    from importlib import metadata
+
+    from runners import cache, engine
+
+    keys = []
+
+    class Looked(Exception):
+        pass
+
+    def look(kind: str, key: dict):
+        keys.append(key)
+        raise Looked
+
+    monkeypatch.setattr(cache, "load", look)
+    with pytest.raises(Looked):
+        engine.cached_program(["debt_to_gdp"])
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "99.0" if name == "pysd" else real(name))
+    with pytest.raises(Looked):
+        engine.cached_program(["debt_to_gdp"])
+    assert keys[0] != keys[1]
