@@ -102,9 +102,16 @@ def display_path(path: Path | None) -> str | None:
     return None if path is None else recorded_path(path)
 
 
-@cache
 def cached_inputs(vintage: str) -> ModelInputs:
-    """Inputs for a vintage, read and validated once per process."""
+    """Inputs for a vintage, read and validated once per process and data folder (a session that
+    points ``$SNOWBALL_DATA_DIR`` at another folder reads that folder's, as its manifests say)."""
+    from .paths import data_dir
+
+    return _inputs_in(data_dir(), vintage)
+
+
+@cache
+def _inputs_in(folder: Path, vintage: str) -> ModelInputs:
     return load_inputs(vintage)
 
 

@@ -350,3 +350,38 @@ def test_the_engines_cached_program_is_keyed_by_pysds_version(monkeypatch):
     with pytest.raises(Looked):
         engine.cached_program(["debt_to_gdp"])
     assert keys[0] != keys[1]
+
+
+def test_a_session_that_points_at_another_data_folder_runs_on_it(tmp_path, monkeypatch):
+    # the issue: the vintage's inputs and the calibration sets were read once per process, so a
+    # notebook that set SNOWBALL_DATA_DIR after its first run kept running on the first folder's
+    # data while run.json hashed the new folder's supply-effects.toml and history
+    copy = tmp_path / "other-data"
+    shutil.copytree(DATA, copy)
+    outlays = copy / "baselines" / "cbo-2026-02" / "outlays_by_category.csv"
+    text = outlays.read_text(encoding="utf-8")
+    assert "2026,social_security,1665.942," in text
+    outlays.write_text(text.replace("2026,social_security,1665.942,", "2026,social_security,1765.942,"))
+    sets = copy / "calibration" / "supply-effects.toml"
+    text = sets.read_text(encoding="utf-8")
+    central = text.index("[sets.central.constants]")
+    assert text[central:].index('"short run supply sensitivity" = 0.0024') < 200
+    sets.write_text(
+        text[:central]
+        + text[central:].replace(
+            '"short run supply sensitivity" = 0.0024', '"short run supply sensitivity" = 0.003', 1
+        )
+    )
+    before = api.run("japan-selloff", until=2027)  # the repository's data, read and kept
+    monkeypatch.setenv("SNOWBALL_DATA_DIR", str(copy))
+    after = api.run("japan-selloff", until=2027)
+    m = after.manifest()
+    key = "data/baselines/cbo-2026-02/outlays_by_category.csv"
+    assert m["data_files"][key] == sha256_of(outlays) != before.manifest()["data_files"][key]
+    assert m["other_data_files"]["data/calibration/supply-effects.toml"] == sha256_of(sets)
+    assert m["calibration_constants"]["short run supply sensitivity"] == 0.003
+    # the results are the new folder's: Social Security's share of FY2026 primary outlays rose
+    assert after.results.at[2026, "social_security"] > before.results.at[2026, "social_security"] + 50
+    monkeypatch.delenv("SNOWBALL_DATA_DIR")
+    again = api.run("japan-selloff", until=2027)  # and back to the repository's
+    assert again.results.equals(before.results) and again.manifest() == before.manifest()
