@@ -31,7 +31,7 @@ from .inputs import (
     read_tidy,
     start_constants,
 )
-from .paths import data_dir
+from .paths import data_dir, recorded_path
 
 ACTUAL_UNITS = {
     "nominal_gdp": "$bn",
@@ -177,9 +177,11 @@ def history_inputs(start: int, until: int) -> ModelInputs:
     constants = start_constants(actual, first, rate, state, holders) | {"monthly yields switch": 1.0}
     hist = data_dir() / "history"
     files = {
-        _rel(p): sha256_of(p)
+        recorded_path(p): sha256_of(p)
         for p in [hist / "actuals_fy.csv", hist / "yields_monthly.csv", *state_paths.values()]
     }
+    # the default vintage's tables stand in for the spending categories: its files are inputs too
+    files |= default.files
     cbo = actual.loc[list(need)].copy()
     meta = {"title": f"Backtest from the end of FY{first} with actual data", "initial_state": state_name}
     return ModelInputs(

@@ -39,9 +39,9 @@ from .errors import SnowballError
 from .gap import what_it_would_take
 from .inputs import LAST_YEAR, data_dir, read_history, vintage_meta
 from .outputs import atomic_dir, check_target, write_csv, write_json, written_files
-from .paths import REPO, REPORTS
+from .paths import REPORTS, recorded_file
 from .publish import odds, render_html, render_markdown, write_pdf, write_xlsx
-from .run import RunResult, display_path, first_peak_year, milestone_label, run
+from .run import RunResult, display_path, first_peak_year, milestone_label, run, scenario_record
 from .scenario import Scenario, builtin_names, load_scenario
 from .sweepspec import usable_cores
 
@@ -219,9 +219,7 @@ def _sweep_spec(folder: Path):
     if not manifest.is_file():
         raise SnowballError(f"{display_path(folder)}: no manifest.json; rerun the sweep")
     spec_file = json.loads(manifest.read_text()).get("spec_file")
-    path = Path(spec_file) if spec_file else None
-    if path is not None and not path.is_absolute():
-        path = REPO / path
+    path = recorded_file(spec_file) if spec_file else None
     if path is None or not path.is_file():
         raise SnowballError(f"{display_path(folder)}: its spec file {spec_file!r} is missing")
     return load_spec(path)
@@ -921,7 +919,9 @@ def write_brief(
             s.name: {
                 "title": s.title,
                 "path": display_path(s.path),
+                "sha256": scenario_record(s)["sha256"],
                 "constants": s.constants,
+                "tables": s.table_points(),
                 "data_vintage": results[s.name].inputs.vintage,
                 "data_files": results[s.name].inputs.files,
             }
@@ -933,11 +933,21 @@ def write_brief(
         manifest["versions"] = _versions()
         manifest["selloff_scenario"] = sale.name if sale is not None else None
         manifest["calibration"] = calibration
-        manifest["uncertainty"] = (
-            {"spec_file": display_path(unc.spec.path), "spec_sha256": unc.spec.sha256, "runs": unc.n_runs}
-            if unc is not None
-            else None
-        )
+        if unc is not None and unc.spec.compare_with_cbo:  # the fan's CBO error ranges were read
+            from .calibration import errors_path
+
+            manifest["other_data_files"][display_path(errors_path())] = sha256_of(errors_path())
+        for key, sweep_run in (("uncertainty", unc), ("selloff_spread", spread)):  # both sweeps run here
+            manifest[key] = (
+                {
+                    "spec_file": display_path(sweep_run.spec.path),
+                    "spec_sha256": sweep_run.spec.sha256,
+                    "seed": sweep_run.spec.seed,
+                    "runs": sweep_run.n_runs,
+                }
+                if sweep_run is not None
+                else None
+            )
         manifest["sweeps"] = {
             name: {
                 p.name: sha256_of(p)

@@ -132,10 +132,14 @@ def parse_sets(path: Path) -> dict[str, CalibrationSet]:
     return sets
 
 
-@cache
 def load_sets() -> dict[str, CalibrationSet]:
-    """The built-in sets, validated once per process."""
-    return parse_sets(calibration_dir() / "supply-effects.toml")
+    """The built-in sets, validated once per process and data folder."""
+    return _sets_in(calibration_dir())
+
+
+@cache
+def _sets_in(folder: Path) -> dict[str, CalibrationSet]:
+    return parse_sets(folder / "supply-effects.toml")
 
 
 def get_set(name: str) -> CalibrationSet:
@@ -194,10 +198,14 @@ def parse_ranges(path: Path) -> dict[str, ParameterRange]:
     return out
 
 
-@cache
 def load_ranges() -> dict[str, ParameterRange]:
-    """The built-in behavioural ranges, validated once per process."""
-    return parse_ranges(calibration_dir() / "behaviour-ranges.toml")
+    """The built-in behavioural ranges, validated once per process and data folder."""
+    return _ranges_in(calibration_dir())
+
+
+@cache
+def _ranges_in(folder: Path) -> dict[str, ParameterRange]:
+    return parse_ranges(folder / "behaviour-ranges.toml")
 
 
 def sells(scenario: Scenario) -> bool:

@@ -130,22 +130,12 @@ def cmd_model(args: argparse.Namespace) -> int:
 
 def cmd_diagram(args: argparse.Namespace) -> int:
     """snowball diagram [--out DIR] [--format png|dot]: a stock-and-flow diagram of every view."""
-    from .diagram import diagrams, render_sketch, slug, to_dot
-    from .outputs import atomic_dir, check_target
-    from .sketch import read
+    from .diagram import write_diagrams
 
     out = Path(args.out) if args.out else REPORTS / "diagrams"
-    check_target(out, args.force)
-    views = diagrams()
-    drawn = read() if args.format == "png" else []
-    with atomic_dir(out, args.force) as tmp:
-        for i, d in enumerate(views, start=1):
-            stem = f"{i}-{slug(d.view)}"
-            (tmp / f"{stem}.dot").write_text(to_dot(d))
-        for i, view in enumerate(drawn, start=1):
-            render_sketch(view, tmp / f"{i}-{slug(view.title.split(' ', 1)[1])}.png")
+    n, drawn = write_diagrams(out, args.format, args.force, args.command_line)
     kinds = "the .png drawings and their Graphviz .dot sources" if drawn else "Graphviz .dot sources"
-    print(f"wrote {len(views)} view diagrams ({kinds}) to {out}")
+    print(f"wrote {n} view diagrams ({kinds}) and manifest.json to {out}")
     return 0
 
 
@@ -194,7 +184,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .calibration_sets import RANGE_YEAR, describe, selloff_range_table
     from .compare import compare_table, format_compare, ranges_file
     from .outputs import atomic_dir, check_inputs_outside, check_target, write_csv, write_json
-    from .run import display_path
+    from .run import display_path, scenario_record
     from .scenario import check_distinct, load_scenario
 
     scenarios = [load_scenario(s) for s in args.scenarios]
@@ -222,6 +212,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 "scenario": r.scenario.name,
                 "title": r.scenario.title,
                 "path": display_path(r.scenario.path),
+                "sha256": scenario_record(r.scenario)["sha256"],
                 "constants": r.scenario.constants,
                 "tables": r.scenario.table_points(),
                 "data_vintage": r.inputs.vintage,

@@ -371,3 +371,39 @@ def render_sketch(view: sketch.View, png: Path) -> Path:
     fig = sketch_figure(view)
     fig.savefig(png, dpi=96, metadata={"Software": None}, facecolor="white")
     return png
+
+
+def write_diagrams(
+    out: Path, fmt: str = "png", force: bool = False, command: list[str] | None = None
+) -> tuple[int, bool]:
+    """``snowball diagram``: every view's DOT source (and, for ``fmt`` "png", its drawing from the
+    .mdl's sketch) in ``out``, written atomically, with ``manifest.json``: the model file and its
+    sha256, the versions that drew them, the command line and the sha256 of every file. Returns
+    the number of views and whether PNGs were drawn."""
+    from importlib.metadata import version
+
+    from . import __version__, sketch
+    from .cache import sha256_of
+    from .model import model_hash
+    from .outputs import atomic_dir, check_target, write_json, written_files
+    from .paths import recorded_path
+
+    check_target(out, force)
+    views = diagrams()
+    drawn = sketch.read() if fmt == "png" else []
+    with atomic_dir(out, force) as tmp:
+        for i, d in enumerate(views, start=1):
+            (tmp / f"{i}-{slug(d.view)}.dot").write_text(to_dot(d), encoding="utf-8")
+        for i, view in enumerate(drawn, start=1):
+            render_sketch(view, tmp / f"{i}-{slug(view.title.split(' ', 1)[1])}.png")
+        manifest = {
+            "model_file": recorded_path(MODEL_FILE),
+            "model_sha256": model_hash(),
+            "format": fmt,
+            "snowball_version": __version__,
+            "packages": {name: version(name) for name in ("pysd", "matplotlib")},
+            "command": list(command) if command is not None else None,
+            "output_files_sha256": {name: sha256_of(tmp / name) for name in written_files(tmp)},
+        }
+        write_json(manifest, tmp / "manifest.json")
+    return len(views), bool(drawn)

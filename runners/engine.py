@@ -1380,7 +1380,8 @@ def cached_program(
     """:meth:`Engine.program` from the on-disk cache (``runners.cache``), without pysd.
 
     Keyed by the .mdl's sha256, this file's own sha256 (a change to the engine's code rebuilds
-    every program) and ``record``; on a miss pysd parses the .mdl once and the program is stored.
+    every program), pysd's version and ``record``; on a miss pysd parses the .mdl once and the
+    program is stored.
     """
     from . import cache
 
@@ -1388,7 +1389,10 @@ def cached_program(
     if not path.is_file():
         raise SnowballError(f"{path}: model file is missing")
     digest = cache.sha256_of(path)
+    from importlib import metadata
+
     key = {"model": digest, "engine": cache.file_sha256(__file__), "record": list(record)}
+    key["pysd"] = metadata.version("pysd")  # pysd parses the .mdl: another pysd, another parse
     doc = cache.load("program", key)
     if doc is None:
         prog = _build_cached(str(path.resolve()), digest).program(record)

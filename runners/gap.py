@@ -32,6 +32,7 @@ import pandas as pd
 from .cache import sha256_of
 from .errors import SnowballError
 from .inputs import LAST_YEAR, available_vintages
+from .paths import recorded_path
 from .scenario import Scenario, rebase
 
 SANE_RANGE = (-5.0, 15.0)  # % of GDP: the adjustments searched (a loosening of 5 to a tightening of 15)
@@ -296,6 +297,8 @@ class Probabilistic:
     spec: str
     spec_sha256: str
     draws: int
+    seed: int | None  # the spec's seed, which fixes the draws
+    spec_file: str | None  # as manifests record a path (paths.recorded_path)
     size: float
     share_met: float  # share of draws meeting the goal at ``size``
     share_met_deterministic: float  # ... at the deterministic answer
@@ -430,6 +433,8 @@ def solve_probabilistic(
             spec=spec.name,
             spec_sha256=spec.sha256,
             draws=draws.plan.n_runs,
+            seed=spec.seed,
+            spec_file=recorded_path(spec.path) if spec.path is not None else None,
             size=size,
             share_met=share,
             share_met_deterministic=share_det,
@@ -791,7 +796,9 @@ def manifest(result: GapResult, files: dict[str, str], command: list[str] | None
         out["gap"]["probabilistic"] = {
             "probability": p.probability,
             "sweep": p.spec,
+            "sweep_file": p.spec_file,
             "sweep_sha256": p.spec_sha256,
+            "seed": p.seed,
             "draws": p.draws,
             "adjustment_pct_gdp": round(p.size, 6),
             "share_of_draws_met": p.share_met,

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .cache import sha256_of
 from .errors import SnowballError
-from .paths import data_dir
+from .paths import data_dir, recorded_path
 
 LAST_YEAR = 2100  # the last fiscal year any run or table may reach (the first is the vintage's)
 DEFAULT_VINTAGE = "cbo-2026-02"  # the vintage of scenarios that name none, and of the built-in ones
@@ -384,7 +384,7 @@ def load_inputs(vintage: str) -> ModelInputs:
     rate = float(cbo.loc[first, "average_interest_rate"])
     constants = start_constants(cbo, first, rate, state, holders)
 
-    files = {_rel(p): sha256_of(p) for p in [meta_path, *paths.values(), *state_paths.values()]}
+    files = {recorded_path(p): sha256_of(p) for p in [meta_path, *paths.values(), *state_paths.values()]}
     return ModelInputs(
         vintage, meta["title"], constants, tables, cbo, targets, files, first_year=first, meta=_public(meta)
     )

@@ -101,16 +101,25 @@ def _stamp(mdl: Path) -> Path:
     return translation_dir(mdl) / f".{mdl.stem}.sha256"
 
 
+def _pysd_version() -> str:
+    """The installed pysd's version: a translation is pysd's code, so another pysd translates anew
+    (the manifests record the version that ran; it must be the one that translated)."""
+    from importlib import metadata
+
+    return metadata.version("pysd")
+
+
 def cache_valid(mdl: Path = MODEL_FILE) -> bool:
     """True when the translated .py belongs to this .mdl and is the file pysd wrote.
 
-    The stamp records two hashes: the .mdl's and the translated .py's own; a .py that was edited,
-    truncated or left over from another .mdl fails the check and is translated again.
+    The stamp records two hashes, the .mdl's and the translated .py's own, and pysd's version; a
+    .py that was edited, truncated, left over from another .mdl or written by another pysd fails
+    the check and is translated again.
     """
     py, stamp = translated(mdl), _stamp(mdl)
     try:
         recorded = stamp.read_text().split()
-        return recorded == [model_hash(mdl), sha256_of(py), TRANSLATION]
+        return recorded == [model_hash(mdl), sha256_of(py), TRANSLATION, _pysd_version()]
     except (OSError, UnicodeDecodeError):
         return False
 
@@ -143,7 +152,7 @@ def translate(mdl: Path = MODEL_FILE, force: bool = False) -> Path:
             raise SnowballError(f"{mdl.name}: {diagnose(mdl, exc)}") from None
         fresh = copy.with_suffix(".py")
         record = Path(tmp) / stamp.name
-        record.write_text(f"{digest}\n{sha256_of(fresh)}\n{TRANSLATION}\n")
+        record.write_text(f"{digest}\n{sha256_of(fresh)}\n{TRANSLATION}\n{_pysd_version()}\n")
         os.replace(fresh, py)
         os.replace(record, stamp)
     return py

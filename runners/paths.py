@@ -6,6 +6,7 @@ package (``runners/models``, ``runners/data``), outputs go to ``reports/`` in th
 directory, and the translated model to a user cache folder (:func:`cache_dir`).
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -41,3 +42,28 @@ def cache_dir() -> Path:
         return Path(os.environ["SNOWBALL_CACHE_DIR"]).resolve()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return (Path(base) / "snowball").resolve()
+
+
+def recorded_path(path: Path) -> str:
+    """How a manifest names a file: ``data/...`` for a file in the data folder (wherever
+    ``$SNOWBALL_DATA_DIR`` puts it: its sha256, recorded beside, says which data), a path relative
+    to the repository for another file inside it, else the path as given (a user's own file)."""
+    from .errors import SnowballError
+
+    real = Path(path).resolve()
+    roots: list[tuple[Path, str]] = [(REPO, "")]
+    with contextlib.suppress(SnowballError):  # an unusable $SNOWBALL_DATA_DIR: the loaders say so
+        roots.insert(0, (data_dir(), "data/"))
+    for root, prefix in roots:
+        if real.is_relative_to(root):
+            return prefix + real.relative_to(root).as_posix()
+    return str(path)
+
+
+def recorded_file(text: str) -> Path:
+    """The file a manifest's :func:`recorded_path` names, in this checkout and data folder."""
+    if Path(text).is_absolute():
+        return Path(text)
+    if text.startswith("data/"):
+        return data_dir() / text.removeprefix("data/")
+    return REPO / text

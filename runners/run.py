@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import io
 import platform
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,7 +22,7 @@ from . import __version__, engine, model
 from .errors import SnowballError
 from .fiscal import NON_NEGATIVE, first_peak_year, fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs, load_inputs
-from .paths import REPO
+from .paths import recorded_path
 from .registry import COLUMNS, model_variables, rating_label
 from .scenario import Scenario, check_combination, check_overrides, load_scenario, rebase
 
@@ -44,7 +43,10 @@ class RunResult:
     calibration: str = "central"
 
     def manifest(self, command: list[str] | None = None) -> dict:
-        """What produced these results: scenario, overrides, data vintage, model hash, versions."""
+        """What produced these results: scenario, overrides, data vintage, model hash, versions and
+        ``command`` (the command line; None when called from Python)."""
+        from importlib.metadata import version
+
         import pysd
 
         from .cache import sha256_of
@@ -56,13 +58,7 @@ class RunResult:
         # scenario's constants) and the history (the milestones reach back into it)
         other = [calibration_dir() / "supply-effects.toml", data_dir() / "history" / "historical_fy.csv"]
         return {
-            "scenario": {
-                "name": s.name,
-                "title": s.title,
-                "path": display_path(s.path),
-                "constants": s.constants,
-                "tables": s.table_points(),
-            },
+            "scenario": scenario_record(s),
             "overrides": self.overrides,
             "calibration": self.calibration,
             "calibration_constants": get_set(self.calibration).constants,
@@ -74,24 +70,48 @@ class RunResult:
             "model_sha256": model.model_hash(),
             "snowball_version": __version__,
             "pysd_version": pysd.__version__,
+            # what pysd computes with (its integration, lookups and the results' frames)
+            "packages": {name: version(name) for name in ("numpy", "pandas", "xarray", "scipy")},
             "python_version": platform.python_version(),
-            "command": command if command is not None else sys.argv,
+            # the command line as typed (the CLI); None from Python, where sys.argv is the
+            # notebook kernel's or the test runner's own, with this machine's paths in it
+            "command": list(command) if command is not None else None,
         }
 
 
+def scenario_record(s: Scenario) -> dict:
+    """A scenario as manifests record it: name, title, file (display_path) and the sha256 of its
+    bytes, and the constants and table points the run used (a Scenario changed in memory records
+    its own values beside the file it came from)."""
+    from .cache import sha256_of
+
+    return {
+        "name": s.name,
+        "title": s.title,
+        "path": display_path(s.path),
+        "sha256": sha256_of(s.path) if s.path is not None and Path(s.path).is_file() else None,
+        "constants": s.constants,
+        "tables": s.table_points(),
+    }
+
+
 def display_path(path: Path | None) -> str | None:
-    """A path relative to the repository when inside it (so manifests do not depend on the clone)."""
-    if path is None:
-        return None
-    try:
-        return str(path.resolve().relative_to(REPO))
-    except ValueError:
-        return str(path)
+    """A path as manifests record it (paths.recorded_path): ``data/...`` for a file in the data
+    folder wherever it is, relative to the repository inside it (so manifests do not depend on the
+    clone or on where ``$SNOWBALL_DATA_DIR`` puts the data), else absolute."""
+    return None if path is None else recorded_path(path)
+
+
+def cached_inputs(vintage: str) -> ModelInputs:
+    """Inputs for a vintage, read and validated once per process and data folder (a session that
+    points ``$SNOWBALL_DATA_DIR`` at another folder reads that folder's, as its manifests say)."""
+    from .paths import data_dir
+
+    return _inputs_in(data_dir(), vintage)
 
 
 @cache
-def cached_inputs(vintage: str) -> ModelInputs:
-    """Inputs for a vintage, read and validated once per process."""
+def _inputs_in(folder: Path, vintage: str) -> ModelInputs:
     return load_inputs(vintage)
 
 
@@ -150,7 +170,7 @@ def _paths_key(inputs: ModelInputs) -> dict:
     import json
     from importlib.metadata import version
 
-    from . import cache
+    from . import cache, modeldata
 
     values = {
         "constants": {k: float(v) for k, v in inputs.constants.items()},
@@ -163,7 +183,8 @@ def _paths_key(inputs: ModelInputs) -> dict:
         "inputs": hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest(),
         "first_year": inputs.first_year,
         "pysd": version("pysd"),
-        "code": [cache.file_sha256(__file__), cache.file_sha256(model.__file__)],
+        # this file, the model loader, and modeldata (computed_paths runs them, PATH_VARIABLES names them)
+        "code": [cache.file_sha256(f) for f in (__file__, model.__file__, modeldata.__file__)],
     }
 
 

@@ -1025,9 +1025,16 @@ def ranked(spec: SweepSpec, frame: pd.DataFrame) -> pd.DataFrame:
 
 def manifest(the_plan: Plan, files: dict[str, str], extra: dict) -> dict:
     """What produced the sweep: the spec, seed, versions and hashes (no timings: byte-stable)."""
-    from .run import display_path
+    from .cache import sha256_of
+    from .calibration import errors_path
+    from .calibration_sets import calibration_dir
+    from .run import display_path, scenario_record
 
     spec = the_plan.spec
+    # read besides the vintage's files: the calibration sets (in scenario_constants) and, for
+    # compare_with_cbo, CBO's projection errors (calibration.csv and the fan's ranges)
+    other = [calibration_dir() / "supply-effects.toml"]
+    other += [errors_path()] if spec.compare_with_cbo else []
     packages = {}
     for pkg in ("numpy", "pandas", "scipy", "SALib", "pyarrow", "matplotlib", "pysd"):
         try:
@@ -1041,6 +1048,7 @@ def manifest(the_plan: Plan, files: dict[str, str], extra: dict) -> dict:
             "spec": spec.doc,
             "scenario": spec.scenario.name,
             "scenario_file": display_path(spec.scenario.path),
+            "scenario_sha256": scenario_record(spec.scenario)["sha256"],
             "scenario_constants": spec.scenario.constants,  # its own and the calibration set's
             "scenario_tables": spec.scenario.table_points(),
             "calibration": spec.calibration,
@@ -1056,6 +1064,7 @@ def manifest(the_plan: Plan, files: dict[str, str], extra: dict) -> dict:
             "engine_source_sha256": hashlib.sha256(the_plan.program.source.encode()).hexdigest(),
             "data_vintage": the_plan.base.inputs.vintage,
             "data_files": the_plan.base.inputs.files,
+            "other_data_files": {display_path(p): sha256_of(p) for p in other},
             "output_files_sha256": files,
             "snowball_version": __version__,
             "python_version": platform.python_version(),

@@ -111,7 +111,9 @@ def test_dot_files_one_per_view(tmp_path, views):
     out = tmp_path / "diagrams"
     assert cli.main(["diagram", "--format", "dot", "--out", str(out)]) == 0
     files = sorted(p.name for p in out.iterdir() if p.name != ".snowball-output")  # the output marker
-    assert files == sorted(f"{i}-{diagram.slug(d.view)}.dot" for i, d in enumerate(views, 1))
+    assert files == sorted(
+        [f"{i}-{diagram.slug(d.view)}.dot" for i, d in enumerate(views, 1)] + ["manifest.json"]
+    )
     text = (out / "5-confidence.dot").read_text()
     assert '"Market confidence" [shape=box' in text and '"<total premium>" [shape=plaintext' in text
 
@@ -122,7 +124,7 @@ def test_png_needs_no_graphviz(tmp_path, monkeypatch, capsys):
     out = tmp_path / "diagrams"
     assert cli.main(["diagram", "--out", str(out)]) == 0
     # the message names every kind of file written (it said "(png)" beside the .dot sources)
-    written = {p.suffix for p in out.iterdir() if p.name != ".snowball-output"}
+    written = {p.suffix for p in out.iterdir() if p.name not in (".snowball-output", "manifest.json")}
     said = capsys.readouterr().out
     assert written == {".png", ".dot"}
     assert all(f"{kind}" in said for kind in written), said
