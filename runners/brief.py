@@ -508,11 +508,17 @@ def _versions() -> dict[str, str]:
 
 
 def brief_date() -> str:
-    """The date on the brief: SOURCE_DATE_EPOCH when set (reproducible builds), else today (UTC)."""
+    """The date on the brief: SOURCE_DATE_EPOCH when set (reproducible builds), else today (UTC).
+    A value that is not whole seconds is an error, not a silent fall back to today's date."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and not (epoch.isascii() and epoch.isdigit() and int(epoch) < 253402300800):
+        raise SnowballError(
+            f"SOURCE_DATE_EPOCH={epoch}: expected whole seconds since 1 January 1970 UTC, before the "
+            "year 10000 (e.g. 1767225600 for 1 January 2026); unset it to date the brief today"
+        )
     when = (
         datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
-        if epoch and epoch.isdigit()
+        if epoch
         else datetime.datetime.now(datetime.UTC)
     )
     return when.strftime("%d %B %Y").lstrip("0")
@@ -790,6 +796,7 @@ def write_brief(
     """
     say = log or (lambda text: None)
     check_target(out, force)
+    date = brief_date()  # a malformed SOURCE_DATE_EPOCH fails before anything runs
     get_calibration_set(calibration)  # an unknown name fails before anything runs
     names = scenarios or default_scenarios()
     loaded = [load_scenario(n) for n in names]
@@ -854,7 +861,7 @@ def write_brief(
     loop_data = loops.loop_data(loops.model_edges(), loops.model_signs())
     mc_name = unc.spec.name if unc is not None else None
     header = (
-        f"{brief_date()} · Snowball {__version__} · baseline: "
+        f"{date} · Snowball {__version__} · baseline: "
         + "; ".join(vintage_titles[v] for v in vintages)
         + f" · supply-effect calibration: {calibration}"
         + (
@@ -911,10 +918,10 @@ def write_brief(
         write_csv(every, tmp / "tables" / "loop_edges.csv")
         (tmp / "briefing.md").write_text(render_markdown(doc), encoding="utf-8")
         (tmp / "briefing.html").write_text(render_html(doc, tmp / "charts"), encoding="utf-8")
-        manifest = first.manifest(command or ["snowball", "brief"])
+        manifest = first.manifest(command)  # None from Python, as run.json records
         for key in ("scenario", "overrides", "data_files", "data_vintage"):
             manifest.pop(key, None)
-        manifest["date"] = brief_date()
+        manifest["date"] = date
         manifest["scenarios"] = {
             s.name: {
                 "title": s.title,

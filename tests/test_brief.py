@@ -1482,3 +1482,23 @@ def test_probability_columns_name_their_unit(pack):
     assert list(probs.columns) == ["prob_debt_over_150pct_of_gdp_pct", "prob_debt_over_200pct_of_gdp_pct"]
     # percent of the 10,000 draws: 150% of GDP in 2055 is passed in well over 1% of them
     assert 1 < probs.at[2055, "prob_debt_over_150pct_of_gdp_pct"] <= 100
+
+
+def test_a_malformed_source_date_epoch_is_refused_before_anything_runs(tmp_path, monkeypatch):
+    # SOURCE_DATE_EPOCH=1.7e9 dated the brief today, silently: not what the user asked to reproduce
+    for wrong in ("1.7e9", "yesterday", "-5", "99999999999999"):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", wrong)
+        with pytest.raises(
+            SnowballError, match=f"SOURCE_DATE_EPOCH={re.escape(wrong)}: expected whole seconds"
+        ):
+            write_brief(["baseline"], tmp_path / "b", sweeps_dir=tmp_path)
+        assert not (tmp_path / "b").exists()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    assert brief.brief_date() == "1 January 2026"
+
+
+def test_a_briefing_written_from_python_records_no_command(tmp_path):
+    # it recorded ["snowball", "brief"], a command nobody ran (run.json records None from Python)
+    out = tmp_path / "b"
+    write_brief(["baseline"], out, until=2030, uncertainty=False, sweeps_dir=tmp_path / "none")
+    assert json.loads((out / "manifest.json").read_text())["command"] is None
