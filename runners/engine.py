@@ -1383,14 +1383,14 @@ def cached_program(
     every program), pysd's version and ``record``; on a miss pysd parses the .mdl once and the
     program is stored.
     """
+    from importlib import metadata
+
     from . import cache
 
     path = Path(path)
     if not path.is_file():
         raise SnowballError(f"{path}: model file is missing")
     digest = cache.sha256_of(path)
-    from importlib import metadata
-
     key = {"model": digest, "engine": cache.file_sha256(__file__), "record": list(record)}
     key["pysd"] = metadata.version("pysd")  # pysd parses the .mdl: another pysd, another parse
     doc = cache.load("program", key)
