@@ -18,6 +18,7 @@ import pandas as pd
 
 from .cache import sha256_of
 from .errors import SnowballError
+from .fiscal import BY_NAME
 from .inputs import (
     DEFAULT_VINTAGE,
     LAST_YEAR,
@@ -203,7 +204,7 @@ class Backtest:
 
     start: int
     until: int
-    table: pd.DataFrame  # fiscal_year, variable, actual, model, error, error_pct
+    table: pd.DataFrame  # fiscal_year, variable, actual, model, error, error_pct, unit
     result: object  # runners.run.RunResult
 
     def summary(self) -> pd.DataFrame:
@@ -240,8 +241,10 @@ def backtest(start: int, until: int | None = None) -> Backtest:
         for var in COMPARED:
             act = float(actual.loc[year, "rate_on_debt" if var == "average_interest_rate" else var])
             mod = float(result.results.at[year, var])
-            rows.append((year, var, act, mod, mod - act, (mod - act) / act * 100))
-    table = pd.DataFrame(rows, columns=["fiscal_year", "variable", "actual", "model", "error", "error_pct"])
+            rows.append((year, var, act, mod, mod - act, (mod - act) / act * 100, BY_NAME[var].unit))
+    # unit: that of actual, model and error (the variables differ: $bn, % a year)
+    columns = ["fiscal_year", "variable", "actual", "model", "error", "error_pct", "unit"]
+    table = pd.DataFrame(rows, columns=columns)
     return Backtest(start, until, table, result)
 
 

@@ -48,7 +48,7 @@ def test_net_interest_tracks_history(from2015, from2020):
 
 def test_table_columns_and_arithmetic(from2020):
     t = from2020.table
-    assert list(t.columns) == ["fiscal_year", "variable", "actual", "model", "error", "error_pct"]
+    assert list(t.columns) == ["fiscal_year", "variable", "actual", "model", "error", "error_pct", "unit"]
     pd.testing.assert_series_equal(t["error"], t["model"] - t["actual"], check_names=False)
     pd.testing.assert_series_equal(t["error_pct"], t["error"] / t["actual"] * 100, check_names=False)
     assert set(t["fiscal_year"]) == set(range(2020, 2026))
@@ -60,7 +60,7 @@ def test_cli_writes_csv_and_chart(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "mean absolute error" in printed and "worst" in printed
     table = pd.read_csv(out / "backtest.csv")
-    assert list(table.columns) == ["fiscal_year", "variable", "actual", "model", "error", "error_pct"]
+    assert list(table.columns) == ["fiscal_year", "variable", "actual", "model", "error", "error_pct", "unit"]
     assert (out / "backtest.png").stat().st_size > 10_000
 
 
@@ -70,3 +70,16 @@ def test_bad_start_is_one_line(capsys):
     assert err.count("\n") == 1 and "no initial state" in err
     with pytest.raises(SnowballError, match="--until"):
         bt.backtest(2020, 2031)
+
+
+def test_backtest_csv_names_each_rows_unit(tmp_path):
+    # backtest.csv is long: net interest and debt in $bn beside the average rate in %, and no
+    # column said which
+    from runners.backtest import backtest
+
+    table = backtest(2024, 2025).table
+    units = dict(zip(table["variable"], table["unit"], strict=False))
+    assert units == {"net_interest": "$bn", "average_interest_rate": "%", "debt_held_by_public": "$bn"}
+    # the $bn rows are dollars: FY2025's actual net interest, 970.065 ($bn, historical_fy.csv)
+    row = table[(table["fiscal_year"] == 2025) & (table["variable"] == "net_interest")].iloc[0]
+    assert row["actual"] == pytest.approx(970.065)
