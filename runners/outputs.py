@@ -280,11 +280,23 @@ def write_json(obj: object, path: Path) -> None:
     path.write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
 
 
+# how each kind of column is reported (registry.Column.kind): the project's conventions in words
+REPORTED = {
+    "stock": "at the fiscal-year end",
+    "flow": "fiscal-year total",
+    "mean": "fiscal-year average",
+    "ratio": "ratio of the columns in its definition",
+}
+
+
 def column_table() -> pd.DataFrame:
-    """The column registry as a table (written beside results)."""
+    """The column registry as a table (written beside results), with how each column is reported:
+    a stock at the fiscal-year end, a flow as the fiscal-year total, a price or yield as the
+    fiscal-year average, or a ratio of other columns."""
     rows = []
     for c in BY_NAME.values():
-        rows.append((c.name, c.label, c.unit, c.definition))
+        rows.append((c.name, c.label, c.unit, c.definition, REPORTED[c.kind]))
         if c.name == "credit_rating_notch":  # results.csv's label column follows it
-            rows.append(RATING_COLUMN)
-    return pd.DataFrame(rows, columns=["column", "label", "unit", "definition"]).set_index("column")
+            rows.append((*RATING_COLUMN, REPORTED["stock"]))
+    columns = ["column", "label", "unit", "definition", "reported"]
+    return pd.DataFrame(rows, columns=columns).set_index("column")

@@ -312,3 +312,32 @@ def test_rate_axes_are_worded_alike(baseline_result):
     assert [a.get_ylabel() for a in validation.axes[:3]] == ["% of GDP", "$bn", "% a year"]
     line = validation.axes[2].get_lines()[0]  # the model's average rate, FY2026: 3.395% (README table)
     assert line.get_ydata()[0] == pytest.approx(3.395, abs=5e-4)
+
+
+def test_columns_csv_says_how_each_column_is_reported_and_the_numbers_agree(tmp_path):
+    # columns.csv named each column's unit but not whether it is a year-end stock, a fiscal-year
+    # total or an average; the words now come from the registry's kinds, checked here against the
+    # model's own monthly values (steps of 1/12 year; FY2027 runs from t = 2026 to t = 2027)
+    import numpy as np
+
+    from runners import api
+    from runners.outputs import column_table
+
+    table = column_table()
+    assert table.at["debt_held_by_public", "reported"] == "at the fiscal-year end"
+    assert table.at["net_interest", "reported"] == "fiscal-year total"
+    assert table.at["ten_year_yield", "reported"] == "fiscal-year average"
+    assert table.at["debt_to_gdp", "reported"] == "ratio of the columns in its definition"
+    assert table.at["credit_rating", "reported"] == "at the fiscal-year end"
+    assert table["reported"].notna().all()
+    r = api.run("baseline", until=2030, monthly=["debt held by the public", "ten year yield", "net interest"])
+    t, m, fy = r.monthly.index.to_numpy(), r.monthly, r.results.loc[2027]
+    year = (t >= 2026 - 1e-9) & (t < 2027 - 1e-9)  # the 12 months of FY2027
+    # stock: the value at the year's end, t = 2027
+    assert fy["debt_held_by_public"] == pytest.approx(
+        m["debt held by the public"].to_numpy()[np.isclose(t, 2027)][0]
+    )
+    # flow: the 12 monthly rates ($bn a year) times 1/12 year each
+    assert fy["net_interest"] == pytest.approx(m["net interest"].to_numpy()[year].sum() / 12)
+    # average: the mean of the 12 monthly values
+    assert fy["ten_year_yield"] == pytest.approx(m["ten year yield"].to_numpy()[year].mean())
