@@ -923,15 +923,8 @@ def write_brief(
             manifest.pop(key, None)
         manifest["date"] = date
         manifest["scenarios"] = {
-            s.name: {
-                "title": s.title,
-                "path": display_path(s.path),
-                "sha256": scenario_record(s)["sha256"],
-                "constants": s.constants,
-                "tables": s.table_points(),
-                "data_vintage": results[s.name].inputs.vintage,
-                "data_files": results[s.name].inputs.files,
-            }
+            s.name: {k: v for k, v in scenario_record(s).items() if k != "name"}
+            | {"data_vintage": results[s.name].inputs.vintage, "data_files": results[s.name].inputs.files}
             for s in loaded
         }
         manifest["data_vintages"] = vintages

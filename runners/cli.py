@@ -184,7 +184,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .calibration_sets import RANGE_YEAR, describe, selloff_range_table
     from .compare import compare_table, format_compare, ranges_file
     from .outputs import atomic_dir, check_inputs_outside, check_target, write_csv, write_json
-    from .run import display_path, scenario_record
+    from .run import scenario_record
     from .scenario import check_distinct, load_scenario
 
     scenarios = [load_scenario(s) for s in args.scenarios]
@@ -208,16 +208,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
             manifest.pop(key)
         manifest["scenarios"] = [s.name for s in scenarios]
         manifest["runs"] = [
-            {
-                "scenario": r.scenario.name,
-                "title": r.scenario.title,
-                "path": display_path(r.scenario.path),
-                "sha256": scenario_record(r.scenario)["sha256"],
-                "constants": r.scenario.constants,
-                "tables": r.scenario.table_points(),
-                "data_vintage": r.inputs.vintage,
-                "data_files": r.inputs.files,
-            }
+            {"scenario": r.scenario.name}
+            | {k: v for k, v in scenario_record(r.scenario).items() if k != "name"}
+            | {"data_vintage": r.inputs.vintage, "data_files": r.inputs.files}
             for r in results
         ]
         write_json(manifest, tmp / "run.json")
@@ -319,7 +312,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         sub = sens[(sens["variable"] == first["variable"]) & (sens["fiscal_year"] == first["fiscal_year"])]
         key = {"sobol": "ST", "morris": "mu_star"}.get(spec.method, "swing")
         print(
-            f"\nInputs ranked by {key} ({ranking_unit(key, s, first['variable'])}) for {first['variable']} "
+            f"\nInputs ranked by {key} ({ranking_unit(key, first['unit'])}) for {first['variable']} "
             f"in FY{first['fiscal_year']}:"
         )
         for _, r in sub.iterrows():
@@ -333,14 +326,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def ranking_unit(key: str, summary, variable: str) -> str:
+def ranking_unit(key: str, unit: str) -> str:
     """The unit of a sensitivity ranking: a Sobol index is a share of the output's variance; a
     swing (the median with the input in its top decile less that in its bottom decile) and
-    Morris's mu* are changes in the output, in its unit, points where it is a percentage."""
+    Morris's mu* are changes in the output, in its ``unit`` (sensitivity.csv's), points where it is
+    a percentage."""
     if key == "ST":
         return "total Sobol index, share of variance"
-    units = summary.loc[summary["variable"] == variable, "unit"]
-    unit = str(units.iloc[0]) if len(units) else ""
     return unit.replace("% of", "pp of") if unit.startswith("% of") else ("pp" if unit == "%" else unit)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .run import RunResult
+from .run import RunResult, not_by
 
 METRICS = [
     ("debt_to_gdp", 2035, "Debt, % of GDP, FY2035"),
@@ -54,12 +54,6 @@ def ranges_file(ranges: pd.DataFrame, year: int) -> pd.DataFrame:
     return ranges.rename(columns=names)
 
 
-def never(until: int) -> str:
-    """How every output words a milestone not reached within the run: 'not by FY2055'
-    (as ``snowball run``'s headline and the briefing)."""
-    return f"not by FY{until}"
-
-
 def _year_difference(first: float, other: float, until: int) -> str:
     """A milestone's year in ``other`` less ``first``, in years: '+3', '0', or, where one is not
     reached by FY``until``, the bound the horizon gives ('> +14': reached later than FY``until``)."""
@@ -83,7 +77,7 @@ def format_compare(table: pd.DataFrame, until: int) -> str:
         if column != first and column.endswith(f" - {first}"):  # a difference from the first scenario
             other = column[: -len(f" - {first}")]
             return _year_difference(table.at[label, first], table.at[label, other], until)
-        return never(until) if pd.isna(value) else f"FY{value:.0f}"
+        return not_by(until) if pd.isna(value) else f"FY{value:.0f}"
 
     width = max(len(i) for i in table.index)
     cells = {

@@ -32,17 +32,13 @@ HEADLINE_COLUMNS = [
 NEVER = "not by the final year"
 
 
-def not_by(until: int | None) -> str:
-    """A milestone the run does not reach, worded as ``snowball run``'s headline and
-    ``snowball compare`` word it: 'not by FY2055' (``until``: the run's final fiscal year)."""
-    return f"not by FY{until}" if until is not None else NEVER
-
-
 def headline_rows(
     table: pd.DataFrame, titles: dict[str, str] | None = None, until: int | None = None
 ) -> tuple[list[str], list[list[str]]]:
     """Header and formatted rows of the headline table (scenario titles as rows); a milestone
     not reached reads 'not by FY``until``'."""
+    from .run import not_by
+
     cols = headline_columns(table)
     header = ["Scenario"] + [label for _, label, _ in cols]
     rows = []
@@ -51,7 +47,7 @@ def headline_rows(
         for col, _, fmt in cols:
             value = row[col]
             if pd.isna(value):
-                cells.append(not_by(until))
+                cells.append(not_by(until) if until is not None else NEVER)
                 continue
             cell = fmt.format(float(value))
             if bool(row.get(f"{col}_is_actual", False)):

@@ -431,10 +431,15 @@ def milestones(results: pd.DataFrame, history: pd.DataFrame | None = None) -> di
     return out
 
 
+def not_by(until: int) -> str:
+    """How every output words a milestone not reached within the run: 'not by FY2055'."""
+    return f"not by FY{until}"
+
+
 def milestone_label(year: int | None, results: pd.DataFrame, until: int | None = None) -> str:
     """'FY2024 (actual)' for a year before the projection, 'FY2031', or 'not by FY2055'."""
     if year is None:
-        return f"not by FY{until if until is not None else int(results.index[-1])}"
+        return not_by(until if until is not None else int(results.index[-1]))
     return f"FY{year} (actual)" if year < int(results.index[0]) else f"FY{year}"
 
 
