@@ -401,7 +401,8 @@ class Parser(argparse.ArgumentParser):
 
 
 FORCE_HELP = (
-    "replace an --out folder that snowball did not write (never a file, '.', '/', the home "
+    "accepted for scripts, and widens nothing: an --out folder is replaced only when snowball "
+    "wrote everything in it (never a user's file, a file git tracks, a file, '.', '/', the home "
     "folder, the repository, data/ or models/)"
 )
 

@@ -2,10 +2,17 @@
 
 A failed run therefore never leaves a half-written folder, and a finished one is only replaced
 once its successor is complete. Every folder Snowball writes carries a marker file
-(:data:`MARKER`); only such folders (or empty ones) are replaced. Any other folder is refused
-unless the user passes ``--force``, and ``--force`` never replaces a file, the current folder,
-``/``, the home folder, the repository, ``data/``, ``models/``, anything inside ``data/`` or
-``models/``, or a folder that holds one of them.
+(:data:`MARKER`) listing the files and folders it wrote; a folder is replaced only when it is new,
+empty, or holds nothing but what its marker lists, and no file git tracks. ``--force`` cannot
+widen that (a user's file, a folder Snowball did not write or a repository's file is never
+deleted), and nothing ever replaces a file, the current folder, ``/``, the home folder, the
+repository, ``data/``, ``models/``, anything inside ``data/`` or ``models/``, or a folder that
+holds one of them.
+
+Replacements of one folder are serialised by a lock on its parent (checks take it shared, so a
+check never sees a folder half-replaced), and each temporary folder is locked by the process
+writing it: a killed run's temporary folder, whose lock died with it, is removed by the next
+output written into the same parent.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ import os
 import re
 import secrets
 import shutil
+import socket
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,9 +35,17 @@ from .errors import SnowballError
 from .paths import MODELS, REPO, data_dir
 from .registry import BY_NAME, RATING_COLUMN
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Linux/macOS
+    fcntl = None  # type: ignore[assignment]
+
 MARKER = ".snowball-output"
 MARKER_TEXT = "This folder was written by snowball; `--out` may replace it as a whole.\n"
 MARKER_LIST = "The files it wrote (any other file here is a user's, and keeps it from being replaced):\n"
+# a hidden folder atomic_dir writes beside an output (tmp) or moves the previous output to (old)
+DEBRIS = re.compile(r"^\..+\.(tmp|old)-[0-9a-f]{8}$")
+BEING_WRITTEN = "Being written by process "  # the marker's second line while atomic_dir writes
 
 
 def written_files(folder: Path) -> list[str]:
@@ -38,25 +55,16 @@ def written_files(folder: Path) -> list[str]:
     return sorted(f for f in files if f != MARKER)
 
 
+def written_folders(folder: Path) -> list[str]:
+    """Every folder inside an output folder, each as 'path/' (sorted): listed in the marker too."""
+    return sorted(p.relative_to(folder).as_posix() + "/" for p in Path(folder).rglob("*") if p.is_dir())
+
+
 def marker_text(folder: Path) -> str:
-    """The marker for an output folder: MARKER_TEXT, then every file in it, one a line."""
-    return MARKER_TEXT + MARKER_LIST + "".join(f"{f}\n" for f in written_files(folder))
-
-
-def foreign_files(folder: Path) -> list[str]:
-    """Files in a folder Snowball wrote that its marker does not list (a user's, put there since);
-    none for a marker written before the markers listed their files."""
-    try:
-        text = (folder / MARKER).read_text(encoding="utf-8")
-    except (OSError, ValueError):
-        return []
-    if MARKER_LIST not in text:
-        return []
-    listed = set(text.split(MARKER_LIST, 1)[1].splitlines())
-    try:
-        return [f for f in written_files(folder) if f not in listed]
-    except OSError:
-        return []
+    """The marker for an output folder: MARKER_TEXT, then every file and folder in it, one a line
+    (a folder as 'path/')."""
+    listed = sorted(written_files(folder) + written_folders(folder))
+    return MARKER_TEXT + MARKER_LIST + "".join(f"{f}\n" for f in listed)
 
 
 def output_name(name: str, fallback: str = "output") -> str:
@@ -97,12 +105,21 @@ LEGACY_FILES = {
 }  # fmt: skip
 
 
-def is_snowball_output(folder: Path) -> bool:
-    """True for a folder Snowball wrote: it carries the marker file, or it is an output written
-    before the marker existed (only Snowball's own file names, and a run.json or manifest.json
-    that records a snowball_version)."""
-    if (folder / MARKER).is_file():
-        return True
+def _marker_listing(folder: Path) -> set[str] | None:
+    """What ``folder``'s marker lists (folders as 'path/'); None for a marker written before the
+    markers listed their files; raises FileNotFoundError when there is no marker (or it is a link)."""
+    marker = folder / MARKER
+    if marker.is_symlink() or not marker.is_file():
+        raise FileNotFoundError(errno.ENOENT, "no marker", str(marker))
+    text = marker.read_text(encoding="utf-8", errors="replace")
+    if not text.startswith(MARKER_TEXT) or MARKER_LIST not in text:
+        return None
+    return set(text.split(MARKER_LIST, 1)[1].splitlines())
+
+
+def _legacy(folder: Path) -> bool:
+    """An output written before the marker existed: only Snowball's own file names, and a run.json
+    or manifest.json that records a snowball_version."""
     try:
         names = {p.name for p in folder.iterdir()}
         if not names or not names <= LEGACY_FILES:
@@ -118,16 +135,87 @@ def is_snowball_output(folder: Path) -> bool:
     return False
 
 
-def check_target(target: Path, force: bool = False) -> Path:
-    """Refuse an output path that would lose a user's files; return it absolute.
+def _owned_by(listing: set[str] | None) -> tuple[set[str], set[str], bool]:
+    """The files and folders a marker vouches for, and whether it vouches by name alone (a marker
+    that lists nothing, or none at all: Snowball's own top-level names, anything beneath them)."""
+    if listing is None:
+        return set(LEGACY_FILES), set(LEGACY_FILES), True
+    files = {f for f in listing if f and not f.endswith("/")}
+    folders = {f[:-1] for f in listing if f.endswith("/")}
+    for path in list(files) + list(folders):
+        parts = path.split("/")
+        folders.update("/".join(parts[:i]) for i in range(1, len(parts)))
+    return files, folders, False
 
-    Allowed: a path that does not exist, an empty folder, a folder carrying the marker and no file
-    the marker does not list (a user's file put in an output folder is never deleted without
-    ``force``), or (with ``force``) any other folder except the protected ones.
-    """
-    target = Path(target)
-    if target.name in ("", ".", ".."):
-        target = target.absolute()
+
+def not_snowballs(folder: Path) -> tuple[bool, list[str]]:
+    """Whether ``folder`` carries Snowball's marker (or is a legacy output), and every entry in it
+    Snowball did not write, sorted: a file or link its marker does not list, a folder it did not
+    write that holds nothing else (as 'path/'). Raises OSError when the folder cannot be read."""
+    try:
+        listing = _marker_listing(folder)
+        marked = True
+    except FileNotFoundError:
+        marked, listing = _legacy(folder), None
+    files, folders, by_name = _owned_by(listing) if marked else (set(), set(), False)
+
+    def owned(path: str, is_dir: bool) -> bool:
+        if by_name:
+            top = path.split("/", 1)[0]
+            return top in LEGACY_FILES and (is_dir or "/" in path or top not in ("charts", "tables"))
+        return path in (folders if is_dir else files)
+
+    found: list[str] = []
+
+    def walk(here: Path, prefix: str) -> bool:
+        """Record what under ``here`` is not Snowball's; False when it holds nothing at all."""
+        with os.scandir(here) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+        for entry in entries:
+            path = prefix + entry.name
+            if path == MARKER and marked and entry.is_file(follow_symlinks=False):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if not walk(Path(entry.path), path + "/") and not owned(path, True):
+                    found.append(path + "/")
+            elif entry.is_symlink() or not entry.is_file(follow_symlinks=False) or not owned(path, False):
+                found.append(path)
+        return bool(entries)
+
+    walk(Path(folder), "")
+    return marked, sorted(found)
+
+
+def _in_work_tree(folder: Path) -> bool:
+    """Whether ``folder`` lies in a git work tree (a .git in it or a folder above it)."""
+    return any((p / ".git").exists() for p in (folder, *folder.parents))
+
+
+def tracked_files(folder: Path) -> list[str] | None:
+    """The files under ``folder`` that git tracks (relative, sorted); [] outside a work tree, None
+    when git cannot tell (not installed, or failing): then only the marker vouches for the files."""
+    folder = Path(folder).absolute()
+    if not _in_work_tree(folder):
+        return []
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")} | {"GIT_OPTIONAL_LOCKS": "0"}
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(folder), "ls-files", "-z", "--", "."],
+            capture_output=True,
+            env=env,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    paths = (os.fsdecode(p) for p in proc.stdout.split(b"\0") if p)
+    return sorted(p for p in paths if os.path.lexists(folder / p))  # not those deleted already
+
+
+def _check_path(target: Path) -> None:
+    """Refuse the places an output may never be: protected folders, links, files."""
     try:
         real = target.resolve()
     except (OSError, RuntimeError) as exc:
@@ -151,23 +239,53 @@ def check_target(target: Path, force: bool = False) -> Path:
             f"--out {target}: exists and is not a folder snowball wrote; choose another --out "
             "(--force never replaces a file)"
         )
-    extra = foreign_files(target) if target.is_dir() and not force and is_snowball_output(target) else []
-    if extra:
-        shown = ", ".join(extra[:3]) + (f" and {len(extra) - 3} more" if len(extra) > 3 else "")
+
+
+def _check_contents(target: Path) -> None:
+    """Refuse a folder that holds anything Snowball did not write, or a file git tracks."""
+    if not target.is_dir():
+        return
+    try:
+        marked, foreign = not_snowballs(target)
+    except OSError as exc:
+        raise SnowballError(f"--out {target}: cannot read the folder ({exc.strerror or exc})") from None
+    tracked = tracked_files(target) if marked or foreign else []
+    if tracked:
         raise SnowballError(
-            f"--out {target}: holds files snowball did not write ({shown}), which replacing "
-            "the folder would delete; move them, choose another --out or pass --force"
+            f"--out {target}: holds {tracked[0]}, a file tracked by git, which replacing the folder "
+            "would delete from the repository; choose another --out (not even --force replaces it)"
         )
-    if target.is_dir() and not is_snowball_output(target) and not force:
-        try:
-            empty = not any(target.iterdir())
-        except OSError as exc:
-            raise SnowballError(f"--out {target}: cannot read the folder ({exc.strerror})") from None
-        if not empty:
-            raise SnowballError(
-                f"--out {target}: exists and was not written by snowball; "
-                "choose another --out or pass --force"
-            )
+    if foreign and not marked:
+        raise SnowballError(
+            f"--out {target}: exists and was not written by snowball (it holds {foreign[0]}); "
+            "choose another --out (--force replaces only what snowball wrote)"
+        )
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise SnowballError(
+            f"--out {target}: holds files snowball did not write ({shown}), which replacing the "
+            "folder would delete; move them or choose another --out (not even --force replaces them)"
+        )
+
+
+def _absolute(target: Path) -> Path:
+    target = Path(target)
+    return target.absolute() if target.name in ("", ".", "..") else target
+
+
+def check_target(target: Path, force: bool = False) -> Path:
+    """Refuse an output path that would lose a user's files; return it (absolute for '.' or '..').
+
+    Allowed: a path that does not exist, an empty folder, or a folder holding only what its marker
+    lists (Snowball's own files, even edited) and no file git tracks. ``force`` is accepted for
+    the ``--force`` option and widens nothing. The folder is read under a shared lock on its
+    parent, so a replacement in progress is never seen half done.
+    """
+    del force  # --force replaces only what snowball wrote: exactly what is replaced without it
+    target = _absolute(target)
+    _check_path(target)
+    with _parent_lock(target, shared=True):
+        _check_contents(target)
     return target
 
 
@@ -216,15 +334,122 @@ def locked(folder: Path, busy: str | None = None) -> Iterator[None]:
         os.close(fd)
 
 
-def _fresh_sibling(target: Path, suffix: str) -> Path:
-    """Create and return an empty hidden folder beside ``target`` (permissions from the umask)."""
+@contextlib.contextmanager
+def _parent_lock(target: Path, shared: bool = False) -> Iterator[bool]:
+    """Lock ``target``'s parent folder (shared or exclusive) while the block runs; yields whether
+    it is locked (False where locks are not available, or the parent does not exist yet)."""
+    try:
+        fd = os.open(Path(target).parent, os.O_RDONLY)
+    except OSError:
+        yield False
+        return
+    try:
+        try:
+            if fcntl is None:
+                raise OSError(errno.ENOSYS, "no locks")
+            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+            got = True
+        except OSError:
+            got = False
+        yield got
+    finally:
+        os.close(fd)
+
+
+def _hold(folder: Path) -> int | None:
+    """Open ``folder`` and lock it exclusively for as long as the descriptor stays open (a process's
+    locks die with it: how a killed run's temporary folder is told from a live one's); None when
+    another holds it or it cannot be locked."""
+    if fcntl is None:  # pragma: no cover - not on Linux/macOS
+        return None
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _remove_tree(folder: Path) -> None:
+    """Delete an output folder, its marker last (a removal cut short stays recognisable)."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = list(scan)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name == MARKER:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+    with contextlib.suppress(OSError):
+        os.unlink(folder / MARKER)
+    with contextlib.suppress(OSError):
+        os.rmdir(folder)
+
+
+def _is_debris(path: Path) -> bool:
+    """Whether ``path`` (named like atomic_dir's hidden folders) is one a killed snowball left: a
+    temporary folder whose marker says it was being written (or lists what it wrote), or a previous
+    output moved aside holding only what its marker lists. Whether its writer is alive is the
+    caller's to check (its lock)."""
+    try:
+        marker = path / MARKER
+        if marker.is_symlink() or not marker.is_file() or marker.stat().st_size > 10_000_000:
+            return False
+        text = marker.read_text(encoding="utf-8", errors="replace")
+        if not text.startswith(MARKER_TEXT):
+            return False
+        if path.name.rsplit("-", 1)[0].endswith(".old"):  # a previous output moved aside
+            return not not_snowballs(path)[1]
+        return text.startswith(MARKER_TEXT + BEING_WRITTEN) or MARKER_LIST in text
+    except (OSError, ValueError):
+        return False
+
+
+def clean_debris(parent: Path) -> list[Path]:
+    """Remove what killed snowball runs left in ``parent`` (call with its lock held): hidden
+    folders named as atomic_dir names them, carrying the marker, whose writer's lock is gone (a
+    live run's is held). Returns what was removed; never anything else."""
+    if fcntl is None:  # pragma: no cover - no locks: a live run cannot be told from a dead one
+        return []
+    removed = []
+    try:
+        with os.scandir(parent) as scan:
+            candidates = [
+                Path(e.path) for e in scan if DEBRIS.match(e.name) and e.is_dir(follow_symlinks=False)
+            ]
+    except OSError:
+        return []
+    for path in candidates:
+        fd = _hold(path) if _is_debris(path) else None
+        if fd is None:
+            continue
+        try:
+            _remove_tree(path)
+            removed.append(path)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _fresh_sibling(target: Path, suffix: str) -> tuple[Path, int | None]:
+    """Create an empty hidden folder beside ``target`` (permissions from the umask), locked by this
+    process; return it and the descriptor that holds the lock."""
     for _ in range(100):
         tmp = target.with_name(f".{target.name}.{suffix}-{secrets.token_hex(4)}")
         try:
             tmp.mkdir()
         except FileExistsError:
             continue
-        return tmp
+        return tmp, _hold(tmp)
     raise SnowballError(f"cannot create a temporary folder beside {target}")  # pragma: no cover
 
 
@@ -239,35 +464,46 @@ def _write_error(target: Path, exc: OSError) -> SnowballError:
 def atomic_dir(target: Path, force: bool = False) -> Iterator[Path]:
     """Yield a temporary folder that replaces ``target`` only if the block succeeds.
 
-    ``target`` is checked first (:func:`check_target`): a folder Snowball did not write is refused
-    unless ``force``. The new folder carries the marker file. An OSError while writing (disk full,
-    permissions) becomes a one-line SnowballError and the previous output is kept.
+    ``target`` is checked first and again, under an exclusive lock on its parent, just before it
+    is replaced (:func:`check_target`): a folder holding anything Snowball did not write is
+    refused, ``force`` or not. Debris of killed runs in the parent is removed first
+    (:func:`clean_debris`). The new folder carries the marker file listing what it holds. An
+    OSError while writing (disk full, permissions) becomes a one-line SnowballError and the
+    previous output is kept. Of concurrent replacements the last one wins, each complete.
     """
     target = check_target(Path(target), force)
     make_dir(target.parent)
+    with _parent_lock(target) as got:
+        if got:
+            clean_debris(target.parent)
     try:
-        tmp = _fresh_sibling(target, "tmp")
+        tmp, fd = _fresh_sibling(target, "tmp")
     except OSError as exc:
         raise _write_error(target, exc) from None
     try:
-        (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        writer = f"{BEING_WRITTEN}{os.getpid()} on {socket.gethostname()} (it holds a lock on this folder).\n"
+        (tmp / MARKER).write_text(MARKER_TEXT + writer, encoding="utf-8")
         yield tmp
         (tmp / MARKER).write_text(marker_text(tmp), encoding="utf-8")  # what a later run may replace
-        with locked(target.parent):
-            check_target(target, force)  # unchanged while we were writing?
+        with _parent_lock(target):
+            _check_path(target)  # unchanged while we were writing?
+            _check_contents(target)
             if target.exists():
                 old = target.with_name(f".{target.name}.old-{secrets.token_hex(4)}")
                 target.rename(old)
                 tmp.rename(target)
-                shutil.rmtree(old, ignore_errors=True)
+                _remove_tree(old)
             else:
                 tmp.rename(target)
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _remove_tree(tmp)
         raise _write_error(target, exc) from None
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _remove_tree(tmp)
         raise
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

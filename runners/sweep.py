@@ -1100,7 +1100,8 @@ def run_sweep(
 ) -> SweepResult:
     """Run ``spec`` and write its outputs to ``out`` (default reports/sweeps/NAME/).
 
-    ``out`` must be new, empty or a folder snowball wrote, unless ``force`` (see outputs.atomic_dir).
+    ``out`` must be new, empty or a folder holding only what snowball wrote, ``force`` or not (see
+    outputs.atomic_dir).
     Finished chunks wait in a hidden ``.NAME.partial`` folder beside ``out`` (kept on Ctrl-C for
     ``resume``); a sweep that fails before finishing any chunk leaves no such folder.
     """

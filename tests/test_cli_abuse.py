@@ -383,7 +383,7 @@ def test_out_never_replaces_a_folder_holding_the_runs_own_input(tmp_path, capsys
         ["gap", str(mine), "--target", "80", "--by", "2040"],
     ):
         assert main([*command, "--out", str(out)]) == 2
-        if "--force" in command or command[0] == "sweep":
+        if command[0] == "sweep":
             one_line_error(capsys, f"--out {out}: holds {out}/", "an input of this run", "another --out")
         else:  # the folder holds files snowball did not write: the inputs, named
             one_line_error(capsys, f"--out {out}: holds files snowball did not write (mine.toml, spec.toml)")
