@@ -87,6 +87,26 @@ def test_a_snowball_folder_whose_files_are_tracked_is_not_replaced(tmp_path):
             outputs.check_target(out, force)
 
 
+@needs_git
+def test_without_git_the_marker_decides(tmp_path, monkeypatch):
+    # git missing (or failing) in a work tree: Snowball's own folder is replaced, a foreign file kept
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    out = snowball_folder(repo / "o", {"results.csv": "1\n"})
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))
+    assert outputs.tracked_files(out) is None
+    snowball_folder(out, {"results.csv": "2\n"})
+    assert (out / "results.csv").read_text() == "2\n"
+    (repo / "docs").mkdir()
+    (repo / "docs" / "README.md").write_text("# docs\n")
+    with pytest.raises(SnowballError, match=r"not written by snowball \(it holds README\.md\)"):
+        outputs.check_target(repo / "docs", True)
+    (out / "notes.txt").write_text("keep\n")
+    with pytest.raises(SnowballError, match=r"did not write \(notes\.txt\)"):
+        outputs.check_target(out, True)
+
+
 def test_force_keeps_a_folder_snowball_did_not_write(tmp_path, capsys):
     out = tmp_path / "x"
     out.mkdir()
@@ -348,35 +368,36 @@ def test_concurrent_processes_replacing_one_folder_all_succeed(tmp_path):
 
 NAMES = st.sampled_from(["a", "b", "c.csv", "d.png", "charts", "e"])
 PATHS = st.lists(NAMES, min_size=1, max_size=3).map("/".join)
-KINDS = st.sampled_from(["snowball", "foreign", "tracked", "foreign-folder"])
+KINDS = st.sampled_from(["snowball", "foreign", "tracked", "foreign-folder", "snowball-tracked"])
 
 
 @needs_git
 @settings(
-    max_examples=25,
+    max_examples=40,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(st.dictionaries(PATHS, KINDS, min_size=1, max_size=6))
 def test_force_replaces_a_folder_iff_snowball_wrote_everything_in_it(tree):
-    # random trees of Snowball's files, a user's files and folders, and files tracked by git
+    # random trees of Snowball's files, a user's files and folders, and files tracked by git (a
+    # user's, or Snowball's committed since)
     paths = sorted(tree)
     tree = {p: k for p, k in tree.items() if not any(q.startswith(p + "/") for q in paths if q != p)}
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp)
         git(repo, "init", "-q")
-        mine = {p: "snowball\n" for p, k in tree.items() if k == "snowball"}
+        mine = {p: "snowball\n" for p, k in tree.items() if k.startswith("snowball")}
         out = snowball_folder(repo / "out", mine)
         for path, kind in tree.items():
             where = out / path
             with contextlib.suppress(OSError):
                 if kind == "foreign-folder":
                     where.mkdir(parents=True, exist_ok=True)
-                elif kind != "snowball":
+                elif not kind.startswith("snowball"):
                     where.parent.mkdir(parents=True, exist_ok=True)
                     where.write_text(kind)
-            if kind == "tracked" and where.is_file():
+            if kind.endswith("tracked") and where.is_file():
                 git(repo, "add", str(where.relative_to(repo)))
         own = all(k == "snowball" for k in tree.values())
         before = snapshot(out)
