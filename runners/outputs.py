@@ -397,9 +397,9 @@ def _remove_tree(folder: Path) -> None:
 
 def _is_debris(path: Path) -> bool:
     """Whether ``path`` (named like atomic_dir's hidden folders) is one a killed snowball left: a
-    temporary folder whose marker says it was being written (or lists what it wrote), or a previous
-    output moved aside holding only what its marker lists. Whether its writer is alive is the
-    caller's to check (its lock)."""
+    temporary folder whose marker names a writer on this machine that no longer runs (or lists what
+    it wrote), or a previous output moved aside holding only what its marker lists. The caller
+    also takes the writer's lock (held while it runs, gone when it dies)."""
     try:
         marker = path / MARKER
         if marker.is_symlink() or not marker.is_file() or marker.stat().st_size > 10_000_000:
@@ -409,9 +409,26 @@ def _is_debris(path: Path) -> bool:
             return False
         if path.name.rsplit("-", 1)[0].endswith(".old"):  # a previous output moved aside
             return not not_snowballs(path)[1]
-        return text.startswith(MARKER_TEXT + BEING_WRITTEN) or MARKER_LIST in text
+        if MARKER_LIST in text:  # complete, killed before the swap
+            return True
+        writer = re.match(re.escape(MARKER_TEXT + BEING_WRITTEN) + r"(\d+) on (\S+) ", text)
+        # another machine's writer cannot be looked up here; a process by that number may be it
+        return bool(writer) and writer[2] == socket.gethostname() and not _alive(int(writer[1]))
     except (OSError, ValueError):
         return False
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process numbered ``pid`` runs on this machine (this one included)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True  # exists (another user's), or cannot tell
+    return True
 
 
 def clean_debris(parent: Path) -> list[Path]:

@@ -252,6 +252,29 @@ def test_debris_cleaning_never_touches_others_files(tmp_path):
     }
 
 
+def dead_pid() -> int:
+    """The number of a process that has finished (and been reaped)."""
+    with subprocess.Popen([sys.executable, "-c", "pass"]) as proc:
+        proc.wait()
+    return proc.pid
+
+
+@pytest.mark.parametrize("writer", ["dead", "alive", "elsewhere", "unnamed"])
+def test_a_temporary_folder_is_cleaned_only_when_its_writer_is_gone(tmp_path, writer):
+    # the marker names the writing process and machine; its lock (none here) is checked as well
+    import socket
+
+    pid = dead_pid() if writer in ("dead", "elsewhere") else os.getppid()
+    host = "another-machine" if writer == "elsewhere" else socket.gethostname()
+    line = "" if writer == "unnamed" else f"{outputs.BEING_WRITTEN}{pid} on {host} (it holds a lock).\n"
+    debris = tmp_path / ".a.tmp-0123abcd"
+    debris.mkdir()
+    (debris / outputs.MARKER).write_text(outputs.MARKER_TEXT + line)
+    (debris / "results.csv").write_text("half")
+    snowball_folder(tmp_path / "b", {"results.csv": "1\n"})
+    assert debris.exists() == (writer != "dead")
+
+
 def test_a_live_runs_temporary_folder_is_not_cleaned(tmp_path):
     # a concurrent run still writing keeps its temporary folder (and finishes)
     started, release = threading.Event(), threading.Event()
