@@ -101,10 +101,11 @@ def sweep(
     """Run a sweep spec (a built-in name such as ``"monte-carlo"`` or a path) and write its outputs.
 
     Outputs go to ``out`` (default ``reports/sweeps/NAME/``) under the CLI's rules: an existing
-    folder is replaced only when Snowball wrote it or ``force`` is set. ``draws`` and ``seed``
-    replace the spec's (``--draws``, ``--seed``), ``calibration`` names the supply-effect set
-    (``--calibration``). Returns a SweepResult with ``summary``, ``sensitivity`` and
-    ``calibration`` DataFrames and the output folder ``out``.
+    folder is replaced only when Snowball wrote everything in it, and when one of those files was
+    edited since only if ``force`` is set. ``draws`` and ``seed`` replace the spec's (``--draws``,
+    ``--seed``), ``calibration`` names the supply-effect set (``--calibration``). Returns a
+    SweepResult with ``summary``, ``sensitivity`` and ``calibration`` DataFrames and the output
+    folder ``out``.
     """
     from .sweep import run_sweep
     from .sweepspec import load_spec, spec_overrides

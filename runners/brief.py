@@ -791,8 +791,8 @@ def write_brief(
     ``baseline`` names a vintage that replaces every scenario's (and the Monte Carlo's);
     ``calibration`` the supply-effect set the runs use (the sell-off scenarios are also reported
     with the low-high range of data/calibration/supply-effects.toml). ``out``
-    must be new, empty or a folder holding only what snowball wrote, ``force`` or not (see
-    outputs.atomic_dir).
+    must be new, empty or a folder holding only what snowball wrote (edited since, only with
+    ``force``: see outputs.atomic_dir).
     ``log`` receives one line per stage (the CLI prints them).
     """
     say = log or (lambda text: None)

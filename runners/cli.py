@@ -401,9 +401,10 @@ class Parser(argparse.ArgumentParser):
 
 
 FORCE_HELP = (
-    "accepted for scripts, and widens nothing: an --out folder is replaced only when snowball "
-    "wrote everything in it (never a user's file, a file git tracks, a file, '.', '/', the home "
-    "folder, the repository, data/ or models/)"
+    "replace an --out folder snowball wrote even when its files were edited since (their sha256 "
+    "differs from the one its marker records); nothing else: never a user's file, a file git "
+    "tracks, a link, a folder snowball did not write, a file, '.', '/', the home folder, the "
+    "repository, data/ or models/"
 )
 
 

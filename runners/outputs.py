@@ -2,12 +2,13 @@
 
 A failed run therefore never leaves a half-written folder, and a finished one is only replaced
 once its successor is complete. Every folder Snowball writes carries a marker file
-(:data:`MARKER`) listing the files and folders it wrote; a folder is replaced only when it is new,
-empty, or holds nothing but what its marker lists, and no file git tracks. ``--force`` cannot
-widen that (a user's file, a folder Snowball did not write or a repository's file is never
-deleted), and nothing ever replaces a file, the current folder, ``/``, the home folder, the
-repository, ``data/``, ``models/``, anything inside ``data/`` or ``models/``, or a folder that
-holds one of them.
+(:data:`MARKER`) listing the files it wrote, each with its size and sha256 as written, and the
+folders; a folder is replaced only when it is new, empty, or holds nothing but what its marker
+lists, and no file git tracks. One of its files edited since (its size or sha256 differs) is
+replaced only with ``--force``, the one thing ``--force`` widens: a user's file, a folder Snowball
+did not write or a repository's file is never deleted, and nothing ever replaces a file, the
+current folder, ``/``, the home folder, the repository, ``data/``, ``models/``, anything inside
+``data/`` or ``models/``, or a folder that holds one of them.
 
 Replacements of one folder are serialised by a lock on its parent (checks take it shared, so a
 check never sees a folder half-replaced), and each temporary folder is locked by the process
@@ -19,14 +20,17 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import os
 import re
 import secrets
 import shutil
 import socket
+import stat
 import subprocess
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -42,7 +46,14 @@ except ImportError:  # pragma: no cover - not on Linux/macOS
 
 MARKER = ".snowball-output"
 MARKER_TEXT = "This folder was written by snowball; `--out` may replace it as a whole.\n"
+# the list in markers written before they recorded hashes (their files are taken as unedited)
 MARKER_LIST = "The files it wrote (any other file here is a user's, and keeps it from being replaced):\n"
+MARKER_HASHES = (
+    "The files it wrote, each as its sha256, size in bytes and path (one edited since is replaced "
+    "only with --force; any other file here is a user's, and keeps it from being replaced), then "
+    "its folders:\n"
+)
+HASHED = re.compile(r"^([0-9a-f]{64}) ([0-9]+) (.+)$")  # a file's line in MARKER_HASHES' list
 # a hidden folder atomic_dir writes beside an output (tmp) or moves the previous output to (old)
 DEBRIS = re.compile(r"^\..+\.(tmp|old)-[0-9a-f]{8}$")
 BEING_WRITTEN = "Being written by process "  # the marker's second line while atomic_dir writes
@@ -60,11 +71,43 @@ def written_folders(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() + "/" for p in Path(folder).rglob("*") if p.is_dir())
 
 
+def _sha256(path: Path) -> str:
+    """sha256 of a file's bytes, read in blocks."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+# digests a writer already computed of the files in its temporary folder (note_digests), by folder
+_NOTED: dict[Path, dict[str, tuple[tuple[int, int, int], str]]] = {}
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int]:
+    """What a noted digest is checked against: the file's inode, size and time of last write."""
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def note_digests(folder: Path, digests: Mapping[str, str]) -> None:
+    """Tell :func:`atomic_dir` the sha256 of files in its temporary ``folder`` (by path inside it)
+    that the writer has computed already (for its manifest), so the marker does not read them
+    again; a file changed since (its inode, size or time differs) is read after all."""
+    noted = _NOTED.setdefault(Path(folder), {})
+    for name, digest in digests.items():
+        with contextlib.suppress(OSError):
+            noted[name] = (_identity((Path(folder) / name).stat()), digest)
+
+
 def marker_text(folder: Path) -> str:
-    """The marker for an output folder: MARKER_TEXT, then every file and folder in it, one a line
-    (a folder as 'path/')."""
-    listed = sorted(written_files(folder) + written_folders(folder))
-    return MARKER_TEXT + MARKER_LIST + "".join(f"{f}\n" for f in listed)
+    """The marker for an output folder: MARKER_TEXT, then every file in it as 'sha256 size path'
+    and every folder as 'path/', one a line."""
+    noted = _NOTED.get(Path(folder), {})
+    lines = []
+    for name in written_files(folder):
+        st = (Path(folder) / name).stat()
+        known = noted.get(name)
+        digest = known[1] if known and known[0] == _identity(st) else _sha256(Path(folder) / name)
+        lines.append(f"{digest} {st.st_size} {name}\n")
+    lines += [f"{name}\n" for name in written_folders(folder)]
+    return MARKER_TEXT + MARKER_HASHES + "".join(lines)
 
 
 def output_name(name: str, fallback: str = "output") -> str:
@@ -105,16 +148,26 @@ LEGACY_FILES = {
 }  # fmt: skip
 
 
-def _marker_listing(folder: Path) -> set[str] | None:
-    """What ``folder``'s marker lists (folders as 'path/'); None for a marker written before the
-    markers listed their files; raises FileNotFoundError when there is no marker (or it is a link)."""
+def _marker_listing(folder: Path) -> dict[str, tuple[int, str] | None] | None:
+    """What ``folder``'s marker lists (folders as 'path/'), each file with its size and sha256 as
+    written (None in a marker from before markers recorded them); None for a marker written
+    before markers listed their files; raises FileNotFoundError when there is no marker (or it is
+    a link)."""
     marker = folder / MARKER
     if marker.is_symlink() or not marker.is_file():
         raise FileNotFoundError(errno.ENOENT, "no marker", str(marker))
     text = marker.read_text(encoding="utf-8", errors="replace")
-    if not text.startswith(MARKER_TEXT) or MARKER_LIST not in text:
+    header = next((h for h in (MARKER_HASHES, MARKER_LIST) if h in text), None)
+    if not text.startswith(MARKER_TEXT) or header is None:
         return None
-    return set(text.split(MARKER_LIST, 1)[1].splitlines())
+    listing: dict[str, tuple[int, str] | None] = {}
+    for line in text.split(header, 1)[1].splitlines():
+        hashed = HASHED.match(line) if header == MARKER_HASHES else None
+        if hashed:
+            listing[hashed[3]] = (int(hashed[2]), hashed[1])
+        else:
+            listing[line] = None
+    return listing
 
 
 def _legacy(folder: Path) -> bool:
@@ -135,7 +188,7 @@ def _legacy(folder: Path) -> bool:
     return False
 
 
-def _owned_by(listing: set[str] | None) -> tuple[set[str], set[str], bool]:
+def _owned_by(listing: Mapping[str, object] | None) -> tuple[set[str], set[str], bool]:
     """The files and folders a marker vouches for, and whether it vouches by name alone (a marker
     that lists nothing, or none at all: Snowball's own top-level names, anything beneath them)."""
     if listing is None:
@@ -184,6 +237,54 @@ def not_snowballs(folder: Path) -> tuple[bool, list[str]]:
 
     walk(Path(folder), "")
     return marked, sorted(found)
+
+
+# sha256 of files already read by a check in this process, by path and what a write changes
+_CHECKED: dict[tuple[str, int, int, int, int, int], str] = {}
+SETTLED_NS = 2_000_000_000  # a file changed this long ago: one changing now gets a new ctime
+
+
+def _checked_sha256(path: Path, st: os.stat_result) -> str:
+    """sha256 of ``path`` (whose lstat is ``st``), read once per process while it is unchanged: a
+    write changes its ctime, which a file changed seconds ago cannot keep."""
+    key = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    if key in _CHECKED:
+        return _CHECKED[key]
+    digest = _sha256(path)
+    if time.time_ns() - st.st_ctime_ns > SETTLED_NS:
+        if len(_CHECKED) > 10_000:
+            _CHECKED.clear()
+        _CHECKED[key] = digest
+    return digest
+
+
+def edited_file(folder: Path) -> str | None:
+    """The first file Snowball wrote in ``folder`` that has been edited since (its size or sha256
+    differs from the marker's), or None: sizes are compared first, so a file is read only when
+    every size matches, and only until one differs. A file removed since is not user work (None);
+    a marker from before markers recorded hashes (or none) vouches that nothing was edited.
+    Raises OSError when the folder cannot be read."""
+    try:
+        listing = _marker_listing(Path(folder)) or {}
+    except FileNotFoundError:
+        return None
+    same_size = []
+    for name, written in sorted(listing.items()):
+        if written is None or name.startswith("/") or ".." in name.split("/"):
+            continue  # nothing recorded, or not a path in the folder (a marker edited by hand)
+        try:
+            st = (Path(folder) / name).lstat()
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            continue  # a link or a folder in its place: not_snowballs names it
+        if st.st_size != written[0]:
+            return name
+        same_size.append((name, st, written[1]))
+    for name, st, digest in same_size:
+        if _checked_sha256(Path(folder) / name, st) != digest:
+            return name
+    return None
 
 
 def _in_work_tree(folder: Path) -> bool:
@@ -241,8 +342,9 @@ def _check_path(target: Path) -> None:
         )
 
 
-def _check_contents(target: Path) -> None:
-    """Refuse a folder that holds anything Snowball did not write, or a file git tracks."""
+def _check_contents(target: Path, force: bool = False) -> None:
+    """Refuse a folder that holds anything Snowball did not write, or a file git tracks; and,
+    unless ``force``, one holding a file Snowball wrote that has been edited since."""
     if not target.is_dir():
         return
     try:
@@ -266,6 +368,18 @@ def _check_contents(target: Path) -> None:
             f"--out {target}: holds files snowball did not write ({shown}), which replacing the "
             "folder would delete; move them or choose another --out (not even --force replaces them)"
         )
+    if force or not marked:
+        return
+    try:
+        edited = edited_file(target)
+    except OSError as exc:
+        raise SnowballError(f"--out {target}: cannot read the folder ({exc.strerror or exc})") from None
+    if edited:
+        raise SnowballError(
+            f"--out {target}: {edited} has been edited since snowball wrote it (its size or sha256 "
+            "differs from the one the folder's marker records), and replacing the folder would lose "
+            "the edit; --force replaces it, or move the file or choose another --out"
+        )
 
 
 def _absolute(target: Path) -> Path:
@@ -277,15 +391,15 @@ def check_target(target: Path, force: bool = False) -> Path:
     """Refuse an output path that would lose a user's files; return it (absolute for '.' or '..').
 
     Allowed: a path that does not exist, an empty folder, or a folder holding only what its marker
-    lists (Snowball's own files, even edited) and no file git tracks. ``force`` is accepted for
-    the ``--force`` option and widens nothing. The folder is read under a shared lock on its
-    parent, so a replacement in progress is never seen half done.
+    lists and no file git tracks, each of those files as Snowball wrote it (size and sha256 as the
+    marker records them; one removed is fine) or, with ``force`` (``--force``), edited since. The
+    folder is read under a shared lock on its parent, so a replacement in progress is never seen
+    half done.
     """
-    del force  # --force replaces only what snowball wrote: exactly what is replaced without it
     target = _absolute(target)
     _check_path(target)
     with _parent_lock(target, shared=True):
-        _check_contents(target)
+        _check_contents(target, force)
     return target
 
 
@@ -409,7 +523,7 @@ def _is_debris(path: Path) -> bool:
             return False
         if path.name.rsplit("-", 1)[0].endswith(".old"):  # a previous output moved aside
             return not not_snowballs(path)[1]
-        if MARKER_LIST in text:  # complete, killed before the swap
+        if MARKER_HASHES in text or MARKER_LIST in text:  # complete, killed before the swap
             return True
         writer = re.match(re.escape(MARKER_TEXT + BEING_WRITTEN) + r"(\d+) on (\S+) ", text)
         # another machine's writer cannot be looked up here; a process by that number may be it
@@ -483,8 +597,10 @@ def atomic_dir(target: Path, force: bool = False) -> Iterator[Path]:
 
     ``target`` is checked first and again, under an exclusive lock on its parent, just before it
     is replaced (:func:`check_target`): a folder holding anything Snowball did not write is
-    refused, ``force`` or not. Debris of killed runs in the parent is removed first
-    (:func:`clean_debris`). The new folder carries the marker file listing what it holds. An
+    refused, ``force`` or not, and one holding a file Snowball wrote that has been edited since
+    unless ``force``. Debris of killed runs in the parent is removed first (:func:`clean_debris`).
+    The new folder carries the marker file listing what it holds, with each file's size and sha256
+    (read from the files, or as the writer noted them: :func:`note_digests`). An
     OSError while writing (disk full, permissions) becomes a one-line SnowballError and the
     previous output is kept. Of concurrent replacements the last one wins, each complete.
     """
@@ -504,7 +620,7 @@ def atomic_dir(target: Path, force: bool = False) -> Iterator[Path]:
         (tmp / MARKER).write_text(marker_text(tmp), encoding="utf-8")  # what a later run may replace
         with _parent_lock(target):
             _check_path(target)  # unchanged while we were writing?
-            _check_contents(target)
+            _check_contents(target, force)
             if target.exists():
                 old = target.with_name(f".{target.name}.old-{secrets.token_hex(4)}")
                 target.rename(old)
@@ -519,6 +635,7 @@ def atomic_dir(target: Path, force: bool = False) -> Iterator[Path]:
         _remove_tree(tmp)
         raise
     finally:
+        _NOTED.pop(tmp, None)
         if fd is not None:
             os.close(fd)
 

@@ -36,7 +36,16 @@ from .engine import FOLD_MIN_RUNS, Engine, Program, cached_program, interp
 from .errors import SnowballError
 from .fiscal import fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs
-from .outputs import atomic_dir, check_target, locked, make_dir, output_name, write_json, written_files
+from .outputs import (
+    atomic_dir,
+    check_target,
+    locked,
+    make_dir,
+    note_digests,
+    output_name,
+    write_json,
+    written_files,
+)
 from .paths import REPORTS
 from .sweepspec import (
     MORRIS_LEVELS,
@@ -1100,8 +1109,8 @@ def run_sweep(
 ) -> SweepResult:
     """Run ``spec`` and write its outputs to ``out`` (default reports/sweeps/NAME/).
 
-    ``out`` must be new, empty or a folder holding only what snowball wrote, ``force`` or not (see
-    outputs.atomic_dir).
+    ``out`` must be new, empty or a folder holding only what snowball wrote (edited since, only
+    with ``force``: see outputs.atomic_dir).
     Finished chunks wait in a hidden ``.NAME.partial`` folder beside ``out`` (kept on Ctrl-C for
     ``resume``); a sweep that fails before finishing any chunk leaves no such folder.
     """
@@ -1418,6 +1427,7 @@ def write_outputs(
                 files[name] = digests[name].result()
                 shutil.move(path, tmp / name)
             files = dict(sorted(files.items()))
+            note_digests(tmp, files)  # the marker records them too (runs.parquet is not read again)
             extra = {
                 "failed_runs": {
                     "count": len(failed),

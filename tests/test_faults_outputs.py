@@ -5,6 +5,7 @@ next run into the same folder, and concurrent replacements of one ``--out`` all 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import signal
@@ -391,7 +392,9 @@ def test_concurrent_processes_replacing_one_folder_all_succeed(tmp_path):
 
 NAMES = st.sampled_from(["a", "b", "c.csv", "d.png", "charts", "e"])
 PATHS = st.lists(NAMES, min_size=1, max_size=3).map("/".join)
-KINDS = st.sampled_from(["snowball", "foreign", "tracked", "foreign-folder", "snowball-tracked"])
+KINDS = st.sampled_from(
+    ["snowball", "foreign", "tracked", "foreign-folder", "snowball-tracked", "edited", "removed"]
+)
 
 
 @needs_git
@@ -403,36 +406,194 @@ KINDS = st.sampled_from(["snowball", "foreign", "tracked", "foreign-folder", "sn
 )
 @given(st.dictionaries(PATHS, KINDS, min_size=1, max_size=6))
 def test_force_replaces_a_folder_iff_snowball_wrote_everything_in_it(tree):
-    # random trees of Snowball's files, a user's files and folders, and files tracked by git (a
-    # user's, or Snowball's committed since)
+    # random trees of Snowball's files (as written, edited since or removed since), a user's files
+    # and folders, and files tracked by git (a user's, or Snowball's committed since): replaced
+    # without --force when Snowball wrote everything and nothing was edited, with --force when
+    # Snowball wrote everything (edited or not), never otherwise
     paths = sorted(tree)
     tree = {p: k for p, k in tree.items() if not any(q.startswith(p + "/") for q in paths if q != p)}
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp)
         git(repo, "init", "-q")
-        mine = {p: "snowball\n" for p, k in tree.items() if k.startswith("snowball")}
+        written = ("snowball", "snowball-tracked", "edited", "removed")
+        mine = {p: "snowball\n" for p, k in tree.items() if k in written}
         out = snowball_folder(repo / "out", mine)
         for path, kind in tree.items():
             where = out / path
             with contextlib.suppress(OSError):
                 if kind == "foreign-folder":
                     where.mkdir(parents=True, exist_ok=True)
-                elif not kind.startswith("snowball"):
+                elif kind == "edited":
+                    where.write_text("snowbaLL\n" if len(tree) % 2 else "annotated\n")  # size kept or not
+                elif kind == "removed":
+                    where.unlink()
+                elif kind not in written:
                     where.parent.mkdir(parents=True, exist_ok=True)
                     where.write_text(kind)
             if kind.endswith("tracked") and where.is_file():
                 git(repo, "add", str(where.relative_to(repo)))
-        own = all(k == "snowball" for k in tree.values())
-        before = snapshot(out)
-        try:
-            with outputs.atomic_dir(out, force=True) as new:
-                (new / "results.csv").write_text("new\n")
-            replaced = True
-        except SnowballError:
-            replaced = False
-        assert replaced == own, (tree, before)
-        if replaced:
-            assert sorted(p.name for p in out.iterdir()) == [outputs.MARKER, "results.csv"]
-        else:
+        for force in (False, True):
+            allowed = {"snowball", "removed"} | ({"edited"} if force else set())
+            own = set(tree.values()) <= allowed
+            before = snapshot(out)
+            try:
+                with outputs.atomic_dir(out, force=force) as new:
+                    (new / "results.csv").write_text("new\n")
+                replaced = True
+            except SnowballError:
+                replaced = False
+            assert replaced == own, (force, tree, before)
+            if replaced:
+                assert sorted(p.name for p in out.iterdir()) == [outputs.MARKER, "results.csv"]
+                break
             assert snapshot(out) == before
         assert sorted(p.name for p in repo.iterdir()) == [".git", "out"]
+
+
+# ---------------------------------------------------------------- edited since: --force replaces
+
+
+def test_an_edited_file_keeps_the_folder_unless_force(tmp_path, capsys):
+    # the issue: an analyst annotated results.csv in a folder snowball wrote; the rerun replaced
+    # it silently. Now refused in one line naming the folder and the file; --force replaces it.
+    out = tmp_path / "run"
+    assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 0
+    with (out / "results.csv").open("a") as fh:
+        fh.write("# checked against CBO table 1-1\n")
+    before = snapshot(out)
+    assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 2
+    one_line_error(
+        capsys, f"--out {out}: results.csv has been edited since snowball wrote it", "--force replaces it"
+    )
+    assert snapshot(out) == before
+    assert main(["run", "baseline", *QUICK, "--out", str(out), "--force"]) == 0
+    assert (out / "results.csv").read_text().startswith("fiscal_year,")
+    assert "CBO" not in (out / "results.csv").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_an_edit_that_keeps_the_size_is_found_by_its_sha256(tmp_path):
+    # a chart retouched byte for byte, and a file deep in a folder: the size matches, the hash not
+    out = snowball_folder(tmp_path / "o", {"results.csv": "1\n", "charts/fan.png": "png-bytes"})
+    (out / "charts" / "fan.png").write_text("PNG-bytes")
+    for _ in range(2):  # the second check reads the hash the first read (same file, unchanged)
+        with pytest.raises(SnowballError, match=r"charts/fan\.png has been edited since snowball wrote it"):
+            outputs.check_target(out)
+    assert outputs.check_target(out, force=True) == out
+    (out / "charts" / "fan.png").write_text("png-bytes")  # edited back: snowball's again
+    assert outputs.check_target(out) == out
+
+
+def test_an_unedited_folder_is_replaced_without_force(tmp_path, capsys):
+    # the marker records each file's sha256 and size as written; a folder whose files still have
+    # them (or were removed: no one's work) is replaced as before
+    out = tmp_path / "run"
+    assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 0
+    marker = (out / outputs.MARKER).read_text()
+    assert marker.startswith(outputs.MARKER_TEXT + outputs.MARKER_HASHES)
+    for name in ("columns.csv", "results.csv", "run.json"):
+        data = (out / name).read_bytes()
+        assert f"{hashlib.sha256(data).hexdigest()} {len(data)} {name}\n" in marker
+    assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 0
+    (out / "columns.csv").unlink()
+    assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [outputs.MARKER, "columns.csv", "results.csv", "run.json"]
+
+
+def test_a_marker_without_hashes_takes_its_files_as_unedited(tmp_path):
+    # markers written before they recorded hashes (a list of names, or no list): nothing to compare
+    # with, so the folder is replaced as it was then; the same edit under a marker of now is refused
+    out = snowball_folder(tmp_path / "o", {"results.csv": "1\n", "charts/fan.png": "png"})
+    (out / "results.csv").write_text("edited\n")
+    with pytest.raises(SnowballError, match=r"results\.csv has been edited"):
+        outputs.check_target(out)
+    for old in (
+        outputs.MARKER_TEXT + outputs.MARKER_LIST + "charts/\ncharts/fan.png\nresults.csv\n",
+        outputs.MARKER_TEXT,
+    ):
+        (out / outputs.MARKER).write_text(old)
+        assert outputs.edited_file(out) is None
+        assert outputs.check_target(out) == out
+    snowball_folder(out, {"results.csv": "2\n"})
+    assert (out / "results.csv").read_text() == "2\n"
+
+
+def test_an_edit_made_while_a_run_writes_is_kept(tmp_path):
+    # checked again under the lock just before the swap: an edit made meanwhile refuses the swap
+    out = snowball_folder(tmp_path / "o", {"results.csv": "1\n"})
+    with pytest.raises(SnowballError, match=r"results\.csv has been edited"), outputs.atomic_dir(out) as tmp:
+        (tmp / "results.csv").write_text("2\n")
+        (out / "results.csv").write_text("1 and a note\n")
+    assert (out / "results.csv").read_text() == "1 and a note\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
+
+
+SWEEP_SPEC = (
+    'title = "t"\nscenario = "baseline"\nuntil = 2028\nmethod = "monte-carlo"\ndraws = 12\n'
+    'seed = 1\nchunk = 4\n[inputs."yield shift"]\ndistribution = "uniform"\nlow = 0\nhigh = 1\n'
+)
+
+
+def test_a_sweep_resumed_into_its_own_folder(tmp_path, monkeypatch, capsys):
+    # the chunks wait in .NAME.partial beside --out (never in it), and the sweep checks --out
+    # before running anything: resuming into its own earlier output needs no --force, an edited
+    # summary.csv refuses the resume (keeping the chunks) until --force
+    from runners import sweep, sweepspec
+
+    class StopAfter(sweep.Progress):
+        """Ctrl-C after the first finished chunk."""
+
+        def update(self, done: int, first: bool = False) -> None:
+            if not first:
+                raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    path = tmp_path / "spec.toml"
+    path.write_text(SWEEP_SPEC)
+    spec = sweepspec.parse_spec(path)
+    out = tmp_path / "s"
+    sweep.run_sweep(spec, out=out, workers=1, show_progress=False)
+    first = snapshot(out)
+    listed = first[outputs.MARKER].decode().split(outputs.MARKER_HASHES)[1].splitlines()
+    hashed = {line.split(" ")[2]: line.split(" ")[0] for line in listed if not line.endswith("/")}
+    assert "runs.parquet" in hashed  # its hash passed on from the manifest's: the file's own
+    assert hashed == {name: hashlib.sha256(first[name]).hexdigest() for name in hashed}
+    partial = sweep.partial_dir(out)
+    for edit in (False, True):
+        with pytest.raises(KeyboardInterrupt):
+            sweep.run_sweep(spec, out=out, workers=1, progress=StopAfter(12, "t", enabled=False))
+        kept = sorted(p.name for p in partial.glob("chunk-*.npy"))
+        assert kept and snapshot(out) == first
+        if edit:
+            (out / "summary.csv").write_text("annotated\n")
+            with pytest.raises(SnowballError, match=r"summary\.csv has been edited .*--force replaces it"):
+                sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False)
+            assert sorted(p.name for p in partial.glob("chunk-*.npy")) == kept
+        sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False, force=edit)
+        assert snapshot(out) == first and not partial.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s", "spec.toml"]
+
+
+@pytest.mark.parametrize(
+    ("command", "edit"),
+    [
+        (["run", "baseline", *QUICK], "run.json"),
+        (["diagram"], "manifest.json"),
+        (["sweep", "SPEC", "--workers", "1"], "sensitivity.csv"),
+    ],
+)
+def test_commands_with_out_refuse_an_edited_file_unless_force(tmp_path, capsys, command, edit):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SWEEP_SPEC)
+    command = [str(spec) if c == "SPEC" else c for c in command]
+    out = tmp_path / "x"
+    assert main([*command, "--out", str(out)]) == 0
+    (out / edit).write_bytes((out / edit).read_bytes() + b"\n")
+    before = snapshot(out)
+    capsys.readouterr()
+    assert main([*command, "--out", str(out)]) == 2
+    one_line_error(capsys, f"--out {out}: {edit} has been edited since snowball wrote it", "--force")
+    assert snapshot(out) == before
+    assert main([*command, "--out", str(out), "--force"]) == 0
+    assert snapshot(out) != before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.toml", "x"]

@@ -94,7 +94,8 @@ def test_force_never_replaces_protected_folders(tmp_path, capsys, monkeypatch, w
 
 
 def test_force_replaces_a_folder_snowball_wrote(tmp_path, capsys):
-    # (a folder snowball did not write is refused even with --force: test_faults_outputs.py)
+    # results.csv edited since it was written: --force replaces it (a folder snowball did not
+    # write is refused even with --force: test_faults_outputs.py)
     out = tmp_path / "x"
     assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 0
     (out / "results.csv").write_text("old\n")
@@ -111,10 +112,9 @@ def test_force_replaces_a_folder_snowball_wrote(tmp_path, capsys):
 def test_snowball_output_is_replaced_without_force(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 0
-    assert (out / outputs.MARKER).read_text() == (
-        outputs.MARKER_TEXT + outputs.MARKER_LIST + "columns.csv\nresults.csv\nrun.json\n"
-    )
-    (out / "results.csv").write_text("stale\n")
+    listed = (out / outputs.MARKER).read_text().split(outputs.MARKER_HASHES)[1].splitlines()
+    assert [line.split(" ")[-1] for line in listed] == ["columns.csv", "results.csv", "run.json"]
+    (out / "results.csv").unlink()  # removed (not edited): no one's work, replaced without --force
     assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 0
     assert (out / "results.csv").read_text().startswith("fiscal_year,")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no .run.old or temp left
@@ -778,9 +778,11 @@ def test_a_users_file_in_an_output_folder_keeps_it(tmp_path, capsys):
     shutil.rmtree(out / "mine")
     assert main(["run", "baseline", *QUICK, "--out", str(out), "--force"]) == 0
     assert not (out / "mine").exists()
-    # snowball's own files, even edited, are replaced without --force
+    # snowball's own files edited since are replaced only with --force
     (out / "results.csv").write_text("edited\n")
-    assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 0
+    assert main(["run", "baseline", *QUICK, "--out", str(out)]) == 2
+    one_line_error(capsys, f"--out {out}: results.csv has been edited since snowball wrote it", "--force")
+    assert main(["run", "baseline", *QUICK, "--out", str(out), "--force"]) == 0
     assert (out / "results.csv").read_text().startswith("fiscal_year,")
     # a folder whose marker lists no files (written before markers listed them) is replaced
     # when it holds only snowball's own file names (a user's file keeps it: test_faults_outputs.py)
