@@ -4,8 +4,9 @@ The model runs from the initial state ``treasury-(START-1)-09-30`` with the actu
 curve (3-month to 30-year), actual fiscal-year GDP, revenues, primary outlays, other means of
 financing, CPI-U and PCE inflation, the actual bill share of the debt, the TIPS stock and the rate
 at which Treasury booked its inflation compensation, and other interest income
-(``data/history/``); nothing is fitted to the years it is compared on. Net interest, the average interest rate on the debt and debt held by
-the public are then compared with the actuals each fiscal year.
+(``data/history/``); nothing is fitted to the years it is compared on. Net interest, the average
+interest rate on the debt and debt held by the public are then compared with the actuals each
+fiscal year.
 """
 
 from __future__ import annotations
