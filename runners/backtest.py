@@ -55,9 +55,15 @@ ACTUAL_UNITS = {
     "cbo_average_interest_rate": "%",
     "tips_stock": "$bn",
     "tips_accrual_rate": "%",
-    "other_interest_income": "$bn",
+    "tips_inflation_compensation": "$bn",
+    "other_interest": "$bn",
 }
-OPTIONAL = ("average_rate_on_public_issues", "cbo_average_interest_rate")
+OPTIONAL = (
+    "average_rate_on_public_issues",
+    "cbo_average_interest_rate",
+    "tips_inflation_compensation",
+    "other_interest",
+)
 COMPARED = {
     "net_interest": "Net interest ($bn)",
     "average_interest_rate": "Average interest rate on the debt (%)",
@@ -199,6 +205,11 @@ def history_inputs(start: int, until: int) -> ModelInputs:
             f"data/history/curve_monthly.csv: needs the yield curve in every year FY{start}-FY{until}"
         )
     tips_change = (actual["tips_stock"] - actual["tips_stock"].shift(1)).loc[start:until]
+    # other interest income: Treasury's interest on public issues less net interest where Treasury's
+    # figure exists (to FY2024), after it CBO's average rate x average debt less net interest
+    debt = actual["debt_held_by_public"]
+    implied = actual["rate_on_debt"] / 100 * (debt.shift(1) + debt) / 2 - actual["net_interest"]
+    other_interest = actual["other_interest"].combine_first(implied)
     tables: dict[str, pd.Series] = {
         **{name: held(t) for name, t in budget_tables(a, a["primary_outlays"]).items()},
         "bill yield table": held(monthly["bill_yield"]),
@@ -210,7 +221,7 @@ def history_inputs(start: int, until: int) -> ModelInputs:
         # booked inflation compensation (CPI-U on the three-month index lag; FY2022 8.2%)
         "TIPS stock change table": held(tips_change),
         "TIPS accrual rate table": held(a.loc[start:, "tips_accrual_rate"]),
-        "other interest income table": held(a.loc[start:, "other_interest_income"]),
+        "other interest income table": held(other_interest.loc[start:until]),
         **{table: held(curve[col]) for col, table in CURVE.items()},
         "bill share table": held(a["bill_share"]),
     }
