@@ -320,8 +320,8 @@ def format_backtest(bt: Backtest) -> str:
     """The comparison table and the error summary, as printed by ``snowball backtest``."""
     wide = bt.table.pivot(index="fiscal_year", columns="variable", values=["actual", "model", "error_pct"])
     lines = [
-        f"Backtest from the end of FY{bt.start - 1} to FY{bt.until}: actual yields, GDP, revenues, "
-        "primary outlays, other means of financing, inflation and bill share",
+        f"Backtest from the end of FY{bt.start - 1} to FY{bt.until}: actual yield curve, GDP, revenues, "
+        "primary outlays, other means of financing, inflation, TIPS, other interest income and bill share",
         "",
         f"{'FY':<6}{'net interest $bn':>26}{'average rate %':>26}{'debt $bn':>28}",
         f"{'':<6}{'actual  model   err%':>26}{'actual  model   err%':>26}{'actual    model   err%':>28}",
