@@ -127,3 +127,34 @@ def test_net_interest_within_2pct_of_cbo_january_2025():
     # the other vintage, on which nothing was calibrated: measured -1.01% (FY2028) to +0.35% (FY2035)
     err = _against_cbo("cbo-2025-01", range(2025, 2036))
     assert err.abs().max() <= 2.0, err.round(2).to_dict()
+
+
+def _data_copy(tmp_path, monkeypatch):
+    """A copy of data/ the loaders read ($SNOWBALL_DATA_DIR); the path of its curve file."""
+    import shutil
+
+    shutil.copytree(data_dir(), tmp_path / "data")
+    monkeypatch.setenv("SNOWBALL_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data" / "history" / "curve_monthly.csv"
+
+
+def test_a_curve_month_that_is_not_a_month_is_named(tmp_path, monkeypatch):
+    from runners.errors import SnowballError
+
+    path = _data_copy(tmp_path, monkeypatch)
+    path.write_text(path.read_text().replace("2016-03,2016", "2016-13,2016", 1))
+    with pytest.raises(SnowballError, match=r"curve_monthly\.csv: month '2016-13' on data row 30"):
+        bt.read_monthly_curve()
+
+
+def test_a_backtest_past_the_curve_is_refused(tmp_path, monkeypatch):
+    # the curve ends in June 2025; without FY2025's months a backtest to FY2025 cannot issue notes
+    from runners.errors import SnowballError
+
+    path = _data_copy(tmp_path, monkeypatch)
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(line for line in lines if not line.startswith(("2024-1", "2025-"))))
+    with pytest.raises(
+        SnowballError, match=r"curve_monthly\.csv: needs the yield curve in every year FY2024-FY2025"
+    ):
+        bt.history_inputs(2024, 2025)
