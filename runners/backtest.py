@@ -1,10 +1,12 @@
 """Backtest: start from the debt at 30 Sep of a past year, drive the model with what happened, compare.
 
-The model runs from the initial state ``treasury-(START-1)-09-30`` with actual monthly 3-month and
-10-year yields, actual fiscal-year GDP, revenues, primary outlays, other means of financing, CPI-U
-and PCE inflation and the actual bill share of the debt (``data/history/``); nothing is fitted to
-the years it is compared on. Net interest, the average interest rate on the debt and debt held by
-the public are then compared with the actuals each fiscal year.
+The model runs from the initial state ``treasury-(START-1)-09-30`` with the actual monthly yield
+curve (3-month to 30-year), actual fiscal-year GDP, revenues, primary outlays, other means of
+financing, CPI-U and PCE inflation, the actual bill share of the debt, the TIPS stock and the rate
+at which Treasury booked its inflation compensation, and other interest income
+(``data/history/``); nothing is fitted to the years it is compared on. Net interest, the average
+interest rate on the debt and debt held by the public are then compared with the actuals each
+fiscal year.
 """
 
 from __future__ import annotations
@@ -51,8 +53,17 @@ ACTUAL_UNITS = {
     "bill_share": "%",
     "average_rate_on_public_issues": "%",
     "cbo_average_interest_rate": "%",
+    "tips_stock": "$bn",
+    "tips_accrual_rate": "%",
+    "tips_inflation_compensation": "$bn",
+    "other_interest": "$bn",
 }
-OPTIONAL = ("average_rate_on_public_issues", "cbo_average_interest_rate")
+OPTIONAL = (
+    "average_rate_on_public_issues",
+    "cbo_average_interest_rate",
+    "tips_inflation_compensation",
+    "other_interest",
+)
 COMPARED = {
     "net_interest": "Net interest ($bn)",
     "average_interest_rate": "Average interest rate on the debt (%)",
@@ -82,6 +93,40 @@ def read_monthly_yields() -> pd.DataFrame:
     df = read_csv(path, ["month", "fiscal_year", "bill_yield", "ten_year_yield", "unit", "source"])
     for col in ("fiscal_year", "bill_yield", "ten_year_yield"):
         _numeric(df, path, col)
+    month = pd.to_datetime(df["month"], format="%Y-%m", errors="coerce")
+    if month.isna().any():
+        row = int(np.flatnonzero(month.isna().to_numpy())[0])
+        raise SnowballError(
+            f"{_rel(path)}: month {df['month'].iloc[row]!r} on data row {row + 1} is not YYYY-MM"
+        )
+    fy = month.dt.year + (month.dt.month >= 10).astype(int)
+    if (fy != df["fiscal_year"]).any():
+        raise SnowballError(
+            f"{_rel(path)}: fiscal_year disagrees with month (fiscal years run October-September)"
+        )
+    df["time"] = fy - 1 + ((month.dt.month - 10) % 12) / 12
+    return df.set_index("time").sort_index()
+
+
+CURVE = {
+    "two_year_yield": "two year yield table",
+    "three_year_yield": "three year yield table",
+    "five_year_yield": "five year yield table",
+    "seven_year_yield": "seven year yield table",
+    "twenty_year_yield": "twenty year yield table",
+    "thirty_year_yield": "thirty year yield table",
+}
+
+
+def read_monthly_curve() -> pd.DataFrame:
+    """Monthly 2- to 30-year constant-maturity yields (%), indexed by the model time at which each
+    month starts, from ``data/history/curve_monthly.csv``."""
+    path = data_dir() / "history" / "curve_monthly.csv"
+    df = read_csv(path, ["month", "fiscal_year", *CURVE, "unit", "source"])
+    for col in ("fiscal_year", *CURVE):
+        _numeric(df, path, col)
+    if (df["unit"] != "%").any():
+        raise SnowballError(f"{_rel(path)}: every yield's unit must be '%'")
     month = pd.to_datetime(df["month"], format="%Y-%m", errors="coerce")
     if month.isna().any():
         row = int(np.flatnonzero(month.isna().to_numpy())[0])
@@ -151,15 +196,33 @@ def history_inputs(start: int, until: int) -> ModelInputs:
 
     fy_yields = yields.groupby("fiscal_year")[["bill_yield", "ten_year_yield"]].mean()
     monthly = yields[yields["fiscal_year"] >= start]
+    # the whole curve: the collection ends in June 2025, so a backtest to FY2025 holds June's
+    # 2- to 30-year yields for July-September 2025 (a lookup holds its last point)
+    curve = read_monthly_curve()
+    curve = curve[(curve["fiscal_year"] >= start) & (curve["fiscal_year"] <= until)]
+    if curve["fiscal_year"].nunique() != until - start + 1:
+        raise SnowballError(
+            f"data/history/curve_monthly.csv: needs the yield curve in every year FY{start}-FY{until}"
+        )
+    tips_change = (actual["tips_stock"] - actual["tips_stock"].shift(1)).loc[start:until]
+    # other interest income: Treasury's interest on public issues less net interest where Treasury's
+    # figure exists (to FY2024), after it CBO's average rate x average debt less net interest
+    debt = actual["debt_held_by_public"]
+    implied = actual["rate_on_debt"] / 100 * (debt.shift(1) + debt) / 2 - actual["net_interest"]
+    other_interest = actual["other_interest"].combine_first(implied)
     tables: dict[str, pd.Series] = {
         **{name: held(t) for name, t in budget_tables(a, a["primary_outlays"]).items()},
         "bill yield table": held(monthly["bill_yield"]),
         "ten year yield table": held(monthly["ten_year_yield"]),
         "policy rate table": held(fy_yields.loc[start:until, "bill_yield"]),
         "baseline inflation table": held(a["pce_inflation"]),
-        # TIPS accrue with CPI-U lagged three months: September over September tracks a fiscal
-        # year's accrual (FY2022: 8.2%, accrual $143bn on ~$1.75tn) better than the year's average
-        "CPI inflation table": held(a["cpiu_inflation_sep"]),
+        "CPI inflation table": held(a["cpiu_inflation"]),
+        # TIPS on Treasury's path: the MSPD stock each 30 September and the rate at which Treasury
+        # booked inflation compensation (CPI-U on the three-month index lag; FY2022 8.2%)
+        "TIPS stock change table": held(tips_change),
+        "TIPS accrual rate table": held(a.loc[start:, "tips_accrual_rate"]),
+        "other interest income table": held(other_interest.loc[start:until]),
+        **{table: held(curve[col]) for col, table in CURVE.items()},
         "bill share table": held(a["bill_share"]),
     }
     # spending categories are not compared in a backtest: the default vintage's shares stand in
@@ -172,14 +235,19 @@ def history_inputs(start: int, until: int) -> ModelInputs:
     state_name = f"treasury-{first}-09-30"
     state, state_paths, _ = load_initial_state(state_name)
     holders = _read_holders(state_paths["holders"], float(a.loc[first, "debt_held_by_public"]))
-    # interest on the debt as Treasury books it; the gap to net interest (interest income the budget
-    # nets out) is held in dollars, as in projections
-    rate = float(a.loc[first, "average_rate_on_public_issues"])
-    constants = start_constants(actual, first, rate, state, holders) | {"monthly yields switch": 1.0}
+    constants = start_constants(actual, first, state, holders) | {
+        "monthly yields switch": 1.0,
+        "Treasury actuals switch": 1.0,
+    }
     hist = data_dir() / "history"
     files = {
         recorded_path(p): sha256_of(p)
-        for p in [hist / "actuals_fy.csv", hist / "yields_monthly.csv", *state_paths.values()]
+        for p in [
+            hist / "actuals_fy.csv",
+            hist / "yields_monthly.csv",
+            hist / "curve_monthly.csv",
+            *state_paths.values(),
+        ]
     }
     # the default vintage's tables stand in for the spending categories: its files are inputs too
     files |= default.files
@@ -252,8 +320,8 @@ def format_backtest(bt: Backtest) -> str:
     """The comparison table and the error summary, as printed by ``snowball backtest``."""
     wide = bt.table.pivot(index="fiscal_year", columns="variable", values=["actual", "model", "error_pct"])
     lines = [
-        f"Backtest from the end of FY{bt.start - 1} to FY{bt.until}: actual yields, GDP, revenues, "
-        "primary outlays, other means of financing, inflation and bill share",
+        f"Backtest from the end of FY{bt.start - 1} to FY{bt.until}: actual yield curve, GDP, revenues, "
+        "primary outlays, other means of financing, inflation, TIPS, other interest income and bill share",
         "",
         f"{'FY':<6}{'net interest $bn':>26}{'average rate %':>26}{'debt $bn':>28}",
         f"{'':<6}{'actual  model   err%':>26}{'actual  model   err%':>26}{'actual    model   err%':>28}",

@@ -373,6 +373,7 @@ def load_inputs(vintage: str) -> ModelInputs:
     later = tables["baseline inflation table"].loc[last + 1 :] + wedge
     tables["CPI inflation table"] = pd.concat([cpi, later]).sort_index().astype(float)
     tables["bill share table"] = pd.Series({first: bill_share, LAST_YEAR: bill_share}, dtype=float)
+    tables["other interest income table"] = other_interest_income(cbo, first, last)
     primary_ta = cw["outlays_timing_adjusted"] - cw["net_interest"]
     for table, var in CATEGORY_TABLES.items():
         share = (cw[var] / primary_ta * 100).dropna()
@@ -381,8 +382,7 @@ def load_inputs(vintage: str) -> ModelInputs:
     tables = {k: v.rename_axis("fiscal_year") for k, v in tables.items()}
     _check_table_ranges(tables, last, paths, state_paths["profile"])
 
-    rate = float(cbo.loc[first, "average_interest_rate"])
-    constants = start_constants(cbo, first, rate, state, holders)
+    constants = start_constants(cbo, first, state, holders)
 
     files = {recorded_path(p): sha256_of(p) for p in [meta_path, *paths.values(), *state_paths.values()]}
     return ModelInputs(
@@ -428,18 +428,25 @@ def budget_tables(years: pd.DataFrame, primary: pd.Series) -> dict[str, pd.Serie
     }
 
 
+def other_interest_income(years: pd.DataFrame, first: int, last: int) -> pd.Series:
+    """Other interest income ($bn) FY``first``-``last`` as CBO's figures imply it: the average
+    interest rate on the debt (%) x the average of start- and end-of-year debt less net interest,
+    held at FY``last``'s level to 2100."""
+    debt = years["debt_held_by_public"]
+    implied = years["average_interest_rate"] / 100 * (debt.shift(1) + debt) / 2 - years["net_interest"]
+    out = implied.loc[first:last].astype(float).copy()
+    out.loc[LAST_YEAR] = out.iloc[-1]
+    return out
+
+
 def start_constants(
-    years: pd.DataFrame, first: int, rate: float, state: dict[str, float], holders: dict[str, float]
+    years: pd.DataFrame, first: int, state: dict[str, float], holders: dict[str, float]
 ) -> dict[str, float]:
-    """The constants a run's start sets: the first fiscal year's GDP, debt (and the year before's),
-    net interest and average rate on the debt (``rate``, %) from ``years`` (by fiscal year), then
-    the initial state's aging chain and TIPS (``state``) and its holders ($bn)."""
+    """The constants a run's start sets: the first fiscal year's GDP and debt from ``years`` (by
+    fiscal year), then the initial state's aging chain and TIPS (``state``) and its holders ($bn)."""
     constants: dict[str, float] = {
         "initial fiscal year GDP": float(years.loc[first, "nominal_gdp"]),
         "initial debt held by the public": float(years.loc[first, "debt_held_by_public"]),
-        "debt at end of previous year": float(years.loc[first - 1, "debt_held_by_public"]),
-        "initial net interest": float(years.loc[first, "net_interest"]),
-        "initial average interest rate": rate,
         **state,
     }
     for holder, amount in holders.items():

@@ -55,8 +55,9 @@ COLUMNS: tuple[Column, ...] = (
         "$bn",
         "flow",
         "Cumulative net interest",
-        "Interest on debt held by the public - other interest income (the initial state's year's, "
-        "held in dollars: FY2025 on the default vintage, $17bn).",
+        "Interest on debt held by the public - other interest income (the vintage's path: CBO's "
+        "average rate x average debt - its net interest each year, $21bn in FY2026 falling to $7.5bn "
+        "in FY2036 on the default vintage, held in dollars beyond).",
     ),
     Column(
         "interest_on_debt",

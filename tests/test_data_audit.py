@@ -531,6 +531,7 @@ def test_actuals_are_their_cited_sources():
         # (bills + FRN) / total marketable: 2024 (6,004.141 + 615.530) / 27,710.179 = 23.889%
         "bill_share": (mspd["bills_bn"] + mspd["frn_bn"]) / mspd["total_marketable_bn"] * 100,
         "tips_share": mspd["tips_bn"] / mspd["total_marketable_bn"] * 100,
+        "tips_stock": mspd["tips_bn"],  # 30 Sep 2022: 1,839.843
     }
     for var, series in theirs.items():
         tol = (
@@ -560,6 +561,17 @@ def test_monthly_yields_are_fred_verbatim():
     assert mismatches(y["bill_yield"], fred["tb3ms_pct"], 0) == {}
     assert mismatches(y["ten_year_yield"], fred["gs10_pct"], 0) == {}
     assert (y["fiscal_year"] == fred["fiscal_year"]).all()
+
+
+@needs_reference
+def test_monthly_curve_is_treasurys_constant_maturity_yields_verbatim():
+    curve = data("history/curve_monthly.csv").set_index("month")
+    cmt = ref("treasury_cmt_yields_monthly_2000_2025.csv").set_index("month").loc["2013-10":]
+    assert list(curve.index) == list(cmt.index)  # Oct 2013 - Jun 2025, 141 months
+    for ours, theirs in [("two", "2y"), ("three", "3y"), ("five", "5y"), ("seven", "7y"), ("twenty", "20y")]:
+        assert mismatches(curve[f"{ours}_year_yield"], cmt[f"cmt_{theirs}"], 0) == {}, ours
+    assert mismatches(curve["thirty_year_yield"], cmt["cmt_30y"], 0) == {}
+    assert (curve["fiscal_year"] == cmt["fiscal_year"]).all()
 
 
 @needs_reference

@@ -60,14 +60,16 @@ def r_equals_g(base):
         # TIPS earn their real coupon plus CPI accrual: with no inflation anywhere, C in total
         "CPI inflation table": flat(0.0),
         "baseline inflation table": flat(0.0),
+        "other interest income table": flat(0.0),  # no interest income: net interest = interest
     }
     for name in tables:  # every point of the vintage's table is replaced (no other x values)
         assert set(inputs.tables[name].index) <= set(years), name
     constants = NO_LOOPS | {
         "initial TIPS real coupon": C,
         "initial bill rate": C,
-        "initial average interest rate": 0.0,
-        "initial net interest": 0.0,
+        # bills at the yield itself: no discount-to-investment conversion (365 d / (365 - 0 d) = d)
+        "bill discount days": 365.0,
+        "bill tenor days": 0.0,
         **{k: C for k in inputs.constants if k.startswith("initial coupon")},
     }
     return dataclasses.replace(base, name="r-equals-g", constants=constants, tables=tables)

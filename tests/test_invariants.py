@@ -51,12 +51,14 @@ def test_r_equals_g_with_zero_primary_deficit_keeps_debt_ratio_flat(baseline):
         # TIPS earn their real coupon plus CPI accrual: with no inflation anywhere, c in total
         "CPI inflation table": flat(0.0),
         "baseline inflation table": flat(0.0),
+        "other interest income table": flat(0.0),  # no interest income: net interest = interest
     }
     constants = dict(inputs.constants) | {
         "initial TIPS real coupon": c,
         "initial bill rate": c,
-        "initial average interest rate": 0.0,
-        "initial net interest": 0.0,
+        # bills at the yield itself: no discount-to-investment conversion (365 d / (365 - 0 d) = d)
+        "bill discount days": 365.0,
+        "bill tenor days": 0.0,
         **{k: c for k in inputs.constants if k.startswith("initial coupon")},
     }
     custom = dataclasses.replace(inputs, constants=constants, tables=tables)

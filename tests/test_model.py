@@ -75,9 +75,9 @@ def test_translation_is_cached_and_rebuilt_on_change(tmp_path):
     py = model.translate(mdl)
     first = py.stat().st_mtime_ns
     assert model.translate(mdl).stat().st_mtime_ns == first  # unchanged: not translated again
-    mdl.write_text(mdl.read_text().replace("long bond spread=\n\t0.3", "long bond spread=\n\t0.4"))
+    mdl.write_text(mdl.read_text().replace("long bond spread=\n\t0.4", "long bond spread=\n\t0.5"))
     model.translate(mdl)
-    assert "0.4" in py.read_text()
+    assert "0.5" in py.read_text()
 
 
 def test_broken_equation_is_named(tmp_path):

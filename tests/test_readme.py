@@ -352,12 +352,29 @@ def test_backtest_output_is_the_commands():
     e2015 = errors(from2015).loc[2016:2025]
     missed = e2015[e2015.abs() > 5]
     m = re.search(
-        r"It is met in (\d+) of those (\d+) years and \*\*missed\*\* in (.*?); from the 2020 start", flat
+        r"It is met in (\d+) of those (\d+) years from the FY2015 start and \*\*missed\*\* in (\w+);", flat
     )
     assert (int(m.group(1)), int(m.group(2))) == (len(e2015) - len(missed), len(e2015))
-    assert re.findall(r"FY(\d{4}) \(([+−-][\d.]+)%\)", m.group(3)) == [
-        (str(y), f"{v:+.1f}".replace("-", "−")) for y, v in missed.items()
-    ]
+    assert m.group(3) == "none" and missed.empty
+    # the table from every start: mean absolute and worst net-interest error (FY2016-2025), worst debt error
+    rows = re.findall(
+        r"^\| (\d{4}) \| FY(\d{4})–2025 \| ([\d.]+)% \| ([+−-][\d.]+)% \(FY(\d{4})\) \| ([\d.]+)% \|$",
+        text,
+        flags=re.M,
+    )
+    assert [int(r[0]) for r in rows] == list(range(2015, 2023))
+    for start, first, mean, worst, year, debt in rows:
+        t = bt.backtest(int(start)).table
+        t = t[t["fiscal_year"] >= 2016]
+        ni = t[t["variable"] == "net_interest"].set_index("fiscal_year")["error_pct"]
+        db = t[t["variable"] == "debt_held_by_public"]["error_pct"]
+        assert int(first) == ni.index[0]
+        assert (mean, worst.replace("−", "-"), int(year)) == (
+            f"{ni.abs().mean():.1f}",
+            f"{ni[ni.abs().idxmax()]:+.1f}",
+            int(ni.abs().idxmax()),
+        ), start
+        assert debt == f"{db.abs().max():.2f}", start
 
 
 def test_bond_examples_are_the_commands(capsys):
@@ -634,34 +651,27 @@ def test_backtest_misses_quote_the_history_files():
 
 
 def test_other_interest_income_figures_are_the_vintages():
-    """Interest on the debt less net interest (`other interest income`): the model holds the
-    initial state's year's difference (CBO's average rate x average debt - net interest: FY2025,
-    3.383% x (28,196 + 30,172) / 2 - 970 = about $17bn on the default vintage), where the README
-    said '(FY2024 calibration, $28bn)', January 2025's vintage's. The sentence under the columns
-    gives the difference CBO's published rates imply over each vintage's years."""
+    """Interest on the debt less net interest (`other interest income`) follows the vintage's own
+    path: CBO's average rate x average debt - net interest each year (February 2026: FY2026 $21bn
+    to FY2036 $7.5bn), held in dollars after the last year; the README's figures are the runs'."""
     from runners.inputs import load_inputs
 
     flat = " ".join(README.split())
-    held = {}
-    for vintage in ("cbo-2026-02", "cbo-2025-01"):
-        r = run(load_scenario("baseline"), baseline=vintage, until=2030).results
-        gap = r["interest_on_debt"] - r["net_interest"]
-        assert gap.max() - gap.min() < 1e-6  # held constant in dollars
-        held[vintage] = (int(r.index[0]) - 1, gap.iloc[0])
-    year, value = held["cbo-2026-02"]
-    assert f"held in dollars: FY{year} on the default vintage, ${value:.0f}bn)" in section(
-        "### Results columns"
-    )
-    assert f"${value:.0f}bn (FY{year}) on the default vintage" in flat
-    year, value = held["cbo-2025-01"]
-    assert f"${value:.0f}bn (FY{year}) on `cbo-2025-01`" in flat
-    for vintage, name in (("cbo-2026-02", "February 2026"), ("cbo-2025-01", "January 2025")):
+    for vintage, name, last in (
+        ("cbo-2026-02", "February 2026", 2036),
+        ("cbo-2025-01", "January 2025", 2035),
+    ):
         cbo = load_inputs(vintage).cbo
         debt = cbo["debt_held_by_public"]
         implied = (
             cbo["average_interest_rate"] / 100 * (debt + debt.shift(1)) / 2 - cbo["net_interest"]
         ).dropna()
-        implied = implied.loc[held[vintage][0] + 1 :]
+        r = run(load_scenario("baseline"), baseline=vintage, until=last + 3).results
+        gap = r["interest_on_debt"] - r["net_interest"]
+        years = list(range(int(r.index[0]), last + 1))
+        assert (gap.loc[years] - implied.loc[years]).abs().max() < 1e-6, vintage  # the path, each year
+        assert (gap.loc[last:] - implied.loc[last]).abs().max() < 1e-6, vintage  # held in dollars
+        implied = implied.loc[years[0] :]
         m = re.search(rf"{name}'s \(FY(\d{{4}})-(\d{{4}})\): \$(\d+)-(\d+)bn", flat)
         assert m.groups() == (
             str(implied.index[0]),
@@ -669,6 +679,9 @@ def test_other_interest_income_figures_are_the_vintages():
             f"{implied.min():.0f}",
             f"{implied.max():.0f}",
         ), vintage
+        if vintage == "cbo-2026-02":
+            cell = f"${gap[2026]:.0f}bn in FY2026 falling to ${gap[2036]:.1f}bn in FY2036"
+            assert cell in section("### Results columns")
 
 
 def test_holdings_start_dates_are_the_default_initial_states():
@@ -801,27 +814,65 @@ def test_central_peak_worked_example_is_the_runs():
     assert feedbacks in text
 
 
-def test_short_notes_share_of_coupon_issuance_is_the_files():
-    """'Notes of 2-5 years are N% of coupon issuance': the 2-, 3- and 5-year shares of the initial
-    state's issuance mix (2024 auction sizes: 0.213 + 0.179 + 0.216 = 61%; it said 'over 40%')."""
+def test_backtest_fix_contributions_are_the_runs():
+    """'Each fix's share of the change': each row is the net-interest error without that one fix
+    less the error with all of them (points), recomputed from the same backtests with that input
+    put back as it was (bills at the discount rate; other interest income at the year before the
+    start; the accrual at CPI-U September over September; the 2-7-year yields on the log-maturity
+    rule, 20/30-year at the 10-year + 0.3); the TIPS stock's row is the rest of the change."""
+    import dataclasses
+
+    import numpy as np
     import pandas as pd
 
-    from runners.inputs import DEFAULT_VINTAGE, vintage_meta
-    from runners.paths import data_dir
-
-    state = vintage_meta(DEFAULT_VINTAGE)["initial_state"]
-    mix = pd.read_csv(data_dir() / "initial" / state / "issuance.csv").set_index("parameter")["value"]
-    share = sum(mix[f"{n}_year_issuance_share"] for n in ("two", "three", "five")) * 100
-    flat = " ".join(section("### 3. Backtest against history").split())
-    assert f"Notes of 2–5 years are {share:.0f}% of coupon issuance" in flat
-
-
-def test_backtest_two_year_rule_figure_is_the_runs():
-    """'the FY2021 2-year was about 0.15%, the rule about 0.7%': the backtest's 2-year yield (the
-    curve rule between the actual bill and 10-year) in FY2021."""
     from runners import backtest as bt
 
-    flat = " ".join(section("### 3. Backtest against history").split())
-    m = re.search(r"the FY(\d{4}) 2-year was about [\d.]+%, the rule about ([\d.]+)%", flat)
-    rule = bt.backtest(2020).result.results.at[int(m.group(1)), "two_year_yield"]
-    assert m.group(2) == f"{rule:.1f}"
+    text = section("### 3. Backtest against history")
+    text = text[text.index("| fix |") :]
+    cells = re.findall(r"^\| ([^|]+?) \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$", text, flags=re.M)
+    table = {
+        row[0]: [float(v.replace("−", "-").rstrip("%")) for v in row[1:]]
+        for row in cells
+        if row[0] not in ("fix", "---") and not row[1].startswith(("FY", "---"))
+    }
+    actual = bt.read_actuals()
+
+    def no_bill(c, t, s):
+        c |= {"bill discount days": 365.0, "bill tenor days": 0.0}
+
+    def held_other(c, t, s):
+        v = actual.at[s - 1, "other_interest"]
+        t["other interest income table"] = pd.Series({2000: v, 2100: v})
+
+    def sep_cpi(c, t, s):
+        t["TIPS accrual rate table"] = actual.loc[s:2025, "cpiu_inflation_sep"]
+
+    def rule(c, t, s):
+        b, ten = t["bill yield table"], t["ten year yield table"]
+        for name in bt.CURVE.values():
+            months = {"two": 24, "three": 36, "five": 60, "seven": 84}.get(name.split()[0])
+            t[name] = b + (ten - b) * np.log(months / 3) / np.log(40) if months else ten + 0.3
+
+    def error(start, year, change=None):
+        inputs = bt.history_inputs(start, 2025)
+        constants, tables = dict(inputs.constants), dict(inputs.tables)
+        if change:
+            change(constants, tables, start)
+        inputs = dataclasses.replace(inputs, constants=constants, tables=tables)
+        scenario = dataclasses.replace(load_scenario("baseline"), name="fix", title="fix")
+        ni = run(scenario, until=2025, inputs=inputs).results.at[year, "net_interest"]
+        return (ni / actual.at[year, "net_interest"] - 1) * 100
+
+    rows = {"bills": no_bill, "other interest": held_other, "TIPS accrual": sep_cpi, "observed 2–30": rule}
+    for col, (start, year) in enumerate([(2015, 2018), (2015, 2022), (2020, 2020), (2020, 2021)]):
+        now = error(start, year)
+        assert table["the error now"][col] == pytest.approx(now, abs=0.051)
+        shares = 0.0
+        for key, change in rows.items():
+            label = next(k for k in table if key in k)
+            share = now - error(start, year, change)
+            assert table[label][col] == pytest.approx(share, abs=0.051), (label, start, year)
+            shares += table[label][col]
+        stock = next(k for k in table if k.startswith("TIPS stock"))
+        change = table["the error now"][col] - table["the error before"][col]
+        assert table[stock][col] == pytest.approx(change - shares, abs=0.15), (start, year)

@@ -88,11 +88,13 @@ def test_february_2026_reproduced_within_stated_tolerances(feb26):
 
 
 def test_february_2026_bias_is_stated(feb26):
-    """README: net interest sits below CBO's from FY2028 on (-0.9% to -2.8%), never above by more
-    than 0.3%: the sign of the bias is part of the calibration record."""
+    """README: net interest sits a little below CBO's from FY2028 on (-0.4% to -1.8%; it was -0.9%
+    to -2.8% before other interest income followed CBO's path, bills cost their investment yield
+    and the long bond spread was measured), above it by 0.5% in FY2027: the sign of what is left
+    is part of the calibration record."""
     cbo = load_inputs("cbo-2026-02").cbo
     gap = (feb26.results["net_interest"] / cbo["net_interest"] - 1).loc[2026:2036] * 100
-    assert gap.max() < 0.3 and (gap.loc[2028:] < 0).all() and gap.min() > -3.0
+    assert gap.max() < 0.6 and (gap.loc[2028:] < 0).all() and gap.min() > -2.0
 
 
 def test_debt_to_gdp_variable_equals_the_reported_column(feb26):
