@@ -350,6 +350,7 @@ def load_inputs(vintage: str) -> ModelInputs:
         "policy rate table": p["fed_funds_rate"],
         "baseline inflation table": p["pce_inflation"],
         "CPI inflation table": cpi,
+        "GDP price growth table": p["gdp_price_index_growth"],
     }
     ltw = _wide(lt)
     extend = {
@@ -372,6 +373,9 @@ def load_inputs(vintage: str) -> ModelInputs:
     wedge = float(cpi.iloc[-1] - p["pce_inflation"].iloc[-1])
     later = tables["baseline inflation table"].loc[last + 1 :] + wedge
     tables["CPI inflation table"] = pd.concat([cpi, later]).sort_index().astype(float)
+    price = tables["GDP price growth table"].copy()  # held beyond the vintage (no long-term file has it)
+    price.loc[LAST_YEAR] = price.loc[last]
+    tables["GDP price growth table"] = price.sort_index().astype(float)
     tables["bill share table"] = pd.Series({first: bill_share, LAST_YEAR: bill_share}, dtype=float)
     primary_ta = cw["outlays_timing_adjusted"] - cw["net_interest"]
     for table, var in CATEGORY_TABLES.items():
