@@ -377,10 +377,15 @@ def load_inputs(vintage: str) -> ModelInputs:
     price.loc[LAST_YEAR] = price.loc[last]
     tables["GDP price growth table"] = price.sort_index().astype(float)
     tables["bill share table"] = pd.Series({first: bill_share, LAST_YEAR: bill_share}, dtype=float)
+    # each category is CBO's own dollars (timing-adjusted; Medicare net of offsetting receipts)
+    # over primary outlays as CBO reports them (not timing-adjusted), the model's primary outlays,
+    # so the share times them gives CBO's dollars and the timing shifts fall in other outlays;
+    # beyond the last year, the last year's share of timing-adjusted primary outlays is held
+    primary = (cbo["outlays"] - cbo["net_interest"]).reindex(cw.index)
     primary_ta = cw["outlays_timing_adjusted"] - cw["net_interest"]
     for table, var in CATEGORY_TABLES.items():
-        share = (cw[var] / primary_ta * 100).dropna()
-        share.loc[LAST_YEAR] = share.loc[last]
+        share = (cw[var] / primary * 100).dropna()
+        share.loc[last + 1] = share.loc[LAST_YEAR] = cw.at[last, var] / primary_ta.loc[last] * 100
         tables[table] = share.sort_index().astype(float)
     tables = {k: v.rename_axis("fiscal_year") for k, v in tables.items()}
     _check_table_ranges(tables, last, paths, state_paths["profile"])
