@@ -386,6 +386,13 @@ def cmd_gap(args: argparse.Namespace) -> int:
     return command(args)
 
 
+def cmd_rules_of_thumb(args: argparse.Namespace) -> int:
+    """snowball rules-of-thumb [--baseline VINTAGE] [--out DIR]: CBO's rules of thumb, the model's version."""
+    from .rules import command
+
+    return command(args)
+
+
 def one_line(text: str) -> str:
     """``text`` on one line: a message quoting a file's text or a path with a line break in it
     would otherwise print several lines."""
@@ -570,6 +577,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=out_folder, help="output folder (default reports/backtests/from-START/)")
     add_force(p)
     p.set_defaults(func=cmd_backtest)
+
+    p = sub.add_parser(
+        "rules-of-thumb",
+        help="CBO's rules of thumb for the economy (+0.1 pp on rates, productivity, labour force, "
+        "inflation), the model's ten-year deficit effect beside CBO's figure",
+    )
+    add_baseline(p)
+    p.add_argument("--out", type=out_folder, help="output folder (default reports/rules-of-thumb/VINTAGE/)")
+    add_force(p)
+    p.set_defaults(func=cmd_rules_of_thumb)
 
     p = sub.add_parser(
         "gap", help="the primary-balance adjustment that brings debt/GDP to a goal (fiscal gap)"

@@ -350,6 +350,7 @@ def load_inputs(vintage: str) -> ModelInputs:
         "policy rate table": p["fed_funds_rate"],
         "baseline inflation table": p["pce_inflation"],
         "CPI inflation table": cpi,
+        "GDP price growth table": p["gdp_price_index_growth"],
     }
     ltw = _wide(lt)
     extend = {
@@ -372,12 +373,20 @@ def load_inputs(vintage: str) -> ModelInputs:
     wedge = float(cpi.iloc[-1] - p["pce_inflation"].iloc[-1])
     later = tables["baseline inflation table"].loc[last + 1 :] + wedge
     tables["CPI inflation table"] = pd.concat([cpi, later]).sort_index().astype(float)
+    price = tables["GDP price growth table"].copy()  # held beyond the vintage (no long-term file has it)
+    price.loc[LAST_YEAR] = price.loc[last]
+    tables["GDP price growth table"] = price.sort_index().astype(float)
     tables["bill share table"] = pd.Series({first: bill_share, LAST_YEAR: bill_share}, dtype=float)
     tables["other interest income table"] = other_interest_income(cbo, first, last)
+    # each category is CBO's own dollars (timing-adjusted; Medicare net of offsetting receipts)
+    # over primary outlays as CBO reports them (not timing-adjusted), the model's primary outlays,
+    # so the share times them gives CBO's dollars and the timing shifts fall in other outlays;
+    # beyond the last year, the last year's share of timing-adjusted primary outlays is held
+    primary = (cbo["outlays"] - cbo["net_interest"]).reindex(cw.index)
     primary_ta = cw["outlays_timing_adjusted"] - cw["net_interest"]
     for table, var in CATEGORY_TABLES.items():
-        share = (cw[var] / primary_ta * 100).dropna()
-        share.loc[LAST_YEAR] = share.loc[last]
+        share = (cw[var] / primary * 100).dropna()
+        share.loc[last + 1] = share.loc[LAST_YEAR] = cw.at[last, var] / primary_ta.loc[last] * 100
         tables[table] = share.sort_index().astype(float)
     tables = {k: v.rename_axis("fiscal_year") for k, v in tables.items()}
     _check_table_ranges(tables, last, paths, state_paths["profile"])

@@ -473,7 +473,7 @@ def headline(result: RunResult) -> list[tuple[str, str]]:
     )
     labels = {
         "interest_exceeds_defense": "Net interest first exceeds defense",
-        "interest_exceeds_medicare": "Net interest first exceeds Medicare",
+        "interest_exceeds_medicare": "Net interest first exceeds Medicare (net)",
         "interest_exceeds_social_security": "Net interest first exceeds Social Security",
         "interest_over_20pct_of_outlays": "Net interest first over 20% of outlays",
     }

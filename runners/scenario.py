@@ -38,6 +38,7 @@ TABLE_RANGES: dict[str, tuple[float, float, str]] = {
     "policy rate table": (-5.0, 50.0, "percent"),
     "baseline inflation table": (-20.0, 100.0, "percent"),
     "CPI inflation table": (-20.0, 100.0, "percent"),
+    "GDP price growth table": (-20.0, 100.0, "percent a year"),
     "bill share table": (0.0, 100.0, "percent of debt held by the public"),
     "defense share table": (0.0, 100.0, "percent of primary outlays"),
     "nondefense share table": (0.0, 100.0, "percent of primary outlays"),

@@ -77,8 +77,8 @@ def test_every_command_and_option_shown_exists():
 
 def test_command_table_lists_every_command():
     table = section("## Two commands")
-    listed = set(re.findall(r"^\| `snowball (\w+)", table, flags=re.M))
-    listed |= set(re.findall(r", `snowball (\w+)`", table))
+    listed = set(re.findall(r"^\| `snowball ([\w-]+)", table, flags=re.M))
+    listed |= set(re.findall(r", `snowball ([\w-]+)`", table))
     assert listed == set(subparsers())
 
 
