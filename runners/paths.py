@@ -22,17 +22,12 @@ def data_dir() -> Path:
     """The data folder: `data/` in the repository, or `$SNOWBALL_DATA_DIR` when set (a folder
     that exists: a missing one would otherwise surface as an unknown scenario or vintage, and an
     empty value, an unset shell variable, as the current folder)."""
-    from .errors import SnowballError
+    from .environment import check_data_dir
 
     if "SNOWBALL_DATA_DIR" not in os.environ:
         return (REPO / "data").resolve()
-    given = os.environ["SNOWBALL_DATA_DIR"]
-    if not given.strip():
-        raise SnowballError("SNOWBALL_DATA_DIR is set but empty; unset it or name a data folder")
-    folder = Path(given).resolve()
-    if not folder.is_dir():
-        raise SnowballError(f"SNOWBALL_DATA_DIR={given}: no such folder; unset it or name a data folder")
-    return folder
+    check_data_dir(os.environ["SNOWBALL_DATA_DIR"])
+    return Path(os.environ["SNOWBALL_DATA_DIR"]).resolve()
 
 
 def cache_dir() -> Path:
