@@ -21,3 +21,15 @@ def printable(text: str, keep: str = "") -> str:
         return c if c in keep else c.encode("unicode_escape").decode("ascii")
 
     return _CONTROL.sub(escape, text)
+
+
+def raised_by_import(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised while a module was being imported (its traceback passes through
+    Python's import machinery): numpy's f2py raised ValueError on a malformed SOURCE_DATE_EPOCH
+    when scipy was first imported, and a handler meant for a failed computation read it as one."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        tb = tb.tb_next
+    return False
