@@ -252,7 +252,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
         baseline=args.baseline,
         calibration=args.calibration,
         force=args.force,
-        log=lambda text: print(f"snowball brief: {text}", file=sys.stderr, flush=True),
+        log=lambda text: print(f"snowball brief: {printable(text)}", file=sys.stderr, flush=True),
     )
     print(f"wrote the briefing to {written}")
     return 0
