@@ -257,6 +257,72 @@ def test_gap_target_0_is_refused_with_the_allowed_range(baseline):
         gap.question(baseline, by=2055, target=0.0)
 
 
+class FakeModel:
+    """A stand-in for the pysd model whose ``set_components`` runs ``fail``."""
+
+    def __init__(self, fail):
+        self.fail = fail
+
+    def set_components(self, params):
+        self.fail()
+
+
+def test_a_run_reads_no_import_error_or_bug_as_a_numerical_failure(tmp_path, monkeypatch):
+    # run.run caught ValueError and KeyError around pysd: a ValueError raised while a library was
+    # imported (numpy's f2py on SOURCE_DATE_EPOCH) or a KeyError (a bug) became "the run failed
+    # numerically ... check the scenario's values"
+    import importlib
+
+    from runners import model, run
+
+    (tmp_path / "snowball_broken_import.py").write_text("int('garbage')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(model, "discard", lambda: None)
+
+    def load(fail):
+        monkeypatch.setattr(model, "load_model", lambda: FakeModel(fail))
+
+    load(lambda: importlib.import_module("snowball_broken_import"))
+    with pytest.raises(ValueError, match="invalid literal for int"):
+        run.run("baseline", until=2026)
+    load(lambda: {}["a bug"])
+    with pytest.raises(KeyError):
+        run.run("baseline", until=2026)
+    load(lambda: 1 / 0)  # a numerical failure is still one line
+    with pytest.raises(SnowballError, match="the run failed numerically"):
+        run.run("baseline", until=2026)
+
+
+def test_a_tornado_panel_is_left_out_only_when_there_is_nothing_to_rank():
+    # `except ValueError` also dropped a panel whose table was damaged (text where a number goes)
+    import types
+
+    import pandas as pd
+
+    from runners import charts
+
+    spec = types.SimpleNamespace(paths=[], factors=[], sensitivity_years=[2035])
+    summary = pd.DataFrame({"variable": ["debt_to_gdp"], "fiscal_year": [2035], "p50": [120.0]})
+    rows = {"variable": ["debt_to_gdp"] * 2, "fiscal_year": [2035] * 2, "input": ["a", "b"]}
+    good = pd.DataFrame(rows | {"low": [1.0, 2.0], "high": [3.0, 5.0]})
+    assert list(charts.sweep_tornado_data(good, summary, spec)) == [2035]
+    assert charts.sweep_tornado_data(good, summary, spec, [2040]) == {}  # no rows that year: no panel
+    damaged = pd.DataFrame(rows | {"low": ["1.0", "a number"], "high": [3.0, 5.0]})
+    with pytest.raises(ValueError, match="could not convert string to float"):
+        charts.sweep_tornado_data(damaged, summary, spec)
+
+
+def test_the_loop_signs_tell_a_lookup_by_its_signature():
+    # a lookup table was told by the TypeError of a call without its argument, which also hid a
+    # TypeError raised in any equation (that input then silently not held)
+    from runners import loops, model
+
+    comp = model.load_model().components._components
+    assert loops._is_lookup(comp.baseline_debt_to_gdp_path)
+    assert not loops._is_lookup(comp.yield_shift)
+    assert not loops._is_lookup(object())  # no signature to read
+
+
 # ----------------------------------------------------------------------------- TOML files
 
 
