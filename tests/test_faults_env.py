@@ -79,6 +79,23 @@ def test_gap_answers_2_14_with_an_empty_source_date_epoch(tmp_path):
     assert "2.14% of GDP a year" in proc.stdout, proc.stderr
 
 
+def test_an_empty_source_date_epoch_runs_a_sweep_as_unset(tmp_path):
+    # the issue: `SOURCE_DATE_EPOCH= snowball sweep monte-carlo` was "internal error: ValueError"
+    out = tmp_path / "out"
+    proc = snowball(
+        "sweep", "monte-carlo", "--draws", "20", "--workers", "1", "--out", str(out), SOURCE_DATE_EPOCH=""
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"wrote {out}" in proc.stdout
+
+
+def test_a_fractional_source_date_epoch_is_one_line_in_a_fresh_backtest(tmp_path):
+    # `SOURCE_DATE_EPOCH=1.5 snowball backtest` was "internal error: ValueError" (scipy's import)
+    proc = snowball("backtest", "--start", "2024", "--out", str(tmp_path / "out"), SOURCE_DATE_EPOCH="1.5")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    assert proc.stderr.startswith("snowball: error: SOURCE_DATE_EPOCH=1.5: expected whole seconds")
+
+
 def test_a_malformed_source_date_epoch_is_one_line_before_the_gap_runs():
     proc = snowball("gap", "--target", "100", "--by", "2055", SOURCE_DATE_EPOCH="garbage")
     assert proc.returncode == 2 and proc.stdout == ""
