@@ -11,7 +11,7 @@ An empty value means unset (as an unset shell variable expands to nothing), as t
 reproducible-builds convention has it for ``SOURCE_DATE_EPOCH``; empty variables that a library
 would misread (``int("")``) are removed from this process's environment. The one exception is
 ``SNOWBALL_DATA_DIR``: empty, it would read the current folder as the data, so it is refused.
-Variables Snowball sets on purpose elsewhere (``OPENBLAS_CORETYPE``, ``OPENBLAS_L2_SIZE``) are
+Variables a machine sets for its own tuning (``OPENBLAS_CORETYPE``, ``OPENBLAS_L2_SIZE``) are
 not read here and never refused.
 """
 
@@ -67,12 +67,15 @@ MPL_BACKENDS = frozenset(
         "template",
     ]
 )
-_DIGITS = re.compile(r"[0-9]+")
+_DIGITS = re.compile(r"[0-9]{1,20}")  # ASCII only, and short: int() refuses over 4,300 digits
+SHOWN = 80  # characters of a value an error quotes
 
 
 def _bad(name: str, value: str, allowed: str) -> SnowballError:
-    """The one-line error for a variable: its name, its value and what is allowed."""
-    return SnowballError(f"{name}={printable(value)}: {allowed}")
+    """The one-line error for a variable: its name, its value (the first SHOWN characters) and what
+    is allowed."""
+    shown = value if len(value) <= SHOWN else f"{value[:SHOWN]}... ({len(value):,} characters)"
+    return SnowballError(f"{name}={printable(shown)}: {allowed}")
 
 
 def check_data_dir(value: str) -> None:
@@ -132,8 +135,8 @@ def _check_backend(value: str, env: MutableMapping[str, str]) -> None:
         raise _bad(
             "MPLBACKEND",
             value,
-            'not a matplotlib backend (e.g. Agg; list them with python -c "import matplotlib; '
-            'print(matplotlib.rcsetup.all_backends)"); unset it: snowball draws with Agg',
+            'not a matplotlib backend (e.g. Agg; list them with python -c "from matplotlib.backends '
+            'import backend_registry as r; print(r.list_all())"); unset it: snowball draws with Agg',
         )
 
 
@@ -158,5 +161,7 @@ def check_environment(environ: MutableMapping[str, str] | None = None) -> None:
     if "SNOWBALL_DATA_DIR" in env:
         check_data_dir(env["SNOWBALL_DATA_DIR"])
     cache = env.get("SNOWBALL_CACHE_DIR", "")
+    if cache and not cache.strip():  # a folder named by spaces, in the current folder
+        raise _bad("SNOWBALL_CACHE_DIR", cache, "blank; unset it (or set it empty) or name a folder")
     if cache and os.path.exists(cache) and not os.path.isdir(cache):
         raise _bad("SNOWBALL_CACHE_DIR", cache, "names a file, not a folder; unset it or name a folder")

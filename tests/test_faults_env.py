@@ -31,7 +31,16 @@ THREAD_VARIABLES = [
     "BLIS_NUM_THREADS",
 ]
 SNOWBALL_VARIABLES = ["SNOWBALL_DATA_DIR", "SNOWBALL_CACHE_DIR", "SNOWBALL_DEBUG", "SNOWBALL_CLI_PROCESS"]
-BAD_EPOCHS = ["garbage", "1.5", "1e9", " 1767225600", "-5", "\u0661\u0667\u0666\u0667", "99999999999999"]
+BAD_EPOCHS = [
+    "1" * 5000,
+    "garbage",
+    "1.5",
+    "1e9",
+    " 1767225600",
+    "-5",
+    "\u0661\u0667\u0666\u0667",
+    "99999999999999",
+]
 
 
 def snowball(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -157,12 +166,14 @@ def test_the_api_checks_the_environment_too(monkeypatch):
         ("MKL_NUM_THREADS", "-1", "expected a whole number of threads"),
         ("NUMEXPR_MAX_THREADS", "1.5", "expected a whole number of threads"),
         ("NUMEXPR_NUM_THREADS", "99999", "expected a whole number of threads"),
+        ("OPENBLAS_NUM_THREADS", "1" * 5000, "... (5,000 characters): expected a whole number"),
         ("OMP_NUM_THREADS", "4,", "or one per nesting level, e.g. 4,2"),
         ("SNOWBALL_DEBUG", "yes", "expected 1 (print tracebacks) or 0"),
         ("SNOWBALL_CLI_PROCESS", "2", "set by snowball itself"),
         ("SNOWBALL_DATA_DIR", "/nonexistent", "no such folder"),
         ("SNOWBALL_DATA_DIR", " ", "set but empty"),
         ("SNOWBALL_CACHE_DIR", str(REPO / "pyproject.toml"), "names a file, not a folder"),
+        ("SNOWBALL_CACHE_DIR", "  ", "blank; unset it"),
         ("MPLBACKEND", "garbage", "not a matplotlib backend"),
     ],
 )
@@ -206,6 +217,7 @@ values = st.one_of(
     st.integers(min_value=-(10**15), max_value=10**15).map(str),
     st.floats().map(str),
     st.sampled_from(["", " ", "1", "4,2", "0", "1e9", "1.5", "nan", "\u0661", "/", ".", "\x1b[31m"]),
+    st.text(alphabet="0123456789,", min_size=15, max_size=5000),  # int() refuses over 4,300 digits
 )
 
 
