@@ -399,7 +399,7 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # type: ignore[override]
         """Print one line naming the command and how to get help; exit 2."""
-        self.exit(2, f"snowball: error: {one_line(message)} (see '{self.prog} --help')\n")
+        self.exit(2, f"snowball: error: {printable(one_line(message))} (see '{self.prog} --help')\n")
 
 
 FORCE_HELP = (

@@ -468,3 +468,12 @@ def test_a_folder_named_like_a_scenario_is_not_one(tmp_path, monkeypatch, capsys
     assert scenario.builtin_names() == ["baseline"]
     assert main(["scenarios"]) == 0
     assert capsys.readouterr().out.startswith("baseline  ")
+
+
+def test_control_characters_in_the_arguments_are_escaped_in_argparse_errors(capsys):
+    # "unrecognized arguments: ..." quoted the raw text of the command line
+    with pytest.raises(SystemExit) as exit_:
+        main(["vintages", "\x1b[2J\x07"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "unrecognized arguments: \\x1b[2J\\x07" in err and "\x1b" not in err
