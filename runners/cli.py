@@ -642,6 +642,11 @@ class PrintableStream(io.TextIOBase):
         """Whether the stream underneath is a terminal."""
         return self.stream.isatty()
 
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        """The stream underneath's encoding."""
+        return self.stream.encoding
+
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `snowball` console script."""
