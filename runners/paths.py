@@ -32,11 +32,13 @@ def data_dir() -> Path:
 
 def cache_dir() -> Path:
     """Where an installed Snowball writes the translated model: `$SNOWBALL_CACHE_DIR`, else
-    `$XDG_CACHE_HOME/snowball`, else `~/.cache/snowball`."""
+    `$XDG_CACHE_HOME/snowball`, else `~/.cache/snowball`. A relative `$XDG_CACHE_HOME` is ignored,
+    as the XDG specification says (it named a folder under wherever the command ran)."""
     if os.environ.get("SNOWBALL_CACHE_DIR"):
         return Path(os.environ["SNOWBALL_CACHE_DIR"]).resolve()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return (Path(base) / "snowball").resolve()
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"
+    return (base / "snowball").resolve()
 
 
 def recorded_path(path: Path) -> str:

@@ -477,3 +477,15 @@ def test_control_characters_in_the_arguments_are_escaped_in_argparse_errors(caps
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert "unrecognized arguments: \\x1b[2J\\x07" in err and "\x1b" not in err
+
+
+def test_a_relative_xdg_cache_home_is_ignored(monkeypatch, tmp_path):
+    # XDG_CACHE_HOME=cache put an installed Snowball's translation under wherever it ran
+    from runners import paths
+
+    monkeypatch.delenv("SNOWBALL_CACHE_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", "cache")
+    assert paths.cache_dir() == (tmp_path / ".cache" / "snowball").resolve()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert paths.cache_dir() == (tmp_path / "xdg" / "snowball").resolve()
