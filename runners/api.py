@@ -7,7 +7,10 @@
 Every function accepts a built-in name or a path to a TOML file wherever it takes a scenario or a
 sweep spec, and checks its inputs with the functions the command line uses
 (``runners.scenario.check_overrides``, ``load_scenario``, ``sweepspec.load_spec``), so a value the
-CLI refuses raises the same :class:`runners.errors.SnowballError` here.
+CLI refuses raises the same :class:`runners.errors.SnowballError` here. The environment is input
+too: :func:`run`, :func:`compare` and :func:`sweep` first check it as the command does
+(``runners.environment.check_environment``: ``SOURCE_DATE_EPOCH``, ``SNOWBALL_*``, thread
+counts), removing an empty ``SOURCE_DATE_EPOCH`` or thread count from ``os.environ``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import run as _run
+from .environment import check_environment
 from .errors import SnowballError
 from .run import DEFAULT_UNTIL, RunResult
 from .scenario import Scenario, check_distinct, load_scenario
@@ -62,6 +66,7 @@ def run(
     RunResult with ``results`` (a DataFrame indexed by fiscal year; columns in
     ``runners.registry.COLUMNS`` with their units), ``milestones`` and ``manifest()``.
     """
+    check_environment()
     return _run.run(_scenario(scenario), until=until, overrides=overrides, baseline=baseline, monthly=monthly)
 
 
@@ -78,6 +83,7 @@ def compare(
     """
     from .compare import compare_table
 
+    check_environment()
     if isinstance(scenarios, str | Path | Scenario) or not scenarios:
         raise SnowballError("compare: give a list of one or more scenarios")
     loaded = [_scenario(s) for s in scenarios]
@@ -110,6 +116,7 @@ def sweep(
     from .sweep import run_sweep
     from .sweepspec import load_spec, spec_overrides
 
+    check_environment()
     overrides = spec_overrides(draws, seed)
     loaded = load_spec(spec, baseline=baseline, calibration=calibration, overrides=overrides)
     return run_sweep(

@@ -18,7 +18,6 @@ import dataclasses
 import datetime
 import importlib.metadata
 import math
-import os
 import platform
 import re
 from collections.abc import Callable, Iterator
@@ -35,6 +34,7 @@ from .calibration_sets import RANGE_YEAR, describe, selloff_range_table, sells
 from .calibration_sets import apply as apply_calibration
 from .calibration_sets import get_set as get_calibration_set
 from .compare import ranges_file
+from .environment import source_date_epoch
 from .errors import SnowballError
 from .gap import what_it_would_take
 from .inputs import LAST_YEAR, data_dir, read_history, vintage_meta
@@ -509,16 +509,12 @@ def _versions() -> dict[str, str]:
 
 def brief_date() -> str:
     """The date on the brief: SOURCE_DATE_EPOCH when set (reproducible builds), else today (UTC).
-    A value that is not whole seconds is an error, not a silent fall back to today's date."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and not (epoch.isascii() and epoch.isdigit() and int(epoch) < 253402300800):
-        raise SnowballError(
-            f"SOURCE_DATE_EPOCH={epoch}: expected whole seconds since 1 January 1970 UTC, before the "
-            "year 10000 (e.g. 1767225600 for 1 January 2026); unset it to date the brief today"
-        )
+    A value that is not whole seconds is an error (environment.source_date_epoch), not a silent
+    fall back to today's date; an empty one means unset."""
+    epoch = source_date_epoch()
     when = (
-        datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
-        if epoch
+        datetime.datetime.fromtimestamp(epoch, datetime.UTC)
+        if epoch is not None
         else datetime.datetime.now(datetime.UTC)
     )
     return when.strftime("%d %B %Y").lstrip("0")

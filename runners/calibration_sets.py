@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,7 +21,7 @@ import pandas as pd
 
 from .errors import SnowballError
 from .paths import data_dir
-from .scenario import Scenario, check_value, close_matches, resolve_parameter
+from .scenario import Scenario, check_value, close_matches, parse_toml, resolve_parameter
 
 DEFAULT = "central"
 REQUIRED_SETS = ("low", "central", "high")
@@ -62,11 +61,10 @@ def calibration_dir() -> Path:
 
 def _read(path: Path) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a leading BOM is dropped
+        text = path.read_text(encoding="utf-8-sig")  # a leading BOM is dropped
     except (OSError, UnicodeDecodeError) as exc:
         raise SnowballError(f"{path}: cannot read ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SnowballError(f"{path}: malformed TOML: {exc}") from None
+    return parse_toml(text, path)
 
 
 def _text(value: object, path: Path, fld: str) -> str:

@@ -1094,6 +1094,11 @@ def plot_fan(
     return fig
 
 
+class NoSensitivity(ValueError):
+    """A sensitivity table with nothing to rank for one target and year (e.g. every run of the
+    year non-finite): the panel is left out. Any other ValueError is a real failure."""
+
+
 def tornado_data(
     sensitivity: pd.DataFrame,
     variable: str,
@@ -1109,7 +1114,7 @@ def tornado_data(
     """
     s = sensitivity[(sensitivity["variable"] == variable) & (sensitivity["fiscal_year"] == year)]
     if s.empty:
-        raise ValueError(f"no sensitivity rows for {variable} in FY{year}")
+        raise NoSensitivity(f"no sensitivity rows for {variable} in FY{year}")
     s = s.set_index("input")
     if {"low", "high"} <= set(s.columns) and s["low"].notna().any():
         out = s[["low", "high"]].astype(float)
@@ -1123,7 +1128,7 @@ def tornado_data(
         keep = [c for c in ("mu_star", "mu_star_conf") if c in s.columns]
         out = s[keep].astype(float).sort_values("mu_star")
     else:
-        raise ValueError("sensitivity table has neither low/high, S1/ST nor mu_star columns")
+        raise NoSensitivity("sensitivity table has neither low/high, S1/ST nor mu_star columns")
     out.index = [(labels or {}).get(i, i) for i in out.index]
     out.index.name = "input"
     col = BY_NAME.get(variable)
@@ -1307,7 +1312,7 @@ def sweep_tornado_data(
         centre = float(row["p50"].iloc[0]) if len(row) else None
         try:
             data[y] = tornado_data(sensitivity, variable, y, labels, centre)
-        except ValueError:  # no indices for this year (e.g. non-finite runs): no panel
+        except NoSensitivity:  # no indices for this year (e.g. non-finite runs): no panel
             continue
     return data
 

@@ -38,6 +38,7 @@ def parameter_table(vintage: str | None = None) -> pd.DataFrame:
     baseline scenario's own vintage); ``source`` says whether the vintage's data or the .mdl sets it.
     """
     from .model import default, parameters
+    from .scenario import bounds
 
     vintage, inputs, params = _baseline(vintage)
     rows = []
@@ -50,8 +51,8 @@ def parameter_table(vintage: str | None = None) -> pd.DataFrame:
                 "python_name": p.py_name,
                 "default": float(value),
                 "unit": p.units,
-                "low": p.low,
-                "high": p.high,
+                "low": bounds(p)[0],
+                "high": bounds(p)[1],  # the .mdl's, or OPEN_BOUND where it gives none
                 "source": f"data/ ({vintage})" if fed else "models/snowball.mdl",
                 "description": p.comment,
             }

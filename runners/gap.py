@@ -157,8 +157,11 @@ def question(
         raise SnowballError(
             f"--by must be a fiscal year from the first adjusted year (FY{start}) to {LAST_YEAR}, got {by}"
         )
-    if target is not None and not (math.isfinite(target) and 0 <= target <= 300):
-        raise SnowballError(f"--target must be a debt/GDP ratio from 0 to 300 (% of GDP), got {target}")
+    if target is not None and not (math.isfinite(target) and 0 < target <= 300):
+        raise SnowballError(
+            "--target must be a debt/GDP ratio above 0 and at most 300 (% of GDP; debt paid off "
+            f"exactly, 0, is never reached: the runs stop when the debt would go negative), got {target:g}"
+        )
     if instrument not in INSTRUMENTS:
         raise SnowballError(f"--instrument must be one of {', '.join(INSTRUMENTS)}, got '{instrument}'")
     if not (math.isfinite(phase_in) and 0 <= phase_in <= 50):
@@ -241,13 +244,21 @@ class ModelRuns:
         return miss(self.q, years, out["debt_to_gdp"])
 
 
+class NotBracketed(Exception):
+    """No size on the grid meets the goal, or the smallest already does: the one failure
+    :func:`solve` turns into GapUnreachable (a ValueError might be anything, a failed import too)."""
+
+
 def _bracket_and_solve(f, grid: np.ndarray, values: np.ndarray, xtol: float) -> float:
-    """The smallest size on ``grid`` that meets the goal brackets the root; Brent's method finds it."""
+    """The smallest size on ``grid`` that meets the goal brackets the root; Brent's method finds it.
+
+    Raises NotBracketed when there is no such size (or the grid's first already meets the goal).
+    """
     from scipy.optimize import brentq
 
     ok = np.flatnonzero(values <= 0)
     if len(ok) == 0 or ok[0] == 0:
-        raise ValueError("not bracketed")
+        raise NotBracketed
     i = int(ok[0])
     if values[i] == 0:
         return float(grid[i])
@@ -282,7 +293,7 @@ def solve(q: GapQuestion, runs: ModelRuns | None = None) -> float:
     values = runs.miss(grid)
     try:
         return _bracket_and_solve(lambda x: float(runs.miss([x])[0]), grid, values, XTOL)
-    except ValueError:
+    except NotBracketed:
         raise _unreachable(q, runs, values) from None
 
 

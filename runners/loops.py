@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -289,6 +290,20 @@ def _inputs(dependencies: Mapping[str, object], var: str) -> list[str]:
     return [name for name in deps if not name.startswith("_")] if isinstance(deps, Mapping) else []
 
 
+def _is_lookup(fn: object) -> bool:
+    """A lookup table (called with an argument, ``table(x)``), which is not held at a value.
+
+    Asked of the signature: catching the TypeError of a call without its argument also hid any
+    TypeError raised inside a variable's own equation (its input then silently not held).
+    """
+    try:
+        params = inspect.signature(fn).parameters.values()  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # no signature to read: not a pysd lookup
+        return False
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return any(p.default is p.empty and p.kind in positional for p in params)
+
+
 def _link_effect(m, dependencies: Mapping[str, object], u: str, v: str) -> float:
     """The partial effect of ``u`` on ``v`` in the model's current state: on ``v`` itself for an
     auxiliary, on its rate of change for a stock; every other input of ``v``'s equation is held at
@@ -300,12 +315,12 @@ def _link_effect(m, dependencies: Mapping[str, object], u: str, v: str) -> float
     m.cache.clean()
     for w in _inputs(dependencies, v):
         fn = getattr(comp, w, None)
-        if w == u or not callable(fn):
+        if w == u or not callable(fn) or _is_lookup(fn):
             continue
-        try:
-            value = float(fn())
-        except TypeError:  # a lookup table (called with an argument)
+        raw = fn()
+        if np.ndim(raw) != 0:  # a subscripted variable: not held
             continue
+        value = float(raw)
         saved[w] = fn
         setattr(comp, w, lambda value=value: value)
     original = getattr(comp, u)

@@ -22,26 +22,23 @@ def data_dir() -> Path:
     """The data folder: `data/` in the repository, or `$SNOWBALL_DATA_DIR` when set (a folder
     that exists: a missing one would otherwise surface as an unknown scenario or vintage, and an
     empty value, an unset shell variable, as the current folder)."""
-    from .errors import SnowballError
+    from .environment import check_data_dir
 
     if "SNOWBALL_DATA_DIR" not in os.environ:
         return (REPO / "data").resolve()
-    given = os.environ["SNOWBALL_DATA_DIR"]
-    if not given.strip():
-        raise SnowballError("SNOWBALL_DATA_DIR is set but empty; unset it or name a data folder")
-    folder = Path(given).resolve()
-    if not folder.is_dir():
-        raise SnowballError(f"SNOWBALL_DATA_DIR={given}: no such folder; unset it or name a data folder")
-    return folder
+    check_data_dir(os.environ["SNOWBALL_DATA_DIR"])
+    return Path(os.environ["SNOWBALL_DATA_DIR"]).resolve()
 
 
 def cache_dir() -> Path:
     """Where an installed Snowball writes the translated model: `$SNOWBALL_CACHE_DIR`, else
-    `$XDG_CACHE_HOME/snowball`, else `~/.cache/snowball`."""
+    `$XDG_CACHE_HOME/snowball`, else `~/.cache/snowball`. A relative `$XDG_CACHE_HOME` is ignored,
+    as the XDG specification says (it named a folder under wherever the command ran)."""
     if os.environ.get("SNOWBALL_CACHE_DIR"):
         return Path(os.environ["SNOWBALL_CACHE_DIR"]).resolve()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return (Path(base) / "snowball").resolve()
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"
+    return (base / "snowball").resolve()
 
 
 def recorded_path(path: Path) -> str:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, engine, model
-from .errors import SnowballError
+from .errors import SnowballError, raised_by_import
 from .fiscal import NON_NEGATIVE, first_peak_year, fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs, load_inputs
 from .paths import recorded_path
@@ -295,8 +295,10 @@ def run(
                 return_columns=columns,
                 progress=False,
             )
-    except (ArithmeticError, ValueError, KeyError) as exc:
+    except (ArithmeticError, ValueError) as exc:  # a KeyError is a bug: every name is checked before
         model.discard()
+        if raised_by_import(exc):  # a library that failed to import is no numerical failure
+            raise
         raise SnowballError(
             f"scenario '{scenario.name}': the run failed numerically ({type(exc).__name__}: {exc}); "
             "check the scenario's values"

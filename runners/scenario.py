@@ -10,7 +10,9 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import numbers
 import os
+import re
 import stat
 import tomllib
 from dataclasses import dataclass, field
@@ -24,6 +26,13 @@ from .paths import data_dir
 HEADER = {"title", "description", "references", "baseline"}
 SECTIONS = {"constants", "tables"}
 MAX_INPUT_BYTES = 1_000_000  # a scenario or sweep file is a few kB; refuse anything over 1 MB
+# A constant the .mdl leaves unbounded (the starting stocks, in $bn) still has a finite limit:
+# a million of its units (a million $bn is over 30 times U.S. GDP) is a typo, and 1e300 overflowed
+OPEN_BOUND = 1e6
+# a number written as text (--set, the API's overrides): ASCII decimal only, as TOML writes numbers
+# (float() also takes Arabic-Indic digits and other scripts'); nan and inf are parsed to be refused
+NUMBER_TEXT = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)", re.I)
+MAX_TOML_DEPTH = 16  # tables and arrays within each other: a scenario needs 3, a sweep spec 4
 
 # The range of every value of a fiscal-year input table (the .mdl declares the tables but not the
 # range of their values): wide enough for any stress a user may study, narrow enough to refuse
@@ -83,10 +92,44 @@ def read_input_file(path: Path, what: str) -> str:
         raise SnowballError(f"{path}: {what} is not UTF-8 text (byte {exc.start})") from None
 
 
+def parse_toml(text: str, path: Path | str) -> dict:
+    """The TOML document in ``text`` (read from ``path``), or a one-line SnowballError naming the file.
+
+    Tables and arrays nested more than MAX_TOML_DEPTH levels are refused: Python's TOML parser
+    recurses once per level and ran out of stack at ~330 (an internal RecursionError).
+    """
+    too_deep = SnowballError(
+        f"{path}: tables or arrays nested more than {MAX_TOML_DEPTH} levels deep; "
+        "a scenario or sweep spec needs a few"
+    )
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SnowballError(f"{path}: malformed TOML: {exc}") from None
+    except RecursionError:  # the parser's own recursion, one level per nested table or array
+        raise too_deep from None
+    stack: list[tuple[object, int]] = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_TOML_DEPTH:
+            raise too_deep
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((v, depth + 1) for v in children if isinstance(v, dict | list))
+    return doc
+
+
+def is_number(value: object) -> bool:
+    """An int or float (numpy's too), not a bool and not text: in a TOML file a constant and a
+    table value alike are TOML numbers; a quoted "1" is text, refused in both."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def check_table_value(name: str, year: object, value: object) -> float:
     """A finite number within the table's range (TABLE_RANGES), or a SnowballError."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise SnowballError(f"'{name}': value for {year} must be a finite number, got {value!r}")
+    if not is_number(value):
+        raise SnowballError(f"'{name}': value for {year} must be a number (unquoted), got {value!r}")
+    if not math.isfinite(value):  # type: ignore[arg-type]
+        raise SnowballError(f"'{name}': value for {year} is not a finite number ({value})")
     low, high, units = TABLE_RANGES[name]
     if not low <= value <= high:
         raise SnowballError(
@@ -106,17 +149,14 @@ def check_overrides(overrides: dict[str, object] | None, what: str = "--set") ->
     for name, value in (overrides or {}).items():
         param = resolve_parameter(str(name))
         check_once(given, param.name, str(name), what)
-        if isinstance(value, str):
-            try:
-                if "_" in value:  # Python reads "1_0" as 10: a typo of 1.0 must not become 10
-                    raise ValueError(value)
-                value = float(value)
-            except ValueError:
-                low = "-inf" if param.low is None else f"{param.low:g}"
-                high = "inf" if param.high is None else f"{param.high:g}"
+        if isinstance(value, str):  # --set's text (Python reads "1_0" as 10 and "١" as 1: refused)
+            if not NUMBER_TEXT.fullmatch(value.strip()):
+                low, high = bounds(param)
                 raise SnowballError(
-                    f"{what} {param.name}: '{value}' is not a number; allowed {low} to {high} ({param.units})"
-                ) from None
+                    f"{what} {param.name}: '{value}' is not a number (ASCII digits, e.g. 1.5 or 2e-3); "
+                    f"allowed {low:g} to {high:g} ({param.units})"
+                )
+            value = float(value)
         out[param.name] = check_value(param, value)
     return out
 
@@ -223,9 +263,16 @@ def scenarios_dir() -> Path:
 
 
 def builtin_names() -> list[str]:
-    """Names of the built-in scenarios (file stems in data/scenarios/)."""
+    """Names of the built-in scenarios (stems of the files in data/scenarios/; a folder named
+    ``x.toml`` is not a scenario)."""
     folder = scenarios_dir()
-    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+    return sorted(p.stem for p in folder.glob("*.toml") if p.is_file()) if folder.is_dir() else []
+
+
+def is_builtin_name(ref: str) -> bool:
+    """Whether ``ref`` can name a built-in file: a bare name, no folder and no leading dot
+    (``../../pyproject`` looked up data/scenarios/../../pyproject.toml, the project's own file)."""
+    return bool(ref) and "/" not in ref and "\\" not in ref and not ref.startswith(".")
 
 
 def _line_of(text: str, key: str) -> int:
@@ -257,21 +304,26 @@ def resolve_parameter(name: str) -> model.Parameter:
     )
 
 
+def bounds(param: model.Parameter) -> tuple[float, float]:
+    """The range a constant may take: the .mdl's, with OPEN_BOUND where the .mdl gives none."""
+    return (
+        -OPEN_BOUND if param.low is None else param.low,
+        OPEN_BOUND if param.high is None else param.high,
+    )
+
+
 def check_value(param: model.Parameter, value: object) -> float:
-    """A number within the constant's range, or a SnowballError saying what is allowed."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        try:
-            value = float(str(value))
-        except ValueError:
-            raise SnowballError(f"'{param.name}' must be a number, got {value!r}") from None
-    value = float(value)
-    if value != value or value in (float("inf"), float("-inf")):
-        raise SnowballError(f"'{param.name}' must be a finite number, got {value}")
-    low = "-inf" if param.low is None else f"{param.low:g}"
-    high = "inf" if param.high is None else f"{param.high:g}"
-    if (param.low is not None and value < param.low) or (param.high is not None and value > param.high):
+    """A number within the constant's range (:func:`bounds`), or a SnowballError saying what is
+    allowed. Text is refused, as for a table value (a TOML number is written unquoted)."""
+    if not is_number(value):
+        raise SnowballError(f"'{param.name}' must be a number (unquoted), got {value!r}")
+    value = float(value)  # type: ignore[arg-type]
+    if not math.isfinite(value):
+        raise SnowballError(f"'{param.name}' is not a finite number ({value})")
+    low, high = bounds(param)
+    if not low <= value <= high:
         raise SnowballError(
-            f"'{param.name}' = {value:g} is out of range; allowed {low} to {high} ({param.units})"
+            f"'{param.name}' = {value:g} is out of range; allowed {low:g} to {high:g} ({param.units})"
         )
     return value
 
@@ -281,10 +333,15 @@ def load_scenario(ref: str) -> Scenario:
     path = Path(ref)
     if path.suffix != ".toml" or not path.exists():
         builtin = scenarios_dir() / f"{ref}.toml"
-        if builtin.is_file():
+        if is_builtin_name(ref) and builtin.is_file():
             path = builtin
         elif path.suffix == ".toml":
             raise SnowballError(f"{ref}: scenario file not found")
+        elif path.exists():
+            raise SnowballError(
+                f"{ref}: not a scenario file (a scenario is a .toml file, or a built-in name: "
+                f"{', '.join(builtin_names())})"
+            )
         else:
             raise SnowballError(
                 f"unknown scenario '{ref}'; built-in scenarios: {', '.join(builtin_names())} "
@@ -296,10 +353,7 @@ def load_scenario(ref: str) -> Scenario:
 def parse_scenario(path: Path) -> Scenario:
     """Parse and validate one scenario file."""
     text = read_input_file(path, "scenario file")
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SnowballError(f"{path}: malformed TOML: {exc}") from None
+    doc = parse_toml(text, path)
 
     def fail(key: str, reason: str) -> SnowballError:
         return SnowballError(f"{path}: line {_line_of(text, key)}: {reason}")
@@ -356,7 +410,7 @@ def parse_scenario(path: Path) -> Scenario:
             raise fail(name, f'[tables."{name}"] must map fiscal years to numbers')
         clean = {}
         for year, value in points.items():
-            if not str(year).isdigit() or not first_year < int(year) <= LAST_YEAR:
+            if not (str(year).isascii() and str(year).isdigit()) or not first_year < int(year) <= LAST_YEAR:
                 raise fail(
                     name,
                     f"[tables] '{name}': year {year!r} must be a fiscal year {first_year + 1}-{LAST_YEAR} "

@@ -12,7 +12,6 @@ import dataclasses
 import hashlib
 import itertools
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -291,13 +290,15 @@ def load_spec(
     supply-effect set (data/calibration/supply-effects.toml) beneath its constants, ``overrides``
     the spec's ``draws`` or ``seed`` (``snowball sweep --draws N --seed S``), checked as the
     file's own values are."""
+    from .scenario import is_builtin_name
+
     path = Path(ref)
     if not path.exists() or path.is_dir():  # a pipe or device is refused by parse_spec
         builtin = sweeps_dir() / f"{ref}.toml"
-        if builtin.is_file():
+        if is_builtin_name(str(ref)) and builtin.is_file():
             path = builtin
         else:
-            known = ", ".join(sorted(p.stem for p in sweeps_dir().glob("*.toml"))) or "none"
+            known = ", ".join(sorted(p.stem for p in sweeps_dir().glob("*.toml") if p.is_file())) or "none"
             raise SnowballError(f"{ref}: sweep spec not found (built-in specs: {known})")
     from .calibration_sets import apply_to_spec
 
@@ -323,13 +324,18 @@ def parse_spec(path: Path, baseline: str | None = None, overrides: dict[str, int
     names the option, e.g. ``--draws 1000``)."""
     from . import model
     from .run import check_until
-    from .scenario import check_once, check_value, load_scenario, read_input_file, rebase, resolve_parameter
+    from .scenario import (
+        check_once,
+        check_value,
+        load_scenario,
+        parse_toml,
+        read_input_file,
+        rebase,
+        resolve_parameter,
+    )
 
     text = read_input_file(path, "sweep spec")
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SnowballError(f"{path}: malformed TOML: {exc}") from None
+    doc = parse_toml(text, path)
 
     overrides = dict(overrides or {})
     if set(overrides) - set(OVERRIDES):  # pragma: no cover - a caller's mistake, not a user's

@@ -347,7 +347,7 @@ def test_second_brief_is_byte_identical(pack, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     # one core: the sweeps and the charts' files all in this process (the pack used workers where
     # the machine has two cores or more)
-    monkeypatch.setattr(brief.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr("os.cpu_count", lambda: 1)  # the os module brief and sweepspec read
     again = tmp_path / "briefing"
     write_brief(SCENARIOS, again, command=["snowball", "brief"], sweeps_dir=tmp_path / "none")
     assert _digest(again) == _digest(pack)

@@ -292,12 +292,13 @@ def test_chart_draws_the_runs_and_its_title_states_the_answer(base):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--target", "0", "--by", "2027"], "no adjustment from -5 to 15% of GDP meets the goal"),
+        (["--target", "1", "--by", "2027"], "no adjustment from -5 to 15% of GDP meets the goal"),
+        (["--target", "0", "--by", "2055"], "--target must be a debt/GDP ratio above 0 and at most 300"),
         (["--target", "300", "--by", "2030"], "is met even with a loosening of 5% of GDP"),
         (["--target", "100", "--by", "2200"], "--by must be a fiscal year from the first adjusted year"),
         (["--target", "100", "--by", "2030", "--from", "2032"], "--by must be a fiscal year"),
         (["--target", "100", "--by", "2030", "--from", "2024"], "--from must be a fiscal year from 2025"),
-        (["--target", "-3", "--by", "2030"], "--target must be a debt/GDP ratio from 0 to 300"),
+        (["--target", "-3", "--by", "2030"], "--target must be a debt/GDP ratio above 0 and at most 300"),
         (["--target", "100", "--by", "2055", "--phase-in", "-1"], "--phase-in must be from 0 to 50"),
         (["--stabilise", "--by", "2055", "--until", "2055"], "--stabilise needs --until after --by"),
         (
