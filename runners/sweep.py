@@ -53,6 +53,8 @@ from .sweepwork import (
     Digest,
     SensitivityJob,
     Stored,
+    checksum_path,
+    chunk_intact,
     chunk_path,
     failed_rows,
     job_digest,
@@ -408,6 +410,37 @@ def chunk_ok(path: Path, shape: tuple[int, ...]) -> bool:
         return False
 
 
+def check_kept(the_plan: Plan, folder: Path) -> list[int]:
+    """The chunks still to run: those not kept in ``folder``, and those kept but damaged (their
+    checksum does not match, or a wrong shape), which are deleted. Says on stderr how many were
+    kept and which were damaged."""
+    todo: list[int] = []
+    damaged: list[str] = []
+    width = (len(the_plan.years), len(the_plan.columns))
+    for i, (start, stop) in enumerate(the_plan.chunks):
+        path = _chunk_path(folder, i)
+        side = Path(checksum_path(str(folder), i))
+        if path.is_file():
+            why = chunk_intact(str(folder), i)
+            if why is None and not chunk_ok(path, (stop - start, *width)):
+                why = "not of this sweep's shape"
+            if why is None:
+                continue
+            damaged.append(f"{path.name} ({why})")
+        for stale in (path, side):
+            if stale.is_file() or stale.is_symlink():
+                stale.unlink()
+        todo.append(i)
+    n = len(the_plan.chunks)
+    if n - len(todo) or damaged:
+        note = f"snowball: kept {n - len(todo)} of {n} chunks in {folder} (checksums verified)"
+        if damaged:
+            shown = ", ".join(damaged[:5]) + (", ..." if len(damaged) > 5 else "")
+            note += f"; {len(damaged)} damaged, recomputed: {shown}"
+        print(note, file=sys.stderr)
+    return todo
+
+
 def partial_dir(out: Path) -> Path:
     """Where finished chunks wait (beside the output folder) until the sweep completes."""
     return out.parent / f".{out.name}.partial"
@@ -424,20 +457,12 @@ def execute(
 ) -> None:
     """Run every chunk not yet in ``folder``, saving each as it finishes (Ctrl-C keeps them).
 
-    A chunk file that is truncated or of the wrong shape (a crash mid-write on another system, a
-    full disk) is run again. ``pool`` (default: one made from ``workers`` and ``scheduler``) runs
+    A kept chunk is used only when it matches the checksum written with it and has the plan's
+    shape; any other (zeroed or torn by a crash, edited, truncated) is run again
+    (:func:`check_kept`). ``pool`` (default: one made from ``workers`` and ``scheduler``) runs
     the chunks; ``collector``, when given, takes each chunk in run order as it arrives.
     """
-    todo = []
-    width = (len(the_plan.years), len(the_plan.columns))
-    for i, (start, stop) in enumerate(the_plan.chunks):
-        path = _chunk_path(folder, i)
-        if path.is_file() and chunk_ok(path, (stop - start, *width)):
-            continue
-        if path.exists():
-            print(f"snowball: {path} is incomplete or damaged; running that chunk again", file=sys.stderr)
-            path.unlink()
-        todo.append(i)
+    todo = check_kept(the_plan, folder)
     sizes = [stop - start for start, stop in the_plan.chunks]
     done = sum(sizes) - sum(sizes[i] for i in todo)
     if progress:
@@ -1213,8 +1238,13 @@ def run_sweep(
 
 
 def kept_chunks(the_plan: Plan, folder: Path) -> int:
-    """How many of the plan's chunks are saved in ``folder`` (kept for --resume)."""
-    return sum(1 for i in range(len(the_plan.chunks)) if _chunk_path(folder, i).is_file())
+    """How many of the plan's chunks are saved in ``folder`` with their checksum (kept for
+    --resume; the checksum is written last)."""
+    return sum(
+        1
+        for i in range(len(the_plan.chunks))
+        if _chunk_path(folder, i).is_file() and Path(checksum_path(str(folder), i)).is_file()
+    )
 
 
 def resume_hint(spec: SweepSpec, out: Path, default_out: Path) -> str:
@@ -1295,7 +1325,7 @@ def computed(the_plan: Plan) -> Iterator[Stored]:
         failed: list[int] = []
         for i, (start, _) in enumerate(the_plan.chunks):
             data = run_chunk(the_plan.job(i))
-            save_chunk(folder, i, data)
+            save_chunk(folder, i, data, durable=False)
             failed += [start + int(r) for r in failed_rows(data, the_plan.columns)]
         check_failed(the_plan, np.array(failed, dtype=np.int64))
         yield stored(the_plan, Path(folder), np.array(failed, dtype=np.int64))

@@ -484,7 +484,7 @@ def test_truncated_chunk_is_run_again_on_resume(tmp_path, capsys):
     chunk = folder / "chunk-00001.npy"
     chunk.write_bytes(chunk.read_bytes()[:100])  # a crash mid-write on a filesystem without rename
     sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False)
-    assert "chunk-00001.npy is incomplete or damaged; running that chunk again" in capsys.readouterr().err
+    assert "1 damaged, recomputed: chunk-00001.npy (checksum mismatch)" in capsys.readouterr().err
     assert snapshot(out) == snapshot(clean.out)
     assert not folder.exists()
 
