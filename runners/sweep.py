@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
+import errno
 import hashlib
 import json
 import platform
@@ -504,7 +505,76 @@ def execute(
             pool.close()
 
 
-SCHEDULER_TIMEOUT = "10s"  # how long to try to reach a Dask scheduler
+SCHEDULER_TIMEOUT = "10s"  # how long to try to reach a Dask scheduler (its port accepting connections)
+HANDSHAKE_TIMEOUT = 10.0  # seconds for what answers there to identify itself as a Dask scheduler
+NO_WORKER_TIMEOUT = 30.0  # seconds a cluster may have no live worker before the sweep stops
+CLUSTER_POLL = 1.0  # seconds between checks that the cluster has a live worker
+
+
+class NoLiveWorker(Exception):
+    """The Dask cluster has had no live worker for NO_WORKER_TIMEOUT seconds."""
+
+
+def probe_scheduler(address: str) -> None:
+    """Check that a Dask scheduler answers at ``address``: its port accepts a connection within
+    SCHEDULER_TIMEOUT (tcp and tls addresses) and it identifies itself as a scheduler within
+    HANDSHAKE_TIMEOUT, asked from a thread of its own (so a caller's event loop, such as
+    Jupyter's, is left alone). distributed's own client waits for the handshake without limit:
+    an HTTP server on the port held it for ever."""
+    import asyncio
+    import socket
+
+    from dask.utils import parse_timedelta
+    from distributed.comm import connect, parse_address
+    from distributed.comm.addressing import parse_host_port
+
+    reach = float(parse_timedelta(SCHEDULER_TIMEOUT))
+    scheme, location = parse_address(address)
+    if scheme in ("tcp", "tls"):
+        host, port = parse_host_port(location)
+        deadline = time.monotonic() + reach
+        while True:
+            try:
+                socket.create_connection((host, port), timeout=reach).close()
+                break
+            except OSError as exc:  # refused while a scheduler starts: try until the deadline
+                if time.monotonic() >= deadline:
+                    raise SnowballError(
+                        f"--scheduler {address}: cannot reach the Dask scheduler ({exc.strerror or exc})"
+                    ) from None
+                time.sleep(0.2)
+    answer: dict = {}
+
+    async def ask() -> object:
+        comm = await connect(address, timeout=reach)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    def run() -> None:
+        try:
+            answer["reply"] = asyncio.run(asyncio.wait_for(ask(), HANDSHAKE_TIMEOUT))
+        except BaseException as exc:  # reported by the caller below
+            answer["error"] = exc
+
+    thread = threading.Thread(target=run, name="snowball-scheduler-probe", daemon=True)
+    thread.start()
+    thread.join(HANDSHAKE_TIMEOUT + 2)
+    error = answer.get("error")
+    if "reply" not in answer and (thread.is_alive() or isinstance(error, TimeoutError)):
+        raise SnowballError(
+            f"--scheduler {address}: no Dask scheduler answered within {HANDSHAKE_TIMEOUT:g} s "
+            "(something there accepts connections but does not speak Dask's protocol)"
+        )
+    if "reply" not in answer:
+        raise SnowballError(f"--scheduler {address}: cannot reach the Dask scheduler ({error})")
+    reply = answer["reply"]
+    kind = reply.get("type") if isinstance(reply, dict) else None
+    if kind != "Scheduler":
+        what = f"a Dask {kind}" if isinstance(kind, str) else "not Dask"
+        raise SnowballError(f"--scheduler {address}: what answers there is {what}, not a Dask scheduler")
 
 
 class Pool:
@@ -514,6 +584,7 @@ class Pool:
     def __init__(self, workers: int = 1, scheduler: str | None = None):
         self.workers = workers
         self.client = None
+        self.scheduler = scheduler
         self._executor = None
         self._warming: threading.Thread | None = None  # starts the workers while the parent plans
         self._warm_error: BaseException | None = None
@@ -530,10 +601,20 @@ class Pool:
                     "--scheduler needs the dask extra: pip install 'snowball[dask]'"
                 ) from None
             try:
+                probe_scheduler(scheduler)
                 self.client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
             except (OSError, TimeoutError, ValueError, TypeError) as exc:
                 raise SnowballError(
                     f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})"
+                ) from None
+            self.scheduler = scheduler
+            try:
+                self.client.wait_for_workers(1, timeout=NO_WORKER_TIMEOUT)
+            except TimeoutError:
+                self.close(failed=True)
+                raise SnowballError(
+                    f"--scheduler {scheduler}: the Dask scheduler has no worker, and none joined within "
+                    f"{NO_WORKER_TIMEOUT:g} s (start some with: dask worker {scheduler})"
                 ) from None
 
     @property
@@ -642,7 +723,10 @@ class Pool:
         client = self.client
         missing = [i for i in range(len(chunks.chunks)) if i not in self.chunks]
         for i in missing:  # kept from an interrupted run (--resume): sent from this machine's disk
-            self.chunks[i] = client.scatter(load_chunk(chunks.path(i)))
+            try:
+                self.chunks[i] = client.scatter(load_chunk(chunks.path(i)), timeout=NO_WORKER_TIMEOUT)
+            except TimeoutError:
+                raise NoLiveWorker() from None
         futures = []
         for years, column, *rest in tasks:
             parts = [
@@ -650,16 +734,46 @@ class Pool:
                 for i in range(len(chunks.chunks))
             ]
             futures.append(client.submit(on_parts, fn, parts, chunks.failed, *rest, pure=False))
-        return lambda: client.gather(futures)
+
+        def results() -> list:
+            self.wait_live(futures, every=True)
+            return client.gather(futures)
+
+        return results
+
+    def wait_live(self, futures: list, every: bool = False) -> list:
+        """Wait on the cluster for the first of ``futures`` to finish (all of them when ``every``)
+        and return those finished; checks every CLUSTER_POLL seconds that the cluster has a live
+        worker, and raises NoLiveWorker when it has had none for NO_WORKER_TIMEOUT seconds (the only
+        worker lost, none to replace it: the tasks would wait for ever)."""
+        from distributed import wait
+
+        alone_since = None
+        when = "ALL_COMPLETED" if every else "FIRST_COMPLETED"
+        while True:
+            try:
+                return list(wait(futures, timeout=CLUSTER_POLL, return_when=when).done)
+            except TimeoutError:
+                pass
+            if self.client.nthreads():
+                alone_since = None
+                continue
+            now = time.monotonic()
+            alone_since = alone_since if alone_since is not None else now
+            if now - alone_since >= NO_WORKER_TIMEOUT:
+                raise NoLiveWorker()
 
     def close(self, failed: bool = False) -> None:
-        """Stop the workers (at once, dropping queued work, when ``failed``)."""
+        """Stop the workers (when ``failed``: at once, dropping queued work and ending the worker
+        processes, so that none saves a chunk after the sweep has counted them)."""
         self.chunks.clear()  # the cluster lets go of the chunks' results
         self._warmed = []
         with contextlib.suppress(BaseException):  # closing: a failed start has nothing to stop
             self._started()
         for name in ("_executor", "_drawer"):
             if getattr(self, name) is not None:
+                if failed:
+                    stop_processes(getattr(self, name))
                 getattr(self, name).shutdown(wait=not failed, cancel_futures=failed)
                 setattr(self, name, None)
         if self.client is not None:
@@ -671,6 +785,21 @@ class Pool:
 
     def __exit__(self, kind, value, tb) -> None:
         self.close(failed=kind is not None)
+
+
+PROCESS_STOP_SECONDS = 5.0  # how long a terminated worker process may take to exit
+
+
+def stop_processes(executor) -> None:
+    """End a ProcessPoolExecutor's worker processes now (SIGTERM), and wait for them to exit: a
+    chunk they were running is lost, but none is saved after the sweep said how many it kept."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            process.join(PROCESS_STOP_SECONDS)
 
 
 def _run_processes(the_plan: Plan, todo: list[int], pool: Pool, finished: Callable, where: tuple) -> None:
@@ -696,9 +825,8 @@ def _run_processes(the_plan: Plan, todo: list[int], pool: Pool, finished: Callab
 
 def _run_dask(the_plan: Plan, todo: list[int], pool: Pool, finished: Callable, where: tuple) -> None:
     """The chunks on the cluster, a bounded number in flight; each chunk's full results stay on the
-    cluster (``pool.chunks``) for the output tasks, and come back once to be saved for --resume."""
-    from distributed import as_completed
-
+    cluster (``pool.chunks``) for the output tasks, and come back once to be saved for --resume.
+    A cluster left with no live worker stops the sweep (:meth:`Pool.wait_live`)."""
     client = pool.client
     waiting = list(todo)
     limit = max(4, 2 * pool.size)
@@ -712,15 +840,17 @@ def _run_dask(the_plan: Plan, todo: list[int], pool: Pool, finished: Callable, w
         return fut
 
     try:
-        ac = as_completed([submit(i) for i in waiting[:limit]])
+        for i in waiting[:limit]:
+            submit(i)
         waiting = waiting[limit:]
-        for fut in ac:
-            i = index.pop(fut.key)
-            finished(i, fut.result())
-            pool.chunks[i] = client.submit(_first, fut, key=f"snowball-{the_plan.key[:12]}-{i}-data")
-            pending.remove(fut)
-            if waiting:
-                ac.add(submit(waiting.pop(0)))
+        while pending:
+            for fut in sorted(pool.wait_live(pending), key=lambda f: index[f.key]):
+                i = index.pop(fut.key)
+                finished(i, fut.result())
+                pool.chunks[i] = client.submit(_first, fut, key=f"snowball-{the_plan.key[:12]}-{i}-data")
+                pending.remove(fut)
+                if waiting:
+                    submit(waiting.pop(0))
     finally:
         for fut in pending:
             fut.cancel()
@@ -1100,6 +1230,7 @@ def manifest(the_plan: Plan, files: dict[str, str], extra: dict) -> dict:
     )
 
 
+FULL = (errno.ENOSPC, errno.EDQUOT)  # a full disk, or a full quota
 MAX_FAILED_SHARE = 0.01  # a sweep may lose at most 1% of its runs to non-finite or negative values
 SCHEDULER = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://\S+$|^[^/:\s]+:\d+$")  # a Dask address
 
@@ -1180,22 +1311,25 @@ def run_sweep(
                 phases["collect"] = collector.seconds
             except KeyboardInterrupt:
                 bar.close()
+                pool.close(failed=True)  # no worker saves a chunk after the count
                 kept = kept_chunks(the_plan, folder)
                 print(
                     f"snowball: stopped; {kept} of {len(the_plan.chunks)} chunks kept in {folder}; "
-                    f"continue with: {resume_hint(spec, out, default_out)}",
+                    f"continue with: {resume_hint(spec, out, default_out, scheduler)}",
                     file=sys.stderr,
                 )
                 raise
             except BaseException as exc:
                 bar.close()
+                pool.close(failed=True)
                 kept = kept_chunks(the_plan, folder)
                 if created and not kept:
                     shutil.rmtree(folder, ignore_errors=True)
+                hint = resume_hint(spec, out, default_out, scheduler)
                 if _a_worker_died(exc):
-                    raise _worker_died(
-                        spec, the_plan, folder, kept, resume_hint(spec, out, default_out)
-                    ) from None
+                    raise _worker_died(spec, the_plan, folder, kept, hint) from None
+                if isinstance(exc, NoLiveWorker):
+                    raise _no_live_worker(spec, the_plan, folder, kept, hint, scheduler) from None
                 raise
             bar.close()
             bar.stage("writing the outputs (summary, sensitivity, charts)")
@@ -1212,13 +1346,17 @@ def run_sweep(
                     marks=marks,
                 )
             except Exception as exc:
+                n, hint = len(the_plan.chunks), resume_hint(spec, out, default_out, scheduler)
+                if isinstance(exc, NoLiveWorker):
+                    raise _no_live_worker(spec, the_plan, folder, n, hint, scheduler) from None
                 if not _a_worker_died(exc):
                     raise
-                n = len(the_plan.chunks)
-                raise _worker_died(spec, the_plan, folder, n, resume_hint(spec, out, default_out)) from None
+                raise _worker_died(spec, the_plan, folder, n, hint) from None
             phases["runs_parquet_encoding_thread"] = collector.encoding
             shutil.rmtree(folder, ignore_errors=True)
     except OSError as exc:
+        if exc.errno in FULL:
+            raise SnowballError(f"sweep {spec.name}: disk full writing {exc.filename or folder}") from None
         raise SnowballError(f"sweep {spec.name}: cannot write {folder}: {exc.strerror or exc}") from None
     finally:
         if collector is not None:
@@ -1247,9 +1385,28 @@ def kept_chunks(the_plan: Plan, folder: Path) -> int:
     )
 
 
-def resume_hint(spec: SweepSpec, out: Path, default_out: Path) -> str:
+def resume_hint(spec: SweepSpec, out: Path, default_out: Path, scheduler: str | None = None) -> str:
     """The command that continues an interrupted sweep from its kept chunks."""
-    return f"snowball sweep {spec.path} --resume" + (f" --out {out}" if out != default_out else "")
+    return (
+        f"snowball sweep {spec.path} --resume"
+        + (f" --out {out}" if out != default_out else "")
+        + (f" --scheduler {scheduler}" if scheduler else "")
+    )
+
+
+def _no_live_worker(
+    spec: SweepSpec, the_plan: Plan, folder: Path, kept: int, hint: str, scheduler: str | None
+) -> SnowballError:
+    """The one-line error for a Dask cluster left without a live worker (:class:`NoLiveWorker`)."""
+    where = (
+        f"{kept} of {len(the_plan.chunks)} chunks are kept in {folder}; continue with: {hint}"
+        if kept
+        else "no chunk had finished, so nothing was kept"
+    )
+    return SnowballError(
+        f"sweep {spec.name}: the Dask cluster at {scheduler} has had no live worker for "
+        f"{NO_WORKER_TIMEOUT:g} s (its workers were lost and none replaced them); {where}"
+    )
 
 
 def _a_worker_died(exc: BaseException) -> bool:

@@ -168,3 +168,219 @@ def test_chunks_are_synced_before_they_are_renamed_and_the_checksum_last(tmp_pat
     assert (folder / "chunk-00004.sha256").read_text() == f"{digest}  chunk-00004.npy\n"
     assert sweepwork.chunk_intact(str(folder), 4) is None
     assert np.array_equal(sweepwork.load_chunk(str(folder / "chunk-00004.npy")), np.ones((3, 2, 1)))
+
+
+# ---------------------------------------------------------------- a cluster that cannot work
+
+
+def bounded(fn, seconds: float) -> tuple[dict, float]:
+    """Run ``fn`` in a thread for at most ``seconds`` (the faults below hung for ever): its value
+    or error, and how long it took."""
+    import threading
+    import time
+
+    box: dict = {}
+
+    def go() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # the test reads it
+            box["error"] = exc
+
+    began = time.monotonic()
+    thread = threading.Thread(target=go, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still waiting after {seconds} s"
+    return box, time.monotonic() - began
+
+
+@pytest.fixture
+def short_cluster_timeouts(monkeypatch):
+    monkeypatch.setattr(sweep, "HANDSHAKE_TIMEOUT", 2.0, raising=False)
+    monkeypatch.setattr(sweep, "NO_WORKER_TIMEOUT", 3.0, raising=False)
+    monkeypatch.setattr(sweep, "CLUSTER_POLL", 0.5, raising=False)
+
+
+class Silent:
+    """A loopback TCP server that accepts connections and never answers (127.0.0.1 only)."""
+
+    def __enter__(self) -> str:
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.held: list = []
+
+        def accept() -> None:
+            with contextlib_suppress():
+                while True:
+                    self.held.append(self.sock.accept()[0])
+
+        threading.Thread(target=accept, daemon=True).start()
+        return f"tcp://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def __exit__(self, *exc) -> None:
+        for conn in self.held:
+            conn.close()
+        self.sock.close()
+
+
+def contextlib_suppress():
+    import contextlib
+
+    return contextlib.suppress(OSError)
+
+
+class Http:
+    """An HTTP server on loopback, in a thread."""
+
+    def __enter__(self) -> str:
+        import http.server
+        import threading
+
+        class Quiet(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"tcp://127.0.0.1:{self.server.server_address[1]}"
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("server", [Http, Silent], ids=["http", "silent"])
+def test_a_port_that_is_not_dask_stops_within_the_handshake_timeout(tmp_path, short_cluster_timeouts, server):
+    # the issue: --scheduler at an HTTP server on loopback hung silently (420 s watched): the 10 s
+    # timeout covered the connection, not Dask's handshake
+    pytest.importorskip("distributed")
+    spec = make_spec(tmp_path)
+    with server() as address:
+        box, seconds = bounded(
+            lambda: sweep.run_sweep(spec, out=tmp_path / "o", scheduler=address, show_progress=False), 30
+        )
+    error = box.get("error")
+    assert isinstance(error, SnowballError), box
+    assert str(error) == (
+        f"--scheduler {address}: no Dask scheduler answered within 2 s (something there accepts "
+        "connections but does not speak Dask's protocol)"
+    )
+    assert seconds < 2 + 5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["faults.toml"]
+
+
+def test_a_scheduler_without_workers_stops_within_the_worker_timeout(tmp_path, short_cluster_timeouts):
+    # the issue: a scheduler with no worker: the progress bar froze, no message
+    distributed = pytest.importorskip("distributed")
+    spec = make_spec(tmp_path)
+    with loopback_scheduler(distributed) as cluster:
+        address = cluster.scheduler_address
+        box, seconds = bounded(
+            lambda: sweep.run_sweep(spec, out=tmp_path / "o", scheduler=address, show_progress=False), 30
+        )
+    error = box.get("error")
+    assert isinstance(error, SnowballError), box
+    assert str(error) == (
+        f"--scheduler {address}: the Dask scheduler has no worker, and none joined within 3 s "
+        f"(start some with: dask worker {address})"
+    )
+    assert 3 <= seconds < 3 + 5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["faults.toml"]
+
+
+def loopback_scheduler(distributed):
+    """A Dask scheduler in this process on 127.0.0.1 (TCP), with no worker of its own."""
+    return distributed.LocalCluster(
+        n_workers=0, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=None
+    )
+
+
+def start_worker(address: str):
+    """A Dask worker process without a nanny (nothing restarts it when it is killed)."""
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_worker", address, "--no-nanny", "--nthreads", "1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+class KillAfterFirst(sweep.Progress):
+    """A progress bar that kills ``victim`` (a worker process) when the first chunk arrives."""
+
+    def __init__(self, victim):
+        super().__init__(0, "test", enabled=False)
+        self.victim = victim
+
+    def update(self, done: int, first: bool = False) -> None:
+        if not first and self.victim.poll() is None:
+            self.victim.kill()
+            self.victim.wait(10)
+
+
+def wait_for_workers(client, n: int) -> None:
+    client.wait_for_workers(n, timeout=60)
+
+
+def test_the_only_worker_lost_stops_the_sweep_and_keeps_its_chunks(tmp_path, clean, short_cluster_timeouts):
+    # the issue: kill the only worker mid-sweep: the sweep waited for ever
+    distributed = pytest.importorskip("distributed")
+    spec = make_spec(tmp_path)
+    out = tmp_path / "o"
+    with loopback_scheduler(distributed) as cluster:
+        address = cluster.scheduler_address
+        worker = start_worker(address)
+        try:
+            with distributed.Client(address) as client:
+                wait_for_workers(client, 1)
+            box, seconds = bounded(
+                lambda: sweep.run_sweep(spec, out=out, scheduler=address, progress=KillAfterFirst(worker)), 60
+            )
+        finally:
+            worker.kill()
+            worker.wait(10)
+    error = box.get("error")
+    assert isinstance(error, SnowballError), box
+    folder = sweep.partial_dir(out)
+    kept = len(list(folder.glob("chunk-*.sha256")))
+    assert 1 <= kept < 3
+    assert str(error) == (
+        f"sweep {spec.name}: the Dask cluster at {address} has had no live worker for 3 s (its workers "
+        f"were lost and none replaced them); {kept} of 3 chunks are kept in {folder}; continue with: "
+        f"snowball sweep {spec.path} --resume --out {out} --scheduler {address}"
+    )
+    assert seconds < 40
+    res = sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False)
+    assert snapshot(res.out) == clean
+
+
+def test_one_of_two_workers_lost_recovers(tmp_path, clean, short_cluster_timeouts):
+    # kept as it was: the other worker takes the lost one's chunks
+    distributed = pytest.importorskip("distributed")
+    spec = make_spec(tmp_path)
+    with loopback_scheduler(distributed) as cluster:
+        address = cluster.scheduler_address
+        workers = [start_worker(address), start_worker(address)]
+        try:
+            with distributed.Client(address) as client:
+                wait_for_workers(client, 2)
+            box, _ = bounded(
+                lambda: sweep.run_sweep(
+                    spec, out=tmp_path / "o", scheduler=address, progress=KillAfterFirst(workers[0])
+                ),
+                60,
+            )
+        finally:
+            for w in workers:
+                w.kill()
+                w.wait(10)
+    assert "error" not in box, box
+    assert snapshot(box["value"].out) == clean
