@@ -384,3 +384,52 @@ def test_one_of_two_workers_lost_recovers(tmp_path, clean, short_cluster_timeout
                 w.wait(10)
     assert "error" not in box, box
     assert snapshot(box["value"].out) == clean
+
+
+# ---------------------------------------------------------------- Ctrl-C's count
+
+
+def _slow_chunk(job, *where):
+    """A worker's chunk task that takes half a second (runs in the worker process)."""
+    import time
+
+    from runners.sweepwork import run_and_save
+
+    time.sleep(0.5)
+    return run_and_save(job, *where)
+
+
+class StopAfter(sweep.Progress):
+    """A progress bar that presses Ctrl-C after ``n`` finished chunks."""
+
+    def __init__(self, n: int):
+        super().__init__(0, "test", enabled=False)
+        self.calls, self.n = 0, n
+
+    def update(self, done: int, first: bool = False) -> None:
+        if not first:
+            self.calls += 1
+            if self.calls >= self.n:
+                raise KeyboardInterrupt
+
+
+def test_ctrl_c_reports_the_chunks_it_really_kept(tmp_path, monkeypatch, capsys):
+    # the issue: Ctrl-C said "6 of 20 chunks kept" where 10 were kept and reused: the worker
+    # processes went on saving the chunks they held after the count
+    import re
+    import time
+
+    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep, "run_and_save", _slow_chunk)
+    spec = make_spec(tmp_path, draws=40, chunk=2)
+    out = tmp_path / "o"
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run_sweep(spec, out=out, workers=2, progress=StopAfter(3))
+    said = re.search(r"stopped; (\d+) of 20 chunks kept", capsys.readouterr().err)
+    assert said, "no count"
+    time.sleep(1.5)  # a chunk still running in a worker would be saved by now
+    folder = sweep.partial_dir(out)
+    assert int(said.group(1)) == len(list(folder.glob("chunk-*.npy"))) >= 3
+    monkeypatch.setattr(sweep, "run_and_save", sweep.run_and_save)
+    sweep.run_sweep(spec, out=out, workers=2, resume=True, show_progress=False)
+    assert f"kept {said.group(1)} of 20 chunks in {folder}" in capsys.readouterr().err
