@@ -61,6 +61,8 @@ from .sweepwork import (
     job_digest,
     kept_values,
     load_chunk,
+    named_error,
+    naming,
     on_block,
     on_parts,
     preload_charts,
@@ -958,7 +960,9 @@ class Collector:
                 try:
                     self.writer.write_table(table)
                 except BaseException as exc:  # raised in the parent at the next row group or finish
-                    self.error = exc
+                    self.error = (
+                        named_error(exc, str(self.folder / RUNS_PART)) if isinstance(exc, OSError) else exc
+                    )
                 self.encoding += time.perf_counter() - clock
 
     @property
@@ -1006,11 +1010,12 @@ class Collector:
 
     def _take(self, index: int, done: Digest) -> None:
         start, _ = self.plan.chunks[index]
-        if index == 0:
-            csv.writer(self.params, lineterminator="\n").writerow(
-                ["run_id", *(f.name for f in self.plan.spec.factors)]
-            )
-        self.params.write(done.params)
+        with naming(self.folder / PARAMS_PART):
+            if index == 0:
+                csv.writer(self.params, lineterminator="\n").writerow(
+                    ["run_id", *(f.name for f in self.plan.spec.factors)]
+                )
+            self.params.write(done.params)
         self.failed += [start + int(i) for i in done.failed]
         self.worker_mb = max(self.worker_mb, done.worker_mb)
         self.buffer.append(done.kept)
@@ -1078,8 +1083,12 @@ class Collector:
         """Close the files (an interrupted sweep's partial files are rewritten on --resume)."""
         self._stop()
         if not self.params.closed:
-            self.params.close()
-            self.writer.close()
+            try:
+                with naming(self.folder / PARAMS_PART):
+                    self.params.close()
+            finally:
+                with naming(self.folder / RUNS_PART):
+                    self.writer.close()
 
 
 def stored(the_plan: Plan, folder: Path, failed: np.ndarray) -> Stored:
@@ -1357,7 +1366,9 @@ def run_sweep(
     except OSError as exc:
         if exc.errno in FULL:
             raise SnowballError(f"sweep {spec.name}: disk full writing {exc.filename or folder}") from None
-        raise SnowballError(f"sweep {spec.name}: cannot write {folder}: {exc.strerror or exc}") from None
+        raise SnowballError(
+            f"sweep {spec.name}: cannot write {exc.filename or folder}: {exc.strerror or exc}"
+        ) from None
     finally:
         if collector is not None:
             collector.close()
@@ -1582,21 +1593,26 @@ def write_outputs(
             summary = summary_wait()
             waited += time.perf_counter()
             marks["summary_ready"] = time.perf_counter()
-            summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6f", lineterminator="\n")
+            with writing(the_plan, out / "summary.csv"):
+                summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6f", lineterminator="\n")
             if calibration is not None:
-                calibration.to_csv(
-                    tmp / "calibration.csv", index=False, float_format="%.4f", lineterminator="\n"
-                )
+                with writing(the_plan, out / "calibration.csv"):
+                    calibration.to_csv(
+                        tmp / "calibration.csv", index=False, float_format="%.4f", lineterminator="\n"
+                    )
             with charts.ChartFiles(1 if drawer else 0, executor=drawer) as drawing:
-                charts.save_sweep_fan(summary, base_frame, the_plan, tmp, calibration, files=drawing)
+                with writing(the_plan, out / "fan.png"):
+                    charts.save_sweep_fan(summary, base_frame, the_plan, tmp, calibration, files=drawing)
                 waited -= time.perf_counter()
                 sensitivity = sensitivity_wait()
                 waited += time.perf_counter()
                 marks["sensitivity_ready"] = time.perf_counter()
-                sensitivity.to_csv(
-                    tmp / "sensitivity.csv", index=False, float_format="%.6f", lineterminator="\n"
-                )
-                charts.save_sweep_tornado(sensitivity, summary, the_plan, tmp)
+                with writing(the_plan, out / "sensitivity.csv"):
+                    sensitivity.to_csv(
+                        tmp / "sensitivity.csv", index=False, float_format="%.6f", lineterminator="\n"
+                    )
+                with writing(the_plan, out / "tornado.png"):
+                    charts.save_sweep_tornado(sensitivity, summary, the_plan, tmp)
                 marks["tornado_written"] = time.perf_counter()
             marks["charts_written"] = time.perf_counter()  # the fan waited for, if drawn elsewhere
             files = {name: sha256_of(tmp / name) for name in written_files(tmp)}
@@ -1611,13 +1627,26 @@ def write_outputs(
                     "limit_share": MAX_FAILED_SHARE,
                 }
             }
-            write_json(manifest(the_plan, files, extra), tmp / "manifest.json")
+            with writing(the_plan, out / "manifest.json"):
+                write_json(manifest(the_plan, files, extra), tmp / "manifest.json")
     marks["written"] = time.perf_counter()
     if phases is not None:
         phases["summary_sensitivity"] = waited
         phases["base_run"] = base_seconds
         phases["write_charts_manifest"] = time.perf_counter() - clock - waited - base_seconds
     return summary, sensitivity, calibration, tuple(int(i) for i in failed)
+
+
+@contextlib.contextmanager
+def writing(the_plan: Plan, path: Path) -> Iterator[None]:
+    """An OSError raised inside names ``path``; a full disk is a one-line error naming it (the
+    output folder's own error names only the folder)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in FULL:
+            raise SnowballError(f"sweep {the_plan.spec.name}: disk full writing {path}") from None
+        raise named_error(exc, str(path)) from None
 
 
 def base_run(the_plan: Plan) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import io
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -223,6 +223,15 @@ def named_error(exc: OSError, path: str) -> OSError:
         return exc
     code = exc.errno or 0
     return OSError(code, exc.strerror or str(exc) or os.strerror(code), path)
+
+
+@contextlib.contextmanager
+def naming(path: str | os.PathLike) -> Iterator[None]:
+    """An OSError raised inside that names no file names ``path`` (:func:`named_error`)."""
+    try:
+        yield
+    except OSError as exc:
+        raise named_error(exc, str(path)) from None
 
 
 def write_synced(path: str, parts: Iterable, final: str | None = None, sync: bool = True) -> str:

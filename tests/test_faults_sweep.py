@@ -433,3 +433,45 @@ def test_ctrl_c_reports_the_chunks_it_really_kept(tmp_path, monkeypatch, capsys)
     monkeypatch.setattr(sweep, "run_and_save", sweep.run_and_save)
     sweep.run_sweep(spec, out=out, workers=2, resume=True, show_progress=False)
     assert f"kept {said.group(1)} of 20 chunks in {folder}" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- a full disk
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (a device that is always full)")
+@pytest.mark.parametrize("where", [".chunk-00001.tmp.npy", "params.csv.part"])
+def test_a_full_disk_is_one_line_naming_the_file(tmp_path, where):
+    # the issue: a full disk was reported in numpy's words ("... requested and ... written");
+    # /dev/full answers every write with ENOSPC, as a full disk does
+    spec = make_spec(tmp_path)
+    out = tmp_path / "o"
+    folder = kept_folder(spec, out)
+    for name in ("chunk-00001.npy", "chunk-00001.sha256"):
+        (folder / name).unlink(missing_ok=True)
+    (folder / where).unlink(missing_ok=True)
+    (folder / where).symlink_to("/dev/full")
+    with pytest.raises(SnowballError) as exc:
+        sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False)
+    named = folder / ("chunk-00001.npy" if where.startswith(".chunk") else where)
+    assert str(exc.value) == f"sweep {spec.name}: disk full writing {named}"
+    assert not out.exists()
+
+
+def test_a_full_disk_writing_the_summary_names_the_file(tmp_path, monkeypatch):
+    import errno
+
+    import pandas as pd
+
+    real = pd.DataFrame.to_csv
+
+    def full(self, path=None, *args, **kwargs):
+        if path is not None and Path(path).name == "summary.csv":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    spec = make_spec(tmp_path)
+    out = tmp_path / "o"
+    with pytest.raises(SnowballError) as exc:
+        sweep.run_sweep(spec, out=out, workers=1, show_progress=False)
+    assert str(exc.value) == f"sweep {spec.name}: disk full writing {out / 'summary.csv'}"
