@@ -15,6 +15,7 @@ import dataclasses
 import errno
 import hashlib
 import json
+import math
 import platform
 import queue
 import re
@@ -322,6 +323,45 @@ def check_holdings(spec: SweepSpec, values: np.ndarray, constants: dict[str, flo
             f"{bad[0]}) the starting holdings sum to at least the '{DEBT}'; domestic private "
             "holdings would be negative; narrow the distributions"
         )
+
+
+# ---------------------------------------------------------------- Monte Carlo precision
+
+
+Z95 = 1.959963984540054  # the standard normal's 97.5th percentile: two-sided 95% intervals
+
+
+def wilson(met: int, n: int) -> tuple[float, float]:
+    """Wilson's 95% score interval for a probability estimated as ``met`` of ``n`` draws (exactly 0
+    below when none met it, exactly 1 above when all did)."""
+    if n <= 0:
+        return float("nan"), float("nan")
+    p, z2 = met / n, Z95 * Z95
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z95 / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return (0.0 if met <= 0 else max(0.0, centre - half)), (1.0 if met >= n else min(1.0, centre + half))
+
+
+def share_pct(share: float, n: int) -> str:
+    """``share`` (0-1) in percent at the precision ``n`` draws resolve (one draw in 10,000 is
+    0.01%): never 0 or 100 unless exactly so."""
+    if share in (0.0, 1.0):
+        return f"{share * 100:.0f}%"
+    digits = max(1, math.ceil(math.log10(max(n, 1))) - 2)
+    while digits < 8 and round(share * 100, digits) in (0.0, 100.0):
+        digits += 1
+    return f"{share * 100:.{digits}f}%"
+
+
+def draws_interval(met: int, n: int) -> str:
+    """The precision of ``met`` of ``n`` draws: '95% interval 49.4-51.4%' (Wilson's)."""
+    low, high = wilson(met, n)
+    return f"95% interval {share_pct(low, n)[:-1]}\u2013{share_pct(high, n)}"
+
+
+def draws_share(met: int, n: int) -> str:
+    """A Monte Carlo share with its precision: '50.4% (95% interval 49.4-51.4%)'."""
+    return f"{share_pct(met / n, n)} ({draws_interval(met, n)})"
 
 
 # ---------------------------------------------------------------- running
@@ -885,6 +925,7 @@ class SweepResult:
 
 
 PARAMS_PART, RUNS_PART = "params.csv.part", "runs.parquet.part"
+MIN_RANK_DRAWS = 2  # draws (Sobol: base samples; grid: runs) below which no input is ranked
 SUMMARY_VALUES = 4_000_000  # values per summary task (32 MB): years are split to stay below
 PARALLEL_OUTPUT_RUNS = 50_000  # from this many runs the summary and sensitivity tasks use the pool
 # cores from which a chart process renders the fan chart: its matplotlib import (0.3 s of one core
@@ -1148,8 +1189,17 @@ def sensitivity_later(the_plan: Plan, chunks: Stored, pool: Pool | None = None) 
     """:func:`sensitivity_frame`'s tasks handed to the pool now; the function returned waits for
     them and ranks the inputs."""
     spec = the_plan.spec
-    job = sensitivity_job(spec, the_plan.values)
     targets = [(var, year) for var in spec.sensitivity_variables for year in spec.sensitivity_years]
+    draws = the_plan.n_runs if spec.method == "grid" else spec.draws
+    if draws < MIN_RANK_DRAWS:  # one draw ranks nothing: every input's swing is 0, its correlation none
+        note = f"{draws} draw cannot rank the inputs (at least {MIN_RANK_DRAWS} needed)"
+        rows = [
+            {"variable": var, "fiscal_year": year, "method": spec.method, "input": f.name, "note": note}
+            for var, year in targets
+            for f in spec.factors
+        ]
+        return lambda: ranked(spec, pd.DataFrame(rows))
+    job = sensitivity_job(spec, the_plan.values)
     # rank correlations and decile swings are input by input: with more worker processes than
     # targets, one task per target and input (the same rows, in the same order); Sobol and Morris
     # take all inputs. Not on a Dask cluster, where each task also gathers its column from every

@@ -475,3 +475,82 @@ def test_a_full_disk_writing_the_summary_names_the_file(tmp_path, monkeypatch):
     with pytest.raises(SnowballError) as exc:
         sweep.run_sweep(spec, out=out, workers=1, show_progress=False)
     assert str(exc.value) == f"sweep {spec.name}: disk full writing {out / 'summary.csv'}"
+
+
+# ---------------------------------------------------------------- numpy integers, one draw, precision
+
+
+def test_api_sweep_takes_numpy_integers(tmp_path):
+    # the issue: api.sweep(draws=np.int64(20)) was refused ("must be a whole number")
+    import json
+
+    from runners import api
+
+    spec = make_spec(tmp_path)
+    res = api.sweep(spec.path, draws=np.int64(20), seed=np.int32(4), workers=np.int64(1), out=tmp_path / "o")
+    manifest = json.loads((res.out / "manifest.json").read_text())
+    assert (manifest["draws"], manifest["seed"], manifest["runs"]) == (20, 4, 20)
+    assert manifest["overrides"]["draws"] == {"spec": 30, "command_line": 20}
+    with pytest.raises(SnowballError, match="--draws True"):
+        api.sweep(spec.path, draws=True, out=tmp_path / "b")
+    with pytest.raises(SnowballError, match="--draws 20.0"):
+        api.sweep(spec.path, draws=20.0, out=tmp_path / "c")
+
+
+def test_one_draw_ranks_no_input(tmp_path, capsys):
+    # the issue: a sensitivity ranking was computed, and printed, from a single draw
+    import pandas as pd
+
+    from runners import cli
+
+    path = tmp_path / "one.toml"
+    path.write_text(
+        SPEC.format(draws=1, chunk=10).replace(
+            "[keep]", '[inputs."growth shift"]\ndistribution = "normal"\nmean = 0\nsd = 0.5\n\n[keep]'
+        )
+    )
+    out = tmp_path / "o"
+    assert cli.main(["sweep", str(path), "--workers", "1", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "Inputs ranked" not in text
+    assert (
+        "Inputs not ranked for debt_to_gdp in FY2030: 1 draw cannot rank the inputs (at least 2 needed)"
+        in text
+    )
+    sens = pd.read_csv(out / "sensitivity.csv")
+    assert "rank" not in sens and list(sens["input"]) == ["yield shift", "growth shift"]
+
+
+def test_monte_carlo_shares_say_their_precision():
+    # the issue: one draw in 10,000 printed as "0.0% of draws", and shares came without precision
+    from runners.sweep import draws_share, share_pct, wilson
+
+    assert share_pct(1 / 10_000, 10_000) == "0.01%"
+    assert share_pct(1 / 1_000_000, 1_000_000) == "0.0001%"
+    assert share_pct(0.0, 10) == "0%" and share_pct(1.0, 10_000) == "100%"
+    assert draws_share(1, 10_000) == "0.01% (95% interval 0.002\u20130.06%)"
+    assert draws_share(10_000, 10_000) == "100% (95% interval 99.96\u2013100%)"
+    assert draws_share(361, 400) == "90.2% (95% interval 86.9\u201392.8%)"
+    from scipy.stats import binomtest
+
+    for met, n in [(5040, 10_000), (1, 10_000), (17, 20), (361, 400)]:
+        ci = binomtest(met, n).proportion_ci(method="wilson")  # Wilson's score interval
+        assert wilson(met, n) == (pytest.approx(ci.low, abs=1e-12), pytest.approx(ci.high, abs=1e-12))
+
+
+def test_gap_probability_beyond_what_the_draws_resolve_says_so(tmp_path, capsys):
+    # the issue: P = 0.999999 from 10,000 draws was answered with no word of its precision
+    import json
+
+    from runners.cli import main
+
+    spec = tmp_path / "mc.toml"
+    spec.write_text(SPEC.format(draws=20, chunk=10))
+    out = tmp_path / "g"
+    argv = ["gap", "--target", "100", "--by", "2030", "--probability", "0.99", "--sweep", str(spec)]
+    assert main([*argv, "--workers", "1", "--out", str(out)]) == 0, capsys.readouterr().err
+    text = capsys.readouterr().out
+    assert "100% of 20 draws of 'mc' [95% interval 83.9\u2013100%]" in text
+    assert "20 draws resolve no probability above 95.0%: this is the size at which all of them" in text
+    recorded = json.loads((out / "manifest.json").read_text())["gap"]["probabilistic"]
+    assert recorded["share_of_draws_met_95pct_interval"] == [pytest.approx(0.83887, abs=1e-5), 1.0]
