@@ -554,3 +554,109 @@ def test_gap_probability_beyond_what_the_draws_resolve_says_so(tmp_path, capsys)
     assert "20 draws resolve no probability above 95.0%: this is the size at which all of them" in text
     recorded = json.loads((out / "manifest.json").read_text())["gap"]["probabilistic"]
     assert recorded["share_of_draws_met_95pct_interval"] == [pytest.approx(0.83887, abs=1e-5), 1.0]
+
+
+# ---------------------------------------------------------------- fuzz: damaged chunk files
+
+try:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover - the test extra has it
+    given = None
+
+DAMAGES = ("zero data", "flip byte", "truncate", "nan", "empty", "no checksum", "garbled checksum")
+
+
+def damage_chunk(folder: Path, index: int, how: str, where: float) -> None:
+    """Damage chunk ``index`` as a crash, a bad disk or a hand would; ``where`` (0-1) places it."""
+    chunk = folder / f"chunk-{index:05d}.npy"
+    side = folder / f"chunk-{index:05d}.sha256"
+    raw = bytearray(chunk.read_bytes())
+    start = data_offset(chunk)
+    if how == "zero data":
+        raw[start:] = bytes(len(raw) - start)
+    elif how == "flip byte":
+        at = int(where * (len(raw) - 1))
+        raw[at] ^= 0xFF
+    elif how == "truncate":
+        raw = raw[: int(where * (len(raw) - 1))]
+    elif how == "nan":
+        at = start + 8 * int(where * ((len(raw) - start) // 8 - 1))
+        raw[at : at + 8] = np.float64(np.nan).tobytes()
+    elif how == "empty":
+        raw = bytearray()
+    elif how == "no checksum":
+        side.unlink()
+    else:
+        side.write_text("0" * 64 + f"  {chunk.name}\n")
+    if how not in ("no checksum", "garbled checksum"):
+        chunk.write_bytes(bytes(raw))
+
+
+@pytest.fixture(scope="module")
+def kept_template(tmp_path_factory):
+    """A spec and a partial folder with its 3 chunks finished, copied by each example."""
+    tmp = tmp_path_factory.mktemp("template")
+    spec = make_spec(tmp)
+    return spec, kept_folder(spec, tmp / "o")
+
+
+if given is not None:
+
+    @settings(
+        max_examples=10,
+        deadline=None,
+        database=None,
+        derandomize=True,  # the same examples on every run
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    @given(
+        damaged=st.dictionaries(
+            st.integers(0, 2), st.tuples(st.sampled_from(DAMAGES), st.floats(0, 1)), max_size=3
+        )
+    )
+    def test_fuzz_damaged_chunks_are_recomputed_and_the_outputs_equal_a_fresh_run(
+        damaged, kept_template, clean, capsys
+    ):
+        import shutil
+        import tempfile
+
+        spec, template = kept_template
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "o"
+            folder = sweep.partial_dir(out)
+            shutil.copytree(template, folder)
+            for index, (how, where) in damaged.items():
+                damage_chunk(folder, index, how, where)
+            check_resume(spec, out, folder, sorted(damaged), clean, capsys)
+
+
+def re_names(line: str) -> list[str]:
+    """The chunk files a 'kept ... damaged, recomputed: ...' line names."""
+    import re
+
+    return re.findall(r"chunk-\d{5}\.npy", line)
+
+
+def check_resume(spec, out: Path, folder: Path, damaged: list[int], clean: dict, capsys) -> None:
+    """--resume recomputes exactly the ``damaged`` chunks, says so, and writes a fresh run's files."""
+    capsys.readouterr()
+    res = sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False)
+    err = capsys.readouterr().err
+    said = [line for line in err.splitlines() if "chunks in" in line]
+    assert len(said) == 1 and f"kept {3 - len(damaged)} of 3 chunks" in said[0], err
+    assert re_names(said[0]) == [f"chunk-{i:05d}.npy" for i in damaged]  # exactly those recomputed
+    assert snapshot(res.out) == clean
+    assert res.failed == ()
+
+
+@pytest.mark.parametrize("how", DAMAGES)
+def test_every_kind_of_damage_is_recomputed(tmp_path, kept_template, clean, capsys, how):
+    import shutil
+
+    spec, template = kept_template
+    out = tmp_path / "o"
+    folder = sweep.partial_dir(out)
+    shutil.copytree(template, folder)
+    damage_chunk(folder, 1, how, 0.5)
+    check_resume(spec, out, folder, [1], clean, capsys)
