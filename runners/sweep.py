@@ -569,6 +569,7 @@ def probe_scheduler(address: str) -> None:
     from dask.utils import parse_timedelta
     from distributed.comm import connect, parse_address
     from distributed.comm.addressing import parse_host_port
+    from distributed.security import Security
 
     reach = float(parse_timedelta(SCHEDULER_TIMEOUT))
     scheme, location = parse_address(address)
@@ -587,8 +588,10 @@ def probe_scheduler(address: str) -> None:
                 time.sleep(0.2)
     answer: dict = {}
 
+    security = Security().get_connection_args("client")  # TLS settings from dask's config, as Client
+
     async def ask() -> object:
-        comm = await connect(address, timeout=reach)
+        comm = await connect(address, timeout=reach, **security)
         try:
             await comm.write({"op": "identity", "reply": True})
             return await comm.read()

@@ -420,6 +420,7 @@ def test_ctrl_c_reports_the_chunks_it_really_kept(tmp_path, monkeypatch, capsys)
     import time
 
     monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    real = sweep.run_and_save
     monkeypatch.setattr(sweep, "run_and_save", _slow_chunk)
     spec = make_spec(tmp_path, draws=40, chunk=2)
     out = tmp_path / "o"
@@ -430,7 +431,7 @@ def test_ctrl_c_reports_the_chunks_it_really_kept(tmp_path, monkeypatch, capsys)
     time.sleep(1.5)  # a chunk still running in a worker would be saved by now
     folder = sweep.partial_dir(out)
     assert int(said.group(1)) == len(list(folder.glob("chunk-*.npy"))) >= 3
-    monkeypatch.setattr(sweep, "run_and_save", sweep.run_and_save)
+    monkeypatch.setattr(sweep, "run_and_save", real)
     sweep.run_sweep(spec, out=out, workers=2, resume=True, show_progress=False)
     assert f"kept {said.group(1)} of 20 chunks in {folder}" in capsys.readouterr().err
 
