@@ -782,22 +782,32 @@ class Pool:
 
         def results() -> list:
             self.wait_live(futures, every=True)
-            return client.gather(futures)
+            return [self.result(f) for f in futures]
 
         return results
 
     def wait_live(self, futures: list, every: bool = False) -> list:
         """Wait on the cluster for the first of ``futures`` to finish (all of them when ``every``)
-        and return those finished; checks every CLUSTER_POLL seconds that the cluster has a live
-        worker, and raises NoLiveWorker when it has had none for NO_WORKER_TIMEOUT seconds (the only
-        worker lost, none to replace it: the tasks would wait for ever)."""
+        and return those finished (:meth:`live`)."""
         from distributed import wait
 
-        alone_since = None
         when = "ALL_COMPLETED" if every else "FIRST_COMPLETED"
+        return self.live(lambda: list(wait(futures, timeout=CLUSTER_POLL, return_when=when).done))
+
+    def result(self, future) -> object:
+        """A future's result, fetched from the cluster (:meth:`live`: the worker that held it may be
+        lost after it finished, and the task then waits to run again)."""
+        return self.live(lambda: future.result(timeout=CLUSTER_POLL))
+
+    def live(self, attempt: Callable[[], object]) -> object:
+        """``attempt()`` (a cluster call that raises TimeoutError after CLUSTER_POLL seconds) until it
+        returns, checking between tries that the cluster has a live worker; raises NoLiveWorker when
+        it has had none for NO_WORKER_TIMEOUT seconds (the only worker lost, none to replace it: the
+        tasks would wait for ever)."""
+        alone_since = None
         while True:
             try:
-                return list(wait(futures, timeout=CLUSTER_POLL, return_when=when).done)
+                return attempt()
             except TimeoutError:
                 pass
             if self.client.nthreads():
@@ -891,7 +901,7 @@ def _run_dask(the_plan: Plan, todo: list[int], pool: Pool, finished: Callable, w
         while pending:
             for fut in sorted(pool.wait_live(pending), key=lambda f: index[f.key]):
                 i = index.pop(fut.key)
-                finished(i, fut.result())
+                finished(i, pool.result(fut))
                 pool.chunks[i] = client.submit(_first, fut, key=f"snowball-{the_plan.key[:12]}-{i}-data")
                 pending.remove(fut)
                 if waiting:

@@ -362,6 +362,47 @@ def test_the_only_worker_lost_stops_the_sweep_and_keeps_its_chunks(tmp_path, cle
     assert snapshot(res.out) == clean
 
 
+def test_a_worker_lost_after_its_chunk_finished_stops_the_sweep(
+    tmp_path, short_cluster_timeouts, monkeypatch
+):
+    # measured by hand: the only worker killed between a chunk's finishing and the sweep's fetching
+    # it ("Couldn't gather 1 keys, rescheduling"): the fetch waited for ever
+    import time
+
+    distributed = pytest.importorskip("distributed")
+    spec = make_spec(tmp_path)
+    out = tmp_path / "o"
+    with loopback_scheduler(distributed) as cluster:
+        address = cluster.scheduler_address
+        worker = start_worker(address)
+        real = sweep.Pool.wait_live
+
+        def then_kill(self, futures, every=False):
+            done = real(self, futures, every)
+            if worker.poll() is None:  # the first chunk is done: its worker dies before it is fetched
+                worker.kill()
+                worker.wait(10)
+                time.sleep(1.0)
+            return done
+
+        monkeypatch.setattr(sweep.Pool, "wait_live", then_kill)
+        try:
+            with distributed.Client(address) as client:
+                wait_for_workers(client, 1)
+            box, seconds = bounded(
+                lambda: sweep.run_sweep(spec, out=out, scheduler=address, show_progress=False), 60
+            )
+        finally:
+            worker.kill()
+            worker.wait(10)
+    error = box.get("error")
+    assert isinstance(error, SnowballError), box
+    assert str(error).startswith(
+        f"sweep {spec.name}: the Dask cluster at {address} has had no live worker for 3 s"
+    )
+    assert seconds < 40
+
+
 def test_one_of_two_workers_lost_recovers(tmp_path, clean, short_cluster_timeouts):
     # kept as it was: the other worker takes the lost one's chunks
     distributed = pytest.importorskip("distributed")
