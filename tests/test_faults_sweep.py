@@ -3,6 +3,7 @@ count, a full disk, numpy integers, one-draw rankings and Monte Carlo precision.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -215,7 +216,7 @@ class Silent:
         self.held: list = []
 
         def accept() -> None:
-            with contextlib_suppress():
+            with contextlib.suppress(OSError):
                 while True:
                     self.held.append(self.sock.accept()[0])
 
@@ -226,12 +227,6 @@ class Silent:
         for conn in self.held:
             conn.close()
         self.sock.close()
-
-
-def contextlib_suppress():
-    import contextlib
-
-    return contextlib.suppress(OSError)
 
 
 class Http:
