@@ -1402,6 +1402,8 @@ def run_sweep(
                     raise _worker_died(spec, the_plan, folder, kept, hint) from None
                 if isinstance(exc, NoLiveWorker):
                     raise _no_live_worker(spec, the_plan, folder, kept, hint, scheduler) from None
+                if _a_scheduler_lost(exc, scheduler):
+                    raise _scheduler_lost(spec, the_plan, folder, kept, hint, scheduler) from None
                 raise
             bar.close()
             bar.stage("writing the outputs (summary, sensitivity, charts)")
@@ -1421,6 +1423,8 @@ def run_sweep(
                 n, hint = len(the_plan.chunks), resume_hint(spec, out, default_out, scheduler)
                 if isinstance(exc, NoLiveWorker):
                     raise _no_live_worker(spec, the_plan, folder, n, hint, scheduler) from None
+                if _a_scheduler_lost(exc, scheduler):
+                    raise _scheduler_lost(spec, the_plan, folder, n, hint, scheduler) from None
                 if not _a_worker_died(exc):
                     raise
                 raise _worker_died(spec, the_plan, folder, n, hint) from None
@@ -1465,6 +1469,33 @@ def resume_hint(spec: SweepSpec, out: Path, default_out: Path, scheduler: str | 
         f"snowball sweep {spec.path} --resume"
         + (f" --out {out}" if out != default_out else "")
         + (f" --scheduler {scheduler}" if scheduler else "")
+    )
+
+
+def _a_scheduler_lost(exc: BaseException, scheduler: str | None) -> bool:
+    """True for what a sweep on a cluster gets when its scheduler goes away: its futures cancelled
+    ("scheduler-connection-lost") or the connection closed."""
+    from concurrent.futures import CancelledError
+
+    distributed = sys.modules.get("distributed")
+    if scheduler is None or distributed is None:
+        return False
+    from distributed.comm.core import CommClosedError
+
+    return isinstance(exc, CancelledError | CommClosedError)
+
+
+def _scheduler_lost(
+    spec: SweepSpec, the_plan: Plan, folder: Path, kept: int, hint: str, scheduler: str | None
+) -> SnowballError:
+    """The one-line error for a Dask scheduler that went away during the sweep."""
+    where = (
+        f"{kept} of {len(the_plan.chunks)} chunks are kept in {folder}; continue with: {hint}"
+        if kept
+        else "no chunk had finished, so nothing was kept"
+    )
+    return SnowballError(
+        f"sweep {spec.name}: lost the connection to the Dask scheduler at {scheduler}; {where}"
     )
 
 

@@ -398,6 +398,67 @@ def test_a_worker_lost_after_its_chunk_finished_stops_the_sweep(
     assert seconds < 40
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_scheduler_lost_mid_sweep_is_one_line_and_keeps_the_chunks(tmp_path, clean, short_cluster_timeouts):
+    # measured by hand: the scheduler killed mid-sweep gave "internal error: FuturesCancelledError"
+    # and a traceback
+    import re
+    import subprocess
+    import sys
+
+    distributed = pytest.importorskip("distributed")
+    spec = make_spec(tmp_path)
+    out = tmp_path / "o"
+    address = f"tcp://127.0.0.1:{free_port()}"
+    scheduler = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            address.rsplit(":", 1)[1],
+            "--no-dashboard",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = None
+    try:
+        with distributed.Client(address, timeout="60s") as client:
+            worker = start_worker(address)
+            wait_for_workers(client, 1)
+        box, seconds = bounded(
+            lambda: sweep.run_sweep(spec, out=out, scheduler=address, progress=KillAfterFirst(scheduler)), 60
+        )
+    finally:
+        for proc in (scheduler, worker):
+            if proc is not None:
+                proc.kill()
+                proc.wait(10)
+    error = box.get("error")
+    assert isinstance(error, SnowballError), box
+    folder = sweep.partial_dir(out)
+    kept = len(list(folder.glob("chunk-*.sha256")))
+    assert re.fullmatch(
+        rf"sweep {spec.name}: lost the connection to the Dask scheduler at {re.escape(address)}; "
+        rf"{kept} of 3 chunks are kept in {re.escape(str(folder))}; continue with: .* --scheduler "
+        + re.escape(address),
+        str(error),
+    ), str(error)
+    assert seconds < 40
+    res = sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False)
+    assert snapshot(res.out) == clean
+
+
 def test_one_of_two_workers_lost_recovers(tmp_path, clean, short_cluster_timeouts):
     # kept as it was: the other worker takes the lost one's chunks
     distributed = pytest.importorskip("distributed")
