@@ -324,6 +324,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 else ""
             )
             print(f"  {int(r['rank']):>2}. {r['input']:<32} {r[key]:.3f}{extra}")
+    elif "note" in sens and len(sens):
+        first = sens.iloc[0]
+        print(f"\nInputs not ranked for {first['variable']} in FY{first['fiscal_year']}: {first['note']}")
     print(f"\nwrote {result.out}")
     return 0
 

@@ -579,6 +579,8 @@ def gap_table(result: GapResult) -> pd.DataFrame:
             "probability_pct": np.nan,
             "draws": np.nan,
             "share_of_draws_met_pct": np.nan,
+            "share_of_draws_met_low_pct": np.nan,
+            "share_of_draws_met_high_pct": np.nan,
             "adjustment_pct_gdp": result.size,
             "first_year_bn": result.first_year_bn,
             "first_year_pct_gdp": result.first_year_pct,
@@ -597,6 +599,7 @@ def gap_table(result: GapResult) -> pd.DataFrame:
                 "probability_pct": p.probability * 100,
                 "draws": p.draws,
                 "share_of_draws_met_pct": p.share_met * 100,
+                **interval_columns(p),
                 "adjustment_pct_gdp": p.size,
                 "first_year_bn": result.first_year_bn * scale,
                 "first_year_pct_gdp": result.first_year_pct * scale,
@@ -606,6 +609,19 @@ def gap_table(result: GapResult) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows).set_index("answer")
+
+
+def wilson_of(p: Probabilistic) -> tuple[float, float]:
+    """Wilson's 95% interval for the share of draws meeting the goal (its Monte Carlo precision)."""
+    from .sweep import wilson
+
+    return wilson(round(p.share_met * p.draws), p.draws)
+
+
+def interval_columns(p: Probabilistic) -> dict[str, float]:
+    """gap.csv's columns for the share's 95% interval, in percent."""
+    low, high = wilson_of(p)
+    return {"share_of_draws_met_low_pct": low * 100, "share_of_draws_met_high_pct": high * 100}
 
 
 def path_table(result: GapResult) -> pd.DataFrame:
@@ -658,12 +674,22 @@ def format_gap(result: GapResult) -> str:
         )
     p = result.probabilistic
     if p is not None:
+        from .sweep import draws_interval, draws_share, share_pct
+
+        met, met_det = round(p.share_met * p.draws), round(p.share_met_deterministic * p.draws)
+        finest = (
+            f"; {p.draws:,} draws resolve no probability above {share_pct(1 - 1 / p.draws, p.draws)}: "
+            "this is the size at which all of them meet the goal"
+            if p.probability > 1 - 1 / p.draws
+            else ""
+        )
         rows.append(
             (
                 f"With {p.probability * 100:g}% probability",
-                f"{p.size:.2f}% of GDP ({p.share_met:.1%} of {p.draws:,} draws of '{p.spec}', applied to "
-                f"this scenario to FY{q.until}, meet the goal; "
-                f"the deterministic {result.size:.2f}% meets it in {p.share_met_deterministic:.1%})",
+                f"{p.size:.2f}% of GDP ({share_pct(p.share_met, p.draws)} of {p.draws:,} draws of "
+                f"'{p.spec}' [{draws_interval(met, p.draws)}], applied to this scenario to FY{q.until}, "
+                f"meet the goal; the deterministic {result.size:.2f}% meets it in "
+                f"{draws_share(met_det, p.draws)}{finest})",
             )
         )
     width = max(len(k) for k, _ in rows)
@@ -813,6 +839,7 @@ def manifest(result: GapResult, files: dict[str, str], command: list[str] | None
             "draws": p.draws,
             "adjustment_pct_gdp": round(p.size, 6),
             "share_of_draws_met": p.share_met,
+            "share_of_draws_met_95pct_interval": list(wilson_of(p)),
             "solver": f"order statistic k = ceil(P n), scipy.optimize.brentq (xtol {PROB_XTOL})",
         }
     out["output_files_sha256"] = files

@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
+import errno
 import hashlib
 import json
+import math
 import platform
 import queue
 import re
@@ -62,11 +64,15 @@ from .sweepwork import (
     Digest,
     SensitivityJob,
     Stored,
+    checksum_path,
+    chunk_intact,
     chunk_path,
     failed_rows,
     job_digest,
     kept_values,
     load_chunk,
+    named_error,
+    naming,
     on_block,
     on_parts,
     preload_charts,
@@ -328,6 +334,45 @@ def check_holdings(spec: SweepSpec, values: np.ndarray, constants: dict[str, flo
         )
 
 
+# ---------------------------------------------------------------- Monte Carlo precision
+
+
+Z95 = 1.959963984540054  # the standard normal's 97.5th percentile: two-sided 95% intervals
+
+
+def wilson(met: int, n: int) -> tuple[float, float]:
+    """Wilson's 95% score interval for a probability estimated as ``met`` of ``n`` draws (exactly 0
+    below when none met it, exactly 1 above when all did)."""
+    if n <= 0:
+        return float("nan"), float("nan")
+    p, z2 = met / n, Z95 * Z95
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z95 / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return (0.0 if met <= 0 else max(0.0, centre - half)), (1.0 if met >= n else min(1.0, centre + half))
+
+
+def share_pct(share: float, n: int) -> str:
+    """``share`` (0-1) in percent at the precision ``n`` draws resolve (one draw in 10,000 is
+    0.01%): never 0 or 100 unless exactly so."""
+    if share in (0.0, 1.0):
+        return f"{share * 100:.0f}%"
+    digits = max(1, math.ceil(math.log10(max(n, 1))) - 2)
+    while digits < 8 and round(share * 100, digits) in (0.0, 100.0):
+        digits += 1
+    return f"{share * 100:.{digits}f}%"
+
+
+def draws_interval(met: int, n: int) -> str:
+    """The precision of ``met`` of ``n`` draws: '95% interval 49.4-51.4%' (Wilson's)."""
+    low, high = wilson(met, n)
+    return f"95% interval {share_pct(low, n)[:-1]}\u2013{share_pct(high, n)}"
+
+
+def draws_share(met: int, n: int) -> str:
+    """A Monte Carlo share with its precision: '50.4% (95% interval 49.4-51.4%)'."""
+    return f"{share_pct(met / n, n)} ({draws_interval(met, n)})"
+
+
 # ---------------------------------------------------------------- running
 
 
@@ -417,6 +462,37 @@ def chunk_ok(path: Path, shape: tuple[int, ...]) -> bool:
         return False
 
 
+def check_kept(the_plan: Plan, folder: Path) -> list[int]:
+    """The chunks still to run: those not kept in ``folder``, and those kept but damaged (their
+    checksum does not match, or a wrong shape), which are deleted. Says on stderr how many were
+    kept and which were damaged."""
+    todo: list[int] = []
+    damaged: list[str] = []
+    width = (len(the_plan.years), len(the_plan.columns))
+    for i, (start, stop) in enumerate(the_plan.chunks):
+        path = _chunk_path(folder, i)
+        side = Path(checksum_path(str(folder), i))
+        if path.is_file():
+            why = chunk_intact(str(folder), i)
+            if why is None and not chunk_ok(path, (stop - start, *width)):
+                why = "not of this sweep's shape"
+            if why is None:
+                continue
+            damaged.append(f"{path.name} ({why})")
+        for stale in (path, side):
+            if stale.is_file() or stale.is_symlink():
+                stale.unlink()
+        todo.append(i)
+    n = len(the_plan.chunks)
+    if n - len(todo) or damaged:
+        note = f"snowball: kept {n - len(todo)} of {n} chunks in {folder} (checksums verified)"
+        if damaged:
+            shown = ", ".join(damaged[:5]) + (", ..." if len(damaged) > 5 else "")
+            note += f"; {len(damaged)} damaged, recomputed: {shown}"
+        print(note, file=sys.stderr)
+    return todo
+
+
 def partial_dir(out: Path) -> Path:
     """Where finished chunks wait (beside the output folder) until the sweep completes."""
     return out.parent / f".{out.name}.partial"
@@ -433,20 +509,12 @@ def execute(
 ) -> None:
     """Run every chunk not yet in ``folder``, saving each as it finishes (Ctrl-C keeps them).
 
-    A chunk file that is truncated or of the wrong shape (a crash mid-write on another system, a
-    full disk) is run again. ``pool`` (default: one made from ``workers`` and ``scheduler``) runs
+    A kept chunk is used only when it matches the checksum written with it and has the plan's
+    shape; any other (zeroed or torn by a crash, edited, truncated) is run again
+    (:func:`check_kept`). ``pool`` (default: one made from ``workers`` and ``scheduler``) runs
     the chunks; ``collector``, when given, takes each chunk in run order as it arrives.
     """
-    todo = []
-    width = (len(the_plan.years), len(the_plan.columns))
-    for i, (start, stop) in enumerate(the_plan.chunks):
-        path = _chunk_path(folder, i)
-        if path.is_file() and chunk_ok(path, (stop - start, *width)):
-            continue
-        if path.exists():
-            print(f"snowball: {path} is incomplete or damaged; running that chunk again", file=sys.stderr)
-            path.unlink()
-        todo.append(i)
+    todo = check_kept(the_plan, folder)
     sizes = [stop - start for start, stop in the_plan.chunks]
     done = sum(sizes) - sum(sizes[i] for i in todo)
     if progress:
@@ -488,7 +556,79 @@ def execute(
             pool.close()
 
 
-SCHEDULER_TIMEOUT = "10s"  # how long to try to reach a Dask scheduler
+SCHEDULER_TIMEOUT = "10s"  # how long to try to reach a Dask scheduler (its port accepting connections)
+HANDSHAKE_TIMEOUT = 10.0  # seconds for what answers there to identify itself as a Dask scheduler
+NO_WORKER_TIMEOUT = 30.0  # seconds a cluster may have no live worker before the sweep stops
+CLUSTER_POLL = 1.0  # seconds between checks that the cluster has a live worker
+
+
+class NoLiveWorker(Exception):
+    """The Dask cluster has had no live worker for NO_WORKER_TIMEOUT seconds."""
+
+
+def probe_scheduler(address: str) -> None:
+    """Check that a Dask scheduler answers at ``address``: its port accepts a connection within
+    SCHEDULER_TIMEOUT (tcp and tls addresses) and it identifies itself as a scheduler within
+    HANDSHAKE_TIMEOUT, asked from a thread of its own (so a caller's event loop, such as
+    Jupyter's, is left alone). distributed's own client waits for the handshake without limit:
+    an HTTP server on the port held it for ever."""
+    import asyncio
+    import socket
+
+    from dask.utils import parse_timedelta
+    from distributed.comm import connect, parse_address
+    from distributed.comm.addressing import parse_host_port
+    from distributed.security import Security
+
+    reach = float(parse_timedelta(SCHEDULER_TIMEOUT))
+    scheme, location = parse_address(address)
+    if scheme in ("tcp", "tls"):
+        host, port = parse_host_port(location)
+        deadline = time.monotonic() + reach
+        while True:
+            try:
+                socket.create_connection((host, port), timeout=reach).close()
+                break
+            except OSError as exc:  # refused while a scheduler starts: try until the deadline
+                if time.monotonic() >= deadline:
+                    raise SnowballError(
+                        f"--scheduler {address}: cannot reach the Dask scheduler ({exc.strerror or exc})"
+                    ) from None
+                time.sleep(0.2)
+    answer: dict = {}
+
+    security = Security().get_connection_args("client")  # TLS settings from dask's config, as Client
+
+    async def ask() -> object:
+        comm = await connect(address, timeout=reach, **security)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    def run() -> None:
+        try:
+            answer["reply"] = asyncio.run(asyncio.wait_for(ask(), HANDSHAKE_TIMEOUT))
+        except BaseException as exc:  # reported by the caller below
+            answer["error"] = exc
+
+    thread = threading.Thread(target=run, name="snowball-scheduler-probe", daemon=True)
+    thread.start()
+    thread.join(HANDSHAKE_TIMEOUT + 2)
+    error = answer.get("error")
+    if "reply" not in answer and (thread.is_alive() or isinstance(error, TimeoutError)):
+        raise SnowballError(
+            f"--scheduler {address}: no Dask scheduler answered within {HANDSHAKE_TIMEOUT:g} s "
+            "(something there accepts connections but does not speak Dask's protocol)"
+        )
+    if "reply" not in answer:
+        raise SnowballError(f"--scheduler {address}: cannot reach the Dask scheduler ({error})")
+    reply = answer["reply"]
+    kind = reply.get("type") if isinstance(reply, dict) else None
+    if kind != "Scheduler":
+        what = f"a Dask {kind}" if isinstance(kind, str) else "not Dask"
+        raise SnowballError(f"--scheduler {address}: what answers there is {what}, not a Dask scheduler")
 
 
 class Pool:
@@ -498,6 +638,7 @@ class Pool:
     def __init__(self, workers: int = 1, scheduler: str | None = None):
         self.workers = workers
         self.client = None
+        self.scheduler = scheduler
         self._executor = None
         self._warming: threading.Thread | None = None  # starts the workers while the parent plans
         self._warm_error: BaseException | None = None
@@ -514,10 +655,20 @@ class Pool:
                     "--scheduler needs the dask extra: pip install 'snowball[dask]'"
                 ) from None
             try:
+                probe_scheduler(scheduler)
                 self.client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
             except (OSError, TimeoutError, ValueError, TypeError) as exc:
                 raise SnowballError(
                     f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})"
+                ) from None
+            self.scheduler = scheduler
+            try:
+                self.client.wait_for_workers(1, timeout=NO_WORKER_TIMEOUT)
+            except TimeoutError:
+                self.close(failed=True)
+                raise SnowballError(
+                    f"--scheduler {scheduler}: the Dask scheduler has no worker, and none joined within "
+                    f"{NO_WORKER_TIMEOUT:g} s (start some with: dask worker {scheduler})"
                 ) from None
 
     @property
@@ -626,7 +777,10 @@ class Pool:
         client = self.client
         missing = [i for i in range(len(chunks.chunks)) if i not in self.chunks]
         for i in missing:  # kept from an interrupted run (--resume): sent from this machine's disk
-            self.chunks[i] = client.scatter(load_chunk(chunks.path(i)))
+            try:
+                self.chunks[i] = client.scatter(load_chunk(chunks.path(i)), timeout=NO_WORKER_TIMEOUT)
+            except TimeoutError:
+                raise NoLiveWorker() from None
         futures = []
         for years, column, *rest in tasks:
             parts = [
@@ -634,16 +788,56 @@ class Pool:
                 for i in range(len(chunks.chunks))
             ]
             futures.append(client.submit(on_parts, fn, parts, chunks.failed, *rest, pure=False))
-        return lambda: client.gather(futures)
+
+        def results() -> list:
+            self.wait_live(futures, every=True)
+            return [self.result(f) for f in futures]
+
+        return results
+
+    def wait_live(self, futures: list, every: bool = False) -> list:
+        """Wait on the cluster for the first of ``futures`` to finish (all of them when ``every``)
+        and return those finished (:meth:`live`)."""
+        from distributed import wait
+
+        when = "ALL_COMPLETED" if every else "FIRST_COMPLETED"
+        return self.live(lambda: list(wait(futures, timeout=CLUSTER_POLL, return_when=when).done))
+
+    def result(self, future) -> object:
+        """A future's result, fetched from the cluster (:meth:`live`: the worker that held it may be
+        lost after it finished, and the task then waits to run again)."""
+        return self.live(lambda: future.result(timeout=CLUSTER_POLL))
+
+    def live(self, attempt: Callable[[], object]) -> object:
+        """``attempt()`` (a cluster call that raises TimeoutError after CLUSTER_POLL seconds) until it
+        returns, checking between tries that the cluster has a live worker; raises NoLiveWorker when
+        it has had none for NO_WORKER_TIMEOUT seconds (the only worker lost, none to replace it: the
+        tasks would wait for ever)."""
+        alone_since = None
+        while True:
+            try:
+                return attempt()
+            except TimeoutError:
+                pass
+            if self.client.nthreads():
+                alone_since = None
+                continue
+            now = time.monotonic()
+            alone_since = alone_since if alone_since is not None else now
+            if now - alone_since >= NO_WORKER_TIMEOUT:
+                raise NoLiveWorker()
 
     def close(self, failed: bool = False) -> None:
-        """Stop the workers (at once, dropping queued work, when ``failed``)."""
+        """Stop the workers (when ``failed``: at once, dropping queued work and ending the worker
+        processes, so that none saves a chunk after the sweep has counted them)."""
         self.chunks.clear()  # the cluster lets go of the chunks' results
         self._warmed = []
         with contextlib.suppress(BaseException):  # closing: a failed start has nothing to stop
             self._started()
         for name in ("_executor", "_drawer"):
             if getattr(self, name) is not None:
+                if failed:
+                    stop_processes(getattr(self, name))
                 getattr(self, name).shutdown(wait=not failed, cancel_futures=failed)
                 setattr(self, name, None)
         if self.client is not None:
@@ -655,6 +849,21 @@ class Pool:
 
     def __exit__(self, kind, value, tb) -> None:
         self.close(failed=kind is not None)
+
+
+PROCESS_STOP_SECONDS = 5.0  # how long a terminated worker process may take to exit
+
+
+def stop_processes(executor) -> None:
+    """End a ProcessPoolExecutor's worker processes now (SIGTERM), and wait for them to exit: a
+    chunk they were running is lost, but none is saved after the sweep said how many it kept."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            process.join(PROCESS_STOP_SECONDS)
 
 
 def _run_processes(the_plan: Plan, todo: list[int], pool: Pool, finished: Callable, where: tuple) -> None:
@@ -680,9 +889,8 @@ def _run_processes(the_plan: Plan, todo: list[int], pool: Pool, finished: Callab
 
 def _run_dask(the_plan: Plan, todo: list[int], pool: Pool, finished: Callable, where: tuple) -> None:
     """The chunks on the cluster, a bounded number in flight; each chunk's full results stay on the
-    cluster (``pool.chunks``) for the output tasks, and come back once to be saved for --resume."""
-    from distributed import as_completed
-
+    cluster (``pool.chunks``) for the output tasks, and come back once to be saved for --resume.
+    A cluster left with no live worker stops the sweep (:meth:`Pool.wait_live`)."""
     client = pool.client
     waiting = list(todo)
     limit = max(4, 2 * pool.size)
@@ -696,15 +904,17 @@ def _run_dask(the_plan: Plan, todo: list[int], pool: Pool, finished: Callable, w
         return fut
 
     try:
-        ac = as_completed([submit(i) for i in waiting[:limit]])
+        for i in waiting[:limit]:
+            submit(i)
         waiting = waiting[limit:]
-        for fut in ac:
-            i = index.pop(fut.key)
-            finished(i, fut.result())
-            pool.chunks[i] = client.submit(_first, fut, key=f"snowball-{the_plan.key[:12]}-{i}-data")
-            pending.remove(fut)
-            if waiting:
-                ac.add(submit(waiting.pop(0)))
+        while pending:
+            for fut in sorted(pool.wait_live(pending), key=lambda f: index[f.key]):
+                i = index.pop(fut.key)
+                finished(i, pool.result(fut))
+                pool.chunks[i] = client.submit(_first, fut, key=f"snowball-{the_plan.key[:12]}-{i}-data")
+                pending.remove(fut)
+                if waiting:
+                    submit(waiting.pop(0))
     finally:
         for fut in pending:
             fut.cancel()
@@ -737,6 +947,7 @@ class SweepResult:
 
 
 PARAMS_PART, RUNS_PART = "params.csv.part", "runs.parquet.part"
+MIN_RANK_DRAWS = 2  # draws (Sobol: base samples; grid: runs) below which no input is ranked
 SUMMARY_VALUES = 4_000_000  # values per summary task (32 MB): years are split to stay below
 PARALLEL_OUTPUT_RUNS = 50_000  # from this many runs the summary and sensitivity tasks use the pool
 # cores from which a chart process renders the fan chart: its matplotlib import (0.3 s of one core
@@ -812,7 +1023,9 @@ class Collector:
                 try:
                     self.writer.write_table(table)
                 except BaseException as exc:  # raised in the parent at the next row group or finish
-                    self.error = exc
+                    self.error = (
+                        named_error(exc, str(self.folder / RUNS_PART)) if isinstance(exc, OSError) else exc
+                    )
                 self.encoding += time.perf_counter() - clock
 
     @property
@@ -860,11 +1073,12 @@ class Collector:
 
     def _take(self, index: int, done: Digest) -> None:
         start, _ = self.plan.chunks[index]
-        if index == 0:
-            csv.writer(self.params, lineterminator="\n").writerow(
-                ["run_id", *(f.name for f in self.plan.spec.factors)]
-            )
-        self.params.write(done.params)
+        with naming(self.folder / PARAMS_PART):
+            if index == 0:
+                csv.writer(self.params, lineterminator="\n").writerow(
+                    ["run_id", *(f.name for f in self.plan.spec.factors)]
+                )
+            self.params.write(done.params)
         self.failed += [start + int(i) for i in done.failed]
         self.worker_mb = max(self.worker_mb, done.worker_mb)
         self.buffer.append(done.kept)
@@ -932,8 +1146,12 @@ class Collector:
         """Close the files (an interrupted sweep's partial files are rewritten on --resume)."""
         self._stop()
         if not self.params.closed:
-            self.params.close()
-            self.writer.close()
+            try:
+                with naming(self.folder / PARAMS_PART):
+                    self.params.close()
+            finally:
+                with naming(self.folder / RUNS_PART):
+                    self.writer.close()
 
 
 def stored(the_plan: Plan, folder: Path, failed: np.ndarray) -> Stored:
@@ -993,8 +1211,17 @@ def sensitivity_later(the_plan: Plan, chunks: Stored, pool: Pool | None = None) 
     """:func:`sensitivity_frame`'s tasks handed to the pool now; the function returned waits for
     them and ranks the inputs."""
     spec = the_plan.spec
-    job = sensitivity_job(spec, the_plan.values)
     targets = [(var, year) for var in spec.sensitivity_variables for year in spec.sensitivity_years]
+    draws = the_plan.n_runs if spec.method == "grid" else spec.draws
+    if draws < MIN_RANK_DRAWS:  # one draw ranks nothing: every input's swing is 0, its correlation none
+        note = f"{draws} draw cannot rank the inputs (at least {MIN_RANK_DRAWS} needed)"
+        rows = [
+            {"variable": var, "fiscal_year": year, "method": spec.method, "input": f.name, "note": note}
+            for var, year in targets
+            for f in spec.factors
+        ]
+        return lambda: ranked(spec, pd.DataFrame(rows))
+    job = sensitivity_job(spec, the_plan.values)
     # rank correlations and decile swings are input by input: with more worker processes than
     # targets, one task per target and input (the same rows, in the same order); Sobol and Morris
     # take all inputs. Not on a Dask cluster, where each task also gathers its column from every
@@ -1084,6 +1311,7 @@ def manifest(the_plan: Plan, files: dict[str, str], extra: dict) -> dict:
     )
 
 
+FULL = (errno.ENOSPC, errno.EDQUOT)  # a full disk, or a full quota
 MAX_FAILED_SHARE = 0.01  # a sweep may lose at most 1% of its runs to non-finite or negative values
 SCHEDULER = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://\S+$|^[^/:\s]+:\d+$")  # a Dask address
 
@@ -1165,22 +1393,27 @@ def run_sweep(
                 phases["collect"] = collector.seconds
             except KeyboardInterrupt:
                 bar.close()
+                pool.close(failed=True)  # no worker saves a chunk after the count
                 kept = kept_chunks(the_plan, folder)
                 print(
                     f"snowball: stopped; {kept} of {len(the_plan.chunks)} chunks kept in {folder}; "
-                    f"continue with: {resume_hint(spec, out, default_out)}",
+                    f"continue with: {resume_hint(spec, out, default_out, scheduler)}",
                     file=sys.stderr,
                 )
                 raise
             except BaseException as exc:
                 bar.close()
+                pool.close(failed=True)
                 kept = kept_chunks(the_plan, folder)
                 if created and not kept:
                     shutil.rmtree(folder, ignore_errors=True)
+                hint = resume_hint(spec, out, default_out, scheduler)
                 if _a_worker_died(exc):
-                    raise _worker_died(
-                        spec, the_plan, folder, kept, resume_hint(spec, out, default_out)
-                    ) from None
+                    raise _worker_died(spec, the_plan, folder, kept, hint) from None
+                if isinstance(exc, NoLiveWorker):
+                    raise _no_live_worker(spec, the_plan, folder, kept, hint, scheduler) from None
+                if _a_scheduler_lost(exc, scheduler):
+                    raise _scheduler_lost(spec, the_plan, folder, kept, hint, scheduler) from None
                 raise
             bar.close()
             bar.stage("writing the outputs (summary, sensitivity, charts)")
@@ -1197,14 +1430,22 @@ def run_sweep(
                     marks=marks,
                 )
             except Exception as exc:
+                n, hint = len(the_plan.chunks), resume_hint(spec, out, default_out, scheduler)
+                if isinstance(exc, NoLiveWorker):
+                    raise _no_live_worker(spec, the_plan, folder, n, hint, scheduler) from None
+                if _a_scheduler_lost(exc, scheduler):
+                    raise _scheduler_lost(spec, the_plan, folder, n, hint, scheduler) from None
                 if not _a_worker_died(exc):
                     raise
-                n = len(the_plan.chunks)
-                raise _worker_died(spec, the_plan, folder, n, resume_hint(spec, out, default_out)) from None
+                raise _worker_died(spec, the_plan, folder, n, hint) from None
             phases["runs_parquet_encoding_thread"] = collector.encoding
             shutil.rmtree(folder, ignore_errors=True)
     except OSError as exc:
-        raise SnowballError(f"sweep {spec.name}: cannot write {folder}: {exc.strerror or exc}") from None
+        if exc.errno in FULL:
+            raise SnowballError(f"sweep {spec.name}: disk full writing {exc.filename or folder}") from None
+        raise SnowballError(
+            f"sweep {spec.name}: cannot write {exc.filename or folder}: {exc.strerror or exc}"
+        ) from None
     finally:
         if collector is not None:
             collector.close()
@@ -1223,13 +1464,64 @@ def run_sweep(
 
 
 def kept_chunks(the_plan: Plan, folder: Path) -> int:
-    """How many of the plan's chunks are saved in ``folder`` (kept for --resume)."""
-    return sum(1 for i in range(len(the_plan.chunks)) if _chunk_path(folder, i).is_file())
+    """How many of the plan's chunks are saved in ``folder`` with their checksum (kept for
+    --resume; the checksum is written last)."""
+    return sum(
+        1
+        for i in range(len(the_plan.chunks))
+        if _chunk_path(folder, i).is_file() and Path(checksum_path(str(folder), i)).is_file()
+    )
 
 
-def resume_hint(spec: SweepSpec, out: Path, default_out: Path) -> str:
+def resume_hint(spec: SweepSpec, out: Path, default_out: Path, scheduler: str | None = None) -> str:
     """The command that continues an interrupted sweep from its kept chunks."""
-    return f"snowball sweep {spec.path} --resume" + (f" --out {out}" if out != default_out else "")
+    return (
+        f"snowball sweep {spec.path} --resume"
+        + (f" --out {out}" if out != default_out else "")
+        + (f" --scheduler {scheduler}" if scheduler else "")
+    )
+
+
+def _a_scheduler_lost(exc: BaseException, scheduler: str | None) -> bool:
+    """True for what a sweep on a cluster gets when its scheduler goes away: its futures cancelled
+    ("scheduler-connection-lost") or the connection closed."""
+    from concurrent.futures import CancelledError
+
+    distributed = sys.modules.get("distributed")
+    if scheduler is None or distributed is None:
+        return False
+    from distributed.comm.core import CommClosedError
+
+    return isinstance(exc, CancelledError | CommClosedError)
+
+
+def _scheduler_lost(
+    spec: SweepSpec, the_plan: Plan, folder: Path, kept: int, hint: str, scheduler: str | None
+) -> SnowballError:
+    """The one-line error for a Dask scheduler that went away during the sweep."""
+    where = (
+        f"{kept} of {len(the_plan.chunks)} chunks are kept in {folder}; continue with: {hint}"
+        if kept
+        else "no chunk had finished, so nothing was kept"
+    )
+    return SnowballError(
+        f"sweep {spec.name}: lost the connection to the Dask scheduler at {scheduler}; {where}"
+    )
+
+
+def _no_live_worker(
+    spec: SweepSpec, the_plan: Plan, folder: Path, kept: int, hint: str, scheduler: str | None
+) -> SnowballError:
+    """The one-line error for a Dask cluster left without a live worker (:class:`NoLiveWorker`)."""
+    where = (
+        f"{kept} of {len(the_plan.chunks)} chunks are kept in {folder}; continue with: {hint}"
+        if kept
+        else "no chunk had finished, so nothing was kept"
+    )
+    return SnowballError(
+        f"sweep {spec.name}: the Dask cluster at {scheduler} has had no live worker for "
+        f"{NO_WORKER_TIMEOUT:g} s (its workers were lost and none replaced them); {where}"
+    )
 
 
 def _a_worker_died(exc: BaseException) -> bool:
@@ -1305,7 +1597,7 @@ def computed(the_plan: Plan) -> Iterator[Stored]:
         failed: list[int] = []
         for i, (start, _) in enumerate(the_plan.chunks):
             data = run_chunk(the_plan.job(i))
-            save_chunk(folder, i, data)
+            save_chunk(folder, i, data, durable=False)
             failed += [start + int(r) for r in failed_rows(data, the_plan.columns)]
         check_failed(the_plan, np.array(failed, dtype=np.int64))
         yield stored(the_plan, Path(folder), np.array(failed, dtype=np.int64))
@@ -1405,21 +1697,26 @@ def write_outputs(
             summary = summary_wait()
             waited += time.perf_counter()
             marks["summary_ready"] = time.perf_counter()
-            summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6f", lineterminator="\n")
+            with writing(the_plan, out / "summary.csv"):
+                summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6f", lineterminator="\n")
             if calibration is not None:
-                calibration.to_csv(
-                    tmp / "calibration.csv", index=False, float_format="%.4f", lineterminator="\n"
-                )
+                with writing(the_plan, out / "calibration.csv"):
+                    calibration.to_csv(
+                        tmp / "calibration.csv", index=False, float_format="%.4f", lineterminator="\n"
+                    )
             with charts.ChartFiles(1 if drawer else 0, executor=drawer) as drawing:
-                charts.save_sweep_fan(summary, base_frame, the_plan, tmp, calibration, files=drawing)
+                with writing(the_plan, out / "fan.png"):
+                    charts.save_sweep_fan(summary, base_frame, the_plan, tmp, calibration, files=drawing)
                 waited -= time.perf_counter()
                 sensitivity = sensitivity_wait()
                 waited += time.perf_counter()
                 marks["sensitivity_ready"] = time.perf_counter()
-                sensitivity.to_csv(
-                    tmp / "sensitivity.csv", index=False, float_format="%.6f", lineterminator="\n"
-                )
-                charts.save_sweep_tornado(sensitivity, summary, the_plan, tmp)
+                with writing(the_plan, out / "sensitivity.csv"):
+                    sensitivity.to_csv(
+                        tmp / "sensitivity.csv", index=False, float_format="%.6f", lineterminator="\n"
+                    )
+                with writing(the_plan, out / "tornado.png"):
+                    charts.save_sweep_tornado(sensitivity, summary, the_plan, tmp)
                 marks["tornado_written"] = time.perf_counter()
             marks["charts_written"] = time.perf_counter()  # the fan waited for, if drawn elsewhere
             files = {name: sha256_of(tmp / name) for name in written_files(tmp)}
@@ -1435,13 +1732,26 @@ def write_outputs(
                     "limit_share": MAX_FAILED_SHARE,
                 }
             }
-            write_json(manifest(the_plan, files, extra), tmp / "manifest.json")
+            with writing(the_plan, out / "manifest.json"):
+                write_json(manifest(the_plan, files, extra), tmp / "manifest.json")
     marks["written"] = time.perf_counter()
     if phases is not None:
         phases["summary_sensitivity"] = waited
         phases["base_run"] = base_seconds
         phases["write_charts_manifest"] = time.perf_counter() - clock - waited - base_seconds
     return summary, sensitivity, calibration, tuple(int(i) for i in failed)
+
+
+@contextlib.contextmanager
+def writing(the_plan: Plan, path: Path) -> Iterator[None]:
+    """An OSError raised inside names ``path``; a full disk is a one-line error naming it (the
+    output folder's own error names only the folder)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in FULL:
+            raise SnowballError(f"sweep {the_plan.spec.name}: disk full writing {path}") from None
+        raise named_error(exc, str(path)) from None
 
 
 def base_run(the_plan: Plan) -> pd.DataFrame:

@@ -203,6 +203,7 @@ def check_workers(workers: int | None) -> int | None:
     limit = WORKERS_PER_CORE * cores
     if workers is None:
         return None
+    workers = whole(workers)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise SnowballError(f"--workers must be at least 1, got {workers}")
     if workers > limit:
@@ -308,9 +309,17 @@ def load_spec(
 OVERRIDES = ("draws", "seed")  # the spec fields the command line may set
 
 
+def whole(value: object) -> object:
+    """A numpy integer (``np.int64(20)``, as a caller computing draws gets) as a Python int;
+    anything else as it is, to be checked as given (True, 20.0 and '20' stay refused)."""
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
 def spec_overrides(draws: int | None = None, seed: int | None = None) -> dict[str, int]:
     """``--draws`` and ``--seed`` as :func:`load_spec`'s ``overrides`` (those given)."""
-    return {k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None}
+    return {k: whole(v) for k, v in (("draws", draws), ("seed", seed)) if v is not None}
 
 
 def _is_number(v: object) -> bool:

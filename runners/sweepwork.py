@@ -7,11 +7,14 @@ the compiled program and every input as plain arrays.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import hashlib
+import io
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -205,13 +208,111 @@ def chunk_path(folder: str, index: int) -> str:
     return os.path.join(folder, f"chunk-{index:05d}.npy")
 
 
-def save_chunk(folder: str, index: int, data: np.ndarray) -> None:
-    """Write a chunk's results ``data`` (runs, fiscal years, columns) atomically (a temporary file,
-    then a rename), stored as (columns, fiscal years, runs): the summary and sensitivity tasks read
-    one column in a few years for every run, which is then one contiguous stretch of the file."""
+CHECKSUM_SUFFIX = ".sha256"  # beside each chunk file: its sha256, in sha256sum's format
+
+
+def checksum_path(folder: str, index: int) -> str:
+    """Where chunk ``index``'s checksum lies (written after the chunk: the chunk's commit mark)."""
+    return os.path.join(folder, f"chunk-{index:05d}{CHECKSUM_SUFFIX}")
+
+
+def named_error(exc: OSError, path: str) -> OSError:
+    """``exc`` as an OSError that names ``path`` (numpy, pyarrow and buffered files often name none);
+    a full disk (ENOSPC, EDQUOT) keeps its errno, whatever words the library used."""
+    if exc.filename:
+        return exc
+    code = exc.errno or 0
+    return OSError(code, exc.strerror or str(exc) or os.strerror(code), path)
+
+
+@contextlib.contextmanager
+def naming(path: str | os.PathLike) -> Iterator[None]:
+    """An OSError raised inside that names no file names ``path`` (:func:`named_error`)."""
+    try:
+        yield
+    except OSError as exc:
+        raise named_error(exc, str(path)) from None
+
+
+def write_synced(path: str, parts: Iterable, final: str | None = None, sync: bool = True) -> str:
+    """Write ``parts`` (bytes-like) to ``path`` and flush them to the disk (fsync, unless not
+    ``sync``) before returning their sha256; on failure the file is removed and the error names
+    ``final`` (the name the file was to take) or ``path``."""
+    sha = hashlib.sha256()
+    try:
+        with open(path, "wb") as f:
+            for part in parts:
+                sha.update(part)
+                f.write(part)
+            if sync:
+                f.flush()
+                os.fsync(f.fileno())
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise named_error(exc, final or path) from None
+    return sha.hexdigest()
+
+
+def sync_folder(folder: str) -> None:
+    """Flush ``folder``'s entries (renames into it) to the disk; a no-op where folders cannot be
+    opened (Windows)."""
+    if os.name == "nt":  # pragma: no cover - Windows
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def save_chunk(folder: str, index: int, data: np.ndarray, durable: bool = True) -> None:
+    """Write a chunk's results ``data`` (runs, fiscal years, columns), stored as (columns, fiscal
+    years, runs): the summary and sensitivity tasks read one column in a few years for every run,
+    which is then one contiguous stretch of the file.
+
+    The file is written under a temporary name, flushed to the disk (fsync), renamed into place;
+    then its sha256 is written beside it the same way (:func:`checksum_path`, the chunk's commit
+    mark) and the folder is flushed, so that a crash leaves either no chunk or one whose
+    checksum ``--resume`` verifies (:func:`chunk_intact`). ``durable`` False (a temporary folder
+    nobody resumes from): no fsync."""
+    from numpy.lib import format as npy
+
+    array = np.ascontiguousarray(data.transpose(2, 1, 0))
+    header = io.BytesIO()
+    npy.write_array_header_1_0(header, npy.header_data_from_array_1_0(array))
+    final = chunk_path(folder, index)
     tmp = os.path.join(folder, f".chunk-{index:05d}.tmp.npy")
-    np.save(tmp, np.ascontiguousarray(data.transpose(2, 1, 0)))
-    os.replace(tmp, chunk_path(folder, index))
+    digest = write_synced(tmp, [header.getvalue(), memoryview(array)], final, sync=durable)
+    os.replace(tmp, final)
+    if not durable:
+        return
+    side = checksum_path(folder, index)
+    side_tmp = os.path.join(folder, f".chunk-{index:05d}.tmp{CHECKSUM_SUFFIX}")
+    line = f"{digest}  {os.path.basename(final)}\n".encode()
+    write_synced(side_tmp, [line], side)
+    os.replace(side_tmp, side)
+    sync_folder(folder)
+
+
+def chunk_intact(folder: str, index: int) -> str | None:
+    """None when chunk ``index`` in ``folder`` matches the checksum written with it; otherwise why
+    not ("no checksum", "checksum mismatch", "unreadable")."""
+    try:
+        with open(checksum_path(folder, index), "rb") as f:
+            recorded = f.read(200).split(b" ", 1)[0].decode("ascii", "replace")
+    except FileNotFoundError:
+        return "no checksum"
+    except OSError:
+        return "unreadable checksum"
+    sha = hashlib.sha256()
+    try:
+        with open(chunk_path(folder, index), "rb") as f:
+            while block := f.read(1 << 20):
+                sha.update(block)
+    except OSError:
+        return "unreadable"
+    return None if sha.hexdigest() == recorded else "checksum mismatch"
 
 
 def load_chunk(path: str, mmap: bool = False) -> np.ndarray:
