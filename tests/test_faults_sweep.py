@@ -41,11 +41,12 @@ def make_spec(tmp_path: Path, draws: int = 30, chunk: int = 10, name: str = "fau
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    """sha256 of every output file but the manifest (which names the folder's own files)."""
+    """sha256 of every output file but the manifest (which names the folder's own files) and the
+    output marker (which records the manifest's sha256)."""
     return {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.iterdir())
-        if p.name not in ("manifest.json",)
+        if p.name not in ("manifest.json", ".snowball-output")
     }
 
 

@@ -283,7 +283,7 @@ def test_tables_the_run_cannot_set_are_refused(tmp_path, capsys, table, x):
     one_line_error(
         capsys,
         f"'{table}' is not a fiscal-year input table",
-        "allowed: CPI inflation table, baseline inflation",
+        "allowed: CPI inflation table, GDP price growth table, baseline inflation",
     )
     assert not (tmp_path / "o").exists()
 
