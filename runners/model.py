@@ -372,7 +372,7 @@ def _meta() -> dict:
     from . import cache
 
     key = {"model": model_hash(), "pysd": version("pysd"), "code": cache.file_sha256(__file__)}
-    doc = cache.load("model-meta", key)
+    doc = cache.load("model-meta", key, _checked_meta)
     if doc is not None:
         return doc
     m = _base_model()
@@ -402,6 +402,26 @@ def _meta() -> dict:
             xs = table["lookup_dim"].values.astype(float)
             doc["lookups"][name] = [xs.tolist(), table.values.astype(float).tolist()]
     cache.store("model-meta", key, doc)
+    return doc
+
+
+def _checked_meta(doc: dict) -> dict:
+    """The cached metadata ``doc`` when it has the fields and types :func:`_meta` writes, else
+    TypeError or ValueError (a malformed entry, which runners.cache rebuilds)."""
+    rows, constants, lookups = doc["doc"], doc["constants"], doc["lookups"]
+    if not (isinstance(rows, list) and isinstance(constants, dict) and isinstance(lookups, dict)):
+        raise TypeError("model metadata: 'doc' must be a list, 'constants' and 'lookups' objects")
+    fields = {"name": str, "py_name": str, "subscripted": bool, "units": str, "comment": str}  # type: NaN for Time
+    for row in rows:
+        if any(not isinstance(row[k], kind) for k, kind in fields.items()) or len(row["limits"]) != 2:
+            raise TypeError("model metadata: a malformed row")
+        if any(v is not None and not isinstance(v, float) for v in row["limits"]):
+            raise TypeError("model metadata: a limit that is not a number")
+    if any(not isinstance(v, float) for v in constants.values()):
+        raise TypeError("model metadata: a constant that is not a number")
+    for xs, ys in lookups.values():
+        if len(xs) != len(ys) or any(not isinstance(v, float) for v in [*xs, *ys]):
+            raise ValueError("model metadata: a malformed lookup table")
     return doc
 
 
