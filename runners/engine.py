@@ -695,6 +695,9 @@ class _Builder:
 
 def _parse(path: Path):
     """pysd's abstract model of ``path`` (warnings from the parser silenced locally)."""
+    from .model import read_mdl
+
+    read_mdl(path)  # pysd would read a truncated or non-UTF-8 file as a smaller model
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*chardet.*", category=DeprecationWarning)
         from pysd.translators.vensim.vensim_file import VensimFile

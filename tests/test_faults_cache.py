@@ -6,6 +6,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +21,7 @@ from hypothesis import strategies as st
 from runners import cache, engine, model, modeldata, run
 from runners.cli import main
 from runners.fiscal import model_vars_for
+from runners.paths import REPO
 
 RECORD = model_vars_for(("debt_to_gdp", "net_interest"))
 FUZZ = settings(
@@ -190,3 +195,76 @@ def test_a_forged_entry_with_a_good_digest_is_refused_by_its_reader(cache_dir, c
     capsys.readouterr()
     assert engine.cached_program(RECORD) == built
     assert "was damaged (malformed value); rebuilt" in capsys.readouterr().err
+
+
+# --- the .mdl: missing, empty, truncated, not UTF-8 ----------------------------------------------
+
+MDL = (REPO / "models" / "snowball.mdl").read_bytes()
+SKETCH_AT = MDL.index(b"\\\\\\---///")
+
+
+@pytest.mark.parametrize(
+    "cut, problem",
+    [
+        (SKETCH_AT // 3, "an equation without its closing '|'; the file is truncated"),
+        (SKETCH_AT + (len(MDL) - SKETCH_AT) // 2, "the sketch section has no end line '///---\\\\\\'"),
+    ],
+    ids=["in-the-equations", "in-the-sketch"],
+)
+def test_a_truncated_mdl_is_refused_by_check_and_write_sketch(tmp_path, cut, problem):
+    # the issue: `snowball check` passed a truncated .mdl (it checked the equations left) and
+    # `snowball model --write-sketch` exited 0 on one, writing a sketch of the smaller model
+    from runners import sketch
+
+    mdl = tmp_path / "snowball.mdl"
+    mdl.write_bytes(MDL[:cut])
+    status, out, err = snowball("check", "--model", str(mdl))
+    assert status == 2 and out == ""
+    assert err.startswith(f"snowball: error: {mdl}: ") and problem in err and err.count("\n") == 1
+    with pytest.raises(model.SnowballError, match="truncated"):
+        sketch.sketch_command(write=True, mdl=mdl)
+    assert mdl.read_bytes() == MDL[:cut]  # nothing written
+    with pytest.raises(model.SnowballError, match="truncated"):
+        model.translate(mdl)
+
+
+def test_an_invalid_utf8_byte_in_the_mdl_is_refused_with_its_offset(tmp_path):
+    # the issue: pysd dropped an invalid byte silently (in a comment: the run went on)
+    at = MDL.index(b"CBO")
+    mdl = tmp_path / "snowball.mdl"
+    mdl.write_bytes(MDL[:at] + b"\xff" + MDL[at + 1 :])
+    line = MDL[:at].count(b"\n") + 1
+    status, _, err = snowball("check", "--model", str(mdl))
+    assert status == 2
+    assert (
+        err == f"snowball: error: {mdl}: not UTF-8 text (byte {at}, line {line}); save the model as UTF-8\n"
+    )
+    with pytest.raises(model.SnowballError, match=f"byte {at}, line {line}"):
+        model.translate(mdl)
+
+
+def test_an_empty_mdl_is_one_line_not_a_type_error(tmp_path):
+    # the issue: an empty .mdl leaked "translation failed (TypeError: decode() argument ...)"
+    mdl = tmp_path / "snowball.mdl"
+    mdl.write_bytes(b"")
+    for call in (lambda: model.translate(mdl), lambda: engine.build_engine(mdl)):
+        with pytest.raises(model.SnowballError) as exc:
+            call()
+        assert str(exc.value) == f"{mdl}: the model file is empty"
+
+
+def test_a_missing_mdl_in_a_clone_is_reported_as_missing(tmp_path):
+    # the issue: a clone without models/snowball.mdl was taken for an installed package (no data
+    # folder) and `snowball run baseline` said "unknown scenario 'baseline'"
+    clone = tmp_path / "clone"
+    shutil.copytree(REPO / "runners", clone / "runners", ignore=shutil.ignore_patterns("__pycache__"))
+    (clone / "models").mkdir()
+    (clone / "data").symlink_to(REPO / "data")
+    code = "import sys; from runners.cli import main; sys.exit(main(sys.argv[1:]))"
+    env = {**os.environ, "SNOWBALL_CACHE_DIR": str(tmp_path / "cache")}
+    for argv in (["run", "baseline", "--out", str(tmp_path / "out")], ["parameters"]):
+        proc = subprocess.run(
+            [sys.executable, "-c", code, *argv], cwd=clone, env=env, capture_output=True, text=True
+        )
+        assert proc.returncode == 2
+        assert proc.stderr == "snowball: error: models/snowball.mdl: model file is missing\n"
