@@ -18,9 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runners import cache, engine, model, modeldata, run
+from runners import backtest, cache, engine, model, modeldata, run
 from runners.cli import main
+from runners.errors import SnowballError
 from runners.fiscal import model_vars_for
+from runners.inputs import load_inputs
 from runners.paths import REPO
 
 RECORD = model_vars_for(("debt_to_gdp", "net_interest"))
@@ -221,10 +223,10 @@ def test_a_truncated_mdl_is_refused_by_check_and_write_sketch(tmp_path, cut, pro
     status, out, err = snowball("check", "--model", str(mdl))
     assert status == 2 and out == ""
     assert err.startswith(f"snowball: error: {mdl}: ") and problem in err and err.count("\n") == 1
-    with pytest.raises(model.SnowballError, match="truncated"):
+    with pytest.raises(SnowballError, match="truncated"):
         sketch.sketch_command(write=True, mdl=mdl)
     assert mdl.read_bytes() == MDL[:cut]  # nothing written
-    with pytest.raises(model.SnowballError, match="truncated"):
+    with pytest.raises(SnowballError, match="truncated"):
         model.translate(mdl)
 
 
@@ -239,7 +241,7 @@ def test_an_invalid_utf8_byte_in_the_mdl_is_refused_with_its_offset(tmp_path):
     assert (
         err == f"snowball: error: {mdl}: not UTF-8 text (byte {at}, line {line}); save the model as UTF-8\n"
     )
-    with pytest.raises(model.SnowballError, match=f"byte {at}, line {line}"):
+    with pytest.raises(SnowballError, match=f"byte {at}, line {line}"):
         model.translate(mdl)
 
 
@@ -248,7 +250,7 @@ def test_an_empty_mdl_is_one_line_not_a_type_error(tmp_path):
     mdl = tmp_path / "snowball.mdl"
     mdl.write_bytes(b"")
     for call in (lambda: model.translate(mdl), lambda: engine.build_engine(mdl)):
-        with pytest.raises(model.SnowballError) as exc:
+        with pytest.raises(SnowballError) as exc:
             call()
         assert str(exc.value) == f"{mdl}: the model file is empty"
 
@@ -268,3 +270,138 @@ def test_a_missing_mdl_in_a_clone_is_reported_as_missing(tmp_path):
         )
         assert proc.returncode == 2
         assert proc.stderr == "snowball: error: models/snowball.mdl: model file is missing\n"
+
+
+# --- the data folder ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch):
+    """A copy of data/ under a folder of another name, read through $SNOWBALL_DATA_DIR."""
+    folder = tmp_path / "mydata"
+    shutil.copytree(REPO / "data", folder)
+    monkeypatch.setenv("SNOWBALL_DATA_DIR", str(folder))
+    return folder
+
+
+def refused(call, *fragments: str) -> str:
+    """The one-line SnowballError ``call()`` raises, holding every fragment."""
+    with pytest.raises(SnowballError) as exc:
+        call()
+    text = str(exc.value)
+    assert "\n" not in text
+    for fragment in fragments:
+        assert fragment in text, text
+    return text
+
+
+def drop_rows(path: Path, prefix: str) -> None:
+    lines = path.read_text().splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith(prefix)]
+    assert len(kept) < len(lines)
+    path.write_text("".join(kept))
+
+
+def set_value(path: Path, prefix: str, value: str) -> None:
+    """Replace the value (third field) of the tidy row starting with ``prefix``."""
+    lines = path.read_text().splitlines(keepends=True)
+    hit = [i for i, line in enumerate(lines) if line.startswith(prefix)]
+    assert len(hit) == 1
+    fields = lines[hit[0]].split(",", 3)
+    fields[2] = value
+    lines[hit[0]] = ",".join(fields)
+    path.write_text("".join(lines))
+
+
+def test_data_files_are_named_as_manifests_name_them_under_snowball_data_dir(data):
+    # the issue: under SNOWBALL_DATA_DIR messages named files by the folder's own name
+    # ("mydata/baselines/..."), neither a usable path nor the manifest's data/...
+    (data / "baselines" / "cbo-2026-02" / "targets.csv").unlink()
+    refused(
+        lambda: load_inputs("cbo-2026-02"), "data/baselines/cbo-2026-02/targets.csv: data file is missing"
+    )
+    assert "mydata" not in refused(lambda: load_inputs("cbo-2026-02"))
+
+
+@pytest.mark.parametrize(
+    "vintage, file, prefix, year",
+    [
+        ("cbo-2026-02", "long_term.csv", "2045,revenues_pct_gdp,", 2045),  # one row
+        ("cbo-2026-02", "long_term.csv", "2045,", 2045),  # a whole year
+        ("cbo-2026-02", "long_term.csv", "2037,", 2037),  # the first year
+        ("cbo-2026-02", "outlays_by_category.csv", "2030,defense,", 2030),
+        ("cbo-2026-02", "outlays_by_category.csv", "2031,", 2031),
+        ("cbo-2025-01", "outlays_by_category.csv", "2026,medicare,", 2026),  # a sparse file's year
+    ],
+)
+def test_a_year_missing_from_long_term_or_categories_is_refused(data, vintage, file, prefix, year):
+    # the issue: a year removed from long_term.csv or outlays_by_category.csv was interpolated
+    drop_rows(data / "baselines" / vintage / file, prefix)
+    refused(
+        lambda: load_inputs(vintage),
+        f"data/baselines/{vintage}/{file}: variable '",
+        f"has no row for fiscal year {year}",
+    )
+
+
+def test_last_projection_year_below_the_data_is_refused(data):
+    # the issue: last_projection_year = 2034 silently dropped CBO's FY2035-2036 rows
+    meta = data / "baselines" / "cbo-2026-02" / "vintage.toml"
+    meta.write_text(meta.read_text().replace("last_projection_year = 2036", "last_projection_year = 2034"))
+    refused(
+        lambda: load_inputs("cbo-2026-02"),
+        "data/baselines/cbo-2026-02/budget_projections.csv: gives fiscal year 2035, after "
+        "last_projection_year 2034",
+    )
+
+
+@pytest.mark.parametrize("value", ['"yesterday"', '"2026-02-31"', "2026", '"2020-01-01"', "[]"])
+def test_published_is_a_date_after_the_initial_state(data, value):
+    meta = data / "baselines" / "cbo-2026-02" / "vintage.toml"
+    meta.write_text(meta.read_text().replace('published = "2026-02-11"', f"published = {value}"))
+    refused(lambda: load_inputs("cbo-2026-02"), "data/baselines/cbo-2026-02/vintage.toml: field 'published'")
+
+
+def test_published_may_be_a_toml_date(data):
+    meta = data / "baselines" / "cbo-2026-02" / "vintage.toml"
+    meta.write_text(meta.read_text().replace('published = "2026-02-11"', "published = 2026-02-11"))
+    assert load_inputs("cbo-2026-02").first_year == 2025
+
+
+def test_negative_debt_is_blamed_on_the_file_and_field_that_give_it(data):
+    # the issue: a negative debt in budget_projections.csv was reported against holders.csv
+    # ("holdings sum to ..., more than the debt (-5.0)")
+    set_value(
+        data / "baselines" / "cbo-2026-02" / "budget_projections.csv", "2025,debt_held_by_public,", "-5"
+    )
+    text = refused(
+        lambda: load_inputs("cbo-2026-02"),
+        "data/baselines/cbo-2026-02/budget_projections.csv: variable 'debt_held_by_public' = -5 in "
+        "fiscal year 2025; it must be positive",
+    )
+    assert "holders.csv" not in text
+    set_value(data / "history" / "actuals_fy.csv", "2014,debt_held_by_public,", "-5")
+    refused(
+        lambda: backtest.history_inputs(2015, 2020),
+        "data/history/actuals_fy.csv: variable 'debt_held_by_public' = -5 in fiscal year 2014",
+    )
+
+
+def test_backtest_errors_name_the_history_file_not_a_scenario(data):
+    # the issue: out-of-range actuals were reported as "scenario 'backtest-2015': ..."
+    set_value(data / "history" / "actuals_fy.csv", "2016,revenues,", "99999")
+    text = refused(
+        lambda: backtest.backtest(2015, 2020),
+        "data/history/actuals_fy.csv: gives 'revenues share table' = ",
+        "out of range; allowed 1 to 60",
+    )
+    assert "backtest-2015" not in text and "scenario" not in text
+
+
+def test_a_missing_initial_state_folder_is_named_not_blamed_on_the_year(data):
+    # the issue: a removed data/initial/treasury-2016-09-30 read "--start 2017: no initial state"
+    shutil.rmtree(data / "initial" / "treasury-2016-09-30")
+    refused(
+        lambda: backtest.history_inputs(2017, 2020),
+        "data/initial/treasury-2016-09-30: initial state folder is missing",
+    )
