@@ -397,6 +397,13 @@ def load_inputs(vintage: str) -> ModelInputs:
     absent = [y for y in years if y not in cbo.index or cbo.loc[y, core].isna().any()]
     if absent:
         raise _fail(paths["projections"], f"fiscal year {absent[0]} is missing (need {first}-{last})")
+    for var in ("debt_to_gdp", "cpiu_inflation"):  # optional, but whole when given (CPI-U fell back)
+        gaps = [y for y in years if var in cbo and pd.isna(cbo[var].get(y))]
+        if var in cbo and gaps:
+            raise _fail(
+                paths["projections"],
+                f"variable '{var}' has no row for fiscal year {gaps[0]} (need {first}-{last})",
+            )
     if first - 1 not in cbo.index or pd.isna(cbo.loc[first - 1, "debt_held_by_public"]):
         raise _fail(paths["projections"], f"needs debt_held_by_public for FY{first - 1}")
     if (lt["fiscal_year"] <= last).any():

@@ -83,7 +83,8 @@ def read_mdl(mdl: Path = MODEL_FILE) -> str:
     Refused, naming the file as manifests do (``models/snowball.mdl``): a missing or empty file,
     bytes that are not UTF-8 (pysd dropped them silently), and a truncated file, told by an
     equation left without its closing ``|`` or a sketch section without its end line (pysd, the
-    unit check and ``--write-sketch`` read what was left as a smaller model).
+    unit check and ``--write-sketch`` read what was left as a smaller model); Snowball's own model
+    file must also have its sketch (a file cut at the end of an equation has none).
     """
     shown = recorded_path(mdl)
     if not mdl.is_file():
@@ -105,7 +106,7 @@ def read_mdl(mdl: Path = MODEL_FILE) -> str:
     if "|" not in equations:
         raise SnowballError(f"{shown}: no equation (each ends with '|'); not a Vensim model")
     rest = equations.rsplit("|", 1)[1]
-    if rest.strip():
+    if rest.strip() and "---///" not in rest:  # a sketch line with two backslashes: pysd reads past it
         line = equations.count("\n") - rest.count("\n") + 1 + (len(rest) - len(rest.lstrip("\n")))
         raise SnowballError(
             f"{shown}: line {line}: an equation without its closing '|'; the file is truncated"
@@ -114,6 +115,13 @@ def read_mdl(mdl: Path = MODEL_FILE) -> str:
     if marker and views.strip() and END_LINE not in views:
         raise SnowballError(
             f"{shown}: the sketch section has no end line '{END_LINE}'; the file is truncated"
+        )
+    if mdl.resolve() == MODEL_FILE.resolve() and not (marker and END_LINE in views):
+        # Snowball's own model always has its sketch (model --write-sketch): without it, the file
+        # may have been cut at the end of an equation
+        raise SnowballError(
+            f"{shown}: no sketch section ending with '{END_LINE}'; the file is truncated "
+            "(restore it, e.g. git checkout models/snowball.mdl)"
         )
     return text
 

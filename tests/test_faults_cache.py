@@ -405,3 +405,84 @@ def test_a_missing_initial_state_folder_is_named_not_blamed_on_the_year(data):
         lambda: backtest.history_inputs(2017, 2020),
         "data/initial/treasury-2016-09-30: initial state folder is missing",
     )
+
+
+# --- fuzz: damaged vintage folders and .mdl files ------------------------------------------------
+
+VINTAGE_FILES = [
+    "baselines/cbo-2026-02/budget_projections.csv",
+    "baselines/cbo-2026-02/outlays_by_category.csv",
+    "baselines/cbo-2026-02/long_term.csv",
+    "baselines/cbo-2025-01/outlays_by_category.csv",
+    "baselines/cbo-2025-01/long_term.csv",
+    "initial/treasury-2025-09-30/maturity_profile.csv",
+    "initial/treasury-2025-09-30/holders.csv",
+    "initial/treasury-2025-09-30/tips.csv",
+    "initial/treasury-2025-09-30/issuance.csv",
+]
+
+
+@FUZZ
+@given(
+    file=st.sampled_from(VINTAGE_FILES),
+    row=st.integers(0, 10**6),
+    edit=st.one_of(
+        st.none(),  # the row removed
+        st.sampled_from(["", "nan", "-1", "1e9", "x", "2200", "0"]),  # a cell replaced
+    ),
+    column=st.integers(0, 3),
+)
+def test_fuzz_a_damaged_vintage_folder_gives_one_line(tmp_path_factory, file, row, edit, column):
+    # a removed row from a file every row of which is read, or an edited cell, is one SnowballError
+    # line naming the file, or (an edit the checks accept) inputs that load
+    folder = tmp_path_factory.mktemp("data")
+    shutil.copytree(REPO / "data" / "baselines", folder / "baselines")
+    shutil.copytree(REPO / "data" / "initial", folder / "initial")
+    path = folder / file
+    header, *rows = path.read_text().splitlines(keepends=True)
+    at = row % len(rows)
+    # the year before the first is read for its debt only (FY2024's other rows are not inputs)
+    needed = not (rows[at].startswith("2024,") and "debt_held_by_public" not in rows[at])
+    if edit is None:
+        del rows[at]
+    else:
+        cells = rows[at].split(",")
+        cells[column % len(cells)] = edit
+        rows[at] = ",".join(cells)
+    path.write_text(header + "".join(rows))
+    vintage = file.split("/")[1] if file.startswith("baselines") else "cbo-2026-02"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SNOWBALL_DATA_DIR", str(folder))
+        try:
+            load_inputs(vintage)
+        except SnowballError as exc:
+            assert "\n" not in str(exc) and str(exc).startswith(f"data/{file}: ")
+        else:
+            assert edit is not None or not needed  # every other row of these files is needed
+
+
+TAIL_AT = MDL.index(b"///---\\\\\\", SKETCH_AT)
+
+
+@FUZZ
+@given(
+    cut=st.integers(1, len(MDL) - 1),
+    bad=st.one_of(st.none(), st.sampled_from([b"\xff", b"\xc3", b"\xe2\x82", b"\x80", b"\xed\xa0\x80"])),
+)
+def test_fuzz_a_damaged_mdl_gives_one_line(tmp_path_factory, cut, bad):
+    # a truncated .mdl (anywhere before the sketch's end line) or one with bytes that are not
+    # UTF-8 is one line naming the file; never a smaller model read as the whole
+    mdl = tmp_path_factory.mktemp("mdl") / "snowball.mdl"
+    mdl.write_bytes(MDL[:cut] if bad is None else MDL[:cut] + bad + MDL[cut:])
+    if bad is None and cut >= TAIL_AT + len(b"///---\\\\\\"):
+        assert model.read_mdl(mdl)  # the end line is whole: nothing that matters was cut
+        return
+    with pytest.MonkeyPatch.context() as mp, pytest.raises(SnowballError) as exc:
+        mp.setattr(model, "MODEL_FILE", mdl)  # as the model's own file (which has a sketch)
+        model.read_mdl(mdl)
+    text = str(exc.value)
+    assert "\n" not in text and text.startswith(f"{mdl}: ")
+    if bad is not None:
+        assert f"not UTF-8 text (byte {cut}," in text or f"(byte {cut - 1}," in text
+    else:
+        assert "truncated" in text or "empty" in text or "no equation" in text
