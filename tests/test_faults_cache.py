@@ -486,3 +486,21 @@ def test_fuzz_a_damaged_mdl_gives_one_line(tmp_path_factory, cut, bad):
         assert f"not UTF-8 text (byte {cut}," in text or f"(byte {cut - 1}," in text
     else:
         assert "truncated" in text or "empty" in text or "no equation" in text
+
+
+def test_a_year_missing_from_cbos_optional_cpi_path_is_refused(data):
+    # found by the fuzz: a CPI-U row removed made the whole path fall back to PCE plus the wedge
+    drop_rows(data / "baselines" / "cbo-2026-02" / "budget_projections.csv", "2036,cpiu_inflation,")
+    refused(
+        lambda: load_inputs("cbo-2026-02"),
+        "data/baselines/cbo-2026-02/budget_projections.csv: variable 'cpiu_inflation' has no row for "
+        "fiscal year 2036",
+    )
+
+
+def test_the_models_own_file_cut_at_an_equations_end_is_refused(tmp_path, monkeypatch):
+    # found by the fuzz: cut just after an equation's '|', the file read as a smaller model
+    mdl = tmp_path / "snowball.mdl"
+    mdl.write_bytes(MDL[: MDL.index(b"|", SKETCH_AT // 2) + 1])
+    monkeypatch.setattr(model, "MODEL_FILE", mdl)
+    refused(lambda: model.translate(mdl), "no sketch section ending with", "the file is truncated")
