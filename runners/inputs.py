@@ -7,6 +7,7 @@ Every file is checked (columns, units, years, gaps, NaN) and a failure names the
 
 from __future__ import annotations
 
+import datetime
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -244,8 +245,8 @@ def vintage_meta(vintage: str) -> dict:
     wedge = meta.get("cpi_minus_pce", 0.0)
     if isinstance(wedge, bool) or not isinstance(wedge, int | float) or not -2 <= wedge <= 2:
         raise _fail(meta_path, "field 'cpi_minus_pce' must be a number from -2 to 2 (percentage points)")
-    if "published" in meta:
-        _check_published(meta["published"], first, meta_path)
+    if "published" in meta:  # text in every record (a TOML date would not go into JSON)
+        meta["published"] = _check_published(meta["published"], first, meta_path).isoformat()
     for key in ANCHOR_FIELDS.values():
         years = meta.get(key)
         if years is not None and not (
@@ -258,9 +259,8 @@ def vintage_meta(vintage: str) -> dict:
     return {**meta, "first_year": first, "path": meta_path}
 
 
-def _check_published(value: object, first: int, meta_path: Path) -> None:
+def _check_published(value: object, first: int, meta_path: Path) -> datetime.date:
     """``published``: a date (YYYY-MM-DD, quoted or a TOML date) after the initial state's 30 Sep."""
-    import datetime
 
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         day = value
@@ -277,6 +277,7 @@ def _check_published(value: object, first: int, meta_path: Path) -> None:
             f"field 'published' ({day}) must be after the initial state's date ({first}-09-30): "
             "a baseline is published after the year it starts from",
         )
+    return day
 
 
 # the vintage files a vintage.toml may declare sparse: file -> field listing the years they give

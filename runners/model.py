@@ -103,9 +103,7 @@ def read_mdl(mdl: Path = MODEL_FILE) -> str:
     if not text.strip():
         raise SnowballError(f"{shown}: the model file is empty")
     equations, marker, sketch = text.partition(SKETCH_LINE)
-    if "|" not in equations:
-        raise SnowballError(f"{shown}: no equation (each ends with '|'); not a Vensim model")
-    rest = equations.rsplit("|", 1)[1]
+    rest = equations.rsplit("|", 1)[1] if "|" in equations else ""  # no '|': pysd names the block
     if rest.strip() and "---///" not in rest:  # a sketch line with two backslashes: pysd reads past it
         line = equations.count("\n") - rest.count("\n") + 1 + (len(rest) - len(rest.lstrip("\n")))
         raise SnowballError(
