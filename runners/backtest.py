@@ -26,6 +26,7 @@ from .inputs import (
     LAST_YEAR,
     ModelInputs,
     _numeric,
+    _positive,
     _read_holders,
     _rel,
     budget_tables,
@@ -75,6 +76,7 @@ def read_actuals() -> pd.DataFrame:
     """Actual fiscal-year figures (wide, by fiscal year) from ``data/history/actuals_fy.csv``."""
     path = data_dir() / "history" / "actuals_fy.csv"
     df = read_tidy(path, ACTUAL_UNITS, contiguous=True, optional=OPTIONAL, lenient=True)
+    _positive(df, path, ("nominal_gdp", "revenues", "outlays", "debt_held_by_public"))
     wide = df.pivot(index="fiscal_year", columns="variable", values="value").sort_index()
     # the average rate as CBO defines it (interest on the debt / average debt): Treasury's interest
     # expense on public issues where published (to FY2024), CBO's own figure after
@@ -157,6 +159,12 @@ def history_inputs(start: int, until: int) -> ModelInputs:
     starts = available_starts()
     last_actual = int(actual.dropna(subset=["net_interest"]).index.max())
     usable = ", ".join(str(y) for y in starts if y <= last_actual) or "none"  # an actual to compare
+    state_dir = data_dir() / "initial" / f"treasury-{first}-09-30"
+    if start not in starts and start <= last_actual and first in actual.index and not state_dir.is_dir():
+        raise SnowballError(  # a year the actuals cover: the folder, not the year, is what is wrong
+            f"{recorded_path(state_dir)}: initial state folder is missing (the backtest from FY{start} "
+            f"starts there); available starts: {usable}"
+        )
     if start not in starts:
         raise SnowballError(
             f"--start {start}: no initial state data/initial/treasury-{first}-09-30; "
@@ -232,14 +240,17 @@ def history_inputs(start: int, until: int) -> ModelInputs:
     for name, series in default.tables.items():
         tables.setdefault(name, series)
 
+    _check_history_ranges(tables, default.tables)
     state_name = f"treasury-{first}-09-30"
+    hist = data_dir() / "history"
     state, state_paths, _ = load_initial_state(state_name)
-    holders = _read_holders(state_paths["holders"], float(a.loc[first, "debt_held_by_public"]))
+    holders = _read_holders(
+        state_paths["holders"], float(a.loc[first, "debt_held_by_public"]), hist / "actuals_fy.csv"
+    )
     constants = start_constants(actual, first, state, holders) | {
         "monthly yields switch": 1.0,
         "Treasury actuals switch": 1.0,
     }
-    hist = data_dir() / "history"
     files = {
         recorded_path(p): sha256_of(p)
         for p in [
@@ -264,6 +275,27 @@ def history_inputs(start: int, until: int) -> ModelInputs:
         first_year=first,
         meta=meta,
     )
+
+
+def _check_history_ranges(tables: dict[str, pd.Series], default: dict[str, pd.Series]) -> None:
+    """The tables built from the history files within the ranges a scenario may give them
+    (scenario.TABLE_RANGES), or a SnowballError naming the file (the run would blame a scenario)."""
+    from .scenario import TABLE_RANGES
+
+    hist = data_dir() / "history"
+    for name, series in tables.items():
+        if name not in TABLE_RANGES or series is default.get(name):
+            continue
+        low, high, units = TABLE_RANGES[name]
+        bad = series[~series.between(low, high)]  # NaN is out of range too
+        if len(bad):
+            monthly = name in ("bill yield table", "ten year yield table", "policy rate table")
+            source = hist / ("yields_monthly.csv" if monthly else "actuals_fy.csv")
+            raise SnowballError(
+                f"{recorded_path(source)}: gives '{name}' = {float(bad.iloc[0]):g} at "
+                f"{float(bad.index[0]):g} (the backtest's input), out of range; allowed {low:g} to "
+                f"{high:g} ({units})"
+            )
 
 
 @dataclass(frozen=True)

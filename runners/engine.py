@@ -695,6 +695,9 @@ class _Builder:
 
 def _parse(path: Path):
     """pysd's abstract model of ``path`` (warnings from the parser silenced locally)."""
+    from .model import read_mdl
+
+    read_mdl(path)  # pysd would read a truncated or non-UTF-8 file as a smaller model
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*chardet.*", category=DeprecationWarning)
         from pysd.translators.vensim.vensim_file import VensimFile
@@ -1374,6 +1377,13 @@ def build_engine(path: Path = MODEL_FILE) -> Engine:
     return _build_cached(str(path.resolve()), digest)
 
 
+def _text(value: object) -> str:
+    """A cached entry's text field, or TypeError (a malformed entry: runners.cache rebuilds it)."""
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
 def cached_program(
     record: Sequence[str], initial_time: float | None = None, path: Path = MODEL_FILE
 ) -> Program:
@@ -1381,7 +1391,7 @@ def cached_program(
 
     Keyed by the .mdl's sha256, this file's own sha256 (a change to the engine's code rebuilds
     every program), pysd's version and ``record``; on a miss pysd parses the .mdl once and the
-    program is stored.
+    program is stored. A damaged entry is built again (``runners.cache`` checks each entry's digest).
     """
     from importlib import metadata
 
@@ -1393,29 +1403,37 @@ def cached_program(
     digest = cache.sha256_of(path)
     key = {"model": digest, "engine": cache.file_sha256(__file__), "record": list(record)}
     key["pysd"] = metadata.version("pysd")  # pysd parses the .mdl: another pysd, another parse
-    doc = cache.load("program", key)
-    if doc is None:
-        prog = _build_cached(str(path.resolve()), digest).program(record)
-        doc = {
-            "source": prog.source,
-            "constants": prog.constants,
-            "tables": {k: [list(x), list(y)] for k, (x, y) in prog.tables.items()},
-            "time_step": prog.time_step,
-            "initial_time": prog.initial_time,
-            "controls": prog.controls,
-            "clock_inputs": sorted(prog.clock_inputs),
-            "clock_source": prog.clock_source,
-        }
-        cache.store("program", key, doc)
-    return Program(
-        digest,
-        doc["source"],
-        tuple(record),
-        {k: float(v) for k, v in doc["constants"].items()},
-        {k: (tuple(float(v) for v in x), tuple(float(v) for v in y)) for k, (x, y) in doc["tables"].items()},
-        float(doc["time_step"]),
-        float(doc["initial_time"] if initial_time is None else initial_time),
-        {k: float(v) for k, v in doc["controls"].items()},
-        frozenset(doc["clock_inputs"]),
-        doc["clock_source"],
-    )
+
+    def read(doc: dict) -> Program:
+        return Program(
+            digest,
+            _text(doc["source"]),
+            tuple(record),
+            {str(k): float(v) for k, v in doc["constants"].items()},
+            {
+                str(k): (tuple(float(v) for v in x), tuple(float(v) for v in y))
+                for k, (x, y) in doc["tables"].items()
+            },
+            float(doc["time_step"]),
+            float(doc["initial_time"] if initial_time is None else initial_time),
+            {str(k): float(v) for k, v in doc["controls"].items()},
+            frozenset(str(v) for v in doc["clock_inputs"]),
+            _text(doc["clock_source"]),
+        )
+
+    cached = cache.load("program", key, read)
+    if cached is not None:
+        return cached
+    prog = _build_cached(str(path.resolve()), digest).program(record)
+    doc = {
+        "source": prog.source,
+        "constants": prog.constants,
+        "tables": {k: [list(x), list(y)] for k, (x, y) in prog.tables.items()},
+        "time_step": prog.time_step,
+        "initial_time": prog.initial_time,
+        "controls": prog.controls,
+        "clock_inputs": sorted(prog.clock_inputs),
+        "clock_source": prog.clock_source,
+    }
+    cache.store("program", key, doc)
+    return read(doc)

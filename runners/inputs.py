@@ -7,6 +7,7 @@ Every file is checked (columns, units, years, gaps, NaN) and a failure names the
 
 from __future__ import annotations
 
+import datetime
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -120,10 +121,8 @@ def _fail(path: Path, problem: str) -> SnowballError:
 
 
 def _rel(path: Path) -> str:
-    try:
-        return str(path.relative_to(data_dir().parent))
-    except ValueError:
-        return str(path)
+    """A data file as manifests name it (``data/...``, wherever ``$SNOWBALL_DATA_DIR`` puts it)."""
+    return recorded_path(path)
 
 
 def read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
@@ -246,7 +245,72 @@ def vintage_meta(vintage: str) -> dict:
     wedge = meta.get("cpi_minus_pce", 0.0)
     if isinstance(wedge, bool) or not isinstance(wedge, int | float) or not -2 <= wedge <= 2:
         raise _fail(meta_path, "field 'cpi_minus_pce' must be a number from -2 to 2 (percentage points)")
+    if "published" in meta:  # text in every record (a TOML date would not go into JSON)
+        meta["published"] = _check_published(meta["published"], first, meta_path).isoformat()
+    for key in ANCHOR_FIELDS.values():
+        years = meta.get(key)
+        if years is not None and not (
+            isinstance(years, list)
+            and years
+            and all(isinstance(y, int) and not isinstance(y, bool) for y in years)
+            and years == sorted(set(years))
+        ):
+            raise _fail(meta_path, f"field '{key}' must be a list of fiscal years in increasing order")
     return {**meta, "first_year": first, "path": meta_path}
+
+
+def _check_published(value: object, first: int, meta_path: Path) -> datetime.date:
+    """``published``: a date (YYYY-MM-DD, quoted or a TOML date) after the initial state's 30 Sep."""
+
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        day = value
+    else:
+        try:
+            day = datetime.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+        except ValueError:
+            day = None
+    if day is None:
+        raise _fail(meta_path, f"field 'published' must be a date YYYY-MM-DD, got {value!r}")
+    if day <= datetime.date(first, 9, 30):
+        raise _fail(
+            meta_path,
+            f"field 'published' ({day}) must be after the initial state's date ({first}-09-30): "
+            "a baseline is published after the year it starts from",
+        )
+    return day
+
+
+# the vintage files a vintage.toml may declare sparse: file -> field listing the years they give
+ANCHOR_FIELDS = {"categories": "category_years", "long_term": "long_term_years"}
+
+
+def _check_years(df: pd.DataFrame, path: Path, want: list[int], field: str, meta_path: Path) -> None:
+    """Every variable of the tidy ``df`` gives exactly the fiscal years ``want``: a removed row
+    would otherwise be interpolated silently. ``field``: the vintage.toml field that may list other
+    years (a file that gives only some years, the run interpolating between them)."""
+    for var, group in df.groupby("variable", sort=False):
+        have = set(group["fiscal_year"])
+        missing = sorted(set(want) - have)
+        if missing:
+            raise _fail(
+                path,
+                f"variable '{var}' has no row for fiscal year {missing[0]} (needed: {_span(want)}; "
+                f"a file that gives only some years lists them in {_rel(meta_path)} '{field}')",
+            )
+        extra = sorted(have - set(want))
+        if extra:
+            raise _fail(
+                path,
+                f"variable '{var}' gives fiscal year {extra[0]}, outside the years it may give "
+                f"({_span(want)})",
+            )
+
+
+def _span(years: list[int]) -> str:
+    """``2025-2036`` for a run of years, else the years listed."""
+    if years == list(range(years[0], years[-1] + 1)) and len(years) > 2:
+        return f"{years[0]}-{years[-1]}"
+    return ", ".join(str(y) for y in years)
 
 
 def load_initial_state(state: str) -> tuple[dict[str, float], dict[str, Path], float]:
@@ -318,6 +382,14 @@ def load_inputs(vintage: str) -> ModelInputs:
     proj = read_tidy(paths["projections"], units, contiguous=True, optional=("cpiu_inflation",))
     cats = read_tidy(paths["categories"], CATEGORY_UNITS, contiguous=False)
     lt = read_tidy(paths["long_term"], LONG_TERM_UNITS, contiguous=False, extra=("basis",))
+    _positive(proj, paths["projections"], ("nominal_gdp", "revenues", "outlays", "debt_held_by_public"))
+    after = sorted(set(proj["fiscal_year"][proj["fiscal_year"] > last]))
+    if after:
+        raise _fail(
+            paths["projections"],
+            f"gives fiscal year {after[0]}, after last_projection_year {last} ({_rel(meta_path)}); "
+            "raise last_projection_year or remove the rows (they would be dropped)",
+        )
     targets = read_csv(paths["targets"], ["variable", "fiscal_year", "value", "unit", "source"])
     _numeric(targets, paths["targets"], "value")
     cbo = _wide(proj)
@@ -326,17 +398,32 @@ def load_inputs(vintage: str) -> ModelInputs:
     absent = [y for y in years if y not in cbo.index or cbo.loc[y, core].isna().any()]
     if absent:
         raise _fail(paths["projections"], f"fiscal year {absent[0]} is missing (need {first}-{last})")
+    for var in ("debt_to_gdp", "cpiu_inflation"):  # optional, but whole when given (CPI-U fell back)
+        gaps = [y for y in years if var in cbo and pd.isna(cbo[var].get(y))]
+        if var in cbo and gaps:
+            raise _fail(
+                paths["projections"],
+                f"variable '{var}' has no row for fiscal year {gaps[0]} (need {first}-{last})",
+            )
     if first - 1 not in cbo.index or pd.isna(cbo.loc[first - 1, "debt_held_by_public"]):
         raise _fail(paths["projections"], f"needs debt_held_by_public for FY{first - 1}")
     if (lt["fiscal_year"] <= last).any():
         raise _fail(paths["long_term"], f"long-term anchors must come after FY{last}")
+    lt_years = meta.get("long_term_years") or list(range(last + 1, int(lt["fiscal_year"].max()) + 1))
+    _check_years(lt, paths["long_term"], lt_years, "long_term_years", meta_path)
+    cat_years = meta.get("category_years") or list(range(first, last + 1))
+    if cat_years[0] > first or cat_years[-1] != last:
+        raise _fail(meta_path, f"field 'category_years' must run from FY{first} or before to FY{last}")
+    _check_years(cats, paths["categories"], cat_years, "category_years", meta_path)
 
     cw = _wide(cats)
     for y in (first, last):
         if y not in cw.index:
             raise _fail(paths["categories"], f"needs figures for FY{y}")
     state, state_paths, bill_share = load_initial_state(meta["initial_state"])
-    holders = _read_holders(state_paths["holders"], float(cbo.loc[first, "debt_held_by_public"]))
+    holders = _read_holders(
+        state_paths["holders"], float(cbo.loc[first, "debt_held_by_public"]), paths["projections"]
+    )
 
     p = cbo.loc[years]
     if "cpiu_inflation" in p and p["cpiu_inflation"].notna().all():
@@ -508,7 +595,20 @@ def _read_issuance(path: Path) -> dict[str, float]:
 HOLDERS = ["japan", "china", "other_foreign_official", "foreign_private", "fed"]
 
 
-def _read_holders(path: Path, debt: float) -> dict[str, float]:
+def _positive(df: pd.DataFrame, path: Path, variables: tuple[str, ...]) -> None:
+    """Levels that cannot be zero or negative (GDP, revenues, outlays, debt) in a tidy file."""
+    bad = df[df["variable"].isin(variables) & ~(df["value"] > 0)]
+    if len(bad):
+        row = bad.iloc[0]
+        raise _fail(
+            path,
+            f"variable '{row['variable']}' = {row['value']:g} in fiscal year {int(row['fiscal_year'])}; "
+            "it must be positive ($bn)",
+        )
+
+
+def _read_holders(path: Path, debt: float, debt_file: Path) -> dict[str, float]:
+    """The initial state's holdings ($bn), which must stay below ``debt`` (from ``debt_file``)."""
     df = read_csv(path, ["holder", "amount_bn", "source"])
     _numeric(df, path, "amount_bn")
     if sorted(df["holder"]) != sorted(HOLDERS):
@@ -516,7 +616,11 @@ def _read_holders(path: Path, debt: float) -> dict[str, float]:
     if (df["amount_bn"] < 0).any():
         raise _fail(path, "amount_bn must not be negative")
     if df["amount_bn"].sum() >= debt:
-        raise _fail(path, f"holdings sum to {df['amount_bn'].sum():,.1f}, more than the debt ({debt:,.1f})")
+        raise _fail(
+            path,
+            f"holdings sum to {df['amount_bn'].sum():,.1f}, more than the debt held by the public "
+            f"({debt:,.1f}, {_rel(debt_file)})",
+        )
     return dict(zip(df["holder"], df["amount_bn"], strict=True))
 
 

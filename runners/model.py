@@ -27,7 +27,7 @@ import pandas as pd
 
 from .cache import sha256_of
 from .errors import SnowballError
-from .paths import INSTALLED, MODEL_FILE, cache_dir
+from .paths import INSTALLED, MODEL_FILE, cache_dir, recorded_path
 
 
 def _pysd():
@@ -73,8 +73,61 @@ def _xarray_without_dask() -> None:
             sys.modules["dask"] = saved
 
 
+SKETCH_LINE = "\\\\\\---///"  # \\\---/// opens the sketch, after the last equation
+END_LINE = "///---\\\\\\"  # ///---\\\ closes the sketch section
+
+
+def read_mdl(mdl: Path = MODEL_FILE) -> str:
+    """The text of the model file ``mdl``, or a SnowballError when it cannot be a whole model.
+
+    Refused, naming the file as manifests do (``models/snowball.mdl``): a missing or empty file,
+    bytes that are not UTF-8 (pysd dropped them silently), and a truncated file, told by an
+    equation left without its closing ``|`` or a sketch section without its end line (pysd, the
+    unit check and ``--write-sketch`` read what was left as a smaller model); Snowball's own model
+    file must also have its sketch (a file cut at the end of an equation has none).
+    """
+    shown = recorded_path(mdl)
+    if not mdl.is_file():
+        raise SnowballError(f"{shown}: model file is missing")
+    try:
+        data = mdl.read_bytes()
+    except OSError as exc:
+        raise SnowballError(f"{shown}: cannot read the model file ({exc.strerror or exc})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SnowballError(
+            f"{shown}: not UTF-8 text (byte {exc.start}, line {line}); save the model as UTF-8"
+        ) from None
+    if not text.strip():
+        raise SnowballError(f"{shown}: the model file is empty")
+    equations, marker, sketch = text.partition(SKETCH_LINE)
+    rest = equations.rsplit("|", 1)[1] if "|" in equations else ""  # no '|': pysd names the block
+    if rest.strip() and "---///" not in rest:  # a sketch line with two backslashes: pysd reads past it
+        line = equations.count("\n") - rest.count("\n") + 1 + (len(rest) - len(rest.lstrip("\n")))
+        raise SnowballError(
+            f"{shown}: line {line}: an equation without its closing '|'; the file is truncated"
+        )
+    views = sketch.partition("\n")[2]  # what follows the sketch line (hand-written models: nothing)
+    if marker and views.strip() and END_LINE not in views:
+        raise SnowballError(
+            f"{shown}: the sketch section has no end line '{END_LINE}'; the file is truncated"
+        )
+    if mdl.resolve() == MODEL_FILE.resolve() and not (marker and END_LINE in views):
+        # Snowball's own model always has its sketch (model --write-sketch): without it, the file
+        # may have been cut at the end of an equation
+        raise SnowballError(
+            f"{shown}: no sketch section ending with '{END_LINE}'; the file is truncated "
+            "(restore it, e.g. git checkout models/snowball.mdl)"
+        )
+    return text
+
+
 def model_hash(mdl: Path = MODEL_FILE) -> str:
     """sha256 of the model file: recorded in every output's manifest."""
+    if not mdl.is_file():
+        raise SnowballError(f"{recorded_path(mdl)}: model file is missing")
     return sha256_of(mdl)
 
 
@@ -126,8 +179,7 @@ def cache_valid(mdl: Path = MODEL_FILE) -> bool:
 
 def translate(mdl: Path = MODEL_FILE, force: bool = False) -> Path:
     """Return the translated .py for ``mdl``, translating when the .mdl or the .py changed."""
-    if not mdl.is_file():
-        raise SnowballError(f"{mdl}: model file is missing")
+    read_mdl(mdl)  # a missing, empty, truncated or non-UTF-8 file is refused, translated or not
     py, stamp, digest = translated(mdl), _stamp(mdl), model_hash(mdl)
     if not force and cache_valid(mdl):
         return py
@@ -372,7 +424,7 @@ def _meta() -> dict:
     from . import cache
 
     key = {"model": model_hash(), "pysd": version("pysd"), "code": cache.file_sha256(__file__)}
-    doc = cache.load("model-meta", key)
+    doc = cache.load("model-meta", key, _checked_meta)
     if doc is not None:
         return doc
     m = _base_model()
@@ -402,6 +454,26 @@ def _meta() -> dict:
             xs = table["lookup_dim"].values.astype(float)
             doc["lookups"][name] = [xs.tolist(), table.values.astype(float).tolist()]
     cache.store("model-meta", key, doc)
+    return doc
+
+
+def _checked_meta(doc: dict) -> dict:
+    """The cached metadata ``doc`` when it has the fields and types :func:`_meta` writes, else
+    TypeError or ValueError (a malformed entry, which runners.cache rebuilds)."""
+    rows, constants, lookups = doc["doc"], doc["constants"], doc["lookups"]
+    if not (isinstance(rows, list) and isinstance(constants, dict) and isinstance(lookups, dict)):
+        raise TypeError("model metadata: 'doc' must be a list, 'constants' and 'lookups' objects")
+    fields = {"name": str, "py_name": str, "subscripted": bool, "units": str, "comment": str}  # type: NaN for Time
+    for row in rows:
+        if any(not isinstance(row[k], kind) for k, kind in fields.items()) or len(row["limits"]) != 2:
+            raise TypeError("model metadata: a malformed row")
+        if any(v is not None and not isinstance(v, float) for v in row["limits"]):
+            raise TypeError("model metadata: a limit that is not a number")
+    if any(not isinstance(v, float) for v in constants.values()):
+        raise TypeError("model metadata: a constant that is not a number")
+    for xs, ys in lookups.values():
+        if len(xs) != len(ys) or any(not isinstance(v, float) for v in [*xs, *ys]):
+            raise ValueError("model metadata: a malformed lookup table")
     return doc
 
 

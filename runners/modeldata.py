@@ -156,8 +156,10 @@ def differences(
     mdl: Path = MODEL_FILE, vintage: str | None = None, wanted: dict[str, object] | None = None
 ) -> list[str]:
     """Names whose value in ``mdl`` differs from what ``--write-data`` would write (empty: agree)."""
+    from .model import read_mdl
+
     wanted = data_values(vintage) if wanted is None else wanted
-    held = read_values(mdl.read_text(encoding="utf-8"), list(wanted))
+    held = read_values(read_mdl(mdl), list(wanted))
     return [name for name, value in wanted.items() if not same(held[name], value)]
 
 
@@ -170,7 +172,9 @@ def write_data(mdl: Path = MODEL_FILE, vintage: str | None = None) -> list[str]:
     changed = differences(mdl, vintage, wanted)
     if not changed:
         return []
-    new = write_values(mdl.read_text(encoding="utf-8"), wanted)
+    from .model import read_mdl
+
+    new = write_values(read_mdl(mdl), wanted)
     fd, tmp = tempfile.mkstemp(prefix=f".{mdl.name}.", dir=mdl.parent)
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
         f.write(new)

@@ -11,7 +11,9 @@ import os
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-INSTALLED = not (PACKAGE.parent / "models" / "snowball.mdl").is_file()
+# a wheel ships runners/models/; a clone has models/ beside runners/ (even when its .mdl is missing,
+# which is then reported as missing, not read as an installed package without data)
+INSTALLED = (PACKAGE / "models").is_dir() or not (PACKAGE.parent / "models").is_dir()
 REPO = PACKAGE if INSTALLED else PACKAGE.parent  # the folder that holds models/ and data/
 MODELS = REPO / "models"
 MODEL_FILE = MODELS / "snowball.mdl"

@@ -193,15 +193,22 @@ def _stored_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
     from . import cache
     from .modeldata import PATH_VARIABLES, computed_paths
 
+    def read(doc: dict) -> dict[str, pd.Series]:
+        times = np.array(doc["times"], dtype=float)
+        out = {table: pd.Series(np.array(doc[table], dtype=float), index=times) for table in PATH_VARIABLES}
+        if times.ndim != 1 or any(series.to_numpy().ndim != 1 for series in out.values()):
+            raise ValueError("baseline paths: malformed series")
+        return out
+
     key = _paths_key(inputs)
-    doc = cache.load("baseline-paths", key)
-    if doc is None:
-        paths = computed_paths(inputs)
-        doc = {"times": next(iter(paths.values())).index.tolist()}
-        doc |= {table: series.tolist() for table, series in paths.items()}
-        cache.store("baseline-paths", key, doc)
-    times = np.array(doc["times"], dtype=float)
-    return {table: pd.Series(np.array(doc[table], dtype=float), index=times) for table in PATH_VARIABLES}
+    cached = cache.load("baseline-paths", key, read)
+    if cached is not None:
+        return cached
+    paths = computed_paths(inputs)
+    doc = {"times": next(iter(paths.values())).index.tolist()}
+    doc |= {table: series.tolist() for table, series in paths.items()}
+    cache.store("baseline-paths", key, doc)
+    return read(doc)
 
 
 def scenario_params(

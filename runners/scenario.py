@@ -375,6 +375,8 @@ def parse_scenario(path: Path) -> Scenario:
             f"unknown baseline '{baseline}'; available: {', '.join(available_vintages())}",
         )
 
+    if doc.get("constants") or doc.get("tables"):
+        model.parameters()  # the model's own failure (its file, the cache) is not this file's line
     constants: dict[str, float] = {}
     raw = doc.get("constants", {})
     if not isinstance(raw, dict):

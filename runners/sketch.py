@@ -576,7 +576,9 @@ def generate(path: Path = MODEL_FILE) -> str:
     """The sketch section for the model at ``path``: from the sketch line to ``///---\\\\\\``."""
     import hashlib
 
-    key = hashlib.sha256(split(Path(path).read_text(encoding="utf-8"))[0].encode()).hexdigest()
+    from .model import read_mdl
+
+    key = hashlib.sha256(split(read_mdl(Path(path)))[0].encode()).hexdigest()
     if key not in _GENERATED:
         lines: list[str] = []
         for v in views(path):
@@ -598,7 +600,9 @@ def split(text: str) -> tuple[str, str, str]:
 
 def is_current(path: Path = MODEL_FILE) -> bool:
     """Whether the file's sketch is exactly the one the generator writes today."""
-    return split(Path(path).read_text(encoding="utf-8"))[1] == generate(path)
+    from .model import read_mdl
+
+    return split(read_mdl(Path(path)))[1] == generate(path)
 
 
 def write_sketch(path: Path = MODEL_FILE) -> bool:
@@ -606,8 +610,10 @@ def write_sketch(path: Path = MODEL_FILE) -> bool:
     import os
     import tempfile
 
+    from .model import read_mdl
+
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    text = read_mdl(path)
     head, old, tail = split(text)
     new = generate(path)
     if old == new:
@@ -671,10 +677,9 @@ def parse(text: str) -> list[View]:
 
 def read(path: Path = MODEL_FILE) -> list[View]:
     """The views of the sketch in the model file at ``path``, as the file holds them."""
-    path = Path(path)
-    if not path.is_file():
-        raise SnowballError(f"{path}: model file is missing")
-    return parse(path.read_text(encoding="utf-8"))
+    from .model import read_mdl
+
+    return parse(read_mdl(Path(path)))
 
 
 def sketch_command(write: bool, mdl: Path = MODEL_FILE) -> int:

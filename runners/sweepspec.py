@@ -371,6 +371,7 @@ def parse_spec(path: Path, baseline: str | None = None, overrides: dict[str, int
     description = doc.get("description", "")
     if not isinstance(description, str):
         raise fail("description", "must be a string")
+    model.parameters()  # the model's own failure (its file, the cache) is not the spec's line
     try:
         scenario = load_scenario(str(doc.get("scenario", "baseline")))
         if baseline is not None:
