@@ -687,8 +687,8 @@ def format_gap(result: GapResult) -> str:
             (
                 f"With {p.probability * 100:g}% probability",
                 f"{p.size:.2f}% of GDP ({share_pct(p.share_met, p.draws)} of {p.draws:,} draws of "
-                f"'{p.spec}' [{draws_interval(met, p.draws)}], applied to this scenario to FY{q.until}, "
-                f"meet the goal; the deterministic {result.size:.2f}% meets it in "
+                f"'{p.spec}', applied to this scenario to FY{q.until}, meet the goal "
+                f"[{draws_interval(met, p.draws)}]; the deterministic {result.size:.2f}% meets it in "
                 f"{draws_share(met_det, p.draws)}{finest})",
             )
         )

@@ -649,7 +649,8 @@ def test_gap_probability_beyond_what_the_draws_resolve_says_so(tmp_path, capsys)
     argv = ["gap", "--target", "100", "--by", "2030", "--probability", "0.99", "--sweep", str(spec)]
     assert main([*argv, "--workers", "1", "--out", str(out)]) == 0, capsys.readouterr().err
     text = capsys.readouterr().out
-    assert "100% of 20 draws of 'mc' [95% interval 83.9\u2013100%]" in text
+    assert "100% of 20 draws of 'mc', applied to this scenario to FY2055, meet the goal" in text
+    assert "meet the goal [95% interval 83.9\u2013100%]" in text
     assert "20 draws resolve no probability above 95.0%: this is the size at which all of them" in text
     recorded = json.loads((out / "manifest.json").read_text())["gap"]["probabilistic"]
     assert recorded["share_of_draws_met_95pct_interval"] == [pytest.approx(0.83887, abs=1e-5), 1.0]
