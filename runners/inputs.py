@@ -141,7 +141,9 @@ def read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
     nan = df[columns].isna()
     if nan.to_numpy().any():
         row, col = np.argwhere(nan.to_numpy())[0]
-        raise _fail(path, f"empty value in column '{columns[col]}' on data row {row + 1}")
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)[columns[col]].iloc[row].strip()
+        what = f"a value that is not a finite number ({raw!r})" if raw else "an empty value"
+        raise _fail(path, f"{what} in column '{columns[col]}' on data row {row + 1}")
     return df
 
 
@@ -152,7 +154,8 @@ def _numeric(df: pd.DataFrame, path: Path, column: str) -> None:
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise _fail(
             path,
-            f"column '{column}' has a non-numeric value {df[column].iloc[row]!r} on data row {row + 1}",
+            f"column '{column}' has a value that is not a finite number ({str(df[column].iloc[row])!r}) "
+            f"on data row {row + 1}",
         )
     df[column] = values.astype(float)
 

@@ -109,11 +109,20 @@ def test_model_initial_state_matches_profile(baseline_result):
         (lambda p: p.write_text("not,a\ncsv\n\x00\x00"), "missing column"),
         (
             lambda p: p.write_text(p.read_text().replace("4918.104", "", 1)),
-            "empty value in column 'value'",
+            "an empty value in column 'value'",
+        ),
+        (
+            # the issue: 'nan' was reported as an empty value, 'inf' as "non-numeric np.float64(inf)"
+            lambda p: p.write_text(p.read_text().replace("4918.104", "nan", 1)),
+            "a value that is not a finite number ('nan') in column 'value'",
+        ),
+        (
+            lambda p: p.write_text(p.read_text().replace("4918.104", "inf", 1)),
+            "column 'value' has a value that is not a finite number ('inf')",
         ),
         (
             lambda p: p.write_text(p.read_text().replace("4918.104", "abc", 1)),
-            "non-numeric value 'abc'",
+            "not a finite number ('abc')",
         ),
         (
             lambda p: p.write_text(p.read_text().replace("30136.1,$bn", "30136.1,$tn", 1)),
