@@ -17,6 +17,7 @@ not read here and never refused.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import MutableMapping
@@ -154,6 +155,14 @@ def check_environment(environ: MutableMapping[str, str] | None = None) -> None:
             _check_threads(name, env[name])
     if "MPLBACKEND" in env:
         _check_backend(env["MPLBACKEND"], env)
+    unknown = sorted(n for n in env if n.startswith("SNOWBALL_") and n not in SNOWBALL_VARIABLES)
+    if unknown:  # a misspelt SNOWBALL_DATA_DIR would silently run on the default data
+        close = difflib.get_close_matches(unknown[0], SNOWBALL_VARIABLES, n=1, cutoff=0.8)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise SnowballError(
+            f"{printable(unknown[0])} is not a variable snowball reads; {hint}"
+            f"snowball reads {', '.join(SNOWBALL_VARIABLES)}"
+        )
     if env.get("SNOWBALL_DEBUG", "") not in ("", "0", "1"):
         raise _bad("SNOWBALL_DEBUG", env["SNOWBALL_DEBUG"], "expected 1 (print tracebacks) or 0 (do not)")
     if env.get("SNOWBALL_CLI_PROCESS", "") not in ("", "1"):

@@ -494,3 +494,17 @@ def test_a_relative_xdg_cache_home_is_ignored(monkeypatch, tmp_path):
     assert paths.cache_dir() == (tmp_path / ".cache" / "snowball").resolve()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert paths.cache_dir() == (tmp_path / "xdg" / "snowball").resolve()
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [("SNOWBALL_DATADIR", "did you mean SNOWBALL_DATA_DIR? "), ("SNOWBALL_SEED", "")],
+)
+def test_an_unknown_snowball_variable_is_refused(capsys, name, hint):
+    # a misspelt SNOWBALL_DATA_DIR ran silently on the repository's own data
+    from runners.environment import check_environment
+
+    with pytest.raises(SnowballError) as err:
+        check_environment({name: "/tmp"})
+    assert str(err.value).startswith(f"{name} is not a variable snowball reads; {hint}snowball reads ")
+    assert "SNOWBALL_CACHE_DIR" in str(err.value)
