@@ -35,7 +35,7 @@ import pandas as pd
 from . import __version__
 from .cache import sha256_of
 from .engine import FOLD_MIN_RUNS, Engine, Program, cached_program, interp
-from .errors import SnowballError
+from .errors import SnowballError, printable
 from .fiscal import fiscal_years, model_vars_for
 from .inputs import LAST_YEAR, ModelInputs
 from .outputs import (
@@ -382,7 +382,7 @@ class Progress:
     per pipeline stage (planning, running, writing), so nothing runs in silence."""
 
     def __init__(self, total_runs: int, label: str, stream=None, enabled: bool = True):
-        self.total, self.label, self.enabled = total_runs, label, enabled
+        self.total, self.label, self.enabled = total_runs, printable(label), enabled
         self.stream = stream or sys.stderr
         isatty = getattr(self.stream, "isatty", None)
         self.tty = bool(isatty and isatty())

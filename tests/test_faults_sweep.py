@@ -760,3 +760,16 @@ def test_every_kind_of_damage_is_recomputed(tmp_path, kept_template, clean, caps
     shutil.copytree(template, folder)
     damage_chunk(folder, 1, how, 0.5)
     check_resume(spec, out, folder, [1], clean, capsys)
+
+
+def test_the_progress_label_escapes_control_characters():
+    # a spec file's name reaches the terminal in the progress line: escaped like every error line
+    import io
+
+    stream = io.StringIO()
+    bar = sweep.Progress(10, "sweep x\x1b[31m\x07", stream=stream)
+    bar.enabled, bar.tty = True, False
+    bar.update(0, first=True)
+    bar.update(10)
+    assert "\x1b" not in stream.getvalue() and "\x07" not in stream.getvalue()
+    assert stream.getvalue().startswith("sweep x\\x1b[31m\\x07: ")
