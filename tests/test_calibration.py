@@ -132,18 +132,19 @@ def test_monte_carlos_growth_draw_is_real_growth_and_widens_deficits():
     spec, growth = _monte_carlo_path("growth")
     assert growth.tables == ("productivity shift table",) and growth.family == "spike"
     sd = tomllib.loads(spec.text)["paths"][growth.index]["size"]["sd"]
-    base = run.run(spec.scenario, until=2036)
+    until = spec.until  # the sweep's own years (FY2055)
+    base = run.run(spec.scenario, until=until)
     first = base.inputs.first_year + 1
-    years = np.arange(first, 2037)
+    years = np.arange(first, until + 1)
     deficits = {}
     for sign in (-1, 1):
         path = path_values(growth, {growth.factors["size"]: np.array([sign * sd])}, years, np.zeros(1), 0)[0]
         assert path[0] == sign * sd and np.all(sign * path > 0)  # the shock acts in every year
         table = {int(y): float(v) for y, v in zip(years, path, strict=True)}
         shocked = dataclasses.replace(spec.scenario, tables={"productivity shift table": table})
-        r = run.run(shocked, until=2036).results
+        r = run.run(shocked, until=until).results
         assert (sign * (r.loc[first:, "gdp"] - base.results.loc[first:, "gdp"]) > 0).all()
-        deficits[sign] = r.loc[first:2036, "deficit"] - base.results.loc[first:2036, "deficit"]
+        deficits[sign] = r.loc[first:until, "deficit"] - base.results.loc[first:until, "deficit"]
     assert (deficits[-1] > 0).all(), deficits[-1]
     assert (deficits[1] < 0).all(), deficits[1]
 
