@@ -463,7 +463,8 @@ def methods_text(base: RunResult, unc: Uncertainty | None, validation: pd.DataFr
         cal = unc.calibration
         line = (
             f"**Uncertainty.** {unc.n_runs:,} Monte Carlo draws (seed {unc.spec.seed}) of a lasting "
-            "yield shift, a decaying growth shock and a decaying primary-outlays shock, sized so that "
+            "yield shift, a decaying shock to productivity growth (real growth, through revenues' and "
+            "each spending category's own drivers) and a decaying primary-outlays shock, sized so that "
             "the spread of simulated debt/GDP matches CBO's own forecast errors"
         )
         if cal is not None and len(cal):

@@ -1220,6 +1220,9 @@ def plot_tornado(data: dict[int, pd.DataFrame], ax: Axes, note: str, source: str
 # ------------------------------------------------------------------------------ sweep outputs
 
 
+TABLE_WORDS = {"productivity shift": "productivity growth"}  # what a path on the table moves
+
+
 def _table_words(tables: Sequence[str]) -> tuple[str, str]:
     """Readable words and unit for the input tables a sweep path moves."""
     names = [t.removesuffix(" table") for t in tables]
@@ -1227,7 +1230,7 @@ def _table_words(tables: Sequence[str]) -> tuple[str, str]:
     if all(n in yields for n in names):
         words = " and ".join(yields[n] for n in names) + (" yields" if len(names) > 1 else " yield")
         return words, "pp"
-    words = " and ".join(n.replace(" share", "") for n in names)
+    words = " and ".join(TABLE_WORDS.get(n, n.replace(" share", "")) for n in names)
     return words, "% of GDP" if any("share" in n for n in names) else "pp"
 
 

@@ -467,6 +467,8 @@ def load_inputs(vintage: str) -> ModelInputs:
     price.loc[LAST_YEAR] = price.loc[last]
     tables["GDP price growth table"] = price.sort_index().astype(float)
     tables["bill share table"] = pd.Series({first: bill_share, LAST_YEAR: bill_share}, dtype=float)
+    # no shift on the vintage's own path: a sweep's path family adds one (the Monte Carlo's growth draw)
+    tables["productivity shift table"] = pd.Series({first: 0.0, LAST_YEAR: 0.0}, dtype=float)
     tables["other interest income table"] = other_interest_income(cbo, first, last)
     # each category is CBO's own dollars (timing-adjusted; Medicare net of offsetting receipts)
     # over primary outlays as CBO reports them (not timing-adjusted), the model's primary outlays,

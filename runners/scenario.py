@@ -48,6 +48,7 @@ TABLE_RANGES: dict[str, tuple[float, float, str]] = {
     "baseline inflation table": (-20.0, 100.0, "percent"),
     "CPI inflation table": (-20.0, 100.0, "percent"),
     "GDP price growth table": (-20.0, 100.0, "percent a year"),
+    "productivity shift table": (-10.0, 10.0, "percentage points of real GDP growth"),
     "bill share table": (0.0, 100.0, "percent of debt held by the public"),
     "defense share table": (0.0, 100.0, "percent of primary outlays"),
     "nondefense share table": (0.0, 100.0, "percent of primary outlays"),

@@ -688,7 +688,7 @@ def test_tornado_charts_at_the_headline_horizons_with_readable_labels(uncertaint
     u = uncertainty
     labels = charts.input_labels(u.spec)
     assert labels["rates.shift"] == "Lasting shift in bill and 10-year yields (pp)"
-    assert labels["growth.size"].startswith("Shock to nominal GDP growth, first year (pp")
+    assert labels["growth.size"] == "Shock to productivity growth, first year (pp; half-life 3 y)"
     fig = charts.sweep_tornado_figure(u.sensitivity, u.summary, u.spec, years=[2035, 2055])
     left, right = fig.axes
     assert [left.get_title(loc="left"), right.get_title(loc="left")] == ["FY2035", "FY2055"]

@@ -105,3 +105,68 @@ def test_stated_targets_match_the_vintage_targets_file(jan25):
     assert t[("net_interest", 2035)] == pytest.approx(1782.585)
     assert t[("net_interest", 2025)] == pytest.approx(952.261)
     assert t[("debt_to_gdp", 2055)] == 156.0
+
+
+# ------------------------------------------------------------------ the Monte Carlo's calibration
+
+
+def _monte_carlo_path(name: str):
+    from runners.sweepspec import load_spec
+
+    spec = load_spec("monte-carlo")
+    return spec, next(p for p in spec.paths if p.name == name)
+
+
+def test_monte_carlos_growth_draw_is_real_growth_and_widens_deficits():
+    # the growth draw is a decaying shock to productivity growth (real GDP growth through the
+    # economy's levers), not a change of the vintage's nominal GDP projection, which every budget
+    # category is scaled from: one draw 1 sd below the mean (a slower economy) gives larger deficits
+    # than the baseline in every year of the shock, one 1 sd above smaller (issue 24's sign)
+    import dataclasses
+    import tomllib
+
+    import numpy as np
+
+    from runners.sweepwork import path_values
+
+    spec, growth = _monte_carlo_path("growth")
+    assert growth.tables == ("productivity shift table",) and growth.family == "spike"
+    sd = tomllib.loads(spec.text)["paths"][growth.index]["size"]["sd"]
+    until = spec.until  # the sweep's own years (FY2055)
+    base = run.run(spec.scenario, until=until)
+    first = base.inputs.first_year + 1
+    years = np.arange(first, until + 1)
+    deficits = {}
+    for sign in (-1, 1):
+        path = path_values(growth, {growth.factors["size"]: np.array([sign * sd])}, years, np.zeros(1), 0)[0]
+        assert path[0] == sign * sd and np.all(sign * path > 0)  # the shock acts in every year
+        table = {int(y): float(v) for y, v in zip(years, path, strict=True)}
+        shocked = dataclasses.replace(spec.scenario, tables={"productivity shift table": table})
+        r = run.run(shocked, until=until).results
+        assert (sign * (r.loc[first:, "gdp"] - base.results.loc[first:, "gdp"]) > 0).all()
+        deficits[sign] = r.loc[first:until, "deficit"] - base.results.loc[first:until, "deficit"]
+    assert (deficits[-1] > 0).all(), deficits[-1]
+    assert (deficits[1] < 0).all(), deficits[1]
+
+
+@pytest.mark.parametrize(("vintage", "years"), [("cbo-2025-01", (2030, 2035)), ("cbo-2026-02", (2031, 2036))])
+def test_monte_carlo_spread_is_cbos_and_the_description_quotes_it(tmp_path, vintage, years):
+    # the spec's own 10,000 draws: the spread (sd) of debt/GDP 5 and 10 years out is CBO's own
+    # projection errors' (13.7 and 20.6 pp, data/uncertainty/cbo_debt_errors.csv) within 1 pp on the
+    # vintage the sizes were solved on (January 2025) and on the default (February 2026); 1 pp is
+    # well inside the sampling error of CBO's own sd (20 baselines ten years out: about 3 pp)
+    import re
+
+    from runners import api
+    from runners.sweepspec import load_spec
+
+    result = api.sweep("monte-carlo", baseline=vintage, out=tmp_path / "mc", workers=1)
+    c = result.calibration.set_index(["horizon_years", "statistic"])
+    got = [c.at[(h, "sd"), "snowball"] for h in (5, 10)]
+    cbo = [c.at[(h, "sd"), "cbo"] for h in (5, 10)]
+    assert [c.at[(h, "sd"), "fiscal_year"] for h in (5, 10)] == list(years)
+    assert got == pytest.approx(cbo, abs=1.0)
+    flat = " ".join(load_spec("monte-carlo").description.split())
+    quoted = re.search(rf"FY{years[0]} and FY{years[1]}\) (?:they )?give ([\d.]+) and ([\d.]+) pp", flat)
+    assert quoted, flat
+    assert quoted.groups() == tuple(f"{v:.1f}" for v in got)

@@ -486,6 +486,57 @@ def test_selloff_uncertainty_percentiles_are_the_sweeps(tmp_path):
     assert list(m.groups()) == got
 
 
+def test_sobol_ranking_is_the_sweeps(tmp_path):
+    """'growth shift 0.69 (S1 0.55 ± 0.07), yield shift 0.35 (0.23 ± 0.05), ...': `snowball sweep
+    sobol`'s total indices for debt/GDP in 2055 in rank order, the first three with S1 and its
+    95% interval (sensitivity.csv: ST, S1, S1_conf)."""
+    from runners import api
+
+    flat = " ".join(README.split())
+    text = re.search(r"intervals in `sensitivity.csv`\): (.*?)\. Growth leads", flat).group(1)
+    quoted = re.findall(r"([a-z ]+?) ([\d.]+)(?: \((?:S1 )?([\d.]+) ± ([\d.]+)\))?(?:, |$)", text)
+    s = api.sweep("sobol", out=tmp_path / "sobol", workers=1).sensitivity
+    s = s[(s["variable"] == "debt_to_gdp") & (s["fiscal_year"] == 2055)].sort_values("rank")
+    got = []
+    for i, row in enumerate(s.itertuples()):
+        digits = "{:.2f}" if i < 3 else "{:.3f}"
+        extra = (f"{row.S1:.2f}", f"{row.S1_conf:.2f}") if i < 3 else ("", "")
+        got.append((row.input, digits.format(row.ST), *extra))
+    assert [(name.strip(), *rest) for name, *rest in quoted] == got
+
+
+def test_calibrated_uncertainty_figures_are_the_spec_and_its_sweeps(tmp_path):
+    """In "Calibrated uncertainty" the Monte Carlo's shock sizes are monte-carlo.toml's, and the
+    simulated spread on February 2026 and January 2025 and the ten-year 10-90 range are its runs'."""
+    import tomllib
+
+    from runners import api
+    from runners.sweepspec import sweeps_dir
+
+    flat = " ".join(section("### Calibrated uncertainty").split())
+    doc = tomllib.loads((sweeps_dir() / "monte-carlo.toml").read_text(encoding="utf-8"))
+    sds = {p["name"]: p.get("shift", p.get("size"))["sd"] for p in doc["paths"]}
+    m = re.search(
+        r"yield shift with sd ([\d.]+) pp; a decaying shock to productivity growth with sd ([\d.]+) pp.*?"
+        r"primary-outlay shock with sd ([\d.]+)% of GDP",
+        flat,
+    )
+    assert m.groups() == tuple(f"{sds[k]:.2f}" for k in ("rates", "growth", "primary"))
+    m = re.search(
+        r"simulated spread is ([\d.]+) and ([\d.]+) \(.*?where they give ([\d.]+) and ([\d.]+);"
+        r".*?wider than CBO's, (\d+) vs (\d+) points",
+        flat,
+    )
+    got = []
+    for vintage in ("cbo-2026-02", "cbo-2025-01"):
+        c = api.sweep("monte-carlo", baseline=vintage, out=tmp_path / vintage, workers=1).calibration
+        c = c.set_index(["horizon_years", "statistic"])
+        got += [f"{c.at[(h, 'sd'), 'snowball']:.1f}" for h in (5, 10)]
+        if vintage == "cbo-2026-02":
+            wide = (f"{c.at[(10, 'p10_to_p90'), 'snowball']:.0f}", f"{c.at[(10, 'p10_to_p90'), 'cbo']:.0f}")
+    assert m.groups() == (*got, *wide)
+
+
 GAP = "## What would it take? The fiscal gap (`snowball gap`)"
 
 
