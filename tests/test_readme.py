@@ -927,3 +927,53 @@ def test_backtest_fix_contributions_are_the_runs():
         stock = next(k for k in table if k.startswith("TIPS stock"))
         change = table["the error now"][col] - table["the error before"][col]
         assert table[stock][col] == pytest.approx(change - shares, abs=0.15), (start, year)
+
+
+def test_rules_of_thumb_table_is_the_commands():
+    """'4. The economy in the budget': the March 2025 table's model column, the February 2026
+    sentence and the long-term ratios are `snowball rules-of-thumb`'s own figures (they went stale
+    when the interest side changed under them)."""
+    from runners import rules
+
+    def money(x: float) -> str:
+        sign = "+" if x >= 0 else "\u2212"
+        return f"{sign}${abs(x):,.0f}bn"
+
+    text = section("### 4. The economy in the budget")
+    jan = rules.rules_of_thumb("cbo-2025-01").table.set_index(["rule", "measure"])
+    model = {r: jan.at[(r, "deficit_change"), "model"] for r in ("interest_rates", "productivity")}
+    model |= {
+        r: jan.at[(r, "deficit_change"), "model"] for r in ("labor_force", "inflation", "inflation_alone")
+    }
+    rows = dict(re.findall(r"^\| ([a-z -]+?(?:, rates \w+)?) \| ([+\u2212]\$[\d,]+bn) \|", text, flags=re.M))
+    assert rows == {
+        "interest rates higher": money(model["interest_rates"]),
+        "productivity growth slower": money(model["productivity"]),
+        "labour-force growth slower": money(model["labor_force"]),
+        "inflation higher, rates following": money(model["inflation"]),
+        "inflation higher, rates unchanged": money(model["inflation_alone"]),
+    }
+    feb = rules.rules_of_thumb("cbo-2026-02").table.set_index(["rule", "change_pp", "measure"])
+    said = " ".join(text.split())
+    quoted = [
+        feb.at[(r, c, "deficit_change"), "model"]
+        for r, c in [
+            ("interest_rates", 0.1),
+            ("productivity", -0.1),
+            ("labor_force", -0.1),
+            ("inflation", 0.1),
+            ("inflation_alone", 0.1),
+        ]
+    ]
+    assert (
+        f"{money(quoted[0])} (rates), {money(quoted[1])} (productivity), {money(quoted[2])} (labour force), "
+        f"{money(quoted[3])} (inflation with rates), {money(quoted[4])} (inflation alone)"
+    ) in said
+    ratios = [feb.at[("productivity", c, "debt_to_gdp_ratio"), "model"] for c in (0.5, -0.5)]
+    assert f"{ratios[0]:.3f} and {ratios[1]:.3f} against CBO's 0.757 and 1.260" in said
+    last = jan.at[("productivity", "deficit_change"), "last_year_deficit_change"]
+    labour = jan.at[("labor_force", "deficit_change"), "last_year_deficit_change"]
+    assert (
+        f"productivity's 2035 effect is ${last:.0f}bn against CBO's $77bn, labour force's ${labour:.0f}bn"
+        in said
+    )
