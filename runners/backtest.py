@@ -85,16 +85,9 @@ def read_actuals() -> pd.DataFrame:
     return wide
 
 
-def read_monthly_yields() -> pd.DataFrame:
-    """Monthly 3-month and 10-year yields with the model time at which each month starts.
-
-    Month m of fiscal year Y (October = 1) starts at model time Y - 1 + (m - 1) / 12, the step
-    whose flows cover that month.
-    """
-    path = data_dir() / "history" / "yields_monthly.csv"
-    df = read_csv(path, ["month", "fiscal_year", "bill_yield", "ten_year_yield", "unit", "source"])
-    for col in ("fiscal_year", "bill_yield", "ten_year_yield"):
-        _numeric(df, path, col)
+def _by_month_start(df: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """``df`` indexed by the model time at which each ``month`` (YYYY-MM) starts, after checking
+    that each row's ``fiscal_year`` is the month's (fiscal years run October-September)."""
     month = pd.to_datetime(df["month"], format="%Y-%m", errors="coerce")
     if month.isna().any():
         row = int(np.flatnonzero(month.isna().to_numpy())[0])
@@ -108,6 +101,19 @@ def read_monthly_yields() -> pd.DataFrame:
         )
     df["time"] = fy - 1 + ((month.dt.month - 10) % 12) / 12
     return df.set_index("time").sort_index()
+
+
+def read_monthly_yields() -> pd.DataFrame:
+    """Monthly 3-month and 10-year yields with the model time at which each month starts.
+
+    Month m of fiscal year Y (October = 1) starts at model time Y - 1 + (m - 1) / 12, the step
+    whose flows cover that month.
+    """
+    path = data_dir() / "history" / "yields_monthly.csv"
+    df = read_csv(path, ["month", "fiscal_year", "bill_yield", "ten_year_yield", "unit", "source"])
+    for col in ("fiscal_year", "bill_yield", "ten_year_yield"):
+        _numeric(df, path, col)
+    return _by_month_start(df, path)
 
 
 CURVE = {
@@ -129,19 +135,7 @@ def read_monthly_curve() -> pd.DataFrame:
         _numeric(df, path, col)
     if (df["unit"] != "%").any():
         raise SnowballError(f"{_rel(path)}: every yield's unit must be '%'")
-    month = pd.to_datetime(df["month"], format="%Y-%m", errors="coerce")
-    if month.isna().any():
-        row = int(np.flatnonzero(month.isna().to_numpy())[0])
-        raise SnowballError(
-            f"{_rel(path)}: month {df['month'].iloc[row]!r} on data row {row + 1} is not YYYY-MM"
-        )
-    fy = month.dt.year + (month.dt.month >= 10).astype(int)
-    if (fy != df["fiscal_year"]).any():
-        raise SnowballError(
-            f"{_rel(path)}: fiscal_year disagrees with month (fiscal years run October-September)"
-        )
-    df["time"] = fy - 1 + ((month.dt.month - 10) % 12) / 12
-    return df.set_index("time").sort_index()
+    return _by_month_start(df, path)
 
 
 def available_starts() -> list[int]:

@@ -1495,15 +1495,18 @@ def _a_scheduler_lost(exc: BaseException, scheduler: str | None) -> bool:
     return isinstance(exc, CancelledError | CommClosedError)
 
 
+def _what_was_kept(the_plan: Plan, folder: Path, kept: int, hint: str) -> str:
+    """The end of a lost-worker or lost-cluster error: which chunks were kept and how to go on."""
+    if kept:
+        return f"{kept} of {len(the_plan.chunks)} chunks are kept in {folder}; continue with: {hint}"
+    return "no chunk had finished, so nothing was kept"
+
+
 def _scheduler_lost(
     spec: SweepSpec, the_plan: Plan, folder: Path, kept: int, hint: str, scheduler: str | None
 ) -> SnowballError:
     """The one-line error for a Dask scheduler that went away during the sweep."""
-    where = (
-        f"{kept} of {len(the_plan.chunks)} chunks are kept in {folder}; continue with: {hint}"
-        if kept
-        else "no chunk had finished, so nothing was kept"
-    )
+    where = _what_was_kept(the_plan, folder, kept, hint)
     return SnowballError(
         f"sweep {spec.name}: lost the connection to the Dask scheduler at {scheduler}; {where}"
     )
@@ -1513,11 +1516,7 @@ def _no_live_worker(
     spec: SweepSpec, the_plan: Plan, folder: Path, kept: int, hint: str, scheduler: str | None
 ) -> SnowballError:
     """The one-line error for a Dask cluster left without a live worker (:class:`NoLiveWorker`)."""
-    where = (
-        f"{kept} of {len(the_plan.chunks)} chunks are kept in {folder}; continue with: {hint}"
-        if kept
-        else "no chunk had finished, so nothing was kept"
-    )
+    where = _what_was_kept(the_plan, folder, kept, hint)
     return SnowballError(
         f"sweep {spec.name}: the Dask cluster at {scheduler} has had no live worker for "
         f"{NO_WORKER_TIMEOUT:g} s (its workers were lost and none replaced them); {where}"
@@ -1535,11 +1534,7 @@ def _a_worker_died(exc: BaseException) -> bool:
 
 def _worker_died(spec: SweepSpec, the_plan: Plan, folder: Path, kept: int, hint: str) -> SnowballError:
     """The one-line error for a worker process that died (killed by the system, e.g. out of memory)."""
-    where = (
-        f"{kept} of {len(the_plan.chunks)} chunks are kept in {folder}; continue with: {hint}"
-        if kept
-        else "no chunk had finished, so nothing was kept"
-    )
+    where = _what_was_kept(the_plan, folder, kept, hint)
     return SnowballError(
         f"sweep {spec.name}: a worker process died (killed by the system, e.g. for lack of memory); "
         f"{where} (fewer --workers use less memory)"
