@@ -30,7 +30,7 @@ format: $(STAMP)
 
 # make bench BENCH_ARGS=--large adds 1,000,000 draws
 bench: $(STAMP)
-	$(BIN)/python -m runners.bench $(BENCH_ARGS)
+	$(BIN)/python -m runners.cli.bench $(BENCH_ARGS)
 
 # rewrite tests/golden/ from fresh runs after a reviewed change to the numbers
 golden: $(STAMP)

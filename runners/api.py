@@ -6,10 +6,10 @@
 
 Every function accepts a built-in name or a path to a TOML file wherever it takes a scenario or a
 sweep spec, and checks its inputs with the functions the command line uses
-(``runners.scenario.check_overrides``, ``load_scenario``, ``sweepspec.load_spec``), so a value the
-CLI refuses raises the same :class:`runners.errors.SnowballError` here. The environment is input
+(``runners.scenario.scenarios.check_overrides``, ``load_scenario``, ``sweepspec.load_spec``), so a value the
+CLI refuses raises the same :class:`runners.core.errors.SnowballError` here. The environment is input
 too: :func:`run`, :func:`compare` and :func:`sweep` first check it as the command does
-(``runners.environment.check_environment``: ``SOURCE_DATE_EPOCH``, ``SNOWBALL_*``, thread
+(``runners.core.environment.check_environment``: ``SOURCE_DATE_EPOCH``, ``SNOWBALL_*``, thread
 counts), removing an empty ``SOURCE_DATE_EPOCH`` or thread count from ``os.environ``.
 """
 
@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import run as _run
-from .environment import check_environment
-from .errors import SnowballError
-from .run import DEFAULT_UNTIL, RunResult
-from .scenario import Scenario, check_distinct, load_scenario
+from runners.core.environment import check_environment
+from runners.core.errors import SnowballError
+from runners.projection import run as _run
+from runners.projection.run import DEFAULT_UNTIL, RunResult
+from runners.scenario.scenarios import Scenario, check_distinct, load_scenario
 
 __all__ = [
     "RunResult",
@@ -64,7 +64,7 @@ def run(
     Returns
     -------
     RunResult with ``results`` (a DataFrame indexed by fiscal year; columns in
-    ``runners.registry.COLUMNS`` with their units), ``milestones`` and ``manifest()``.
+    ``runners.core.columns.COLUMNS`` with their units), ``milestones`` and ``manifest()``.
     """
     check_environment()
     return _run.run(_scenario(scenario), until=until, overrides=overrides, baseline=baseline, monthly=monthly)
@@ -81,7 +81,7 @@ def compare(
     Rows are metrics, columns the scenarios, then ``"NAME - FIRST"`` differences from the first.
     ``overrides`` apply to every scenario.
     """
-    from .compare import compare_table
+    from runners.analysis.compare import compare_table
 
     check_environment()
     if isinstance(scenarios, str | Path | Scenario) or not scenarios:
@@ -113,8 +113,8 @@ def sweep(
     SweepResult with ``summary``, ``sensitivity`` and ``calibration`` DataFrames and the output
     folder ``out``.
     """
-    from .sweep import run_sweep
-    from .sweepspec import load_spec, spec_overrides
+    from runners.sweep.runner import run_sweep
+    from runners.sweep.spec import load_spec, spec_overrides
 
     check_environment()
     overrides = spec_overrides(draws, seed)
@@ -131,7 +131,7 @@ def sweep(
 
 def scenarios() -> pd.DataFrame:
     """The built-in scenarios: name (index), title, baseline vintage and file."""
-    from .scenario import builtin_names
+    from runners.scenario.scenarios import builtin_names
 
     rows = []
     for name in builtin_names():
@@ -142,14 +142,14 @@ def scenarios() -> pd.DataFrame:
 
 def parameters(baseline: str | None = None) -> pd.DataFrame:
     """Settable constants (as ``snowball parameters``): default, unit, range, source, description."""
-    from .describe import parameter_table
+    from runners.report.listings import parameter_table
 
     return parameter_table(baseline).set_index("name")
 
 
 def tables(baseline: str | None = None) -> pd.DataFrame:
     """Input tables a scenario may override (as ``snowball tables``)."""
-    from .describe import input_table_table
+    from runners.report.listings import input_table_table
 
     return input_table_table(baseline).set_index("name")
 
@@ -160,7 +160,7 @@ def vintages() -> pd.DataFrame:
     ``start`` is the date of the initial state (ISO, the end of a fiscal year); ``first_year``
     the first fiscal year a run reports (as in ``tables()``), the year after it.
     """
-    from .inputs import DEFAULT_VINTAGE, available_vintages, vintage_meta
+    from runners.inputs.vintage import DEFAULT_VINTAGE, available_vintages, vintage_meta
 
     rows = []
     for name in available_vintages():

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from runners import run, scenario
+from runners.projection import run
+from runners.scenario import scenarios as scenario
 
 
 @pytest.fixture(scope="session")

@@ -18,9 +18,9 @@ UNTIL = 2055
 
 def golden_runs() -> dict[tuple[str, str], pd.DataFrame]:
     """(vintage, scenario) -> results of a fresh run."""
-    from runners import run
-    from runners.inputs import available_vintages
-    from runners.scenario import builtin_names, load_scenario
+    from runners.inputs.vintage import available_vintages
+    from runners.projection import run
+    from runners.scenario.scenarios import builtin_names, load_scenario
 
     out = {}
     for vintage in available_vintages():

@@ -10,10 +10,12 @@ import re
 import pandas as pd
 import pytest
 
-from runners import api, cli, model
-from runners.errors import SnowballError
-from runners.paths import REPO
-from runners.scenario import scenarios_dir
+from runners import api
+from runners.cli import commands as cli
+from runners.core.errors import SnowballError
+from runners.core.paths import REPO
+from runners.mdl import model
+from runners.scenario.scenarios import scenarios_dir
 
 
 def readme_example() -> str:

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from runners import backtest as bt
+from runners.analysis import backtest as bt
 from runners.cli import main
-from runners.errors import SnowballError
+from runners.core.errors import SnowballError
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def test_bad_start_is_one_line(capsys):
 def test_backtest_csv_names_each_rows_unit(tmp_path):
     # backtest.csv is long: net interest and debt in $bn beside the average rate in %, and no
     # column said which
-    from runners.backtest import backtest
+    from runners.analysis.backtest import backtest
 
     table = backtest(2024, 2025).table
     units = dict(zip(table["variable"], table["unit"], strict=False))

@@ -11,9 +11,9 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from runners import backtest as bt
-from runners import run
-from runners.paths import data_dir
+from runners.analysis import backtest as bt
+from runners.core.paths import data_dir
+from runners.projection import run
 
 STARTS = range(2015, 2023)
 
@@ -105,7 +105,7 @@ def test_tips_accrual_rate_and_other_interest_income_are_their_arithmetic():
 def _against_cbo(vintage: str, years: range, result: pd.DataFrame | None = None) -> pd.Series:
     inputs = run.cached_inputs(vintage)
     if result is None:
-        from runners.scenario import load_scenario
+        from runners.scenario.scenarios import load_scenario
 
         scenario = dataclasses.replace(load_scenario("baseline"), baseline=vintage)
         result = run.run(scenario, until=years[-1]).results
@@ -139,7 +139,7 @@ def _data_copy(tmp_path, monkeypatch):
 
 
 def test_a_curve_month_that_is_not_a_month_is_named(tmp_path, monkeypatch):
-    from runners.errors import SnowballError
+    from runners.core.errors import SnowballError
 
     path = _data_copy(tmp_path, monkeypatch)
     path.write_text(path.read_text().replace("2016-03,2016", "2016-13,2016", 1))
@@ -149,7 +149,7 @@ def test_a_curve_month_that_is_not_a_month_is_named(tmp_path, monkeypatch):
 
 def test_a_backtest_past_the_curve_is_refused(tmp_path, monkeypatch):
     # the curve ends in June 2025; without FY2025's months a backtest to FY2025 cannot issue notes
-    from runners.errors import SnowballError
+    from runners.core.errors import SnowballError
 
     path = _data_copy(tmp_path, monkeypatch)
     lines = path.read_text().splitlines(keepends=True)

@@ -16,12 +16,15 @@ import pytest
 from conftest import lines_through_legends
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from runners import brief, charts, loops, model, publish
-from runners.brief import build_charts, default_scenarios, write_brief
-from runners.errors import SnowballError
-from runners.inputs import read_history
-from runners.run import headline, milestone_label, milestones, run
-from runners.scenario import load_scenario
+from runners.analysis import loops
+from runners.core.errors import SnowballError
+from runners.inputs.vintage import read_history
+from runners.mdl import model
+from runners.projection.run import headline, milestone_label, milestones, run
+from runners.report import brief, charts
+from runners.report import render as publish
+from runners.report.brief import build_charts, default_scenarios, write_brief
+from runners.scenario.scenarios import load_scenario
 
 SCENARIOS = ["baseline", "japan-selloff"]
 STEMS = [
@@ -147,7 +150,7 @@ def test_pack_contents(pack):
     assert {"tables/headline.csv", "tables/loop_edges.csv", "tables/decomposition_baseline.csv"} <= names
     assert "tables/monte_carlo_probabilities.csv" in names
     # every chart the pack holds is described in the README's table of the brief's charts
-    from runners.paths import REPO
+    from runners.core.paths import REPO
 
     readme = (REPO / "README.md").read_text().split("## Briefing pack", 1)[1].split("\n## ", 1)[0]
     described = set(
@@ -844,7 +847,8 @@ years = [2040]
 
 
 def test_sweeps_enter_only_when_named(tmp_path):
-    from runners import sweep, sweepspec
+    from runners.sweep import runner as sweep
+    from runners.sweep import spec as sweepspec
 
     spec_file = tmp_path / "sob.toml"
     spec_file.write_text(SOBOL)
@@ -1022,7 +1026,7 @@ def test_loop_diagram_draws_nine_loops_without_overlaps():
 
 
 def test_brief_cli_takes_named_sweeps(tmp_path, capsys):
-    from runners import cli
+    from runners.cli import commands as cli
 
     assert cli.main(["brief", "baseline", "--out", str(tmp_path / "b"), "--sweeps", "no-such-sweep"]) == 2
     err = capsys.readouterr().err

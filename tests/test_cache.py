@@ -1,4 +1,4 @@
-"""What does not change between runs is cached on disk (runners/cache.py): the engine's programs,
+"""What does not change between runs is cached on disk (runners/core/cache.py): the engine's programs,
 the model's metadata and the baseline paths; a sweep with a warm cache never loads pysd."""
 
 from __future__ import annotations
@@ -12,9 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from runners import cache, engine, model, modeldata, run
-from runners.fiscal import model_vars_for
-from runners.paths import REPO
+from runners.core import cache
+from runners.core.fiscal_years import model_vars_for
+from runners.core.paths import REPO
+from runners.engine import program as engine
+from runners.mdl import model
+from runners.mdl import model_data as modeldata
+from runners.projection import run
 
 RECORD = model_vars_for(("debt_to_gdp", "net_interest"))
 
@@ -33,9 +37,9 @@ def test_cached_program_equals_the_built_one_and_follows_the_engine_code(cache_d
     again = engine.cached_program(RECORD, initial_time=2025)  # a hit: read back
     for prog in (first, again):
         assert prog == built  # every field: source, constants, tables, clock (floats exact)
-    # a change to runners/engine.py's code gives another key: the program is built again
+    # a change to runners/engine/program.py's code gives another key: the program is built again
     real = cache.file_sha256
-    monkeypatch.setattr(cache, "file_sha256", lambda p: "edited" if p.endswith("engine.py") else real(p))
+    monkeypatch.setattr(cache, "file_sha256", lambda p: "edited" if p.endswith("engine/program.py") else real(p))
     assert engine.cached_program(RECORD) == engine.build_engine().program(RECORD)
     assert len(list(cache_dir.glob("program-*.json"))) == 2
 
@@ -108,8 +112,9 @@ def test_gap_runs_from_the_cached_program_without_parsing_the_mdl(cache_dir, mon
     # snowball gap (and the briefing's "what it would take") parsed the .mdl with pysd on every
     # call (about 1.5 s): its runs, one size at a time or over a sweep's draws, now read the
     # cached program as a sweep does
-    from runners import gap, sweepspec
-    from runners.scenario import load_scenario
+    from runners.analysis import gap
+    from runners.scenario.scenarios import load_scenario
+    from runners.sweep import spec as sweepspec
 
     q = gap.question(load_scenario("baseline"), 2030, target=100.0)
     spec = tmp_path / "s.toml"

@@ -5,7 +5,8 @@
 
 import pytest
 
-from runners import run, scenario
+from runners.projection import run
+from runners.scenario import scenarios as scenario
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +112,7 @@ def test_stated_targets_match_the_vintage_targets_file(jan25):
 
 
 def _monte_carlo_path(name: str):
-    from runners.sweepspec import load_spec
+    from runners.sweep.spec import load_spec
 
     spec = load_spec("monte-carlo")
     return spec, next(p for p in spec.paths if p.name == name)
@@ -127,7 +128,7 @@ def test_monte_carlos_growth_draw_is_real_growth_and_widens_deficits():
 
     import numpy as np
 
-    from runners.sweepwork import path_values
+    from runners.sweep.work import path_values
 
     spec, growth = _monte_carlo_path("growth")
     assert growth.tables == ("productivity shift table",) and growth.family == "spike"
@@ -158,7 +159,7 @@ def test_monte_carlo_spread_is_cbos_and_the_description_quotes_it(tmp_path, vint
     import re
 
     from runners import api
-    from runners.sweepspec import load_spec
+    from runners.sweep.spec import load_spec
 
     result = api.sweep("monte-carlo", baseline=vintage, out=tmp_path / "mc", workers=1)
     c = result.calibration.set_index(["horizon_years", "statistic"])

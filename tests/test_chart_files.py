@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from runners import charts
+from runners.report import charts
 
 
 def _figure(k: int) -> Figure:

@@ -7,9 +7,9 @@ import sys
 import pandas as pd
 import pytest
 
-from runners import model
 from runners.cli import main
-from runners.registry import COLUMNS
+from runners.core.columns import COLUMNS
+from runners.mdl import model
 
 REQUIRED = [
     "gdp",
@@ -189,7 +189,7 @@ def test_failed_run_keeps_the_previous_output(tmp_path, capsys):
 def test_corrupt_data_file_from_the_command_line(tmp_path):
     import shutil
 
-    from runners import paths
+    from runners.core import paths
 
     data = tmp_path / "data"
     shutil.copytree(paths.REPO / "data", data)

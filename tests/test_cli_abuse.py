@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from conftest import one_line_error, snowball_with_data
 
-from runners import cli
+from runners.cli import commands as cli
 from runners.cli import main
-from runners.errors import SnowballError
-from runners.paths import REPO
+from runners.core.errors import SnowballError
+from runners.core.paths import REPO
 
 QUICK = ["--until", "2027"]
 
@@ -165,7 +165,8 @@ def test_compare_records_every_scenario_it_ran(tmp_path, capsys):
 )
 def test_an_empty_out_is_refused(tmp_path, capsys, monkeypatch, command):
     # the issue: `--out "$DIR"` with DIR unset meant the default folder (reports/...), exit 0
-    from runners import paths, sweep
+    from runners.core import paths
+    from runners.sweep import runner as sweep
 
     for module in (cli, paths, sweep):  # where a regression would write: here, not in reports/
         monkeypatch.setattr(module, "REPORTS", tmp_path)
@@ -179,7 +180,7 @@ def test_an_empty_out_is_refused(tmp_path, capsys, monkeypatch, command):
 def test_workers_are_capped(tmp_path, capsys):
     # the issue: --workers 100000 was accepted; the pool starts one process per worker
     # (--workers 24 on this 2-core machine started 15 worker processes for a 3,000-run sweep)
-    from runners.sweepspec import usable_cores
+    from runners.sweep.spec import usable_cores
 
     limit = 4 * usable_cores()  # the cores this process may use (a container's quota, its cpuset)
     path = spec_file(tmp_path)
@@ -285,7 +286,7 @@ def test_an_issuance_share_given_twice_is_refused(tmp_path):
 def test_a_history_year_given_twice_is_refused(tmp_path, monkeypatch):
     # the issue: a repeated fiscal year in historical_fy.csv was read without a word (the
     # milestones reach back into it)
-    from runners.inputs import read_history
+    from runners.inputs.vintage import read_history
 
     data = copy_data(tmp_path)
     path = data / "history" / "historical_fy.csv"
@@ -397,7 +398,7 @@ def test_out_never_replaces_a_folder_holding_the_runs_own_input(tmp_path, capsys
 def test_backtest_start_without_actuals_after_it_is_refused_plainly(tmp_path, capsys):
     # the issue: --start 2026 was listed as an available start, then refused with "--until must
     # be a fiscal year from 2026 to 2025" (whatever --until was given)
-    from runners.backtest import available_starts
+    from runners.analysis.backtest import available_starts
 
     usable = ", ".join(str(y) for y in available_starts() if y <= 2025)  # FY2025: the last actual
     assert usable.startswith("2015, ") and usable.endswith(", 2025") and 2026 in available_starts()
@@ -429,13 +430,14 @@ def test_brief_sweeps_are_names_of_intact_sweep_folders(tmp_path, capsys, monkey
     # the issues: --sweeps /a/path failed late with "cannot write OUT: No such file or directory"
     # (the chart file was named fan_/a/path.png); a corrupt manifest.json gave "internal error:
     # JSONDecodeError"; a truncated summary.csv was drawn without a word
-    from runners import sweep, sweepspec
+    from runners.sweep import runner as sweep
+    from runners.sweep import spec as sweepspec
 
     sweeps = tmp_path / "reports" / "sweeps"
     sweep.run_sweep(
         sweepspec.parse_spec(spec_file(tmp_path)), out=sweeps / "mine", workers=1, show_progress=False
     )
-    from runners import brief
+    from runners.report import brief
 
     brief.check_sweep_results(["mine"], sweeps)  # as the sweep wrote it: accepted
     monkeypatch.setattr(cli, "REPORTS", tmp_path / "reports")
@@ -521,8 +523,8 @@ def test_a_byte_order_mark_is_read_as_utf8(tmp_path, capsys, monkeypatch):
     assert (bom.parent / "o" / "results.csv").read_bytes() == (
         plain.parent / "o" / "results.csv"
     ).read_bytes()
-    from runners.calibration_sets import calibration_dir, parse_ranges
-    from runners.inputs import vintage_meta
+    from runners.inputs.vintage import vintage_meta
+    from runners.scenario.supply_effects import calibration_dir, parse_ranges
 
     data = copy_data(tmp_path)
     monkeypatch.setenv("SNOWBALL_DATA_DIR", str(data))
@@ -538,7 +540,7 @@ def test_a_data_value_out_of_range_names_its_data_file(tmp_path, monkeypatch):
     # the user did not touch and naming no file
     import csv
 
-    from runners.inputs import load_inputs
+    from runners.inputs.vintage import load_inputs
 
     data = copy_data(tmp_path)
     path = data / "baselines" / "cbo-2026-02" / "long_term.csv"
@@ -563,8 +565,8 @@ def test_run_json_records_the_calibration_and_history_it_read(tmp_path, capsys):
     # the issue: run.json named the calibration set ("high") but neither its values nor the file
     # they came from, nor the history file the milestones read: editing either changed the
     # results and left the record identical
-    from runners.cache import sha256_of
-    from runners.calibration_sets import get_set
+    from runners.core.cache import sha256_of
+    from runners.scenario.supply_effects import get_set
 
     out = tmp_path / "o"
     assert main(["run", "japan-selloff", *QUICK, "--calibration", "high", "--out", str(out)]) == 0
@@ -581,7 +583,8 @@ def test_a_sweeps_key_and_manifest_hold_its_base_scenarios_tables(tmp_path):
     # the issue: the key that --resume trusts held the base scenario's constants but not its
     # table points, so an interrupted sweep resumed after the scenario file's [tables] changed
     # mixed chunks of both; the manifest named the scenario only ("mine")
-    from runners import sweep, sweepspec
+    from runners.sweep import runner as sweep
+    from runners.sweep import spec as sweepspec
 
     mine = scenario_file(tmp_path, '[tables."bill yield table"]\n2030 = 6.0\n', name="mine")
     spec = spec_file(tmp_path)
@@ -610,7 +613,7 @@ def test_a_briefing_needs_two_projected_years(tmp_path, capsys):
     assert main(["brief", "--until", "2025", "--baseline", "cbo-2025-01", "--out", str(out)]) == 2
     one_line_error(capsys, "from 2026 to 2100 for a briefing")  # the vintage's own start
     assert not out.exists()
-    from runners.brief import write_brief  # the Python API as well (it crashed in a chart)
+    from runners.report.brief import write_brief  # the Python API as well (it crashed in a chart)
 
     with pytest.raises(SnowballError, match="for a briefing"):
         write_brief(["baseline"], out, until=2026)

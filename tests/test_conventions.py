@@ -7,9 +7,10 @@ import re
 import pandas as pd
 import pytest
 
-from runners import compare, run
+from runners.analysis import compare
 from runners.cli import main
-from runners.scenario import load_scenario
+from runners.projection import run
+from runners.scenario.scenarios import load_scenario
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,7 @@ def test_compare_command_prints_fiscal_years_and_never_a_dash(tmp_path, capsys):
 
 
 def _doc(table: pd.DataFrame, titles: dict[str, str], until: int, take=None) -> dict:
-    """A briefing document with the real headline table and no charts (runners.publish renders it)."""
+    """A briefing document with the real headline table and no charts (runners.report.render renders it)."""
     return {
         "title": "t",
         "header": "h",
@@ -77,7 +78,8 @@ def _doc(table: pd.DataFrame, titles: dict[str, str], until: int, take=None) -> 
 
 
 def test_briefing_headline_table_words_never_as_the_run_does(reform_and_baseline, tmp_path):
-    from runners import brief, publish
+    from runners.report import brief
+    from runners.report import render as publish
 
     reform, base = reform_and_baseline
     table = brief.headline_frame({"baseline": base, "fiscal-reform": reform})
@@ -97,8 +99,8 @@ def test_briefing_headline_table_words_never_as_the_run_does(reform_and_baseline
 
 
 def test_what_it_would_take_out_of_reach_is_said_in_words(baseline):
-    from runners import publish
-    from runners.gap import what_it_would_take
+    from runners.analysis.gap import what_it_would_take
+    from runners.report import render as publish
 
     # debt/GDP from 100.6% (FY2026) to 40% by FY2027 would take far more than 15% of GDP a year
     take = what_it_would_take([baseline], by=2027, return_to=40)
@@ -113,7 +115,7 @@ def test_what_it_would_take_out_of_reach_is_said_in_words(baseline):
 
 @pytest.fixture(scope="module")
 def selloff_months():
-    from runners import charts
+    from runners.report import charts
 
     sale = run.run(load_scenario("japan-selloff"), until=2028, monthly=charts.SELLOFF_VARIABLES)
     base = run.run(load_scenario("baseline"), until=2028, monthly=charts.SELLOFF_VARIABLES)
@@ -121,7 +123,7 @@ def selloff_months():
 
 
 def test_selloff_chart_time_axis_is_in_fiscal_years_and_shades_the_sale_itself(selloff_months):
-    from runners import charts
+    from runners.report import charts
 
     data = selloff_months
     # japan-selloff sells $1.2tn over the 12 months of FY2026: 1 Oct 2025 (2025.75) to 1 Oct 2026
@@ -143,7 +145,7 @@ def test_selloff_chart_time_axis_is_in_fiscal_years_and_shades_the_sale_itself(s
 
 
 def test_selloff_sheet_names_each_rows_month_and_fiscal_year(selloff_months):
-    from runners import charts
+    from runners.report import charts
 
     table = charts.selloff_table(selloff_months)
     rows = table[["end_of_month", "fiscal_year"]].to_numpy().tolist()
@@ -173,7 +175,8 @@ def test_ranges_files_name_the_year_and_unit_of_every_column(tmp_path, capsys):
 
 
 def test_backtest_chart_states_money_as_every_other_chart_does():
-    from runners import backtest, charts
+    from runners.analysis import backtest
+    from runners.report import charts
 
     bt = backtest.backtest(2020, 2025)
     data = charts.backtest_data(bt.table)
@@ -186,7 +189,7 @@ def test_backtest_chart_states_money_as_every_other_chart_does():
 
 
 def test_decomposition_table_names_its_unit_beside_results_in_dollars(baseline_result):
-    from runners import charts
+    from runners.report import charts
 
     r = baseline_result.results
     table = charts.decomposition_table(r)
@@ -210,8 +213,8 @@ MONEY_NOT_IN_BILLIONS = re.compile(
 
 def test_scenario_and_sweep_titles_state_money_in_billions():
     """Titles name each scenario in every legend, table and headline: '$1,200bn', never '$1.2tn'."""
-    from runners.scenario import builtin_names
-    from runners.sweepspec import load_spec
+    from runners.scenario.scenarios import builtin_names
+    from runners.sweep.spec import load_spec
 
     texts = {}
     for name in builtin_names():
@@ -267,7 +270,7 @@ def test_api_compare_keeps_numbers_and_marks_never_as_nan():
 
 def test_gap_csv_gives_shares_and_probabilities_in_percent(tmp_path, capsys):
     # the printout says "50% ... of draws"; gap.csv said 0.5 and 0.9: the same numbers, in percent
-    from runners.paths import data_dir
+    from runners.core.paths import data_dir
 
     mc = (data_dir() / "sweeps" / "monte-carlo.toml").read_text(encoding="utf-8")
     (tmp_path / "mc.toml").write_text(mc.replace("draws = 10000", "draws = 400"), encoding="utf-8")
@@ -301,7 +304,7 @@ def test_gap_csv_gives_shares_and_probabilities_in_percent(tmp_path, capsys):
 def test_rate_axes_are_worded_alike(baseline_result):
     """The average interest rate is '% a year' on every chart (it read '%' on the validation
     chart and 'Percent a year' on the rollover chart, '% a year' on r - g)."""
-    from runners import charts
+    from runners.report import charts
 
     r = baseline_result.results
     rollover = charts.draw(charts.plot_rollover, charts.rollover_data(r), "Baseline")
@@ -321,7 +324,7 @@ def test_columns_csv_says_how_each_column_is_reported_and_the_numbers_agree(tmp_
     import numpy as np
 
     from runners import api
-    from runners.outputs import column_table
+    from runners.core.outputs import column_table
 
     table = column_table()
     assert table.at["debt_held_by_public", "reported"] == "at the fiscal-year end"

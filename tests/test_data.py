@@ -5,8 +5,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from runners import inputs, paths
-from runners.errors import SnowballError
+from runners.core import paths
+from runners.core.errors import SnowballError
+from runners.inputs import vintage as inputs
 
 PROFILE = "data/initial/treasury-2024-09-30/maturity_profile.csv"
 PROJ = "data/baselines/cbo-2025-01/budget_projections.csv"

@@ -19,7 +19,8 @@ import statistics
 import pandas as pd
 import pytest
 
-from runners import inputs, paths
+from runners.core import paths
+from runners.inputs import vintage as inputs
 
 REFERENCE = paths.REPO.parent / "shared" / "reference"
 needs_reference = pytest.mark.skipif(

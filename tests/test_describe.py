@@ -7,7 +7,9 @@ import io
 
 import pytest
 
-from runners import cli, model, run
+from runners.cli import commands as cli
+from runners.mdl import model
+from runners.projection import run
 
 VINTAGE = "cbo-2025-01"  # pinned: data-fed defaults depend on the vintage
 
@@ -80,7 +82,7 @@ def test_tables_lists_what_a_scenario_may_change(capsys):
 
 
 def test_year_spans():
-    from runners.describe import year_spans
+    from runners.report.listings import year_spans
 
     assert year_spans([2100, 2025, 2026, 2027, 2056]) == "2025-2027; 2056; 2100"
     assert year_spans(range(2024, 2036)) == "2024-2035"

@@ -10,9 +10,11 @@ import sys
 
 import pytest
 
-from runners import cli, diagram, sketch
-from runners.engine import _parse
-from runners.paths import MODEL_FILE
+from runners.cli import commands as cli
+from runners.core.paths import MODEL_FILE
+from runners.engine.program import _parse
+from runners.mdl import sketch
+from runners.report import diagram
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +151,7 @@ def drawn():
 
 
 def signed_terms(node) -> list[tuple[int, object]]:
-    """A stock's net flow as signed terms, split independently of runners.diagram."""
+    """A stock's net flow as signed terms, split independently of runners.report.diagram."""
     from pysd.translators.structures import abstract_expressions as ae
 
     if isinstance(node, ae.ArithmeticStructure) and node.operators and set(node.operators) <= {"+", "-"}:

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runners import run
-from runners.inputs import load_inputs
-from runners.paths import data_dir
+from runners.core.paths import data_dir
+from runners.inputs.vintage import load_inputs
+from runners.projection import run
 
 CATEGORIES = {  # results column: CBO's variable in outlays_by_category.csv
     "social_security": "social_security",
@@ -141,7 +141,9 @@ def test_levers_at_zero_leave_the_baseline_exact(base):
 def test_engine_equals_pysd_with_every_economy_lever():
     # the vectorised engine (sweeps, gap, the briefing) is generated from the same parse: with
     # every new lever set, side by side in one engine call, it equals pysd's runs to 1e-9
-    from runners import engine, scenario, sweep
+    from runners.engine import program as engine
+    from runners.scenario import scenarios as scenario
+    from runners.sweep import runner as sweep
 
     base = scenario.load_scenario("baseline")
     levers = [

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from runners import engine
-from runners.errors import SnowballError
+from runners.core.errors import SnowballError
+from runners.engine import program as engine
 
 FEATURES = Path(__file__).with_name("models") / "features.mdl"
 CLOCK = (

@@ -18,12 +18,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runners import backtest, cache, engine, model, modeldata, run
+from runners.analysis import backtest
 from runners.cli import main
-from runners.errors import SnowballError
-from runners.fiscal import model_vars_for
-from runners.inputs import load_inputs
-from runners.paths import REPO
+from runners.core import cache
+from runners.core.errors import SnowballError
+from runners.core.fiscal_years import model_vars_for
+from runners.core.paths import REPO
+from runners.engine import program as engine
+from runners.inputs.vintage import load_inputs
+from runners.mdl import model
+from runners.mdl import model_data as modeldata
+from runners.projection import run
 
 RECORD = model_vars_for(("debt_to_gdp", "net_interest"))
 FUZZ = settings(
@@ -36,7 +41,7 @@ FUZZ = settings(
 
 @pytest.fixture
 def cache_dir(tmp_path, monkeypatch):
-    """A private cache folder (the translation stays where it is: only runners.cache moves)."""
+    """A private cache folder (the translation stays where it is: only runners.core.cache moves)."""
     folder = tmp_path / "cache"
     monkeypatch.setattr(cache, "cache_dir", lambda: folder)
     model.discard()
@@ -230,7 +235,7 @@ SKETCH_AT = MDL.index(b"\\\\\\---///")
 def test_a_truncated_mdl_is_refused_by_check_and_write_sketch(tmp_path, cut, problem):
     # the issue: `snowball check` passed a truncated .mdl (it checked the equations left) and
     # `snowball model --write-sketch` exited 0 on one, writing a sketch of the smaller model
-    from runners import sketch
+    from runners.mdl import sketch
 
     mdl = tmp_path / "snowball.mdl"
     mdl.write_bytes(MDL[:cut])

@@ -15,10 +15,12 @@ from conftest import one_line_error
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runners import gap, scenario, sweepspec
+from runners.analysis import gap
 from runners.cli import main
-from runners.errors import SnowballError
-from runners.paths import REPO
+from runners.core.errors import SnowballError
+from runners.core.paths import REPO
+from runners.scenario import scenarios as scenario
+from runners.sweep import spec as sweepspec
 
 QUICK = ["--until", "2026"]
 THREAD_VARIABLES = [
@@ -143,7 +145,7 @@ def test_an_empty_source_date_epoch_means_unset_and_is_removed(monkeypatch, caps
 
 @pytest.mark.parametrize("value", BAD_EPOCHS)
 def test_source_date_epoch_is_ascii_whole_seconds(value):
-    from runners import environment
+    from runners.core import environment
 
     with pytest.raises(SnowballError, match="SOURCE_DATE_EPOCH=.*: expected whole seconds"):
         environment.source_date_epoch({"SOURCE_DATE_EPOCH": value})
@@ -191,7 +193,7 @@ def test_every_variable_is_checked_at_start_by_every_command(name, value, messag
 
 
 def test_valid_values_and_the_machine_s_own_settings_are_accepted():
-    from runners.environment import check_environment
+    from runners.core.environment import check_environment
 
     env = {
         "OMP_NUM_THREADS": "4,2",
@@ -210,7 +212,7 @@ def test_valid_values_and_the_machine_s_own_settings_are_accepted():
 def test_snowball_debug_0_prints_no_traceback(monkeypatch, capsys):
     # any non-empty value turned tracebacks on, "0" too
     monkeypatch.setenv("SNOWBALL_DEBUG", "0")
-    monkeypatch.setattr("runners.cli.cmd_vintages", lambda args: 1 / 0)  # a bug in a command
+    monkeypatch.setattr("runners.cli.commands.cmd_vintages", lambda args: 1 / 0)  # a bug in a command
     assert main(["vintages"]) == 1
     assert capsys.readouterr().err.startswith("snowball: internal error: ZeroDivisionError")
 
@@ -231,8 +233,8 @@ values = st.one_of(
 def test_fuzz_the_environment_is_accepted_or_one_line(env):
     """Any values: accepted, then readable by every library as it reads them, or one SnowballError
     line naming a variable Snowball checks (never OPENBLAS_CORETYPE or OPENBLAS_L2_SIZE)."""
-    from runners import environment
-    from runners.environment import check_environment
+    from runners.core import environment
+    from runners.core.environment import check_environment
 
     assert tuple(THREAD_VARIABLES) == environment.THREAD_VARIABLES
     assert tuple(SNOWBALL_VARIABLES) == environment.SNOWBALL_VARIABLES
@@ -307,7 +309,8 @@ def test_a_run_reads_no_import_error_or_bug_as_a_numerical_failure(tmp_path, mon
     # numerically ... check the scenario's values"
     import importlib
 
-    from runners import model, run
+    from runners.mdl import model
+    from runners.projection import run
 
     (tmp_path / "snowball_broken_import.py").write_text("int('garbage')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -333,7 +336,7 @@ def test_a_tornado_panel_is_left_out_only_when_there_is_nothing_to_rank():
 
     import pandas as pd
 
-    from runners import charts
+    from runners.report import charts
 
     spec = types.SimpleNamespace(paths=[], factors=[], sensitivity_years=[2035])
     summary = pd.DataFrame({"variable": ["debt_to_gdp"], "fiscal_year": [2035], "p50": [120.0]})
@@ -349,7 +352,8 @@ def test_a_tornado_panel_is_left_out_only_when_there_is_nothing_to_rank():
 def test_the_loop_signs_tell_a_lookup_by_its_signature():
     # a lookup table was told by the TypeError of a call without its argument, which also hid a
     # TypeError raised in any equation (that input then silently not held)
-    from runners import loops, model
+    from runners.analysis import loops
+    from runners.mdl import model
 
     comp = model.load_model().components._components
     assert loops._is_lookup(comp.baseline_debt_to_gdp_path)
@@ -486,7 +490,7 @@ def test_control_characters_in_the_arguments_are_escaped_in_argparse_errors(caps
 
 def test_a_relative_xdg_cache_home_is_ignored(monkeypatch, tmp_path):
     # XDG_CACHE_HOME=cache put an installed Snowball's translation under wherever it ran
-    from runners import paths
+    from runners.core import paths
 
     monkeypatch.delenv("SNOWBALL_CACHE_DIR", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
@@ -502,7 +506,7 @@ def test_a_relative_xdg_cache_home_is_ignored(monkeypatch, tmp_path):
 )
 def test_an_unknown_snowball_variable_is_refused(capsys, name, hint):
     # a misspelt SNOWBALL_DATA_DIR ran silently on the repository's own data
-    from runners.environment import check_environment
+    from runners.core.environment import check_environment
 
     with pytest.raises(SnowballError) as err:
         check_environment({name: "/tmp"})

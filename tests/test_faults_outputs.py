@@ -21,9 +21,9 @@ from conftest import one_line_error
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runners import outputs
 from runners.cli import main
-from runners.errors import SnowballError
+from runners.core import outputs
+from runners.core.errors import SnowballError
 
 QUICK = ["--until", "2026"]
 GIT = shutil.which("git")
@@ -191,7 +191,7 @@ def test_every_command_with_out_refuses_foreign_files_even_with_force(tmp_path, 
 
 KILLED = """
 import os, sys, time
-from runners import outputs
+from runners.core import outputs
 with outputs.atomic_dir(sys.argv[1]) as tmp:
     (tmp / "results.csv").write_text("half")
     print("writing", flush=True)
@@ -362,7 +362,7 @@ def test_concurrent_replacements_of_one_folder_all_succeed(tmp_path, monkeypatch
 
 REPLACER = """
 import sys
-from runners import outputs
+from runners.core import outputs
 for j in range(10):
     with outputs.atomic_dir(sys.argv[1]) as tmp:
         (tmp / "results.csv").write_text(sys.argv[2] + " " + str(j) + "\\n")
@@ -538,7 +538,8 @@ def test_a_sweep_resumed_into_its_own_folder(tmp_path, monkeypatch, capsys):
     # the chunks wait in .NAME.partial beside --out (never in it), and the sweep checks --out
     # before running anything: resuming into its own earlier output needs no --force, an edited
     # summary.csv refuses the resume (keeping the chunks) until --force
-    from runners import sweep, sweepspec
+    from runners.sweep import runner as sweep
+    from runners.sweep import spec as sweepspec
 
     class StopAfter(sweep.Progress):
         """Ctrl-C after the first finished chunk."""

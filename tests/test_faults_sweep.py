@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from runners import sweep, sweepspec
-from runners.errors import SnowballError
+from runners.core.errors import SnowballError
+from runners.sweep import runner as sweep
+from runners.sweep import spec as sweepspec
 
 SPEC = """
 title = "faults sweep"
@@ -138,7 +139,7 @@ def test_intact_chunks_are_kept_and_counted(tmp_path, clean, capsys):
 
 def test_chunks_are_synced_before_they_are_renamed_and_the_checksum_last(tmp_path, monkeypatch):
     # the issue: chunks were renamed into place without fsync, so a crash could leave one zeroed
-    from runners import sweepwork
+    from runners.sweep import work as sweepwork
 
     events: list[tuple[str, str]] = []
     real_fsync, real_replace = os.fsync, os.replace
@@ -491,7 +492,7 @@ def _slow_chunk(job, *where):
     """A worker's chunk task that takes half a second (runs in the worker process)."""
     import time
 
-    from runners.sweepwork import run_and_save
+    from runners.sweep.work import run_and_save
 
     time.sleep(0.5)
     return run_and_save(job, *where)
@@ -600,7 +601,7 @@ def test_one_draw_ranks_no_input(tmp_path, capsys):
     # the issue: a sensitivity ranking was computed, and printed, from a single draw
     import pandas as pd
 
-    from runners import cli
+    from runners.cli import commands as cli
 
     path = tmp_path / "one.toml"
     path.write_text(
@@ -622,7 +623,7 @@ def test_one_draw_ranks_no_input(tmp_path, capsys):
 
 def test_monte_carlo_shares_say_their_precision():
     # the issue: one draw in 10,000 printed as "0.0% of draws", and shares came without precision
-    from runners.sweep import draws_share, share_pct, wilson
+    from runners.sweep.runner import draws_share, share_pct, wilson
 
     assert share_pct(1 / 10_000, 10_000) == "0.01%"
     assert share_pct(1 / 1_000_000, 1_000_000) == "0.0001%"

@@ -1,4 +1,4 @@
-"""Partial evaluation of engine programs (runners.fold): switched-off loops cost nothing, and every
+"""Partial evaluation of engine programs (runners.engine.fold): switched-off loops cost nothing, and every
 result equals the unspecialised program's (and pysd's)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_engine import mdl, pysd_run
 
-from runners import engine
-from runners.fold import specialize
+from runners.engine import program as engine
+from runners.engine.fold import specialize
 
 LOOP = (
     "debt = INTEG(deficit - loop payback, 100)\n\t~\t$bn\n\t~\tstock that grows\n\t|\n\n"
@@ -228,8 +228,8 @@ def test_small_runs_are_not_folded_unless_asked_and_a_sweep_decides_once():
     assert prog.source_for(engine.FOLD_MIN_RUNS - 1) == prog.source
     assert prog.source_for(engine.FOLD_MIN_RUNS) != prog.source
     assert prog.source_for(1, fold=True) == prog.source_for(engine.FOLD_MIN_RUNS)
-    from runners import sweep
-    from runners.sweepspec import parse_spec, sweeps_dir
+    from runners.sweep import runner as sweep
+    from runners.sweep.spec import parse_spec, sweeps_dir
 
     # every chunk of a sweep carries the sweep's own choice, whatever its size (the last chunk of
     # 10,000 draws in chunks of 300 holds 100 runs, and is folded like the others)

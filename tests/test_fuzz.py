@@ -14,10 +14,10 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runners import model
 from runners.cli import main
-from runners.run import NON_NEGATIVE
-from runners.scenario import TABLE_RANGES
+from runners.mdl import model
+from runners.projection.run import NON_NEGATIVE
+from runners.scenario.scenarios import TABLE_RANGES
 
 PARAMETERS = sorted(model.parameters())
 TABLES = sorted(TABLE_RANGES) + ["rating premium table", "baseline GDP path", "no such table"]

@@ -10,9 +10,13 @@ import pandas as pd
 import pytest
 from conftest import lines_through_legends, variant
 
-from runners import cli, gap, run, sweep, sweepspec
-from runners.errors import SnowballError
-from runners.scenario import load_scenario
+from runners.analysis import gap
+from runners.cli import commands as cli
+from runners.core.errors import SnowballError
+from runners.projection import run
+from runners.scenario.scenarios import load_scenario
+from runners.sweep import runner as sweep
+from runners.sweep import spec as sweepspec
 
 VINTAGE = "cbo-2025-01"  # pinned: the numbers below are this vintage's
 C = 1200 * (1.04 ** (1 / 12) - 1)  # 3.92849%: monthly compounding at C grows debt 4% a year
@@ -423,7 +427,7 @@ def test_every_vintage_starts_the_engine_at_its_own_initial_state():
     # each vintage starts at the end of its own fiscal year (FY2024 for January 2025, FY2025 for
     # February 2026), whatever the .mdl's INITIAL TIME: the engine's search and pysd's check run
     # must agree for both (the search once kept the .mdl's start and missed by 3 pp)
-    from runners.inputs import available_vintages
+    from runners.inputs.vintage import available_vintages
 
     for vintage in available_vintages():
         s = dataclasses.replace(load_scenario("baseline"), baseline=vintage)
@@ -438,7 +442,7 @@ def test_chart_legend_clears_the_lines():
     # vertical "adjustment starts" line and, in the --by 2026 chart, on the paths' first years
     import matplotlib.pyplot as plt
 
-    from runners.charts import STYLE
+    from runners.report.charts import STYLE
 
     for by in (2055, 2026):
         result = gap.gap(gap.question(load_scenario("baseline"), by, target=100.0))

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from conftest import variant
 
-from runners import run
+from runners.projection import run
 
 
 def test_debt_identity_closes_every_year(baseline_result):
@@ -101,7 +101,7 @@ def test_runs_are_independent(baseline, baseline_result):
 
 @pytest.mark.parametrize("name", ["baseline", "rates-up-200bp", "growth-down-1pt", "combined-stress"])
 def test_every_builtin_scenario_runs_to_2100(name):
-    from runners.scenario import load_scenario
+    from runners.scenario.scenarios import load_scenario
 
     r = run.run(load_scenario(name), until=2100).results
     assert list(r.index) == list(range(2026, 2101))
@@ -110,7 +110,7 @@ def test_every_builtin_scenario_runs_to_2100(name):
 
 
 def test_stress_scenarios_are_worse_than_baseline(baseline_result):
-    from runners.scenario import load_scenario
+    from runners.scenario.scenarios import load_scenario
 
     base = baseline_result.results.at[2035, "debt_to_gdp"]
     for name in ("rates-up-200bp", "growth-down-1pt", "combined-stress"):

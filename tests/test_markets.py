@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from conftest import variant
 
-from runners import bond, run
 from runners.cli import main
-from runners.scenario import builtin_names, load_scenario
+from runners.projection import run
+from runners.scenario import bond, builtin_names, load_scenario
 
 HOLDINGS = [
     "holdings_japan", "holdings_china", "holdings_other_foreign_official",

@@ -6,8 +6,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from runners import model, paths, run
-from runners.errors import SnowballError
+from runners.core import paths
+from runners.core.errors import SnowballError
+from runners.mdl import model
+from runners.projection import run
 
 
 def test_every_variable_has_units_and_a_comment():
@@ -35,7 +37,7 @@ def test_comments_on_data_set_variables_describe_the_default_vintage():
     # that names a CBO edition names the default vintage's first (here February 2026), and every
     # "default: FYyyyy" is the default initial state's year (2025), "default: February 2026, to
     # FYyyyy" its last projection year (2036)
-    from runners.inputs import DEFAULT_VINTAGE, vintage_meta
+    from runners.inputs.vintage import DEFAULT_VINTAGE, vintage_meta
 
     months = "January|February|March|April|May|June|July|August|September|October|November|December"
     meta = vintage_meta(DEFAULT_VINTAGE)

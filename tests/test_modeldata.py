@@ -9,9 +9,11 @@ import pandas as pd
 import pysd
 import pytest
 
-from runners import modeldata, registry, run
-from runners.inputs import DEFAULT_VINTAGE
-from runners.paths import MODEL_FILE
+from runners.core import columns as registry
+from runners.core.paths import MODEL_FILE
+from runners.inputs.vintage import DEFAULT_VINTAGE
+from runners.mdl import model_data as modeldata
+from runners.projection import run
 
 
 def test_the_mdl_holds_datas_values_and_its_own_baseline_paths():
@@ -75,7 +77,7 @@ def test_plain_pysd_runs_the_mdl_to_snowballs_baseline(tmp_path, exact):
 
 
 def test_snowball_model_check_passes_on_the_repository(capsys):
-    from runners import cli
+    from runners.cli import commands as cli
 
     assert cli.main(["model", "--check"]) == 0
     assert f"holds data/'s values ({DEFAULT_VINTAGE})" in capsys.readouterr().out

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runners import run
-from runners.registry import rating_label
-from runners.scenario import load_scenario
+from runners.core.columns import rating_label
+from runners.projection import run
+from runners.scenario.scenarios import load_scenario
 
 ALL_ON = {"policy rule switch": 1, "rating switch": 1, "private crowding switch": 1, "fed response switch": 1}
 

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from runners import api
-from runners.paths import REPO
+from runners.core.paths import REPO
 
 SOURCES = ["pyproject.toml", "README.md", "runners", "models", "data"]
 BUILD_JUNK = shutil.ignore_patterns("__pycache__", "*.pyc", "snowball.py", ".*.sha256", ".translate-*")
@@ -81,7 +81,7 @@ def test_wheel_ships_the_model_and_every_data_file(installed):
 def test_installed_wheel_runs_and_briefs_from_any_directory(installed, tmp_path):
     _, python, snowball, env, purelib = installed
     where = subprocess.run(
-        [str(python), "-c", "import runners.paths as p; print(p.INSTALLED, p.MODEL_FILE)"],
+        [str(python), "-c", "import runners.core.paths as p; print(p.INSTALLED, p.MODEL_FILE)"],
         cwd=tmp_path,
         env=env,
         capture_output=True,

@@ -6,13 +6,13 @@ import re
 
 import pytest
 
-from runners import cli
-from runners.inputs import read_history
-from runners.paths import REPO
-from runners.registry import COLUMNS
-from runners.run import headline, run
-from runners.scenario import load_scenario
-from runners.units import check_units
+from runners.cli import commands as cli
+from runners.core.columns import COLUMNS
+from runners.core.paths import REPO
+from runners.inputs.vintage import read_history
+from runners.mdl.units import check_units
+from runners.projection.run import headline, run
+from runners.scenario.scenarios import load_scenario
 
 README = (REPO / "README.md").read_text()
 
@@ -135,7 +135,7 @@ def test_validation_tables_are_the_runs(heading):
     """Every cell of 'How good is it?' tables 1 and 2: the model's debt/GDP, net interest and
     average rate, CBO's (the vintage's budget_projections.csv), and the gaps (net interest:
     model / CBO - 1 in %, e.g. FY2028 1,207 / 1,218 - 1 = -0.9%; the rate: model - CBO in pp)."""
-    from runners.inputs import load_inputs
+    from runners.inputs.vintage import load_inputs
 
     text = section(heading)
     rows = re.findall(
@@ -170,7 +170,7 @@ def test_validation_tables_are_the_runs(heading):
 
 def _target(vintage: str, variable: str, year: int) -> float:
     """CBO's figure from the vintage's targets.csv (the file the tolerances are asserted from)."""
-    from runners.inputs import load_inputs
+    from runners.inputs.vintage import load_inputs
 
     t = load_inputs(vintage).targets
     return float(t[(t["variable"] == variable) & (t["fiscal_year"] == year)]["value"].iloc[0])
@@ -183,7 +183,7 @@ def test_validation_prose_february_2026_is_the_runs():
     v = "cbo-2026-02"
     res = run(load_scenario("baseline"), until=2056).results
     deficit = res["deficit"] / res["gdp"] * 100
-    from runners.inputs import load_inputs
+    from runners.inputs.vintage import load_inputs
 
     table = load_inputs(v).cbo
     m = re.search(r"Debt/GDP in 2036 is ([\d.]+)% \(CBO ([\d.]+)%", text)
@@ -221,7 +221,7 @@ def test_validation_prose_february_2026_is_the_runs():
 def test_validation_prose_january_2025_is_the_runs():
     """The sentence under table 2: debt/GDP 2035 against CBO's, the largest net-interest and
     rate gaps over FY2025-2035, and the 2055 anchors (debt/GDP, deficit, net interest)."""
-    from runners.inputs import load_inputs
+    from runners.inputs.vintage import load_inputs
 
     text = " ".join(section(VALIDATION[1]).split())
     v = "cbo-2025-01"
@@ -263,7 +263,7 @@ def test_no_step_a_user_runs_needs_the_shared_folder():
 
 
 def test_gap_worked_example_is_the_commands_output():
-    from runners.gap import format_gap, gap, question
+    from runners.analysis.gap import format_gap, gap, question
 
     text = section("## What would it take? The fiscal gap (`snowball gap`)")
     shown = next(b for lang, b in blocks(text) if lang == "text")
@@ -274,7 +274,7 @@ def test_gap_worked_example_is_the_commands_output():
 def test_gap_instrument_claim_is_the_models():
     """'the mix matters only through a loop that reads revenues: for japan-selloff, X% all from
     revenues against Y% all from spending' (4 decimals, the solver's tolerance is 1e-6 pp)."""
-    from runners.gap import question, solve
+    from runners.analysis.gap import question, solve
 
     quoted = re.search(
         r"for `japan-selloff`, ([\d.]+)% of GDP all\s+from revenues against ([\d.]+)% all", README
@@ -289,7 +289,7 @@ def test_scenario_table_is_the_runs():
     """The Scenarios table: every built-in scenario, its title, and its central FY2035 debt/GDP and
     net interest, the year net interest first passes 20% of outlays and the year debt passes 300% of
     GDP, from `snowball run NAME --until 2100` (the low-high ranges are the calibration tests')."""
-    from runners.scenario import builtin_names
+    from runners.scenario.scenarios import builtin_names
 
     text = section("## Scenarios")
     rows = re.findall(
@@ -328,7 +328,7 @@ def test_backtest_output_is_the_commands():
     the command's own output, and the sentences after it quote the runs: from the 2020 start,
     each year's net-interest error and their mean absolute error; from 2015, the years FY2016-2025
     outside the ±5% target (FY2018 -6.2%, FY2022 -9.4%) and the count that meet it (8 of 10)."""
-    from runners import backtest as bt
+    from runners.analysis import backtest as bt
 
     text = section("### 3. Backtest against history")
     shown = next(b for lang, b in blocks(text) if lang == "text")
@@ -393,8 +393,8 @@ def test_bond_examples_are_the_commands(capsys):
 def selloff_ranges():
     """Every built-in sell-off scenario under the low, central and high supply-effect sets (what
     `snowball compare` and the briefing report), one row per scenario."""
-    from runners import calibration_sets as cs
-    from runners.scenario import builtin_names
+    from runners.scenario import supply_effects as cs
+    from runners.scenario.scenarios import builtin_names
 
     selling = [s for s in (load_scenario(n) for n in builtin_names()) if cs.sells(s)]
     return cs.selloff_range_table(selling)
@@ -409,7 +409,7 @@ def test_selloff_tables_are_the_runs(selloff_ranges):
     """The sell-off scenarios' central values with their low-high ranges, wherever the README
     quotes them: the Scenarios table's brackets, the table of every sell-off scenario (10-year
     peak: the monthly gap from the baseline path) and the `describe(row)` example sentence."""
-    from runners import calibration_sets as cs
+    from runners.scenario import supply_effects as cs
 
     ranges = selloff_ranges
     scenarios = section("## Scenarios")
@@ -511,7 +511,7 @@ def test_calibrated_uncertainty_figures_are_the_spec_and_its_sweeps(tmp_path):
     import tomllib
 
     from runners import api
-    from runners.sweepspec import sweeps_dir
+    from runners.sweep.spec import sweeps_dir
 
     flat = " ".join(section("### Calibrated uncertainty").split())
     doc = tomllib.loads((sweeps_dir() / "monte-carlo.toml").read_text(encoding="utf-8"))
@@ -548,7 +548,7 @@ def test_gap_prose_figures_are_the_solvers():
     `what_it_would_take`'s two goals for the three scenarios."""
     from conftest import variant
 
-    from runners import gap
+    from runners.analysis import gap
 
     flat = " ".join(section(GAP).split())
     base = load_scenario("baseline")
@@ -607,8 +607,8 @@ def test_gap_prose_figures_are_the_solvers():
 def test_gap_probability_figures_are_the_solvers():
     """'3.73% of GDP at P = 0.9 against the deterministic 2.14%, which meets the goal in 50.4% of
     draws' (`snowball gap --target 100 --by 2055 --probability 0.9 --sweep monte-carlo`)."""
-    from runners import gap
-    from runners.sweepspec import load_spec
+    from runners.analysis import gap
+    from runners.sweep.spec import load_spec
 
     flat = " ".join(section(GAP).split())
     m = re.search(
@@ -667,8 +667,8 @@ def test_scenarios_paragraph_agrees_with_the_table_and_runs():
 def test_bill_share_and_view_counts_are_the_models():
     """'23.9% at 30 September 2025' (the initial state's bill share, also where the bill share
     table's line starts) and 'the model's eight views'."""
-    from runners.diagram import diagrams
-    from runners.inputs import load_inputs
+    from runners.inputs.vintage import load_inputs
+    from runners.report.diagram import diagrams
 
     share = load_inputs("cbo-2026-02").tables["bill share table"]
     flat = " ".join(README.split())
@@ -686,7 +686,7 @@ def test_backtest_misses_quote_the_history_files():
     FY2021' and 'FY2022's $143bn' (TIPS inflation compensation): data/history/actuals_fy.csv."""
     import pandas as pd
 
-    from runners.paths import data_dir
+    from runners.core.paths import data_dir
 
     actual = pd.read_csv(data_dir() / "history" / "actuals_fy.csv").set_index(["variable", "fiscal_year"])[
         "value"
@@ -705,7 +705,7 @@ def test_other_interest_income_figures_are_the_vintages():
     """Interest on the debt less net interest (`other interest income`) follows the vintage's own
     path: CBO's average rate x average debt - net interest each year (February 2026: FY2026 $21bn
     to FY2036 $7.5bn), held in dollars after the last year; the README's figures are the runs'."""
-    from runners.inputs import load_inputs
+    from runners.inputs.vintage import load_inputs
 
     flat = " ".join(README.split())
     for vintage, name, last in (
@@ -741,8 +741,8 @@ def test_holdings_start_dates_are_the_default_initial_states():
     said Sep 2024, January 2025's vintage's."""
     import pandas as pd
 
-    from runners.inputs import DEFAULT_VINTAGE, vintage_meta
-    from runners.paths import data_dir
+    from runners.core.paths import data_dir
+    from runners.inputs.vintage import DEFAULT_VINTAGE, vintage_meta
 
     state = vintage_meta(DEFAULT_VINTAGE)["initial_state"]
     sources = pd.read_csv(data_dir() / "initial" / state / "holders.csv").set_index("holder")["source"]
@@ -780,7 +780,7 @@ def test_every_scheduled_sale_is_named_in_the_scenarios_title():
     """A scenario that schedules a sale by Japan or China says so in its title (the title is what
     the README's table, compare and the briefing show): reserve-diversification also sells
     Japan's $1.2tn over 12 months, so its 121.6% of GDP in 2035 read as diversification's alone."""
-    from runners.scenario import builtin_names
+    from runners.scenario.scenarios import builtin_names
 
     sellers = {"japan sale amount": "Japan", "china sale amount": "China"}
     for name in builtin_names():
@@ -795,7 +795,7 @@ def test_every_scheduled_sale_is_named_in_the_scenarios_title():
 def test_gap_solver_settings_are_the_codes():
     """'first for 41 sizes from −5 to +15% of GDP ... tolerance 1e-6 pp ... within 0.05 pp' and
     the probability's 'tolerance 1e-4 pp': 41 = (15 - (-5)) / 0.5 + 1 grid points."""
-    from runners import gap
+    from runners.analysis import gap
 
     flat = " ".join(section(GAP).split())
     m = re.search(r"first for (\d+) sizes from −(\d+) to \+(\d+)% of GDP", flat)
@@ -814,7 +814,7 @@ def test_supply_sets_table_is_the_calibration_file():
     """The three sets' reference market ($bn), flow and stock sensitivities (bp per $bn: the
     file's percent per $bn x 100) and saturation ($bn), as data/calibration/supply-effects.toml
     holds them."""
-    from runners import calibration_sets as cs
+    from runners.scenario import supply_effects as cs
 
     text = section("### The sell-off's effect on yields")
     rows = re.findall(
@@ -876,7 +876,7 @@ def test_backtest_fix_contributions_are_the_runs():
     import numpy as np
     import pandas as pd
 
-    from runners import backtest as bt
+    from runners.analysis import backtest as bt
 
     text = section("### 3. Backtest against history")
     text = text[text.index("| fix |") :]
@@ -933,7 +933,7 @@ def test_rules_of_thumb_table_is_the_commands():
     """'4. The economy in the budget': the March 2025 table's model column, the February 2026
     sentence and the long-term ratios are `snowball rules-of-thumb`'s own figures (they went stale
     when the interest side changed under them)."""
-    from runners import rules
+    from runners.analysis import rules_of_thumb as rules
 
     def money(x: float) -> str:
         sign = "+" if x >= 0 else "\u2212"

@@ -16,9 +16,9 @@ import pytest
 from conftest import snowball_with_data
 
 from runners import api
-from runners.cache import sha256_of
 from runners.cli import main
-from runners.paths import REPO, recorded_file, recorded_path
+from runners.core.cache import sha256_of
+from runners.core.paths import REPO, recorded_file, recorded_path
 
 DATA = REPO / "data"
 QUICK = ["--until", "2027"]
@@ -212,8 +212,8 @@ def test_a_briefings_manifest_records_each_scenarios_tables_and_both_sweeps(tmp_
     # scenario that changes only a table was recorded as the baseline), no scenario file's hash,
     # and not the sell-off's spread (data/sweeps/selloff-uncertainty.toml, chart fan_selloff) at
     # all; neither sweep's seed; nor CBO's projection errors, which the Monte Carlo's fan draws
-    from runners.brief import write_brief
-    from runners.sweepspec import load_spec
+    from runners.report.brief import write_brief
+    from runners.sweep.spec import load_spec
 
     body = (DATA / "scenarios" / "japan-selloff.toml").read_text(encoding="utf-8")
     sale = tmp_path / "in" / "sale.toml"
@@ -248,7 +248,9 @@ def test_the_baseline_paths_cache_is_keyed_by_the_code_that_computes_them(monkey
     # the issue: the cached baseline paths of a vintage other than the .mdl's own (the premia's
     # reference) were keyed by run.py and model.py, not modeldata.py, whose computed_paths runs
     # the model and whose PATH_VARIABLES names what is kept: a change there reused stale paths
-    from runners import cache, modeldata, run
+    from runners.core import cache
+    from runners.mdl import model_data as modeldata
+    from runners.projection import run
 
     inputs = run.cached_inputs("cbo-2025-01")
     before = run._paths_key(inputs)
@@ -267,7 +269,7 @@ def test_a_translation_by_another_pysd_is_translated_again(tmp_path, monkeypatch
     # recorded the new version
     from importlib import metadata
 
-    from runners import model
+    from runners.mdl import model
 
     mdl = tmp_path / "snowball.mdl"
     mdl.write_bytes((REPO / "models" / "snowball.mdl").read_bytes())
@@ -310,7 +312,7 @@ def test_outputs_do_not_depend_on_the_locale_time_zone_hash_seed_or_current_fold
 def test_diagrams_record_the_model_they_were_drawn_from(tmp_path, capsys):
     # the issue: `snowball diagram` wrote the drawings and DOT sources with no record at all: a
     # diagram could not be traced to the .mdl (and its sha256) nor the versions that drew it
-    from runners import model
+    from runners.mdl import model
 
     assert main(["diagram", "--format", "dot", "--out", str(tmp_path / "d")]) == 0
     assert "manifest.json" in capsys.readouterr().out
@@ -331,7 +333,8 @@ def test_the_engines_cached_program_is_keyed_by_pysds_version(monkeypatch):
     # briefing kept the old pysd's parse while their manifests recorded the new version
     from importlib import metadata
 
-    from runners import cache, engine
+    from runners.core import cache
+    from runners.engine import program as engine
 
     keys = []
 

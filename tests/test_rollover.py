@@ -10,7 +10,7 @@ plus the net borrowing since, over the debt.
 import pytest
 from conftest import variant
 
-from runners import run
+from runners.projection import run
 
 PROFILE = {  # $bn at 30 Sep 2025 by remaining maturity (maturity_profile.csv), nominal notes/bonds
     "bills": 7087.132,

@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from runners import rules
+from runners.analysis import rules_of_thumb as rules
 from runners.cli import main
-from runners.inputs import load_inputs
-from runners.paths import data_dir
+from runners.core.paths import data_dir
+from runners.inputs.vintage import load_inputs
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from conftest import one_line_error, snowball_with_data
 
-from runners import cli, outputs
+from runners.cli import commands as cli
 from runners.cli import main
-from runners.paths import REPO
+from runners.core import outputs
+from runners.core.paths import REPO
 
 QUICK = ["--until", "2026"]
 
@@ -156,7 +157,7 @@ def test_output_folders_respect_the_umask(tmp_path, capsys):
 
 def test_compare_of_many_scenarios_names_its_folder_by_a_hash(tmp_path, capsys, monkeypatch):
     # the issue: all built-in scenarios joined by "-vs-" made a folder name over 255 characters
-    from runners.scenario import builtin_names
+    from runners.scenario.scenarios import builtin_names
 
     monkeypatch.setattr(cli, "REPORTS", tmp_path)
     names = builtin_names()
@@ -371,7 +372,7 @@ def test_negative_debt_fails_naming_variable_and_year(tmp_path, capsys):
 
 
 def test_explosion_flag_covers_implosion(baseline_result):
-    from runners import run
+    from runners.projection import run
 
     frame = baseline_result.results.copy()
     frame.loc[2031:, "debt_to_gdp"] = 0.0  # debt paid off from FY2031 (an implosion)
@@ -385,8 +386,8 @@ def test_explosion_flag_covers_implosion(baseline_result):
 
 
 def test_api_accepts_a_name_and_checks_overrides(baseline_result):
-    from runners import run
-    from runners.errors import SnowballError
+    from runners.core.errors import SnowballError
+    from runners.projection import run
 
     by_name = run.run("baseline", until=2055)  # the issue: AttributeError
     assert by_name.results.equals(baseline_result.results)
@@ -424,7 +425,7 @@ years = [2030]
 
 
 def sweep_spec(tmp_path: Path, draws: int = 30, chunk: int = 10, name: str = "safe"):
-    from runners import sweepspec
+    from runners.sweep import spec as sweepspec
 
     path = tmp_path / f"{name}.toml"
     path.write_text(SPEC.format(draws=draws, chunk=chunk))
@@ -434,8 +435,8 @@ def sweep_spec(tmp_path: Path, draws: int = 30, chunk: int = 10, name: str = "sa
 def test_grid_cap_is_checked_before_the_grid_is_built(tmp_path):
     # the issue: `points = 1e9` allocated 7.45 GiB before the cap was checked, and the message
     # named 'draws', which a grid spec does not have
-    from runners import sweepspec
-    from runners.errors import SnowballError
+    from runners.core.errors import SnowballError
+    from runners.sweep import spec as sweepspec
 
     text = SPEC.format(draws=1, chunk=10).replace('method = "monte-carlo"\ndraws = 1\n', 'method = "grid"\n')
     text = text.replace("high = 1.5", "high = 1.5\npoints = 1000000000")
@@ -461,8 +462,8 @@ def test_bad_scheduler_and_zero_workers_leave_no_partial_folder(tmp_path, capsys
 
 
 def test_unreachable_scheduler_leaves_no_partial_folder(tmp_path, monkeypatch):
-    from runners import sweep
-    from runners.errors import SnowballError
+    from runners.core.errors import SnowballError
+    from runners.sweep import runner as sweep
 
     monkeypatch.setattr(sweep, "SCHEDULER_TIMEOUT", "1s")
     spec = sweep_spec(tmp_path)
@@ -473,7 +474,7 @@ def test_unreachable_scheduler_leaves_no_partial_folder(tmp_path, monkeypatch):
 
 def test_truncated_chunk_is_run_again_on_resume(tmp_path, capsys):
     # the issue: a truncated chunk file gave a traceback on --resume
-    from runners import sweep
+    from runners.sweep import runner as sweep
 
     spec = sweep_spec(tmp_path)
     clean = sweep.run_sweep(spec, out=tmp_path / "clean", workers=1, show_progress=False)
@@ -495,8 +496,8 @@ def test_two_sweeps_on_one_out_are_refused(tmp_path):
     # the issue: two sweeps writing to the same --out deleted each other's chunks
     import fcntl
 
-    from runners import sweep
-    from runners.errors import SnowballError
+    from runners.core.errors import SnowballError
+    from runners.sweep import runner as sweep
 
     spec = sweep_spec(tmp_path)
     out = tmp_path / "o"
@@ -514,7 +515,7 @@ def test_two_sweeps_on_one_out_are_refused(tmp_path):
 
 
 def test_rerun_without_resume_says_chunks_are_discarded(tmp_path, capsys):
-    from runners import sweep
+    from runners.sweep import runner as sweep
 
     spec = sweep_spec(tmp_path)
     out = tmp_path / "o"
@@ -531,7 +532,7 @@ def test_rerun_without_resume_says_chunks_are_discarded(tmp_path, capsys):
 def test_progress_in_a_log_has_no_carriage_return(tmp_path):
     import io
 
-    from runners import sweep
+    from runners.sweep import runner as sweep
 
     log = io.StringIO()
     spec = sweep_spec(tmp_path)
@@ -549,8 +550,8 @@ def test_error_after_the_bar_starts_on_its_own_line(tmp_path):
     # the issue: an error during a sweep was printed after the bar, on the bar's own line
     import io
 
-    from runners import sweep
-    from runners.errors import SnowballError
+    from runners.core.errors import SnowballError
+    from runners.sweep import runner as sweep
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -575,9 +576,9 @@ def test_failed_runs_are_counted_named_and_refused_above_the_limit(tmp_path, cap
     # the issue: non-finite runs were dropped from the percentiles silently
     import numpy as np
 
-    from runners import sweep
-    from runners.errors import SnowballError
-    from runners.sweepwork import load_chunk, save_chunk
+    from runners.core.errors import SnowballError
+    from runners.sweep import runner as sweep
+    from runners.sweep.work import load_chunk, save_chunk
 
     spec = sweep_spec(tmp_path, draws=200, chunk=100)
     the_plan = sweep.plan(spec)
@@ -628,7 +629,11 @@ def test_gap_workers_die_with_a_killed_parent(tmp_path):
     spec = tmp_path / "big.toml"
     spec.write_text(SPEC.format(draws=400_000, chunk=20_000))
     args = ["gap", "--target", "100", "--by", "2100", "--probability", "0.9", "--sweep", str(spec)]
-    cmd = [sys.executable, "-c", "import sys; from runners.cli import main; sys.exit(main(sys.argv[1:]))"]
+    cmd = [
+        sys.executable,
+        "-c",
+        "import sys; from runners.cli import main; sys.exit(main(sys.argv[1:]))",
+    ]
     assert_workers_die_with([*cmd, *args, "--workers", "2", "--out", str(tmp_path / "o")])
 
 
@@ -705,8 +710,9 @@ def test_output_written_before_the_marker_is_still_replaced(tmp_path, capsys):
 
 def test_sweep_cannot_draw_holdings_above_the_debt(tmp_path):
     # the cross-field rule of --set holds for every run of a sweep too
-    from runners import sweep, sweepspec
-    from runners.errors import SnowballError
+    from runners.core.errors import SnowballError
+    from runners.sweep import runner as sweep
+    from runners.sweep import spec as sweepspec
 
     text = SPEC.format(draws=30, chunk=10).replace(
         '[inputs."yield shift"]\ndistribution = "uniform"\nlow = -0.5\nhigh = 1.5',
@@ -725,8 +731,8 @@ def test_a_failed_runs_parquet_write_fails_the_sweep_in_one_line(tmp_path, monke
 
     import pyarrow.parquet as pq
 
-    from runners import sweep
-    from runners.errors import SnowballError
+    from runners.core.errors import SnowballError
+    from runners.sweep import runner as sweep
 
     spec = sweep_spec(tmp_path, draws=200, chunk=50)
     calls = []
@@ -749,8 +755,8 @@ def test_a_table_point_between_two_points_of_a_stepped_table(tmp_path):
     # found by the fuzz test: January 2025's bill share table has two points, 2024 and 2100 (a
     # stepped RangeIndex); a scenario point in 2062 made pandas' enlargement fail ("internal
     # error: Length of values (3) does not match length of index (4)")
-    from runners import run
-    from runners.scenario import load_scenario
+    from runners.projection import run
+    from runners.scenario.scenarios import load_scenario
 
     path = write_scenario(tmp_path, '[tables."bill share table"]\n2062 = 0.0\n')
     scen = load_scenario(str(path))
@@ -801,9 +807,9 @@ def _chart_worker_killed(*args):
 def test_a_chart_worker_that_dies_gives_a_one_line_error(tmp_path, monkeypatch):
     # the brief writes its charts' SVG and PDF files in worker processes; one that died gave
     # "internal error: BrokenProcessPool: A process in the process pool was terminated abruptly"
-    from runners import charts
-    from runners.brief import write_brief
-    from runners.errors import SnowballError
+    from runners.core.errors import SnowballError
+    from runners.report import charts
+    from runners.report.brief import write_brief
 
     monkeypatch.setattr(charts, "save_pickled", _chart_worker_killed)
     out = tmp_path / "pack"

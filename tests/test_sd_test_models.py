@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from runners import engine
-from runners.errors import SnowballError
+from runners.core.errors import SnowballError
+from runners.engine import program as engine
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = ROOT.parent / "shared" / "peers" / "sd-test-models" / "tests"
@@ -80,7 +80,7 @@ def outcome(path: Path) -> tuple[str, str]:
         return "mismatch", f"no variable for column(s) {missing[:3]}"
     until = None if "final_time" in by_key else float(canon.index[-1])  # None: the model's FINAL TIME
     times, raw = eng.simulate(1, until, record=[by_key[_key(c)] for c in cols], at="steps")
-    # the program partially evaluated for the model's constants (runners.fold) gives the same numbers
+    # the program partially evaluated for the model's constants (runners.engine.fold) gives the same numbers
     _, folded = eng.simulate(1, until, record=[by_key[_key(c)] for c in cols], at="steps", fold=True)
     if any(not np.array_equal(raw[k], folded[k], equal_nan=True) for k in raw):
         return "mismatch", "the program folded for its constants gives other numbers"

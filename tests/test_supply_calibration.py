@@ -15,12 +15,13 @@ import pandas as pd
 import pytest
 from conftest import variant
 
-from runners import calibration_sets as cs
-from runners import model, run
 from runners.cli import main
-from runners.errors import SnowballError
-from runners.scenario import load_scenario
-from runners.sweepspec import load_spec
+from runners.core.errors import SnowballError
+from runners.mdl import model
+from runners.projection import run
+from runners.scenario import supply_effects as cs
+from runners.scenario.scenarios import load_scenario
+from runners.sweep.spec import load_spec
 
 VINTAGE = "cbo-2026-02"
 START = 2025.0  # end of FY2025: the vintage's initial state

@@ -11,10 +11,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runners import cli, engine, registry, run, scenario, sweep, sweepspec
-from runners.errors import SnowballError
-from runners.fiscal import fiscal_years
-from runners.sweepwork import run_chunk
+from runners.cli import commands as cli
+from runners.core import columns as registry
+from runners.core.errors import SnowballError
+from runners.core.fiscal_years import fiscal_years
+from runners.engine import program as engine
+from runners.projection import run
+from runners.scenario import scenarios as scenario
+from runners.sweep import runner as sweep
+from runners.sweep import spec as sweepspec
+from runners.sweep.work import run_chunk
 
 REL = 1e-9  # the issue's tolerance: every swept result equals a single run to a relative 1e-9
 
@@ -59,7 +65,7 @@ def _as_scenario(the_plan: sweep.Plan, run_id: int) -> scenario.Scenario:
     constants = dict(spec.scenario.constants) | dict(spec.constants)
     constants |= {k: float(v[row]) for k, v in job.varied.items()}
     tables = {k: dict(v) for k, v in spec.scenario.tables.items()}
-    from runners.sweepwork import path_values
+    from runners.sweep.work import path_values
 
     one = {k: v[row : row + 1] for k, v in job.factors.items()}
     for name in {t for p in spec.paths for t in p.tables}:
@@ -100,7 +106,7 @@ def _draws(text: str) -> int:
 def test_fiscal_arithmetic_has_one_home_for_runs_and_sweeps(eng):
     # run.tidy (one run, a DataFrame) and the sweep (arrays of runs) both call fiscal.fiscal_years:
     # the engine's year-end values of combined-stress give the same fiscal years either way
-    from runners.registry import COLUMNS
+    from runners.core.columns import COLUMNS
 
     base = sweep.scenario_inputs(eng, scenario.load_scenario("combined-stress"))
     times, raw = eng.program(registry.model_variables()).simulate(
@@ -138,7 +144,7 @@ def test_per_scenario_lookup_equals_numpy_interp():
 
 
 def test_engine_defaults_are_the_models(eng):
-    from runners import model
+    from runners.mdl import model
 
     defaults = model._defaults()
     for name, value in defaults.items():
@@ -283,7 +289,7 @@ def test_sweep_fan_is_drawn_in_the_house_style(tmp_path):
     # fan.png was saved outside the chart style, so the ticks and grid laid out at saving were
     # matplotlib's defaults, not the brief's (the same chart: the Monte Carlo fan had a tick every
     # 50 points of GDP and a darker grid); it is now the figure saved as every other chart is
-    from runners import charts
+    from runners.report import charts
 
     spec = dataclasses.replace(sweepspec.load_spec("monte-carlo"), draws=200)
     res = sweep.run_sweep(spec, out=tmp_path / "o", workers=1, show_progress=False)
@@ -367,7 +373,7 @@ def _killed_on_the_last_chunk(job, *where):
     sweep's last chunk (runs in the worker process: imported there from this module)."""
     import os
 
-    from runners.sweepwork import run_and_save
+    from runners.sweep.work import run_and_save
 
     if job.index == 5:
         os._exit(9)
@@ -509,7 +515,7 @@ def test_chunks_arriving_out_of_order_are_not_digested_again(small_spec, tmp_pat
     # its file by the parent when its turn came, as was a chunk whose file was saved before its
     # digest arrived: 15-20 ms a chunk of 2,084 runs, the parent's "collect" growing from 0.04 s
     # with one worker to 0.4-0.7 s with 16 on the lent machine (here all six files exist first)
-    from runners.sweepwork import run_and_save
+    from runners.sweep.work import run_and_save
 
     the_plan = sweep.plan(small_spec)
     the_plan = dataclasses.replace(the_plan, chunk_runs=4)  # 6 chunks of 4 runs
@@ -640,7 +646,7 @@ def _dask_chunk_killed(job, *where):
     """A chunk task that kills its Dask worker on the sweep's last chunk."""
     import os
 
-    from runners.sweepwork import run_and_digest
+    from runners.sweep.work import run_and_digest
 
     if job.index == 5:
         os._exit(9)
@@ -732,7 +738,7 @@ def test_draws_and_seed_on_the_command_line_are_checked_as_the_spec_is(small_spe
 
 
 def test_cpu_quota_is_read_from_the_control_group():
-    from runners.sweepspec import cpu_quota
+    from runners.sweep.spec import cpu_quota
 
     assert cpu_quota("200000 100000\n") == 2.0  # cgroup v2: 200 ms of CPU per 100 ms period
     assert cpu_quota("150000 100000") == 1.5
@@ -751,7 +757,7 @@ def test_default_workers_follow_the_cores_this_process_may_use(small_spec, tmp_p
     # 1 core: the default --workers, and its cap (4 x), follow; the machine's own count did before
     import os
 
-    from runners import sweepspec
+    from runners.sweep import spec as sweepspec
 
     monkeypatch.setattr(sweepspec, "CGROUP", tmp_path)
     (tmp_path / "cpu.max").write_text("150000 100000\n")
@@ -825,7 +831,7 @@ def test_morris_gives_mu_star(tmp_path):
 
 
 def test_calibration_statistics_have_provenance():
-    from runners.calibration import load_errors
+    from runners.inputs.cbo_errors import load_errors
 
     errors = load_errors()
     assert set(errors["horizon_years"]) == {5, 10}
@@ -884,7 +890,7 @@ def test_distribution_quantiles_equal_scipy_stats_bit_for_bit(kind, params):
 def test_summary_of_a_block_without_failed_runs_equals_the_general_path():
     # a block with every run finite takes one np.percentile over the block; with a failed run
     # (NaN) np.nanpercentile year by year: the other years' rows must come out the same, bit for bit
-    from runners.sweepwork import summary_rows
+    from runners.sweep.work import summary_rows
 
     block = np.random.default_rng(3).normal(100, 20, (5001, 4))
     years = (2030, 2031, 2032, 2033)
@@ -902,7 +908,7 @@ def test_bench_split_is_amdahls_arithmetic():
     # parent), the summary tasks 0.7 s: parallel 8 + 0.7 = 8.7, serial 10 - 8.7 = 1.3; with
     # workers the charts' 0.4 s import and the 0.1 s base run go to a thread beside the chunks:
     # 1.3 - 0.4 - 0.1 = 0.8
-    from runners.bench import split
+    from runners.cli.bench import split
 
     phases = {"run_and_collect": 8.5, "collect": 0.5, "summary_sensitivity": 0.7, "import_charts": 0.4}
     sp = split({"seconds": 10.0, "phases": phases | {"base_run": 0.1}})
@@ -912,7 +918,7 @@ def test_bench_split_is_amdahls_arithmetic():
 
 
 def test_bench_prediction_counts_the_chunks_fixed_cost():
-    from runners.bench import chunk_costs, predict
+    from runners.cli.bench import chunk_costs, predict
 
     # the engine on 20,000 runs: 0.90 s in 8 chunks of 2,500, 0.60 s in 2 of 10,000, so each chunk
     # costs (0.90 - 0.60) / (8 - 2) = 0.05 s whatever its length, and a run (0.60 - 2 x 0.05) /
@@ -935,7 +941,7 @@ def test_bench_prediction_counts_the_chunks_fixed_cost():
 
 
 def test_bench_prediction_at_the_machines_own_scaling():
-    from runners.bench import predict
+    from runners.cli.bench import predict
 
     # as above on 16 workers, on a machine whose 16 processes of numpy work run 8 x one process:
     # each worker runs at half speed, so the parallel part takes twice as long:
@@ -947,7 +953,7 @@ def test_bench_prediction_at_the_machines_own_scaling():
 
 
 def test_bench_ceiling_is_one_workers_time_over_the_parallel_part_at_the_machines_scaling():
-    from runners.bench import ceiling
+    from runners.cli.bench import ceiling
 
     # the lent machine E's median one-worker sweep: 11.953 s, the engine 9.716 - 0.046 s and the
     # summary tasks 0.982 s, so the parallel part is 10.652 s; its 16 processes of numpy work ran
@@ -959,7 +965,7 @@ def test_bench_ceiling_is_one_workers_time_over_the_parallel_part_at_the_machine
 
 
 def test_bench_options_are_checked_before_anything_runs(capsys):
-    from runners.bench import parse_args
+    from runners.cli.bench import parse_args
 
     assert parse_args(["--large", "--draws", "500"]).draws == 500
     args = parse_args(["--workers", "1,16", "--repeat", "3"])
@@ -980,7 +986,7 @@ def test_bench_options_are_checked_before_anything_runs(capsys):
 
 
 def test_bench_medians_are_runs_that_were_measured():
-    from runners.bench import median_runs
+    from runners.cli.bench import median_runs
 
     # three 1-worker runs (12.0, 11.4, 12.9 s): the median is 12.0; two 16-worker runs (2.7, 2.6):
     # the faster middle one, 2.6, a run that happened (not their mean, 2.65)
@@ -995,7 +1001,7 @@ def test_bench_medians_are_runs_that_were_measured():
 def test_rank_correlation_is_scipys():
     from scipy.stats import rankdata, spearmanr
 
-    from runners.sweepwork import ranks, spearman
+    from runners.sweep.work import ranks, spearman
 
     rng = np.random.default_rng(7)
     x = rng.integers(0, 50, 2_000).astype(float)  # many ties
@@ -1007,7 +1013,7 @@ def test_rank_correlation_is_scipys():
 
 
 def test_bench_counts_physical_cores_from_cpuinfo():
-    from runners.bench import cpuinfo
+    from runners.cli.bench import cpuinfo
 
     # four logical CPUs on two cores (two hyperthreads each), under a hypervisor
     block = (
@@ -1024,7 +1030,7 @@ def test_path_ranges_check_every_table_against_every_run(tmp_path, monkeypatch):
     # every run, so the next table's bounds used the last block's draws only: here the bill yield
     # (a random walk, checked run by run in blocks of 2) left the factors at runs 2-3, whose
     # 10-year shift is 0, and run 0's shift of 50 (4.1 + 50 = 54.1%, above 50) passed
-    from runners import sweepspec
+    from runners.sweep import spec as sweepspec
 
     text = """
 title = "two tables"
@@ -1060,8 +1066,8 @@ def test_path_range_bounds_never_pass_a_run_out_of_range():
     # check_path_ranges first bounds every run's table by the paths' smallest and largest
     # magnitudes (1,000,000 draws: 0.6 s of planning to 0.01); it may only say "all within" when
     # building every run's table finds none out of range
-    from runners.sweepspec import within_bounds
-    from runners.sweepwork import PathSpec, path_values
+    from runners.sweep.spec import within_bounds
+    from runners.sweep.work import PathSpec, path_values
 
     rng = np.random.default_rng(7)
     years = np.arange(2026, 2056, dtype=float)
@@ -1098,7 +1104,7 @@ def test_sensitivity_rows_state_the_targets_unit():
     # sensitivity.csv's low/high/swing are in the target's unit, which no column named
     import pandas as pd
 
-    from runners.sweep import ranked
+    from runners.sweep.runner import ranked
 
     spec = type("Spec", (), {"method": "monte-carlo"})()
     rows = pd.DataFrame(

@@ -1,7 +1,7 @@
 """The translation cache (issue 9): the translated .py is checked by its own hash, not trusted."""
 
-from runners import model
-from runners.paths import REPO
+from runners.core.paths import REPO
+from runners.mdl import model
 
 
 def test_damaged_or_edited_translation_is_rebuilt(tmp_path):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from runners import cli
-from runners.units import Units, check_units, parse_units
+from runners.cli import commands as cli
+from runners.mdl.units import Units, check_units, parse_units
 
 CLOCK = (
     "FINAL TIME = 10\n\t~\tYear\n\t~\tend\n\t|\n\nINITIAL TIME = 0\n\t~\tYear\n\t~\tstart\n\t|\n\n"
@@ -102,7 +102,7 @@ def test_missing_model_is_a_one_line_error(tmp_path, capsys):
 
 @pytest.mark.parametrize("text", ["USD^x", "USD^half"])
 def test_unreadable_power_is_an_error(text):
-    from runners.errors import SnowballError
+    from runners.core.errors import SnowballError
 
     with pytest.raises(SnowballError, match="cannot read the power"):
         parse_units(text)
@@ -117,7 +117,7 @@ def test_checker_reads_every_community_model():
     # and finds e.g. test_trend.mdl's TREND (1/Month) declared as fraction/Month
     import warnings
 
-    from runners.errors import SnowballError
+    from runners.core.errors import SnowballError
 
     models = sorted(p for p in SUITE.glob("*/*") if p.suffix.lower() == ".mdl")
     reports = {}

@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 from conftest import variant
 
-from runners import run, scenario
 from runners.cli import main
-from runners.errors import SnowballError
-from runners.inputs import available_vintages, load_inputs, vintage_meta
+from runners.core.errors import SnowballError
+from runners.inputs.vintage import available_vintages, load_inputs, vintage_meta
+from runners.projection import run
+from runners.scenario import scenarios as scenario
 
 
 @pytest.fixture(scope="module")
