@@ -9,7 +9,8 @@ from conftest import variant
 
 from runners.cli import main
 from runners.projection import run
-from runners.scenario import bond, builtin_names, load_scenario
+from runners.scenario import bond
+from runners.scenario.scenarios import builtin_names, load_scenario
 
 HOLDINGS = [
     "holdings_japan", "holdings_china", "holdings_other_foreign_official",
