@@ -287,8 +287,8 @@ def _history_tables(
 
 def _check_history_ranges(tables: dict[str, pd.Series], default: dict[str, pd.Series]) -> None:
     """The tables built from the history files within the ranges a scenario may give them
-    (scenario.TABLE_RANGES), or a SnowballError naming the file (the run would blame a scenario)."""
-    from runners.scenario.scenarios import TABLE_RANGES
+    (runners.inputs.ranges), or a SnowballError naming the file (the run would blame a scenario)."""
+    from runners.inputs.ranges import TABLE_RANGES
 
     hist = data_dir() / "history"
     for name, series in tables.items():
