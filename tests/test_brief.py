@@ -20,7 +20,9 @@ from runners.analysis import loops
 from runners.core.errors import SnowballError
 from runners.inputs.vintage import read_history
 from runners.mdl import model
-from runners.projection.run import headline, milestone_label, milestones, run
+from runners.projection.headline import headline
+from runners.projection.milestones import milestone_label, milestones
+from runners.projection.run import run
 from runners.report import brief, charts
 from runners.report import render as publish
 from runners.report.brief import build_charts, default_scenarios, write_brief

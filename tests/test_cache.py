@@ -18,7 +18,7 @@ from runners.core.paths import REPO
 from runners.engine import program as engine
 from runners.mdl import model
 from runners.mdl import model_data as modeldata
-from runners.projection import run
+from runners.projection import params, run
 
 RECORD = model_vars_for(("debt_to_gdp", "net_interest"))
 
@@ -61,8 +61,8 @@ def test_an_entry_for_another_key_or_damaged_is_not_used(cache_dir):
 def test_cached_baseline_paths_equal_a_fresh_pysd_run(cache_dir):
     inputs = run.cached_inputs("cbo-2025-01")
     fresh = modeldata.computed_paths(inputs)
-    stored = run._stored_paths(inputs)  # a miss: runs pysd and stores
-    read = run._stored_paths(inputs)  # a hit
+    stored = params.stored_paths(inputs)  # a miss: runs pysd and stores
+    read = params.stored_paths(inputs)  # a hit
     assert len(list(cache_dir.glob("baseline-paths-*.json"))) == 1
     for table, series in fresh.items():
         for other in (stored[table], read[table]):

@@ -10,6 +10,7 @@ import pytest
 from runners.analysis import compare
 from runners.cli import main
 from runners.projection import run
+from runners.projection.milestones import milestone_label
 from runners.scenario.scenarios import load_scenario
 
 
@@ -25,7 +26,7 @@ def test_compare_words_a_milestone_never_reached_as_the_run_headline_does(reform
     reform, base = reform_and_baseline
     assert base.milestones["interest_over_20pct_of_outlays"] == 2041
     assert reform.milestones["interest_over_20pct_of_outlays"] is None
-    assert run.milestone_label(None, reform.results, reform.until) == "not by FY2055"  # the run's words
+    assert milestone_label(None, reform.results, reform.until) == "not by FY2055"  # the run's words
     text = compare.format_compare(compare.compare_table([base, reform]), base.until)
     rows = {line[:40].strip(): line[40:].split() for line in text.splitlines()[1:]}
     row = " ".join(rows["First year interest > 20% of outlays"])

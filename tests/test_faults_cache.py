@@ -28,7 +28,7 @@ from runners.engine import program as engine
 from runners.inputs.vintage import load_inputs
 from runners.mdl import model
 from runners.mdl import model_data as modeldata
-from runners.projection import run
+from runners.projection import params, run
 
 RECORD = model_vars_for(("debt_to_gdp", "net_interest"))
 FUZZ = settings(
@@ -111,11 +111,11 @@ def test_an_edited_baseline_paths_entry_is_rebuilt_not_used(cache_dir, capsys, m
         for i, name in enumerate(modeldata.PATH_VARIABLES)
     }
     monkeypatch.setattr(modeldata, "computed_paths", lambda _: fresh)  # a pysd run stands in
-    run._stored_paths(inputs)
+    params.stored_paths(inputs)
     path = entry(cache_dir, "baseline-paths")
     edit(path, lambda v: v["baseline debt to GDP path"].__setitem__(3, 500.0))
     capsys.readouterr()
-    again = run._stored_paths(inputs)
+    again = params.stored_paths(inputs)
     assert "was damaged (digest mismatch); rebuilt" in capsys.readouterr().err
     for name, series in fresh.items():
         assert np.array_equal(again[name].to_numpy(), series.to_numpy())

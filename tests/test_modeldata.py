@@ -13,7 +13,7 @@ from runners.core import columns as registry
 from runners.core.paths import MODEL_FILE
 from runners.inputs.vintage import DEFAULT_VINTAGE
 from runners.mdl import model_data as modeldata
-from runners.projection import run
+from runners.projection import params, run
 
 
 def test_the_mdl_holds_datas_values_and_its_own_baseline_paths():
@@ -30,7 +30,7 @@ def test_the_mdl_holds_datas_values_and_its_own_baseline_paths():
         "initial bills": inputs.constants["initial bills"],
     }
     # so runs of the default vintage read the paths from the .mdl (no second pysd pass)
-    assert run.model_holds(inputs) and not run.model_holds(run.cached_inputs("cbo-2025-01"))
+    assert params.model_holds(inputs) and not params.model_holds(run.cached_inputs("cbo-2025-01"))
 
 
 def test_write_values_changes_only_the_values(tmp_path):

@@ -8,6 +8,7 @@ import pytest
 
 from runners.core.columns import rating_label
 from runners.projection import run
+from runners.projection.headline import headline
 from runners.scenario.scenarios import load_scenario
 
 ALL_ON = {"policy rule switch": 1, "rating switch": 1, "private crowding switch": 1, "fed response switch": 1}
@@ -121,10 +122,10 @@ def test_new_scenarios_tell_their_stories(selloff, baseline_result):
     notch = spiral.results["credit_rating_notch"]
     assert notch[2027] == 2 and notch.loc[:2035].min() == 1 and notch.max() >= 3
     assert spiral.results.at[2035, "debt_to_gdp"] > plain.at[2035, "debt_to_gdp"]
-    assert "Credit rating" in dict(run.headline(spiral))
+    assert "Credit rating" in dict(headline(spiral))
 
 
 def test_rating_changes_in_the_headline():
     res = run.run(load_scenario("downgrade-spiral"), until=2040)
-    line = dict(run.headline(res))["Credit rating"]
+    line = dict(headline(res))["Credit rating"]
     assert line.startswith("AA+ at the start; AA in FY")

@@ -11,7 +11,8 @@ from runners.core.columns import COLUMNS
 from runners.core.paths import REPO
 from runners.inputs.vintage import read_history
 from runners.mdl.units import check_units
-from runners.projection.run import headline, run
+from runners.projection.headline import headline
+from runners.projection.run import run
 from runners.scenario.scenarios import load_scenario
 
 README = (REPO / "README.md").read_text()
@@ -393,11 +394,12 @@ def test_bond_examples_are_the_commands(capsys):
 def selloff_ranges():
     """Every built-in sell-off scenario under the low, central and high supply-effect sets (what
     `snowball compare` and the briefing report), one row per scenario."""
+    from runners.projection import supply
     from runners.scenario import supply_effects as cs
     from runners.scenario.scenarios import builtin_names
 
     selling = [s for s in (load_scenario(n) for n in builtin_names()) if cs.sells(s)]
-    return cs.selloff_range_table(selling)
+    return supply.selloff_range_table(selling)
 
 
 def _ranged(row, var: str, fmt: str, dash: str = "\u2013") -> str:

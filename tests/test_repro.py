@@ -250,17 +250,17 @@ def test_the_baseline_paths_cache_is_keyed_by_the_code_that_computes_them(monkey
     # the model and whose PATH_VARIABLES names what is kept: a change there reused stale paths
     from runners.core import cache
     from runners.mdl import model_data as modeldata
-    from runners.projection import run
+    from runners.projection import params, run
 
     inputs = run.cached_inputs("cbo-2025-01")
-    before = run._paths_key(inputs)
+    before = params.paths_key(inputs)
     real = cache.file_sha256
 
     def edited(path: str) -> str:
         return "0" * 64 if Path(path) == Path(modeldata.__file__) else real(path)
 
     monkeypatch.setattr(cache, "file_sha256", edited)
-    assert run._paths_key(inputs) != before
+    assert params.paths_key(inputs) != before
 
 
 def test_a_translation_by_another_pysd_is_translated_again(tmp_path, monkeypatch):

@@ -756,11 +756,12 @@ def test_a_table_point_between_two_points_of_a_stepped_table(tmp_path):
     # stepped RangeIndex); a scenario point in 2062 made pandas' enlargement fail ("internal
     # error: Length of values (3) does not match length of index (4)")
     from runners.projection import run
+    from runners.projection.params import scenario_params
     from runners.scenario.scenarios import load_scenario
 
     path = write_scenario(tmp_path, '[tables."bill share table"]\n2062 = 0.0\n')
     scen = load_scenario(str(path))
-    params = run.scenario_params(scen, run.cached_inputs(scen.baseline))
+    params = scenario_params(scen, run.cached_inputs(scen.baseline))
     table = params["bill share table"]
     base = run.cached_inputs(scen.baseline).tables["bill share table"]
     assert list(table.index) == [2024, 2062, 2100]

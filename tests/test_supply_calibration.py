@@ -18,7 +18,7 @@ from conftest import variant
 from runners.cli import main
 from runners.core.errors import SnowballError
 from runners.mdl import model
-from runners.projection import run
+from runners.projection import params, run, supply
 from runners.scenario import supply_effects as cs
 from runners.scenario.scenarios import load_scenario
 from runners.sweep.spec import load_spec
@@ -66,7 +66,7 @@ def at_start(base, stocks, calibration="central", extra=None):
     scenario = cs.apply(base, calibration)
     inputs = run.cached_inputs(VINTAGE)
     m = model.load_model()
-    m.set_components(run.scenario_params(scenario, inputs, extra))
+    m.set_components(params.scenario_params(scenario, inputs, extra))
     out = m.run(
         initial_condition=(START, stocks),
         final_time=START + MONTH,
@@ -164,7 +164,7 @@ def test_historical_sales_give_supply_effects_inside_the_literature(base, name, 
 @pytest.fixture(scope="module")
 def selloff_ranges():
     s = dataclasses.replace(load_scenario("japan-selloff"), baseline=VINTAGE)
-    return cs.selloff_ranges([s], baseline=VINTAGE).set_index("calibration")
+    return supply.selloff_ranges([s], baseline=VINTAGE).set_index("calibration")
 
 
 def test_low_central_high_order_the_selloff(selloff_ranges):

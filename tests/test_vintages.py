@@ -10,8 +10,10 @@ from conftest import variant
 
 from runners.cli import main
 from runners.core.errors import SnowballError
+from runners.core.fiscal_years import first_peak_year
 from runners.inputs.vintage import available_vintages, load_inputs, vintage_meta
 from runners.projection import run
+from runners.projection.headline import headline
 from runners.scenario import scenarios as scenario
 
 
@@ -149,9 +151,9 @@ def test_shock_before_the_initial_state_is_refused():
 
 
 def test_headline_starts_with_the_first_projected_year_and_dates_a_flat_peak(feb26):
-    rows = dict(run.headline(feb26))
+    rows = dict(headline(feb26))
     assert "Debt held by the public, FY2026" in rows and "Net interest, FY2026" in rows
     # yields are held at CBO's FY2036 values after 2036: the peak is reached in FY2036, not in a
     # later year that rounding puts a hair higher
     assert rows["Peak 10-year yield (FY average)"].endswith("(FY2036)")
-    assert run.first_peak_year(pd.Series([1.0, 3.0, 3.0 + 1e-12, 2.0], index=[1, 2, 3, 4])) == 2
+    assert first_peak_year(pd.Series([1.0, 3.0, 3.0 + 1e-12, 2.0], index=[1, 2, 3, 4])) == 2

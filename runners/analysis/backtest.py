@@ -22,18 +22,13 @@ from runners.core.cache import sha256_of
 from runners.core.errors import SnowballError
 from runners.core.fiscal_years import BY_NAME
 from runners.core.paths import data_dir, recorded_path
+from runners.inputs.read import numeric, positive, read_csv, read_holders, read_tidy, relative
 from runners.inputs.vintage import (
     DEFAULT_VINTAGE,
     LAST_YEAR,
     ModelInputs,
-    _numeric,
-    _positive,
-    _read_holders,
-    _rel,
     budget_tables,
     load_initial_state,
-    read_csv,
-    read_tidy,
     start_constants,
 )
 
@@ -76,7 +71,7 @@ def read_actuals() -> pd.DataFrame:
     """Actual fiscal-year figures (wide, by fiscal year) from ``data/history/actuals_fy.csv``."""
     path = data_dir() / "history" / "actuals_fy.csv"
     df = read_tidy(path, ACTUAL_UNITS, contiguous=True, optional=OPTIONAL, lenient=True)
-    _positive(df, path, ("nominal_gdp", "revenues", "outlays", "debt_held_by_public"))
+    positive(df, path, ("nominal_gdp", "revenues", "outlays", "debt_held_by_public"))
     wide = df.pivot(index="fiscal_year", columns="variable", values="value").sort_index()
     # the average rate as CBO defines it (interest on the debt / average debt): Treasury's interest
     # expense on public issues where published (to FY2024), CBO's own figure after
@@ -92,12 +87,12 @@ def _by_month_start(df: pd.DataFrame, path: Path) -> pd.DataFrame:
     if month.isna().any():
         row = int(np.flatnonzero(month.isna().to_numpy())[0])
         raise SnowballError(
-            f"{_rel(path)}: month {df['month'].iloc[row]!r} on data row {row + 1} is not YYYY-MM"
+            f"{relative(path)}: month {df['month'].iloc[row]!r} on data row {row + 1} is not YYYY-MM"
         )
     fy = month.dt.year + (month.dt.month >= 10).astype(int)
     if (fy != df["fiscal_year"]).any():
         raise SnowballError(
-            f"{_rel(path)}: fiscal_year disagrees with month (fiscal years run October-September)"
+            f"{relative(path)}: fiscal_year disagrees with month (fiscal years run October-September)"
         )
     df["time"] = fy - 1 + ((month.dt.month - 10) % 12) / 12
     return df.set_index("time").sort_index()
@@ -112,7 +107,7 @@ def read_monthly_yields() -> pd.DataFrame:
     path = data_dir() / "history" / "yields_monthly.csv"
     df = read_csv(path, ["month", "fiscal_year", "bill_yield", "ten_year_yield", "unit", "source"])
     for col in ("fiscal_year", "bill_yield", "ten_year_yield"):
-        _numeric(df, path, col)
+        numeric(df, path, col)
     return _by_month_start(df, path)
 
 
@@ -132,9 +127,9 @@ def read_monthly_curve() -> pd.DataFrame:
     path = data_dir() / "history" / "curve_monthly.csv"
     df = read_csv(path, ["month", "fiscal_year", *CURVE, "unit", "source"])
     for col in ("fiscal_year", *CURVE):
-        _numeric(df, path, col)
+        numeric(df, path, col)
     if (df["unit"] != "%").any():
-        raise SnowballError(f"{_rel(path)}: every yield's unit must be '%'")
+        raise SnowballError(f"{relative(path)}: every yield's unit must be '%'")
     return _by_month_start(df, path)
 
 
@@ -149,6 +144,56 @@ def history_inputs(start: int, until: int) -> ModelInputs:
     """Model inputs for a backtest from FY``start`` to FY``until``, built from actuals only."""
     actual = read_actuals()
     yields = read_monthly_yields()
+    first = start - 1
+    _check_start(actual, start, until)
+    _check_actuals(actual, yields, start, until)
+    tables = _history_tables(actual, yields, start, until)
+    # spending categories are not compared in a backtest: the default vintage's shares stand in
+    from runners.projection.params import cached_inputs
+
+    default = cached_inputs(DEFAULT_VINTAGE)
+    for name, series in default.tables.items():
+        tables.setdefault(name, series)
+
+    _check_history_ranges(tables, default.tables)
+    state_name = f"treasury-{first}-09-30"
+    hist = data_dir() / "history"
+    state, state_paths, _ = load_initial_state(state_name)
+    holders = read_holders(
+        state_paths["holders"], float(actual.loc[first, "debt_held_by_public"]), hist / "actuals_fy.csv"
+    )
+    constants = start_constants(actual, first, state, holders) | {
+        "monthly yields switch": 1.0,
+        "Treasury actuals switch": 1.0,
+    }
+    files = {
+        recorded_path(p): sha256_of(p)
+        for p in [
+            hist / "actuals_fy.csv",
+            hist / "yields_monthly.csv",
+            hist / "curve_monthly.csv",
+            *state_paths.values(),
+        ]
+    }
+    # the default vintage's tables stand in for the spending categories: its files are inputs too
+    files |= default.files
+    cbo = actual.loc[list(range(first, until + 1))].copy()
+    meta = {"title": f"Backtest from the end of FY{first} with actual data", "initial_state": state_name}
+    return ModelInputs(
+        f"actual-{start}",
+        meta["title"],
+        constants,
+        tables,
+        cbo,
+        pd.DataFrame(columns=["variable", "fiscal_year", "value", "unit", "source"]),
+        files,
+        first_year=first,
+        meta=meta,
+    )
+
+
+def _check_start(actual: pd.DataFrame, start: int, until: int) -> None:
+    """A start with an initial state and actuals after it, and an end within the actuals."""
     first = start - 1
     starts = available_starts()
     last_actual = int(actual.dropna(subset=["net_interest"]).index.max())
@@ -173,6 +218,11 @@ def history_inputs(start: int, until: int) -> ModelInputs:
         raise SnowballError(
             f"--until must be a fiscal year from {start} to {last_actual} (the last actual), got {until}"
         )
+
+
+def _check_actuals(actual: pd.DataFrame, yields: pd.DataFrame, start: int, until: int) -> None:
+    """Every figure the backtest reads, in every fiscal year from the start's to ``until``."""
+    first = start - 1
     need = range(first, until + 1)
     required = [v for v in ACTUAL_UNITS if v not in OPTIONAL]
     missing = [y for y in need if y not in actual.index or actual.loc[y, required].isna().any()]
@@ -188,14 +238,20 @@ def history_inputs(start: int, until: int) -> ModelInputs:
     if len(covered) != 12 * (until - start + 1):
         raise SnowballError(f"data/history/yields_monthly.csv: needs every month of FY{start}-FY{until}")
 
-    a = actual.loc[list(need)]
 
-    def held(series: pd.Series) -> pd.Series:
-        """A fiscal-year table held at its last value to 2100."""
-        out = series.astype(float).copy()
-        out.loc[LAST_YEAR] = out.iloc[-1]
-        return out.rename_axis("fiscal_year")
+def _held(series: pd.Series) -> pd.Series:
+    """A fiscal-year table held at its last value to 2100."""
+    out = series.astype(float).copy()
+    out.loc[LAST_YEAR] = out.iloc[-1]
+    return out.rename_axis("fiscal_year")
 
+
+def _history_tables(
+    actual: pd.DataFrame, yields: pd.DataFrame, start: int, until: int
+) -> dict[str, pd.Series]:
+    """The input tables the actuals give: budget, monthly yields and the whole curve, inflation,
+    TIPS, other interest income and the bill share, each held at its last value to 2100."""
+    a = actual.loc[list(range(start - 1, until + 1))]
     fy_yields = yields.groupby("fiscal_year")[["bill_yield", "ten_year_yield"]].mean()
     monthly = yields[yields["fiscal_year"] >= start]
     # the whole curve: the collection ends in June 2025, so a backtest to FY2025 holds June's
@@ -212,69 +268,27 @@ def history_inputs(start: int, until: int) -> ModelInputs:
     debt = actual["debt_held_by_public"]
     implied = actual["rate_on_debt"] / 100 * (debt.shift(1) + debt) / 2 - actual["net_interest"]
     other_interest = actual["other_interest"].combine_first(implied)
-    tables: dict[str, pd.Series] = {
-        **{name: held(t) for name, t in budget_tables(a, a["primary_outlays"]).items()},
-        "bill yield table": held(monthly["bill_yield"]),
-        "ten year yield table": held(monthly["ten_year_yield"]),
-        "policy rate table": held(fy_yields.loc[start:until, "bill_yield"]),
-        "baseline inflation table": held(a["pce_inflation"]),
-        "CPI inflation table": held(a["cpiu_inflation"]),
+    return {
+        **{name: _held(t) for name, t in budget_tables(a, a["primary_outlays"]).items()},
+        "bill yield table": _held(monthly["bill_yield"]),
+        "ten year yield table": _held(monthly["ten_year_yield"]),
+        "policy rate table": _held(fy_yields.loc[start:until, "bill_yield"]),
+        "baseline inflation table": _held(a["pce_inflation"]),
+        "CPI inflation table": _held(a["cpiu_inflation"]),
         # TIPS on Treasury's path: the MSPD stock each 30 September and the rate at which Treasury
         # booked inflation compensation (CPI-U on the three-month index lag; FY2022 8.2%)
-        "TIPS stock change table": held(tips_change),
-        "TIPS accrual rate table": held(a.loc[start:, "tips_accrual_rate"]),
-        "other interest income table": held(other_interest.loc[start:until]),
-        **{table: held(curve[col]) for col, table in CURVE.items()},
-        "bill share table": held(a["bill_share"]),
+        "TIPS stock change table": _held(tips_change),
+        "TIPS accrual rate table": _held(a.loc[start:, "tips_accrual_rate"]),
+        "other interest income table": _held(other_interest.loc[start:until]),
+        **{table: _held(curve[col]) for col, table in CURVE.items()},
+        "bill share table": _held(a["bill_share"]),
     }
-    # spending categories are not compared in a backtest: the default vintage's shares stand in
-    from runners.projection.run import cached_inputs
-
-    default = cached_inputs(DEFAULT_VINTAGE)
-    for name, series in default.tables.items():
-        tables.setdefault(name, series)
-
-    _check_history_ranges(tables, default.tables)
-    state_name = f"treasury-{first}-09-30"
-    hist = data_dir() / "history"
-    state, state_paths, _ = load_initial_state(state_name)
-    holders = _read_holders(
-        state_paths["holders"], float(a.loc[first, "debt_held_by_public"]), hist / "actuals_fy.csv"
-    )
-    constants = start_constants(actual, first, state, holders) | {
-        "monthly yields switch": 1.0,
-        "Treasury actuals switch": 1.0,
-    }
-    files = {
-        recorded_path(p): sha256_of(p)
-        for p in [
-            hist / "actuals_fy.csv",
-            hist / "yields_monthly.csv",
-            hist / "curve_monthly.csv",
-            *state_paths.values(),
-        ]
-    }
-    # the default vintage's tables stand in for the spending categories: its files are inputs too
-    files |= default.files
-    cbo = actual.loc[list(need)].copy()
-    meta = {"title": f"Backtest from the end of FY{first} with actual data", "initial_state": state_name}
-    return ModelInputs(
-        f"actual-{start}",
-        meta["title"],
-        constants,
-        tables,
-        cbo,
-        pd.DataFrame(columns=["variable", "fiscal_year", "value", "unit", "source"]),
-        files,
-        first_year=first,
-        meta=meta,
-    )
 
 
 def _check_history_ranges(tables: dict[str, pd.Series], default: dict[str, pd.Series]) -> None:
     """The tables built from the history files within the ranges a scenario may give them
-    (scenario.TABLE_RANGES), or a SnowballError naming the file (the run would blame a scenario)."""
-    from runners.scenario.scenarios import TABLE_RANGES
+    (runners.inputs.ranges), or a SnowballError naming the file (the run would blame a scenario)."""
+    from runners.inputs.ranges import TABLE_RANGES
 
     hist = data_dir() / "history"
     for name, series in tables.items():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from runners.projection.run import RunResult, not_by
+from runners.projection.milestones import not_by
+from runners.projection.run import RunResult
 
 METRICS = [
     ("debt_to_gdp", 2035, "Debt, % of GDP, FY2035"),

@@ -141,7 +141,7 @@ def question(
     ``start`` defaults to the first projected fiscal year; ``until`` (the end of the runs) to
     FY2055 or ``by`` if later (stabilise: FY2055 or ``by`` + 5 if later, at most 2100).
     """
-    from runners.projection.run import cached_inputs
+    from runners.projection.params import cached_inputs
 
     for name in CONSOLIDATION:
         if name in scenario.constants:
@@ -739,7 +739,7 @@ def chart_title(result: GapResult) -> str:
 
 def plot_gap(data: pd.DataFrame, ax, result: GapResult):
     """Baseline and adjusted debt/GDP with the goal marked, on ``ax``; returns the figure."""
-    from runners.projection.run import cached_inputs
+    from runners.projection.params import cached_inputs
 
     q = result.question
     fig = ax.figure
@@ -867,7 +867,7 @@ def write_gap(result: GapResult, out: Path, command: list[str] | None = None, fo
 
 def current_debt_to_gdp(q: GapQuestion) -> float:
     """Debt/GDP (%) at the initial state: the baseline data's last actual year."""
-    from runners.projection.run import cached_inputs
+    from runners.projection.params import cached_inputs
 
     c = cached_inputs(q.scenario.baseline).constants
     return c["initial debt held by the public"] / c["initial fiscal year GDP"] * 100

@@ -377,7 +377,7 @@ def model_signs() -> dict[tuple[str, str], int]:
     taking the chains that cross the fewest intermediate stocks (the most immediate effect) that
     give one."""
     from runners.mdl.model import discard, load_model
-    from runners.projection.run import cached_inputs, scenario_params
+    from runners.projection.params import cached_inputs, scenario_params
     from runners.scenario.scenarios import load_scenario
 
     m = load_model()

@@ -53,6 +53,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         write_json,
     )
     from runners.projection import run as runmod
+    from runners.projection.headline import format_table, headline
     from runners.scenario.scenarios import load_scenario
 
     scenario = load_scenario(args.scenario)
@@ -73,7 +74,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if overrides:
         print("with --set " + ", ".join(f"{k} = {v:g}" for k, v in overrides.items()))
     print()
-    print(runmod.format_table(runmod.headline(result)))
+    print(format_table(headline(result)))
     print("\n" + wrote(out))
     return 0
 
@@ -185,9 +186,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from runners.analysis.compare import compare_table, format_compare, ranges_file
     from runners.core.outputs import atomic_dir, check_inputs_outside, check_target, write_csv, write_json
     from runners.projection import run as runmod
-    from runners.projection.run import scenario_record
+    from runners.projection.manifest import scenario_record
+    from runners.projection.supply import selloff_range_table
     from runners.scenario.scenarios import check_distinct, load_scenario
-    from runners.scenario.supply_effects import RANGE_YEAR, describe, selloff_range_table
+    from runners.scenario.supply_effects import RANGE_YEAR, describe
 
     scenarios = [load_scenario(s) for s in args.scenarios]
     check_distinct(scenarios)

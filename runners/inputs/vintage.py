@@ -9,18 +9,26 @@ from __future__ import annotations
 
 import datetime
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from runners.core.cache import sha256_of
 from runners.core.errors import SnowballError
 from runners.core.paths import data_dir, recorded_path
+from runners.inputs.ranges import LAST_YEAR, TABLE_RANGES
+from runners.inputs.read import (
+    fail,
+    numeric,
+    positive,
+    read_csv,
+    read_holders,
+    read_tidy,
+    read_toml,
+    relative,
+)
 
-LAST_YEAR = 2100  # the last fiscal year any run or table may reach (the first is the vintage's)
 DEFAULT_VINTAGE = "cbo-2026-02"  # the vintage of scenarios that name none, and of the built-in ones
 
 # variable -> unit, for the tidy (fiscal_year, variable, value, unit, source) files
@@ -116,102 +124,8 @@ class ModelInputs:
     meta: dict = field(default_factory=dict)
 
 
-def _fail(path: Path, problem: str) -> SnowballError:
-    return SnowballError(f"{_rel(path)}: {problem}")
-
-
-def _rel(path: Path) -> str:
-    """A data file as manifests name it (``data/...``, wherever ``$SNOWBALL_DATA_DIR`` puts it)."""
-    return recorded_path(path)
-
-
-def read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
-    """Read a data CSV, refusing a missing file, missing columns, empty or NaN cells."""
-    if not path.is_file():
-        raise _fail(path, "data file is missing")
-    try:
-        df = pd.read_csv(path)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise _fail(path, f"not a readable CSV ({str(exc).splitlines()[0]})") from None
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise _fail(path, f"missing column(s) {', '.join(missing)}; expected {', '.join(columns)}")
-    if df.empty:
-        raise _fail(path, "has no rows")
-    nan = df[columns].isna()
-    if nan.to_numpy().any():
-        row, col = np.argwhere(nan.to_numpy())[0]
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)[columns[col]].iloc[row].strip()
-        what = f"a value that is not a finite number ({raw!r})" if raw else "an empty value"
-        raise _fail(path, f"{what} in column '{columns[col]}' on data row {row + 1}")
-    return df
-
-
-def _numeric(df: pd.DataFrame, path: Path, column: str) -> None:
-    values = pd.to_numeric(df[column], errors="coerce")
-    bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise _fail(
-            path,
-            f"column '{column}' has a value that is not a finite number ({str(df[column].iloc[row])!r}) "
-            f"on data row {row + 1}",
-        )
-    df[column] = values.astype(float)
-
-
-def read_tidy(
-    path: Path,
-    units: dict[str, str],
-    contiguous: bool,
-    extra: tuple[str, ...] = (),
-    optional: tuple[str, ...] = (),
-    lenient: bool = False,
-) -> pd.DataFrame:
-    """Read a tidy (fiscal_year, variable, value, unit, source) file and check units and years."""
-    df = read_csv(path, ["fiscal_year", "variable", "value", "unit", "source", *extra])
-    _numeric(df, path, "value")
-    _numeric(df, path, "fiscal_year")
-    if (df["fiscal_year"] % 1 != 0).any() or not df["fiscal_year"].between(1900, LAST_YEAR).all():
-        raise _fail(path, f"fiscal_year must be whole years from 1900 to {LAST_YEAR}")
-    df["fiscal_year"] = df["fiscal_year"].astype(int)
-    unknown = sorted(set(df["variable"]) - set(units))
-    if lenient:  # a shared file may carry more variables than this reader needs
-        df = df[df["variable"].isin(list(units))].copy()
-        unknown = []
-    if unknown:
-        raise _fail(path, f"unknown variable(s) {', '.join(unknown)}; allowed: {', '.join(units)}")
-    missing = sorted(set(units) - set(df["variable"]) - set(optional))
-    if missing:
-        raise _fail(path, f"missing variable(s) {', '.join(missing)}")
-    for var, group in df.groupby("variable", sort=False):
-        bad_unit = group.loc[group["unit"] != units[var], "unit"]
-        if not bad_unit.empty:
-            raise _fail(path, f"variable '{var}' has unit '{bad_unit.iloc[0]}', expected '{units[var]}'")
-        years = group["fiscal_year"].to_numpy()
-        if len(set(years)) != len(years):
-            raise _fail(path, f"variable '{var}' repeats a fiscal year")
-        if contiguous:
-            expected = set(range(years.min(), years.max() + 1))
-            gaps = sorted(expected - set(years))
-            if gaps:
-                raise _fail(path, f"variable '{var}' has a gap: fiscal year {gaps[0]} is missing")
-    return df
-
-
 def _wide(df: pd.DataFrame) -> pd.DataFrame:
     return df.pivot(index="fiscal_year", columns="variable", values="value").sort_index()
-
-
-def _read_toml(path: Path) -> dict:
-    if not path.is_file():
-        raise _fail(path, "data file is missing")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a leading BOM is dropped
-    except tomllib.TOMLDecodeError as exc:
-        raise _fail(path, f"malformed TOML: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise _fail(path, f"not UTF-8 text (byte {exc.start})") from None
 
 
 def available_vintages() -> list[str]:
@@ -227,7 +141,7 @@ def initial_state_year(state: str, where: Path) -> int:
     """The fiscal year an initial state closes, from its name ``treasury-YYYY-09-30``."""
     match = STATE_NAME.match(state)
     if not match or not 1990 <= int(match.group(1)) < LAST_YEAR:
-        raise _fail(where, f"initial_state '{state}' must be named treasury-YYYY-09-30 (a fiscal year end)")
+        raise fail(where, f"initial_state '{state}' must be named treasury-YYYY-09-30 (a fiscal year end)")
     return int(match.group(1))
 
 
@@ -238,16 +152,16 @@ def vintage_meta(vintage: str) -> dict:
         known = ", ".join(available_vintages()) or "none"
         raise SnowballError(f"unknown baseline vintage '{vintage}'; available: {known}")
     meta_path = base / "vintage.toml"
-    meta = _read_toml(meta_path)
+    meta = read_toml(meta_path)
     for key, kind in [("title", str), ("initial_state", str), ("last_projection_year", int)]:
         if not isinstance(meta.get(key), kind) or isinstance(meta.get(key), bool):
-            raise _fail(meta_path, f"field '{key}' must be a {kind.__name__}")
+            raise fail(meta_path, f"field '{key}' must be a {kind.__name__}")
     first = initial_state_year(meta["initial_state"], meta_path)
     if not first < meta["last_projection_year"] <= LAST_YEAR:
-        raise _fail(meta_path, f"last_projection_year must be after {first} and at most {LAST_YEAR}")
+        raise fail(meta_path, f"last_projection_year must be after {first} and at most {LAST_YEAR}")
     wedge = meta.get("cpi_minus_pce", 0.0)
     if isinstance(wedge, bool) or not isinstance(wedge, int | float) or not -2 <= wedge <= 2:
-        raise _fail(meta_path, "field 'cpi_minus_pce' must be a number from -2 to 2 (percentage points)")
+        raise fail(meta_path, "field 'cpi_minus_pce' must be a number from -2 to 2 (percentage points)")
     if "published" in meta:  # text in every record (a TOML date would not go into JSON)
         meta["published"] = _check_published(meta["published"], first, meta_path).isoformat()
     for key in ANCHOR_FIELDS.values():
@@ -258,7 +172,7 @@ def vintage_meta(vintage: str) -> dict:
             and all(isinstance(y, int) and not isinstance(y, bool) for y in years)
             and years == sorted(set(years))
         ):
-            raise _fail(meta_path, f"field '{key}' must be a list of fiscal years in increasing order")
+            raise fail(meta_path, f"field '{key}' must be a list of fiscal years in increasing order")
     return {**meta, "first_year": first, "path": meta_path}
 
 
@@ -273,9 +187,9 @@ def _check_published(value: object, first: int, meta_path: Path) -> datetime.dat
         except ValueError:
             day = None
     if day is None:
-        raise _fail(meta_path, f"field 'published' must be a date YYYY-MM-DD, got {value!r}")
+        raise fail(meta_path, f"field 'published' must be a date YYYY-MM-DD, got {value!r}")
     if day <= datetime.date(first, 9, 30):
-        raise _fail(
+        raise fail(
             meta_path,
             f"field 'published' ({day}) must be after the initial state's date ({first}-09-30): "
             "a baseline is published after the year it starts from",
@@ -295,14 +209,14 @@ def _check_years(df: pd.DataFrame, path: Path, want: list[int], field: str, meta
         have = set(group["fiscal_year"])
         missing = sorted(set(want) - have)
         if missing:
-            raise _fail(
+            raise fail(
                 path,
                 f"variable '{var}' has no row for fiscal year {missing[0]} (needed: {_span(want)}; "
-                f"a file that gives only some years lists them in {_rel(meta_path)} '{field}')",
+                f"a file that gives only some years lists them in {relative(meta_path)} '{field}')",
             )
         extra = sorted(have - set(want))
         if extra:
-            raise _fail(
+            raise fail(
                 path,
                 f"variable '{var}' gives fiscal year {extra[0]}, outside the years it may give "
                 f"({_span(want)})",
@@ -321,7 +235,7 @@ def load_initial_state(state: str) -> tuple[dict[str, float], dict[str, Path], f
     read, and the bill (and FRN) share of the marketable debt in percent."""
     init_dir = data_dir() / "initial" / state
     if not init_dir.is_dir():
-        raise SnowballError(f"{_rel(init_dir)}: initial state folder is missing")
+        raise SnowballError(f"{relative(init_dir)}: initial state folder is missing")
     paths = {
         "profile": init_dir / "maturity_profile.csv",
         "tips": init_dir / "tips.csv",
@@ -355,16 +269,16 @@ def load_initial_state(state: str) -> tuple[dict[str, float], dict[str, Path], f
 def _read_parameters(path: Path, units: dict[str, tuple[str, float, float]]) -> dict[str, float]:
     """A (parameter, value, unit, source) file holding exactly ``units``' parameters, in range."""
     df = read_csv(path, ["parameter", "value", "unit", "source"])
-    _numeric(df, path, "value")
+    numeric(df, path, "value")
     got = dict(zip(df["parameter"], df["value"], strict=True))
     if sorted(got) != sorted(units) or len(got) != len(df):
-        raise _fail(path, f"parameters must be exactly {', '.join(units)}, once each")
+        raise fail(path, f"parameters must be exactly {', '.join(units)}, once each")
     for _, row in df.iterrows():
         unit, low, high = units[row["parameter"]]
         if row["unit"] != unit:
-            raise _fail(path, f"'{row['parameter']}' has unit '{row['unit']}', expected '{unit}'")
+            raise fail(path, f"'{row['parameter']}' has unit '{row['unit']}', expected '{unit}'")
         if not low <= row["value"] <= high:
-            raise _fail(
+            raise fail(
                 path, f"'{row['parameter']}' = {row['value']:g} is out of range; allowed {low:g} to {high:g}"
             )
     return {k: float(v) for k, v in got.items()}
@@ -374,61 +288,111 @@ def load_inputs(vintage: str) -> ModelInputs:
     """Read, validate and assemble the model inputs for baseline ``vintage`` (e.g. 'cbo-2026-02')."""
     meta = vintage_meta(vintage)
     meta_path, first, last = meta["path"], meta["first_year"], meta["last_projection_year"]
-    base = meta_path.parent
-    paths = {
+    paths = _vintage_paths(meta_path.parent)
+    proj, cats, lt, targets = _read_vintage_files(paths, meta)
+    cbo = _wide(proj)
+    _check_projection_years(cbo, paths["projections"], first, last)
+    _check_anchor_years(lt, cats, paths, meta)
+    cw = _wide(cats)
+    for y in (first, last):
+        if y not in cw.index:
+            raise fail(paths["categories"], f"needs figures for FY{y}")
+    state, state_paths, bill_share = load_initial_state(meta["initial_state"])
+    holders = read_holders(
+        state_paths["holders"], float(cbo.loc[first, "debt_held_by_public"]), paths["projections"]
+    )
+    tables = _vintage_tables(cbo, _wide(lt), cw, meta, bill_share)
+    _check_table_ranges(tables, last, paths, state_paths["profile"])
+    constants = start_constants(cbo, first, state, holders)
+    files = {recorded_path(p): sha256_of(p) for p in [meta_path, *paths.values(), *state_paths.values()]}
+    return ModelInputs(
+        vintage, meta["title"], constants, tables, cbo, targets, files, first_year=first, meta=_public(meta)
+    )
+
+
+def _vintage_paths(base: Path) -> dict[str, Path]:
+    """The data files of the vintage folder ``base``, by role."""
+    return {
         "projections": base / "budget_projections.csv",
         "categories": base / "outlays_by_category.csv",
         "long_term": base / "long_term.csv",
         "targets": base / "targets.csv",
     }
+
+
+def _read_vintage_files(
+    paths: dict[str, Path], meta: dict
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The vintage's tidy projections, categories, long-term anchors and targets, each checked on
+    its own (units, positive levels, no year after ``last_projection_year``)."""
+    last = meta["last_projection_year"]
     units = PROJECTION_UNITS | {"cpiu_inflation": "%"}
     proj = read_tidy(paths["projections"], units, contiguous=True, optional=("cpiu_inflation",))
     cats = read_tidy(paths["categories"], CATEGORY_UNITS, contiguous=False)
     lt = read_tidy(paths["long_term"], LONG_TERM_UNITS, contiguous=False, extra=("basis",))
-    _positive(proj, paths["projections"], ("nominal_gdp", "revenues", "outlays", "debt_held_by_public"))
+    positive(proj, paths["projections"], ("nominal_gdp", "revenues", "outlays", "debt_held_by_public"))
     after = sorted(set(proj["fiscal_year"][proj["fiscal_year"] > last]))
     if after:
-        raise _fail(
+        raise fail(
             paths["projections"],
-            f"gives fiscal year {after[0]}, after last_projection_year {last} ({_rel(meta_path)}); "
+            f"gives fiscal year {after[0]}, after last_projection_year {last} ({relative(meta['path'])}); "
             "raise last_projection_year or remove the rows (they would be dropped)",
         )
     targets = read_csv(paths["targets"], ["variable", "fiscal_year", "value", "unit", "source"])
-    _numeric(targets, paths["targets"], "value")
-    cbo = _wide(proj)
+    numeric(targets, paths["targets"], "value")
+    return proj, cats, lt, targets
+
+
+def _check_projection_years(cbo: pd.DataFrame, path: Path, first: int, last: int) -> None:
+    """CBO's projection (wide) covers FY``first``-``last`` whole, and the debt of the year before."""
     years = list(range(first, last + 1))
     core = [c for c in cbo.columns if c not in ("debt_to_gdp", "cpiu_inflation")]
     absent = [y for y in years if y not in cbo.index or cbo.loc[y, core].isna().any()]
     if absent:
-        raise _fail(paths["projections"], f"fiscal year {absent[0]} is missing (need {first}-{last})")
+        raise fail(path, f"fiscal year {absent[0]} is missing (need {first}-{last})")
     for var in ("debt_to_gdp", "cpiu_inflation"):  # optional, but whole when given (CPI-U fell back)
         gaps = [y for y in years if var in cbo and pd.isna(cbo[var].get(y))]
         if var in cbo and gaps:
-            raise _fail(
-                paths["projections"],
-                f"variable '{var}' has no row for fiscal year {gaps[0]} (need {first}-{last})",
-            )
+            raise fail(path, f"variable '{var}' has no row for fiscal year {gaps[0]} (need {first}-{last})")
     if first - 1 not in cbo.index or pd.isna(cbo.loc[first - 1, "debt_held_by_public"]):
-        raise _fail(paths["projections"], f"needs debt_held_by_public for FY{first - 1}")
+        raise fail(path, f"needs debt_held_by_public for FY{first - 1}")
+
+
+def _check_anchor_years(lt: pd.DataFrame, cats: pd.DataFrame, paths: dict[str, Path], meta: dict) -> None:
+    """The long-term anchors come after the projection and the categories give the years the
+    vintage.toml says they give (every year, unless it lists them)."""
+    meta_path, first, last = meta["path"], meta["first_year"], meta["last_projection_year"]
     if (lt["fiscal_year"] <= last).any():
-        raise _fail(paths["long_term"], f"long-term anchors must come after FY{last}")
+        raise fail(paths["long_term"], f"long-term anchors must come after FY{last}")
     lt_years = meta.get("long_term_years") or list(range(last + 1, int(lt["fiscal_year"].max()) + 1))
     _check_years(lt, paths["long_term"], lt_years, "long_term_years", meta_path)
     cat_years = meta.get("category_years") or list(range(first, last + 1))
     if cat_years[0] > first or cat_years[-1] != last:
-        raise _fail(meta_path, f"field 'category_years' must run from FY{first} or before to FY{last}")
+        raise fail(meta_path, f"field 'category_years' must run from FY{first} or before to FY{last}")
     _check_years(cats, paths["categories"], cat_years, "category_years", meta_path)
 
-    cw = _wide(cats)
-    for y in (first, last):
-        if y not in cw.index:
-            raise _fail(paths["categories"], f"needs figures for FY{y}")
-    state, state_paths, bill_share = load_initial_state(meta["initial_state"])
-    holders = _read_holders(
-        state_paths["holders"], float(cbo.loc[first, "debt_held_by_public"]), paths["projections"]
-    )
 
-    p = cbo.loc[years]
+# the tables that continue beyond the vintage along the long-term file's anchors: table -> variable
+LONG_TERM_TABLES = {
+    "nominal GDP growth table": "nominal_gdp_growth",
+    "revenues share table": "revenues_pct_gdp",
+    "primary outlays share table": "primary_outlays_pct_gdp",
+    "other means of financing share table": "other_means_of_financing_pct_gdp",
+    "bill yield table": "bill_yield",
+    "ten year yield table": "ten_year_yield",
+    "policy rate table": "fed_funds_rate",
+    "baseline inflation table": "pce_inflation",
+}
+
+
+def _vintage_tables(
+    cbo: pd.DataFrame, ltw: pd.DataFrame, cw: pd.DataFrame, meta: dict, bill_share: float
+) -> dict[str, pd.Series]:
+    """The model's fiscal-year input tables to 2100: CBO's projection (``cbo``, wide), continued
+    along the long-term anchors (``ltw``), the initial state's bill share and the categories' shares
+    of primary outlays (``cw``)."""
+    first, last = meta["first_year"], meta["last_projection_year"]
+    p = cbo.loc[list(range(first, last + 1))]
     if "cpiu_inflation" in p and p["cpiu_inflation"].notna().all():
         cpi = p["cpiu_inflation"]
     else:  # a vintage without CPI-U: PCE plus the stated wedge (vintage.toml cpi_minus_pce)
@@ -442,18 +406,7 @@ def load_inputs(vintage: str) -> ModelInputs:
         "CPI inflation table": cpi,
         "GDP price growth table": p["gdp_price_index_growth"],
     }
-    ltw = _wide(lt)
-    extend = {
-        "nominal GDP growth table": "nominal_gdp_growth",
-        "revenues share table": "revenues_pct_gdp",
-        "primary outlays share table": "primary_outlays_pct_gdp",
-        "other means of financing share table": "other_means_of_financing_pct_gdp",
-        "bill yield table": "bill_yield",
-        "ten year yield table": "ten_year_yield",
-        "policy rate table": "fed_funds_rate",
-        "baseline inflation table": "pce_inflation",
-    }
-    for table, var in extend.items():
+    for table, var in LONG_TERM_TABLES.items():
         anchors = ltw[var].dropna()
         series = pd.concat([tables[table], anchors])
         if LAST_YEAR not in series.index:
@@ -470,34 +423,33 @@ def load_inputs(vintage: str) -> ModelInputs:
     # no shift on the vintage's own path: a sweep's path family adds one (the Monte Carlo's growth draw)
     tables["productivity shift table"] = pd.Series({first: 0.0, LAST_YEAR: 0.0}, dtype=float)
     tables["other interest income table"] = other_interest_income(cbo, first, last)
-    # each category is CBO's own dollars (timing-adjusted; Medicare net of offsetting receipts)
-    # over primary outlays as CBO reports them (not timing-adjusted), the model's primary outlays,
-    # so the share times them gives CBO's dollars and the timing shifts fall in other outlays;
-    # beyond the last year, the last year's share of timing-adjusted primary outlays is held
+    tables |= _category_shares(cbo, cw, last)
+    return {k: v.rename_axis("fiscal_year") for k, v in tables.items()}
+
+
+def _category_shares(cbo: pd.DataFrame, cw: pd.DataFrame, last: int) -> dict[str, pd.Series]:
+    """The spending categories' tables, as percentages of primary outlays, held beyond FY``last``.
+
+    Each category is CBO's own dollars (timing-adjusted; Medicare net of offsetting receipts) over
+    primary outlays as CBO reports them (not timing-adjusted), the model's primary outlays, so the
+    share times them gives CBO's dollars and the timing shifts fall in other outlays; beyond the
+    last year, the last year's share of timing-adjusted primary outlays is held.
+    """
     primary = (cbo["outlays"] - cbo["net_interest"]).reindex(cw.index)
     primary_ta = cw["outlays_timing_adjusted"] - cw["net_interest"]
+    out = {}
     for table, var in CATEGORY_TABLES.items():
         share = (cw[var] / primary * 100).dropna()
         share.loc[last + 1] = share.loc[LAST_YEAR] = cw.at[last, var] / primary_ta.loc[last] * 100
-        tables[table] = share.sort_index().astype(float)
-    tables = {k: v.rename_axis("fiscal_year") for k, v in tables.items()}
-    _check_table_ranges(tables, last, paths, state_paths["profile"])
-
-    constants = start_constants(cbo, first, state, holders)
-
-    files = {recorded_path(p): sha256_of(p) for p in [meta_path, *paths.values(), *state_paths.values()]}
-    return ModelInputs(
-        vintage, meta["title"], constants, tables, cbo, targets, files, first_year=first, meta=_public(meta)
-    )
+        out[table] = share.sort_index().astype(float)
+    return out
 
 
 def _check_table_ranges(
     tables: dict[str, pd.Series], last: int, paths: dict[str, Path], profile: Path
 ) -> None:
-    """The vintage's tables within the ranges a scenario may give them (scenario.TABLE_RANGES),
+    """The vintage's tables within the ranges a scenario may give them (runners.inputs.ranges),
     or a SnowballError naming the data file the out-of-range year comes from."""
-    from runners.scenario.scenarios import TABLE_RANGES
-
     for name, series in tables.items():
         if name not in TABLE_RANGES:
             continue
@@ -511,7 +463,7 @@ def _check_table_ranges(
                 source = profile
             else:
                 source = paths["projections"] if year <= last else paths["long_term"]
-            raise _fail(
+            raise fail(
                 source,
                 f"gives '{name}' = {value:g} in {year}, out of range; allowed {low:g} to {high:g} ({units})",
             )
@@ -563,70 +515,38 @@ def _public(meta: dict) -> dict:
 def _read_profile(path: Path) -> pd.DataFrame:
     df = read_csv(path, ["bucket", "years_from", "years_to", "amount_bn", "coupon_pct", "source"])
     for col in ("years_from", "years_to", "amount_bn", "coupon_pct"):
-        _numeric(df, path, col)
+        numeric(df, path, col)
     if list(df["bucket"]) != BUCKETS:
-        raise _fail(path, f"buckets must be, in order: {', '.join(BUCKETS)}")
+        raise fail(path, f"buckets must be, in order: {', '.join(BUCKETS)}")
     if (df["amount_bn"] < 0).any():
-        raise _fail(path, "amount_bn must not be negative")
+        raise fail(path, "amount_bn must not be negative")
     if not df["coupon_pct"].between(0, 30).all():
-        raise _fail(path, "coupon_pct must be between 0 and 30")
+        raise fail(path, "coupon_pct must be between 0 and 30")
     return df.set_index("bucket")
 
 
 def _read_issuance(path: Path) -> dict[str, float]:
     df = read_csv(path, ["parameter", "value", "unit", "source"])
-    _numeric(df, path, "value")
+    numeric(df, path, "value")
     got = dict(zip(df["parameter"], df["value"], strict=True))
     unknown = sorted(set(got) - set(ISSUANCE_UNITS))
     missing = sorted(set(ISSUANCE_UNITS) - set(got))
     if unknown or missing or len(got) != len(df):
-        raise _fail(path, f"parameters must be exactly {', '.join(ISSUANCE_UNITS)}, once each")
+        raise fail(path, f"parameters must be exactly {', '.join(ISSUANCE_UNITS)}, once each")
     for _, row in df.iterrows():
         if row["unit"] != ISSUANCE_UNITS[row["parameter"]]:
-            raise _fail(
+            raise fail(
                 path,
                 f"'{row['parameter']}' has unit '{row['unit']}', "
                 f"expected '{ISSUANCE_UNITS[row['parameter']]}'",
             )
     shares = [v for k, v in got.items() if k.endswith("_issuance_share")]
     if min(shares) < 0 or abs(sum(shares) - 1) > 1e-3:
-        raise _fail(
+        raise fail(
             path,
             f"issuance shares must be non-negative and sum to 1 (they sum to {sum(shares):.4f})",
         )
     return got
-
-
-HOLDERS = ["japan", "china", "other_foreign_official", "foreign_private", "fed"]
-
-
-def _positive(df: pd.DataFrame, path: Path, variables: tuple[str, ...]) -> None:
-    """Levels that cannot be zero or negative (GDP, revenues, outlays, debt) in a tidy file."""
-    bad = df[df["variable"].isin(variables) & ~(df["value"] > 0)]
-    if len(bad):
-        row = bad.iloc[0]
-        raise _fail(
-            path,
-            f"variable '{row['variable']}' = {row['value']:g} in fiscal year {int(row['fiscal_year'])}; "
-            "it must be positive ($bn)",
-        )
-
-
-def _read_holders(path: Path, debt: float, debt_file: Path) -> dict[str, float]:
-    """The initial state's holdings ($bn), which must stay below ``debt`` (from ``debt_file``)."""
-    df = read_csv(path, ["holder", "amount_bn", "source"])
-    _numeric(df, path, "amount_bn")
-    if sorted(df["holder"]) != sorted(HOLDERS):
-        raise _fail(path, f"holders must be exactly {', '.join(HOLDERS)} (domestic private is the rest)")
-    if (df["amount_bn"] < 0).any():
-        raise _fail(path, "amount_bn must not be negative")
-    if df["amount_bn"].sum() >= debt:
-        raise _fail(
-            path,
-            f"holdings sum to {df['amount_bn'].sum():,.1f}, more than the debt held by the public "
-            f"({debt:,.1f}, {_rel(debt_file)})",
-        )
-    return dict(zip(df["holder"], df["amount_bn"], strict=True))
 
 
 def read_history() -> pd.DataFrame:
@@ -645,8 +565,8 @@ def read_history() -> pd.DataFrame:
     ]
     df = read_csv(path, cols)
     for c in cols[:-1]:
-        _numeric(df, path, c)
+        numeric(df, path, c)
     repeated = df["fiscal_year"][df["fiscal_year"].duplicated()]
     if len(repeated):
-        raise _fail(path, f"fiscal year {int(repeated.iloc[0])} appears twice; give each year once")
+        raise fail(path, f"fiscal year {int(repeated.iloc[0])} appears twice; give each year once")
     return df.set_index(df["fiscal_year"].astype(int))

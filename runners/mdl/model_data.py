@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from runners.core.errors import SnowballError
+from runners.core.model_time import step_times
 from runners.core.paths import MODEL_FILE
 
 PATH_VARIABLES = {
@@ -103,6 +104,11 @@ def read_values(text: str, names: list[str]) -> dict[str, object]:
     return out
 
 
+def model_step_times(m, first_year: int, until: int) -> np.ndarray:
+    """The pysd model ``m``'s own step times from ``first_year`` to ``until`` (its TIME STEP)."""
+    return step_times(float(m.components.time_step()), first_year, until)
+
+
 def computed_paths(inputs) -> dict[str, pd.Series]:
     """Monthly baseline paths from ``inputs``' own baseline run (``baseline path on`` = 0)."""
     import contextlib
@@ -110,10 +116,9 @@ def computed_paths(inputs) -> dict[str, pd.Series]:
 
     from runners.inputs.vintage import LAST_YEAR
     from runners.mdl import model
-    from runners.projection.run import step_times
 
     m = model.load_model()
-    times = step_times(m, inputs.first_year, LAST_YEAR)
+    times = model_step_times(m, inputs.first_year, LAST_YEAR)
     with contextlib.redirect_stdout(io.StringIO()):
         m.set_components(dict(inputs.constants) | dict(inputs.tables) | {SWITCH: 0})
         raw = m.run(

@@ -35,22 +35,19 @@ from runners.analysis.gap import what_it_would_take
 from runners.core.cache import sha256_of
 from runners.core.environment import source_date_epoch
 from runners.core.errors import SnowballError
+from runners.core.fiscal_years import first_peak_year
 from runners.core.outputs import atomic_dir, check_target, write_csv, write_json, written_files
 from runners.core.paths import REPORTS, recorded_file
 from runners.inputs.vintage import LAST_YEAR, data_dir, read_history, vintage_meta
 from runners.mdl import model
-from runners.projection.run import (
-    RunResult,
-    display_path,
-    first_peak_year,
-    milestone_label,
-    run,
-    scenario_record,
-)
+from runners.projection.manifest import display_path, scenario_record
+from runners.projection.milestones import milestone_label
+from runners.projection.run import RunResult, run
+from runners.projection.supply import selloff_range_table
 from runners.report import charts
 from runners.report.render import odds, render_html, render_markdown, write_pdf, write_xlsx
 from runners.scenario.scenarios import Scenario, builtin_names, load_scenario
-from runners.scenario.supply_effects import RANGE_YEAR, describe, selloff_range_table, sells
+from runners.scenario.supply_effects import RANGE_YEAR, describe, sells
 from runners.scenario.supply_effects import apply as apply_calibration
 from runners.scenario.supply_effects import get_set as get_calibration_set
 from runners.sweep.spec import usable_cores

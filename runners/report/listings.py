@@ -19,7 +19,7 @@ FORMATS = ("text", "csv", "markdown")
 
 
 def _baseline(vintage: str | None):
-    from runners.projection.run import cached_inputs, scenario_params
+    from runners.projection.params import cached_inputs, scenario_params
     from runners.scenario.scenarios import load_scenario
 
     scenario = load_scenario("baseline")

@@ -37,7 +37,7 @@ def headline_rows(
 ) -> tuple[list[str], list[list[str]]]:
     """Header and formatted rows of the headline table (scenario titles as rows); a milestone
     not reached reads 'not by FY``until``'."""
-    from runners.projection.run import not_by
+    from runners.projection.milestones import not_by
 
     cols = headline_columns(table)
     header = ["Scenario"] + [label for _, label, _ in cols]

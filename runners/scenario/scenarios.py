@@ -15,11 +15,13 @@ import os
 import re
 import stat
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from runners.core.errors import SnowballError
 from runners.core.paths import data_dir
+from runners.inputs.ranges import TABLE_RANGES
 from runners.inputs.vintage import DEFAULT_VINTAGE, LAST_YEAR, available_vintages, vintage_meta
 from runners.mdl import model
 
@@ -34,32 +36,12 @@ OPEN_BOUND = 1e6
 NUMBER_TEXT = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)", re.I)
 MAX_TOML_DEPTH = 16  # tables and arrays within each other: a scenario needs 3, a sweep spec 4
 
-# The range of every value of a fiscal-year input table (the .mdl declares the tables but not the
-# range of their values): wide enough for any stress a user may study, narrow enough to refuse
-# typos (1e6) and impossible economics (a 150% fall of nominal GDP in a year).
-TABLE_RANGES: dict[str, tuple[float, float, str]] = {
-    "nominal GDP growth table": (-30.0, 50.0, "percent a year"),
-    "revenues share table": (1.0, 60.0, "percent of GDP"),  # the interest-to-revenue denominator
-    "primary outlays share table": (0.0, 60.0, "percent of GDP"),
-    "other means of financing share table": (-10.0, 10.0, "percent of GDP"),
-    "bill yield table": (-5.0, 50.0, "percent"),
-    "ten year yield table": (-5.0, 50.0, "percent"),
-    "policy rate table": (-5.0, 50.0, "percent"),
-    "baseline inflation table": (-20.0, 100.0, "percent"),
-    "CPI inflation table": (-20.0, 100.0, "percent"),
-    "GDP price growth table": (-20.0, 100.0, "percent a year"),
-    "productivity shift table": (-10.0, 10.0, "percentage points of real GDP growth"),
-    "bill share table": (0.0, 100.0, "percent of debt held by the public"),
-    "defense share table": (0.0, 100.0, "percent of primary outlays"),
-    "nondefense share table": (0.0, 100.0, "percent of primary outlays"),
-    "social security share table": (0.0, 100.0, "percent of primary outlays"),
-    "medicare share table": (0.0, 100.0, "percent of primary outlays"),
-    "medicaid share table": (0.0, 100.0, "percent of primary outlays"),
-}
 # holders whose starting holdings must together stay below the debt (domestic private is the rest)
 HOLDINGS = [f"initial {h} holdings" for h in ("japan", "china", "other foreign official", "foreign private")]
 HOLDINGS.append("initial fed holdings")
 DEBT = "initial debt held by the public"
+# how a scenario's checks fail: (the key whose line to name, the reason) -> the error to raise
+Failure = Callable[[str, str], SnowballError]
 
 
 def read_input_file(path: Path, what: str) -> str:
@@ -359,22 +341,7 @@ def parse_scenario(path: Path) -> Scenario:
     def fail(key: str, reason: str) -> SnowballError:
         return SnowballError(f"{path}: line {_line_of(text, key)}: {reason}")
 
-    unknown = sorted(set(doc) - HEADER - SECTIONS)
-    if unknown:
-        allowed = ", ".join(sorted(HEADER | SECTIONS))
-        raise fail(unknown[0], f"unknown field '{unknown[0]}'; allowed: {allowed}")
-    for key in ("title", "description"):
-        if not isinstance(doc.get(key), str) or not doc[key].strip():
-            raise fail(key, f"field '{key}' is required and must be a non-empty string")
-    refs = doc.get("references", [])
-    if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
-        raise fail("references", "field 'references' must be a list of strings")
-    baseline = doc.get("baseline", DEFAULT_VINTAGE)
-    if baseline not in available_vintages():
-        raise fail(
-            "baseline",
-            f"unknown baseline '{baseline}'; available: {', '.join(available_vintages())}",
-        )
+    refs, baseline = _header(doc, fail)
 
     if doc.get("constants") or doc.get("tables"):
         model.parameters()  # the model's own failure (its file, the cache) is not this file's line
@@ -391,8 +358,45 @@ def parse_scenario(path: Path) -> Scenario:
         except SnowballError as exc:
             raise fail(name, f"[constants] {exc}") from None
 
+    tables = _parse_tables(doc.get("tables", {}), baseline, fail)
+    return Scenario(
+        name=path.stem,
+        title=doc["title"].strip(),
+        description=doc["description"].strip(),
+        references=tuple(refs),
+        baseline=baseline,
+        constants=constants,
+        tables=tables,
+        path=path.resolve(),
+    )
+
+
+def _header(doc: dict, fail: Failure) -> tuple[list[str], str]:
+    """Check a scenario's fields and header (title, description, references, baseline); return its
+    references and baseline vintage."""
+    unknown = sorted(set(doc) - HEADER - SECTIONS)
+    if unknown:
+        allowed = ", ".join(sorted(HEADER | SECTIONS))
+        raise fail(unknown[0], f"unknown field '{unknown[0]}'; allowed: {allowed}")
+    for key in ("title", "description"):
+        if not isinstance(doc.get(key), str) or not doc[key].strip():
+            raise fail(key, f"field '{key}' is required and must be a non-empty string")
+    refs = doc.get("references", [])
+    if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
+        raise fail("references", "field 'references' must be a list of strings")
+    baseline = doc.get("baseline", DEFAULT_VINTAGE)
+    if baseline not in available_vintages():
+        raise fail(
+            "baseline",
+            f"unknown baseline '{baseline}'; available: {', '.join(available_vintages())}",
+        )
+    return refs, baseline
+
+
+def _parse_tables(raw_tables: object, baseline: str, fail: Failure) -> dict[str, dict[int, float]]:
+    """A scenario's ``[tables]``: each an input table a scenario may replace, by Vensim name,
+    mapping fiscal years after the baseline's initial state to values within TABLE_RANGES."""
     tables: dict[str, dict[int, float]] = {}
-    raw_tables = doc.get("tables", {})
     if not isinstance(raw_tables, dict):
         raise fail("tables", "[tables] must hold one table per input, year = value")
     known = {k: py for k, py in model.tables().items() if k in TABLE_RANGES}
@@ -411,28 +415,25 @@ def parse_scenario(path: Path) -> Scenario:
             raise fail(name, f"[tables] '{name}': table '{match}' is already set; set each table once")
         if not isinstance(points, dict) or not points:
             raise fail(name, f'[tables."{name}"] must map fiscal years to numbers')
-        clean = {}
-        for year, value in points.items():
-            if not (str(year).isascii() and str(year).isdigit()) or not first_year < int(year) <= LAST_YEAR:
-                raise fail(
-                    name,
-                    f"[tables] '{name}': year {year!r} must be a fiscal year {first_year + 1}-{LAST_YEAR} "
-                    f"(the run reads the tables from FY{first_year + 1}, after the initial state)",
-                )
-            if int(year) in clean:  # "2030" and "02030": two keys for one year
-                raise fail(name, f"[tables] '{name}': year {int(year)} is given twice; give each year once")
-            try:
-                clean[int(year)] = check_table_value(match, year, value)
-            except SnowballError as exc:
-                raise fail(name, f"[tables] {exc}") from None
-        tables[match] = clean
-    return Scenario(
-        name=path.stem,
-        title=doc["title"].strip(),
-        description=doc["description"].strip(),
-        references=tuple(refs),
-        baseline=baseline,
-        constants=constants,
-        tables=tables,
-        path=path.resolve(),
-    )
+        tables[match] = _table_points(name, match, points, first_year, fail)
+    return tables
+
+
+def _table_points(name: str, match: str, points: dict, first_year: int, fail: Failure) -> dict[int, float]:
+    """One ``[tables]`` entry's points (``name`` as written, ``match`` its Vensim name): whole
+    fiscal years after ``first_year``, each once, each value checked (:func:`check_table_value`)."""
+    clean = {}
+    for year, value in points.items():
+        if not (str(year).isascii() and str(year).isdigit()) or not first_year < int(year) <= LAST_YEAR:
+            raise fail(
+                name,
+                f"[tables] '{name}': year {year!r} must be a fiscal year {first_year + 1}-{LAST_YEAR} "
+                f"(the run reads the tables from FY{first_year + 1}, after the initial state)",
+            )
+        if int(year) in clean:  # "2030" and "02030": two keys for one year
+            raise fail(name, f"[tables] '{name}': year {int(year)} is given twice; give each year once")
+        try:
+            clean[int(year)] = check_table_value(match, year, value)
+        except SnowballError as exc:
+            raise fail(name, f"[tables] {exc}") from None
+    return clean

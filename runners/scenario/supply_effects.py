@@ -3,8 +3,9 @@ documented ranges of the other behavioural parameters (data/calibration/behaviou
 
 A set is data: which studies it reproduces, the arithmetic and the model constants it sets. This
 module validates the files (every constant through the same check as a scenario's), applies a set
-to a scenario and gives sell-off scenarios as a central value with a low-high range. The
-equations stay in the .mdl (view 2 Yields: supply flow effect, supply stock effect, QE effect).
+to a scenario and words a sell-off's central value with its low-high range (the runs behind them:
+``runners.projection.supply``). The equations stay in the .mdl (view 2 Yields: supply flow
+effect, supply stock effect, QE effect).
 
 (``runners.inputs.cbo_errors`` is a different thing: the Monte Carlo sweep's check against CBO's errors.)
 """
@@ -224,37 +225,6 @@ def sells(scenario: Scenario) -> bool:
     return any(value(n) > 0 for n in names)
 
 
-def selloff_ranges(
-    scenarios: list[Scenario],
-    year: int = RANGE_YEAR,
-    baseline: str | None = None,
-    sets: tuple[str, ...] = ("low", DEFAULT, "high"),
-) -> pd.DataFrame:
-    """For each scenario and set: the 10-year peak (monthly gap from the baseline path, bp),
-    debt/GDP (%) and net interest ($bn) in fiscal year ``year``. Tidy: one row per
-    (scenario, calibration). Scenarios without official sales get the central set only."""
-    from runners.projection import run
-
-    rows = []
-    for scenario in scenarios:
-        for name in sets if sells(scenario) else (DEFAULT,):
-            res = run.run(
-                scenario, until=year, baseline=baseline, calibration=name, monthly=["ten year yield gap"]
-            )
-            gap = res.monthly["ten year yield gap"]  # type: ignore[index]
-            rows.append(
-                {
-                    "scenario": scenario.name,
-                    "calibration": name,
-                    "ten_year_peak_bp": float(gap.max()) * 100,
-                    "ten_year_peak_time": float(gap.idxmax()),
-                    "debt_to_gdp": float(res.results.at[year, "debt_to_gdp"]),
-                    "net_interest": float(res.results.at[year, "net_interest"]),
-                }
-            )
-    return pd.DataFrame(rows)
-
-
 def range_table(ranges: pd.DataFrame) -> pd.DataFrame:
     """One row per scenario: central values with low and high (NaN where the scenario has no sales)."""
     wide = ranges.pivot(index="scenario", columns="calibration")
@@ -281,17 +251,6 @@ def describe(row: pd.Series, year: int = RANGE_YEAR) -> str:
         f"{part('debt_to_gdp', '{:.1f}', '', '%')}; net interest FY{year} "
         f"{part('net_interest', '{:,.0f}', '$', 'bn')}"
     )
-
-
-def selloff_range_table(
-    scenarios: list[Scenario], year: int = RANGE_YEAR, baseline: str | None = None
-) -> pd.DataFrame:
-    """The sell-off scenarios among ``scenarios`` as central values with low and high (see
-    ``range_table``); empty when none sells. What ``snowball compare`` and the briefing report."""
-    selling = [s for s in scenarios if sells(s)]
-    if not selling:
-        return pd.DataFrame()
-    return range_table(selloff_ranges(selling, year, baseline))
 
 
 def apply_to_spec(spec, name: str = DEFAULT):

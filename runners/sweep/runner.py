@@ -110,7 +110,7 @@ def scenario_inputs(
     The .mdl's values, then the vintage's constants, the baseline paths, ``baseline path on`` = 1,
     the scenario's constants and the overrides; tables: the vintage's, with the scenario's points.
     """
-    from runners.projection.run import cached_inputs, scenario_params
+    from runners.projection.params import cached_inputs, scenario_params
 
     inputs = inputs or cached_inputs(scenario.baseline)
     params = scenario_params(scenario, inputs, overrides)
@@ -1263,7 +1263,7 @@ def manifest(the_plan: Plan, files: dict[str, str], extra: dict) -> dict:
     """What produced the sweep: the spec, seed, versions and hashes (no timings: byte-stable)."""
     from runners.core.cache import sha256_of
     from runners.inputs.cbo_errors import errors_path
-    from runners.projection.run import display_path, scenario_record
+    from runners.projection.manifest import display_path, scenario_record
     from runners.scenario.supply_effects import calibration_dir
 
     spec = the_plan.spec

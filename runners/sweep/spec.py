@@ -443,7 +443,7 @@ def parse_spec(path: Path, baseline: str | None = None, overrides: dict[str, int
         fields[param.name] = fld
 
     tables = set(model.tables())
-    from runners.projection.run import cached_inputs
+    from runners.projection.params import cached_inputs
 
     year_tables = sorted(cached_inputs(scenario.baseline).tables)
     paths: list[PathSpec] = []
