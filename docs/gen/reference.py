@@ -17,7 +17,12 @@ from runners.outputs import column_table
 from runners.scenario import builtin_names, load_scenario, scenarios_dir
 
 # results.csv's index, which the registry does not hold
-FISCAL_YEAR_ROW = ("fiscal_year", "Fiscal year (October–September)", "year", "Row key; FY2025 ends 30 Sep 2025.")
+FISCAL_YEAR_ROW = (
+    "fiscal_year",
+    "Fiscal year (October–September)",
+    "year",
+    "Row key; FY2025 ends 30 Sep 2025.",
+)
 USAGE_WIDTH = 100  # fixed, so the page does not depend on the terminal
 
 
@@ -64,7 +69,8 @@ def cli_page() -> str:
         *(f"| [`snowball {n}`](#snowball-{n}) | {_cell(helps.get(n, ''))} |" for n in subs),
     ]
     for name, sub in subs.items():
-        lines += ["", f"## snowball {name}", "", _cell(helps.get(name, "")), "", "```text", _usage(sub), "```"]
+        lines += ["", f"## snowball {name}", "", _cell(helps.get(name, ""))]
+        lines += ["", "```text", _usage(sub), "```"]
         rows = _argument_rows(sub)
         if rows:
             lines += ["", "| argument | value | default | meaning |", "|---|---|---|---|", *rows]
@@ -85,7 +91,8 @@ def columns_page() -> str:
         "| `{}` | {} | {} | {} |".format(*FISCAL_YEAR_ROW),
     ]
     for name, row in table.iterrows():
-        lines.append(f"| `{name}` | {_cell(row['label'])} | {_cell(row['unit'])} | {_cell(row['definition'])} |")
+        cells = [_cell(row[k]) for k in ("label", "unit", "definition")]
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
