@@ -109,8 +109,12 @@ def test_results_columns_table_is_what_results_csv_holds(baseline_result):
         assert documented[col.name] == (col.label, col.unit, col.definition), col.name
 
 
-def test_quick_tour_headline_is_the_runs(baseline_result):
-    tour = section("getting-started", "## A quick tour of `snowball run`")
+@pytest.mark.parametrize(
+    ("name", "heading"),
+    [("README", "## Your first run"), ("getting-started", "## A quick tour of `snowball run`")],
+)
+def test_quick_tour_headline_is_the_runs(baseline_result, name, heading):
+    tour = section(name, heading)
     block = next(b for lang, b in blocks(tour) if not lang and "Debt held by the public" in b)
     shown = [re.split(r"\s{2,}", line.strip(), maxsplit=1) for line in block.splitlines()[2:] if line.strip()]
     assert [tuple(row) for row in shown] == headline(baseline_result)
