@@ -3,14 +3,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DOCS_STAMP := $(VENV)/.installed-docs
 
-.PHONY: install brief test lint format bench golden model-data model-sketch readme-charts clean
+.PHONY: install brief test lint format docs bench golden model-data model-sketch readme-charts clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
+
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
+	touch $(DOCS_STAMP)
 
 install: $(STAMP)
 
@@ -28,6 +33,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# the documentation site, warnings as errors, into docs/_build/html/ (its reference pages are generated)
+docs: $(DOCS_STAMP)
+	$(BIN)/python -m sphinx -W --keep-going -n -q -b html docs docs/_build/html
 
 # make bench BENCH_ARGS=--large adds 1,000,000 draws
 bench: $(STAMP)
@@ -54,4 +63,4 @@ readme-charts: $(STAMP)
 	cp reports/diagrams/6-policy-responses-and-spillovers.png reports/readme/sketch_policy_responses.png
 
 clean:
-	rm -rf $(VENV) reports/runs reports/briefing reports/bench reports/sweeps reports/compare reports/backtests reports/gap reports/diagrams models/snowball.py models/.snowball.sha256 .cache
+	rm -rf $(VENV) reports/runs reports/briefing reports/bench reports/sweeps reports/compare reports/backtests reports/gap reports/diagrams models/snowball.py models/.snowball.sha256 .cache docs/_build docs/reference/generated

@@ -1,5 +1,6 @@
-"""The Python API (issue 12, item 5): the README's example runs, names and paths are equivalent,
-overrides are checked by the CLI's own function, and the fast lookups touch Snowball's model only."""
+"""The Python API (issue 12, item 5): the example of docs/howto/python-api.md runs, names and paths
+are equivalent, overrides are checked by the CLI's own function, and the fast lookups touch Snowball's
+model only."""
 
 import contextlib
 import io
@@ -18,20 +19,19 @@ from runners.mdl import model
 from runners.scenario.scenarios import scenarios_dir
 
 
-def readme_example() -> str:
-    text = (REPO / "README.md").read_text()
-    section = text.split("## Python API", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+def docs_example() -> str:
+    text = (REPO / "docs" / "howto" / "python-api.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     assert len(blocks) == 1
     return blocks[0]
 
 
-def test_readme_example_runs(monkeypatch):
+def test_docs_example_runs(monkeypatch):
     monkeypatch.chdir(REPO)  # the example names data/scenarios/baseline.toml relative to a clone
     space: dict = {}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(readme_example(), "README.md (Python API)", "exec"), space)
+        exec(compile(docs_example(), "docs/howto/python-api.md", "exec"), space)
     base, shock, older = space["base"], space["shock"], space["older"]
     # FY-indexed frames; the 1 pp shift raises FY2035 net interest and the line printed says so
     assert base.results.index.name == "fiscal_year" and base.results.index[-1] == 2035

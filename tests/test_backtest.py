@@ -37,7 +37,7 @@ def test_debt_tracks_actuals_because_the_deficit_is_actual(from2015, from2020):
 
 
 def test_net_interest_tracks_history(from2015, from2020):
-    """Stated accuracy (README 'How good is it?'): mean absolute error under 5% from either start,
+    """Stated accuracy (docs/quality.md, 'How good is it?'): mean absolute error under 5% from either start,
     FY2023-25 within 5% (after the 2022 inflation and bill-rate jumps)."""
     for b in (from2015, from2020):
         s = b.summary()

@@ -642,7 +642,7 @@ def test_a_sweep_path_starting_after_the_sweep_is_refused(tmp_path, capsys):
 def test_gap_probability_needs_a_monte_carlo_sweep(tmp_path, capsys):
     # the issue: `gap --probability 0.9 --sweep sobol` printed "With 90% probability 2.82% of GDP
     # (90.0% of 8,192 draws of 'sobol' meet the goal)", though a Sobol design (like grid, Morris
-    # and Latin-hypercube ones) is "sensitivity over a design, not probabilities" (README)
+    # and Latin-hypercube ones) is "sensitivity over a design, not probabilities" (docs/howto/briefing.md)
     out = tmp_path / "o"
     for spec, method in (("sobol", "sobol"), ("rate-paths", "latin-hypercube")):
         args = ["gap", "--target", "110", "--by", "2040", "--probability", "0.9", "--sweep", spec]

@@ -12,6 +12,7 @@ from runners.cli import main
 from runners.projection import run
 from runners.projection.milestones import milestone_label
 from runners.scenario.scenarios import load_scenario
+from runners.core.paths import REPO
 
 
 @pytest.fixture(scope="module")
@@ -314,8 +315,10 @@ def test_rate_axes_are_worded_alike(baseline_result):
     )
     assert rollover.axes[0].get_ylabel() == "% a year"
     assert [a.get_ylabel() for a in validation.axes[:3]] == ["% of GDP", "$bn", "% a year"]
-    line = validation.axes[2].get_lines()[0]  # the model's average rate, FY2026: 3.404% (README table)
+    line = validation.axes[2].get_lines()[0]  # the model's average rate, FY2026: 3.404% (docs/quality.md)
     assert line.get_ydata()[0] == pytest.approx(3.404, abs=5e-4)
+    quality = (REPO / "docs" / "quality.md").read_text(encoding="utf-8")
+    assert re.search(r"^\| 2026 \| .*? \| 3\.404% \| 3\.404% \| \+0\.000 \|$", quality, flags=re.M)
 
 
 def test_columns_csv_says_how_each_column_is_reported_and_the_numbers_agree(tmp_path):

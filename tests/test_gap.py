@@ -438,7 +438,7 @@ def test_every_vintage_starts_the_engine_at_its_own_initial_state():
 
 
 def test_chart_legend_clears_the_lines():
-    # the README's worked example (default vintage): the legend at the upper left sat on the
+    # the worked example of docs/howto/gap.md (default vintage): the legend at the upper left sat on the
     # vertical "adjustment starts" line and, in the --by 2026 chart, on the paths' first years
     import matplotlib.pyplot as plt
 

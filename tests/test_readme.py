@@ -1,10 +1,13 @@
-"""The README against the program: the commands and options it shows exist, the files it points
-at are in the repository, the results columns it lists are the ones written, and the figures it
-quotes from a run are the run's (so a change to the numbers shows up here, not in a reader's hands)."""
+"""The README and the documentation pages against the program: the commands and options they show
+exist, the files they point at are in the repository, the results columns listed are the ones
+written, and the figures quoted from a run are the run's (so a change to the numbers shows up here,
+not in a reader's hands). The text moved from the README into docs/ (issue 26): each check reads the
+page its text is on (tests/pages.py)."""
 
 import re
 
 import pytest
+from pages import README, all_pages, generator, hand_written, page, section
 
 from runners.cli import commands as cli
 from runners.core.columns import COLUMNS
@@ -15,19 +18,12 @@ from runners.projection.headline import headline
 from runners.projection.run import run
 from runners.scenario.scenarios import load_scenario
 
-README = (REPO / "README.md").read_text()
+SCENARIOS = "howto/scenario"
+SELLOFF = "model/selloff"
+QUALITY = "quality"
 
 
-def section(heading: str) -> str:
-    """The text under a heading, up to the next heading of the same or a higher level."""
-    level = heading.split(" ", 1)[0]
-    start = README.index(heading + "\n") if heading + "\n" in README else README.index(heading)
-    rest = README[start + len(heading) :]
-    ends = [m.start() for m in re.finditer(rf"^#{{1,{len(level)}}} ", rest, flags=re.M)]
-    return rest[: ends[0]] if ends else rest
-
-
-def blocks(text: str = README) -> list[tuple[str, str]]:
+def blocks(text: str) -> list[tuple[str, str]]:
     """The fenced code blocks of a text, as (language, body)."""
     out, lang, body = [], None, []
     for line in text.splitlines():
@@ -43,17 +39,18 @@ def blocks(text: str = README) -> list[tuple[str, str]]:
 
 
 def commands() -> list[str]:
-    """Every `snowball ...` command line the README shows: in code blocks (with their
+    """Every `snowball ...` command line the README and the pages show: in code blocks (with their
     continuation lines) and in inline code."""
     found = []
-    for _, body in blocks():
+    text = README + "\n" + all_pages()
+    for _, body in blocks(text):
         for line in body.splitlines():
             line = line.split("  #", 1)[0].rstrip()
             if line.startswith("snowball "):
                 found.append(line)
             elif found and line.startswith(" ") and line.strip().startswith("["):
                 found[-1] += " " + line.strip()
-    found += re.findall(r"`(snowball [^`]+)`", README)
+    found += re.findall(r"`(snowball [^`]+)`", text)
     return found
 
 
@@ -77,7 +74,7 @@ def test_every_command_and_option_shown_exists():
 
 
 def test_command_table_lists_every_command():
-    table = section("## Two commands")
+    table = section("README", "## Two commands")
     listed = set(re.findall(r"^\| `snowball ([\w-]+)", table, flags=re.M))
     listed |= set(re.findall(r", `snowball ([\w-]+)`", table))
     assert listed == set(subparsers())
@@ -86,13 +83,24 @@ def test_command_table_lists_every_command():
 def test_links_and_images_point_at_files_in_the_repository():
     targets = re.findall(r"\]\(([^)#\s]+)\)", README)
     local = [t for t in targets if not t.startswith("http")]
-    assert local, "the README shows its chart snapshots"
+    assert local, "the README shows its chart snapshot and links to the pages"
     for target in local:
         assert (REPO / target).is_file(), target
+    generated = {f"{name}.md" for name in generator().PAGES}
+    for path in hand_written():  # a page's links are relative to its folder
+        text = path.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#\s]+)\)", text):
+            if target.startswith("http"):
+                continue
+            file = (path.parent / target).resolve()
+            if file.parent.name == "generated":  # written by the build: the generator makes it
+                assert file.name in generated, (path.name, target)
+            else:
+                assert file.is_file(), (path.name, target)
 
 
 def test_results_columns_table_is_what_results_csv_holds(baseline_result):
-    table = section("### Results columns")
+    table = generator().columns_page()  # the generated reference page
     rows = re.findall(r"^\| `([a-z_0-9]+)` \| (.*?) \| (.*?) \| (.*?) \|$", table, flags=re.M)
     # `snowball run` writes result.results with its index (fiscal_year) first
     frame = baseline_result.results
@@ -102,21 +110,27 @@ def test_results_columns_table_is_what_results_csv_holds(baseline_result):
         assert documented[col.name] == (col.label, col.unit, col.definition), col.name
 
 
-def test_quick_tour_headline_is_the_runs(baseline_result):
-    tour = section("## A quick tour of `snowball run`")
+@pytest.mark.parametrize(
+    ("name", "heading"),
+    [("README", "## Your first run"), ("getting-started", "## A quick tour of `snowball run`")],
+)
+def test_quick_tour_headline_is_the_runs(baseline_result, name, heading):
+    tour = section(name, heading)
     block = next(b for lang, b in blocks(tour) if not lang and "Debt held by the public" in b)
     shown = [re.split(r"\s{2,}", line.strip(), maxsplit=1) for line in block.splitlines()[2:] if line.strip()]
     assert [tuple(row) for row in shown] == headline(baseline_result)
 
 
 def test_units_check_count_is_the_models():
-    quoted = re.search(r"consistent in all (\d+) computed equations", README)
+    quoted = re.search(r"consistent in all (\d+) computed equations", section("model/index", "## Units"))
     assert quoted and int(quoted.group(1)) == check_units().checked
 
 
 def test_actual_milestone_figures_are_the_history_files():
     hist = read_history()
-    quoted = re.search(r"net interest \(\$([\d,]+)bn\) passed defense \(\$([\d,]+)bn\) in FY(\d{4})", README)
+    quoted = re.search(
+        r"net interest \(\$([\d,]+)bn\) passed defense \(\$([\d,]+)bn\) in FY(\d{4})", page("howto/briefing")
+    )
     year = int(quoted.group(3))
     assert quoted.group(1) == f"{hist.at[year, 'net_interest']:,.0f}"
     assert quoted.group(2) == f"{hist.at[year, 'defense']:,.0f}"
@@ -124,7 +138,7 @@ def test_actual_milestone_figures_are_the_history_files():
     assert not (hist.loc[: year - 1, "net_interest"] > hist.loc[: year - 1, "defense"]).any()
 
 
-VALIDATION = ["### 1. CBO's February 2026 baseline", "### 2. CBO's January 2025 baseline"]
+VALIDATION = ["## 1. CBO's February 2026 baseline", "## 2. CBO's January 2025 baseline"]
 
 
 def _vintage(heading: str) -> str:
@@ -138,7 +152,7 @@ def test_validation_tables_are_the_runs(heading):
     model / CBO - 1 in %, e.g. FY2028 1,207 / 1,218 - 1 = -0.9%; the rate: model - CBO in pp)."""
     from runners.inputs.vintage import load_inputs
 
-    text = section(heading)
+    text = section(QUALITY, heading)
     rows = re.findall(
         r"^\| (\d{4}) \| ([\d.]+)% \| ([\d.]+)% \| \$([\d,]+)bn \| \$([\d,]+)bn \| ([+-][\d.]+)% "
         r"\| ([\d.]+)% \| ([\d.]+)% \| ([+-][\d.]+) \|$",
@@ -180,7 +194,7 @@ def _target(vintage: str, variable: str, year: int) -> float:
 def test_validation_prose_february_2026_is_the_runs():
     """The sentences under table 1: debt/GDP in 2036, 2055 and 2056 against CBO's, net interest
     and the deficit in 2056 (% of GDP), the yields held after FY2036 and the model's rate."""
-    text = " ".join(section(VALIDATION[0]).split())
+    text = " ".join(section(QUALITY, VALIDATION[0]).split())
     v = "cbo-2026-02"
     res = run(load_scenario("baseline"), until=2056).results
     deficit = res["deficit"] / res["gdp"] * 100
@@ -224,7 +238,7 @@ def test_validation_prose_january_2025_is_the_runs():
     rate gaps over FY2025-2035, and the 2055 anchors (debt/GDP, deficit, net interest)."""
     from runners.inputs.vintage import load_inputs
 
-    text = " ".join(section(VALIDATION[1]).split())
+    text = " ".join(section(QUALITY, VALIDATION[1]).split())
     v = "cbo-2025-01"
     res = run(load_scenario("baseline"), baseline=v, until=2055).results
     cbo = load_inputs(v).cbo
@@ -256,17 +270,21 @@ def test_validation_prose_january_2025_is_the_runs():
 
 
 def test_no_step_a_user_runs_needs_the_shared_folder():
-    """A user's clone has no ../shared: outside the developers' notes on sweeps and the engine's
-    test suite, the README points at nothing there."""
-    user_sections = README.split("## Sweeps: thousands of scenarios in seconds")[0]
-    user_sections += README.split("## What would it take?")[1]
-    assert "../shared" not in user_sections
+    """A user's clone has no ../shared: outside the developers' page (the engine's test suite) and
+    the derivation of CBO's projection errors, the README and the pages point at nothing there."""
+    sweep = page("howto/sweep")
+    derivation = section("howto/sweep", "## Calibrated uncertainty")
+    assert "../shared" in derivation  # what the exception is for
+    user = [README, sweep.replace(derivation, "")]
+    user += [p.read_text(encoding="utf-8") for p in hand_written() if p.stem not in ("development", "sweep")]
+    for text in user:
+        assert "../shared" not in text
 
 
 def test_gap_worked_example_is_the_commands_output():
     from runners.analysis.gap import format_gap, gap, question
 
-    text = section("## What would it take? The fiscal gap (`snowball gap`)")
+    text = page("howto/gap")
     shown = next(b for lang, b in blocks(text) if lang == "text")
     result = gap(question(load_scenario("baseline"), 2055, target=100.0))
     assert [line.rstrip() for line in shown.splitlines()] == format_gap(result).splitlines()
@@ -278,7 +296,7 @@ def test_gap_instrument_claim_is_the_models():
     from runners.analysis.gap import question, solve
 
     quoted = re.search(
-        r"for `japan-selloff`, ([\d.]+)% of GDP all\s+from revenues against ([\d.]+)% all", README
+        r"for `japan-selloff`, ([\d.]+)% of GDP all\s+from revenues against ([\d.]+)% all", page("howto/gap")
     )
     sale = load_scenario("japan-selloff")
     for value, instrument in zip(quoted.groups(), ("revenue", "spending"), strict=True):
@@ -292,7 +310,7 @@ def test_scenario_table_is_the_runs():
     GDP, from `snowball run NAME --until 2100` (the low-high ranges are the calibration tests')."""
     from runners.scenario.scenarios import builtin_names
 
-    text = section("## Scenarios")
+    text = section(SCENARIOS, "## The built-in scenarios")
     rows = re.findall(
         r"^\| `([a-z0-9-]+)` \| (.*?) \| .*? \| ([\d.]+)%.*? \| \$([\d,]+)bn.*? \| (.*?) \| (.*?) \|$",
         text,
@@ -312,10 +330,11 @@ def test_scenario_table_is_the_runs():
 
 
 def test_make_readme_charts_redraws_every_snapshot_the_readme_shows():
-    # the README's images in reports/readme/ are the ones `make readme-charts` copies there (a
+    # the images in reports/readme/ (README and pages) are the ones `make readme-charts` copies there (a
     # snapshot nothing redraws goes stale: the debt chart showed a sell-off from before a
     # recalibration)
-    shown = set(re.findall(r"\]\(reports/readme/([\w-]+)\.png\)", README))
+    text = README + "\n" + all_pages()
+    shown = set(re.findall(r"\]\((?:\.\./)*reports/readme/([\w-]+)\.png\)", text))
     make = (REPO / "Makefile").read_text()
     charts = re.search(r"^README_CHARTS := (.*)$", make, flags=re.M).group(1).split()
     target = make[make.index("readme-charts: ") :].split("\n\n")[0]
@@ -331,8 +350,8 @@ def test_backtest_output_is_the_commands():
     outside the ±5% target (FY2018 -6.2%, FY2022 -9.4%) and the count that meet it (8 of 10)."""
     from runners.analysis import backtest as bt
 
-    text = section("### 3. Backtest against history")
-    shown = next(b for lang, b in blocks(text) if lang == "text")
+    shown = next(b for lang, b in blocks(page("howto/backtest")) if lang == "text")
+    text = section(QUALITY, "## 3. Backtest against history")
     from2015 = bt.backtest(2015)
     assert shown.splitlines() == bt.format_backtest(from2015).splitlines()[: len(shown.splitlines())]
     flat = " ".join(text.split())
@@ -381,7 +400,7 @@ def test_backtest_output_is_the_commands():
 def test_bond_examples_are_the_commands(capsys):
     """The three `snowball bond` lines and the answers in their comments (the seed's bond:
     $3 coupon + $10 gain on $90 is $13 / $90 = 14.4%)."""
-    text = section("### Bond prices and the seed's arithmetic")
+    text = section(SCENARIOS, "## Bond prices and the seed's arithmetic")
     shown = re.findall(r"^(snowball bond [^#\n]*?)\s+# (yield|price) ([\d.]+)", text, flags=re.M)
     assert len(shown) == 3
     for line, what, value in shown:
@@ -408,13 +427,13 @@ def _ranged(row, var: str, fmt: str, dash: str = "\u2013") -> str:
 
 
 def test_selloff_tables_are_the_runs(selloff_ranges):
-    """The sell-off scenarios' central values with their low-high ranges, wherever the README
-    quotes them: the Scenarios table's brackets, the table of every sell-off scenario (10-year
+    """The sell-off scenarios' central values with their low-high ranges, wherever the pages
+    quote them: the Scenarios table's brackets, the table of every sell-off scenario (10-year
     peak: the monthly gap from the baseline path) and the `describe(row)` example sentence."""
     from runners.scenario import supply_effects as cs
 
     ranges = selloff_ranges
-    scenarios = section("## Scenarios")
+    scenarios = section(SCENARIOS, "## The built-in scenarios")
     rows = re.findall(
         r"^\| `([a-z0-9-]+)` \| .*? \| .*? \| (.*?) \| (.*?) \| .*? \| .*? \|$", scenarios, re.M
     )
@@ -424,7 +443,7 @@ def test_selloff_tables_are_the_runs(selloff_ranges):
         r = ranges.loc[name]
         assert debt == _ranged(r, "debt_to_gdp", "{:.1f}").replace(" (", "% ("), name
         assert interest == "$" + _ranged(r, "net_interest", "{:,.0f}").replace(" (", "bn ("), name
-    every = section("### The sell-off's effect on yields").split("Every sell-off scenario, central")[1]
+    every = page(SELLOFF).split("Every sell-off scenario, central")[1]
     table = re.findall(r"^\| `([a-z0-9-]+)` \| \+(.*?) \| (.*?) \| \$(.*?) \|$", every.split("\n\n")[1], re.M)
     assert sorted(n for n, *_ in table) == sorted(ranges.index)
     for name, peak, debt, interest in table:
@@ -432,7 +451,7 @@ def test_selloff_tables_are_the_runs(selloff_ranges):
         assert peak == _ranged(r, "ten_year_peak_bp", "{:.0f}").replace(" (", " bp ("), name
         assert debt == _ranged(r, "debt_to_gdp", "{:.1f}").replace(" (", "% ("), name
         assert interest == _ranged(r, "net_interest", "{:,.0f}").replace(" (", "bn ("), name
-    quoted = re.search(r'for the sentence\s+\("(.*?)"\)', README, flags=re.S).group(1)
+    quoted = re.search(r'for the sentence\s+\("(.*?)"\)', page(SELLOFF), flags=re.S).group(1)
     assert " ".join(quoted.split()) == cs.describe(ranges.loc["japan-selloff"])
 
 
@@ -440,7 +459,7 @@ def test_selloff_sets_table_is_the_runs(selloff_ranges, baseline_result):
     """`japan-selloff` under each set: the 10-year's monthly peak above its baseline path, the
     supply premium at that month (central: (61 + 22) / 0.859 = 96 bp in the worked example),
     debt/GDP and net interest in 2035, and the baseline's figures beside them."""
-    text = section("### The sell-off's effect on yields")
+    text = page(SELLOFF)
     rows = re.findall(
         r"^\| `(low|central|high)` \| \+(\d+) bp \| (\d+) bp \| ([\d.]+)% \| \$([\d,]+)bn \|$", text, re.M
     )
@@ -464,11 +483,11 @@ def test_selloff_sets_table_is_the_runs(selloff_ranges, baseline_result):
 
 
 def test_selloff_uncertainty_percentiles_are_the_sweeps(tmp_path):
-    """`snowball sweep selloff-uncertainty`'s 5th-50th-95th percentiles as the README quotes them
-    (summary.csv: p5, p50, p95)."""
+    """`snowball sweep selloff-uncertainty`'s 5th-50th-95th percentiles as the sell-off page quotes
+    them (summary.csv: p5, p50, p95)."""
     from runners import api
 
-    flat = " ".join(README.split())
+    flat = " ".join(page(SELLOFF).split())
     m = re.search(
         r"10-year yield FY(\d{4}) ([\d.]+)-([\d.]+)-([\d.]+)%; "
         r"debt/GDP FY(\d{4}) ([\d.]+)-([\d.]+)-([\d.]+)%; "
@@ -494,7 +513,7 @@ def test_sobol_ranking_is_the_sweeps(tmp_path):
     95% interval (sensitivity.csv: ST, S1, S1_conf)."""
     from runners import api
 
-    flat = " ".join(README.split())
+    flat = " ".join(page("howto/sweep").split())
     text = re.search(r"intervals in `sensitivity.csv`\): (.*?)\. Growth leads", flat).group(1)
     quoted = re.findall(r"([a-z ]+?) ([\d.]+)(?: \((?:S1 )?([\d.]+) ± ([\d.]+)\))?(?:, |$)", text)
     s = api.sweep("sobol", out=tmp_path / "sobol", workers=1).sensitivity
@@ -515,7 +534,7 @@ def test_calibrated_uncertainty_figures_are_the_spec_and_its_sweeps(tmp_path):
     from runners import api
     from runners.sweep.spec import sweeps_dir
 
-    flat = " ".join(section("### Calibrated uncertainty").split())
+    flat = " ".join(section("howto/sweep", "## Calibrated uncertainty").split())
     doc = tomllib.loads((sweeps_dir() / "monte-carlo.toml").read_text(encoding="utf-8"))
     sds = {p["name"]: p.get("shift", p.get("size"))["sd"] for p in doc["paths"]}
     m = re.search(
@@ -539,7 +558,7 @@ def test_calibrated_uncertainty_figures_are_the_spec_and_its_sweeps(tmp_path):
     assert m.groups() == (*got, *wide)
 
 
-GAP = "## What would it take? The fiscal gap (`snowball gap`)"
+GAP = "howto/gap"
 
 
 def test_gap_prose_figures_are_the_solvers():
@@ -552,7 +571,7 @@ def test_gap_prose_figures_are_the_solvers():
 
     from runners.analysis import gap
 
-    flat = " ".join(section(GAP).split())
+    flat = " ".join(page(GAP).split())
     base = load_scenario("baseline")
     worked = gap.gap(gap.question(base, 2055, target=100.0))
     without = worked.baseline.results.at[2055, "debt_to_gdp"]
@@ -612,7 +631,7 @@ def test_gap_probability_figures_are_the_solvers():
     from runners.analysis import gap
     from runners.sweep.spec import load_spec
 
-    flat = " ".join(section(GAP).split())
+    flat = " ".join(page(GAP).split())
     m = re.search(
         r"([\d.]+)% of GDP at P = ([\d.]+) against the deterministic ([\d.]+)%, which meets the goal in "
         r"([\d.]+)% of draws",
@@ -638,7 +657,7 @@ def test_scenarios_paragraph_agrees_with_the_table_and_runs():
     baseline's year past 300% of GDP, the earliest and latest stress scenario (from the table,
     itself checked against runs in test_scenario_table_is_the_runs), and debt/GDP in 2100 under
     the fiscal rule."""
-    text = section("## Scenarios")
+    text = section(SCENARIOS, "## The built-in scenarios")
     flat = " ".join(text.split())
     rows = re.findall(r"^\| `([a-z0-9-]+)` \|.*\| (FY\d{4}|not by FY2100) \|$", text, re.M)
     explodes = {name: int(year[2:]) for name, year in rows if year.startswith("FY")}
@@ -673,7 +692,7 @@ def test_bill_share_and_view_counts_are_the_models():
     from runners.report.diagram import diagrams
 
     share = load_inputs("cbo-2026-02").tables["bill share table"]
-    flat = " ".join(README.split())
+    flat = " ".join(all_pages().split())
     quoted = set(re.findall(r"([\d.]+)% at 30 September 2025", flat)) | set(
         re.findall(r"a line up from ([\d.]+)% to 30% in 2030", flat)
     )
@@ -693,7 +712,7 @@ def test_backtest_misses_quote_the_history_files():
     actual = pd.read_csv(data_dir() / "history" / "actuals_fy.csv").set_index(["variable", "fiscal_year"])[
         "value"
     ]
-    flat = " ".join(section("### 3. Backtest against history").split())
+    flat = " ".join(section(QUALITY, "## 3. Backtest against history").split())
     m = re.search(
         r"\(\$(\d+)bn for FY(\d{4})\); it was \$(\d+)bn in FY(\d{4}) and \$(\d+)bn in FY(\d{4})", flat
     )
@@ -706,10 +725,11 @@ def test_backtest_misses_quote_the_history_files():
 def test_other_interest_income_figures_are_the_vintages():
     """Interest on the debt less net interest (`other interest income`) follows the vintage's own
     path: CBO's average rate x average debt - net interest each year (February 2026: FY2026 $21bn
-    to FY2036 $7.5bn), held in dollars after the last year; the README's figures are the runs'."""
+    to FY2036 $7.5bn), held in dollars after the last year; the getting-started page's figures are
+    the runs', and the net_interest column's definition in the generated results columns page."""
     from runners.inputs.vintage import load_inputs
 
-    flat = " ".join(README.split())
+    flat = " ".join(section("getting-started", "## Results columns").split())
     for vintage, name, last in (
         ("cbo-2026-02", "February 2026", 2036),
         ("cbo-2025-01", "January 2025", 2035),
@@ -734,7 +754,7 @@ def test_other_interest_income_figures_are_the_vintages():
         ), vintage
         if vintage == "cbo-2026-02":
             cell = f"${gap[2026]:.0f}bn in FY2026 falling to ${gap[2036]:.1f}bn in FY2036"
-            assert cell in section("### Results columns")
+            assert cell in generator().columns_page()
 
 
 def test_holdings_start_dates_are_the_default_initial_states():
@@ -761,7 +781,7 @@ def test_api_table_shows_each_functions_signature():
 
     from runners import api
 
-    table = section("## Python API (`from runners import api`)")
+    table = page("howto/python-api")
     shown = re.findall(r"`api\.(\w+)\((.*?)\)`", table)
     assert {name for name, _ in shown} == {
         n
@@ -780,7 +800,7 @@ def test_api_table_shows_each_functions_signature():
 
 def test_every_scheduled_sale_is_named_in_the_scenarios_title():
     """A scenario that schedules a sale by Japan or China says so in its title (the title is what
-    the README's table, compare and the briefing show): reserve-diversification also sells
+    the scenarios page's table, compare and the briefing show): reserve-diversification also sells
     Japan's $1.2tn over 12 months, so its 121.6% of GDP in 2035 read as diversification's alone."""
     from runners.scenario.scenarios import builtin_names
 
@@ -799,7 +819,7 @@ def test_gap_solver_settings_are_the_codes():
     the probability's 'tolerance 1e-4 pp': 41 = (15 - (-5)) / 0.5 + 1 grid points."""
     from runners.analysis import gap
 
-    flat = " ".join(section(GAP).split())
+    flat = " ".join(page(GAP).split())
     m = re.search(r"first for (\d+) sizes from −(\d+) to \+(\d+)% of GDP", flat)
     low, high = gap.SANE_RANGE
     assert (int(m.group(1)), -int(m.group(2)), int(m.group(3))) == (
@@ -818,7 +838,7 @@ def test_supply_sets_table_is_the_calibration_file():
     holds them."""
     from runners.scenario import supply_effects as cs
 
-    text = section("### The sell-off's effect on yields")
+    text = page(SELLOFF)
     rows = re.findall(
         r"^\| `(low|central|high)` \| .*? \| \$([\d,]+)bn.*? \| ([\d.]+) \| ([\d.]+), \$(\d+)bn \|",
         text,
@@ -838,7 +858,7 @@ def test_central_peak_worked_example_is_the_runs():
     read off `snowball run japan-selloff`'s monthly path at the 10-year's peak month (the block's
     own variables: displaced holdings, debt, depth, the stock and flow effects on the 5-year, the
     10-year's supply, confidence, inflation and debt premia)."""
-    text = " ".join(section("### The sell-off's effect on yields").split())
+    text = " ".join(page(SELLOFF).split())
     names = [
         "ten year yield gap", "Displaced official holdings", "debt held by the public", "market depth",
         "depth scaled net displacement", "supply stock effect", "supply flow effect", "supply premium",
@@ -880,7 +900,7 @@ def test_backtest_fix_contributions_are_the_runs():
 
     from runners.analysis import backtest as bt
 
-    text = section("### 3. Backtest against history")
+    text = section(QUALITY, "## 3. Backtest against history")
     text = text[text.index("| fix |") :]
     cells = re.findall(r"^\| ([^|]+?) \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$", text, flags=re.M)
     table = {
@@ -941,7 +961,7 @@ def test_rules_of_thumb_table_is_the_commands():
         sign = "+" if x >= 0 else "\u2212"
         return f"{sign}${abs(x):,.0f}bn"
 
-    text = section("### 4. The economy in the budget")
+    text = section(QUALITY, "## 4. The economy in the budget")
     jan = rules.rules_of_thumb("cbo-2025-01").table.set_index(["rule", "measure"])
     model = {r: jan.at[(r, "deficit_change"), "model"] for r in ("interest_rates", "productivity")}
     model |= {

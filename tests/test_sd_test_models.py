@@ -5,7 +5,7 @@ precision pysd's own integration tests use (``pysd.tools.benchmarking.assert_all
 ``|expected - actual| <= atol + rtol |actual|`` with rtol = atol = 1e-5, NaN equal to NaN, and
 Vensim's constant columns, blank after the first row, filled from it). Every model it refuses must
 be refused with a SnowballError that names the equation. The outcome of each model is recorded in
-``tests/sd_test_models.csv`` (the tally the README quotes); a change writes
+``tests/sd_test_models.csv`` (the tally docs/development.md quotes); a change writes
 ``tests/sd_test_models_actual.csv`` for review.
 """
 

@@ -91,7 +91,7 @@ def test_february_2026_reproduced_within_stated_tolerances(feb26):
 
 
 def test_february_2026_bias_is_stated(feb26):
-    """README: net interest sits a little below CBO's from FY2028 on (-0.4% to -1.8%; it was -0.9%
+    """docs/quality.md: net interest sits a little below CBO's from FY2028 on (-0.4% to -1.8%; it was -0.9%
     to -2.8% before other interest income followed CBO's path, bills cost their investment yield
     and the long bond spread was measured), above it by 0.5% in FY2027: the sign of what is left
     is part of the calibration record."""
