@@ -12,8 +12,8 @@ import pytest
 
 from runners.cli import commands as cli
 from runners.core.paths import MODEL_FILE
-from runners.engine.program import _parse
 from runners.mdl import sketch
+from runners.mdl.parse import parse_mdl
 from runners.report import diagram
 
 
@@ -24,7 +24,7 @@ def views():
 
 @pytest.fixture(scope="module")
 def elements():
-    return {el.name: el for el in _parse(MODEL_FILE).sections[0].elements}
+    return {el.name: el for el in parse_mdl(MODEL_FILE).sections[0].elements}
 
 
 def names_read(node, elements) -> set[str]:

@@ -145,7 +145,7 @@ def model_holds(inputs: ModelInputs) -> bool:
     ``snowball model --write-data`` for the default vintage)."""
     from runners.mdl.model_data import same
 
-    defaults = model._defaults()
+    defaults = model.defaults()
     values = dict(inputs.constants) | dict(inputs.tables)
     return all(same(defaults.get(name), value) for name, value in values.items())
 
@@ -164,7 +164,7 @@ def baseline_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
     if cached is not None and cached[0] is inputs:
         return cached[1]
     if model_holds(inputs):
-        defaults = model._defaults()
+        defaults = model.defaults()
         paths = {name: defaults[name] for name in PATH_VARIABLES}
     else:
         paths = _stored_paths(inputs)
@@ -341,7 +341,7 @@ def check_monthly(monthly: list[str] | None) -> None:
         return
     if isinstance(monthly, str):
         raise SnowballError(f"monthly: give a list of model variable names, got the string {monthly!r}")
-    doc = model._meta()["doc"]
+    doc = model.model_meta()["doc"]
     known = {d["name"] for d in doc} | {d["py_name"] for d in doc}
     for name in monthly:
         if name not in known:
