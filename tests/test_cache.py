@@ -88,7 +88,7 @@ def test_a_sweep_with_a_warm_cache_never_loads_pysd(tmp_path):
         'chunk = 4\n[inputs."yield shift"]\ndistribution = "uniform"\nlow = 0\nhigh = 1\n'
     )
     code = (
-        "import sys\nfrom pathlib import Path\nfrom runners import sweep, sweepspec\n"
+        "import sys\nfrom pathlib import Path\nfrom runners.sweep import runner as sweep, spec as sweepspec\n"
         f"spec = sweepspec.parse_spec(Path({str(spec)!r}))\n"
         f"sweep.run_sweep(spec, out=Path({str(tmp_path / 'o')!r}), workers=1, show_progress=False,"
         " force=True)\nprint(sorted(m for m in sys.modules if m.split('.')[0] == 'pysd'))\n"

@@ -1,7 +1,7 @@
 """The .mdl's own Vensim sketch, generated from its equations (``snowball model --write-sketch``).
 
 Every view of ``models/snowball.mdl`` (the equation groups ``.Debt_and_rollover`` ...) gets a
-stock-and-flow diagram in Vensim's sketch format, built from :func:`runners.report.diagram.diagrams`:
+stock-and-flow diagram in Vensim's sketch format, built from :func:`runners.mdl.views.diagrams`:
 
 - a stock is a box (type 10, shape 3); an auxiliary, constant or lookup a plain name (shape 8);
 - a flow that a stock's equation names is a valve (type 11) with its variable attached (type 10,
@@ -31,6 +31,7 @@ from pathlib import Path
 
 from runners.core.errors import SnowballError
 from runners.core.paths import MODEL_FILE
+from runners.mdl.views import diagrams
 
 SKETCH_LINE = "\\\\\\---/// Sketch information - do not modify anything except names"
 VERSION_LINE = "V300  Do not put anything below this section - it will be ignored"
@@ -129,9 +130,7 @@ class Structure:
 
 
 def structures(path: Path = MODEL_FILE) -> list[Structure]:
-    """The stock-and-flow structure of every view, from :func:`runners.report.diagram.diagrams`."""
-    from runners.report.diagram import diagrams
-
+    """The stock-and-flow structure of every view, from :func:`runners.mdl.views.diagrams`."""
     out = []
     for d in diagrams(path):
         unnamed = set(d.labels)

@@ -1,12 +1,8 @@
 """Stock-and-flow diagrams of the model's views (``snowball diagram``).
 
-Two layers. :func:`diagrams` reads each view's structure from pysd's parse of the equations
-(each view is the group of equations under its header, ``.Yields`` ...): every stock, every flow
-a valve on a pipe from the stock it drains (or a cloud, where it comes from outside the model) to
-the stock it fills (or a cloud), an arrow for every variable an equation reads (flagged when only
-a stock's initial value reads it), names from other views as shadow variables ``<name>``, and an
-unnamed valve where a flow term is an expression. :mod:`runners.mdl.sketch` lays that structure out
-as the .mdl's own Vensim sketch; :func:`to_dot` writes it as Graphviz DOT text.
+Two layers. :func:`runners.mdl.views.diagrams` reads each view's structure from pysd's parse of
+the equations (stocks, flows on pipes, arrows, shadow variables); :mod:`runners.mdl.sketch` lays
+that structure out as the .mdl's own Vensim sketch; :func:`to_dot` writes it as Graphviz DOT text.
 
 :func:`sketch_figure` draws one view of the .mdl's sketch from its records, as Vensim draws it
 (matplotlib only), and :func:`render_sketch` writes it to a PNG.
@@ -15,186 +11,16 @@ as the .mdl's own Vensim sketch; :func:`to_dot` writes it as Graphviz DOT text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from runners.core.errors import SnowballError
 from runners.core.paths import MODEL_FILE
+from runners.mdl.views import Diagram, diagrams
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from runners.mdl import sketch
-
-CLOCK = {"initial_time", "final_time", "time_step", "saveper"}
-
-
-@dataclass
-class Diagram:
-    """One view: its variables by kind, pipes (source, valve, destination) and arrows (from, to)."""
-
-    view: str
-    nodes: dict[str, str] = field(default_factory=dict)  # name -> stock|flow|aux|constant|lookup|shadow|...
-    pipes: list[tuple[str, str, str]] = field(default_factory=list)
-    arrows: list[tuple[str, str, bool]] = field(default_factory=list)  # (from, to, initial value only)
-    labels: dict[str, str] = field(default_factory=dict)  # unnamed valves: the expression they carry
-
-
-def _ref(name: str) -> str:
-    return re.sub(r"[\s_]+", "_", name.strip().lower())
-
-
-def view_groups(path: Path = MODEL_FILE) -> dict[str, list[str]]:
-    """The .mdl's groups (views) in file order: view name -> the names of its equations."""
-    text = Path(path).read_text(encoding="utf-8")
-    text = text.split("\\\\\\---///", 1)[0]
-    groups: dict[str, list[str]] = {}
-    current = None
-    for chunk in text.split("|"):
-        header = re.search(r"\*{8,}\s*\n\s*\.(.+?)\s*\n\s*\*{8,}", chunk)
-        if header:
-            current = header.group(1).replace("_", " ").strip()
-            groups.setdefault(current, [])
-            continue
-        body = re.sub(r"^\s*(\{UTF-8\})?\s*", "", chunk)
-        m = re.match(r"([^=(~:\n]+?)\s*(=|\(|:)", body)
-        if m and current is not None:
-            groups[current].append(m.group(1).strip())
-    return {k: v for k, v in groups.items() if v and k.lower() != "control"}
-
-
-def _signed_terms(node, sign: int = 1) -> list[tuple[int, object]]:
-    """A stock's net flow split into signed terms (a - b + c*d -> +a, -b, +c*d)."""
-    from pysd.translators.structures import abstract_expressions as ae
-
-    if isinstance(node, ae.ArithmeticStructure):
-        ops = list(node.operators)
-        if ops == ["negative"]:
-            return _signed_terms(node.arguments[0], -sign)
-        if ops and all(op in ("+", "-") for op in ops):
-            out = _signed_terms(node.arguments[0], sign)
-            for op, arg in zip(ops, node.arguments[1:], strict=True):
-                out += _signed_terms(arg, sign if op == "+" else -sign)
-            return out
-    return [(sign, node)]
-
-
-def _refs(node) -> set[str]:
-    from pysd.translators.structures import abstract_expressions as ae
-
-    out: set[str] = set()
-
-    def walk(n):
-        if isinstance(n, ae.ReferenceStructure):
-            out.add(n.reference)
-        elif isinstance(n, ae.CallStructure):
-            out.add(n.function.reference)
-            for a in n.arguments:
-                walk(a)
-        elif hasattr(n, "__dataclass_fields__"):
-            for f in n.__dataclass_fields__:
-                v = getattr(n, f)
-                for a in v if isinstance(v, list | tuple) else [v]:
-                    if hasattr(a, "__dataclass_fields__"):
-                        walk(a)
-
-    walk(node)
-    return out
-
-
-def diagrams(path: Path = MODEL_FILE) -> list[Diagram]:
-    """One :class:`Diagram` per view of the model at ``path``."""
-    from pysd.translators.structures import abstract_expressions as ae
-
-    from runners.engine.program import _parse
-
-    path = Path(path)
-    if not path.is_file():
-        raise SnowballError(f"{path}: model file is missing")
-    elements = _parse(path).sections[0].elements
-    name_of = {_ref(el.name): el.name for el in elements}
-    name_of["time"] = "Time"
-    kind: dict[str, str] = {}
-    reads: dict[str, set[str]] = {}
-    init_reads: dict[str, set[str]] = {}
-    flows: dict[str, list[tuple[int, object]]] = {}  # stock -> signed flow terms
-    for el in elements:
-        ref, ast = _ref(el.name), el.components[0].ast
-        if isinstance(ast, ae.IntegStructure):
-            kind[ref] = "stock"
-            flows[ref] = _signed_terms(ast.flow)
-            reads[ref], init_reads[ref] = set(), _refs(ast.initial)
-        else:
-            typ = el.components[0].type
-            kind[ref] = "lookup" if typ == "Lookup" else "constant" if typ == "Constant" else "aux"
-            reads[ref], init_reads[ref] = ({r for r in _refs(ast) if r in name_of}, set())
-
-    def named(term) -> str | None:
-        """The flow variable a term names (not a stock: a stock read as a flow gets a valve)."""
-        if isinstance(term, ae.ReferenceStructure) and kind.get(term.reference) not in (None, "stock"):
-            return term.reference
-        return None
-
-    # each named flow: which stock it drains (-) and which it fills (+)
-    ends: dict[str, dict[int, str]] = {}
-    for stock, terms in flows.items():
-        for sign, term in terms:
-            if named(term):
-                ends.setdefault(term.reference, {})[sign] = stock
-
-    def build(view: str, names: list[str]) -> Diagram:
-        d = Diagram(view)
-        members = [_ref(n) for n in names if _ref(n) in kind and _ref(n) not in CLOCK]
-
-        def add(ref: str) -> str:
-            name = name_of.get(ref, ref)
-            if ref in members:
-                d.nodes.setdefault(name, kind[ref])
-                return name
-            shadow = f"<{name}>"
-            d.nodes.setdefault(shadow, "shadow")
-            return shadow
-
-        for ref in members:
-            add(ref)
-        clouds = 0
-        for ref in members:
-            if kind[ref] != "stock":
-                continue
-            stock = name_of[ref]
-            for k, (sign, term) in enumerate(flows[ref]):
-                if named(term):
-                    valve = add(term.reference)
-                    d.nodes[valve] = "shadow flow" if d.nodes[valve].startswith("shadow") else "flow"
-                    other = ends[term.reference].get(-sign)
-                else:  # an expression: an unnamed valve, arrows from what it reads
-                    valve = f"{stock} flow {k + 1}"
-                    d.nodes[valve] = "flow"
-                    d.labels[valve] = ""
-                    for r in sorted(_refs(term) & set(name_of)):
-                        d.arrows.append((add(r), valve, False))
-                    other = None
-                if other is None:
-                    clouds += 1
-                    end = f"cloud {clouds}"
-                    d.nodes[end] = "cloud"
-                else:
-                    end = add(other)
-                pipe = (end, valve, stock) if sign > 0 else (stock, valve, end)
-                if pipe not in d.pipes:
-                    d.pipes.append(pipe)
-            for r in sorted(init_reads[ref] & set(name_of)):
-                d.arrows.append((add(r), stock, True))
-        for ref in members:
-            if kind[ref] == "stock":
-                continue
-            for r in sorted(reads[ref]):
-                d.arrows.append((add(r), name_of[ref], False))
-        d.arrows = list(dict.fromkeys(d.arrows))
-        return d
-
-    return [build(view, names) for view, names in view_groups(path).items()]
 
 
 def _q(text: str) -> str:
