@@ -206,24 +206,9 @@ def _dependencies(eqs: dict[str, Equation]) -> None:
                 raise SnowballError(f"equation '{e.name}': unknown name '{r}'")
 
 
-def generate(eqs: dict[str, Equation], record: tuple[str, ...]) -> str:  # noqa: C901
-    """Source of ``simulate(P, L, t0, nsteps, slot, out, n)`` for the model ``eqs``.
-
-    When TIME STEP reads Time, ``simulate`` takes each step's TIME STEP as a last argument ``D``
-    (see :meth:`Program.steps`) and the control variables are auxiliaries computed every step.
-    """
-    b = Builder(eqs)
-    by_name = {e.name: e for e in eqs.values() if not e.hidden}
-    unknown = [r for r in record if r not in by_name or by_name[r].kind == "lookup"]
-    if unknown:
-        raise SnowballError(f"unknown model variable(s) to record: {', '.join(unknown)}")
-    _dependencies(eqs)
-
-    def names(ref: str) -> str:
-        return eqs[ref].name if ref in eqs else ref
-
-    # level: 0 static (constants only, once), 1 fixed at initialisation (reads an INITIAL value),
-    # 2 dynamic (depends on time or on state, directly or through auxiliaries)
+def _levels(eqs: dict[str, Equation], names) -> dict[str, int]:
+    """Each auxiliary's level: 0 static (constants only, once), 1 fixed at initialisation (reads an
+    INITIAL value), 2 dynamic (depends on time or on state, directly or through auxiliaries)."""
     level: dict[str, int] = {}
 
     def level_of(ref: str, seen: tuple = ()) -> int:
@@ -248,92 +233,137 @@ def generate(eqs: dict[str, Equation], record: tuple[str, ...]) -> str:  # noqa:
     for ref, e in eqs.items():
         if e.kind == "aux":
             level_of(ref)
+    return level
 
-    # only what the recorded variables need, directly or through stocks and initial values (a
-    # program with nothing to record, the build's check, keeps every equation)
-    needed: set[str] = set(eqs) if not record else set()
-    todo = [by_name[n].ref for n in record]
-    while todo:
-        r = todo.pop()
-        if r != "time" and r not in needed:
-            needed.add(r)
-            todo.extend(eqs[r].deps | eqs[r].init_deps)
 
-    stepped = eqs["time_step"].clock  # TIME STEP reads Time: D holds each step's value
-    lines = ["def simulate(P, L, t0, nsteps, slot, out, n" + (", D):" if stepped else "):")]
-    emit = lines.append
-    for e in eqs.values():
-        if e.kind in ("constant", "control"):
-            emit(f"    {e.local} = P[{e.name!r}]")
-        elif e.kind == "lookup" and e.hidden:
-            xs, ys = lookup_default(e.ast)
-            emit(f"    {e.local}_x, {e.local}_y = np.array({list(xs)!r}), np.array({list(ys)!r})")
-            emit(f"    {e.local}_f = _scalar_table({e.local}_x, {e.local}_y)")
-        elif e.kind == "lookup":
-            emit(f"    {e.local}_x, {e.local}_y = L[{e.name!r}]")
-            emit(f"    {e.local}_f = _scalar_table({e.local}_x, {e.local}_y)")
-    emit("    _dt = D[0]" if stepped else f"    _dt = {eqs['time_step'].local}")
-    # static auxiliaries (no time, no state), once
-    static = [r for r, e in eqs.items() if e.kind == "aux" and level[r] == 0 and r in needed]
-    sdeps = {r: {d for d in eqs[r].deps if d in static} for r in static}
-    for r in topological(static, sdeps, "algebraic loop with no stock in it", names):
-        emit(f"    {eqs[r].local} = {b.build(eqs[r].ast, eqs[r].name).expression}")
-    # initialisation at t0: state, INITIAL values and what they read, in dependency order
-    emit("    time = t0")
-    init_nodes: dict[str, set[str]] = {}
-    for r, e in eqs.items():
-        if e.kind in (*STATE, "initial") or (e.kind == "aux" and level[r] > 0):
-            init_nodes[r] = {d for d in e.init_deps if d != "time"}
-    roots = [
-        r
-        for r, e in eqs.items()
-        if r in needed and (e.kind in (*STATE, "initial") or (e.kind == "aux" and level[r] == 1))
-    ]
-    for r in topological(roots, init_nodes, "initial values depend on each other in a loop", names):
-        e = eqs[r]
-        if e.kind == "aux":
-            emit(f"    {e.local} = {b.build(e.ast, e.name, 'init').expression}")
-            continue
-        emit(f"    {e.local} = {b.build(e.initial, e.name, 'init').expression}")
-        if e.kind == "stock" and e.delay is not None:
-            delay = b.build(e.delay[0], e.name, "init").expression
-            emit(f"    _order_check({delay}, {e.delay[1]}, _dt, {e.name!r})")
-        if e.kind == "fixed":
-            delay = b.build(e.delay, e.name, "init").expression
-            emit(f"    {e.local}_pipe = [{e.local}] * _fixed_order({delay}, _dt)")
-            emit(f"    {e.local}_at = 0")
-    # the time loop: dynamic auxiliaries needed by the state and the recorded variables
-    states = [r for r, e in eqs.items() if e.kind in STATE and r in needed]
-    wanted = set()
-    todo = [d for s in states for d in eqs[s].deps] + [by_name[n].ref for n in record]
-    while todo:
-        r = todo.pop()
-        if r == "time" or r in wanted or eqs[r].kind != "aux" or level[r] != 2:
-            continue
-        wanted.add(r)
-        todo.extend(eqs[r].deps)
-    ddeps = {r: {d for d in eqs[r].deps if d in wanted} for r in wanted}
-    order = topological(sorted(wanted), ddeps, "algebraic loop with no stock in it", names)
-    emit("    t = t0")
-    emit("    for i in range(nsteps + 1):")
-    emit("        time = t")
-    if stepped:
-        emit("        _dt = D[i]")
-    for r in order:
-        emit(f"        {eqs[r].local} = {b.build(eqs[r].ast, eqs[r].name).expression}")
-    if record:
-        emit("        k = slot[i]")
-        emit("        if k >= 0:")
-        emit("            o = out[k]")
-        for j, name in enumerate(record):
-            emit(f"            o[{j}] = {by_name[name].local}")
-    emit("        if i == nsteps:")
-    emit("            break")
-    for r in states:
-        emit(f"        d_{eqs[r].local} = {b.build(eqs[r].ast, eqs[r].name).expression}")
-    emit("        dt = _dt")
-    for r in states:
-        e = eqs[r]
+class _Generator:
+    """The steps of :func:`generate`, each emitting its part of ``simulate``'s source in order."""
+
+    def __init__(self, eqs: dict[str, Equation], record: tuple[str, ...]):
+        self.eqs, self.record = eqs, record
+        self.b = Builder(eqs)
+        self.by_name = {e.name: e for e in eqs.values() if not e.hidden}
+        unknown = [r for r in record if r not in self.by_name or self.by_name[r].kind == "lookup"]
+        if unknown:
+            raise SnowballError(f"unknown model variable(s) to record: {', '.join(unknown)}")
+        _dependencies(eqs)
+        self.level = _levels(eqs, self.names)
+        self.needed = self.needed_by_record()
+        self.stepped = eqs["time_step"].clock  # TIME STEP reads Time: D holds each step's value
+        self.lines = ["def simulate(P, L, t0, nsteps, slot, out, n" + (", D):" if self.stepped else "):")]
+        self.emit = self.lines.append
+
+    def names(self, ref: str) -> str:
+        return self.eqs[ref].name if ref in self.eqs else ref
+
+    def needed_by_record(self) -> set[str]:
+        """What the recorded variables need, directly or through stocks and initial values (a
+        program with nothing to record, the build's check, keeps every equation)."""
+        eqs = self.eqs
+        needed: set[str] = set(eqs) if not self.record else set()
+        todo = [self.by_name[n].ref for n in self.record]
+        while todo:
+            r = todo.pop()
+            if r != "time" and r not in needed:
+                needed.add(r)
+                todo.extend(eqs[r].deps | eqs[r].init_deps)
+        return needed
+
+    def inputs(self) -> None:
+        """Constants and controls from ``P``, tables from ``L`` (hidden ones written in), TIME STEP."""
+        eqs, emit = self.eqs, self.emit
+        for e in eqs.values():
+            if e.kind in ("constant", "control"):
+                emit(f"    {e.local} = P[{e.name!r}]")
+            elif e.kind == "lookup" and e.hidden:
+                xs, ys = lookup_default(e.ast)
+                emit(f"    {e.local}_x, {e.local}_y = np.array({list(xs)!r}), np.array({list(ys)!r})")
+                emit(f"    {e.local}_f = _scalar_table({e.local}_x, {e.local}_y)")
+            elif e.kind == "lookup":
+                emit(f"    {e.local}_x, {e.local}_y = L[{e.name!r}]")
+                emit(f"    {e.local}_f = _scalar_table({e.local}_x, {e.local}_y)")
+        emit("    _dt = D[0]" if self.stepped else f"    _dt = {eqs['time_step'].local}")
+
+    def statics(self) -> None:
+        """Static auxiliaries (no time, no state), computed once."""
+        eqs, b, level = self.eqs, self.b, self.level
+        static = [r for r, e in eqs.items() if e.kind == "aux" and level[r] == 0 and r in self.needed]
+        sdeps = {r: {d for d in eqs[r].deps if d in static} for r in static}
+        for r in topological(static, sdeps, "algebraic loop with no stock in it", self.names):
+            self.emit(f"    {eqs[r].local} = {b.build(eqs[r].ast, eqs[r].name).expression}")
+
+    def initialisation(self) -> None:
+        """At t0: state, INITIAL values and what they read, in dependency order."""
+        eqs, b, level, emit = self.eqs, self.b, self.level, self.emit
+        emit("    time = t0")
+        init_nodes: dict[str, set[str]] = {}
+        for r, e in eqs.items():
+            if e.kind in (*STATE, "initial") or (e.kind == "aux" and level[r] > 0):
+                init_nodes[r] = {d for d in e.init_deps if d != "time"}
+        roots = [
+            r
+            for r, e in eqs.items()
+            if r in self.needed and (e.kind in (*STATE, "initial") or (e.kind == "aux" and level[r] == 1))
+        ]
+        for r in topological(roots, init_nodes, "initial values depend on each other in a loop", self.names):
+            e = eqs[r]
+            if e.kind == "aux":
+                emit(f"    {e.local} = {b.build(e.ast, e.name, 'init').expression}")
+                continue
+            emit(f"    {e.local} = {b.build(e.initial, e.name, 'init').expression}")
+            if e.kind == "stock" and e.delay is not None:
+                delay = b.build(e.delay[0], e.name, "init").expression
+                emit(f"    _order_check({delay}, {e.delay[1]}, _dt, {e.name!r})")
+            if e.kind == "fixed":
+                delay = b.build(e.delay, e.name, "init").expression
+                emit(f"    {e.local}_pipe = [{e.local}] * _fixed_order({delay}, _dt)")
+                emit(f"    {e.local}_at = 0")
+
+    def dynamic_order(self, states: list[str]) -> list[str]:
+        """The dynamic auxiliaries the state and the recorded variables need, in dependency order."""
+        eqs, level = self.eqs, self.level
+        wanted = set()
+        todo = [d for s in states for d in eqs[s].deps] + [self.by_name[n].ref for n in self.record]
+        while todo:
+            r = todo.pop()
+            if r == "time" or r in wanted or eqs[r].kind != "aux" or level[r] != 2:
+                continue
+            wanted.add(r)
+            todo.extend(eqs[r].deps)
+        ddeps = {r: {d for d in eqs[r].deps if d in wanted} for r in wanted}
+        return topological(sorted(wanted), ddeps, "algebraic loop with no stock in it", self.names)
+
+    def time_loop(self) -> None:
+        """Each step: the dynamic auxiliaries, the recorded values, then the state's update."""
+        eqs, b, emit = self.eqs, self.b, self.emit
+        states = [r for r, e in eqs.items() if e.kind in STATE and r in self.needed]
+        order = self.dynamic_order(states)
+        emit("    t = t0")
+        emit("    for i in range(nsteps + 1):")
+        emit("        time = t")
+        if self.stepped:
+            emit("        _dt = D[i]")
+        for r in order:
+            emit(f"        {eqs[r].local} = {b.build(eqs[r].ast, eqs[r].name).expression}")
+        if self.record:
+            emit("        k = slot[i]")
+            emit("        if k >= 0:")
+            emit("            o = out[k]")
+            for j, name in enumerate(self.record):
+                emit(f"            o[{j}] = {self.by_name[name].local}")
+        emit("        if i == nsteps:")
+        emit("            break")
+        for r in states:
+            emit(f"        d_{eqs[r].local} = {b.build(eqs[r].ast, eqs[r].name).expression}")
+        emit("        dt = _dt")
+        for r in states:
+            self.update(eqs[r])
+        emit("        t = t + dt")
+        emit("    return None")
+
+    def update(self, e: Equation) -> None:
+        """One state's new value from its change ``d_``: held, piped or integrated (Euler)."""
+        emit = self.emit
         if e.kind == "discrete":
             emit(f"        {e.local} = d_{e.local}")
         elif e.kind == "fixed":
@@ -343,6 +373,17 @@ def generate(eqs: dict[str, Equation], record: tuple[str, ...]) -> str:  # noqa:
         else:
             new = f"{e.local} + d_{e.local}*dt"
             emit(f"        {e.local} = " + (f"np.maximum({new}, 0)" if e.non_negative else new))
-    emit("        t = t + dt")
-    emit("    return None")
-    return "\n".join(lines) + "\n"
+
+
+def generate(eqs: dict[str, Equation], record: tuple[str, ...]) -> str:
+    """Source of ``simulate(P, L, t0, nsteps, slot, out, n)`` for the model ``eqs``.
+
+    When TIME STEP reads Time, ``simulate`` takes each step's TIME STEP as a last argument ``D``
+    (see :meth:`Program.steps`) and the control variables are auxiliaries computed every step.
+    """
+    g = _Generator(eqs, record)
+    g.inputs()
+    g.statics()
+    g.initialisation()
+    g.time_loop()
+    return "\n".join(g.lines) + "\n"

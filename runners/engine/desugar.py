@@ -14,6 +14,18 @@ from runners.engine.runtime import RUNTIME
 from runners.mdl.parse import number
 
 # what refusals name, by pysd structure
+# pysd structures of stateful functions -> the Desugar method that rewrites each
+_STATEFUL = {
+    "SmoothStructure": "smooth",
+    "SmoothNStructure": "smooth",
+    "DelayStructure": "delay",
+    "DelayNStructure": "delay_n",
+    "DelayFixedStructure": "delay_fixed",
+    "TrendStructure": "trend",
+    "ForecastStructure": "forecast",
+    "SampleIfTrueStructure": "sample_if_true",
+    "InlineLookupsStructure": "with_lookup",
+}
 _STRUCTURES = {
     "GetDataStructure": "external data (GET XLS/DIRECT DATA)",
     "GetLookupsStructure": "external lookups (GET XLS/DIRECT LOOKUPS)",
@@ -135,7 +147,8 @@ class Desugar:
             raise unsupported(parent.name, f"{what} with an order that is not a positive whole number")
         return int(n)
 
-    def __call__(self, node, parent: Equation):  # noqa: C901 - one case per pysd structure
+    def __call__(self, node, parent: Equation):
+        """``node`` with every stateful function replaced by a reference to its hidden state."""
         from pysd.translators.structures import abstract_expressions as ae
 
         tx = self.__call__
@@ -158,70 +171,90 @@ class Desugar:
             e = self.hidden(parent, "INTEG", "stock", ast=flow, initial=init)
             e.non_negative = bool(node.non_negative)
             return e.node
-        if isinstance(node, ae.SmoothStructure | ae.SmoothNStructure):
-            n = self.order(node.order, parent, "SMOOTH N")
-            inp, time, init = (tx(a, parent) for a in (node.input, node.smooth_time, node.initial))
-            target = inp
-            for _ in range(n):  # pysd's Smooth: d/dt s_k = (s_{k-1} - s_k) x n / T, s_0 = input
-                e = self.hidden(parent, "SMOOTH", "stock", initial=init)
-                e.ast = _op("/", _op("*", _op("-", target, e.node), n), time)
-                target = e.node
-            return target
-        if isinstance(node, ae.DelayStructure):
-            n, check = self.delay_order(node, parent, "DELAY")
-            inp, time, init = (tx(a, parent) for a in (node.input, node.delay_time, node.initial))
-            inflow = inp
-            for k in range(n):  # pysd's Delay: stages hold input x T; outflow_k = s_k / T
-                e = self.hidden(parent, "DELAY", "stock", initial=_op("*", init, time))
-                outflow = _op("/", e.node, time)
-                e.ast = _op("*", _op("-", inflow, outflow), n)
-                inflow = outflow
-                e.delay = (time, n) if check and k == 0 else None
-            return inflow
-        if isinstance(node, ae.DelayNStructure):
-            n, check = self.delay_order(node, parent, "DELAY N")
-            inp, time, init = (tx(a, parent) for a in (node.input, node.delay_time, node.initial))
-            # pysd's DelayN: each stage keeps the delay time it was given, passed on one stage
-            # per step (``times``); a step's flows use the passed-on times, the output the first
-            times = [self.hidden(parent, "DELAY N time", "discrete", initial=time) for _ in range(n)]
-            passed = [time] + [t.node for t in times[:-1]]
-            for t, new in zip(times, passed, strict=True):
-                t.ast = new
-            inflow, last = inp, None
-            for k in range(n):
-                e = self.hidden(parent, "DELAY N", "stock", initial=_op("*", init, time))
-                outflow = _op("/", e.node, passed[k])
-                e.ast = _op("*", _op("-", inflow, outflow), n)
-                e.delay = (time, n) if check and k == 0 else None
-                inflow, last = outflow, e
-            return _op("/", last.node, times[0].node)
-        if isinstance(node, ae.DelayFixedStructure):
-            inp, time, init = (tx(a, parent) for a in (node.input, node.delay_time, node.initial))
-            return self.hidden(parent, "DELAY FIXED", "fixed", ast=inp, initial=init, delay=time).node
-        if isinstance(node, ae.TrendStructure):
-            inp, avg, trend = (tx(a, parent) for a in (node.input, node.average_time, node.initial_trend))
-            init = _op("/", inp, _op("+", 1, _op("*", trend, avg)))
-            e = self.hidden(parent, "TREND", "stock", initial=init)
-            e.ast = _op("/", _op("-", inp, e.node), avg)
-            return _call("zidz", _op("-", inp, e.node), _op("*", avg, _call("abs", e.node)))
-        if isinstance(node, ae.ForecastStructure):
-            args = (node.input, node.average_time, node.horizon, node.initial_trend)
-            inp, avg, horizon, trend = (tx(a, parent) for a in args)
-            e = self.hidden(parent, "FORECAST", "stock", initial=_op("/", inp, _op("+", 1, trend)))
-            e.ast = _op("/", _op("-", inp, e.node), avg)
-            change = _call("zidz", _op("-", inp, e.node), _op("*", avg, e.node))
-            return _op("*", inp, _op("+", 1, _op("*", change, horizon)))
-        if isinstance(node, ae.SampleIfTrueStructure):
-            cond, inp, init = (tx(a, parent) for a in (node.condition, node.input, node.initial))
-            e = self.hidden(parent, "SAMPLE IF TRUE", "discrete", initial=init)
-            e.ast = _call("if_then_else", cond, inp, e.node)
-            return e.ast
-        if isinstance(node, ae.InlineLookupsStructure):
-            if node.lookups.type != "interpolate":
-                raise unsupported(parent.name, "a lookup other than an interpolating table")
-            e = self.hidden(parent, "WITH LOOKUP", "lookup", ast=node.lookups)
-            return ae.CallStructure(ae.ReferenceStructure(e.ref), (tx(node.argument, parent),))
+        step = getattr(self, _STATEFUL.get(type(node).__name__, ""), None)
+        if step is not None:
+            return step(node, parent)
         what = _STRUCTURES.get(type(node).__name__)
         if what is None:
             what = type(node).__name__.replace("Structure", "").upper() or "this construct"
         raise unsupported(parent.name, what)
+
+    def smooth(self, node, parent: Equation):
+        """SMOOTH/SMOOTH3/SMOOTH N: pysd's Smooth, d/dt s_k = (s_{k-1} - s_k) x n / T, s_0 = input."""
+        n = self.order(node.order, parent, "SMOOTH N")
+        inp, time, init = (self(a, parent) for a in (node.input, node.smooth_time, node.initial))
+        target = inp
+        for _ in range(n):
+            e = self.hidden(parent, "SMOOTH", "stock", initial=init)
+            e.ast = _op("/", _op("*", _op("-", target, e.node), n), time)
+            target = e.node
+        return target
+
+    def delay(self, node, parent: Equation):
+        """DELAY1/DELAY3: pysd's Delay, stages holding input x T, outflow_k = s_k / T."""
+        n, check = self.delay_order(node, parent, "DELAY")
+        inp, time, init = (self(a, parent) for a in (node.input, node.delay_time, node.initial))
+        inflow = inp
+        for k in range(n):
+            e = self.hidden(parent, "DELAY", "stock", initial=_op("*", init, time))
+            outflow = _op("/", e.node, time)
+            e.ast = _op("*", _op("-", inflow, outflow), n)
+            inflow = outflow
+            e.delay = (time, n) if check and k == 0 else None
+        return inflow
+
+    def delay_n(self, node, parent: Equation):
+        """DELAY N: pysd's DelayN, each stage keeping the delay time it was given, passed on one
+        stage per step (``times``); a step's flows use the passed-on times, the output the first."""
+        n, check = self.delay_order(node, parent, "DELAY N")
+        inp, time, init = (self(a, parent) for a in (node.input, node.delay_time, node.initial))
+        times = [self.hidden(parent, "DELAY N time", "discrete", initial=time) for _ in range(n)]
+        passed = [time] + [t.node for t in times[:-1]]
+        for t, new in zip(times, passed, strict=True):
+            t.ast = new
+        inflow, last = inp, None
+        for k in range(n):
+            e = self.hidden(parent, "DELAY N", "stock", initial=_op("*", init, time))
+            outflow = _op("/", e.node, passed[k])
+            e.ast = _op("*", _op("-", inflow, outflow), n)
+            e.delay = (time, n) if check and k == 0 else None
+            inflow, last = outflow, e
+        return _op("/", last.node, times[0].node)
+
+    def delay_fixed(self, node, parent: Equation):
+        """DELAY FIXED: a pipe of slots, sized at initialisation."""
+        inp, time, init = (self(a, parent) for a in (node.input, node.delay_time, node.initial))
+        return self.hidden(parent, "DELAY FIXED", "fixed", ast=inp, initial=init, delay=time).node
+
+    def trend(self, node, parent: Equation):
+        """TREND: one averaging stock; the trend is its relative gap to the input."""
+        inp, avg, trend = (self(a, parent) for a in (node.input, node.average_time, node.initial_trend))
+        init = _op("/", inp, _op("+", 1, _op("*", trend, avg)))
+        e = self.hidden(parent, "TREND", "stock", initial=init)
+        e.ast = _op("/", _op("-", inp, e.node), avg)
+        return _call("zidz", _op("-", inp, e.node), _op("*", avg, _call("abs", e.node)))
+
+    def forecast(self, node, parent: Equation):
+        """FORECAST: one averaging stock; the input extrapolated by its trend over the horizon."""
+        args = (node.input, node.average_time, node.horizon, node.initial_trend)
+        inp, avg, horizon, trend = (self(a, parent) for a in args)
+        e = self.hidden(parent, "FORECAST", "stock", initial=_op("/", inp, _op("+", 1, trend)))
+        e.ast = _op("/", _op("-", inp, e.node), avg)
+        change = _call("zidz", _op("-", inp, e.node), _op("*", avg, e.node))
+        return _op("*", inp, _op("+", 1, _op("*", change, horizon)))
+
+    def sample_if_true(self, node, parent: Equation):
+        """SAMPLE IF TRUE: a held value, replaced by the input while the condition holds."""
+        cond, inp, init = (self(a, parent) for a in (node.condition, node.input, node.initial))
+        e = self.hidden(parent, "SAMPLE IF TRUE", "discrete", initial=init)
+        e.ast = _call("if_then_else", cond, inp, e.node)
+        return e.ast
+
+    def with_lookup(self, node, parent: Equation):
+        """WITH LOOKUP: a hidden table, called with the argument."""
+        from pysd.translators.structures import abstract_expressions as ae
+
+        if node.lookups.type != "interpolate":
+            raise unsupported(parent.name, "a lookup other than an interpolating table")
+        e = self.hidden(parent, "WITH LOOKUP", "lookup", ast=node.lookups)
+        return ae.CallStructure(ae.ReferenceStructure(e.ref), (self(node.argument, parent),))
