@@ -28,7 +28,7 @@ A control that reads Time is evaluated every step, as pysd does (:meth:`Program.
 from ``t`` is TIME STEP at ``t`` and the run ends once FINAL TIME at ``t`` is reached; INITIAL TIME
 is its value at Time 0 (pysd's load-time value), refused unless that is also its value at that
 start. A clock of constants keeps the fixed-step code, unchanged. Subscripts, macros, external data
-(GET XLS/DIRECT ..., data variables) and the few functions not listed in ``_FUNCTIONS`` are
+(GET XLS/DIRECT ..., data variables) and the few functions not listed in ``runners.engine.build`` are
 refused at build time with the equation's name.
 
 Before a run, :mod:`runners.engine.fold` partially evaluates the generated function for the constants
@@ -37,6 +37,12 @@ every scenario shares (switched-off feedback loops cost nothing; ``Program.simul
 The engine is plain data (generated source, default constants and tables), so it pickles cheaply
 to worker processes and Dask workers, which compile it themselves and need neither pysd nor the
 model file.
+
+The stages of the build have modules of their own: :mod:`runners.mdl.parse` (pysd's parse),
+:mod:`runners.engine.clock` (the control variables), :mod:`runners.engine.desugar` (stateful
+functions as hidden state), :mod:`runners.engine.build` (the generated source) and
+:mod:`runners.engine.runtime` (what that source runs with). This module holds :class:`Engine`,
+:class:`Program` and the on-disk cache of programs.
 """
 
 from __future__ import annotations
