@@ -146,7 +146,7 @@ def test_fast_lookups_apply_to_snowballs_model_only(tmp_path):
     from pysd.py_backend import lookups
 
     api.run("baseline", until=2027)
-    ours = model._lookup_objects(model._base_model())
+    ours = model._lookup_objects(model.base_model())
     assert ours and all(getattr(type(o), "_snowball_fast", False) for o in ours)
     # pysd's own classes are untouched ...
     assert lookups.Lookups.__call__.__module__ == "pysd.py_backend.lookups"

@@ -12,8 +12,9 @@ import pytest
 
 from runners.cli import commands as cli
 from runners.core.paths import MODEL_FILE
-from runners.engine.program import _parse
 from runners.mdl import sketch
+from runners.mdl import views as mdl_views
+from runners.mdl.parse import normalise, parse_mdl
 from runners.report import diagram
 
 
@@ -24,12 +25,12 @@ def views():
 
 @pytest.fixture(scope="module")
 def elements():
-    return {el.name: el for el in _parse(MODEL_FILE).sections[0].elements}
+    return {el.name: el for el in parse_mdl(MODEL_FILE).sections[0].elements}
 
 
 def names_read(node, elements) -> set[str]:
     """Model names an expression reads (found by walking pysd's tree independently)."""
-    known = {diagram._ref(n): n for n in elements} | {"time": "Time"}
+    known = {normalise(n): n for n in elements} | {"time": "Time"}
     found = set()
 
     def walk(n):
@@ -190,7 +191,7 @@ def test_sketch_is_what_the_generator_writes_today():
 
 def test_generation_does_not_depend_on_hash_order(tmp_path):
     # a second interpreter with another string-hash seed writes the same bytes
-    code = "import sys; from runners import sketch; sys.stdout.write(sketch.generate())"
+    code = "import sys; from runners.mdl import sketch; sys.stdout.write(sketch.generate())"
     env = dict(os.environ, PYTHONHASHSEED="12345")
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert other.stdout == sketch.generate()
@@ -225,9 +226,9 @@ def test_pysd_reads_the_sketch_and_places_every_equation_in_its_view():
     got = {view: set(names) for view, names in vf.sections[0].views_dict.items()}
     want = {
         "_" + re.sub(r"[^a-z0-9]+", "_", view.lower()): {
-            diagram._ref(n) for n in names if diagram._ref(n) not in diagram.CLOCK
+            normalise(n) for n in names if normalise(n) not in mdl_views.CLOCK
         }
-        for view, names in diagram.view_groups().items()
+        for view, names in mdl_views.view_groups().items()
     }
     assert got == want
 
@@ -261,7 +262,7 @@ def test_records_are_well_formed(drawn):
 
 def test_every_stock_has_its_flows_as_valves_on_pipes(drawn, elements):
     stocks = stocks_of(elements)
-    known = {diagram._ref(n): n for n in elements}
+    known = {normalise(n): n for n in elements}
     seen = set()
     for view in drawn:
         items = view.by_id()

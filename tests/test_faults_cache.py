@@ -184,12 +184,12 @@ def test_fuzz_a_damaged_program_entry_is_rebuilt(tmp_path_factory, how):
 @given(how=DAMAGE)
 def test_fuzz_a_damaged_model_meta_entry_is_rebuilt(cache_dir, how):
     # the cache file of the issue: whatever the damage, the .mdl's own defaults and ranges come back
-    want = (model.parameters(), model._defaults()["debt premium sensitivity"])
+    want = (model.parameters(), model.defaults()["debt premium sensitivity"])
     path = entry(cache_dir, "model-meta")
     damage(path, how)
     model.discard()
     with contextlib.redirect_stderr(io.StringIO()) as err:
-        assert (model.parameters(), model._defaults()["debt premium sensitivity"]) == want
+        assert (model.parameters(), model.defaults()["debt premium sensitivity"]) == want
     assert err.getvalue().count("\n") <= 1
     assert json.loads(path.read_text())["sha256"]
 

@@ -40,12 +40,12 @@ def test_switched_off_loop_is_dropped_and_results_are_unchanged(tmp_path, monkey
     eng = engine.build_engine(mdl(tmp_path, LOOP))
     prog = eng.program(NAMES)
     fixed = dict(prog.constants | prog.controls)
-    off = specialize(prog.source, fixed, engine._RUNTIME)
+    off = specialize(prog.source, fixed, engine.RUNTIME)
     # switch = 0: the loop's flow, its stock's update and the IF THEN ELSE are gone
     assert "d_" + eng._eqs["pressure"].local not in off and "payback" not in off
     assert "_ite" not in off and "_ite" in prog.source
     # the switch per scenario (an array): nothing of the loop is dropped
-    kept = specialize(prog.source, {k: v for k, v in fixed.items() if k != "switch"}, engine._RUNTIME)
+    kept = specialize(prog.source, {k: v for k, v in fixed.items() if k != "switch"}, engine.RUNTIME)
     assert "d_" + eng._eqs["pressure"].local in kept and "payback" in kept
     switches = (0.0, np.array([0.0, 1.0, 1.0]))
     folded = [run(eng, s) for s in switches]
@@ -108,14 +108,14 @@ def test_rules_worked_by_hand():
     # and c + c), so y is 5.0 whatever time; z = 0 x time + time x 0 + ZIDZ(0, time) + (time - 0)
     # + (0 + time) = time + time; s's flow is 0 x time = 0, so s never moves (a constant 0); m's
     # flow is c = 2.5, so m moves and keeps its update
-    out = specialize(SOURCE, {"a": 0.0, "b": -1.0, "c": 2.5, "TIME STEP": 0.5}, engine._RUNTIME)
+    out = specialize(SOURCE, {"a": 0.0, "b": -1.0, "c": 2.5, "TIME STEP": 0.5}, engine.RUNTIME)
     assert "x = c\n" in out and "y = c * 2\n" in out and "z = time + time\n" in out
     assert "d_s" not in out and "o[3] = 0\n" in out and "m = m + d_m * dt" in out
     assert "a = P['a']" not in out  # every use of a known zero is the literal: a's load is dead
     times = np.array([0.0, 0.5, 1.0, 1.5])
     values = {}
     for src in (SOURCE, out):
-        fn = engine._compiled(src)
+        fn = engine.compiled(src)
         res = np.full((4, 5, 2), np.nan)
         fn({"a": 0.0, "b": -1.0, "c": 2.5, "TIME STEP": 0.5}, {}, 0.0, 3, [0, 1, 2, 3], res, 2)
         values[src] = res
@@ -131,20 +131,20 @@ def test_a_product_with_a_switched_off_term_is_a_plain_zero():
         " + _zidz(a, time) + (time - a) + (a + time)", ""
     )
     fixed = {"a": 0.0, "b": -1.0, "c": 2.5, "TIME STEP": 0.5}
-    out = specialize(src, fixed, engine._RUNTIME)
+    out = specialize(src, fixed, engine.RUNTIME)
     assert "z = 0.0\n" in out or "o[2] = 0.0\n" in out
     z = {}
     for code in (src, out):
         res = np.full((4, 5, 1), np.nan)
-        engine._compiled(code)(fixed, {}, 0.0, 3, [0, 1, 2, 3], res, 1)
+        engine.compiled(code)(fixed, {}, 0.0, 3, [0, 1, 2, 3], res, 1)
         z[code] = res[:, 2, 0]
     assert np.all(np.signbit(z[src])) and not np.any(np.signbit(z[out]))
     assert np.array_equal(z[src], z[out])
 
 
 def test_unknown_shapes_and_no_known_values_are_left_alone():
-    assert specialize("x = 1\n", {}, engine._RUNTIME) == "x = 1\n"
-    assert specialize(SOURCE, {}, engine._RUNTIME) == SOURCE
+    assert specialize("x = 1\n", {}, engine.RUNTIME) == "x = 1\n"
+    assert specialize(SOURCE, {}, engine.RUNTIME) == SOURCE
 
 
 def test_snowball_sweep_program_equals_the_unspecialised_one(monkeypatch):

@@ -98,9 +98,7 @@ def test_broken_equation_is_named(tmp_path):
 def test_fast_lookups_equal_pysds_own(baseline, baseline_result):
     with model.pysd_lookups():
         slow = run.run(baseline, until=2035).results
-        assert not any(
-            type(o).__name__.startswith("Fast") for o in model._lookup_objects(model._base_model())
-        )
+        assert not any(type(o).__name__.startswith("Fast") for o in model._lookup_objects(model.base_model()))
     pd.testing.assert_frame_equal(slow, baseline_result.results.loc[:2035], rtol=1e-12)
 
 

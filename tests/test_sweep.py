@@ -146,7 +146,7 @@ def test_per_scenario_lookup_equals_numpy_interp():
 def test_engine_defaults_are_the_models(eng):
     from runners.mdl import model
 
-    defaults = model._defaults()
+    defaults = model.defaults()
     for name, value in defaults.items():
         if isinstance(value, pd.Series):
             assert np.array_equal(eng.tables[name][1], value.to_numpy()), name

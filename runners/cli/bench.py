@@ -50,7 +50,7 @@ def _pysd_as_installed(scen) -> None:
 
 
 def _reloaded():
-    m = model._base_model()
+    m = model.base_model()
     m.reload()
     return m
 

@@ -722,4 +722,3 @@ def _main(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-

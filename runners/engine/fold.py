@@ -57,7 +57,7 @@ _COMPARE = {
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
 }
-# runtime helpers (runners.engine.program._RUNTIME) that are pure functions of their arguments
+# runtime helpers (runners.engine.runtime.RUNTIME) that are pure functions of their arguments
 _PURE_HELPERS = {
     "_ite",
     "_xidz",

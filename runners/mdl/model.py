@@ -403,7 +403,8 @@ def load_translated(path: Path):
 
 
 @cache
-def _base_model():
+def base_model():
+    """The pysd model translated from the .mdl and loaded once per process (rebuilt once if damaged)."""
     path = translate()
     try:
         return load_translated(path)
@@ -414,7 +415,7 @@ def _base_model():
 
 
 @cache
-def _meta() -> dict:
+def model_meta() -> dict:
     """What the rest of Snowball reads from the model without running it: the constants' values,
     units, ranges and comments, and the lookup tables (from pysd's translation, cached on disk by
     the .mdl's hash, pysd's version and this file's hash, so a run that only checks its inputs
@@ -427,7 +428,7 @@ def _meta() -> dict:
     doc = cache.load("model-meta", key, _checked_meta)
     if doc is not None:
         return doc
-    m = _base_model()
+    m = base_model()
     doc = {"doc": [], "constants": {}, "lookups": {}}
     for row in m.doc.to_dict("records"):
         name, py = row["Real Name"], row["Py Name"]
@@ -458,7 +459,7 @@ def _meta() -> dict:
 
 
 def _checked_meta(doc: dict) -> dict:
-    """The cached metadata ``doc`` when it has the fields and types :func:`_meta` writes, else
+    """The cached metadata ``doc`` when it has the fields and types :func:`model_meta` writes, else
     TypeError or ValueError (a malformed entry, which runners.core.cache rebuilds)."""
     rows, constants, lookups = doc["doc"], doc["constants"], doc["lookups"]
     if not (isinstance(rows, list) and isinstance(constants, dict) and isinstance(lookups, dict)):
@@ -478,9 +479,9 @@ def _checked_meta(doc: dict) -> dict:
 
 
 @cache
-def _defaults() -> dict[str, object]:
+def defaults() -> dict[str, object]:
     """The .mdl's own value of every scalar constant and lookup table, captured once."""
-    meta = _meta()
+    meta = model_meta()
     out: dict[str, object] = dict(meta["constants"])
     for name, (xs, ys) in meta["lookups"].items():
         out[name] = pd.Series(np.array(ys, dtype=float), index=np.array(xs, dtype=float))
@@ -489,15 +490,15 @@ def _defaults() -> dict[str, object]:
 
 def default(name: str) -> float:
     """The .mdl's own value of a scalar constant."""
-    return float(_defaults()[name])
+    return float(defaults()[name])
 
 
 def discard() -> None:
     """Drop the loaded model after a failed run: pysd leaves a failed run's state behind."""
-    _base_model.cache_clear()
-    _meta.cache_clear()
-    _defaults.cache_clear()
-    _doc.cache_clear()
+    base_model.cache_clear()
+    model_meta.cache_clear()
+    defaults.cache_clear()
+    doc.cache_clear()
 
 
 def load_model():
@@ -506,19 +507,20 @@ def load_model():
     Resetting everything a run can set (rather than pysd's ``reload``, ~0.1 s here) makes each
     run start clean: no parameter leaks from one run into the next (tested).
     """
-    model = _base_model()
+    model = base_model()
     if FAST_LOOKUPS:
         enable_fast_lookups(model)
     else:
         disable_fast_lookups(model)
     with contextlib.redirect_stdout(io.StringIO()):
-        model.set_components(_defaults())
+        model.set_components(defaults())
     return model
 
 
 @cache
-def _doc():
-    return _base_model().doc
+def doc():
+    """pysd's table of the model's variables (names, units, limits, comments), loaded once."""
+    return base_model().doc
 
 
 CONTROL = {"INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER"}
@@ -527,7 +529,7 @@ CONTROL = {"INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER"}
 def parameters() -> dict[str, Parameter]:
     """Settable constants (those the .mdl gives a range; not the clock), keyed by Vensim name."""
     out = {}
-    for row in _meta()["doc"]:
+    for row in model_meta()["doc"]:
         low, high = row["limits"]
         if (
             row["type"] != "Constant"
@@ -543,4 +545,4 @@ def parameters() -> dict[str, Parameter]:
 
 def tables() -> dict[str, str]:
     """Lookup tables a scenario may replace, Vensim name -> Python name."""
-    return {row["name"]: row["py_name"] for row in _meta()["doc"] if row["type"] == "Lookup"}
+    return {row["name"]: row["py_name"] for row in model_meta()["doc"] if row["type"] == "Lookup"}

@@ -1,7 +1,7 @@
 """The .mdl's own Vensim sketch, generated from its equations (``snowball model --write-sketch``).
 
 Every view of ``models/snowball.mdl`` (the equation groups ``.Debt_and_rollover`` ...) gets a
-stock-and-flow diagram in Vensim's sketch format, built from :func:`runners.report.diagram.diagrams`:
+stock-and-flow diagram in Vensim's sketch format, built from :func:`runners.mdl.views.diagrams`:
 
 - a stock is a box (type 10, shape 3); an auxiliary, constant or lookup a plain name (shape 8);
 - a flow that a stock's equation names is a valve (type 11) with its variable attached (type 10,
@@ -31,6 +31,7 @@ from pathlib import Path
 
 from runners.core.errors import SnowballError
 from runners.core.paths import MODEL_FILE
+from runners.mdl.views import diagrams
 
 SKETCH_LINE = "\\\\\\---/// Sketch information - do not modify anything except names"
 VERSION_LINE = "V300  Do not put anything below this section - it will be ignored"
@@ -129,9 +130,7 @@ class Structure:
 
 
 def structures(path: Path = MODEL_FILE) -> list[Structure]:
-    """The stock-and-flow structure of every view, from :func:`runners.report.diagram.diagrams`."""
-    from runners.report.diagram import diagrams
-
+    """The stock-and-flow structure of every view, from :func:`runners.mdl.views.diagrams`."""
     out = []
     for d in diagrams(path):
         unnamed = set(d.labels)
@@ -317,193 +316,248 @@ def _ranks(n: int, edges: dict[tuple[int, int], int]) -> dict[int, int]:
     return rank
 
 
+class _Layout:
+    """The steps of :func:`layout`: units (blocks placed whole), their columns, their order within
+    a column, rows of stocks made straight, then the view's objects with ids and links."""
+
+    def __init__(self, s: Structure):
+        self.s = s
+        self.pipes: list[tuple[str, Item, Item]] = []
+        self.units = [_stock_unit(s, st, self.pipes) for st in s.stocks]
+        self.between = [f for f, (a, b) in s.valves.items() if a is not None and b is not None]
+        for f in self.between:
+            label = _flow_item(f, f in s.shadow_valves)
+            label.y = 8 + label.h
+            self.units.append(Unit("valve:" + f, [Item("valve", f, 0, 0, 6, 8), label], [f]))
+        for name in s.variables:
+            w, h = label_size(name)
+            self.units.append(Unit("var:" + name, [Item("aux", name, w=w, h=h)], [name]))
+        for name in s.shadows:
+            w, h = label_size("<" + name + ">")
+            self.units.append(Unit("shadow:" + name, [Item("aux", name, w=w, h=h, shadow=True)], [name]))
+        self.unit_of: dict[str, int] = {}
+        for i, u in enumerate(self.units):
+            for m in u.members:
+                self.unit_of["<" + m + ">" if u.key.startswith("shadow:") else m] = i
+        unit_of = self.unit_of
+        self.flowing = {i for i, u in enumerate(self.units) if u.key.startswith(("stock:", "valve:"))}
+        self.arrow_src = {(a, b): unit_of.get("<" + a + ">", unit_of.get(a, -1)) for a, b in s.arrows}
+        self.chain_links: list[tuple[int, int]] = []
+        for f in self.between:
+            a, b = s.valves[f]
+            self.chain_links += [(unit_of[a], unit_of[f]), (unit_of[f], unit_of[b])]
+
+    def rank_edges(self) -> dict[tuple[int, int], int]:
+        """Edges that rank the units (columns, left to right): pipes carry stocks and flows along a
+        row; an arrow places a variable right of what it reads, and a stock or flow right of what
+        it reads that no stock feeds (a feedback arrow runs back instead of pushing rows of stocks
+        to the right)."""
+        unit_of, arrow_src = self.unit_of, self.arrow_src
+        edges = {e: 8 for e in self.chain_links}
+        reads: dict[int, set[int]] = {}
+        for (_a, b), ua in arrow_src.items():
+            reads.setdefault(ua, set()).add(unit_of[b])
+        downstream: set[int] = set()  # what the stocks and flows feed, directly or not
+        todo = sorted(self.flowing)
+        while todo:
+            for j in sorted(reads.get(todo.pop(), ())):
+                if j not in downstream:
+                    downstream.add(j)
+                    todo.append(j)
+        for (_a, b), ua in arrow_src.items():
+            ub = unit_of[b]
+            if ua != ub and (ub not in self.flowing or ua not in downstream):
+                edges.setdefault((ua, ub), 1)
+        return edges
+
+    def rank_units(self) -> None:
+        """Each unit's column; a variable with no inputs sits just left of the first thing it feeds."""
+        unit_of = self.unit_of
+        edges = self.rank_edges()
+        self.rank = rank = _ranks(len(self.units), edges)
+        feeds: dict[int, list[int]] = {}
+        for (_a, b), ua in self.arrow_src.items():
+            if ua != unit_of[b]:
+                feeds.setdefault(ua, []).append(unit_of[b])
+        has_input = {b for _, b in edges}
+        for i, u in enumerate(self.units):
+            if i not in has_input and i in feeds and u.key.startswith(("var:", "shadow:")):
+                rank[i] = max(0, min(rank[b] for b in feeds[i]) - 1)
+
+    def shadow_long_arrows(self) -> None:
+        """An arrow over more than LONG columns starts from a shadow of its cause next to its effect."""
+        units, rank, arrow_src = self.units, self.rank, self.arrow_src
+        copies: dict[tuple[str, int], int] = {}
+        for a, b in self.s.arrows:
+            ua, ub = arrow_src[(a, b)], self.unit_of[b]
+            if ua == ub or abs(rank[ua] - rank[ub]) <= LONG:
+                continue
+            key = (a, rank[ub])
+            if key not in copies:
+                w, h = label_size("<" + a + ">")
+                copies[key] = len(units)
+                units.append(Unit(f"copy:{a}@{rank[ub]}", [Item("aux", a, w=w, h=h, shadow=True)], [a]))
+                rank[copies[key]] = max(0, rank[ub] - 1)
+            arrow_src[(a, b)] = copies[key]
+
+    def columns(self) -> None:
+        """The units shown (a shadow only where an arrow uses it) by column, a tall column split,
+        and their first positions: centred in their column, stacked from the top."""
+        units = self.units
+        used = {i for i in self.arrow_src.values()} | {self.unit_of[b] for _, b in self.s.arrows}
+        self.shown = [i for i, u in enumerate(units) if not u.key.startswith("shadow:") or i in used]
+        columns: dict[int, list[int]] = {}
+        for i in self.shown:
+            columns.setdefault(self.rank[i], []).append(i)
+        self.cols = cols = []
+        for r in sorted(columns):
+            col = columns[r]
+            height = sum(units[i].box()[3] - units[i].box()[1] + ROW_GAP for i in col)
+            parts = max(1, -(-height // MAX_COLUMN))
+            size = -(-len(col) // parts)
+            cols += [col[k : k + size] for k in range(0, len(col), size)]
+        self.xs: dict[int, float] = {}
+        x = 0.0
+        for col in cols:
+            width = max(units[i].box()[2] - units[i].box()[0] for i in col)
+            for i in col:
+                x0, _, x1, _ = units[i].box()
+                self.xs[i] = x + width / 2 - (x0 + x1) / 2
+            x += width + COLUMN_GAP
+        self.ys: dict[int, float] = {}
+        for col in cols:
+            y = 0.0
+            for i in col:
+                _, y0, _, y1 = units[i].box()
+                self.ys[i] = y - y0
+                y += y1 - y0 + ROW_GAP
+
+    def anchor(self, i: int, member: str) -> float:
+        """The y of the object of unit ``i`` that arrows to or from ``member`` meet."""
+        for it in self.units[i].items:
+            if it.name == member and it.kind in ("stock", "valve", "aux"):
+                return self.ys[i] + it.y
+        return self.ys[i]
+
+    def order_columns(self) -> None:
+        """Sweeps over the columns, each unit pulled towards what it is joined to (pipes weigh 8,
+        arrows 1), keeping its column's order free of overlaps."""
+        s, units, unit_of, ys = self.s, self.units, self.unit_of, self.ys
+        near: dict[int, list[tuple[int, str, str, int]]] = {i: [] for i in self.shown}
+        for (a, b), ua in self.arrow_src.items():
+            ub = unit_of[b]
+            if ua != ub:
+                near[ua].append((ub, b, a, 1))
+                near[ub].append((ua, a, b, 1))
+        for f in self.between:
+            for st in s.valves[f]:
+                assert st is not None
+                near[unit_of[st]].append((unit_of[f], f, st, 8))
+                near[unit_of[f]].append((unit_of[st], st, f, 8))
+        for sweep in range(10):
+            for col in self.cols if sweep % 2 == 0 else self.cols[::-1]:
+                desired = {}
+                for i in col:
+                    pulls = [
+                        (self.anchor(j, other) - (self.anchor(i, mine) - ys[i]), w)
+                        for j, other, mine, w in near[i]
+                    ]
+                    total = sum(w for _, w in pulls)
+                    desired[i] = sum(y * w for y, w in pulls) / total if total else ys[i]
+                col.sort(key=lambda i: (desired[i], units[i].key))
+                spans = [(units[i].box()[1], units[i].box()[3]) for i in col]
+                gaps = [spans[k][1] - spans[k + 1][0] + ROW_GAP for k in range(len(col) - 1)]
+                for i, y in zip(col, _pava([desired[i] for i in col], gaps), strict=True):
+                    ys[i] = y
+
+    def straighten_rows(self) -> None:
+        """One y for every stock and valve on a row of stocks, rows apart."""
+        units, ys, rank = self.units, self.ys, self.rank
+        parent = {i: i for link in self.chain_links for i in link}
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                i = parent[i]
+            return i
+
+        for a, b in self.chain_links:
+            ra, rb = root(a), root(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+        rows: dict[int, list[int]] = {}
+        for i in sorted(parent):
+            rows.setdefault(root(i), []).append(i)
+        self.fixed = fixed = []
+        for members in sorted(rows.values(), key=lambda m: (sum(ys[i] for i in m) / len(m), m[0])):
+            y = sum(ys[i] for i in members) / len(members)
+            for i in members:
+                for j in fixed:
+                    if rank[i] == rank[j]:
+                        y = max(y, ys[j] + units[j].box()[3] - units[i].box()[1] + ROW_GAP)
+            for i in members:
+                ys[i] = y
+            fixed += members
+
+    def place_the_rest(self) -> None:
+        """Everything off the rows in the free spot nearest where it was, then the whole view
+        moved to start 60 px from the top left."""
+        units, ys, fixed, shown = self.units, self.ys, self.fixed, self.shown
+        for col in self.cols:
+            taken = [(ys[i] + units[i].box()[1], ys[i] + units[i].box()[3]) for i in col if i in fixed]
+            for i in sorted((i for i in col if i not in fixed), key=lambda i: (ys[i], units[i].key)):
+                _, y0, _, y1 = units[i].box()
+                centre = _free_spot(ys[i] + (y0 + y1) / 2, (y1 - y0) / 2, taken)
+                ys[i] = centre - (y0 + y1) / 2
+                taken.append((ys[i] + y0, ys[i] + y1))
+        for i in shown:
+            units[i].shift(round(self.xs[i]), round(ys[i]))
+        x0 = min(units[i].box()[0] for i in shown)
+        y0 = min(units[i].box()[1] for i in shown)
+        for i in shown:
+            units[i].shift(60 - x0, 60 - y0)
+
+    def view(self, title: str) -> View:
+        """The placed objects numbered, then the pipes and the arrows as links."""
+        s, units = self.s, self.units
+        view = View(title)
+        for i in self.shown:
+            view.items += units[i].items
+        for k, it in enumerate(view.items, start=1):
+            it.id = k
+        next_id = len(view.items) + 1
+        valve_of = {it.name: it for it in view.items if it.kind == "valve"}
+        stock_of = {it.name: it for it in view.items if it.kind == "stock"}
+        for f in self.between:
+            a, b = s.valves[f]
+            self.pipes.append((f, stock_of[a], stock_of[b]))  # type: ignore[index]
+        for f, a, b in self.pipes:
+            v = valve_of[f]
+            for end, head in ((a, False), (b, True)):
+                view.links.append(Link(v.id, end.id, True, head, _pipe_point(v, end), next_id))
+                next_id += 1
+
+        def meets(i: int, name: str) -> Item:
+            return next(
+                it for it in units[i].items if it.name == name and it.kind in ("stock", "valve", "aux")
+            )
+
+        for a, b in s.arrows:
+            src, dst = meets(self.arrow_src[(a, b)], a), meets(self.unit_of[b], b)
+            view.links.append(Link(src.id, dst.id, False, True, _arrow_point(src, dst), next_id))
+            next_id += 1
+        return view
+
+
 def layout(s: Structure, title: str) -> View:
     """Place every object of one view and return it with ids, pipes and arrows."""
-    pipes: list[tuple[str, Item, Item]] = []
-    units = [_stock_unit(s, st, pipes) for st in s.stocks]
-    between = [f for f, (a, b) in s.valves.items() if a is not None and b is not None]
-    for f in between:
-        label = _flow_item(f, f in s.shadow_valves)
-        label.y = 8 + label.h
-        units.append(Unit("valve:" + f, [Item("valve", f, 0, 0, 6, 8), label], [f]))
-    for name in s.variables:
-        w, h = label_size(name)
-        units.append(Unit("var:" + name, [Item("aux", name, w=w, h=h)], [name]))
-    for name in s.shadows:
-        w, h = label_size("<" + name + ">")
-        units.append(Unit("shadow:" + name, [Item("aux", name, w=w, h=h, shadow=True)], [name]))
-    unit_of: dict[str, int] = {}
-    for i, u in enumerate(units):
-        for m in u.members:
-            unit_of["<" + m + ">" if u.key.startswith("shadow:") else m] = i
-    flowing = {i for i, u in enumerate(units) if u.key.startswith(("stock:", "valve:"))}
-    arrow_src = {(a, b): unit_of.get("<" + a + ">", unit_of.get(a, -1)) for a, b in s.arrows}
-    chain_links = []
-    for f in between:
-        a, b = s.valves[f]
-        chain_links += [(unit_of[a], unit_of[f]), (unit_of[f], unit_of[b])]
-    # ranks (columns, left to right): pipes carry stocks and flows along a row; an arrow places
-    # a variable right of what it reads, and a stock or flow right of what it reads that no stock
-    # feeds (a feedback arrow runs back instead of pushing rows of stocks to the right)
-    edges = {e: 8 for e in chain_links}
-    reads: dict[int, set[int]] = {}
-    for (_a, b), ua in arrow_src.items():
-        reads.setdefault(ua, set()).add(unit_of[b])
-    downstream: set[int] = set()  # what the stocks and flows feed, directly or not
-    todo = sorted(flowing)
-    while todo:
-        for j in sorted(reads.get(todo.pop(), ())):
-            if j not in downstream:
-                downstream.add(j)
-                todo.append(j)
-    for (_a, b), ua in arrow_src.items():
-        ub = unit_of[b]
-        if ua != ub and (ub not in flowing or ua not in downstream):
-            edges.setdefault((ua, ub), 1)
-    rank = _ranks(len(units), edges)
-    feeds: dict[int, list[int]] = {}
-    for (_a, b), ua in arrow_src.items():
-        if ua != unit_of[b]:
-            feeds.setdefault(ua, []).append(unit_of[b])
-    has_input = {b for _, b in edges}
-    for i, u in enumerate(units):  # a variable with no inputs sits just left of the first thing it feeds
-        if i not in has_input and i in feeds and u.key.startswith(("var:", "shadow:")):
-            rank[i] = max(0, min(rank[b] for b in feeds[i]) - 1)
-    # an arrow over more than LONG columns starts from a shadow of its cause next to its effect
-    copies: dict[tuple[str, int], int] = {}
-    for a, b in s.arrows:
-        ua, ub = arrow_src[(a, b)], unit_of[b]
-        if ua == ub or abs(rank[ua] - rank[ub]) <= LONG:
-            continue
-        key = (a, rank[ub])
-        if key not in copies:
-            w, h = label_size("<" + a + ">")
-            copies[key] = len(units)
-            units.append(Unit(f"copy:{a}@{rank[ub]}", [Item("aux", a, w=w, h=h, shadow=True)], [a]))
-            rank[copies[key]] = max(0, rank[ub] - 1)
-        arrow_src[(a, b)] = copies[key]
-    used = {i for i in arrow_src.values()} | {unit_of[b] for _, b in s.arrows}
-    shown = [i for i, u in enumerate(units) if not u.key.startswith("shadow:") or i in used]
-    columns: dict[int, list[int]] = {}
-    for i in shown:
-        columns.setdefault(rank[i], []).append(i)
-    cols = []
-    for r in sorted(columns):
-        col = columns[r]
-        height = sum(units[i].box()[3] - units[i].box()[1] + ROW_GAP for i in col)
-        parts = max(1, -(-height // MAX_COLUMN))
-        size = -(-len(col) // parts)
-        cols += [col[k : k + size] for k in range(0, len(col), size)]
-    xs: dict[int, float] = {}
-    x = 0.0
-    for col in cols:
-        width = max(units[i].box()[2] - units[i].box()[0] for i in col)
-        for i in col:
-            x0, _, x1, _ = units[i].box()
-            xs[i] = x + width / 2 - (x0 + x1) / 2
-        x += width + COLUMN_GAP
-    ys: dict[int, float] = {}
-    for col in cols:
-        y = 0.0
-        for i in col:
-            _, y0, _, y1 = units[i].box()
-            ys[i] = y - y0
-            y += y1 - y0 + ROW_GAP
-
-    def anchor(i: int, member: str) -> float:
-        """The y of the object of unit ``i`` that arrows to or from ``member`` meet."""
-        for it in units[i].items:
-            if it.name == member and it.kind in ("stock", "valve", "aux"):
-                return ys[i] + it.y
-        return ys[i]
-
-    near: dict[int, list[tuple[int, str, str, int]]] = {i: [] for i in shown}
-    for (a, b), ua in arrow_src.items():
-        ub = unit_of[b]
-        if ua != ub:
-            near[ua].append((ub, b, a, 1))
-            near[ub].append((ua, a, b, 1))
-    for f in between:
-        for st in s.valves[f]:
-            assert st is not None
-            near[unit_of[st]].append((unit_of[f], f, st, 8))
-            near[unit_of[f]].append((unit_of[st], st, f, 8))
-    for sweep in range(10):
-        for col in cols if sweep % 2 == 0 else cols[::-1]:
-            desired = {}
-            for i in col:
-                pulls = [(anchor(j, other) - (anchor(i, mine) - ys[i]), w) for j, other, mine, w in near[i]]
-                total = sum(w for _, w in pulls)
-                desired[i] = sum(y * w for y, w in pulls) / total if total else ys[i]
-            col.sort(key=lambda i: (desired[i], units[i].key))
-            spans = [(units[i].box()[1], units[i].box()[3]) for i in col]
-            gaps = [spans[k][1] - spans[k + 1][0] + ROW_GAP for k in range(len(col) - 1)]
-            for i, y in zip(col, _pava([desired[i] for i in col], gaps), strict=True):
-                ys[i] = y
-    # straighten each row of stocks: one y for every stock and valve on it, rows apart
-    parent = {i: i for link in chain_links for i in link}
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            i = parent[i]
-        return i
-
-    for a, b in chain_links:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    rows: dict[int, list[int]] = {}
-    for i in sorted(parent):
-        rows.setdefault(root(i), []).append(i)
-    fixed: list[int] = []
-    for members in sorted(rows.values(), key=lambda m: (sum(ys[i] for i in m) / len(m), m[0])):
-        y = sum(ys[i] for i in members) / len(members)
-        for i in members:
-            for j in fixed:
-                if rank[i] == rank[j]:
-                    y = max(y, ys[j] + units[j].box()[3] - units[i].box()[1] + ROW_GAP)
-        for i in members:
-            ys[i] = y
-        fixed += members
-    for col in cols:
-        taken = [(ys[i] + units[i].box()[1], ys[i] + units[i].box()[3]) for i in col if i in fixed]
-        for i in sorted((i for i in col if i not in fixed), key=lambda i: (ys[i], units[i].key)):
-            _, y0, _, y1 = units[i].box()
-            centre = _free_spot(ys[i] + (y0 + y1) / 2, (y1 - y0) / 2, taken)
-            ys[i] = centre - (y0 + y1) / 2
-            taken.append((ys[i] + y0, ys[i] + y1))
-    for i in shown:
-        units[i].shift(round(xs[i]), round(ys[i]))
-    x0 = min(units[i].box()[0] for i in shown)
-    y0 = min(units[i].box()[1] for i in shown)
-    for i in shown:
-        units[i].shift(60 - x0, 60 - y0)
-
-    view = View(title)
-    for i in shown:
-        view.items += units[i].items
-    for k, it in enumerate(view.items, start=1):
-        it.id = k
-    next_id = len(view.items) + 1
-    valve_of = {it.name: it for it in view.items if it.kind == "valve"}
-    stock_of = {it.name: it for it in view.items if it.kind == "stock"}
-    for f in between:
-        a, b = s.valves[f]
-        pipes.append((f, stock_of[a], stock_of[b]))  # type: ignore[index]
-    for f, a, b in pipes:
-        v = valve_of[f]
-        for end, head in ((a, False), (b, True)):
-            view.links.append(Link(v.id, end.id, True, head, _pipe_point(v, end), next_id))
-            next_id += 1
-
-    def meets(i: int, name: str) -> Item:
-        return next(it for it in units[i].items if it.name == name and it.kind in ("stock", "valve", "aux"))
-
-    for a, b in s.arrows:
-        src, dst = meets(arrow_src[(a, b)], a), meets(unit_of[b], b)
-        view.links.append(Link(src.id, dst.id, False, True, _arrow_point(src, dst), next_id))
-        next_id += 1
-    return view
+    steps = _Layout(s)
+    steps.rank_units()
+    steps.shadow_long_arrows()
+    steps.columns()
+    steps.order_columns()
+    steps.straighten_rows()
+    steps.place_the_rest()
+    return steps.view(title)
 
 
 def _pipe_point(valve: Item, end: Item) -> tuple[int, int]:

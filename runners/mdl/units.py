@@ -31,6 +31,7 @@ from pathlib import Path
 
 from runners.core.errors import SnowballError
 from runners.core.paths import MODEL_FILE
+from runners.mdl.parse import normalise, number, parse_mdl
 
 SCALES = frozenset({"percent", "billion"})  # dimensionless factors, converted by bare numbers
 MONEY, TIME = "usd", "year"
@@ -156,10 +157,10 @@ class _Checker:
         self.units: dict[str, Units | None] = {}
         self.kind: dict[str, str] = {}
         for el in elements:
-            ref = _ref(el.name)
+            ref = normalise(el.name)
             self.units[ref] = parse_units(el.units)
             self.kind[ref] = el.components[0].type if el.components else ""
-        self.names = {_ref(el.name): el.name for el in elements}
+        self.names = {normalise(el.name): el.name for el in elements}
         self.expressions = expressions
         self.time = time_units
         self.problems: list[str] = []
@@ -289,7 +290,7 @@ class _Checker:
         """Mismatches in one element (a constant, lookup or control has none to find)."""
         from pysd.translators.structures import abstract_expressions as ae
 
-        ref = _ref(el.name)
+        ref = normalise(el.name)
         declared = self.units.get(ref)
         out: list[Mismatch] = []
         for comp in el.components:
@@ -315,10 +316,6 @@ class _Checker:
         return out
 
 
-def _ref(name: str) -> str:
-    return re.sub(r"[\s_]+", "_", name.strip().lower())
-
-
 @dataclass(frozen=True)
 class UnitReport:
     """The outcome of :func:`check_units`: how many equations were checked, what disagrees."""
@@ -332,12 +329,10 @@ def check_units(path: Path = MODEL_FILE) -> UnitReport:
     """Every unit inconsistency in the model at ``path``, in file order."""
     import warnings
 
-    from runners.engine.program import _number, _parse
-
     path = Path(path)
     if not path.is_file():
         raise SnowballError(f"{path}: model file is missing")
-    am = _parse(path)
+    am = parse_mdl(path)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*chardet.*", category=DeprecationWarning)
         from pysd.translators.vensim.vensim_file import VensimFile
@@ -349,13 +344,13 @@ def check_units(path: Path = MODEL_FILE) -> UnitReport:
         if hasattr(el, "expression"):  # not subscript ranges
             expressions.setdefault(el.name, re.sub(r"\s+", " ", str(el.expression)).strip())
     elements = am.sections[0].elements
-    step = next((el for el in elements if _ref(el.name) == "time_step"), None)
+    step = next((el for el in elements if normalise(el.name) == "time_step"), None)
     checker = _Checker(elements, expressions, parse_units(step.units) if step else None)
     out: list[Mismatch] = []
     checked = 0
     for el in elements:
         comp = el.components[0] if el.components else None
-        checked += comp is not None and comp.type not in ("Lookup", "Data") and _number(comp.ast) is None
+        checked += comp is not None and comp.type not in ("Lookup", "Data") and number(comp.ast) is None
         out += checker.check(el)
     return UnitReport(path, checked, out)
 

@@ -53,7 +53,7 @@ def model_holds(inputs: ModelInputs) -> bool:
     ``snowball model --write-data`` for the default vintage)."""
     from runners.mdl.model_data import same
 
-    defaults = model._defaults()
+    defaults = model.defaults()
     values = dict(inputs.constants) | dict(inputs.tables)
     return all(same(defaults.get(name), value) for name, value in values.items())
 
@@ -72,7 +72,7 @@ def baseline_paths(inputs: ModelInputs) -> dict[str, pd.Series]:
     if cached is not None and cached[0] is inputs:
         return cached[1]
     if model_holds(inputs):
-        defaults = model._defaults()
+        defaults = model.defaults()
         paths = {name: defaults[name] for name in PATH_VARIABLES}
     else:
         paths = stored_paths(inputs)

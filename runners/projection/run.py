@@ -147,7 +147,7 @@ def check_monthly(monthly: list[str] | None) -> None:
         return
     if isinstance(monthly, str):
         raise SnowballError(f"monthly: give a list of model variable names, got the string {monthly!r}")
-    doc = model._meta()["doc"]
+    doc = model.model_meta()["doc"]
     known = {d["name"] for d in doc} | {d["py_name"] for d in doc}
     for name in monthly:
         if name not in known:

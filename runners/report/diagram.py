@@ -1,12 +1,8 @@
 """Stock-and-flow diagrams of the model's views (``snowball diagram``).
 
-Two layers. :func:`diagrams` reads each view's structure from pysd's parse of the equations
-(each view is the group of equations under its header, ``.Yields`` ...): every stock, every flow
-a valve on a pipe from the stock it drains (or a cloud, where it comes from outside the model) to
-the stock it fills (or a cloud), an arrow for every variable an equation reads (flagged when only
-a stock's initial value reads it), names from other views as shadow variables ``<name>``, and an
-unnamed valve where a flow term is an expression. :mod:`runners.mdl.sketch` lays that structure out
-as the .mdl's own Vensim sketch; :func:`to_dot` writes it as Graphviz DOT text.
+Two layers. :func:`runners.mdl.views.diagrams` reads each view's structure from pysd's parse of
+the equations (stocks, flows on pipes, arrows, shadow variables); :mod:`runners.mdl.sketch` lays
+that structure out as the .mdl's own Vensim sketch; :func:`to_dot` writes it as Graphviz DOT text.
 
 :func:`sketch_figure` draws one view of the .mdl's sketch from its records, as Vensim draws it
 (matplotlib only), and :func:`render_sketch` writes it to a PNG.
@@ -15,186 +11,17 @@ as the .mdl's own Vensim sketch; :func:`to_dot` writes it as Graphviz DOT text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from runners.core.errors import SnowballError
 from runners.core.paths import MODEL_FILE
+from runners.mdl.views import Diagram, diagrams
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from runners.mdl import sketch
-
-CLOCK = {"initial_time", "final_time", "time_step", "saveper"}
-
-
-@dataclass
-class Diagram:
-    """One view: its variables by kind, pipes (source, valve, destination) and arrows (from, to)."""
-
-    view: str
-    nodes: dict[str, str] = field(default_factory=dict)  # name -> stock|flow|aux|constant|lookup|shadow|...
-    pipes: list[tuple[str, str, str]] = field(default_factory=list)
-    arrows: list[tuple[str, str, bool]] = field(default_factory=list)  # (from, to, initial value only)
-    labels: dict[str, str] = field(default_factory=dict)  # unnamed valves: the expression they carry
-
-
-def _ref(name: str) -> str:
-    return re.sub(r"[\s_]+", "_", name.strip().lower())
-
-
-def view_groups(path: Path = MODEL_FILE) -> dict[str, list[str]]:
-    """The .mdl's groups (views) in file order: view name -> the names of its equations."""
-    text = Path(path).read_text(encoding="utf-8")
-    text = text.split("\\\\\\---///", 1)[0]
-    groups: dict[str, list[str]] = {}
-    current = None
-    for chunk in text.split("|"):
-        header = re.search(r"\*{8,}\s*\n\s*\.(.+?)\s*\n\s*\*{8,}", chunk)
-        if header:
-            current = header.group(1).replace("_", " ").strip()
-            groups.setdefault(current, [])
-            continue
-        body = re.sub(r"^\s*(\{UTF-8\})?\s*", "", chunk)
-        m = re.match(r"([^=(~:\n]+?)\s*(=|\(|:)", body)
-        if m and current is not None:
-            groups[current].append(m.group(1).strip())
-    return {k: v for k, v in groups.items() if v and k.lower() != "control"}
-
-
-def _signed_terms(node, sign: int = 1) -> list[tuple[int, object]]:
-    """A stock's net flow split into signed terms (a - b + c*d -> +a, -b, +c*d)."""
-    from pysd.translators.structures import abstract_expressions as ae
-
-    if isinstance(node, ae.ArithmeticStructure):
-        ops = list(node.operators)
-        if ops == ["negative"]:
-            return _signed_terms(node.arguments[0], -sign)
-        if ops and all(op in ("+", "-") for op in ops):
-            out = _signed_terms(node.arguments[0], sign)
-            for op, arg in zip(ops, node.arguments[1:], strict=True):
-                out += _signed_terms(arg, sign if op == "+" else -sign)
-            return out
-    return [(sign, node)]
-
-
-def _refs(node) -> set[str]:
-    from pysd.translators.structures import abstract_expressions as ae
-
-    out: set[str] = set()
-
-    def walk(n):
-        if isinstance(n, ae.ReferenceStructure):
-            out.add(n.reference)
-        elif isinstance(n, ae.CallStructure):
-            out.add(n.function.reference)
-            for a in n.arguments:
-                walk(a)
-        elif hasattr(n, "__dataclass_fields__"):
-            for f in n.__dataclass_fields__:
-                v = getattr(n, f)
-                for a in v if isinstance(v, list | tuple) else [v]:
-                    if hasattr(a, "__dataclass_fields__"):
-                        walk(a)
-
-    walk(node)
-    return out
-
-
-def diagrams(path: Path = MODEL_FILE) -> list[Diagram]:
-    """One :class:`Diagram` per view of the model at ``path``."""
-    from pysd.translators.structures import abstract_expressions as ae
-
-    from runners.engine.program import _parse
-
-    path = Path(path)
-    if not path.is_file():
-        raise SnowballError(f"{path}: model file is missing")
-    elements = _parse(path).sections[0].elements
-    name_of = {_ref(el.name): el.name for el in elements}
-    name_of["time"] = "Time"
-    kind: dict[str, str] = {}
-    reads: dict[str, set[str]] = {}
-    init_reads: dict[str, set[str]] = {}
-    flows: dict[str, list[tuple[int, object]]] = {}  # stock -> signed flow terms
-    for el in elements:
-        ref, ast = _ref(el.name), el.components[0].ast
-        if isinstance(ast, ae.IntegStructure):
-            kind[ref] = "stock"
-            flows[ref] = _signed_terms(ast.flow)
-            reads[ref], init_reads[ref] = set(), _refs(ast.initial)
-        else:
-            typ = el.components[0].type
-            kind[ref] = "lookup" if typ == "Lookup" else "constant" if typ == "Constant" else "aux"
-            reads[ref], init_reads[ref] = ({r for r in _refs(ast) if r in name_of}, set())
-
-    def named(term) -> str | None:
-        """The flow variable a term names (not a stock: a stock read as a flow gets a valve)."""
-        if isinstance(term, ae.ReferenceStructure) and kind.get(term.reference) not in (None, "stock"):
-            return term.reference
-        return None
-
-    # each named flow: which stock it drains (-) and which it fills (+)
-    ends: dict[str, dict[int, str]] = {}
-    for stock, terms in flows.items():
-        for sign, term in terms:
-            if named(term):
-                ends.setdefault(term.reference, {})[sign] = stock
-
-    def build(view: str, names: list[str]) -> Diagram:
-        d = Diagram(view)
-        members = [_ref(n) for n in names if _ref(n) in kind and _ref(n) not in CLOCK]
-
-        def add(ref: str) -> str:
-            name = name_of.get(ref, ref)
-            if ref in members:
-                d.nodes.setdefault(name, kind[ref])
-                return name
-            shadow = f"<{name}>"
-            d.nodes.setdefault(shadow, "shadow")
-            return shadow
-
-        for ref in members:
-            add(ref)
-        clouds = 0
-        for ref in members:
-            if kind[ref] != "stock":
-                continue
-            stock = name_of[ref]
-            for k, (sign, term) in enumerate(flows[ref]):
-                if named(term):
-                    valve = add(term.reference)
-                    d.nodes[valve] = "shadow flow" if d.nodes[valve].startswith("shadow") else "flow"
-                    other = ends[term.reference].get(-sign)
-                else:  # an expression: an unnamed valve, arrows from what it reads
-                    valve = f"{stock} flow {k + 1}"
-                    d.nodes[valve] = "flow"
-                    d.labels[valve] = ""
-                    for r in sorted(_refs(term) & set(name_of)):
-                        d.arrows.append((add(r), valve, False))
-                    other = None
-                if other is None:
-                    clouds += 1
-                    end = f"cloud {clouds}"
-                    d.nodes[end] = "cloud"
-                else:
-                    end = add(other)
-                pipe = (end, valve, stock) if sign > 0 else (stock, valve, end)
-                if pipe not in d.pipes:
-                    d.pipes.append(pipe)
-            for r in sorted(init_reads[ref] & set(name_of)):
-                d.arrows.append((add(r), stock, True))
-        for ref in members:
-            if kind[ref] == "stock":
-                continue
-            for r in sorted(reads[ref]):
-                d.arrows.append((add(r), name_of[ref], False))
-        d.arrows = list(dict.fromkeys(d.arrows))
-        return d
-
-    return [build(view, names) for view, names in view_groups(path).items()]
 
 
 def _q(text: str) -> str:
@@ -242,23 +69,14 @@ def slug(view: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", view.lower()).strip("-")
 
 
-def sketch_figure(view: sketch.View) -> Figure:
-    """A matplotlib Figure of one view of the .mdl's sketch, drawn as Vensim draws it.
+_FONT = {"fontfamily": "STIXGeneral", "fontsize": 12, "ha": "center", "va": "center"}
+_GREY, _BLUE = "#808080", "#2846b4"
 
-    Positions, sizes and connections come from the sketch records themselves: stocks as boxes,
-    valves on double-line pipes with clouds where flows leave or enter, arrows curved through
-    their control points, shadow variables in grey ``<name>``. One sketch pixel is one PNG pixel
-    at 96 dpi.
-    """
-    import math
 
-    import matplotlib.patches as mpatches
+def _canvas(view: sketch.View) -> tuple[Figure, Axes]:
+    """A blank figure the size of the view (one sketch pixel one PNG pixel at 96 dpi), titled."""
     from matplotlib.figure import Figure
-    from matplotlib.path import Path as MPath
 
-    from runners.mdl import sketch
-
-    items = view.by_id()
     right = max(it.x + it.w for it in view.items) + 60
     bottom = max(it.y + it.h for it in view.items) + 60
     right = max(right, 60 + 9 * len(view.title))
@@ -267,13 +85,19 @@ def sketch_figure(view: sketch.View) -> Figure:
     ax.set_xlim(0, right)
     ax.set_ylim(bottom, 0)
     ax.set_axis_off()
-    font = {"fontfamily": "STIXGeneral", "fontsize": 12, "ha": "center", "va": "center"}
-    grey, blue = "#808080", "#2846b4"
-    ax.text(12, 24, view.title, **{**font, "ha": "left", "fontsize": 14, "fontweight": "bold"})
+    ax.text(12, 24, view.title, **{**_FONT, "ha": "left", "fontsize": 14, "fontweight": "bold"})
+    return fig, ax
+
+
+def _draw_objects(ax: Axes, view: sketch.View) -> None:
+    """Stocks as boxes with their names inside, variables as names (shadows grey), clouds."""
+    import matplotlib.patches as mpatches
+
+    from runners.mdl import sketch
 
     def text(it, wrap_at: int, color: str = "black") -> None:
         name = f"<{it.name}>" if it.shadow else it.name
-        ax.text(it.x, it.y, "\n".join(sketch.wrap(name, wrap_at)), color=color, linespacing=1.0, **font)
+        ax.text(it.x, it.y, "\n".join(sketch.wrap(name, wrap_at)), color=color, linespacing=1.0, **_FONT)
 
     for it in view.items:
         if it.kind == "stock":
@@ -284,7 +108,7 @@ def sketch_figure(view: sketch.View) -> Figure:
             )
             text(it, sketch.STOCK_WRAP)
         elif it.kind in ("aux", "flow"):
-            text(it, sketch.AUX_WRAP, grey if it.shadow else "black")
+            text(it, sketch.AUX_WRAP, _GREY if it.shadow else "black")
         elif it.kind == "cloud":
             for dx, dy, r in ((-5, 2, 6), (0, -3, 6.5), (6, 1, 5.5), (1, 4, 5)):
                 ax.add_patch(
@@ -293,58 +117,75 @@ def sketch_figure(view: sketch.View) -> Figure:
             for dx, dy, r in ((-5, 2, 5), (0, -3, 5.5), (6, 1, 4.5), (1, 4, 4)):
                 ax.add_patch(mpatches.Circle((it.x + dx, it.y + dy), r, fc="white", ec="none", zorder=4))
 
-    def edge_point(it, x: float, y: float) -> tuple[float, float]:
-        """Where the line from the centre of ``it`` towards (x, y) leaves its box."""
-        dx, dy = x - it.x, y - it.y
-        if dx == 0 and dy == 0:
-            return it.x, it.y
-        w, h = (it.w, it.h) if it.kind != "valve" else (0, 0)
-        t = min(w / abs(dx) if dx else math.inf, h / abs(dy) if dy else math.inf)
-        return it.x + dx * t, it.y + dy * t
 
-    for ln in view.links:
-        a, b = items[ln.src], items[ln.dst]
-        if ln.pipe:  # from the valve to one end: a double line, an open arrowhead where it goes in
-            x1, y1 = edge_point(b, a.x, a.y)
-            ux, uy = (x1 - a.x), (y1 - a.y)
-            norm = math.hypot(ux, uy) or 1.0
-            ux, uy = ux / norm, uy / norm
-            if ln.head:
-                x1, y1 = x1 - ux * 9, y1 - uy * 9
-            for off in (-2.5, 2.5):
-                ax.plot(
-                    [a.x - uy * off, x1 - uy * off], [a.y + ux * off, y1 + ux * off], color="black", lw=1.0
-                )
-            if ln.head:
-                tip = (x1 + ux * 9, y1 + uy * 9)
-                tri = [tip, (x1 - uy * 7, y1 + ux * 7), (x1 + uy * 7, y1 - ux * 7)]
-                ax.add_patch(mpatches.Polygon(tri, closed=True, fc="white", ec="black", lw=1.0, zorder=2))
-            continue
-        # an arrow: a quadratic curve through its control point, cut at both objects' edges
-        cx, cy = 2 * ln.point[0] - (a.x + b.x) / 2, 2 * ln.point[1] - (a.y + b.y) / 2
-        pts = []
-        for k in range(101):
-            t = k / 100
-            px = (1 - t) ** 2 * a.x + 2 * (1 - t) * t * cx + t * t * b.x
-            py = (1 - t) ** 2 * a.y + 2 * (1 - t) * t * cy + t * t * b.y
-            pts.append((px, py))
+def _edge_point(it: sketch.Item, x: float, y: float) -> tuple[float, float]:
+    """Where the line from the centre of ``it`` towards (x, y) leaves its box."""
+    import math
 
-        def inside(it, p, pad: float) -> bool:
-            w, h = (8, 8) if it.kind == "valve" else (it.w, it.h)
-            return abs(p[0] - it.x) <= w + pad and abs(p[1] - it.y) <= h + pad
+    dx, dy = x - it.x, y - it.y
+    if dx == 0 and dy == 0:
+        return it.x, it.y
+    w, h = (it.w, it.h) if it.kind != "valve" else (0, 0)
+    t = min(w / abs(dx) if dx else math.inf, h / abs(dy) if dy else math.inf)
+    return it.x + dx * t, it.y + dy * t
 
-        pts = [p for p in pts if not inside(a, p, 2) and not inside(b, p, 3)]
-        if len(pts) < 2:
-            continue
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], color=blue, lw=0.9, solid_capstyle="butt")
-        (x0, y0), (x1, y1) = pts[-2], pts[-1]
-        ang = math.atan2(y1 - y0, x1 - x0)
-        tip = (x1 + 2 * math.cos(ang), y1 + 2 * math.sin(ang))
-        left = (tip[0] - 8 * math.cos(ang - 0.35), tip[1] - 8 * math.sin(ang - 0.35))
-        right_ = (tip[0] - 8 * math.cos(ang + 0.35), tip[1] - 8 * math.sin(ang + 0.35))
-        ax.add_patch(mpatches.Polygon([tip, left, right_], closed=True, fc=blue, ec=blue, lw=0.5))
 
-    for it in view.items:  # valves on top of their pipes: two triangles meeting on the pipe
+def _draw_pipe(ax: Axes, a: sketch.Item, b: sketch.Item, head: bool) -> None:
+    """From the valve ``a`` to one end ``b``: a double line, an open arrowhead where it goes in."""
+    import math
+
+    import matplotlib.patches as mpatches
+
+    x1, y1 = _edge_point(b, a.x, a.y)
+    ux, uy = (x1 - a.x), (y1 - a.y)
+    norm = math.hypot(ux, uy) or 1.0
+    ux, uy = ux / norm, uy / norm
+    if head:
+        x1, y1 = x1 - ux * 9, y1 - uy * 9
+    for off in (-2.5, 2.5):
+        ax.plot([a.x - uy * off, x1 - uy * off], [a.y + ux * off, y1 + ux * off], color="black", lw=1.0)
+    if head:
+        tip = (x1 + ux * 9, y1 + uy * 9)
+        tri = [tip, (x1 - uy * 7, y1 + ux * 7), (x1 + uy * 7, y1 - ux * 7)]
+        ax.add_patch(mpatches.Polygon(tri, closed=True, fc="white", ec="black", lw=1.0, zorder=2))
+
+
+def _draw_arrow(ax: Axes, a: sketch.Item, b: sketch.Item, point: tuple[int, int]) -> None:
+    """An arrow: a quadratic curve through its control point, cut at both objects' edges."""
+    import math
+
+    import matplotlib.patches as mpatches
+
+    cx, cy = 2 * point[0] - (a.x + b.x) / 2, 2 * point[1] - (a.y + b.y) / 2
+    pts = []
+    for k in range(101):
+        t = k / 100
+        px = (1 - t) ** 2 * a.x + 2 * (1 - t) * t * cx + t * t * b.x
+        py = (1 - t) ** 2 * a.y + 2 * (1 - t) * t * cy + t * t * b.y
+        pts.append((px, py))
+
+    def inside(it, p, pad: float) -> bool:
+        w, h = (8, 8) if it.kind == "valve" else (it.w, it.h)
+        return abs(p[0] - it.x) <= w + pad and abs(p[1] - it.y) <= h + pad
+
+    pts = [p for p in pts if not inside(a, p, 2) and not inside(b, p, 3)]
+    if len(pts) < 2:
+        return
+    ax.plot([p[0] for p in pts], [p[1] for p in pts], color=_BLUE, lw=0.9, solid_capstyle="butt")
+    (x0, y0), (x1, y1) = pts[-2], pts[-1]
+    ang = math.atan2(y1 - y0, x1 - x0)
+    tip = (x1 + 2 * math.cos(ang), y1 + 2 * math.sin(ang))
+    left = (tip[0] - 8 * math.cos(ang - 0.35), tip[1] - 8 * math.sin(ang - 0.35))
+    right_ = (tip[0] - 8 * math.cos(ang + 0.35), tip[1] - 8 * math.sin(ang + 0.35))
+    ax.add_patch(mpatches.Polygon([tip, left, right_], closed=True, fc=_BLUE, ec=_BLUE, lw=0.5))
+
+
+def _draw_valves(ax: Axes, view: sketch.View) -> None:
+    """Valves on top of their pipes: two triangles meeting on the pipe, and a handle."""
+    import matplotlib.patches as mpatches
+    from matplotlib.path import Path as MPath
+
+    for it in view.items:
         if it.kind != "valve":
             continue
         if it.vertical:
@@ -356,13 +197,31 @@ def sketch_figure(view: sketch.View) -> Figure:
             tri2 = [(it.x + 6, it.y - 7), (it.x + 6, it.y + 7), (it.x, it.y)]
             handle = [(it.x, it.y - 7), (it.x, it.y - 13)]
         colour = (
-            grey if any(o.kind == "flow" and o.shadow and o.name == it.name for o in view.items) else "black"
+            _GREY if any(o.kind == "flow" and o.shadow and o.name == it.name for o in view.items) else "black"
         )
         for tri in (tri1, tri2):
             ax.add_patch(mpatches.Polygon(tri, closed=True, fc="white", ec=colour, lw=1.1, zorder=5))
-        ax.add_patch(
-            mpatches.PathPatch(MPath(handle), ec=colour, lw=1.1, zorder=5)  # the valve's handle
-        )
+        ax.add_patch(mpatches.PathPatch(MPath(handle), ec=colour, lw=1.1, zorder=5))  # the valve's handle
+
+
+def sketch_figure(view: sketch.View) -> Figure:
+    """A matplotlib Figure of one view of the .mdl's sketch, drawn as Vensim draws it.
+
+    Positions, sizes and connections come from the sketch records themselves: stocks as boxes,
+    valves on double-line pipes with clouds where flows leave or enter, arrows curved through
+    their control points, shadow variables in grey ``<name>``. One sketch pixel is one PNG pixel
+    at 96 dpi.
+    """
+    fig, ax = _canvas(view)
+    _draw_objects(ax, view)
+    items = view.by_id()
+    for ln in view.links:
+        a, b = items[ln.src], items[ln.dst]
+        if ln.pipe:
+            _draw_pipe(ax, a, b, ln.head)
+        else:
+            _draw_arrow(ax, a, b, ln.point)
+    _draw_valves(ax, view)
     return fig
 
 

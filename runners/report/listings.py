@@ -69,10 +69,10 @@ def input_table_table(vintage: str | None = None) -> pd.DataFrame:
     straight between neighbouring points), min, max (of the default values in the settable years,
     under ``vintage``), description (the .mdl's comment).
     """
-    from runners.mdl.model import _doc
+    from runners.mdl.model import doc as model_doc
 
     vintage, inputs, _ = _baseline(vintage)
-    doc = _doc().set_index("Real Name")
+    doc = model_doc().set_index("Real Name")
     rows = []
     for name in sorted(inputs.tables, key=str.lower):
         series = inputs.tables[name]
