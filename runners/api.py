@@ -113,6 +113,7 @@ def sweep(
     SweepResult with ``summary``, ``sensitivity`` and ``calibration`` DataFrames and the output
     folder ``out``.
     """
+    from runners.report.sweep_drawing import SWEEP_CHARTS
     from runners.sweep.runner import run_sweep
     from runners.sweep.spec import load_spec, spec_overrides
 
@@ -126,6 +127,7 @@ def sweep(
         resume=resume,
         force=force,
         show_progress=progress,
+        drawer=SWEEP_CHARTS,
     )
 
 

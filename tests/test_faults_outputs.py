@@ -538,6 +538,7 @@ def test_a_sweep_resumed_into_its_own_folder(tmp_path, monkeypatch, capsys):
     # the chunks wait in .NAME.partial beside --out (never in it), and the sweep checks --out
     # before running anything: resuming into its own earlier output needs no --force, an edited
     # summary.csv refuses the resume (keeping the chunks) until --force
+    from runners.sweep import planning as sweep_planning
     from runners.sweep import runner as sweep
     from runners.sweep import spec as sweepspec
 
@@ -548,7 +549,7 @@ def test_a_sweep_resumed_into_its_own_folder(tmp_path, monkeypatch, capsys):
             if not first:
                 raise KeyboardInterrupt
 
-    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep_planning, "MIN_CHUNK", 1)
     path = tmp_path / "spec.toml"
     path.write_text(SWEEP_SPEC)
     spec = sweepspec.parse_spec(path)

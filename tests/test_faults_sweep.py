@@ -12,6 +12,10 @@ import numpy as np
 import pytest
 
 from runners.core.errors import SnowballError
+from runners.report.sweep_drawing import SWEEP_CHARTS
+from runners.sweep import dask_cluster as sweep_dask_cluster
+from runners.sweep import execute as sweep_execute
+from runners.sweep import planning as sweep_planning
 from runners.sweep import runner as sweep
 from runners.sweep import spec as sweepspec
 
@@ -79,7 +83,9 @@ def clean(tmp_path_factory):
     """A fresh sweep's files (3 chunks of 10 runs)."""
     tmp = tmp_path_factory.mktemp("clean")
     spec = make_spec(tmp)
-    return snapshot(sweep.run_sweep(spec, out=tmp / "clean", workers=1, show_progress=False).out)
+    return snapshot(
+        sweep.run_sweep(spec, out=tmp / "clean", workers=1, show_progress=False, drawer=SWEEP_CHARTS).out
+    )
 
 
 @pytest.mark.parametrize(
@@ -104,7 +110,7 @@ def test_a_damaged_chunk_with_an_intact_header_is_recomputed(tmp_path, clean, ca
         raw[start + 8 * 3 : start + 8 * 4] = np.float64(np.nan).tobytes()
     chunk.write_bytes(bytes(raw))
     capsys.readouterr()
-    res = sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False)
+    res = sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False, drawer=SWEEP_CHARTS)
     err = capsys.readouterr().err
     assert f"kept 2 of 3 chunks in {folder} (checksums verified); 1 damaged, recomputed" in err
     assert "chunk-00001.npy (checksum mismatch)" in err
@@ -119,7 +125,7 @@ def test_a_chunk_without_its_checksum_is_recomputed(tmp_path, clean, capsys):
     folder = kept_folder(spec, out)
     (folder / "chunk-00002.sha256").unlink()
     capsys.readouterr()
-    res = sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False)
+    res = sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False, drawer=SWEEP_CHARTS)
     assert "1 damaged, recomputed: chunk-00002.npy (no checksum)" in capsys.readouterr().err
     assert snapshot(res.out) == clean
 
@@ -130,7 +136,7 @@ def test_intact_chunks_are_kept_and_counted(tmp_path, clean, capsys):
     folder = kept_folder(spec, out)
     stamps = [p.stat().st_mtime_ns for p in sorted(folder.glob("chunk-*.npy"))]
     capsys.readouterr()
-    res = sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False)
+    res = sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False, drawer=SWEEP_CHARTS)
     err = capsys.readouterr().err
     assert f"kept 3 of 3 chunks in {folder} (checksums verified)\n" in err and "damaged" not in err
     assert snapshot(res.out) == clean
@@ -200,9 +206,9 @@ def bounded(fn, seconds: float) -> tuple[dict, float]:
 
 @pytest.fixture
 def short_cluster_timeouts(monkeypatch):
-    monkeypatch.setattr(sweep, "HANDSHAKE_TIMEOUT", 2.0, raising=False)
-    monkeypatch.setattr(sweep, "NO_WORKER_TIMEOUT", 3.0, raising=False)
-    monkeypatch.setattr(sweep, "CLUSTER_POLL", 0.5, raising=False)
+    monkeypatch.setattr(sweep_dask_cluster, "HANDSHAKE_TIMEOUT", 2.0, raising=False)
+    monkeypatch.setattr(sweep_dask_cluster, "NO_WORKER_TIMEOUT", 3.0, raising=False)
+    monkeypatch.setattr(sweep_dask_cluster, "CLUSTER_POLL", 0.5, raising=False)
 
 
 class Silent:
@@ -260,7 +266,10 @@ def test_a_port_that_is_not_dask_stops_within_the_handshake_timeout(tmp_path, sh
     spec = make_spec(tmp_path)
     with server() as address:
         box, seconds = bounded(
-            lambda: sweep.run_sweep(spec, out=tmp_path / "o", scheduler=address, show_progress=False), 30
+            lambda: sweep.run_sweep(
+                spec, out=tmp_path / "o", scheduler=address, show_progress=False, drawer=SWEEP_CHARTS
+            ),
+            30,
         )
     error = box.get("error")
     assert isinstance(error, SnowballError), box
@@ -279,7 +288,10 @@ def test_a_scheduler_without_workers_stops_within_the_worker_timeout(tmp_path, s
     with loopback_scheduler(distributed) as cluster:
         address = cluster.scheduler_address
         box, seconds = bounded(
-            lambda: sweep.run_sweep(spec, out=tmp_path / "o", scheduler=address, show_progress=False), 30
+            lambda: sweep.run_sweep(
+                spec, out=tmp_path / "o", scheduler=address, show_progress=False, drawer=SWEEP_CHARTS
+            ),
+            30,
         )
     error = box.get("error")
     assert isinstance(error, SnowballError), box
@@ -339,7 +351,10 @@ def test_the_only_worker_lost_stops_the_sweep_and_keeps_its_chunks(tmp_path, cle
             with distributed.Client(address) as client:
                 wait_for_workers(client, 1)
             box, seconds = bounded(
-                lambda: sweep.run_sweep(spec, out=out, scheduler=address, progress=KillAfterFirst(worker)), 60
+                lambda: sweep.run_sweep(
+                    spec, out=out, scheduler=address, progress=KillAfterFirst(worker), drawer=SWEEP_CHARTS
+                ),
+                60,
             )
         finally:
             worker.kill()
@@ -355,7 +370,7 @@ def test_the_only_worker_lost_stops_the_sweep_and_keeps_its_chunks(tmp_path, cle
         f"snowball sweep {spec.path} --resume --out {out} --scheduler {address}"
     )
     assert seconds < 40
-    res = sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False)
+    res = sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False, drawer=SWEEP_CHARTS)
     assert snapshot(res.out) == clean
 
 
@@ -387,7 +402,10 @@ def test_a_worker_lost_after_its_chunk_finished_stops_the_sweep(
             with distributed.Client(address) as client:
                 wait_for_workers(client, 1)
             box, seconds = bounded(
-                lambda: sweep.run_sweep(spec, out=out, scheduler=address, show_progress=False), 60
+                lambda: sweep.run_sweep(
+                    spec, out=out, scheduler=address, show_progress=False, drawer=SWEEP_CHARTS
+                ),
+                60,
             )
         finally:
             worker.kill()
@@ -439,7 +457,10 @@ def test_a_scheduler_lost_mid_sweep_is_one_line_and_keeps_the_chunks(tmp_path, c
             worker = start_worker(address)
             wait_for_workers(client, 1)
         box, seconds = bounded(
-            lambda: sweep.run_sweep(spec, out=out, scheduler=address, progress=KillAfterFirst(scheduler)), 60
+            lambda: sweep.run_sweep(
+                spec, out=out, scheduler=address, progress=KillAfterFirst(scheduler), drawer=SWEEP_CHARTS
+            ),
+            60,
         )
     finally:
         for proc in (scheduler, worker):
@@ -457,7 +478,7 @@ def test_a_scheduler_lost_mid_sweep_is_one_line_and_keeps_the_chunks(tmp_path, c
         str(error),
     ), str(error)
     assert seconds < 40
-    res = sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False)
+    res = sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False, drawer=SWEEP_CHARTS)
     assert snapshot(res.out) == clean
 
 
@@ -473,7 +494,11 @@ def test_one_of_two_workers_lost_recovers(tmp_path, clean, short_cluster_timeout
                 wait_for_workers(client, 2)
             box, _ = bounded(
                 lambda: sweep.run_sweep(
-                    spec, out=tmp_path / "o", scheduler=address, progress=KillAfterFirst(workers[0])
+                    spec,
+                    out=tmp_path / "o",
+                    scheduler=address,
+                    progress=KillAfterFirst(workers[0]),
+                    drawer=SWEEP_CHARTS,
                 ),
                 60,
             )
@@ -518,20 +543,20 @@ def test_ctrl_c_reports_the_chunks_it_really_kept(tmp_path, monkeypatch, capsys)
     import re
     import time
 
-    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
-    real = sweep.run_and_save
-    monkeypatch.setattr(sweep, "run_and_save", _slow_chunk)
+    monkeypatch.setattr(sweep_planning, "MIN_CHUNK", 1)
+    real = sweep_execute.run_and_save
+    monkeypatch.setattr(sweep_execute, "run_and_save", _slow_chunk)
     spec = make_spec(tmp_path, draws=40, chunk=2)
     out = tmp_path / "o"
     with pytest.raises(KeyboardInterrupt):
-        sweep.run_sweep(spec, out=out, workers=2, progress=StopAfter(3))
+        sweep.run_sweep(spec, out=out, workers=2, progress=StopAfter(3), drawer=SWEEP_CHARTS)
     said = re.search(r"stopped; (\d+) of 20 chunks kept", capsys.readouterr().err)
     assert said, "no count"
     time.sleep(1.5)  # a chunk still running in a worker would be saved by now
     folder = sweep.partial_dir(out)
     assert int(said.group(1)) == len(list(folder.glob("chunk-*.npy"))) >= 3
-    monkeypatch.setattr(sweep, "run_and_save", real)
-    sweep.run_sweep(spec, out=out, workers=2, resume=True, show_progress=False)
+    monkeypatch.setattr(sweep_execute, "run_and_save", real)
+    sweep.run_sweep(spec, out=out, workers=2, resume=True, show_progress=False, drawer=SWEEP_CHARTS)
     assert f"kept {said.group(1)} of 20 chunks in {folder}" in capsys.readouterr().err
 
 
@@ -551,7 +576,7 @@ def test_a_full_disk_is_one_line_naming_the_file(tmp_path, where):
     (folder / where).unlink(missing_ok=True)
     (folder / where).symlink_to("/dev/full")
     with pytest.raises(SnowballError) as exc:
-        sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False)
+        sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False, drawer=SWEEP_CHARTS)
     named = folder / ("chunk-00001.npy" if where.startswith(".chunk") else where)
     assert str(exc.value) == f"sweep {spec.name}: disk full writing {named}"
     assert not out.exists()
@@ -573,7 +598,7 @@ def test_a_full_disk_writing_the_summary_names_the_file(tmp_path, monkeypatch):
     spec = make_spec(tmp_path)
     out = tmp_path / "o"
     with pytest.raises(SnowballError) as exc:
-        sweep.run_sweep(spec, out=out, workers=1, show_progress=False)
+        sweep.run_sweep(spec, out=out, workers=1, show_progress=False, drawer=SWEEP_CHARTS)
     assert str(exc.value) == f"sweep {spec.name}: disk full writing {out / 'summary.csv'}"
 
 
@@ -742,7 +767,7 @@ def re_names(line: str) -> list[str]:
 def check_resume(spec, out: Path, folder: Path, damaged: list[int], clean: dict, capsys) -> None:
     """--resume recomputes exactly the ``damaged`` chunks, says so, and writes a fresh run's files."""
     capsys.readouterr()
-    res = sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False)
+    res = sweep.run_sweep(spec, out=out, workers=1, resume=True, show_progress=False, drawer=SWEEP_CHARTS)
     err = capsys.readouterr().err
     said = [line for line in err.splitlines() if "chunks in" in line]
     assert len(said) == 1 and f"kept {3 - len(damaged)} of 3 chunks" in said[0], err

@@ -463,9 +463,10 @@ def test_bad_scheduler_and_zero_workers_leave_no_partial_folder(tmp_path, capsys
 
 def test_unreachable_scheduler_leaves_no_partial_folder(tmp_path, monkeypatch):
     from runners.core.errors import SnowballError
+    from runners.sweep import dask_cluster as sweep_dask_cluster
     from runners.sweep import runner as sweep
 
-    monkeypatch.setattr(sweep, "SCHEDULER_TIMEOUT", "1s")
+    monkeypatch.setattr(sweep_dask_cluster, "SCHEDULER_TIMEOUT", "1s")
     spec = sweep_spec(tmp_path)
     with pytest.raises(SnowballError, match="cannot reach the Dask scheduler"):
         sweep.run_sweep(spec, out=tmp_path / "o", scheduler="tcp://127.0.0.1:9", show_progress=False)
@@ -610,7 +611,7 @@ def test_workers_die_with_a_killed_parent(tmp_path):
     script = tmp_path / "parent.py"
     script.write_text(
         "import sys\n"
-        "from runners import sweep, sweepspec\n"
+        "from runners.sweep import runner as sweep, spec as sweepspec\n"
         "if __name__ == '__main__':  # worker processes are spawned: they import this file\n"
         "    spec = sweepspec.parse_spec(sweepspec.Path(sys.argv[1]))\n"
         "    sweep.run_sweep(spec, out=sweepspec.Path(sys.argv[2]), workers=2, show_progress=False)\n"

@@ -17,9 +17,18 @@ from runners.core.errors import SnowballError
 from runners.core.fiscal_years import fiscal_years
 from runners.engine import program as engine
 from runners.projection import run
+from runners.report.sweep_drawing import SWEEP_CHARTS
 from runners.scenario import scenarios as scenario
+from runners.sweep import collect as sweep_collect
+from runners.sweep import dask_cluster as sweep_dask_cluster
+from runners.sweep import execute as sweep_execute
+from runners.sweep import planning as sweep_planning
+from runners.sweep import pool as sweep_pool
 from runners.sweep import runner as sweep
+from runners.sweep import sampling as sweep_sampling
 from runners.sweep import spec as sweepspec
+from runners.sweep import summary as sweep_summary
+from runners.sweep import write as sweep_write
 from runners.sweep.work import run_chunk
 
 REL = 1e-9  # the issue's tolerance: every swept result equals a single run to a relative 1e-9
@@ -262,7 +271,7 @@ def test_grid_method_runs_the_full_product(tmp_path):
     )
     text = text.replace('level = {distribution = "triangular", low = -1, mode = 0, high = 2}', "level = 1.0")
     spec = sweepspec.parse_spec(write_spec(tmp_path, text))
-    values = sweepspec.sample(spec)
+    values = sweep_sampling.sample(spec)
     assert spec.n_runs == 12 and values.shape == (12, 2)
     assert sorted(set(values[:, 0])) == pytest.approx([-0.5, 1 / 6, 5 / 6, 1.5])
 
@@ -282,7 +291,7 @@ def small_spec(tmp_path_factory):
 @pytest.fixture(scope="module")
 def small_run(small_spec, tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "a"
-    return sweep.run_sweep(small_spec, out=out, workers=1, show_progress=False)
+    return sweep.run_sweep(small_spec, out=out, workers=1, show_progress=False, drawer=SWEEP_CHARTS)
 
 
 def test_sweep_fan_is_drawn_in_the_house_style(tmp_path):
@@ -292,7 +301,7 @@ def test_sweep_fan_is_drawn_in_the_house_style(tmp_path):
     from runners.report import charts
 
     spec = dataclasses.replace(sweepspec.load_spec("monte-carlo"), draws=200)
-    res = sweep.run_sweep(spec, out=tmp_path / "o", workers=1, show_progress=False)
+    res = sweep.run_sweep(spec, out=tmp_path / "o", workers=1, show_progress=False, drawer=SWEEP_CHARTS)
     the_plan = sweep.plan(spec)
     source = charts.source_note([the_plan.base.inputs.title])
     base = sweep.base_run(the_plan)["debt_to_gdp"]
@@ -336,7 +345,9 @@ def test_outputs_are_complete_and_tidy(small_run, small_spec):
 
 
 def test_same_spec_and_seed_give_identical_files(small_run, small_spec, tmp_path):
-    again = sweep.run_sweep(small_spec, out=tmp_path / "b", workers=1, show_progress=False)
+    again = sweep.run_sweep(
+        small_spec, out=tmp_path / "b", workers=1, show_progress=False, drawer=SWEEP_CHARTS
+    )
     assert files(again.out) == files(small_run.out)
 
 
@@ -357,12 +368,12 @@ class StopAfter(sweep.Progress):
 def test_interrupt_keeps_chunks_and_resume_finishes_identically(small_run, small_spec, tmp_path):
     out = tmp_path / "c"
     with pytest.raises(KeyboardInterrupt):
-        sweep.run_sweep(small_spec, out=out, workers=1, progress=StopAfter(24, 1))
+        sweep.run_sweep(small_spec, out=out, workers=1, progress=StopAfter(24, 1), drawer=SWEEP_CHARTS)
     partial = sweep.partial_dir(out)
     kept = sorted(partial.glob("chunk-*.npy"))
     assert len(kept) == 1 and not out.exists()
     stamp = kept[0].stat().st_mtime_ns
-    sweep.run_sweep(small_spec, out=out, workers=1, resume=True, show_progress=False)
+    sweep.run_sweep(small_spec, out=out, workers=1, resume=True, show_progress=False, drawer=SWEEP_CHARTS)
     assert files(out) == files(small_run.out)
     assert not partial.exists()
     assert stamp  # the kept chunk was reused, not rewritten (it is gone only with the partial folder)
@@ -386,11 +397,11 @@ def test_a_worker_that_dies_gives_a_one_line_error_and_resume_finishes(
     # 24 runs in 6 chunks of 4 on 2 workers, at most 4 handed out at a time: chunk 5 goes out only
     # after two chunks came back, so at least 2 are kept; before, the user read "internal error:
     # BrokenProcessPool: A process in the process pool was terminated abruptly ... please report it"
-    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
-    monkeypatch.setattr(sweep, "run_and_save", _killed_on_the_last_chunk)
+    monkeypatch.setattr(sweep_planning, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep_execute, "run_and_save", _killed_on_the_last_chunk)
     out = tmp_path / "k"
     with pytest.raises(SnowballError) as exc:
-        sweep.run_sweep(small_spec, out=out, workers=2, show_progress=False)
+        sweep.run_sweep(small_spec, out=out, workers=2, show_progress=False, drawer=SWEEP_CHARTS)
     message = str(exc.value)
     assert message.startswith(f"sweep {small_spec.name}: a worker process died (killed by the system")
     assert "\n" not in message and f"--resume --out {out}" in message
@@ -398,8 +409,8 @@ def test_a_worker_that_dies_gives_a_one_line_error_and_resume_finishes(
     assert 2 <= kept <= 5 and f"{kept} of 6 chunks are kept in {sweep.partial_dir(out)}" in message
     assert not out.exists()
     monkeypatch.undo()
-    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
-    sweep.run_sweep(small_spec, out=out, workers=2, resume=True, show_progress=False)
+    monkeypatch.setattr(sweep_planning, "MIN_CHUNK", 1)
+    sweep.run_sweep(small_spec, out=out, workers=2, resume=True, show_progress=False, drawer=SWEEP_CHARTS)
     assert files(out) == files(small_run.out)
 
 
@@ -412,12 +423,12 @@ def _killed_summary(*args):
 
 def test_a_worker_that_dies_in_the_summary_keeps_every_chunk(small_run, small_spec, tmp_path, monkeypatch):
     # every chunk is in when the summary tasks go to the workers: all 6 are kept, no output written
-    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
-    monkeypatch.setattr(sweep, "PARALLEL_OUTPUT_RUNS", 1)
-    monkeypatch.setattr(sweep, "summary_rows", _killed_summary)
+    monkeypatch.setattr(sweep_planning, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep_write, "PARALLEL_OUTPUT_RUNS", 1)
+    monkeypatch.setattr(sweep_summary, "summary_rows", _killed_summary)
     out = tmp_path / "s"
     with pytest.raises(SnowballError, match=r"a worker process died .*; 6 of 6 chunks are kept in "):
-        sweep.run_sweep(small_spec, out=out, workers=2, show_progress=False)
+        sweep.run_sweep(small_spec, out=out, workers=2, show_progress=False, drawer=SWEEP_CHARTS)
     assert not out.exists() and len(list(sweep.partial_dir(out).glob("chunk-*.npy"))) == 6
 
 
@@ -426,14 +437,14 @@ def test_resume_with_other_workers_keeps_the_first_chunking(
 ):
     # interrupted with 1 worker (chunks of 8 runs), resumed with 2 (which alone would cut 6 chunks
     # of 4): the kept chunk is reused and the partial folder's chunking is kept
-    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep_planning, "MIN_CHUNK", 1)
     out = tmp_path / "r"
     with pytest.raises(KeyboardInterrupt):
-        sweep.run_sweep(small_spec, out=out, workers=1, progress=StopAfter(24, 1))
+        sweep.run_sweep(small_spec, out=out, workers=1, progress=StopAfter(24, 1), drawer=SWEEP_CHARTS)
     partial = sweep.partial_dir(out)
     assert (partial / "key.txt").read_text().split()[1] == "8"
     assert [p.name for p in partial.glob("chunk-*.npy")] == ["chunk-00000.npy"]
-    sweep.run_sweep(small_spec, out=out, workers=2, resume=True, show_progress=False)
+    sweep.run_sweep(small_spec, out=out, workers=2, resume=True, show_progress=False, drawer=SWEEP_CHARTS)
     assert "damaged" not in capsys.readouterr().err  # chunk 0 (8 runs) fitted the kept chunking
     assert files(out) == files(small_run.out)
 
@@ -446,10 +457,10 @@ def test_every_output_file_is_identical_whatever_the_workers_and_chunks(
     # runs.parquet keeps one row group per `chunk = 10` runs of the spec (10 + 10 + 4) regardless
     import pyarrow.parquet as pq
 
-    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
-    monkeypatch.setattr(sweep, "SUMMARY_VALUES", 24 * 3)  # summary tasks of 3 fiscal years each
-    monkeypatch.setattr(sweep, "PARALLEL_OUTPUT_RUNS", 1)  # and they run in the worker processes
-    monkeypatch.setattr(sweep, "DRAW_MIN_CORES", 1)  # and a chart process draws the fan
+    monkeypatch.setattr(sweep_planning, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep_summary, "SUMMARY_VALUES", 24 * 3)  # summary tasks of 3 fiscal years each
+    monkeypatch.setattr(sweep_write, "PARALLEL_OUTPUT_RUNS", 1)  # and they run in the worker processes
+    monkeypatch.setattr(sweep_write, "DRAW_MIN_CORES", 1)  # and a chart process draws the fan
     tasks = []  # (worker processes?, the function, how many tasks)
     real = sweep.Pool.submit_blocks
 
@@ -466,8 +477,12 @@ def test_every_output_file_is_identical_whatever_the_workers_and_chunks(
     the_plan = sweep.plan(small_spec)
     assert [b - a for a, b in the_plan.for_workers(1).chunks] == [8, 8, 8]
     assert [b - a for a, b in the_plan.for_workers(2).chunks] == [4] * 6
-    one = sweep.run_sweep(small_spec, out=tmp_path / "one", workers=1, show_progress=False)
-    two = sweep.run_sweep(small_spec, out=tmp_path / "two", workers=2, show_progress=False)
+    one = sweep.run_sweep(
+        small_spec, out=tmp_path / "one", workers=1, show_progress=False, drawer=SWEEP_CHARTS
+    )
+    two = sweep.run_sweep(
+        small_spec, out=tmp_path / "two", workers=2, show_progress=False, drawer=SWEEP_CHARTS
+    )
     # summary: 3 variables (the 2 kept and the fan's net interest share) x FY2026-2035 in tasks of
     # 3 years: 3 x 4 = 12 tasks; sensitivity: one target (debt_to_gdp, FY2035), in one task here,
     # and in one task per input (3) with more workers than targets: the same rows either way
@@ -493,8 +508,8 @@ def test_summary_tasks_are_split_so_every_worker_has_one(small_run, small_spec, 
     # 24 runs x 10 fiscal years fit one task per variable (SUMMARY_VALUES), which would leave one
     # of 4 workers idle with 3 variables: ceil(4 / 3) = 2 blocks of ceil(10 / 2) = 5 years each,
     # 3 x 2 = 6 tasks; the rows, and every file, as with one task per variable
-    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
-    monkeypatch.setattr(sweep, "PARALLEL_OUTPUT_RUNS", 1)
+    monkeypatch.setattr(sweep_planning, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep_write, "PARALLEL_OUTPUT_RUNS", 1)
     blocks = []
     real = sweep.Pool.submit_blocks
 
@@ -504,7 +519,9 @@ def test_summary_tasks_are_split_so_every_worker_has_one(small_run, small_spec, 
         return real(self, fn, chunks, these)
 
     monkeypatch.setattr(sweep.Pool, "submit_blocks", spy)
-    four = sweep.run_sweep(small_spec, out=tmp_path / "four", workers=4, show_progress=False)
+    four = sweep.run_sweep(
+        small_spec, out=tmp_path / "four", workers=4, show_progress=False, drawer=SWEEP_CHARTS
+    )
     assert blocks == [(a, a + 5, k) for k in range(3) for a in (0, 5)]
     assert files(four.out) == files(small_run.out)
 
@@ -533,8 +550,10 @@ def test_chunks_arriving_out_of_order_are_not_digested_again(small_spec, tmp_pat
 
     in_order = collect([0, 1, 2, 3, 4, 5], tmp_path / "a")
     calls = []
-    real = sweep.job_digest
-    monkeypatch.setattr(sweep, "job_digest", lambda *a, **k: calls.append(a[0].index) or real(*a, **k))
+    real = sweep_collect.job_digest
+    monkeypatch.setattr(
+        sweep_collect, "job_digest", lambda *a, **k: calls.append(a[0].index) or real(*a, **k)
+    )
     assert collect([3, 1, 5, 0, 4, 2], tmp_path / "b") == in_order  # the same bytes
     assert calls == []  # and nothing derived again from the files
 
@@ -546,18 +565,18 @@ def test_a_chart_process_that_cannot_start_leaves_the_charts_to_the_parent(
     # draws both charts, the same files
     import errno
 
-    real = sweep.worker_processes
+    real = sweep_pool.worker_processes
 
     def no_spare(workers):
         if workers == 1:  # the chart process
             raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
         return real(workers)
 
-    monkeypatch.setattr(sweep, "worker_processes", no_spare)
-    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
-    monkeypatch.setattr(sweep, "PARALLEL_OUTPUT_RUNS", 1)
-    monkeypatch.setattr(sweep, "DRAW_MIN_CORES", 1)
-    res = sweep.run_sweep(small_spec, out=tmp_path / "p", workers=2, show_progress=False)
+    monkeypatch.setattr(sweep_pool, "worker_processes", no_spare)
+    monkeypatch.setattr(sweep_planning, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep_write, "PARALLEL_OUTPUT_RUNS", 1)
+    monkeypatch.setattr(sweep_write, "DRAW_MIN_CORES", 1)
+    res = sweep.run_sweep(small_spec, out=tmp_path / "p", workers=2, show_progress=False, drawer=SWEEP_CHARTS)
     assert "chart_process_started" not in res.timeline and "workers_started" in res.timeline
     assert files(res.out) == files(small_run.out)
 
@@ -566,8 +585,8 @@ def test_the_timeline_records_each_step_and_chunk_in_order(small_spec, tmp_path,
     # make bench's timeline: 24 runs in chunks of 4 on 2 workers, so 6 arrivals, each after the
     # plan and no later than the end of the chunks; the outputs after them; the pool's workers
     # started (in the warm-up thread) before the first chunk came back
-    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
-    res = sweep.run_sweep(small_spec, out=tmp_path / "t", workers=2, show_progress=False)
+    monkeypatch.setattr(sweep_planning, "MIN_CHUNK", 1)
+    res = sweep.run_sweep(small_spec, out=tmp_path / "t", workers=2, show_progress=False, drawer=SWEEP_CHARTS)
     t, arrived = res.timeline, res.chunks_arrived
     assert len(arrived) == 6 and list(arrived) == sorted(arrived)
     assert t["planned"] <= arrived[0] and arrived[-1] <= t["chunks_done"]
@@ -585,11 +604,11 @@ def test_workers_that_cannot_start_give_a_one_line_error(small_spec, tmp_path, m
     def refuse(workers):
         raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
 
-    monkeypatch.setattr(sweep, "worker_processes", refuse)
-    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep_pool, "worker_processes", refuse)
+    monkeypatch.setattr(sweep_planning, "MIN_CHUNK", 1)
     out = tmp_path / "w"
     with pytest.raises(SnowballError, match=r"^cannot start 2 worker processes \(Resource temporarily"):
-        sweep.run_sweep(small_spec, out=out, workers=2, show_progress=False)
+        sweep.run_sweep(small_spec, out=out, workers=2, show_progress=False, drawer=SWEEP_CHARTS)
     assert not out.exists() and not sweep.partial_dir(out).exists()
 
 
@@ -618,14 +637,14 @@ def test_dask_local_cluster_gives_the_same_files(small_run, small_spec, tmp_path
     # and the summary (tasks of 3 years) and sensitivity tasks, each joined on the cluster from the
     # chunks it holds; every file the same bytes as the process pool's (small_run)
     distributed = pytest.importorskip("distributed")
-    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
-    monkeypatch.setattr(sweep, "SUMMARY_VALUES", 24 * 3)
-    monkeypatch.setattr(sweep, "PARALLEL_OUTPUT_RUNS", 1)
+    monkeypatch.setattr(sweep_planning, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep_summary, "SUMMARY_VALUES", 24 * 3)
+    monkeypatch.setattr(sweep_write, "PARALLEL_OUTPUT_RUNS", 1)
     seen = []
-    real = sweep.Pool._map_on_cluster
+    real = sweep_dask_cluster.map_on_cluster
     monkeypatch.setattr(
-        sweep.Pool,
-        "_map_on_cluster",
+        sweep_dask_cluster,
+        "map_on_cluster",
         lambda self, fn, chunks, tasks: (
             seen.append((fn.__name__, len(tasks))) or real(self, fn, chunks, tasks)
         ),
@@ -634,7 +653,11 @@ def test_dask_local_cluster_gives_the_same_files(small_run, small_spec, tmp_path
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         res = sweep.run_sweep(
-            small_spec, out=tmp_path / "e", scheduler=cluster.scheduler_address, show_progress=False
+            small_spec,
+            out=tmp_path / "e",
+            scheduler=cluster.scheduler_address,
+            show_progress=False,
+            drawer=SWEEP_CHARTS,
         )
     # 12 summary tasks as with worker processes; the sensitivity target in one task, not one per
     # input (on a cluster each task gathers its column from every chunk as tasks of their own)
@@ -659,8 +682,8 @@ def test_a_dask_worker_that_dies_gives_a_one_line_error(small_spec, tmp_path, mo
     distributed = pytest.importorskip("distributed")
     import dask
 
-    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
-    monkeypatch.setattr(sweep, "run_and_digest", _dask_chunk_killed)
+    monkeypatch.setattr(sweep_planning, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep_dask_cluster, "run_and_digest", _dask_chunk_killed)
     out = tmp_path / "d"
     with (
         dask.config.set({"distributed.scheduler.allowed-failures": 0}),
@@ -669,7 +692,9 @@ def test_a_dask_worker_that_dies_gives_a_one_line_error(small_spec, tmp_path, mo
         ) as cluster,
         pytest.raises(SnowballError, match=r"a worker process died .*chunks are kept in .*--resume"),
     ):
-        sweep.run_sweep(small_spec, out=out, scheduler=cluster.scheduler_address, show_progress=False)
+        sweep.run_sweep(
+            small_spec, out=out, scheduler=cluster.scheduler_address, show_progress=False, drawer=SWEEP_CHARTS
+        )
     assert not out.exists()
 
 
@@ -775,11 +800,11 @@ def test_default_workers_follow_the_cores_this_process_may_use(small_spec, tmp_p
         SnowballError, match=r"^--workers must be at most 4 \(4 x the 1 cores this process may use\)"
     ):
         sweepspec.check_workers(5)
-    monkeypatch.setattr(sweep, "MIN_CHUNK", 1)
+    monkeypatch.setattr(sweep_planning, "MIN_CHUNK", 1)
     sizes = []
     real = sweep.Pool.__init__
     monkeypatch.setattr(sweep.Pool, "__init__", lambda self, w=1, s=None: sizes.append(w) or real(self, w, s))
-    sweep.run_sweep(small_spec, out=tmp_path / "o", show_progress=False)
+    sweep.run_sweep(small_spec, out=tmp_path / "o", show_progress=False, drawer=SWEEP_CHARTS)
     assert sizes[0] == 1  # the sweep's pool: one worker, everything in this process
 
 
@@ -810,7 +835,7 @@ variables = ["debt_to_gdp"]
 years = [2040]
 """
     spec = sweepspec.parse_spec(write_spec(tmp_path, text, "sob"))
-    res = sweep.run_sweep(spec, out=tmp_path / "s", workers=1, show_progress=False)
+    res = sweep.run_sweep(spec, out=tmp_path / "s", workers=1, show_progress=False, drawer=SWEEP_CHARTS)
     sens = pd.read_csv(res.out / "sensitivity.csv")
     assert len(sens) == 3 and res.n_runs == 32 * (3 + 2)
     assert {"S1", "S1_conf", "ST", "ST_conf", "rank"} <= set(sens.columns)
@@ -824,7 +849,7 @@ def test_morris_gives_mu_star(tmp_path):
     text = GOOD.replace('"monte-carlo"', '"morris"').replace("draws = 24", "draws = 6")
     text = text.split("[[paths]]")[0] + '[keep]\nvariables = ["debt_to_gdp"]\nyears = [2035]\n'
     spec = sweepspec.parse_spec(write_spec(tmp_path, text, "mor"))
-    res = sweep.run_sweep(spec, out=tmp_path / "m", workers=1, show_progress=False)
+    res = sweep.run_sweep(spec, out=tmp_path / "m", workers=1, show_progress=False, drawer=SWEEP_CHARTS)
     sens = pd.read_csv(res.out / "sensitivity.csv")
     assert set(sens["input"]) == {"yield shift", "growth shift"}
     assert (sens["mu_star"] > 0).all()
@@ -1051,7 +1076,7 @@ tables = ["ten-year"]
 shift = {distribution = "uniform", low = 0, high = 1}
 """
     spec = sweepspec.parse_spec(write_spec(tmp_path, text))
-    monkeypatch.setattr(sweepspec, "PATH_CHECK_BLOCK", 2)
+    monkeypatch.setattr(sweep_sampling, "PATH_CHECK_BLOCK", 2)
     years = np.arange(2025, 2101, dtype=float)
     flat = {"bill yield table": 3.0, "ten year yield table": 4.1}
     tables = {name: (years, np.full(len(years), level)) for name, level in flat.items()}
@@ -1059,14 +1084,14 @@ shift = {distribution = "uniform", low = 0, high = 1}
     with pytest.raises(
         SnowballError, match=r"run 0 puts 'ten year yield table' at 54.1 in FY2026, out of range"
     ):
-        sweepspec.check_path_ranges(spec, values, tables, 2025)
+        sweep_sampling.check_path_ranges(spec, values, tables, 2025)
 
 
 def test_path_range_bounds_never_pass_a_run_out_of_range():
     # check_path_ranges first bounds every run's table by the paths' smallest and largest
     # magnitudes (1,000,000 draws: 0.6 s of planning to 0.01); it may only say "all within" when
     # building every run's table finds none out of range
-    from runners.sweep.spec import within_bounds
+    from runners.sweep.sampling import within_bounds
     from runners.sweep.work import PathSpec, path_values
 
     rng = np.random.default_rng(7)

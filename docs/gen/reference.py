@@ -12,7 +12,7 @@ from pathlib import Path
 
 from runners.cli import build_parser
 from runners.report.listings import format_table, input_table_table, parameter_table
-from runners.report.diagram import view_groups
+from runners.mdl.views import view_groups
 from runners.core.outputs import column_table
 from runners.scenario.scenarios import builtin_names, load_scenario, scenarios_dir
 

@@ -77,6 +77,7 @@ def _peak_mb() -> dict[str, float]:
 def one_sweep(draws: int, workers: int, folder: Path, dask: bool = False) -> dict:
     """One whole ``snowball sweep`` (in this process): seconds by phase and peak memory; ``dask``:
     on a LocalCluster of ``workers`` single-thread worker processes (its start not counted)."""
+    from runners.report.sweep_drawing import SWEEP_CHARTS
     from runners.sweep.runner import run_sweep
 
     spec = _spec_with(draws, None, folder)
@@ -90,10 +91,11 @@ def one_sweep(draws: int, workers: int, folder: Path, dask: bool = False) -> dic
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster:
             extra["cluster_start_seconds"] = round(time.perf_counter() - clock, 3)
-            res = run_sweep(spec, out=out, scheduler=cluster.scheduler_address, show_progress=False)
+            address = cluster.scheduler_address
+            res = run_sweep(spec, out=out, scheduler=address, show_progress=False, drawer=SWEEP_CHARTS)
         extra["scheduler"] = "dask LocalCluster"
     else:
-        res = run_sweep(spec, out=out, workers=workers, show_progress=False)
+        res = run_sweep(spec, out=out, workers=workers, show_progress=False, drawer=SWEEP_CHARTS)
     phases = {k: round(v, 3) for k, v in res.phases.items()}
     return (
         {

@@ -264,6 +264,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """snowball sweep SPEC [--out DIR] [--workers N] [--scheduler ADDRESS] [--resume] [--draws N]
     [--seed S]."""
     from runners.core.outputs import check_inputs_outside
+    from runners.report.sweep_drawing import SWEEP_CHARTS
     from runners.sweep.runner import run_sweep
     from runners.sweep.spec import check_workers, load_spec, spec_overrides
 
@@ -279,6 +280,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         resume=args.resume,
         force=args.force,
+        drawer=SWEEP_CHARTS,
     )
     print(
         f"{spec.title}: {result.n_runs:,} runs ({spec.method}) in {result.seconds:.1f} s "

@@ -311,6 +311,33 @@ def check_value(param: model.Parameter, value: object) -> float:
     return value
 
 
+def parse_constants(
+    raw: object,
+    not_a_table: Callable[[], SnowballError],
+    bad_entry: Callable[[str, SnowballError], SnowballError],
+    required: bool = False,
+    once: bool = True,
+) -> dict[str, float]:
+    """A ``[constants]`` table (of a scenario, a sweep spec or a supply-effect set), checked: each
+    name a settable constant of the model (Vensim or Python name), each value in its range; by
+    Vensim name. ``not_a_table()`` is raised for anything but a table (or, when ``required``, an
+    empty one), ``bad_entry(name, error)`` for a bad entry; ``once``: a constant given under two
+    spellings is refused (:func:`check_once`), else the last one given wins."""
+    if not isinstance(raw, dict) or (required and not raw):
+        raise not_a_table()
+    constants: dict[str, float] = {}
+    given: dict[str, str] = {}
+    for name, value in raw.items():
+        try:
+            param = resolve_parameter(name)
+            if once:
+                check_once(given, param.name, name, "constant")
+            constants[param.name] = check_value(param, value)
+        except SnowballError as exc:
+            raise bad_entry(name, exc) from None
+    return constants
+
+
 def load_scenario(ref: str) -> Scenario:
     """Load a built-in scenario by name, or a scenario TOML file by path."""
     path = Path(ref)
@@ -345,18 +372,11 @@ def parse_scenario(path: Path) -> Scenario:
 
     if doc.get("constants") or doc.get("tables"):
         model.parameters()  # the model's own failure (its file, the cache) is not this file's line
-    constants: dict[str, float] = {}
-    raw = doc.get("constants", {})
-    if not isinstance(raw, dict):
-        raise fail("constants", "[constants] must be a table of name = number")
-    given: dict[str, str] = {}
-    for name, value in raw.items():
-        try:
-            param = resolve_parameter(name)
-            check_once(given, param.name, name, "constant")
-            constants[param.name] = check_value(param, value)
-        except SnowballError as exc:
-            raise fail(name, f"[constants] {exc}") from None
+    constants = parse_constants(
+        doc.get("constants", {}),
+        lambda: fail("constants", "[constants] must be a table of name = number"),
+        lambda name, exc: fail(name, f"[constants] {exc}"),
+    )
 
     tables = _parse_tables(doc.get("tables", {}), baseline, fail)
     return Scenario(

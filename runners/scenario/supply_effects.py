@@ -26,6 +26,7 @@ from runners.scenario.scenarios import (
     Scenario,
     check_value,
     close_matches,
+    parse_constants,
     parse_toml,
     resolve_parameter,
 )
@@ -112,10 +113,14 @@ def parse_sets(path: Path) -> dict[str, CalibrationSet]:
         studies = body.get("studies")
         if not isinstance(studies, list) or not studies or not all(isinstance(s, str) and s for s in studies):
             raise SnowballError(f"{path}: field '{fld}.studies' must be a non-empty list of citations")
-        raw_constants = body.get("constants")
-        if not isinstance(raw_constants, dict) or not raw_constants:
-            raise SnowballError(f"{path}: field '{fld}.constants' must be a table of name = number")
-        constants = dict(_constant(k, v, path, f"{fld}.constants.{k}") for k, v in raw_constants.items())
+        where = f"{path}: field '{fld}.constants"  # bound per set (the lambdas run in this loop)
+        constants = parse_constants(
+            body.get("constants"),
+            lambda where=where: SnowballError(f"{where}' must be a table of name = number"),
+            lambda k, exc, where=where: SnowballError(f"{where}.{k}': {exc}"),
+            required=True,
+            once=False,
+        )
         sets[name] = CalibrationSet(
             name,
             _text(body.get("title"), path, f"{fld}.title"),

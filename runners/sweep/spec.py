@@ -8,12 +8,12 @@ the field and the reason.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from runners.core.errors import SnowballError
 from runners.core.paths import data_dir
 from runners.inputs.vintage import vintage_meta
 from runners.sweep.work import PathSpec
+
+if TYPE_CHECKING:
+    from runners.scenario.scenarios import Scenario
 
 METHODS = ("grid", "latin-hypercube", "monte-carlo", "sobol", "morris")
 DISTRIBUTIONS = {
@@ -67,8 +70,6 @@ DEFAULT_KEEP = (
     "ten_year_yield",
 )
 MAX_RUNS = 2_000_000  # runs a sweep may have (checked before any sample or grid is built)
-MORRIS_LEVELS = 4
-MORRIS_SPAN = (0.01, 0.99)  # Morris levels map to these quantiles (normal inputs stay finite)
 
 
 @dataclass(frozen=True)
@@ -326,27 +327,71 @@ def _is_number(v: object) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
+Fail = Callable[[str, str], SnowballError]  # (field, reason) -> the error naming file and field
+
+
 def parse_spec(path: Path, baseline: str | None = None, overrides: dict[str, int] | None = None) -> SweepSpec:
     """Parse and validate a sweep spec; raise SnowballError naming file, field and reason.
 
     ``overrides``: values for the fields in OVERRIDES that replace the file's (an error in one
     names the option, e.g. ``--draws 1000``)."""
     from runners.mdl import model
-    from runners.projection.run import check_until
-    from runners.scenario.scenarios import (
-        check_once,
-        check_value,
-        load_scenario,
-        parse_toml,
-        read_input_file,
-        rebase,
-        resolve_parameter,
-    )
+    from runners.scenario.scenarios import parse_constants, parse_toml, read_input_file
 
     text = read_input_file(path, "sweep spec")
     doc = parse_toml(text, path)
-
     overrides = dict(overrides or {})
+    replaced = _apply_overrides(doc, overrides, path)
+    fail = _failure(path, overrides)
+    title, description = _header(doc, fail)
+    model.parameters()  # the model's own failure (its file, the cache) is not the spec's line
+    scenario, first = _base_scenario(doc, baseline, fail)
+    until = _until(doc, first, fail)
+    method, seed, draws, chunk = _sampling(doc, fail)
+    constants = parse_constants(
+        doc.get("constants", {}),
+        lambda: fail("constants", "must be a table of name = number"),
+        lambda name, exc: fail(f"constants.{name}", str(exc)),
+    )
+    factors: list[Factor] = []
+    fields: dict[str, str] = {}  # factor name -> its field in the spec (for messages)
+    _inputs(doc, constants, method, factors, fields, fail)
+    paths = _paths(doc, scenario, method, (first, until), factors, fields, fail)
+    _check_method_inputs(method, factors, fail)
+    keep_vars, keep_years = _keep(doc, first, until, fail)
+    sens_vars, sens_years = _sensitivity(doc, first, until, fail)
+    compare = doc.get("compare_with_cbo", False)
+    if not isinstance(compare, bool):
+        raise fail("compare_with_cbo", "true or false")
+    spec = SweepSpec(
+        name=path.stem,
+        path=path.resolve(),
+        text=text,
+        title=title,
+        description=description,
+        scenario=scenario,
+        until=until,
+        method=method,
+        draws=draws,
+        seed=seed,
+        chunk=chunk,
+        constants=constants,
+        factors=tuple(factors),
+        paths=tuple(paths),
+        keep_variables=keep_vars,
+        keep_years=keep_years,
+        sensitivity_variables=sens_vars,
+        sensitivity_years=sens_years,
+        compare_with_cbo=compare,
+        doc=doc,
+        overrides=replaced,
+    )
+    _check_size(spec, fields, fail)
+    return spec
+
+
+def _apply_overrides(doc: dict, overrides: dict[str, int], path: Path) -> dict[str, dict]:
+    """Put the command line's ``overrides`` into ``doc``; returns what each replaced (manifest)."""
     if set(overrides) - set(OVERRIDES):  # pragma: no cover - a caller's mistake, not a user's
         raise ValueError(f"only {', '.join(OVERRIDES)} can be overridden, got {sorted(overrides)}")
     if "draws" in overrides and doc.get("method") == "grid":
@@ -356,12 +401,22 @@ def parse_spec(path: Path, baseline: str | None = None, overrides: dict[str, int
         )
     replaced = {k: {"spec": doc.get(k), "command_line": v} for k, v in overrides.items()}
     doc |= overrides
+    return replaced
+
+
+def _failure(path: Path, overrides: dict[str, int]) -> Fail:
+    """The error for a bad field: naming the option when the command line gave it, else the file."""
 
     def fail(fld: str, reason: str) -> SnowballError:
         if fld in overrides:
             return SnowballError(f"--{fld} {overrides[fld]}: {reason} (sweep spec {path})")
         return SnowballError(f"{path}: field '{fld}': {reason}")
 
+    return fail
+
+
+def _header(doc: dict, fail: Fail) -> tuple[str, str]:
+    """No unknown field; the title and description (stripped)."""
     unknown = sorted(set(doc) - TOP)
     if unknown:
         raise fail(unknown[0], f"unknown field; allowed: {', '.join(sorted(TOP))}")
@@ -371,7 +426,13 @@ def parse_spec(path: Path, baseline: str | None = None, overrides: dict[str, int
     description = doc.get("description", "")
     if not isinstance(description, str):
         raise fail("description", "must be a string")
-    model.parameters()  # the model's own failure (its file, the cache) is not the spec's line
+    return title.strip(), description.strip()
+
+
+def _base_scenario(doc: dict, baseline: str | None, fail: Fail) -> tuple[Scenario, int]:
+    """The base scenario (on ``baseline``'s vintage, when given) and its vintage's first year."""
+    from runners.scenario.scenarios import load_scenario, rebase
+
     try:
         scenario = load_scenario(str(doc.get("scenario", "baseline")))
         if baseline is not None:
@@ -379,11 +440,23 @@ def parse_spec(path: Path, baseline: str | None = None, overrides: dict[str, int
         first = vintage_meta(scenario.baseline)["first_year"]
     except SnowballError as exc:
         raise fail("scenario", str(exc)) from None
+    return scenario, first
+
+
+def _until(doc: dict, first: int, fail: Fail) -> int:
+    """The sweep's last fiscal year, checked as a run's is."""
+    from runners.projection.run import check_until
+
     until = doc.get("until", 2055)
     try:
         check_until(until, first)
     except SnowballError as exc:
         raise fail("until", str(exc)) from None
+    return until
+
+
+def _sampling(doc: dict, fail: Fail) -> tuple[str, int, int, int]:
+    """The method, seed, draws and chunk, each checked (draws against the method)."""
     method = doc.get("method")
     if method not in METHODS:
         raise fail("method", f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
@@ -403,22 +476,22 @@ def parse_spec(path: Path, baseline: str | None = None, overrides: dict[str, int
     chunk = doc.get("chunk", 1000)
     if isinstance(chunk, bool) or not isinstance(chunk, int) or not 1 <= chunk <= 20000:
         raise fail("chunk", f"must be a whole number from 1 to 20000, got {chunk!r}")
+    return method, seed, draws, chunk
 
-    constants: dict[str, float] = {}
-    raw_constants = doc.get("constants", {})
-    if not isinstance(raw_constants, dict):
-        raise fail("constants", "must be a table of name = number")
-    given: dict[str, str] = {}
-    for name, value in raw_constants.items():
-        try:
-            param = resolve_parameter(name)
-            check_once(given, param.name, name, "constant")
-            constants[param.name] = check_value(param, value)
-        except SnowballError as exc:
-            raise fail(f"constants.{name}", str(exc)) from None
 
-    factors: list[Factor] = []
-    fields: dict[str, str] = {}  # factor name -> its field in the spec (for messages)
+def _inputs(
+    doc: dict,
+    constants: dict[str, float],
+    method: str,
+    factors: list[Factor],
+    fields: dict[str, str],
+    fail: Fail,
+) -> None:
+    """The varied constants ([inputs]), appended to ``factors`` (their fields to ``fields``): each
+    a constant of the model, not fixed in [constants], varied once, its distribution within the
+    constant's range."""
+    from runners.scenario.scenarios import check_value, resolve_parameter
+
     raw_inputs = doc.get("inputs", {})
     if not isinstance(raw_inputs, dict):
         raise fail("inputs", 'must hold one table per input, e.g. [inputs."yield shift"]')
@@ -442,9 +515,22 @@ def parse_spec(path: Path, baseline: str | None = None, overrides: dict[str, int
         factors.append(Factor(param.name, dist, param.name))
         fields[param.name] = fld
 
-    tables = set(model.tables())
+
+def _paths(
+    doc: dict,
+    scenario: Scenario,
+    method: str,
+    years: tuple[int, int],
+    factors: list[Factor],
+    fields: dict[str, str],
+    fail: Fail,
+) -> list[PathSpec]:
+    """The path families ([[paths]]) added to input tables; their varied parameters are appended
+    to ``factors`` (their fields to ``fields``). ``years``: the sweep's first and last."""
+    from runners.mdl import model
     from runners.projection.params import cached_inputs
 
+    tables = set(model.tables())
     year_tables = sorted(cached_inputs(scenario.baseline).tables)
     paths: list[PathSpec] = []
     raw_paths = doc.get("paths", [])
@@ -467,58 +553,85 @@ def parse_spec(path: Path, baseline: str | None = None, overrides: dict[str, int
                 f"{fld}.family",
                 f"a random walk adds noise that is not an input; method '{method}' needs inputs only",
             )
-        targets = body.get("tables")
-        if not isinstance(targets, list) or not targets or not all(isinstance(t, str) for t in targets):
-            raise fail(f"{fld}.tables", 'a non-empty list of input tables, e.g. ["bill", "ten-year"]')
-        resolved = []
-        for t in targets:
-            real = TABLE_SHORTCUTS.get(t.lower(), t)
-            match = next((k for k in tables if k.lower() == real.lower()), None)
-            if match is None or match not in year_tables:
-                allowed = ", ".join([*TABLE_SHORTCUTS, *year_tables])
-                raise fail(f"{fld}.tables", f"unknown or non-annual table '{t}'; allowed: {allowed}")
-            if match in resolved:
-                raise fail(f"{fld}.tables", f"'{match}' is listed twice")
-            resolved.append(match)
-        allowed_params = FAMILIES[family]
-        extra = sorted(set(body) - set(allowed_params) - {"family", "tables", "name"})
-        if extra:
-            raise fail(
-                f"{fld}.{extra[0]}", f"unknown parameter for {family}; allowed: {', '.join(allowed_params)}"
-            )
-        fixed: dict[str, float] = {}
-        varied: dict[str, str] = {}
-        for key, (required, rule) in allowed_params.items():
-            pfld = f"{fld}.{key}"
-            if key not in body:
-                if required:
-                    raise fail(pfld, f"required for {family}")
-                fixed[key] = DEFAULTS.get(key, float(first + 1))
-                continue
-            value = body[key]
-            if rule == "year":  # after the sweep's last year the path would never act
-                if isinstance(value, bool) or not isinstance(value, int) or not first < value <= until:
-                    raise fail(
-                        pfld, f"a fiscal year {first + 1}-{until} (the sweep's years; a number, not varied)"
-                    )
-                fixed[key] = float(value)
-                continue
-            if _is_number(value):
-                _check_rule(float(value), float(value), rule, pfld, fail)
-                fixed[key] = float(value)
-                continue
-            dist = _distribution(value, pfld, fail, method)
-            bounds = dist.bounds()
-            if bounds is None and rule != "any":
-                raise fail(pfld, f"must stay {_RULES[rule]}: use a bounded distribution, not normal")
-            if bounds is not None:
-                _check_rule(bounds[0], bounds[1], rule, pfld, fail)
-            fname = f"{pname}.{key}"
-            varied[key] = fname
-            factors.append(Factor(fname, dist))
-            fields[fname] = pfld
+        resolved = _path_tables(body.get("tables"), f"{fld}.tables", tables, year_tables, fail)
+        fixed, varied = _path_parameters(body, fld, pname, method, years, factors, fields, fail)
         paths.append(PathSpec(pname, family, tuple(resolved), fixed, varied, i))
+    return paths
 
+
+def _path_tables(
+    targets: object, fld: str, tables: set[str], year_tables: list[str], fail: Fail
+) -> list[str]:
+    """A path's input tables by their model names: annual tables of the vintage, each once."""
+    if not isinstance(targets, list) or not targets or not all(isinstance(t, str) for t in targets):
+        raise fail(fld, 'a non-empty list of input tables, e.g. ["bill", "ten-year"]')
+    resolved: list[str] = []
+    for t in targets:
+        real = TABLE_SHORTCUTS.get(t.lower(), t)
+        match = next((k for k in tables if k.lower() == real.lower()), None)
+        if match is None or match not in year_tables:
+            allowed = ", ".join([*TABLE_SHORTCUTS, *year_tables])
+            raise fail(fld, f"unknown or non-annual table '{t}'; allowed: {allowed}")
+        if match in resolved:
+            raise fail(fld, f"'{match}' is listed twice")
+        resolved.append(match)
+    return resolved
+
+
+def _path_parameters(
+    body: dict,
+    fld: str,
+    pname: str,
+    method: str,
+    years: tuple[int, int],
+    factors: list[Factor],
+    fields: dict[str, str],
+    fail: Fail,
+) -> tuple[dict[str, float], dict[str, str]]:
+    """A path family's parameters: the fixed ones (given or defaults) and the varied ones (their
+    factor names; the factors are appended to ``factors``), each checked against its rule."""
+    first, until = years
+    family = body["family"]
+    allowed_params = FAMILIES[family]
+    extra = sorted(set(body) - set(allowed_params) - {"family", "tables", "name"})
+    if extra:
+        allowed = ", ".join(allowed_params)
+        raise fail(f"{fld}.{extra[0]}", f"unknown parameter for {family}; allowed: {allowed}")
+    fixed: dict[str, float] = {}
+    varied: dict[str, str] = {}
+    for key, (required, rule) in allowed_params.items():
+        pfld = f"{fld}.{key}"
+        if key not in body:
+            if required:
+                raise fail(pfld, f"required for {family}")
+            fixed[key] = DEFAULTS.get(key, float(first + 1))
+            continue
+        value = body[key]
+        if rule == "year":  # after the sweep's last year the path would never act
+            if isinstance(value, bool) or not isinstance(value, int) or not first < value <= until:
+                years_allowed = f"{first + 1}-{until}"
+                raise fail(pfld, f"a fiscal year {years_allowed} (the sweep's years; a number, not varied)")
+            fixed[key] = float(value)
+            continue
+        if _is_number(value):
+            _check_rule(float(value), float(value), rule, pfld, fail)
+            fixed[key] = float(value)
+            continue
+        dist = _distribution(value, pfld, fail, method)
+        bounds = dist.bounds()
+        if bounds is None and rule != "any":
+            raise fail(pfld, f"must stay {_RULES[rule]}: use a bounded distribution, not normal")
+        if bounds is not None:
+            _check_rule(bounds[0], bounds[1], rule, pfld, fail)
+        fname = f"{pname}.{key}"
+        varied[key] = fname
+        factors.append(Factor(fname, dist))
+        fields[fname] = pfld
+    return fixed, varied
+
+
+def _check_method_inputs(method: str, factors: list[Factor], fail: Fail) -> None:
+    """Sobol and Morris need a varied input; a grid needs each input's values listed."""
     if method in ("sobol", "morris") and not factors:
         raise fail("inputs", f"method '{method}' needs at least one varied input")
     if method == "grid":
@@ -528,6 +641,9 @@ def parse_spec(path: Path, baseline: str | None = None, overrides: dict[str, int
                     f"inputs.{f.name}", "the grid method needs a list of values or a uniform with 'points'"
                 )
 
+
+def _keep(doc: dict, first: int, until: int, fail: Fail) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """[keep]: the variables and fiscal years runs.parquet keeps."""
     keep = doc.get("keep", {})
     if not isinstance(keep, dict):
         raise fail("keep", "must be a table with 'variables' and 'years'")
@@ -535,40 +651,22 @@ def parse_spec(path: Path, baseline: str | None = None, overrides: dict[str, int
     if extra:
         raise fail(f"keep.{extra[0]}", "unknown field; allowed: variables, years")
     keep_vars = _columns(keep.get("variables", list(DEFAULT_KEEP)), "keep.variables", fail)
-    keep_years = _years(keep.get("years", "all"), first, until, "keep.years", fail)
+    return keep_vars, _years(keep.get("years", "all"), first, until, "keep.years", fail)
+
+
+def _sensitivity(doc: dict, first: int, until: int, fail: Fail) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """[sensitivity]: the targets' variables and fiscal years (default: debt/GDP in the last year)."""
     sens = doc.get("sensitivity", {})
     if not isinstance(sens, dict) or set(sens) - {"variables", "years"}:
         raise fail("sensitivity", "a table with 'variables' and 'years' only")
     sens_vars = _columns(sens.get("variables", ["debt_to_gdp"]), "sensitivity.variables", fail)
-    sens_years = _years(sens.get("years", [until]), first, until, "sensitivity.years", fail)
-    compare = doc.get("compare_with_cbo", False)
-    if not isinstance(compare, bool):
-        raise fail("compare_with_cbo", "true or false")
+    return sens_vars, _years(sens.get("years", [until]), first, until, "sensitivity.years", fail)
 
-    spec = SweepSpec(
-        name=path.stem,
-        path=path.resolve(),
-        text=text,
-        title=title.strip(),
-        description=description.strip(),
-        scenario=scenario,
-        until=until,
-        method=method,
-        draws=draws,
-        seed=seed,
-        chunk=chunk,
-        constants=constants,
-        factors=tuple(factors),
-        paths=tuple(paths),
-        keep_variables=keep_vars,
-        keep_years=keep_years,
-        sensitivity_variables=sens_vars,
-        sensitivity_years=sens_years,
-        compare_with_cbo=compare,
-        doc=doc,
-        overrides=replaced,
-    )
-    if method == "grid" and spec.n_runs > MAX_RUNS:
+
+def _check_size(spec: SweepSpec, fields: dict[str, str], fail: Fail) -> None:
+    """No more than MAX_RUNS runs (a grid's error names its largest input)."""
+    factors = spec.factors
+    if spec.method == "grid" and spec.n_runs > MAX_RUNS:
         big = max(factors, key=lambda f: f.dist.size())
         sizes = " x ".join(f"{f.dist.size():,}" for f in factors)
         key = "values" if big.dist.kind == "list" else "points"
@@ -578,7 +676,6 @@ def parse_spec(path: Path, baseline: str | None = None, overrides: dict[str, int
         )
     if spec.n_runs > MAX_RUNS:
         raise fail("draws", f"{spec.n_runs:,} runs is more than the {MAX_RUNS:,} a sweep may have")
-    return spec
 
 
 _RULES = {"positive": "above 0", "nonneg": "at or above 0", "unit": "between 0 and 1", "any": ""}
@@ -659,122 +756,3 @@ def _years(value: object, first: int, until: int, fld: str, fail) -> tuple[int, 
         if isinstance(y, bool) or not isinstance(y, int) or not first < y <= until:
             raise fail(fld, f"fiscal years must be {first + 1}-{until}, got {y!r}")
     return tuple(sorted(set(value)))
-
-
-PATH_CHECK_BLOCK = 20_000  # runs whose path tables are checked at once (memory stays flat)
-
-
-def check_path_ranges(
-    spec: SweepSpec, values: np.ndarray, tables: dict[str, tuple[np.ndarray, np.ndarray]], first: int
-) -> None:
-    """Every run's input tables, the base plus its paths, stay within the range a scenario may
-    give them (scenario.TABLE_RANGES) in the fiscal years the runs read (after ``first``, up to
-    ``until``), as scenario.check_combination requires of a scenario; otherwise a SnowballError
-    naming the paths, the table, the first run and year out of range and what is allowed.
-
-    ``values`` are the sampled factors (sample's order), ``tables`` the base tables on the annual
-    grid; the paths are sweepwork.path_values, exactly as the runs add them.
-    """
-    from runners.scenario.scenarios import TABLE_RANGES
-    from runners.sweep.work import path_values
-
-    targets = sorted({t for p in spec.paths for t in p.tables if t in TABLE_RANGES})
-    factors = {f.name: values[:, i] for i, f in enumerate(spec.factors)}
-    for name in targets:
-        x, y = tables[name]
-        read = (x > first) & (x <= spec.until)
-        years, base = x[read], y[read]
-        on = [p for p in spec.paths if name in p.tables]
-        low, high, units = TABLE_RANGES[name]
-        if within_bounds(on, factors, years, base, low, high, spec.seed):
-            continue  # every run is (the bounds hold each run's table): no need to build them all
-        for start in range(0, len(values), PATH_CHECK_BLOCK):
-            block = values[start : start + PATH_CHECK_BLOCK]
-            drawn = {f.name: block[:, i] for i, f in enumerate(spec.factors)}  # this block's runs
-            ids = np.arange(start, start + len(block))
-            total = base[None, :] + sum(path_values(p, drawn, years, ids, spec.seed) for p in on)
-            bad = ~((total >= low) & (total <= high))  # NaN is out of range too
-            if bad.any():
-                run, j = np.argwhere(bad)[0]
-                fields = ", ".join(f"paths[{p.index + 1}] ('{p.name}')" for p in on)
-                raise SnowballError(
-                    f"{spec.path}: field {fields}: run {start + run} puts '{name}' at "
-                    f"{total[run, j]:g} in FY{int(years[j])}, out of range; allowed {low:g} to "
-                    f"{high:g} ({units}); narrow the paths' parameters"
-                )
-
-
-MAGNITUDE = {"level-shift": "shift", "ramp": "level", "spike": "size"}  # the parameter a path scales by
-
-
-def within_bounds(
-    on: list,
-    factors: dict[str, np.ndarray],
-    years: np.ndarray,
-    base: np.ndarray,
-    low: float,
-    high: float,
-    seed: int,
-) -> bool:
-    """True when every run's table ``base`` + the paths ``on`` is surely within [low, high].
-
-    A level shift, ramp or spike whose timing is the same in every run is its magnitude times a
-    shape that is never negative, so in each year every run lies between base + the sum of each
-    path's smallest magnitude times its shape and base + the sum of the largest (floating-point
-    addition and multiplication by a shape >= 0 are monotone, and the bounds are summed in the
-    runs' order, so they hold as the runs compute them). False when they may not
-    (a random walk, a start or half-life drawn per run, or bounds beyond the range): the caller
-    then checks every run.
-    """
-    from runners.sweep.work import path_values
-
-    lower, upper = 0.0, 0.0  # the paths' sums, added up as the runs add them, then the base
-    for p in on:
-        size = MAGNITUDE.get(p.family)
-        if size is None or any(k != size for k in p.factors):
-            return False
-        if size in p.factors:
-            drawn = np.asarray(factors[p.factors[size]], dtype=float)
-            smallest, largest = float(drawn.min()), float(drawn.max())
-        else:
-            smallest = largest = float(p.params[size])
-        unit = dataclasses.replace(p, params=dict(p.params) | {size: 1.0}, factors={})
-        shape = path_values(unit, {}, years, np.zeros(1, dtype=int), seed)[0]
-        lower, upper = lower + smallest * shape, upper + largest * shape
-    return bool(np.all((base + lower >= low) & (base + upper <= high)))
-
-
-def sample(spec: SweepSpec) -> np.ndarray:
-    """The factor values of every run (n_runs, k), in params.csv order; same seed, same values."""
-    k = len(spec.factors)
-    if spec.method == "grid":
-        grids = [f.dist.grid() for f in spec.factors]
-        return np.array(list(itertools.product(*grids)), dtype=float).reshape(-1, k)
-    u = unit_sample(spec)
-    if k == 0:
-        return u
-    return np.column_stack([f.dist.ppf(u[:, i]) for i, f in enumerate(spec.factors)])
-
-
-def unit_sample(spec: SweepSpec) -> np.ndarray:
-    """Quantiles in [0, 1) of every run's factors (the method's own design)."""
-    k = len(spec.factors)
-    if spec.method == "monte-carlo":
-        return np.random.default_rng(spec.seed).random((spec.draws, k))
-    if spec.method == "latin-hypercube":
-        if k == 0:
-            return np.empty((spec.draws, 0))
-        from scipy.stats import qmc
-
-        return qmc.LatinHypercube(d=k, seed=np.random.default_rng(spec.seed)).random(spec.draws)
-    if spec.method == "sobol":
-        from SALib.sample import sobol
-
-        return sobol.sample(spec.problem(), spec.draws, calc_second_order=False, seed=spec.seed)
-    if spec.method == "morris":
-        from SALib.sample import morris
-
-        u = morris.sample(spec.problem(), spec.draws, num_levels=MORRIS_LEVELS, seed=spec.seed)
-        low, high = MORRIS_SPAN
-        return low + (high - low) * u
-    raise SnowballError(f"method '{spec.method}' has no unit sample")
