@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from runners.cli import commands as cli
+from runners import cli
 from runners.core.paths import MODEL_FILE
 from runners.engine.program import _parse
 from runners.mdl import sketch
