@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from runners import api
-from runners.cli import commands as cli
+from runners.cli import project as cli
 from runners.core.errors import SnowballError
 from runners.core.paths import REPO
 from runners.mdl import model
@@ -63,7 +63,7 @@ def test_name_path_and_scenario_give_identical_runs(baseline):
 )
 def test_overrides_are_refused_exactly_as_the_cli_refuses_them(name, value):
     with pytest.raises(SnowballError) as from_cli:
-        cli._parse_set([f"{name}={value}"])
+        cli.parse_set([f"{name}={value}"])
     with pytest.raises(SnowballError) as from_api:
         api.run("baseline", overrides={name: value}, until=2030)
     assert str(from_api.value) == str(from_cli.value).replace("--set", "override")

@@ -23,7 +23,16 @@ from runners.mdl import model
 from runners.projection.headline import headline
 from runners.projection.milestones import milestone_label, milestones
 from runners.projection.run import run
-from runners.report import brief, charts
+from runners.report import (
+    brief,
+    brief_monte_carlo,
+    brief_text,
+    charts,
+    loops_chart,
+    selloff_charts,
+    style,
+    sweep_charts,
+)
 from runners.report import render as publish
 from runners.report.brief import build_charts, default_scenarios, write_brief
 from runners.scenario.scenarios import load_scenario
@@ -52,19 +61,19 @@ STEMS = [
 @pytest.fixture(scope="module")
 def selloff_result():
     """The sale scenario with the monthly detail the sell-off chart draws."""
-    return run(load_scenario("japan-selloff"), monthly=charts.SELLOFF_VARIABLES)
+    return run(load_scenario("japan-selloff"), monthly=selloff_charts.SELLOFF_VARIABLES)
 
 
 @pytest.fixture(scope="module")
 def selloff_base(selloff_result):
     """The baseline of the sale's own vintage, monthly (the sell-off chart's reference)."""
     base = dataclasses.replace(load_scenario("baseline"), baseline=selloff_result.scenario.baseline)
-    return run(base, monthly=charts.SELLOFF_VARIABLES)
+    return run(base, monthly=selloff_charts.SELLOFF_VARIABLES)
 
 
 @pytest.fixture(scope="module")
 def selloff_frame(selloff_result, selloff_base):
-    return charts.selloff_data(selloff_result.monthly, selloff_base.monthly)
+    return selloff_charts.selloff_data(selloff_result.monthly, selloff_base.monthly)
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +216,7 @@ def test_headline_peak_year_is_where_the_path_first_reaches_its_peak(baseline_re
     flat = r["ten_year_yield"].round(6)
     assert flat.loc[row["peak_fy_average_ten_year_yield_fiscal_year"] :].nunique() == 1
     # the rollover chart's title names the same year
-    fig = charts.draw(charts.plot_rollover, charts.rollover_data(r), "Baseline")
+    fig = style.draw(charts.plot_rollover, charts.rollover_data(r), "Baseline")
     assert f"in FY{row['peak_fy_average_ten_year_yield_fiscal_year']} (fiscal-year averages)" in _title(fig)
 
 
@@ -312,7 +321,7 @@ def test_summaries_state_the_run_numbers(pack, baseline_result):
     assert f"{r.at[2035, 'debt_to_gdp']:.0f}% of GDP in 2035" in line
     assert f"{r.at[2055, 'debt_to_gdp']:.0f}% of GDP in 2055" in line
     assert f"${r.at[2035, 'net_interest']:,.0f}bn in 2035" in line
-    for phrase in brief.milestone_phrases(baseline_result):
+    for phrase in brief_text.milestone_phrases(baseline_result):
         assert phrase in line
     # the scenario paragraph says what differs, against the baseline
     sale = run(load_scenario("japan-selloff"))
@@ -426,7 +435,7 @@ def test_debt_chart_draws_history_and_projection(baseline_result):
     data = charts.debt_data({"Baseline": baseline_result.results}, read_history())
     assert data.index.min() == 1940 and data.index.max() == 2055
     assert data.at[1946, "history"] == pytest.approx(106.1, abs=0.1)
-    fig = charts.draw(charts.plot_debt, data)
+    fig = style.draw(charts.plot_debt, data)
     ax = fig.axes[0]
     proj = _lines(ax)["Baseline"]
     assert proj.get_xdata()[-1] == 2055
@@ -446,7 +455,7 @@ def test_interest_record_is_computed_from_levels(baseline_result):
     data = charts.interest_data({"Baseline": baseline_result.results}, hist)
     share = hist["net_interest"] / hist["gdp"] * 100
     assert data["net_interest_to_gdp"]["history"].idxmax() == share.idxmax()
-    fig = charts.draw(charts.plot_interest, data)
+    fig = style.draw(charts.plot_interest, data)
     gdp_ax, share_ax = fig.axes
     assert gdp_ax.get_ylabel() == "Net interest, % of GDP"
     assert share_ax.get_ylabel() == "Net interest, % of outlays"
@@ -464,7 +473,7 @@ def test_budget_chart_is_the_deficit_identity(baseline_result):
     hist = data.dropna(subset=["deficit:history"])
     # OMB: the deficit is outlays less revenues (to rounding in Table 1.1)
     assert np.allclose(hist["outlays:history"] - hist["revenues:history"], hist["deficit:history"], atol=0.01)
-    fig = charts.draw(charts.plot_budget, data, "Baseline")
+    fig = style.draw(charts.plot_budget, data, "Baseline")
     last = int(proj.index[-1])
     assert f"reaches {proj.at[last, 'deficit:projection']:.1f}% of GDP in {last}" in _title(fig)
     assert all(a.get_ylabel() == "% of GDP" for a in fig.axes)
@@ -475,8 +484,8 @@ def test_spending_chart_marks_the_extension_and_states_the_milestones(baseline_r
     data = charts.spending_data(r, read_history())
     assert np.allclose(data["net_interest:projection"].dropna(), r["net_interest_to_gdp"])
     window_end = int(baseline_result.inputs.cbo.dropna(how="all").index.max())
-    phrases = brief.milestone_phrases(baseline_result)[:2]
-    fig = charts.draw(charts.plot_spending, data, "Baseline", window_end, phrases)
+    phrases = brief_text.milestone_phrases(baseline_result)[:2]
+    fig = style.draw(charts.plot_spending, data, "Baseline", window_end, phrases)
     ax = fig.axes[0]
     lines = _lines(ax)
     colors = {lines[label].get_color() for label, *_ in charts.SPENDING.values()}
@@ -508,7 +517,7 @@ def test_spending_chart_marks_the_extension_and_states_the_milestones(baseline_r
 def test_r_minus_g_legend_clears_the_lines(baseline_result):
     # g's actual line (13% in FY1977-1981) ran through the legend's text at the top of the panel
     data = charts.r_g_data(baseline_result.results, read_history())
-    fig = charts.draw(charts.plot_r_g, data, "Baseline")
+    fig = style.draw(charts.plot_r_g, data, "Baseline")
     assert fig.axes[0].get_legend() is not None
     assert lines_through_legends(fig) == []
 
@@ -525,7 +534,7 @@ def test_r_minus_g(baseline_result):
     if first - 1 in hist.index:
         expected = (r.at[first, "gdp"] / hist.at[first - 1, "gdp"] - 1) * 100
         assert proj.at[first, "g:projection"] == pytest.approx(expected)
-    fig = charts.draw(charts.plot_r_g, data, "Baseline")
+    fig = style.draw(charts.plot_r_g, data, "Baseline")
     title = _title(fig)
     future = proj["r_minus_g"]
     if (future > 0).any() and future.iloc[0] <= 0:
@@ -537,13 +546,13 @@ def test_change_from_baseline(baseline_result, selloff_result):
     data = charts.change_data(runs)
     diff = selloff_result.results["debt_to_gdp"] - baseline_result.results["debt_to_gdp"]
     assert np.allclose(data["debt_to_gdp:Sale"], diff)
-    fig = charts.draw(charts.plot_change, data, "Baseline")
+    fig = style.draw(charts.plot_change, data, "Baseline")
     assert np.allclose(_lines(fig.axes[0])["Sale"].get_ydata(), diff)
     assert _title(fig) == f"In 2035, debt/GDP is {diff.loc[2035]:+.1f} points of GDP from Baseline"
     assert "Sale less Baseline, pp of GDP." in " ".join(_texts(fig))
     # several scenarios: the range, and which is highest and lowest
     runs["Same"] = baseline_result.results
-    fig = charts.draw(charts.plot_change, charts.change_data(runs), "Baseline")
+    fig = style.draw(charts.plot_change, charts.change_data(runs), "Baseline")
     assert (
         _title(fig) == f"In 2035, debt/GDP is {0:+.1f} to {diff.loc[2035]:+.1f} points of GDP from Baseline"
     )
@@ -559,7 +568,7 @@ def test_debt_structure_shares_sum_to_one_hundred(selloff_result):
     assert data.at[2024, "bill_share:history"] == pytest.approx(
         (6004.141 + 615.53) / 28307.312 * 100, abs=0.01
     )
-    fig = charts.draw(charts.plot_structure, data, "Sale")
+    fig = style.draw(charts.plot_structure, data, "Sale")
     last = int(data.index[-1])
     assert f"Bills are {data.at[last, 'bill_share']:.0f}% of the debt in {last}" in _title(fig)
     drawn = [line for line in fig.axes[0].get_lines() if line.get_label().startswith("_")]
@@ -570,7 +579,7 @@ def test_validation_chart_against_cbo(baseline_result):
     data = charts.validation_data(baseline_result.results, baseline_result.inputs.cbo)
     assert np.allclose(data["debt_to_gdp:gap"], data["debt_to_gdp:model"] - data["debt_to_gdp:cbo"])
     assert data.index[0] == baseline_result.results.index[0]
-    fig = charts.draw(charts.plot_validation, data, baseline_result.inputs.vintage)
+    fig = style.draw(charts.plot_validation, data, baseline_result.inputs.vintage)
     last = int(data.index[-1])
     title = _title(fig)
     assert f"{data.at[last, 'debt_to_gdp:model']:.1f}% vs {data.at[last, 'debt_to_gdp:cbo']:.1f}%" in title
@@ -581,7 +590,7 @@ def test_validation_chart_against_cbo(baseline_result):
 
 def test_rollover_chart(selloff_result):
     r = selloff_result.results
-    fig = charts.draw(charts.plot_rollover, charts.rollover_data(r), "Sale")
+    fig = style.draw(charts.plot_rollover, charts.rollover_data(r), "Sale")
     lines = _lines(fig.axes[0])
     assert np.allclose(lines["Average interest rate on the debt"].get_ydata(), r["average_interest_rate"])
     assert np.allclose(lines["10-year note yield"].get_ydata(), r["ten_year_yield"])
@@ -595,11 +604,11 @@ def test_selloff_chart_draws_gaps_from_the_baseline(selloff_result, selloff_base
     before = data.index < data.index[sale.argmax()] - 1e-9
     # before the sale the scenario is the baseline: every gap is zero, so CBO's calendar steps
     # (which both paths share) cannot show up as the sale's effect
-    for var in charts.SELLOFF_YIELDS:
+    for var in selloff_charts.SELLOFF_YIELDS:
         assert np.allclose(data.loc[before, var], 0, atol=1e-9), var
     ten = selloff_result.monthly["ten year yield"] - selloff_base.monthly["ten year yield"]
     assert data["ten year yield"].max() == pytest.approx(ten.loc[: data.index[-1] - 0.75].max())
-    fig = charts.draw(charts.plot_selloff, data, "Sale")
+    fig = style.draw(selloff_charts.plot_selloff, data, "Sale")
     yields, prices, holders = fig.axes
     assert yields.get_ylabel() == "bp above baseline"
     assert holders.get_ylabel() == r"\$bn vs baseline"
@@ -607,7 +616,7 @@ def test_selloff_chart_draws_gaps_from_the_baseline(selloff_result, selloff_base
     assert max(drawn.get_ydata()) == pytest.approx(data["ten year yield"].max() * 100)
     title = _title(fig)
     assert f"{data['ten year yield'].max() * 100:.0f} bp above its baseline path (monthly peak" in title
-    assert charts.month_label(float(data["ten year yield"].idxmax())) in title
+    assert selloff_charts.month_label(float(data["ten year yield"].idxmax())) in title
     japan = _lines(holders)["Japan"]
     assert min(japan.get_ydata()) < -1000  # the seller's sale is visible against the baseline
     assert any(isinstance(p, Rectangle) for p in yields.patches)  # the sale window is shaded
@@ -615,9 +624,9 @@ def test_selloff_chart_draws_gaps_from_the_baseline(selloff_result, selloff_base
 
 def test_month_labels():
     # model time 2025 is 30 September 2025: calendar 2025.75 ends September
-    assert charts.month_label(2025.75) == "Sep 2025"
-    assert charts.month_label(2025.75 + 1 / 12) == "Oct 2025"
-    assert charts.month_label(2026.0) == "Dec 2025"
+    assert selloff_charts.month_label(2025.75) == "Sep 2025"
+    assert selloff_charts.month_label(2025.75 + 1 / 12) == "Oct 2025"
+    assert selloff_charts.month_label(2026.0) == "Dec 2025"
 
 
 def test_sale_summary_labels_monthly_and_fiscal_year_peaks(pack, selloff_result, selloff_frame):
@@ -632,7 +641,7 @@ def test_sale_summary_labels_monthly_and_fiscal_year_peaks(pack, selloff_result,
     gap = selloff_result.results["ten_year_yield"] - run(load_scenario("baseline")).results["ten_year_yield"]
     assert f"10-year yield (fiscal-year average) is up to {gap.max():.2f} pp higher" in line
     # the chart's title states the same monthly peak
-    fig = charts.draw(charts.plot_selloff, selloff_frame, title)
+    fig = style.draw(selloff_charts.plot_selloff, selloff_frame, title)
     assert f"{facts['peak_gap_bp']:.0f} bp" in _title(fig)
 
 
@@ -641,7 +650,7 @@ def test_decomposition_parts_sum_to_the_change(selloff_result):
     parts = d[["primary_deficit", "interest", "growth", "other_means_of_financing"]].sum(axis=1)
     assert np.allclose(parts, d["change"], atol=1e-9)
     assert d["residual"].abs().max() < 1e-9
-    fig = charts.draw(charts.plot_decomposition, {"A": d, "B": d * 2})
+    fig = style.draw(charts.plot_decomposition, {"A": d, "B": d * 2})
     a, b = fig.axes
     assert a.get_ylim() == b.get_ylim()  # one scale for every panel
     assert np.allclose(_lines(a)["Change in debt/GDP"].get_ydata(), d["change"])
@@ -654,7 +663,7 @@ def test_decomposition_parts_sum_to_the_change(selloff_result):
 def test_exceedance_worked_example():
     # four draws of debt/GDP in 2035: 100, 160, 210 and one that blew up (not finite)
     values = np.array([[100.0], [160.0], [210.0], [np.nan]])
-    p = brief.exceedance(values, [2035], thresholds=(150.0, 200.0), horizons=(2035,))
+    p = brief_monte_carlo.exceedance(values, [2035], thresholds=(150.0, 200.0), horizons=(2035,))
     # above 150: 160, 210 and the blow-up = 3 of 4; above 200: 210 and the blow-up = 2 of 4
     assert p.loc[2035].tolist() == [75.0, 50.0]
 
@@ -663,10 +672,10 @@ def test_monte_carlo_fan_chart_with_cbo_errors_and_odds(uncertainty):
     u = uncertainty
     assert u.n_runs == u.spec.draws and u.spec.method == "monte-carlo"
     assert list(u.probabilities.index) == [2035, 2055]
-    lines = brief.exceed_lines(u.probabilities)
-    fig = charts.sweep_fan_figure(u.summary, u.base, u.spec, u.n_runs, u.calibration, lines)
+    lines = brief_monte_carlo.exceed_lines(u.probabilities)
+    fig = sweep_charts.sweep_fan_figure(u.summary, u.base, u.spec, u.n_runs, u.calibration, lines)
     ax = fig.axes[0]
-    data = charts.fan_data(u.summary, "debt_to_gdp", u.base)
+    data = sweep_charts.fan_data(u.summary, "debt_to_gdp", u.base)
     assert np.allclose(_lines(ax)["Median"].get_ydata(), data["p50"])
     assert "CBO's own 10th\u201390th error range" in _lines(ax)
     # each CBO range stands on the base path at its own fiscal year (it stood half a year late),
@@ -691,10 +700,10 @@ def test_monte_carlo_fan_chart_with_cbo_errors_and_odds(uncertainty):
 
 def test_tornado_charts_at_the_headline_horizons_with_readable_labels(uncertainty):
     u = uncertainty
-    labels = charts.input_labels(u.spec)
+    labels = sweep_charts.input_labels(u.spec)
     assert labels["rates.shift"] == "Lasting shift in bill and 10-year yields (pp)"
     assert labels["growth.size"] == "Shock to productivity growth, first year (pp; half-life 3 y)"
-    fig = charts.sweep_tornado_figure(u.sensitivity, u.summary, u.spec, years=[2035, 2055])
+    fig = sweep_charts.sweep_tornado_figure(u.sensitivity, u.summary, u.spec, years=[2035, 2055])
     left, right = fig.axes
     assert [left.get_title(loc="left"), right.get_title(loc="left")] == ["FY2035", "FY2055"]
     # one axis label under both panels (one per panel overlapped its neighbour's)
@@ -706,22 +715,22 @@ def test_tornado_charts_at_the_headline_horizons_with_readable_labels(uncertaint
         s = u.sensitivity[(u.sensitivity["fiscal_year"] == y)]
         top = s.loc[s["swing"].idxmax(), "input"]
         assert ax.patches  # bars drawn
-        assert labels[top] == charts.tornado_data(u.sensitivity, "debt_to_gdp", y, labels).index[-1]
+        assert labels[top] == sweep_charts.tornado_data(u.sensitivity, "debt_to_gdp", y, labels).index[-1]
 
 
 def test_every_tornado_bar_sits_beside_its_own_input_label(uncertainty):
     """Only the first panel carries input labels: a later panel ranked in its own order drew its
     bars beside other inputs' labels (FY2055's yield-shift bar sat on the primary-outlays row)."""
     u = uncertainty
-    labels = charts.input_labels(u.spec)
-    fig = charts.sweep_tornado_figure(u.sensitivity, u.summary, u.spec, years=[2035, 2055])
+    labels = sweep_charts.input_labels(u.spec)
+    fig = sweep_charts.sweep_tornado_figure(u.sensitivity, u.summary, u.spec, years=[2035, 2055])
     left = fig.axes[0]
     ticks = {
         round(y): t.get_text().replace("\n", " ")
         for y, t in zip(left.get_yticks(), left.get_yticklabels(), strict=True)
     }
     for year, ax in zip((2035, 2055), fig.axes, strict=True):
-        frame = charts.sweep_tornado_data(u.sensitivity, u.summary, u.spec, [year])[year]
+        frame = sweep_charts.sweep_tornado_data(u.sensitivity, u.summary, u.spec, [year])[year]
         bars = [p for p in ax.patches if isinstance(p, Rectangle)]
         assert len(bars) == 2 * len(frame)
         for bar in bars:
@@ -751,9 +760,9 @@ def test_fan_legend_swatches_are_the_colours_the_bands_show(uncertainty, probabi
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     u = uncertainty
-    data = charts.fan_data(u.summary, "debt_to_gdp", u.base)
-    fig = charts.draw(
-        charts.plot_fan, data, "Debt held by the public", "% of GDP", "note", probability=probability
+    data = sweep_charts.fan_data(u.summary, "debt_to_gdp", u.base)
+    fig = style.draw(
+        sweep_charts.plot_fan, data, "Debt held by the public", "% of GDP", "note", probability=probability
     )
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
@@ -791,11 +800,11 @@ def test_the_median_shows_where_it_lies_under_the_base_path(uncertainty):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     u = uncertainty
-    data = charts.fan_data(u.summary, "debt_to_gdp", u.base)
+    data = sweep_charts.fan_data(u.summary, "debt_to_gdp", u.base)
     year = int(data.index.max()) - 1
     assert abs(data.at[year, "p50"] - data.at[year, "base"]) < 1.0  # they coincide (pp of GDP)
-    fig = charts.draw(charts.plot_fan, data, "Debt held by the public", "% of GDP", "note")
-    fig.set_dpi(charts.PNG_DPI)  # as fan.png is written
+    fig = style.draw(sweep_charts.plot_fan, data, "Debt held by the public", "% of GDP", "note")
+    fig.set_dpi(style.PNG_DPI)  # as fan.png is written
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     rgba = np.asarray(canvas.buffer_rgba())
@@ -812,16 +821,18 @@ def test_the_median_shows_where_it_lies_under_the_base_path(uncertainty):
 
 def test_design_sweeps_are_drawn_as_sensitivity_not_probability(uncertainty):
     u = uncertainty
-    data = charts.fan_data(u.summary, "debt_to_gdp")
-    fig = charts.draw(
-        charts.plot_fan, data, "Debt held by the public", "% of GDP", "Sobol", probability=False
+    data = sweep_charts.fan_data(u.summary, "debt_to_gdp")
+    fig = style.draw(
+        sweep_charts.plot_fan, data, "Debt held by the public", "% of GDP", "Sobol", probability=False
     )
     assert _title(fig).startswith("Sensitivity, not probability")
     labels = fig.legends[0].get_texts()
     assert all("design" in t.get_text() for t in labels if "percentile" in t.get_text())
     # the note names the design in words, not by its spec id ("latin-hypercube")
     for method, name in (("latin-hypercube", "Latin hypercube"), ("sobol", "Sobol"), ("grid", "grid")):
-        fig = charts.sweep_fan_figure(u.summary, u.base, dataclasses.replace(u.spec, method=method), 100)
+        fig = sweep_charts.sweep_fan_figure(
+            u.summary, u.base, dataclasses.replace(u.spec, method=method), 100
+        )
         assert f"100 runs of a {name} design (not a probability)" in " ".join(_texts(fig))
 
 
@@ -856,7 +867,7 @@ def test_sweeps_enter_only_when_named(tmp_path):
     spec_file.write_text(SOBOL)
     sweeps_dir = tmp_path / "sweeps"
     sweep.run_sweep(sweepspec.parse_spec(spec_file), out=sweeps_dir / "sob", workers=1, show_progress=False)
-    charts_ = brief.sweep_charts(brief.find_sweeps(sweeps_dir, ["sob"]), charts.SOURCE)
+    charts_ = brief.sweep_charts(brief.find_sweeps(sweeps_dir, ["sob"]), style.SOURCE)
     stems = [c.stem for c in charts_]
     assert stems == ["fan_sob", "tornado_sob"]
     fan = charts_[0].figure
@@ -1000,7 +1011,7 @@ def test_collapsing_intermediates():
 
 def test_loop_diagram_draws_nine_loops_without_overlaps():
     data = loops.loop_data(loops.model_edges(), loops.model_signs())
-    fig = charts.draw(loops.plot_loops, data)
+    fig = style.draw(loops_chart.plot_loops, data)
     ax = fig.axes[0]
     arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
     assert len(arrows) == len(data["edges"]) > 30
@@ -1028,7 +1039,7 @@ def test_loop_diagram_draws_nine_loops_without_overlaps():
 
 
 def test_brief_cli_takes_named_sweeps(tmp_path, capsys):
-    from runners.cli import commands as cli
+    from runners import cli
 
     assert cli.main(["brief", "baseline", "--out", str(tmp_path / "b"), "--sweeps", "no-such-sweep"]) == 2
     err = capsys.readouterr().err
@@ -1064,8 +1075,7 @@ def test_pdf_pages_are_readable_text(pack):
 def test_source_note_names_the_vintage_dates():
     title = "CBO, The Budget and Economic Outlook: 2026 to 2036 (February 2026), extended (February 2026)"
     assert (
-        charts.source_note([title])
-        == "Source: CBO (February 2026), OMB, Treasury, TIC; Snowball projections."
+        style.source_note([title]) == "Source: CBO (February 2026), OMB, Treasury, TIC; Snowball projections."
     )
 
 
@@ -1081,10 +1091,10 @@ def test_sobol_tornado_keeps_its_intervals():
             "ST_conf": [0.07, 0.03],
         }
     )
-    data = charts.tornado_data(sens, "debt_to_gdp", 2055, {"yield shift": "Yield shift (pp)"})
+    data = sweep_charts.tornado_data(sens, "debt_to_gdp", 2055, {"yield shift": "Yield shift (pp)"})
     assert list(data.index) == ["growth shift", "Yield shift (pp)"]  # largest drawn on top
     assert data.loc["Yield shift (pp)", "st_conf"] == 0.07
-    fig = charts.draw(charts.plot_tornado, {2055: data}, "Sobol")
+    fig = style.draw(sweep_charts.plot_tornado, {2055: data}, "Sobol")
     assert _title(fig) == "Yield shift moves debt/GDP most in FY2055"
 
 
@@ -1106,14 +1116,14 @@ def test_tornado_title_names_each_years_top_input_once():
                 "spearman": [0.5, 0.5],
             }
         )
-        data[year] = charts.tornado_data(sens, "debt_to_gdp", year, labels, 0.0)
-    fig = charts.draw(charts.plot_tornado, data, "note")
+        data[year] = sweep_charts.tornado_data(sens, "debt_to_gdp", year, labels, 0.0)
+    fig = style.draw(sweep_charts.plot_tornado, data, "note")
     assert _title(fig) == "What moves debt/GDP most: FY2030 and FY2035: growth shift; FY2055: yield shift"
 
 
 def test_interest_and_revenue_titles_follow_the_data(baseline_result):
     r, hist = baseline_result.results, read_history()
-    fig = charts.draw(charts.plot_interest, charts.interest_data({"Baseline": r}, hist))
+    fig = style.draw(charts.plot_interest, charts.interest_data({"Baseline": r}, hist))
     last = int(r.index[-1])
     assert (
         _title(fig)
@@ -1122,7 +1132,7 @@ def test_interest_and_revenue_titles_follow_the_data(baseline_result):
     data = charts.revenue_share_data({"Baseline": r}, hist)
     share = hist["net_interest"] / hist["revenues"] * 100
     assert np.allclose(data["Baseline"].dropna(), r["net_interest_share_of_revenues"])
-    fig = charts.draw(charts.plot_revenue_share, data)
+    fig = style.draw(charts.plot_revenue_share, data)
     assert _title(fig).startswith(
         f"Net interest takes {data['Baseline'].iloc[-1]:.0f}% of revenues by {last}"
     )
@@ -1135,7 +1145,7 @@ def test_interest_and_revenue_titles_follow_the_data(baseline_result):
 
 def test_decomposition_title_states_the_last_year(baseline_result):
     d = charts.decomposition_data(baseline_result.results)
-    fig = charts.draw(charts.plot_decomposition, {"Baseline": d})
+    fig = style.draw(charts.plot_decomposition, {"Baseline": d})
     last = int(d.index[-1])
     assert (
         _title(fig)
@@ -1174,7 +1184,7 @@ def test_dollar_signs_in_titles_are_not_math():
     import matplotlib.pyplot as plt
 
     fig = plt.figure()
-    charts._title(fig, "Interest $1,968bn vs $2,246bn", "Japan's $1.2tn sale: on Japan sells $1.2tn")
+    style.title(fig, "Interest $1,968bn vs $2,246bn", "Japan's $1.2tn sale: on Japan sells $1.2tn")
     texts = [fig._suptitle, *fig.texts]
     for t in texts:
         shown, ismath = t._preprocess_math(t.get_text())
@@ -1197,7 +1207,7 @@ def test_odds_never_round_a_chance_to_zero_or_certainty():
         "100%",
     ]
     probs = pd.DataFrame({"prob_debt_over_200pct_of_gdp_pct": [0.02, 30.42]}, index=[2035, 2055])
-    assert brief.exceed_lines(probs) == ["P(debt > 200% of GDP): <1% in 2035, 30% in 2055"]
+    assert brief_monte_carlo.exceed_lines(probs) == ["P(debt > 200% of GDP): <1% in 2035, 30% in 2055"]
     assert publish.probability_rows(probs)[1] == [["2035", "<1%"], ["2055", "30%"]]
 
 
@@ -1226,7 +1236,7 @@ def test_net_interest_difference_reads_as_higher_or_lower(baseline_result):
 def test_net_interest_subtitle_names_every_scenario_tied_for_first(baseline_result):
     r = baseline_result.results
     data = charts.interest_data({"Baseline": r, "Copy": r}, read_history())
-    fig = charts.draw(charts.plot_interest, data)
+    fig = style.draw(charts.plot_interest, data)
     share = r["net_interest_share_of_outlays"]
     year = int(share[share > 20].index[0])
     sub = " ".join(_texts(fig))
@@ -1236,14 +1246,14 @@ def test_net_interest_subtitle_names_every_scenario_tied_for_first(baseline_resu
     past = r["net_interest_to_gdp"][r["net_interest_to_gdp"] > record]
     assert f"Baseline passes it in FY{int(past.index[0])}." in sub
     three = charts.interest_data({"Baseline": r, "Copy": r, "Other": r}, read_history())
-    sub = " ".join(_texts(charts.draw(charts.plot_interest, three)))
+    sub = " ".join(_texts(style.draw(charts.plot_interest, three)))
     assert f"3 of 3 scenarios, first Baseline, Copy and Other (FY{year})." in sub
 
 
 def test_r_minus_g_turns_positive_only_if_it_stays_positive(baseline_result):
     data = charts.r_g_data(baseline_result.results, read_history())
     proj = data.loc[baseline_result.results.index, "r_minus_g"]
-    fig = charts.draw(charts.plot_r_g, data, "Baseline")
+    fig = style.draw(charts.plot_r_g, data, "Baseline")
     title, sub = _title(fig), " ".join(_texts(fig))
     if title.startswith("r \u2212 g turns positive in "):
         year = int(re.search(r"positive in (\d{4})", title).group(1))
@@ -1259,7 +1269,7 @@ def test_r_minus_g_turns_positive_only_if_it_stays_positive(baseline_result):
     flips.loc[proj.index[1], "r_minus_g"] = 1.0
     flips.loc[proj.index[2], "r_minus_g"] = -1.0
     back = flips.loc[proj.index, "r_minus_g"]
-    fig = charts.draw(charts.plot_r_g, flips, "Baseline")
+    fig = style.draw(charts.plot_r_g, flips, "Baseline")
     assert _title(fig) == f"r \u2212 g is positive in {(back > 0).sum()} of {len(back)} projected years"
 
 
@@ -1268,20 +1278,20 @@ def test_net_interest_bound_against_cbo_is_rounded_up(baseline_result):
     # a largest gap of 2.4%: "within 2%" would be false; 3% is the bound in whole percent
     v["net_interest:gap"] = v["net_interest:cbo"] * 0.01
     v.iloc[-1, v.columns.get_loc("net_interest:gap")] = v["net_interest:cbo"].iloc[-1] * -0.024
-    fig = charts.draw(charts.plot_validation, v, "test")
+    fig = style.draw(charts.plot_validation, v, "test")
     assert "net interest within 3% of CBO's" in " ".join(_texts(fig))
     assert "net interest stays within 3% of CBO's every year" in brief.methods_text(baseline_result, None, v)
 
 
 def test_selloff_subtitle_dates_the_sellers_shortfall(selloff_frame):
-    fig = charts.draw(charts.plot_selloff, selloff_frame, "Sale")
-    seller = min(charts.SELLOFF_HOLDERS, key=lambda v: float(selloff_frame[v].min()))
-    assert charts.SELLOFF_HOLDERS[seller] == "Japan"
+    fig = style.draw(selloff_charts.plot_selloff, selloff_frame, "Sale")
+    seller = min(selloff_charts.SELLOFF_HOLDERS, key=lambda v: float(selloff_frame[v].min()))
+    assert selloff_charts.SELLOFF_HOLDERS[seller] == "Japan"
     gap = selloff_frame[seller]
     sub = " ".join(_texts(fig)).replace("\\$", "$")  # matplotlib's escaped dollars
     assert (
-        f"Japan holds ${-gap.min():,.0f}bn less than at baseline by {charts.month_label(float(gap.idxmin()))}"
-        in sub
+        f"Japan holds ${-gap.min():,.0f}bn less than at baseline by "
+        f"{selloff_charts.month_label(float(gap.idxmin()))}" in sub
     )
     price = selloff_frame["bond price 10y"]
     assert f"falls up to ${-price.min():.2f} per $100" in sub
@@ -1293,12 +1303,12 @@ def test_other_chart_claims_follow_the_data(baseline_result, selloff_result):
     # budget: the primary deficit in the last year
     data = charts.budget_data(r, hist)
     last = int(r.index[-1])
-    fig = charts.draw(charts.plot_budget, data, "Baseline")
+    fig = style.draw(charts.plot_budget, data, "Baseline")
     assert _title(fig).endswith(f"{data.at[last, 'primary_deficit:projection']:.1f}% before interest")
     # change from the baseline: which scenario is highest and lowest in 2035
     lower = s.copy()
     lower["debt_to_gdp"] = r["debt_to_gdp"] - 1
-    fig = charts.draw(
+    fig = style.draw(
         charts.plot_change, charts.change_data({"Baseline": r, "Sale": s, "Low": lower}), "Baseline"
     )
     assert "Highest: Sale; lowest: Low." in " ".join(_texts(fig))
@@ -1306,7 +1316,7 @@ def test_other_chart_claims_follow_the_data(baseline_result, selloff_result):
         fig
     )
     # rollover: the average rate in the 10-year's peak year
-    fig = charts.draw(charts.plot_rollover, charts.rollover_data(s), "Sale")
+    fig = style.draw(charts.plot_rollover, charts.rollover_data(s), "Sale")
     peak = int(s["ten_year_yield"].idxmax())
     assert (
         f"{s.at[peak, 'average_interest_rate']:.1f}% vs {s['ten_year_yield'].max():.1f}% in FY{peak}"
@@ -1314,7 +1324,7 @@ def test_other_chart_claims_follow_the_data(baseline_result, selloff_result):
     )
     # structure: foreign holders' share at each end
     data = charts.structure_data(s, hist)
-    fig = charts.draw(charts.plot_structure, data, "Sale")
+    fig = style.draw(charts.plot_structure, data, "Sale")
     held = data.dropna(subset=[f"share:{c}" for c in charts.HOLDERS])
     foreign = [f"share:{c}" for c in list(charts.HOLDERS)[:4]]
     first, end = int(held.index[0]), int(held.index[-1])
@@ -1336,7 +1346,7 @@ def test_structure_chart_starts_from_the_initial_holders(selloff_result):
     foreign = [f"share:{c}" for c in list(charts.HOLDERS)[:4]]
     f0, f1 = shares.loc[start, foreign].sum(), shares.loc[int(r.index[-1]), foreign].sum()
     assert f0 > f1 + 3  # Japan's $1.2tn is about 4% of the debt
-    fig = charts.draw(charts.plot_structure, data, "Sale")
+    fig = style.draw(charts.plot_structure, data, "Sale")
     assert f"foreign holders {f0:.0f}% in {start}, {f1:.0f}% in {int(r.index[-1])}" in _title(fig)
     stack = fig.axes[-1].collections[0]  # Japan's band starts at the initial state
     assert stack.get_paths()[0].vertices[:, 0].min() == start
@@ -1356,8 +1366,8 @@ def test_pdf_tables_fit_their_columns(pack):
     table = pd.read_csv(pack / "tables/headline.csv", index_col="scenario")
     take = pd.read_csv(pack / "tables/what_it_would_take.csv")
     titles = {n: brief.short_title(load_scenario(n)) for n in table.index}
-    pages = publish._TextPages(Pdf(), charts.STYLE)
-    with plt.style.context(charts.STYLE):
+    pages = publish._TextPages(Pdf(), style.STYLE)
+    with plt.style.context(style.STYLE):
         for header, rows in (publish.headline_rows(table, titles), publish.take_rows(take, titles)):
             pages.table(header, rows)
         fig = pages.fig
@@ -1412,7 +1422,7 @@ def test_one_alternative_is_not_a_range():
         f"in 2035 {titles['rates-up-200bp']} sits {diff:+.1f} percentage points of GDP from Baseline" in text
     )
     data = charts.change_data({titles[n]: r.results for n, r in res.items()})
-    fig = charts.draw(charts.plot_change, data, "Baseline")
+    fig = style.draw(charts.plot_change, data, "Baseline")
     assert _title(fig) == f"In 2035, debt/GDP is {diff:+.1f} points of GDP from Baseline"
     assert "Highest" not in " ".join(_texts(fig))
     assert f"{titles['rates-up-200bp']} less Baseline" in " ".join(_texts(fig))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from runners.report import charts
+from runners.report import chart_files, style
 
 
 def _figure(k: int) -> Figure:
@@ -24,11 +24,11 @@ def test_worker_processes_write_the_same_bytes(tmp_path):
     (tmp_path / "here").mkdir()
     (tmp_path / "workers").mkdir()
     figures = [_figure(k) for k in range(3)]
-    with charts.ChartFiles(0) as here:  # 0 workers: written at once, in this process
+    with chart_files.ChartFiles(0) as here:  # 0 workers: written at once, in this process
         for k, fig in enumerate(figures):
             here.submit(fig, tmp_path / "here" / f"c{k}", (".svg", ".pdf"))
             assert (tmp_path / "here" / f"c{k}.pdf").is_file()
-    with charts.ChartFiles(2) as workers:
+    with chart_files.ChartFiles(2) as workers:
         for k, fig in enumerate(figures):
             workers.submit(fig, tmp_path / "workers" / f"c{k}", (".svg", ".pdf"))
         workers.wait()
@@ -40,7 +40,7 @@ def test_worker_processes_write_the_same_bytes(tmp_path):
 
 
 def test_a_workers_error_is_raised_here(tmp_path):
-    with pytest.raises(FileNotFoundError), charts.ChartFiles(1) as files:
+    with pytest.raises(FileNotFoundError), chart_files.ChartFiles(1) as files:
         files.submit(_figure(1), tmp_path / "no-such-folder" / "c", (".pdf",))
 
 
@@ -51,9 +51,9 @@ def test_a_figure_that_cannot_be_pickled_is_written_here(tmp_path):
 
     fig = _figure(2)
     fig.axes[0].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
-    with charts.ChartFiles(1) as files:
+    with chart_files.ChartFiles(1) as files:
         files.submit(fig, tmp_path / "lam", (".svg",))
         assert (tmp_path / "lam.svg").is_file()  # already written: no worker was involved
         assert files._executor is None
-    charts.save(fig, tmp_path / "here", close=False, formats=(".svg",))
+    style.save(fig, tmp_path / "here", close=False, formats=(".svg",))
     assert (tmp_path / "lam.svg").read_bytes() == (tmp_path / "here.svg").read_bytes()

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from conftest import one_line_error, snowball_with_data
 
-from runners.cli import commands as cli
+from runners.cli import common as cli
 from runners.cli import main
 from runners.core.errors import SnowballError
 from runners.core.paths import REPO

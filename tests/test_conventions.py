@@ -9,10 +9,10 @@ import pytest
 
 from runners.analysis import compare
 from runners.cli import main
+from runners.core.paths import REPO
 from runners.projection import run
 from runners.projection.milestones import milestone_label
 from runners.scenario.scenarios import load_scenario
-from runners.core.paths import REPO
 
 
 @pytest.fixture(scope="module")
@@ -117,24 +117,24 @@ def test_what_it_would_take_out_of_reach_is_said_in_words(baseline):
 
 @pytest.fixture(scope="module")
 def selloff_months():
-    from runners.report import charts
+    from runners.report import selloff_charts
 
-    sale = run.run(load_scenario("japan-selloff"), until=2028, monthly=charts.SELLOFF_VARIABLES)
-    base = run.run(load_scenario("baseline"), until=2028, monthly=charts.SELLOFF_VARIABLES)
-    return charts.selloff_data(sale.monthly, base.monthly)
+    sale = run.run(load_scenario("japan-selloff"), until=2028, monthly=selloff_charts.SELLOFF_VARIABLES)
+    base = run.run(load_scenario("baseline"), until=2028, monthly=selloff_charts.SELLOFF_VARIABLES)
+    return selloff_charts.selloff_data(sale.monthly, base.monthly)
 
 
 def test_selloff_chart_time_axis_is_in_fiscal_years_and_shades_the_sale_itself(selloff_months):
-    from runners.report import charts
+    from runners.report import selloff_charts, style
 
     data = selloff_months
     # japan-selloff sells $1.2tn over the 12 months of FY2026: 1 Oct 2025 (2025.75) to 1 Oct 2026
-    assert charts.sale_span(data) == pytest.approx((2025.75, 2026.75))
+    assert selloff_charts.sale_span(data) == pytest.approx((2025.75, 2026.75))
     japan = data["Japan holdings"]  # monthly rows from 2025.75: row 12 is 1 Oct 2026
     assert data.index[12] == 2026.75
     assert japan.iloc[12] - japan.iloc[11] == pytest.approx(-100, abs=15)  # $1,200bn / 12, the last month
     assert abs(japan.iloc[13] - japan.iloc[12]) < 15  # sold: the baseline's growth only
-    fig = charts.draw(charts.plot_selloff, data, "Sale")
+    fig = style.draw(selloff_charts.plot_selloff, data, "Sale")
     for ax in fig.axes[:3]:
         (shade,) = [p for p in ax.patches if p.get_facecolor()[:3] != (1, 1, 1)]
         assert (shade.get_x(), shade.get_x() + shade.get_width()) == pytest.approx((2025.75, 2026.75))
@@ -147,9 +147,9 @@ def test_selloff_chart_time_axis_is_in_fiscal_years_and_shades_the_sale_itself(s
 
 
 def test_selloff_sheet_names_each_rows_month_and_fiscal_year(selloff_months):
-    from runners.report import charts
+    from runners.report import selloff_charts
 
-    table = charts.selloff_table(selloff_months)
+    table = selloff_charts.selloff_table(selloff_months)
     rows = table[["end_of_month", "fiscal_year"]].to_numpy().tolist()
     # 2025.75 is the initial state (30 Sep 2025, FY2025's end); 2026.75 the end of FY2026
     assert rows[0] == ["Sep 2025", 2025] and rows[1] == ["Oct 2025", 2026]
@@ -178,11 +178,11 @@ def test_ranges_files_name_the_year_and_unit_of_every_column(tmp_path, capsys):
 
 def test_backtest_chart_states_money_as_every_other_chart_does():
     from runners.analysis import backtest
-    from runners.report import charts
+    from runners.report import charts, style
 
     bt = backtest.backtest(2020, 2025)
     data = charts.backtest_data(bt.table)
-    fig = charts.draw(charts.plot_backtest, data, bt.start)
+    fig = style.draw(charts.plot_backtest, data, bt.start)
     ax = fig.axes[0]
     assert ax.get_ylabel() == r"Net interest, \$bn"  # '$bn' as in the validation and sell-off charts
     assert data.at[2025, "actual"] == pytest.approx(970, abs=1)  # FY2025 net interest, $bn (OMB)
@@ -306,11 +306,11 @@ def test_gap_csv_gives_shares_and_probabilities_in_percent(tmp_path, capsys):
 def test_rate_axes_are_worded_alike(baseline_result):
     """The average interest rate is '% a year' on every chart (it read '%' on the validation
     chart and 'Percent a year' on the rollover chart, '% a year' on r - g)."""
-    from runners.report import charts
+    from runners.report import charts, style
 
     r = baseline_result.results
-    rollover = charts.draw(charts.plot_rollover, charts.rollover_data(r), "Baseline")
-    validation = charts.draw(
+    rollover = style.draw(charts.plot_rollover, charts.rollover_data(r), "Baseline")
+    validation = style.draw(
         charts.plot_validation, charts.validation_data(r, baseline_result.inputs.cbo), "cbo-2026-02"
     )
     assert rollover.axes[0].get_ylabel() == "% a year"

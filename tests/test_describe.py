@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from runners.cli import commands as cli
+from runners import cli
 from runners.mdl import model
 from runners.projection import run
 

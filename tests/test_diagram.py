@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from runners.cli import commands as cli
+from runners import cli
 from runners.core.paths import MODEL_FILE
 from runners.mdl import sketch
 from runners.mdl import views as mdl_views

@@ -12,8 +12,8 @@ import pytest
 from pages import DOCS, README, generator, hand_written, page, section
 
 from runners.cli import build_parser
-from runners.report.listings import parameter_table
 from runners.core.paths import REPO
+from runners.report.listings import parameter_table
 from runners.scenario.scenarios import builtin_names
 
 

@@ -212,7 +212,7 @@ def test_valid_values_and_the_machine_s_own_settings_are_accepted():
 def test_snowball_debug_0_prints_no_traceback(monkeypatch, capsys):
     # any non-empty value turned tracebacks on, "0" too
     monkeypatch.setenv("SNOWBALL_DEBUG", "0")
-    monkeypatch.setattr("runners.cli.commands.cmd_vintages", lambda args: 1 / 0)  # a bug in a command
+    monkeypatch.setattr("runners.cli.history.cmd_vintages", lambda args: 1 / 0)  # a bug in a command
     assert main(["vintages"]) == 1
     assert capsys.readouterr().err.startswith("snowball: internal error: ZeroDivisionError")
 
@@ -336,17 +336,17 @@ def test_a_tornado_panel_is_left_out_only_when_there_is_nothing_to_rank():
 
     import pandas as pd
 
-    from runners.report import charts
+    from runners.report import sweep_charts
 
     spec = types.SimpleNamespace(paths=[], factors=[], sensitivity_years=[2035])
     summary = pd.DataFrame({"variable": ["debt_to_gdp"], "fiscal_year": [2035], "p50": [120.0]})
     rows = {"variable": ["debt_to_gdp"] * 2, "fiscal_year": [2035] * 2, "input": ["a", "b"]}
     good = pd.DataFrame(rows | {"low": [1.0, 2.0], "high": [3.0, 5.0]})
-    assert list(charts.sweep_tornado_data(good, summary, spec)) == [2035]
-    assert charts.sweep_tornado_data(good, summary, spec, [2040]) == {}  # no rows that year: no panel
+    assert list(sweep_charts.sweep_tornado_data(good, summary, spec)) == [2035]
+    assert sweep_charts.sweep_tornado_data(good, summary, spec, [2040]) == {}  # no rows that year: no panel
     damaged = pd.DataFrame(rows | {"low": ["1.0", "a number"], "high": [3.0, 5.0]})
     with pytest.raises(ValueError, match="could not convert string to float"):
-        charts.sweep_tornado_data(damaged, summary, spec)
+        sweep_charts.sweep_tornado_data(damaged, summary, spec)
 
 
 def test_the_loop_signs_tell_a_lookup_by_its_signature():

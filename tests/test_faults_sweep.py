@@ -626,7 +626,7 @@ def test_one_draw_ranks_no_input(tmp_path, capsys):
     # the issue: a sensitivity ranking was computed, and printed, from a single draw
     import pandas as pd
 
-    from runners.cli import commands as cli
+    from runners import cli
 
     path = tmp_path / "one.toml"
     path.write_text(

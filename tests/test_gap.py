@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from conftest import lines_through_legends, variant
 
+from runners import cli
 from runners.analysis import gap
-from runners.cli import commands as cli
 from runners.core.errors import SnowballError
 from runners.projection import run
+from runners.report import gap as gap_report
 from runners.scenario.scenarios import load_scenario
 from runners.sweep import runner as sweep
 from runners.sweep import spec as sweepspec
@@ -276,13 +277,13 @@ def test_chart_draws_the_runs_and_its_title_states_the_answer(base):
 
     q = gap.question(base, 2040, target=110.0)
     result = gap.gap(q)
-    data = gap.chart_data(result)
+    data = gap_report.chart_data(result)
     assert data.index[0] == 2024 and data.iloc[0].tolist() == pytest.approx([D0, D0])
     assert abs(data.at[2040, "with"] - 110) <= 0.05
-    title = gap.chart_title(result)
+    title = gap_report.chart_title(result)
     assert title == f"{result.size:.2f}% of GDP a year from FY2025 brings debt to 110% of GDP in FY2040"
     fig, ax = plt.subplots()
-    gap.plot_gap(data, ax, result)
+    gap_report.plot_gap(data, ax, result)
     lines = {ln.get_label(): ln for ln in ax.get_lines()}
     np.testing.assert_allclose(lines["baseline, no adjustment"].get_ydata(), data["without"])
     with_label = next(k for k in lines if k.startswith("with "))
@@ -375,13 +376,13 @@ def test_unreachable_goal_is_a_row_with_a_note(base):
 def test_stabilised_path_never_rises_above_its_level_and_the_title_says_so(base):
     q = gap.question(base, 2035, until=2055, instrument="spending")
     result = gap.gap(q)
-    data = gap.chart_data(result)
+    data = gap_report.chart_data(result)
     level = data.at[2035, "with"]
     # the binding year: debt/GDP after FY2035 touches its FY2035 level and never exceeds it
     assert data.loc[2036:2055, "with"].max() == pytest.approx(level, abs=1e-5)
     assert data.loc[2036:2055, "without"].min() > data.at[2035, "without"]  # the baseline keeps rising
     assert (
-        gap.chart_title(result)
+        gap_report.chart_title(result)
         == f"{result.size:.2f}% of GDP a year from FY2025 stops debt/GDP rising after FY2035"
     )
     # all from spending: revenues unchanged, primary outlays lower by x% of GDP every year
@@ -442,12 +443,12 @@ def test_chart_legend_clears_the_lines():
     # vertical "adjustment starts" line and, in the --by 2026 chart, on the paths' first years
     import matplotlib.pyplot as plt
 
-    from runners.report.charts import STYLE
+    from runners.report.style import STYLE
 
     for by in (2055, 2026):
         result = gap.gap(gap.question(load_scenario("baseline"), by, target=100.0))
         with plt.style.context(STYLE):
             fig, ax = plt.subplots()
-            gap.plot_gap(gap.chart_data(result), ax, result)
+            gap_report.plot_gap(gap_report.chart_data(result), ax, result)
             assert lines_through_legends(fig) == [], by
         plt.close(fig)

@@ -77,7 +77,7 @@ def test_plain_pysd_runs_the_mdl_to_snowballs_baseline(tmp_path, exact):
 
 
 def test_snowball_model_check_passes_on_the_repository(capsys):
-    from runners.cli import commands as cli
+    from runners import cli
 
     assert cli.main(["model", "--check"]) == 0
     assert f"holds data/'s values ({DEFAULT_VINTAGE})" in capsys.readouterr().out

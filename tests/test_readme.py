@@ -9,7 +9,7 @@ import re
 import pytest
 from pages import README, all_pages, generator, hand_written, page, section
 
-from runners.cli import commands as cli
+from runners import cli
 from runners.core.columns import COLUMNS
 from runners.core.paths import REPO
 from runners.inputs.vintage import read_history
@@ -282,7 +282,8 @@ def test_no_step_a_user_runs_needs_the_shared_folder():
 
 
 def test_gap_worked_example_is_the_commands_output():
-    from runners.analysis.gap import format_gap, gap, question
+    from runners.analysis.gap import gap, question
+    from runners.report.gap import format_gap
 
     text = page("howto/gap")
     shown = next(b for lang, b in blocks(text) if lang == "text")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import one_line_error, snowball_with_data
 
-from runners.cli import commands as cli
+from runners.cli import common as cli
 from runners.cli import main
 from runners.core import outputs
 from runners.core.paths import REPO

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runners.cli import commands as cli
+from runners import cli
 from runners.core import columns as registry
 from runners.core.errors import SnowballError
 from runners.core.fiscal_years import fiscal_years
@@ -298,15 +298,15 @@ def test_sweep_fan_is_drawn_in_the_house_style(tmp_path):
     # fan.png was saved outside the chart style, so the ticks and grid laid out at saving were
     # matplotlib's defaults, not the brief's (the same chart: the Monte Carlo fan had a tick every
     # 50 points of GDP and a darker grid); it is now the figure saved as every other chart is
-    from runners.report import charts
+    from runners.report import style, sweep_charts
 
     spec = dataclasses.replace(sweepspec.load_spec("monte-carlo"), draws=200)
     res = sweep.run_sweep(spec, out=tmp_path / "o", workers=1, show_progress=False, drawer=SWEEP_CHARTS)
     the_plan = sweep.plan(spec)
-    source = charts.source_note([the_plan.base.inputs.title])
+    source = style.source_note([the_plan.base.inputs.title])
     base = sweep.base_run(the_plan)["debt_to_gdp"]
-    fig = charts.sweep_fan_figure(res.summary, base, spec, 200, res.calibration, source=source)
-    charts.save(fig, tmp_path / "fan", formats=(".png",))
+    fig = sweep_charts.sweep_fan_figure(res.summary, base, spec, 200, res.calibration, source=source)
+    style.save(fig, tmp_path / "fan", formats=(".png",))
     assert (tmp_path / "fan.png").read_bytes() == (res.out / "fan.png").read_bytes()
 
 

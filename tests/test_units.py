@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from runners.cli import commands as cli
+from runners import cli
 from runners.mdl.units import Units, check_units, parse_units
 
 CLOCK = (

@@ -11,9 +11,9 @@ import argparse
 from pathlib import Path
 
 from runners.cli import build_parser
-from runners.report.listings import format_table, input_table_table, parameter_table
-from runners.mdl.views import view_groups
 from runners.core.outputs import column_table
+from runners.mdl.views import view_groups
+from runners.report.listings import format_table, input_table_table, parameter_table
 from runners.scenario.scenarios import builtin_names, load_scenario, scenarios_dir
 
 # results.csv's index, which the registry does not hold

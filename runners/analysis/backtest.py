@@ -383,11 +383,3 @@ def format_backtest(bt: Backtest) -> str:
             f"worst {row['worst_error_pct']:+.1f}% (FY{int(row['worst_year'])})"
         )
     return "\n".join(lines)
-
-
-def save_chart(bt: Backtest, path: Path) -> None:
-    """The net-interest backtest chart as PNG (with SVG and PDF beside it)."""
-    from runners.report import charts
-
-    fig = charts.draw(charts.plot_backtest, charts.backtest_data(bt.table), bt.start)
-    charts.save(fig, path.with_suffix(""))

@@ -406,7 +406,7 @@ def write_pdf(doc: dict, figures: list, path: Path, charts_dir: Path) -> Path:
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from runners.report.charts import STYLE
+    from runners.report.style import STYLE
 
     meta = dict(PDF_METADATA, Title=doc["title"])
     with plt.style.context(STYLE), PdfPages(path, metadata=meta) as pdf:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from runners.core.fiscal_years import BY_NAME, NON_NEGATIVE, fiscal_years
-from runners.core.workers import worker_processes as worker_processes  # report.charts imports it here
 from runners.engine.program import Program
 
 
