@@ -46,8 +46,8 @@ def rank(module: str) -> int:
 
 def imports(module: str) -> list[tuple[int, str, str | None]]:
     """(line, imported module, imported name or None) for every ``runners`` import in ``module``,
-    those inside functions included (not those for type checkers only); a ``from runners.x import y`` names module ``runners.x.y``
-    when ``y`` is a module."""
+    those inside functions included (not those for type checkers only); a ``from runners.x import y``
+    names module ``runners.x.y`` when ``y`` is a module."""
     out = []
     typing_only = {
         id(inner)
