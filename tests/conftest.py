@@ -1,4 +1,5 @@
-"""Shared fixtures: one baseline run per session (runs are cheap, but the suite uses it a lot)."""
+"""Shared fixtures: one baseline run per session (runs are cheap, but the suite uses it a lot) and one
+briefing pack per session for every test that reads a whole pack."""
 
 import dataclasses
 import os
@@ -21,6 +22,23 @@ def baseline():
 def baseline_result(baseline):
     """The baseline run to FY2055."""
     return run.run(baseline, until=2055)
+
+
+BRIEF_SCENARIOS = ["baseline", "japan-selloff"]
+EPOCH = "1767225600"  # 1 January 2026, 00:00 UTC: a fixed date on the pack (reruns cross midnight)
+
+
+@pytest.fixture(scope="session")
+def briefing_pack(tmp_path_factory):
+    """`snowball brief` of the baseline and japan-selloff, dated EPOCH, built once per session."""
+    from runners.report.brief import write_brief
+
+    out = tmp_path_factory.mktemp("brief") / "briefing"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        none = tmp_path_factory.mktemp("none")
+        write_brief(BRIEF_SCENARIOS, out, command=["snowball", "brief"], sweeps_dir=none)
+    return out
 
 
 def variant(base, name="variant", **constants):

@@ -1,7 +1,7 @@
 """Golden outputs: every built-in scenario's results under every vintage, as readable CSV.
 
 ``make golden`` (``python tests/golden.py``) rewrites them after a reviewed change to the numbers;
-``tests/test_golden.py`` compares fresh runs with them to 1e-9 relative. On a mismatch the test
+``tests/contract/test_golden.py`` compares fresh runs with them to 1e-9 relative. On a mismatch the test
 writes ``*_actual.csv`` beside the golden file so the diff can be reviewed.
 """
 

@@ -17,7 +17,7 @@ import pytest
 from runners.core.errors import SnowballError
 from runners.engine import program as engine
 
-FEATURES = Path(__file__).with_name("models") / "features.mdl"
+FEATURES = Path(__file__).resolve().parents[1] / "models" / "features.mdl"
 CLOCK = (
     "FINAL TIME = 10\n\t~\tYear\n\t~\tend\n\t|\n\nINITIAL TIME = 0\n\t~\tYear\n\t~\tstart\n\t|\n\n"
     "SAVEPER = TIME STEP\n\t~\tYear\n\t~\tsave\n\t|\n\nTIME STEP = 0.25\n\t~\tYear\n\t~\tstep\n\t|\n\n"

@@ -108,7 +108,7 @@ def test_unreadable_power_is_an_error(text):
         parse_units(text)
 
 
-SUITE = Path(__file__).resolve().parents[1].parent / "shared" / "peers" / "sd-test-models" / "tests"
+SUITE = Path(__file__).resolve().parents[2].parent / "shared" / "peers" / "sd-test-models" / "tests"
 
 
 @pytest.mark.skipif(not SUITE.is_dir(), reason="../shared/peers/sd-test-models is not present")

@@ -22,9 +22,9 @@ import pytest
 from runners.core.errors import SnowballError
 from runners.engine import program as engine
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SUITE = ROOT.parent / "shared" / "peers" / "sd-test-models" / "tests"
-TALLY = Path(__file__).with_name("sd_test_models.csv")
+TALLY = Path(__file__).resolve().parents[1] / "sd_test_models.csv"
 RTOL = ATOL = 1e-5  # pysd's assert_allclose defaults
 LOOSER = {"arguments": 1e-2}  # pysd's own per-model rtol (pytest_integration_vensim_pathway.py)
 

@@ -28,7 +28,8 @@ def selloff():
     return run.run(load_scenario("japan-selloff"), monthly=["total premium", "ten year yield"])
 
 
-# the supply effect's calibration (Beltran, Gagnon, Kansas City Fed ...): tests/test_supply_calibration.py
+# the supply effect's calibration (Beltran, Gagnon, Kansas City Fed ...):
+# tests/scenario/test_supply_calibration.py
 
 
 def test_selloff_shows_the_whole_chain(selloff, baseline_result):

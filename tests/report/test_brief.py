@@ -13,7 +13,8 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import lines_through_legends
+from conftest import BRIEF_SCENARIOS as SCENARIOS
+from conftest import EPOCH, lines_through_legends
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from runners.analysis import loops
@@ -37,7 +38,6 @@ from runners.report import render as publish
 from runners.report.brief import build_charts, default_scenarios, write_brief
 from runners.scenario.scenarios import load_scenario
 
-SCENARIOS = ["baseline", "japan-selloff"]
 STEMS = [
     "debt_to_gdp",
     "budget",
@@ -82,16 +82,10 @@ def uncertainty():
     return brief.monte_carlo()
 
 
-EPOCH = "1767225600"  # 1 January 2026, 00:00 UTC: a fixed date on the pack (reruns cross midnight)
-
-
 @pytest.fixture(scope="module")
-def pack(tmp_path_factory):
-    out = tmp_path_factory.mktemp("brief") / "briefing"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        write_brief(SCENARIOS, out, command=["snowball", "brief"], sweeps_dir=tmp_path_factory.mktemp("none"))
-    return out
+def pack(briefing_pack):
+    """The session's one briefing pack (conftest.briefing_pack): baseline and japan-selloff."""
+    return briefing_pack
 
 
 @pytest.fixture(autouse=True)
