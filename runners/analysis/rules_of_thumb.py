@@ -18,7 +18,6 @@ long-term productivity scenarios: the ratio of debt/GDP with and without the cha
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
@@ -177,59 +176,3 @@ def _row(
         "why": field("why"),
         "source": field("source"),
     }
-
-
-def money_text(value: float) -> str:
-    """$bn as printed: -$56bn, $1,234bn."""
-    return f"{'-' if value < 0 else ''}${abs(value):,.0f}bn"
-
-
-def format_rules(result: RulesResult) -> str:
-    """The table as printed: the model's effect, CBO's figure and the range it is checked against."""
-    lines = [
-        f"Rules of thumb on {result.vintage}: change in the deficit (+ = larger), the model against CBO",
-        f"{'rule':<66} {'change':>7} {'years':>10} {'model':>9} {'CBO':>7} {'checked range':>17}",
-    ]
-    for _, row in result.table.iterrows():
-        money = row["unit"] == "$bn"
-        fmt = money_text if money else (lambda v: f"{v:.3f}")
-        cbo = "" if row["cbo"] is None or pd.isna(row["cbo"]) else fmt(float(row["cbo"]))
-        rng = (
-            ""
-            if row["low"] is None or pd.isna(row["low"])
-            else f"{fmt(float(row['low']))} to {fmt(float(row['high']))}"
-        )
-        what = row["description"] + ("" if money else " (debt/GDP ratio)")
-        years = f"FY{row['first_year']}-{str(row['last_year'])[2:]}"
-        lines.append(
-            f"{what:<66} {row['change_pp']:>+6.1f}pp {years:>10} {fmt(row['model']):>9} {cbo:>7} {rng:>17}"
-        )
-    return "\n".join(lines)
-
-
-def command(args) -> int:
-    """``snowball rules-of-thumb [--baseline VINTAGE] [--out DIR]``: run, print and write."""
-    from runners.core.cache import sha256_of
-    from runners.core.outputs import atomic_dir, check_target, write_csv, write_json
-    from runners.core.paths import REPORTS, recorded_path
-    from runners.inputs.vintage import DEFAULT_VINTAGE
-
-    vintage = args.baseline or DEFAULT_VINTAGE
-    out = Path(args.out) if args.out else REPORTS / "rules-of-thumb" / vintage
-    check_target(out, args.force)
-    result = rules_of_thumb(vintage)
-    with atomic_dir(out, args.force) as tmp:
-        write_csv(result.table.set_index("rule"), tmp / "rules_of_thumb.csv")
-        manifest = result.baseline.manifest(args.command_line)
-        manifest["rules_of_thumb"] = [
-            {"rule": r["rule"], "change_pp": r["change_pp"], "measure": r["measure"]}
-            | overrides(r["rule"], r["change_pp"], int(r["first_year"]) - 1)
-            for _, r in result.table.iterrows()
-        ]
-        cbo_file = data_dir() / "baselines" / vintage / "rules_of_thumb.csv"
-        if cbo_file.is_file():  # CBO's figures beside the model's: recorded as the vintage's files are
-            manifest["rules_of_thumb_file"] = {recorded_path(cbo_file): sha256_of(cbo_file)}
-        write_json(manifest, tmp / "run.json")
-    print(format_rules(result))
-    print(f"\nwrote {out}/: rules_of_thumb.csv and run.json")
-    return 0

@@ -49,9 +49,20 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 def cmd_rules_of_thumb(args: argparse.Namespace) -> int:
     """snowball rules-of-thumb [--baseline VINTAGE] [--out DIR]: CBO's rules of thumb, the model's version."""
-    from runners.analysis.rules_of_thumb import command
+    from runners.analysis.rules_of_thumb import rules_of_thumb
+    from runners.core.outputs import check_target
+    from runners.core.paths import REPORTS
+    from runners.inputs.vintage import DEFAULT_VINTAGE
+    from runners.report.rules_of_thumb import format_rules, write_rules
 
-    return command(args)
+    vintage = args.baseline or DEFAULT_VINTAGE
+    out = Path(args.out) if args.out else REPORTS / "rules-of-thumb" / vintage
+    check_target(out, args.force)
+    result = rules_of_thumb(vintage)
+    write_rules(result, out, args.force, args.command_line)
+    print(format_rules(result))
+    print(f"\nwrote {out}/: rules_of_thumb.csv and run.json")
+    return 0
 
 
 def add_vintages(sub) -> None:
