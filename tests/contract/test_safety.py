@@ -810,10 +810,10 @@ def test_a_chart_worker_that_dies_gives_a_one_line_error(tmp_path, monkeypatch):
     # the brief writes its charts' SVG and PDF files in worker processes; one that died gave
     # "internal error: BrokenProcessPool: A process in the process pool was terminated abruptly"
     from runners.core.errors import SnowballError
-    from runners.report import charts
+    from runners.report import chart_files
     from runners.report.brief import write_brief
 
-    monkeypatch.setattr(charts, "save_pickled", _chart_worker_killed)
+    monkeypatch.setattr(chart_files, "save_pickled", _chart_worker_killed)
     out = tmp_path / "pack"
     with pytest.raises(
         SnowballError, match=r"^brief: a worker process writing the charts died .*nothing was written"
