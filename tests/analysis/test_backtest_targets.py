@@ -29,6 +29,7 @@ def _errors(table: pd.DataFrame, variable: str) -> pd.Series:
     return rows.set_index("fiscal_year")["error_pct"]
 
 
+@pytest.mark.slow
 def test_net_interest_within_5pct_every_year_from_every_start(tables):
     # target (issue 24): +-5% every year FY2016-2025 from every start 2015-2022; measured worst
     # -3.9% (FY2018 from 2015) and +4.6% (FY2020 from 2020), where it was -9.4% and +9.2%

@@ -94,6 +94,7 @@ D0 = 28199.313 / 28823 * 100
 A = 4 / C
 
 
+@pytest.mark.slow
 def test_r_equals_g_answer_is_the_debt_identity_arithmetic(r_equals_g):
     q = gap.question(r_equals_g, 2035, target=80.0)
     assert q.start == 2025 and gap.current_debt_to_gdp(q) == pytest.approx(D0, rel=1e-12)
@@ -104,6 +105,7 @@ def test_r_equals_g_answer_is_the_debt_identity_arithmetic(r_equals_g):
     assert gap.solve(spending) == pytest.approx(2.59248, abs=1e-5)
 
 
+@pytest.mark.slow
 def test_r_equals_g_phased_and_stabilising_answers(r_equals_g):
     phased = gap.question(r_equals_g, 2035, target=80.0, phase_in=5)
     assert gap.solve(phased) == pytest.approx((D0 - 80 + 11 * A) / (9 * A), abs=1e-6)
@@ -117,6 +119,7 @@ def test_r_equals_g_phased_and_stabilising_answers(r_equals_g):
     assert gap.solve(late) == pytest.approx(1 + (d_2029 - 80) / (6 * A), abs=1e-6)
 
 
+@pytest.mark.slow
 def test_adjusted_run_lands_on_target_and_acts_through_the_model(base):
     q = gap.question(base, 2055, target=100.0)
     result = gap.gap(q)
@@ -145,6 +148,7 @@ def test_adjusted_run_lands_on_target_and_acts_through_the_model(base):
     assert gap.solve(flat) > result.size + 0.05
 
 
+@pytest.mark.slow
 def test_larger_target_needs_smaller_adjustment(base):
     sizes = [gap.solve(gap.question(base, 2055, target=t)) for t in (80.0, 100.0, 120.0)]
     assert sizes[0] > sizes[1] > sizes[2]
@@ -152,6 +156,7 @@ def test_larger_target_needs_smaller_adjustment(base):
     assert 0.3 < sizes[0] - sizes[1] < 1.0 and 0.3 < sizes[1] - sizes[2] < 1.0
 
 
+@pytest.mark.slow
 def test_phasing_in_needs_larger_end_size(base):
     runs = {p: gap.solve(gap.question(base, 2055, target=100.0, phase_in=p)) for p in (0, 5, 10)}
     assert runs[0] < runs[5] < runs[10]
@@ -196,6 +201,7 @@ values = [-1.0, -0.5, 0.0, 0.5, 1.0]
 """
 
 
+@pytest.mark.slow
 def test_probabilistic_answer_is_an_order_statistic_of_the_draws(base, tmp_path):
     path = tmp_path / "symmetric.toml"
     path.write_text(SYMMETRIC)
@@ -216,6 +222,7 @@ def test_probabilistic_answer_is_an_order_statistic_of_the_draws(base, tmp_path)
     assert answers[0.5].share_met_deterministic in (0.4, 0.6)
 
 
+@pytest.mark.slow
 def test_probabilistic_answer_with_normal_draws_is_close_to_deterministic(base, tmp_path):
     text = SYMMETRIC.replace('method = "grid"', 'method = "monte-carlo"\ndraws = 201').replace(
         'distribution = "list"\nvalues = [-1.0, -0.5, 0.0, 0.5, 1.0]',
@@ -234,6 +241,7 @@ def test_probabilistic_answer_with_normal_draws_is_close_to_deterministic(base, 
 # ------------------------------------------------------------------------------- the command
 
 
+@pytest.mark.slow
 def test_cli_prints_and_writes_the_answer(tmp_path, capsys):
     out = tmp_path / "gap"
     args = ["gap", "--target", "100", "--by", "2055", "--baseline", VINTAGE, "--out", str(out)]
@@ -342,6 +350,7 @@ def test_scenario_that_sets_the_consolidation_is_refused(base):
 # ----------------------------------------------------------------------- the briefing's table
 
 
+@pytest.mark.slow
 def test_what_it_would_take_table(base):
     selloff = dataclasses.replace(load_scenario("japan-selloff"), baseline=VINTAGE)
     table = gap.what_it_would_take([base, selloff], by=2055)
@@ -373,6 +382,7 @@ def test_unreachable_goal_is_a_row_with_a_note(base):
     assert np.isnan(back["adjustment_pct_gdp"]) and "no adjustment from -5 to 15% of GDP" in back["note"]
 
 
+@pytest.mark.slow
 def test_stabilised_path_never_rises_above_its_level_and_the_title_says_so(base):
     q = gap.question(base, 2035, until=2055, instrument="spending")
     result = gap.gap(q)
@@ -393,6 +403,7 @@ def test_stabilised_path_never_rises_above_its_level_and_the_title_says_so(base)
     )
 
 
+@pytest.mark.slow
 def test_probabilistic_goal_out_of_reach_is_reported(base, tmp_path):
     # two draws: no shock, and nominal growth 10 points lower from FY2025; P = 0.9 needs both
     # (ceil(1.8) = 2). Cutting debt from 97.8% to 90% of GDP by FY2026 takes about 6% of GDP a
@@ -424,6 +435,7 @@ def test_gap_help_lists_every_option(capsys):
     assert "--probability" in shown and "--sweep" in shown and "% of GDP" in shown
 
 
+@pytest.mark.slow
 def test_every_vintage_starts_the_engine_at_its_own_initial_state():
     # each vintage starts at the end of its own fiscal year (FY2024 for January 2025, FY2025 for
     # February 2026), whatever the .mdl's INITIAL TIME: the engine's search and pysd's check run
@@ -438,6 +450,7 @@ def test_every_vintage_starts_the_engine_at_its_own_initial_state():
         assert abs(result.adjusted.results.at[2040, "debt_to_gdp"] - 110.0) <= 0.05
 
 
+@pytest.mark.slow
 def test_chart_legend_clears_the_lines():
     # the worked example of docs/howto/gap.md (default vintage): the legend at the upper left sat on the
     # vertical "adjustment starts" line and, in the --by 2026 chart, on the paths' first years

@@ -72,6 +72,7 @@ def test_inflation_alone_lowers_the_ten_year_deficit(jan25):
     assert both["model"] > 0
 
 
+@pytest.mark.slow
 def test_long_term_productivity_ratios(feb26):
     # CBO July 2023: productivity 0.5 pp faster / slower -> debt 137% / 228% of GDP in 2053 against
     # 181%: ratios 0.757 and 1.260, each within 0.05, here over the same 30 years (FY2026-2055)

@@ -26,6 +26,7 @@ def docs_example() -> str:
     return blocks[0]
 
 
+@pytest.mark.slow
 def test_docs_example_runs(monkeypatch):
     monkeypatch.chdir(REPO)  # the example names data/scenarios/baseline.toml relative to a clone
     space: dict = {}
@@ -77,6 +78,7 @@ def test_compare_accepts_paths_and_refuses_a_bare_name():
         api.compare("baseline")
 
 
+@pytest.mark.slow
 def test_sweep_by_path_writes_outputs(tmp_path):
     spec = tmp_path / "tiny.toml"
     spec.write_text(
@@ -161,6 +163,7 @@ def test_fast_lookups_apply_to_snowballs_model_only(tmp_path):
     assert list(out["out"]) == [0.0, 1.0, 2.0, 3.0, 4.0]  # curve(t) = t on 0..10
 
 
+@pytest.mark.slow
 def test_only_the_command_tells_xarray_that_dask_is_absent(tmp_path):
     # xarray asks of every array pysd makes whether it is a dask array, which imports dask.array
     # (0.3 s of each `snowball run`); the command's own process answers "not available" once. The

@@ -223,6 +223,7 @@ def test_morris_needs_two_trajectories(tmp_path, capsys):
 # ---------------------------------------------------------------- gap
 
 
+@pytest.mark.slow
 def test_gap_says_when_its_answer_pays_the_debt_off(tmp_path, capsys):
     # the issue: `gap --target 60 --by 2030` failed with "scenario 'baseline': debt_held_by_public
     # is negative ... check the scenario's values": the built-in baseline is fine; the answer
@@ -301,6 +302,7 @@ def test_a_history_year_given_twice_is_refused(tmp_path, monkeypatch):
 # ---------------------------------------------------------------- kill leaves nothing behind
 
 
+@pytest.mark.slow
 def test_sigterm_removes_the_half_written_folder(tmp_path):
     # the issue: `kill PID` (or `timeout`) during the write left a hidden .d.tmp-XXXX folder
     # holding part of the output; SIGTERM is now handled as Ctrl-C is
@@ -658,6 +660,7 @@ def test_set_does_not_read_an_underscore_as_a_digit_separator(tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_gap_probability_says_where_the_draws_are_applied(tmp_path, capsys):
     # the spec's own scenario, final year (here FY2028) and baseline give way to the question's;
     # the answer said only "draws of 'spec' meet the goal"

@@ -68,6 +68,7 @@ def installed(tmp_path_factory):
     return wheel, python, venv / "bin" / "snowball", env, Path(purelib)
 
 
+@pytest.mark.slow
 def test_wheel_ships_the_model_and_every_data_file(installed):
     wheel = installed[0]
     names = set(zipfile.ZipFile(wheel).namelist())
@@ -78,6 +79,7 @@ def test_wheel_ships_the_model_and_every_data_file(installed):
     assert not any(n.endswith("models/snowball.py") for n in names)  # the translation is built on use
 
 
+@pytest.mark.slow
 def test_installed_wheel_runs_and_briefs_from_any_directory(installed, tmp_path):
     _, python, snowball, env, purelib = installed
     where = subprocess.run(

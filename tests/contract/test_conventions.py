@@ -270,6 +270,7 @@ def test_api_compare_keeps_numbers_and_marks_never_as_nan():
     assert table.at["Net interest, $bn, FY2035", "baseline"] == pytest.approx(1996.27, abs=0.01)
 
 
+@pytest.mark.slow
 def test_gap_csv_gives_shares_and_probabilities_in_percent(tmp_path, capsys):
     # the printout says "50% ... of draws"; gap.csv said 0.5 and 0.9: the same numbers, in percent
     from runners.core.paths import data_dir

@@ -11,6 +11,7 @@ def runs():
     return golden_runs()
 
 
+@pytest.mark.slow
 def test_every_scenario_and_vintage_has_a_golden_file(runs):
     missing = [f"{v}/{s}" for v, s in runs if not path_of(v, s).is_file()]
     assert not missing, f"no golden output for {missing}; run 'make golden' and review the diff"

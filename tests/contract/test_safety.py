@@ -155,6 +155,7 @@ def test_output_folders_respect_the_umask(tmp_path, capsys):
     assert stat.S_IMODE((tmp_path / "a").stat().st_mode) == 0o755
 
 
+@pytest.mark.slow
 def test_compare_of_many_scenarios_names_its_folder_by_a_hash(tmp_path, capsys, monkeypatch):
     # the issue: all built-in scenarios joined by "-vs-" made a folder name over 255 characters
     from runners.scenario.scenarios import builtin_names
@@ -461,6 +462,7 @@ def test_bad_scheduler_and_zero_workers_leave_no_partial_folder(tmp_path, capsys
         assert sorted(p.name for p in tmp_path.iterdir()) == ["safe.toml"]
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_leaves_no_partial_folder(tmp_path, monkeypatch):
     from runners.core.errors import SnowballError
     from runners.sweep import dask_cluster as sweep_dask_cluster

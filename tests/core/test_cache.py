@@ -81,6 +81,7 @@ def test_model_metadata_matches_pysd():
     assert set(model.tables()) == set(doc.index[doc["Type"] == "Lookup"])
 
 
+@pytest.mark.slow
 def test_a_sweep_with_a_warm_cache_never_loads_pysd(tmp_path):
     spec = tmp_path / "s.toml"
     spec.write_text(

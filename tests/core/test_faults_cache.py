@@ -161,6 +161,7 @@ def damage(path: Path, how: tuple) -> None:
         path.write_bytes(data[:at] + byte + data[at + 1 :])
 
 
+@pytest.mark.slow
 @FUZZ
 @given(how=DAMAGE)
 def test_fuzz_a_damaged_program_entry_is_rebuilt(tmp_path_factory, how):
@@ -274,6 +275,7 @@ def test_an_empty_mdl_is_one_line_not_a_type_error(tmp_path):
         assert str(exc.value) == f"{mdl}: the model file is empty"
 
 
+@pytest.mark.slow
 def test_a_missing_mdl_in_a_clone_is_reported_as_missing(tmp_path):
     # the issue: a clone without models/snowball.mdl was taken for an installed package (no data
     # folder) and `snowball run baseline` said "unknown scenario 'baseline'"

@@ -82,6 +82,7 @@ def commands(tmp: Path) -> dict[str, list[str]]:
 # ----------------------------------------------------------------------------- SOURCE_DATE_EPOCH
 
 
+@pytest.mark.slow
 def test_gap_answers_as_unset_with_an_empty_source_date_epoch(tmp_path):
     # the issue: numpy's f2py (imported by scipy) calls int("") on it, and gap.solve's broad
     # `except ValueError` read the failed import as "no adjustment from -5 to 15% of GDP meets the goal"
@@ -95,6 +96,7 @@ def test_gap_answers_as_unset_with_an_empty_source_date_epoch(tmp_path):
     assert f"Adjustment needed  {answer}" in proc.stdout, proc.stderr
 
 
+@pytest.mark.slow
 def test_an_empty_source_date_epoch_runs_a_sweep_as_unset(tmp_path):
     # the issue: `SOURCE_DATE_EPOCH= snowball sweep monte-carlo` was "internal error: ValueError"
     out = tmp_path / "out"

@@ -304,6 +304,7 @@ def test_a_live_runs_temporary_folder_is_not_cleaned(tmp_path):
 # ---------------------------------------------------------------- concurrent replacements
 
 
+@pytest.mark.slow
 def test_concurrent_replacements_of_one_folder_all_succeed(tmp_path, monkeypatch):
     # the issue: 6 of 1,200 concurrent replacements of one --out were refused as "not written by
     # snowball": a check saw the folder between the previous output moving aside and the new one
@@ -576,6 +577,7 @@ def test_a_sweep_resumed_into_its_own_folder(tmp_path, monkeypatch, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s", "spec.toml"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("command", "edit"),
     [

@@ -121,6 +121,7 @@ def test_quick_tour_headline_is_the_runs(baseline_result, name, heading):
     assert [tuple(row) for row in shown] == headline(baseline_result)
 
 
+@pytest.mark.slow
 def test_units_check_count_is_the_models():
     quoted = re.search(r"consistent in all (\d+) computed equations", section("model/index", "## Units"))
     assert quoted and int(quoted.group(1)) == check_units().checked
@@ -344,6 +345,7 @@ def test_make_readme_charts_redraws_every_snapshot_the_readme_shows():
     assert shown == {p.stem for p in (REPO / "reports" / "readme").glob("*.png")}
 
 
+@pytest.mark.slow
 def test_backtest_output_is_the_commands():
     """'How good is it?' 3: the printed table and summary of `snowball backtest --start 2015` are
     the command's own output, and the sentences after it quote the runs: from the 2020 start,
@@ -398,6 +400,7 @@ def test_backtest_output_is_the_commands():
         assert debt == f"{db.abs().max():.2f}", start
 
 
+@pytest.mark.slow
 def test_bond_examples_are_the_commands(capsys):
     """The three `snowball bond` lines and the answers in their comments (the seed's bond:
     $3 coupon + $10 gain on $90 is $13 / $90 = 14.4%)."""
@@ -427,6 +430,7 @@ def _ranged(row, var: str, fmt: str, dash: str = "\u2013") -> str:
     return f"{fmt.format(c)} ({fmt.format(lo)}{dash}{fmt.format(hi)})"
 
 
+@pytest.mark.slow
 def test_selloff_tables_are_the_runs(selloff_ranges):
     """The sell-off scenarios' central values with their low-high ranges, wherever the pages
     quote them: the Scenarios table's brackets, the table of every sell-off scenario (10-year
@@ -508,6 +512,7 @@ def test_selloff_uncertainty_percentiles_are_the_sweeps(tmp_path):
     assert list(m.groups()) == got
 
 
+@pytest.mark.slow
 def test_sobol_ranking_is_the_sweeps(tmp_path):
     """'growth shift 0.69 (S1 0.55 ± 0.07), yield shift 0.35 (0.23 ± 0.05), ...': `snowball sweep
     sobol`'s total indices for debt/GDP in 2055 in rank order, the first three with S1 and its
@@ -527,6 +532,7 @@ def test_sobol_ranking_is_the_sweeps(tmp_path):
     assert [(name.strip(), *rest) for name, *rest in quoted] == got
 
 
+@pytest.mark.slow
 def test_calibrated_uncertainty_figures_are_the_spec_and_its_sweeps(tmp_path):
     """In "Calibrated uncertainty" the Monte Carlo's shock sizes are monte-carlo.toml's, and the
     simulated spread on February 2026 and January 2025 and the ten-year 10-90 range are its runs'."""
@@ -562,6 +568,7 @@ def test_calibrated_uncertainty_figures_are_the_spec_and_its_sweeps(tmp_path):
 GAP = "howto/gap"
 
 
+@pytest.mark.slow
 def test_gap_prose_figures_are_the_solvers():
     """The fiscal-gap section's sentences: the worked example restated (170% without, the size,
     $bn in the first year, the revenue and spending equivalents), the answer with CBO's debt
@@ -686,6 +693,7 @@ def test_scenarios_paragraph_agrees_with_the_table_and_runs():
         assert m.group(12) == f"{run(load_scenario(name), until=2100).results.at[2100, 'debt_to_gdp']:.0f}"
 
 
+@pytest.mark.slow
 def test_bill_share_and_view_counts_are_the_models():
     """'23.9% at 30 September 2025' (the initial state's bill share, also where the bill share
     table's line starts) and 'the model's eight views'."""
@@ -888,6 +896,7 @@ def test_central_peak_worked_example_is_the_runs():
     assert feedbacks in text
 
 
+@pytest.mark.slow
 def test_backtest_fix_contributions_are_the_runs():
     """'Each fix's share of the change': each row is the net-interest error without that one fix
     less the error with all of them (points), recomputed from the same backtests with that input
@@ -952,6 +961,7 @@ def test_backtest_fix_contributions_are_the_runs():
         assert table[stock][col] == pytest.approx(change - shares, abs=0.15), (start, year)
 
 
+@pytest.mark.slow
 def test_rules_of_thumb_table_is_the_commands():
     """'4. The economy in the budget': the March 2025 table's model column, the February 2026
     sentence and the long-term ratios are `snowball rules-of-thumb`'s own figures (they went stale

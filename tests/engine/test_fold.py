@@ -203,6 +203,7 @@ def snowball_program():
     return engine.build_engine().program(["debt held by the public", "net interest", "ten year yield"])
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, database=None, derandomize=True)
 @given(
     on=st.lists(st.sampled_from(SWITCHES), unique=True),

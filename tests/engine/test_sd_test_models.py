@@ -116,6 +116,7 @@ def tally() -> list[dict[str, str]]:
     return rows
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not SUITE.is_dir(), reason="../shared/peers/sd-test-models is not present")
 def test_engine_matches_the_community_suite_or_refuses_by_name():
     rows = tally()

@@ -150,6 +150,7 @@ def test_monte_carlos_growth_draw_is_real_growth_and_widens_deficits():
     assert (deficits[1] < 0).all(), deficits[1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("vintage", "years"), [("cbo-2025-01", (2030, 2035)), ("cbo-2026-02", (2031, 2036))])
 def test_monte_carlo_spread_is_cbos_and_the_description_quotes_it(tmp_path, vintage, years):
     # the spec's own 10,000 draws: the spread (sd) of debt/GDP 5 and 10 years out is CBO's own

@@ -71,6 +71,7 @@ def test_one_view_per_sector():
     ]
 
 
+@pytest.mark.slow
 def test_translation_is_cached_and_rebuilt_on_change(tmp_path):
     mdl = tmp_path / "m.mdl"
     shutil.copy(paths.MODEL_FILE, mdl)
@@ -82,6 +83,7 @@ def test_translation_is_cached_and_rebuilt_on_change(tmp_path):
     assert "0.5" in py.read_text()
 
 
+@pytest.mark.slow
 def test_broken_equation_is_named(tmp_path):
     mdl = tmp_path / "broken.mdl"
     text = paths.MODEL_FILE.read_text().replace(
@@ -95,6 +97,7 @@ def test_broken_equation_is_named(tmp_path):
     assert not mdl.with_suffix(".py").exists()
 
 
+@pytest.mark.slow
 def test_fast_lookups_equal_pysds_own(baseline, baseline_result):
     with model.pysd_lookups():
         slow = run.run(baseline, until=2035).results
@@ -102,6 +105,7 @@ def test_fast_lookups_equal_pysds_own(baseline, baseline_result):
     pd.testing.assert_frame_equal(slow, baseline_result.results.loc[:2035], rtol=1e-12)
 
 
+@pytest.mark.slow
 def test_algebraic_loop_is_named(tmp_path):
     mdl = tmp_path / "loop.mdl"
     mdl.write_text(
@@ -113,6 +117,7 @@ def test_algebraic_loop_is_named(tmp_path):
         model.load_translated(model.translate(mdl))
 
 
+@pytest.mark.slow
 def test_undefined_reference_is_named(tmp_path):
     mdl = tmp_path / "typo.mdl"
     mdl.write_text(

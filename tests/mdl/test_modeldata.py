@@ -33,6 +33,7 @@ def test_the_mdl_holds_datas_values_and_its_own_baseline_paths():
     assert params.model_holds(inputs) and not params.model_holds(run.cached_inputs("cbo-2025-01"))
 
 
+@pytest.mark.slow
 def test_write_values_changes_only_the_values(tmp_path):
     text = MODEL_FILE.read_text(encoding="utf-8")
     table = pd.Series([1.0, 2.5, 0.125], index=[2025.0, 2030.0, 2100.0])
@@ -52,6 +53,7 @@ def test_write_values_changes_only_the_values(tmp_path):
     assert mdl.read_text() == text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("exact", [True, False])
 def test_plain_pysd_runs_the_mdl_to_snowballs_baseline(tmp_path, exact):
     mdl = tmp_path / "snowball.mdl"

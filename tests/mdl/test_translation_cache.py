@@ -1,9 +1,12 @@
 """The translation cache (issue 9): the translated .py is checked by its own hash, not trusted."""
 
+import pytest
+
 from runners.core.paths import REPO
 from runners.mdl import model
 
 
+@pytest.mark.slow
 def test_damaged_or_edited_translation_is_rebuilt(tmp_path):
     # the issue: a truncated models/snowball.py gave a traceback on every run and was never
     # rebuilt; an edited one was used silently while run.json reported the .mdl's hash
@@ -21,6 +24,7 @@ def test_damaged_or_edited_translation_is_rebuilt(tmp_path):
     assert model.load_translated(py) is not None
 
 
+@pytest.mark.slow
 def test_translation_goes_to_the_cache_folder_when_asked(tmp_path, monkeypatch):
     # an installed Snowball (or SNOWBALL_CACHE_DIR) never writes beside the packaged .mdl
     folder = tmp_path / "package"

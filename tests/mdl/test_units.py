@@ -35,6 +35,7 @@ def test_unit_strings():
     assert parse_units("") is None
 
 
+@pytest.mark.slow
 def test_the_model_is_consistent():
     report = check_units()
     assert report.mismatches == []
@@ -111,6 +112,7 @@ def test_unreadable_power_is_an_error(text):
 SUITE = Path(__file__).resolve().parents[2].parent / "shared" / "peers" / "sd-test-models" / "tests"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not SUITE.is_dir(), reason="../shared/peers/sd-test-models is not present")
 def test_checker_reads_every_community_model():
     # subscripts, macros, data: the checker reads all 144 Vensim files of the suite without failing,

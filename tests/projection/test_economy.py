@@ -138,6 +138,7 @@ def test_levers_at_zero_leave_the_baseline_exact(base):
     pd.testing.assert_frame_equal(r, base)
 
 
+@pytest.mark.slow
 def test_engine_equals_pysd_with_every_economy_lever():
     # the vectorised engine (sweeps, gap, the briefing) is generated from the same parse: with
     # every new lever set, side by side in one engine call, it equals pysd's runs to 1e-9

@@ -84,6 +84,7 @@ def test_zero_shock_reproduces_baseline_exactly(baseline, baseline_result):
     pd.testing.assert_frame_equal(run.run(zero).results, baseline_result.results, check_exact=True)
 
 
+@pytest.mark.slow
 def test_higher_yield_shift_never_lowers_debt_or_interest(baseline):
     previous = None
     for shift in (-1.0, 0.0, 0.5, 1.0, 2.0, 4.0):

@@ -50,6 +50,7 @@ def test_selloff_shows_the_whole_chain(selloff, baseline_result):
         assert selloff.milestones[key] < baseline_result.milestones[key]
 
 
+@pytest.mark.slow
 def test_holders_always_sum_to_the_debt():
     for name in builtin_names():
         r = run.run(load_scenario(name), until=2100).results
@@ -136,6 +137,7 @@ def test_b3_slower_absorption_raises_the_premium(selloff):
     assert peak(slow) > peak(selloff)
 
 
+@pytest.mark.slow
 def test_seed_bond_arithmetic():
     # The seed: $100 face, 3% coupon, one year, bought at $90: ($3 + $100 - $90) / $90 = 14.44%
     assert bond.yield_from_price(3, 1, 90, frequency=1) == pytest.approx(13 / 90 * 100, rel=1e-9)
@@ -145,6 +147,7 @@ def test_seed_bond_arithmetic():
     assert bond.price(5, 10, 5) == pytest.approx(100.0, rel=1e-12)  # at par when coupon = yield
 
 
+@pytest.mark.slow
 def test_seed_interest_arithmetic(baseline):
     # $100bn issued at 3% costs $3bn a year; at 14.4%, $14.4bn (the coupon co-flow).
     inputs = run.cached_inputs("cbo-2025-01")
@@ -166,6 +169,7 @@ def test_seed_interest_arithmetic(baseline):
         assert got.monthly["interest on debt held by the public"].iloc[0] == pytest.approx(cost, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_bond_command(capsys):
     assert main(["bond", "--coupon", "3", "--years", "1", "--price", "90", "--frequency", "1"]) == 0
     assert "yield 14.4%" in capsys.readouterr().out

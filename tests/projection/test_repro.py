@@ -107,6 +107,7 @@ def outputs(folder: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.slow
 def test_outputs_do_not_depend_on_where_the_data_folder_or_the_command_is(two_data_folders):
     # the issue: with SNOWBALL_DATA_DIR, run.json keyed the vintage's files by the data folder's
     # own name ("snowball-data/baselines/..."), and the calibration and history files and the
@@ -128,6 +129,7 @@ def test_outputs_do_not_depend_on_where_the_data_folder_or_the_command_is(two_da
     )
 
 
+@pytest.mark.slow
 def test_a_backtest_records_the_vintage_files_its_spending_shares_come_from(two_data_folders):
     # the issue: a backtest takes the spending categories' shares (defense, Social Security, ...)
     # from the default vintage's files, but its run.json listed only the history and the initial
@@ -207,6 +209,7 @@ def test_a_sweeps_manifest_records_its_scenario_file_and_every_data_file_it_read
     assert (manifest["seed"], manifest["draws"]) == (7, 21)
 
 
+@pytest.mark.slow
 def test_a_briefings_manifest_records_each_scenarios_tables_and_both_sweeps(tmp_path):
     # the issue: manifest.json listed each scenario's constants but not its table points (a
     # scenario that changes only a table was recorded as the baseline), no scenario file's hash,
@@ -263,6 +266,7 @@ def test_the_baseline_paths_cache_is_keyed_by_the_code_that_computes_them(monkey
     assert params.paths_key(inputs) != before
 
 
+@pytest.mark.slow
 def test_a_translation_by_another_pysd_is_translated_again(tmp_path, monkeypatch):
     # the issue: the translation's stamp held the .mdl's hash and the .py's, not pysd's version:
     # after a pysd upgrade the old pysd's translation ran under the new pysd, while run.json
@@ -280,6 +284,7 @@ def test_a_translation_by_another_pysd_is_translated_again(tmp_path, monkeypatch
     assert not model.cache_valid(mdl)
 
 
+@pytest.mark.slow
 def test_outputs_do_not_depend_on_the_locale_time_zone_hash_seed_or_current_folder(tmp_path):
     # checked, not a defect found: the README's promise, guarded (run and gap: pysd and the engine)
     commands = [
@@ -309,6 +314,7 @@ def test_outputs_do_not_depend_on_the_locale_time_zone_hash_seed_or_current_fold
     assert json.loads(got[0]["r"]["run.json"])["overrides"] == {"yield shift": 0.5}
 
 
+@pytest.mark.slow
 def test_diagrams_record_the_model_they_were_drawn_from(tmp_path, capsys):
     # the issue: `snowball diagram` wrote the drawings and DOT sources with no record at all: a
     # diagram could not be traced to the .mdl (and its sha256) nor the versions that drew it

@@ -145,6 +145,7 @@ def test_default_scenarios_are_the_sale_family():
 # ------------------------------------------------------------------------------ the pack
 
 
+@pytest.mark.slow
 def test_pack_contents(pack):
     names = set(_digest(pack))
     for stem in STEMS:
@@ -351,6 +352,7 @@ def test_methods_note_takes_its_numbers_from_the_run(pack, baseline_result):
     assert "10,000 Monte Carlo draws" in methods
 
 
+@pytest.mark.slow
 def test_second_brief_is_byte_identical(pack, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     # one core: the sweeps and the charts' files all in this process (the pack used workers where
@@ -893,6 +895,7 @@ def _drawn_texts(fig):
     return [t for t in out if t is not None and t.get_visible() and t.get_text().strip()]
 
 
+@pytest.mark.slow
 def test_every_label_fits_and_titles_not_slugs(baseline_result, selloff_result, selloff_frame, uncertainty):
     # all the default scenarios, so the longest titles and legends are checked
     names = default_scenarios()
@@ -1162,6 +1165,7 @@ def test_short_horizon_text_uses_the_years_run(tmp_path):
     assert f"{diff:+.1f} percentage points of GDP in 2030" in para
 
 
+@pytest.mark.slow
 def test_brief_baseline_option_replaces_every_vintage(tmp_path):
     out = tmp_path / "b"
     write_brief(
@@ -1447,6 +1451,7 @@ def test_briefing_years_stop_at_the_briefings_last_year():
     assert brief.briefing_years(2030) == [2030]
 
 
+@pytest.mark.slow
 def test_a_briefing_to_2040_reports_2040_not_2055(tmp_path):
     # `snowball brief --until 2040` reported the Monte Carlo's odds and "what it would take" for 2055
     out = tmp_path / "b"
@@ -1465,6 +1470,7 @@ def test_a_briefing_to_2040_reports_2040_not_2055(tmp_path):
     assert "| Debt/GDP 2035 | Debt/GDP 2040 | Interest 2035 |" in md
 
 
+@pytest.mark.slow
 def test_a_briefing_to_2033_draws_only_the_cbo_error_range_it_reaches(tmp_path):
     # the calibration's horizons are FY2031 and FY2036: a briefing to FY2033 crashed (KeyError
     # 2036) drawing the 10-year range outside its fan; now it draws the 5-year one and says so
@@ -1477,6 +1483,7 @@ def test_a_briefing_to_2033_draws_only_the_cbo_error_range_it_reaches(tmp_path):
     assert "5 years out" in md and "10 years out" in md
 
 
+@pytest.mark.slow
 def test_a_briefing_beyond_2055_keeps_2055_as_its_last_headline_year(tmp_path):
     # to FY2060 the runs go on, but the odds and "what it would take" stay at FY2055
     out = tmp_path / "b"
@@ -1507,6 +1514,7 @@ def test_a_malformed_source_date_epoch_is_refused_before_anything_runs(tmp_path,
     assert brief.brief_date() == "1 January 2026"
 
 
+@pytest.mark.slow
 def test_a_briefing_written_from_python_records_no_command(tmp_path):
     # it recorded ["snowball", "brief"], a command nobody ran (run.json records None from Python)
     out = tmp_path / "b"

@@ -20,6 +20,7 @@ def _figure(k: int) -> Figure:
     return fig
 
 
+@pytest.mark.slow
 def test_worker_processes_write_the_same_bytes(tmp_path):
     (tmp_path / "here").mkdir()
     (tmp_path / "workers").mkdir()

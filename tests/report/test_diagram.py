@@ -52,6 +52,7 @@ def shown(d: diagram.Diagram, name: str) -> str:
     return name if name in d.nodes else f"<{name}>"
 
 
+@pytest.mark.slow
 def test_every_equation_is_in_one_view(views, elements):
     placed = [
         n
@@ -110,6 +111,7 @@ def test_every_dependency_in_a_view_has_an_arrow(views, elements):
                 assert node.strip("<>") not in d.nodes
 
 
+@pytest.mark.slow
 def test_dot_files_one_per_view(tmp_path, views):
     out = tmp_path / "diagrams"
     assert cli.main(["diagram", "--format", "dot", "--out", str(out)]) == 0
@@ -121,6 +123,7 @@ def test_dot_files_one_per_view(tmp_path, views):
     assert '"Market confidence" [shape=box' in text and '"<total premium>" [shape=plaintext' in text
 
 
+@pytest.mark.slow
 def test_png_needs_no_graphviz(tmp_path, monkeypatch, capsys):
     # the PNGs are drawn from the .mdl's sketch with matplotlib; only the DOT sources are Graphviz's
     monkeypatch.setattr(shutil, "which", lambda name: None)  # as if graphviz were not installed
@@ -182,6 +185,7 @@ def defined(view) -> dict[str, sketch.Item]:
     return out
 
 
+@pytest.mark.slow
 def test_sketch_is_what_the_generator_writes_today():
     # regenerating from the equations gives the file's sketch byte for byte, so it cannot go stale
     text = MODEL_FILE.read_text(encoding="utf-8")
@@ -189,6 +193,7 @@ def test_sketch_is_what_the_generator_writes_today():
     assert cli.main(["model", "--check"]) == 0
 
 
+@pytest.mark.slow
 def test_generation_does_not_depend_on_hash_order(tmp_path):
     # a second interpreter with another string-hash seed writes the same bytes
     code = "import sys; from runners.mdl import sketch; sys.stdout.write(sketch.generate())"
@@ -216,6 +221,7 @@ def test_stale_sketch_is_found_and_rewritten(tmp_path, capsys):
     assert sketch.sketch_command(write=False, mdl=mdl) == 0
 
 
+@pytest.mark.slow
 def test_pysd_reads_the_sketch_and_places_every_equation_in_its_view():
     # pysd's own sketch grammar parses every record; its views hold exactly the equation groups
     from pysd.translators.vensim.vensim_file import VensimFile
@@ -233,6 +239,7 @@ def test_pysd_reads_the_sketch_and_places_every_equation_in_its_view():
     assert got == want
 
 
+@pytest.mark.slow
 def test_records_are_well_formed(drawn):
     assert [v.title for v in drawn] == [f"{i} {d.view}" for i, d in enumerate(diagram.diagrams(), 1)]
     for view in drawn:
@@ -350,6 +357,7 @@ def test_sketch_figure_draws_what_the_sketch_holds(drawn):
     assert len(ax.lines) == arrows + 2 * sum(1 for ln in view.links if ln.pipe)  # pipes are double lines
 
 
+@pytest.mark.slow
 def test_drawn_names_are_legible(drawn):
     # every name drawn fits the box its sketch record gives it (1 px of slack), so no two overlap
     from matplotlib.backends.backend_agg import FigureCanvasAgg

@@ -184,6 +184,7 @@ def test_central_selloff_peak_sits_within_the_studies(selloff_ranges):
     assert r.at["high", "ten_year_peak_bp"] <= 240
 
 
+@pytest.mark.slow
 def test_the_baseline_is_identical_under_every_calibration(base):
     # every channel reacts to sales or Fed purchases (zero in the baseline), so the sets cannot move it
     stress = dataclasses.replace(load_scenario("rates-up-200bp"), baseline=VINTAGE)

@@ -258,6 +258,7 @@ class Http:
         self.server.server_close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("server", [Http, Silent], ids=["http", "silent"])
 def test_a_port_that_is_not_dask_stops_within_the_handshake_timeout(tmp_path, short_cluster_timeouts, server):
     # the issue: --scheduler at an HTTP server on loopback hung silently (420 s watched): the 10 s
@@ -281,6 +282,7 @@ def test_a_port_that_is_not_dask_stops_within_the_handshake_timeout(tmp_path, sh
     assert sorted(p.name for p in tmp_path.iterdir()) == ["faults.toml"]
 
 
+@pytest.mark.slow
 def test_a_scheduler_without_workers_stops_within_the_worker_timeout(tmp_path, short_cluster_timeouts):
     # the issue: a scheduler with no worker: the progress bar froze, no message
     distributed = pytest.importorskip("distributed")
@@ -339,6 +341,7 @@ def wait_for_workers(client, n: int) -> None:
     client.wait_for_workers(n, timeout=60)
 
 
+@pytest.mark.slow
 def test_the_only_worker_lost_stops_the_sweep_and_keeps_its_chunks(tmp_path, clean, short_cluster_timeouts):
     # the issue: kill the only worker mid-sweep: the sweep waited for ever
     distributed = pytest.importorskip("distributed")
@@ -374,6 +377,7 @@ def test_the_only_worker_lost_stops_the_sweep_and_keeps_its_chunks(tmp_path, cle
     assert snapshot(res.out) == clean
 
 
+@pytest.mark.slow
 def test_a_worker_lost_after_its_chunk_finished_stops_the_sweep(
     tmp_path, short_cluster_timeouts, monkeypatch
 ):
@@ -426,6 +430,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_a_scheduler_lost_mid_sweep_is_one_line_and_keeps_the_chunks(tmp_path, clean, short_cluster_timeouts):
     # measured by hand: the scheduler killed mid-sweep gave "internal error: FuturesCancelledError"
     # and a traceback
@@ -482,6 +487,7 @@ def test_a_scheduler_lost_mid_sweep_is_one_line_and_keeps_the_chunks(tmp_path, c
     assert snapshot(res.out) == clean
 
 
+@pytest.mark.slow
 def test_one_of_two_workers_lost_recovers(tmp_path, clean, short_cluster_timeouts):
     # kept as it was: the other worker takes the lost one's chunks
     distributed = pytest.importorskip("distributed")
@@ -537,6 +543,7 @@ class StopAfter(sweep.Progress):
                 raise KeyboardInterrupt
 
 
+@pytest.mark.slow
 def test_ctrl_c_reports_the_chunks_it_really_kept(tmp_path, monkeypatch, capsys):
     # the issue: Ctrl-C said "6 of 20 chunks kept" where 10 were kept and reused: the worker
     # processes went on saving the chunks they held after the count
@@ -663,6 +670,7 @@ def test_monte_carlo_shares_say_their_precision():
         assert wilson(met, n) == (pytest.approx(ci.low, abs=1e-12), pytest.approx(ci.high, abs=1e-12))
 
 
+@pytest.mark.slow
 def test_gap_probability_beyond_what_the_draws_resolve_says_so(tmp_path, capsys):
     # the issue: P = 0.999999 from 10,000 draws was answered with no word of its precision
     import json

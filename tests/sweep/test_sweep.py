@@ -49,6 +49,7 @@ def eng():
     return engine.build_engine()
 
 
+@pytest.mark.slow
 def test_builtin_scenarios_swept_together_equal_single_runs(eng):
     # every built-in scenario (japan-selloff, rates-up-200bp, ...) in ONE vectorised run
     names = scenario.builtin_names()
@@ -87,6 +88,7 @@ def _as_scenario(the_plan: sweep.Plan, run_id: int) -> scenario.Scenario:
     return dataclasses.replace(spec.scenario, name=f"run-{run_id}", constants=constants, tables=tables)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("spec_name", "draws"),
     [("rate-paths", 40), ("monte-carlo", 40), ("sobol", 4)],
@@ -391,6 +393,7 @@ def _killed_on_the_last_chunk(job, *where):
     return run_and_save(job, *where)
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_gives_a_one_line_error_and_resume_finishes(
     small_run, small_spec, tmp_path, monkeypatch
 ):
@@ -449,6 +452,7 @@ def test_resume_with_other_workers_keeps_the_first_chunking(
     assert files(out) == files(small_run.out)
 
 
+@pytest.mark.slow
 def test_every_output_file_is_identical_whatever_the_workers_and_chunks(
     small_run, small_spec, tmp_path, monkeypatch
 ):
@@ -632,6 +636,7 @@ def test_chunks_are_sized_for_the_pool():
         assert size <= largest and chunks % workers == 0  # whole rounds, none left half idle
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_the_same_files(small_run, small_spec, tmp_path, monkeypatch):
     # every parallel step on the cluster: the chunks (cut for its 2 workers: 24 / 6 = 4 runs each)
     # and the summary (tasks of 3 years) and sensitivity tasks, each joined on the cluster from the
@@ -676,6 +681,7 @@ def _dask_chunk_killed(job, *where):
     return run_and_digest(job, *where)
 
 
+@pytest.mark.slow
 def test_a_dask_worker_that_dies_gives_a_one_line_error(small_spec, tmp_path, monkeypatch):
     # the cluster gives up on a task at once here (allowed-failures 0; 3 by default, each a worker
     # restart): KilledWorker read "internal error: KilledWorker: ... please report it"
@@ -698,6 +704,7 @@ def test_a_dask_worker_that_dies_gives_a_one_line_error(small_spec, tmp_path, mo
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_draws_and_seed_set_on_the_command_line(small_spec, tmp_path, capsys):
     # `--draws 30 --seed 5` on the 24-draw, seed-3 spec gives the files of a spec that says 30 and 5
     # (manifest.json aside, which records the file it read and what the command line replaced)
