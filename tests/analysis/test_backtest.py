@@ -54,6 +54,7 @@ def test_table_columns_and_arithmetic(from2020):
     assert set(t["fiscal_year"]) == set(range(2020, 2026))
 
 
+@pytest.mark.slow
 def test_cli_writes_csv_and_chart(tmp_path, capsys):
     out = tmp_path / "bt"
     assert main(["backtest", "--start", "2020", "--until", "2022", "--out", str(out)]) == 0

@@ -280,6 +280,7 @@ def test_cli_prints_and_writes_the_answer(tmp_path, capsys):
             assert (out / name).read_bytes() == (again / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_chart_draws_the_runs_and_its_title_states_the_answer(base):
     import matplotlib.pyplot as plt
 

@@ -30,6 +30,7 @@ def test_window_is_cbos_budget_window():
     assert rules.window(load_inputs("cbo-2026-02").first_year) == (2026, 2027, 2036)
 
 
+@pytest.mark.slow
 def test_productivity_slower_reproduces_388bn(jan25):
     # CBO: +$388bn over FY2026-35; stated tolerance 20% -> $310.4bn to $465.6bn. The model: lost
     # revenues (nominal GDP about 0.6% lower on average, x 1.1 elasticity, x ~$63tn of ten years'
@@ -82,6 +83,7 @@ def test_long_term_productivity_ratios(feb26):
     assert slower == pytest.approx(228 / 181, abs=0.05)
 
 
+@pytest.mark.slow
 def test_every_published_figure_is_within_its_stated_tolerance(jan25, feb26):
     for table in (jan25, feb26):
         checked = table[table["low"].notna()]
@@ -98,6 +100,7 @@ def test_targets_files_state_tolerances_no_wider_than_20pct():
         assert (published["high"] <= published["cbo_value"] * 1.2 + 1e-9).all()
 
 
+@pytest.mark.slow
 def test_command_writes_the_table_with_units_and_a_manifest(tmp_path, capsys):
     out = tmp_path / "rot"
     assert main(["rules-of-thumb", "--baseline", "cbo-2025-01", "--out", str(out)]) == 0

@@ -186,6 +186,7 @@ def test_failed_run_keeps_the_previous_output(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep"]
 
 
+@pytest.mark.slow
 def test_corrupt_data_file_from_the_command_line(tmp_path):
     import shutil
 
@@ -211,6 +212,7 @@ def test_corrupt_data_file_from_the_command_line(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_closed_pipe_is_quiet():
     # `snowball parameters | head`: the reader leaves early (here at once: `true` reads nothing)
     proc = subprocess.run(

@@ -269,6 +269,7 @@ def copy_data(tmp_path: Path) -> Path:
     return data
 
 
+@pytest.mark.slow
 def test_an_issuance_share_given_twice_is_refused(tmp_path):
     # the issue: a second two_year_issuance_share row silently replaced the first, exit 0
     data = copy_data(tmp_path)
@@ -686,6 +687,7 @@ def test_bond_errors_name_the_option_typed(capsys, args, flag, allowed):
     one_line_error(capsys, flag, allowed)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["/nonexistent/snowball-data", ""])
 def test_a_data_folder_that_is_not_there_is_named(tmp_path, value):
     # SNOWBALL_DATA_DIR=/nonexistent said "unknown scenario 'baseline'; built-in scenarios:  (or

@@ -157,6 +157,7 @@ def test_selloff_sheet_names_each_rows_month_and_fiscal_year(selloff_months):
     assert all(re.search(r"\((bp|\$)", c) for c in table.columns[2:])  # every value column states its unit
 
 
+@pytest.mark.slow
 def test_ranges_files_name_the_year_and_unit_of_every_column(tmp_path, capsys):
     # compare --until 2030 reports the sell-off's range in FY2030: the columns say so
     out = tmp_path / "cmp"
@@ -232,6 +233,7 @@ def test_scenario_and_sweep_titles_state_money_in_billions():
     assert load_scenario("japan-selloff").constants["japan sale amount"] == 1200  # what the title says, $bn
 
 
+@pytest.mark.slow
 def test_bond_command_states_the_price_unit(capsys):
     assert main(["bond", "--coupon", "4", "--years", "10", "--yield", "6"]) == 0
     out = capsys.readouterr().out.strip()

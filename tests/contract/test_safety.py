@@ -194,6 +194,7 @@ def test_unwritable_places_are_one_line(capsys, target):
     one_line_error(capsys, target)
 
 
+@pytest.mark.slow
 def test_cli_subprocess_has_no_traceback_for_out_dot(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "runners.cli", "run", "baseline", "--until", "2026", "--out", "."],
@@ -248,6 +249,7 @@ def test_empty_scenarios_folder_is_one_line(tmp_path, capsys, monkeypatch):
     one_line_error(capsys, "no scenario files (*.toml)")
 
 
+@pytest.mark.slow
 def test_invalid_utf8_vintage_is_one_line(tmp_path):
     # the issue: an invalid-UTF-8 vintage.toml gave a UnicodeDecodeError traceback
     import shutil
@@ -807,6 +809,7 @@ def _chart_worker_killed(*args):
     os._exit(9)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the brief writes its charts itself")
 def test_a_chart_worker_that_dies_gives_a_one_line_error(tmp_path, monkeypatch):
     # the brief writes its charts' SVG and PDF files in worker processes; one that died gave

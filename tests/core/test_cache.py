@@ -29,6 +29,7 @@ def cache_dir(tmp_path, monkeypatch):
     return tmp_path / "cache"
 
 
+@pytest.mark.slow
 def test_cached_program_equals_the_built_one_and_follows_the_engine_code(cache_dir, monkeypatch):
     built = engine.build_engine().program(RECORD, initial_time=2025)
     first = engine.cached_program(RECORD, initial_time=2025)  # a miss: built, then stored
@@ -58,6 +59,7 @@ def test_an_entry_for_another_key_or_damaged_is_not_used(cache_dir):
     assert not list(cache_dir.glob(".*.tmp"))  # no temporary file left behind
 
 
+@pytest.mark.slow
 def test_cached_baseline_paths_equal_a_fresh_pysd_run(cache_dir):
     inputs = run.cached_inputs("cbo-2025-01")
     fresh = modeldata.computed_paths(inputs)
@@ -109,6 +111,7 @@ def test_a_sweep_with_a_warm_cache_never_loads_pysd(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_gap_runs_from_the_cached_program_without_parsing_the_mdl(cache_dir, monkeypatch, tmp_path):
     # snowball gap (and the briefing's "what it would take") parsed the .mdl with pysd on every
     # call (about 1.5 s): its runs, one size at a time or over a sweep's draws, now read the

@@ -91,6 +91,7 @@ def test_an_edited_model_meta_entry_is_rebuilt_not_used(cache_dir, capsys):
     assert "default 0.2," not in out
 
 
+@pytest.mark.slow
 def test_an_edited_program_entry_is_rebuilt_not_used(cache_dir, capsys):
     built = engine.build_engine().program(RECORD)
     assert engine.cached_program(RECORD) == built
@@ -181,6 +182,7 @@ def test_fuzz_a_damaged_program_entry_is_rebuilt(tmp_path_factory, how):
         assert json.loads(path.read_text())["sha256"]  # stored again, whole
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=6)
 @given(how=DAMAGE)
 def test_fuzz_a_damaged_model_meta_entry_is_rebuilt(cache_dir, how):

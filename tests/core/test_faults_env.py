@@ -107,6 +107,7 @@ def test_an_empty_source_date_epoch_runs_a_sweep_as_unset(tmp_path):
     assert f"wrote {out}" in proc.stdout
 
 
+@pytest.mark.slow
 def test_a_fractional_source_date_epoch_is_one_line_in_a_fresh_backtest(tmp_path):
     # `SOURCE_DATE_EPOCH=1.5 snowball backtest` was "internal error: ValueError" (scipy's import)
     proc = snowball("backtest", "--start", "2024", "--out", str(tmp_path / "out"), SOURCE_DATE_EPOCH="1.5")
@@ -114,6 +115,7 @@ def test_a_fractional_source_date_epoch_is_one_line_in_a_fresh_backtest(tmp_path
     assert proc.stderr.startswith("snowball: error: SOURCE_DATE_EPOCH=1.5: expected whole seconds")
 
 
+@pytest.mark.slow
 def test_a_malformed_source_date_epoch_is_one_line_before_the_gap_runs():
     proc = snowball("gap", "--target", "100", "--by", "2055", SOURCE_DATE_EPOCH="garbage")
     assert proc.returncode == 2 and proc.stdout == ""

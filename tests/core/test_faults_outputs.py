@@ -372,6 +372,7 @@ for j in range(10):
 """
 
 
+@pytest.mark.slow
 def test_concurrent_processes_replacing_one_folder_all_succeed(tmp_path):
     # as the CLI runs do it: separate processes, each replacing the folder 10 times
     out = tmp_path / "o"

@@ -282,6 +282,7 @@ def test_no_step_a_user_runs_needs_the_shared_folder():
         assert "../shared" not in text
 
 
+@pytest.mark.slow
 def test_gap_worked_example_is_the_commands_output():
     from runners.analysis.gap import gap, question
     from runners.report.gap import format_gap
@@ -292,6 +293,7 @@ def test_gap_worked_example_is_the_commands_output():
     assert [line.rstrip() for line in shown.splitlines()] == format_gap(result).splitlines()
 
 
+@pytest.mark.slow
 def test_gap_instrument_claim_is_the_models():
     """'the mix matters only through a loop that reads revenues: for japan-selloff, X% all from
     revenues against Y% all from spending' (4 decimals, the solver's tolerance is 1e-6 pp)."""
@@ -460,6 +462,7 @@ def test_selloff_tables_are_the_runs(selloff_ranges):
     assert " ".join(quoted.split()) == cs.describe(ranges.loc["japan-selloff"])
 
 
+@pytest.mark.slow
 def test_selloff_sets_table_is_the_runs(selloff_ranges, baseline_result):
     """`japan-selloff` under each set: the 10-year's monthly peak above its baseline path, the
     supply premium at that month (central: (61 + 22) / 0.859 = 96 bp in the worked example),
@@ -487,6 +490,7 @@ def test_selloff_sets_table_is_the_runs(selloff_ranges, baseline_result):
     assert f"(baseline: {b.at[2035, 'debt_to_gdp']:.1f}% and ${b.at[2035, 'net_interest']:,.0f}bn)" in text
 
 
+@pytest.mark.slow
 def test_selloff_uncertainty_percentiles_are_the_sweeps(tmp_path):
     """`snowball sweep selloff-uncertainty`'s 5th-50th-95th percentiles as the sell-off page quotes
     them (summary.csv: p5, p50, p95)."""
@@ -660,6 +664,7 @@ def test_gap_probability_figures_are_the_solvers():
     )
 
 
+@pytest.mark.slow
 def test_scenarios_paragraph_agrees_with_the_table_and_runs():
     """The paragraph under the Scenarios table: CBO's long-term debt/GDP (targets.csv), the
     baseline's year past 300% of GDP, the earliest and latest stress scenario (from the table,

@@ -70,6 +70,7 @@ def test_every_feature_equals_pysd_at_every_step(features, tmp_path, fold):
     assert np.all(raw["share"] == 5)
 
 
+@pytest.mark.slow
 def test_scenarios_side_by_side_equal_single_pysd_runs(features, tmp_path):
     # per-scenario smoothing/delay times and denominators: each column equals its own pysd run
     names = ["smooth out", "delay3i out", "share", "relative"]

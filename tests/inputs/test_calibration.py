@@ -118,6 +118,7 @@ def _monte_carlo_path(name: str):
     return spec, next(p for p in spec.paths if p.name == name)
 
 
+@pytest.mark.slow
 def test_monte_carlos_growth_draw_is_real_growth_and_widens_deficits():
     # the growth draw is a decaying shock to productivity growth (real GDP growth through the
     # economy's levers), not a change of the vintage's nominal GDP projection, which every budget

@@ -16,6 +16,7 @@ from runners.mdl import model_data as modeldata
 from runners.projection import params, run
 
 
+@pytest.mark.slow
 def test_the_mdl_holds_datas_values_and_its_own_baseline_paths():
     text = MODEL_FILE.read_text(encoding="utf-8")
     wanted = modeldata.data_values()
@@ -78,6 +79,7 @@ def test_plain_pysd_runs_the_mdl_to_snowballs_baseline(tmp_path, exact):
         assert error[key].max() <= 1e-9
 
 
+@pytest.mark.slow
 def test_snowball_model_check_passes_on_the_repository(capsys):
     from runners import cli
 

@@ -110,6 +110,7 @@ def test_every_builtin_scenario_runs_to_2100(name):
     assert (r[["debt_held_by_public", "gdp", "net_interest"]] > 0).all().all()
 
 
+@pytest.mark.slow
 def test_stress_scenarios_are_worse_than_baseline(baseline_result):
     from runners.scenario.scenarios import load_scenario
 

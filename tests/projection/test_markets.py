@@ -78,6 +78,7 @@ def test_baseline_has_no_premia(baseline_result):
     assert r["dollar_index"].to_numpy() == pytest.approx(100.0)
 
 
+@pytest.mark.slow
 def test_more_selling_never_lowers_yields(baseline):
     previous = None
     for amount in (0, 300, 600, 900, 1200):
@@ -185,6 +186,7 @@ def test_bond_command(capsys):
     assert "--frequency must be 1, 2, 4 or 12" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_compare_command(tmp_path, capsys):
     out = tmp_path / "cmp"
     assert main(["compare", "baseline", "japan-selloff", "--until", "2040", "--out", str(out)]) == 0

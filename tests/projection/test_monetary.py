@@ -112,6 +112,7 @@ def test_safe_haven_flows(selloff, baseline_result):
     assert r.at[2026, "equity_flow_index"] > 0  # and into equities, helped by the strong dollar
 
 
+@pytest.mark.slow
 def test_new_scenarios_tell_their_stories(selloff, baseline_result):
     squeeze = run.run(load_scenario("monetary-squeeze")).results
     plain = run.run(selloff).results

@@ -173,6 +173,7 @@ sd = 0.5
 """
 
 
+@pytest.mark.slow
 def test_gap_with_a_probability_records_the_sweeps_file_and_seed(tmp_path, capsys):
     # the issue: manifest.json named the sweep ("small") and its hash but neither the file nor the
     # seed that fixes the draws the probability counts

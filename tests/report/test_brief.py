@@ -215,6 +215,7 @@ def test_headline_peak_year_is_where_the_path_first_reaches_its_peak(baseline_re
     assert f"in FY{row['peak_fy_average_ten_year_yield_fiscal_year']} (fiscal-year averages)" in _title(fig)
 
 
+@pytest.mark.slow
 def test_files_carry_no_dates_and_svg_text_stays_text(pack):
     for path in (pack / "charts").iterdir():
         data = path.read_bytes()
@@ -228,6 +229,7 @@ def test_files_carry_no_dates_and_svg_text_stays_text(pack):
     assert b"CreationDate" not in book and b"ModDate" not in book
 
 
+@pytest.mark.slow
 def test_xlsx_has_one_sheet_per_chart_with_the_data_drawn(pack):
     from openpyxl import load_workbook
 
@@ -252,6 +254,7 @@ def test_xlsx_has_one_sheet_per_chart_with_the_data_drawn(pack):
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 
+@pytest.mark.slow
 def test_pdf_puts_two_charts_a_page_where_they_fit(pack):
     book = (pack / "briefing.pdf").read_bytes()
     pages = len(re.findall(rb"/Type /Page\b", book))
@@ -264,6 +267,7 @@ def test_pdf_puts_two_charts_a_page_where_they_fit(pack):
     assert [len(p) for p in publish._pair(fake, 11 - 2 * publish.MARGIN)] == [2, 1, 1]
 
 
+@pytest.mark.slow
 def test_manifest_records_provenance(pack, baseline_result):
     m = json.loads((pack / "manifest.json").read_text())
     assert list(m["scenarios"]) == SCENARIOS
@@ -281,6 +285,7 @@ def test_manifest_records_provenance(pack, baseline_result):
     assert m["files"] == {k: v for k, v in _digest(pack).items() if k not in unwritten}
 
 
+@pytest.mark.slow
 def test_html_is_self_contained_dated_and_matches_markdown(pack):
     page = (pack / "briefing.html").read_text()
     md = (pack / "briefing.md").read_text()
@@ -309,6 +314,7 @@ def test_html_is_self_contained_dated_and_matches_markdown(pack):
     assert "Loops the model closes" in html.split('alt="The feedback loops"')[1].split("<figure>")[0]
 
 
+@pytest.mark.slow
 def test_summaries_state_the_run_numbers(pack, baseline_result):
     md = (pack / "briefing.md").read_text()
     r = baseline_result.results
@@ -330,6 +336,7 @@ def test_summaries_state_the_run_numbers(pack, baseline_result):
     assert "Debt held by the public reaches" not in other
 
 
+@pytest.mark.slow
 def test_key_findings_compare_scenarios_and_state_the_odds(pack, baseline_result):
     md = (pack / "briefing.md").read_text()
     findings = md.split("## Key findings")[1].split("##")[0]
@@ -340,6 +347,7 @@ def test_key_findings_compare_scenarios_and_state_the_odds(pack, baseline_result
     assert f"{probs.at[2055, 'prob_debt_over_150pct_of_gdp_pct']:.0f}% in 2055" in findings
 
 
+@pytest.mark.slow
 def test_methods_note_takes_its_numbers_from_the_run(pack, baseline_result):
     md = (pack / "briefing.md").read_text()
     methods = md.split("## Methods")[1]
@@ -363,6 +371,7 @@ def test_second_brief_is_byte_identical(pack, tmp_path, monkeypatch):
     assert _digest(again) == _digest(pack)
 
 
+@pytest.mark.slow
 def test_failed_brief_keeps_the_finished_one(pack, tmp_path):
     before = _digest(pack)
     with pytest.raises(SnowballError):
@@ -625,6 +634,7 @@ def test_month_labels():
     assert selloff_charts.month_label(2026.0) == "Dec 2025"
 
 
+@pytest.mark.slow
 def test_sale_summary_labels_monthly_and_fiscal_year_peaks(pack, selloff_result, selloff_frame):
     md = (pack / "briefing.md").read_text()
     title = brief.short_title(selloff_result.scenario)
@@ -664,6 +674,7 @@ def test_exceedance_worked_example():
     assert p.loc[2035].tolist() == [75.0, 50.0]
 
 
+@pytest.mark.slow
 def test_monte_carlo_fan_chart_with_cbo_errors_and_odds(uncertainty):
     u = uncertainty
     assert u.n_runs == u.spec.draws and u.spec.method == "monte-carlo"
@@ -1062,6 +1073,7 @@ def test_headline_rows_mark_actual_years():
     assert header == ["Scenario", "Interest > defense", "Interest > Medicare"]
 
 
+@pytest.mark.slow
 def test_pdf_pages_are_readable_text(pack):
     # the PDF carries the text as text (Type 42 fonts), with the title
     data = (pack / "briefing.pdf").read_bytes()
@@ -1209,6 +1221,7 @@ def test_odds_never_round_a_chance_to_zero_or_certainty():
     assert publish.probability_rows(probs)[1] == [["2035", "<1%"], ["2055", "30%"]]
 
 
+@pytest.mark.slow
 def test_key_findings_state_the_odds_as_the_table_does(pack):
     md = (pack / "briefing.md").read_text()
     findings = md.split("## Key findings")[1].split("##")[0]
@@ -1271,6 +1284,7 @@ def test_r_minus_g_turns_positive_only_if_it_stays_positive(baseline_result):
     assert _title(fig) == f"r \u2212 g is positive in {(back > 0).sum()} of {len(back)} projected years"
 
 
+@pytest.mark.slow
 def test_net_interest_bound_against_cbo_is_rounded_up(baseline_result):
     v = charts.validation_data(baseline_result.results, baseline_result.inputs.cbo).copy()
     # a largest gap of 2.4%: "within 2%" would be false; 3% is the bound in whole percent
@@ -1350,6 +1364,7 @@ def test_structure_chart_starts_from_the_initial_holders(selloff_result):
     assert stack.get_paths()[0].vertices[:, 0].min() == start
 
 
+@pytest.mark.slow
 def test_pdf_tables_fit_their_columns(pack):
     """The PDF's tables: no cell or header overlaps another (the goal column of "what it would
     take" ran over the scenario names, and headline headers over each other)."""
@@ -1379,6 +1394,7 @@ def test_pdf_tables_fit_their_columns(pack):
     plt.close(fig)
 
 
+@pytest.mark.slow
 def test_every_chart_caption_states_its_units(pack):
     md = (pack / "briefing.md").read_text()
     captions = dict(re.findall(r"!\[[^\]]*\]\(charts/(\w+)\.png\)\n\n([^\n]+)", md))
@@ -1391,6 +1407,7 @@ def test_every_chart_caption_states_its_units(pack):
             assert units.search(caption), (stem, caption)
 
 
+@pytest.mark.slow
 def test_selloff_sheet_holds_the_units_drawn(pack, selloff_frame):
     from openpyxl import load_workbook
 
@@ -1493,6 +1510,7 @@ def test_a_briefing_beyond_2055_keeps_2055_as_its_last_headline_year(tmp_path):
     assert pd.read_csv(out / "tables/results_baseline.csv")["fiscal_year"].max() == 2060
 
 
+@pytest.mark.slow
 def test_probability_columns_name_their_unit(pack):
     # the columns held percent under names like p_debt_over_150pct, which read as a fraction
     probs = pd.read_csv(pack / "tables/monte_carlo_probabilities.csv", index_col="fiscal_year")

@@ -65,6 +65,7 @@ def test_every_equation_is_in_one_view(views, elements):
     assert [d.view for d in views][:2] == ["Debt and rollover", "Yields"] and len(views) == 8
 
 
+@pytest.mark.slow
 def test_worked_example_of_a_maturity_bucket(views):
     # Debt 3 to 5y = INTEG(five year issuance + aging 5 to 7y - aging 3 to 5y, ...): issuance from
     # outside the model (a cloud), aging in from the 5-7y bucket and out to the 2-3y bucket
@@ -77,6 +78,7 @@ def test_worked_example_of_a_maturity_bucket(views):
     assert len(pipes) == 3
 
 
+@pytest.mark.slow
 def test_every_stock_has_its_flows_in_its_view(views, elements):
     checked = 0
     for d in views:
@@ -307,6 +309,7 @@ def test_worked_example_of_a_maturity_bucket_in_the_sketch(drawn):
     assert ends("aging 3 to 5y") == (("stock", "Debt 3 to 5y"), ("stock", "Debt 2 to 3y"))
 
 
+@pytest.mark.slow
 def test_every_dependency_has_an_arrow_and_every_arrow_a_dependency(drawn, elements):
     stocks = stocks_of(elements)
     checked = 0

@@ -295,6 +295,7 @@ def test_cli_calibration_flag(tmp_path, capsys):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.slow
 def test_compare_reports_selloffs_with_a_range(tmp_path, capsys):
     out = tmp_path / "cmp"
     assert main(["compare", "baseline", "japan-selloff", "--until", "2035", "--out", str(out)]) == 0
@@ -317,6 +318,7 @@ def test_sweep_calibration_sits_beneath_the_spec():
     assert high.scenario.constants["short run supply sensitivity"] == 0.004
 
 
+@pytest.mark.slow
 def test_compare_ranges_stay_within_the_horizon(tmp_path, capsys):
     # `compare --until 2030` printed the sell-off's range at FY2035, beyond the table it printed
     out = tmp_path / "cmp"

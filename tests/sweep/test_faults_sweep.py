@@ -88,6 +88,7 @@ def clean(tmp_path_factory):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "damage",
     ["zeros", "edited", "nan"],

@@ -296,6 +296,7 @@ def small_run(small_spec, tmp_path_factory):
     return sweep.run_sweep(small_spec, out=out, workers=1, show_progress=False, drawer=SWEEP_CHARTS)
 
 
+@pytest.mark.slow
 def test_sweep_fan_is_drawn_in_the_house_style(tmp_path):
     # fan.png was saved outside the chart style, so the ticks and grid laid out at saving were
     # matplotlib's defaults, not the brief's (the same chart: the Monte Carlo fan had a tick every
@@ -312,6 +313,7 @@ def test_sweep_fan_is_drawn_in_the_house_style(tmp_path):
     assert (tmp_path / "fan.png").read_bytes() == (res.out / "fan.png").read_bytes()
 
 
+@pytest.mark.slow
 def test_outputs_are_complete_and_tidy(small_run, small_spec):
     out = small_run.out
     assert set(files(out)) == {
@@ -424,6 +426,7 @@ def _killed_summary(*args):
     os._exit(9)
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_in_the_summary_keeps_every_chunk(small_run, small_spec, tmp_path, monkeypatch):
     # every chunk is in when the summary tasks go to the workers: all 6 are kept, no output written
     monkeypatch.setattr(sweep_planning, "MIN_CHUNK", 1)
@@ -508,6 +511,7 @@ def test_every_output_file_is_identical_whatever_the_workers_and_chunks(
     assert pq.ParquetFile(two.out / "runs.parquet").metadata.num_row_groups == 3
 
 
+@pytest.mark.slow
 def test_summary_tasks_are_split_so_every_worker_has_one(small_run, small_spec, tmp_path, monkeypatch):
     # 24 runs x 10 fiscal years fit one task per variable (SUMMARY_VALUES), which would leave one
     # of 4 workers idle with 3 variables: ceil(4 / 3) = 2 blocks of ceil(10 / 2) = 5 years each,
@@ -530,6 +534,7 @@ def test_summary_tasks_are_split_so_every_worker_has_one(small_run, small_spec, 
     assert files(four.out) == files(small_run.out)
 
 
+@pytest.mark.slow
 def test_chunks_arriving_out_of_order_are_not_digested_again(small_spec, tmp_path, monkeypatch):
     # with many workers, chunks come back out of order; a chunk ahead of its turn was dropped and
     # its digest (params.csv's rows, formatted in the worker; the failed runs) derived again from
