@@ -1,4 +1,11 @@
-"""Snowball runners: load the Vensim model through pysd, feed it data and scenarios, report."""
+"""Snowball's Python package (``runners`` is Snowball's import name; the command is ``snowball``).
+
+It loads the Vensim model (``models/snowball.mdl``) through pysd, feeds it data and scenarios, runs
+projections and sweeps, and writes results, charts and briefings. The subpackages are layers,
+lowest first, each importing only those below it (docs/architecture.md, checked by ``make lint``):
+``core`` < ``inputs`` < ``mdl`` < ``engine`` < ``scenario`` < ``projection`` < ``sweep`` <
+``analysis`` < ``report`` < ``cli``, ``api``. The Python API is ``from runners import api``.
+"""
 
 from importlib.metadata import PackageNotFoundError, version
 

@@ -6,9 +6,9 @@
 
 Every function accepts a built-in name or a path to a TOML file wherever it takes a scenario or a
 sweep spec, and checks its inputs with the functions the command line uses
-(``runners.scenario.scenarios.check_overrides``, ``load_scenario``, ``sweepspec.load_spec``), so a value the
-CLI refuses raises the same :class:`runners.core.errors.SnowballError` here. The environment is input
-too: :func:`run`, :func:`compare` and :func:`sweep` first check it as the command does
+(``runners.scenario.scenarios.check_overrides``, ``load_scenario``, ``runners.sweep.spec.load_spec``),
+so a value the CLI refuses raises the same :class:`runners.core.errors.SnowballError` here. The
+environment is input too: :func:`run`, :func:`compare` and :func:`sweep` first check it as the command does
 (``runners.core.environment.check_environment``: ``SOURCE_DATE_EPOCH``, ``SNOWBALL_*``, thread
 counts), removing an empty ``SOURCE_DATE_EPOCH`` or thread count from ``os.environ``.
 """

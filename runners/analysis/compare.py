@@ -44,7 +44,7 @@ def compare_table(results: list[RunResult]) -> pd.DataFrame:
 
 
 def ranges_file(ranges: pd.DataFrame, year: int) -> pd.DataFrame:
-    """The sell-off ranges (``calibration_sets.selloff_range_table``) as ``ranges.csv`` and the
+    """The sell-off ranges (``runners.projection.supply.selloff_range_table``) as ``ranges.csv`` and the
     briefing's ``tables/selloff_ranges.csv`` write them: each column names its fiscal year and
     unit, as ``headline.csv`` does (``debt_to_gdp_2035_pct_central``, ``net_interest_2035_bn_low``;
     ``ten_year_peak_bp_high``: the monthly peak gap over the run to FY``year``, bp)."""

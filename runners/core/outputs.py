@@ -650,7 +650,7 @@ def write_json(obj: object, path: Path) -> None:
     path.write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
 
 
-# how each kind of column is reported (registry.Column.kind): the project's conventions in words
+# how each kind of column is reported (runners.core.columns.Column.kind): the project's conventions in words
 REPORTED = {
     "stock": "at the fiscal-year end",
     "flow": "fiscal-year total",

@@ -100,7 +100,7 @@ def paths_key(inputs: ModelInputs) -> dict:
         "inputs": hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest(),
         "first_year": inputs.first_year,
         "pysd": version("pysd"),
-        # this file, the model loader, and modeldata (computed_paths runs them, PATH_VARIABLES names them)
+        # this file, the model loader and model_data (computed_paths runs them, PATH_VARIABLES names them)
         "code": [cache.file_sha256(f) for f in (__file__, model.__file__, modeldata.__file__)],
     }
 

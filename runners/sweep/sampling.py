@@ -26,7 +26,7 @@ def check_path_ranges(
     naming the paths, the table, the first run and year out of range and what is allowed.
 
     ``values`` are the sampled factors (sample's order), ``tables`` the base tables on the annual
-    grid; the paths are sweepwork.path_values, exactly as the runs add them.
+    grid; the paths are runners.sweep.work.path_values, exactly as the runs add them.
     """
     from runners.scenario.scenarios import TABLE_RANGES
     from runners.sweep.work import path_values
