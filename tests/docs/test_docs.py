@@ -121,6 +121,16 @@ def test_the_docs_tool_is_what_make_docs_installs():
     assert "Why Sphinx with MyST" in page("development")
 
 
+def test_every_make_target_the_pages_name_exists():
+    # the README and the pages send readers to make targets: each must be one the Makefile has
+    make = (REPO / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([a-z][a-z-]*):", make, flags=re.M))
+    assert {"test", "test-fast", "lint", "docs", "brief"} <= targets
+    text = README + "".join(p.read_text(encoding="utf-8") for p in hand_written())
+    named = set(re.findall(r"`make ([a-z][a-z-]*)", text))
+    assert "test-fast" in named and named <= targets, named - targets
+
+
 @pytest.mark.slow
 def test_site_builds_without_warnings_and_the_same_twice(tmp_path):
     """`make docs`'s build (warnings as errors), twice: the pages come out byte for byte the same."""
