@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -651,12 +651,39 @@ def current_debt_to_gdp(q: GapQuestion) -> float:
     return c["initial debt held by the public"] / c["initial fiscal year GDP"] * 100
 
 
+def published_debt_to_gdp(q: GapQuestion) -> float:
+    """Debt/GDP (%) at the initial state as CBO publishes it: the vintage's own ``debt_to_gdp``
+    for its last actual year (CBO divides by the budget's fiscal-year GDP, which for FY2025 is
+    $30,362bn against the economic file's $30,330bn: 99.4% rather than 99.5%), else
+    ``current_debt_to_gdp`` where the vintage gives no ratio. From FY2026 the two GDPs agree, so
+    the model's debt/GDP in a goal year is on the same measure."""
+    from runners.projection.params import cached_inputs
+
+    cbo = cached_inputs(q.scenario.baseline).cbo
+    if (
+        "debt_to_gdp" in cbo.columns
+        and q.first_year in cbo.index
+        and pd.notna(cbo.at[q.first_year, "debt_to_gdp"])
+    ):
+        return float(cbo.at[q.first_year, "debt_to_gdp"])
+    return current_debt_to_gdp(q)
+
+
+def with_switches(scenario: Scenario, switches: Mapping[str, float] | None) -> Scenario:
+    """``scenario`` with ``switches`` (Vensim constants) set on top of its own constants."""
+    if not switches:
+        return scenario
+    return dataclasses.replace(scenario, constants=dict(scenario.constants) | dict(switches))
+
+
 def what_it_would_take(
     scenarios: Sequence[Scenario],
     by: int = 2055,
     return_to: float = 100.0,
     instrument: str = "both",
     engine=None,
+    switches: Mapping[str, float] | None = None,
+    published_level: bool = False,
 ) -> pd.DataFrame:
     """For each scenario, the adjustment from the first projected year that holds debt at its
     current share of GDP in FY ``by``, and the one that returns it to ``return_to`` % of GDP.
@@ -664,11 +691,18 @@ def what_it_would_take(
     One row per scenario and goal: debt/GDP in ``by`` without the adjustment, the adjustment (%
     of GDP, and $bn in its first year) and what it means as a % rise in revenues or a % cut in
     noninterest spending; NaN with a note where no adjustment from -5 to 15% of GDP reaches it.
+
+    ``switches`` (e.g. ``{"debt premium switch": 1}``) are set on every scenario before solving, so
+    that rows differ only by the scenario (the briefing solves the baseline under the sell-offs'
+    market feedbacks); ``published_level`` holds debt at CBO's published current level
+    (``published_debt_to_gdp``) instead of the model's initial debt over its initial GDP.
     """
     rows = []
+    level = published_debt_to_gdp if published_level else current_debt_to_gdp
     for s in scenarios:
+        s = with_switches(s, switches)
         q0 = question(s, by, target=100.0, instrument=instrument)
-        current = current_debt_to_gdp(q0)
+        current = level(q0)
         goals = (
             (f"hold at the FY{q0.first_year} level", round(current, 6)),
             (f"return to {return_to:g}%", float(return_to)),
@@ -724,4 +758,6 @@ __all__ = [
     "solve_probabilistic",
     "gap",
     "what_it_would_take",
+    "published_debt_to_gdp",
+    "with_switches",
 ]

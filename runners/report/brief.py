@@ -52,7 +52,7 @@ from runners.report.brief_text import (
     short_title,
 )
 from runners.report.chart_files import ChartFiles
-from runners.report.render import render_html, render_markdown, write_pdf, write_xlsx
+from runners.report.render import render_html, render_markdown, take_note, write_pdf, write_xlsx
 from runners.scenario.scenarios import Scenario, builtin_names, load_scenario
 from runners.scenario.supply_effects import RANGE_YEAR, describe, sells
 from runners.scenario.supply_effects import apply as apply_calibration
@@ -209,6 +209,7 @@ class _Runs:
     range_year: int = RANGE_YEAR
     spread: Uncertainty | None = None
     take: pd.DataFrame = field(default_factory=pd.DataFrame)
+    take_switches: dict[str, float] = field(default_factory=dict)
 
 
 def _checked_scenarios(scenarios: list[str] | None, calibration: str) -> list[Scenario]:
@@ -268,7 +269,22 @@ def _run_the_rest(runs: _Runs, uncertainty: bool, baseline: str | None, say: Cal
     take_for = [loaded[0], *[s for s in loaded[1:] if sells(s)]]
     say(f"solving what it would take for {', '.join(s.name for s in take_for)} (snowball gap)")
     by = briefing_years(until)[-1]  # FY2055, or the last year of a briefing that stops before it
-    runs.take = what_it_would_take([apply_calibration(s, runs.calibration) for s in take_for], by=by)
+    runs.take_switches = shared_switches(take_for[1:])
+    runs.take = what_it_would_take(
+        [apply_calibration(s, runs.calibration) for s in take_for],
+        by=by,
+        switches=runs.take_switches,
+        published_level=True,
+    )
+
+
+def shared_switches(selloffs: list[Scenario]) -> dict[str, float]:
+    """The switches (Vensim constants named '... switch') that every sell-off scenario turns on:
+    "what it would take" solves every row, the baseline's too, with these on, so that its rows
+    differ only by the scenario (the baseline itself switches no feedback on). None without a
+    sell-off."""
+    sets = [{k for k, v in s.constants.items() if k.endswith(" switch") and v == 1} for s in selloffs]
+    return {k: 1.0 for k in sorted(set.intersection(*sets))} if sets else {}
 
 
 def _summaries(runs: _Runs) -> list[str]:
@@ -325,6 +341,7 @@ def _document(runs: _Runs, figures: list[Chart], date: str, loop_data: dict) -> 
         "titles": titles,
         "probabilities": unc.probabilities if unc is not None else None,
         "take": runs.take,
+        "take_note": take_note(list(runs.take_switches)),
         "charts": [(c.stem, c.heading, c.caption) for c in figures],
         "methods": methods_text(first, unc, validation),
         "loops": [f"{lp.code} {lp.title} ({lp.kind})" for lp in loop_data["loops"]],

@@ -26,7 +26,7 @@ import pandas as pd
 HEADLINE_COLUMNS = [
     ("peak_fy_average_ten_year_yield_pct", "Peak 10y (FY avg)", "{:.2f}%"),
     ("first_year_interest_exceeds_defense", "Interest > defense", "FY{:.0f}"),
-    ("first_year_interest_exceeds_medicare", "Interest > Medicare", "FY{:.0f}"),
+    ("first_year_interest_exceeds_medicare", "Interest > Medicare (net)", "FY{:.0f}"),
     ("first_year_interest_over_20pct_of_outlays", "Interest > 20% of outlays", "FY{:.0f}"),
 ]
 NEVER = "not by the final year"
@@ -135,6 +135,27 @@ TAKE_NOTE = (
 )
 
 
+def take_note(switches: list[str]) -> str:
+    """The "what it would take" table's note: what is solved, the feedback switches every row is
+    solved under (so the rows differ only by the scenario) and the measure of the level held."""
+    if switches:
+        names = [s.removesuffix(" switch") for s in switches]
+        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        alike = (
+            f"Every row is solved with the same market feedbacks switched on, the {joined} switches "
+            "(those every sell-off scenario switches on; the baseline's own projection has none), so "
+            "the rows differ only by the scenario."
+        )
+    else:
+        alike = "Every row is solved with no market feedback switched on."
+    return (
+        "The constant improvement in the primary balance (half revenues, half noninterest spending) that "
+        f"brings debt/GDP to the goal, solved on the model (snowball gap). {alike} The current level is "
+        "CBO's published debt/GDP for the last actual year (debt held by the public over the budget's "
+        "fiscal-year GDP)."
+    )
+
+
 def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
     return out + ["| " + " | ".join(r) + " |" for r in rows]
@@ -157,7 +178,14 @@ def render_markdown(doc: dict) -> str:
         lines += ["Monte Carlo probabilities:", "", *_md_table(p_header, p_rows), ""]
     t_header, t_rows = take_rows(doc.get("take"), doc.get("titles"))
     if t_rows:
-        lines += ["## What it would take", "", TAKE_NOTE, "", *_md_table(t_header, t_rows), ""]
+        lines += [
+            "## What it would take",
+            "",
+            doc.get("take_note", TAKE_NOTE),
+            "",
+            *_md_table(t_header, t_rows),
+            "",
+        ]
     lines += ["## Charts", ""]
     loops = "Loops the model closes: " + "; ".join(doc["loops"]) + "." if doc["loops"] else ""
     for stem, heading, caption in doc["charts"]:
@@ -250,7 +278,11 @@ def render_html(doc: dict, charts_dir: Path) -> str:
         parts += ["<p>Monte Carlo probabilities:</p>", *_html_table(p_header, p_rows)]
     t_header, t_rows = take_rows(doc.get("take"), doc.get("titles"))
     if t_rows:
-        parts += ["<h2>What it would take</h2>", f"<p>{esc(TAKE_NOTE)}</p>", *_html_table(t_header, t_rows)]
+        parts += [
+            "<h2>What it would take</h2>",
+            f"<p>{esc(doc.get('take_note', TAKE_NOTE))}</p>",
+            *_html_table(t_header, t_rows),
+        ]
     parts.append("<h2>Charts</h2>")
     loops = "Loops the model closes: " + "; ".join(doc["loops"]) + "." if doc["loops"] else ""
     for stem, heading, caption in doc["charts"]:
@@ -424,7 +456,7 @@ def write_pdf(doc: dict, figures: list, path: Path, charts_dir: Path) -> Path:
         t_header, t_rows = take_rows(doc.get("take"), doc.get("titles"))
         if t_rows:
             pages.text("What it would take", size=11.5, bold=True, keep=0.6)
-            pages.text(TAKE_NOTE, size=8.5, width=112)
+            pages.text(doc.get("take_note", TAKE_NOTE), size=8.5, width=112)
             pages.table(t_header, t_rows)
         pages.text("Scenarios", size=11.5, bold=True, keep=0.6)
         for para in doc["summaries"]:
@@ -524,7 +556,7 @@ def write_xlsx(doc: dict, figures: list, path: Path) -> Path:
         sheets.append(("probabilities", "Monte Carlo probabilities", "P(debt/GDP above a threshold)"))
         tables.append(("probabilities", doc["probabilities"]))
     if doc.get("take") is not None and len(doc["take"]):
-        sheets.append(("what_it_would_take", "What it would take", TAKE_NOTE))
+        sheets.append(("what_it_would_take", "What it would take", doc.get("take_note", TAKE_NOTE)))
         tables.append(("what_it_would_take", doc["take"]))
     names = {}
     for stem, _, _ in sheets:

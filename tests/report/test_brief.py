@@ -1070,7 +1070,7 @@ def test_headline_rows_mark_actual_years():
     )
     header, rows = publish.headline_rows(table, {"baseline": "Baseline"}, until=2055)
     assert rows == [["Baseline", "FY2024 (actual)", "not by FY2055"]]
-    assert header == ["Scenario", "Interest > defense", "Interest > Medicare"]
+    assert header == ["Scenario", "Interest > defense", "Interest > Medicare (net)"]
 
 
 @pytest.mark.slow
@@ -1538,3 +1538,95 @@ def test_a_briefing_written_from_python_records_no_command(tmp_path):
     out = tmp_path / "b"
     write_brief(["baseline"], out, until=2030, uncertainty=False, sweeps_dir=tmp_path / "none")
     assert json.loads((out / "manifest.json").read_text())["command"] is None
+
+
+# ------------------------------------------------------------------ issue 25: wrong claims
+
+
+@pytest.mark.slow
+def test_what_it_would_take_solves_every_row_under_the_sell_offs_switches(pack):
+    """Issue 25: the table solved the baseline with every market feedback off and the sell-off with
+    three on, so Japan's sale seemed to need *less* consolidation than the baseline. Every row is
+    now solved under the switches the sell-off scenario turns on (read here from its TOML), the
+    note names them, and the sale needs more than the baseline for each goal."""
+    import tomllib
+
+    from runners.core.paths import data_dir
+
+    raw = tomllib.loads((data_dir() / "scenarios/japan-selloff.toml").read_text())
+    on = sorted(k for k, v in raw["constants"].items() if k.endswith(" switch") and v == 1)
+    assert on  # the sell-off switches market feedbacks on
+    take = pd.read_csv(pack / "tables/what_it_would_take.csv")
+    by_goal = take.pivot(index="goal", columns="scenario", values="adjustment_pct_gdp")
+    assert (by_goal["japan-selloff"] > by_goal["baseline"]).all(), by_goal
+    md = (pack / "briefing.md").read_text()
+    section = md.split("## What it would take", 1)[1].split("\n## ", 1)[0]
+    names = [n.removesuffix(" switch") for n in on]
+    assert f"the {', '.join(names[:-1])} and {names[-1]} switches" in section
+    assert "rows differ only by the scenario" in section
+
+
+def test_shared_switches_are_those_every_sell_off_turns_on():
+    sale, fed = load_scenario("japan-selloff"), load_scenario("japan-selloff-fed")
+    both = {k for k, v in sale.constants.items() if k.endswith(" switch") and v == 1} & {
+        k for k, v in fed.constants.items() if k.endswith(" switch") and v == 1
+    }
+    assert set(brief.shared_switches([sale, fed])) == both and "fed response switch" not in both
+    assert brief.shared_switches([]) == {}
+
+
+@pytest.mark.slow
+def test_what_it_would_take_holds_debt_at_cbos_published_fy2025_level(pack):
+    """Issue 25: "hold at the FY2025 level (99.5% of GDP)"; CBO's figure is 99.4% (CBO, The Budget
+    and Economic Outlook: 2026 to 2036, Feb 2026; data/baselines/cbo-2026-02/budget_projections.csv,
+    debt_to_gdp for FY2025, which divides by the budget's FY2025 GDP, not the economic file's)."""
+    from runners.core.paths import data_dir
+    from runners.inputs.vintage import vintage_meta
+
+    first = vintage_meta("cbo-2026-02")["first_year"]
+    cbo = pd.read_csv(data_dir() / "baselines/cbo-2026-02/budget_projections.csv")
+    ratio = cbo[(cbo["variable"] == "debt_to_gdp") & (cbo["fiscal_year"] == first)]["value"].item()
+    take = pd.read_csv(pack / "tables/what_it_would_take.csv")
+    hold = take[take["goal"] == f"hold at the FY{first} level"]
+    assert list(hold["target_pct_gdp"]) == pytest.approx([ratio] * len(hold), abs=1e-9)
+    md = (pack / "briefing.md").read_text()
+    assert f"hold at the FY{first} level ({ratio:.1f}% of GDP)" in md
+    assert "CBO's published debt/GDP for the last actual year" in md
+
+
+def test_a_yield_gap_is_dated_at_its_largest_not_where_rounding_first_reaches_it():
+    """Issue 25: the gradual sale's bill-yield gap was dated FY2033, the first year that *rounds*
+    to its printed maximum (0.16 pp); it is largest in FY2035. The year printed is the year of the
+    largest gap, and the value printed is that year's."""
+    base, gradual = run(load_scenario("baseline")), run(load_scenario("japan-gradual"))
+    gap = (gradual.results["bill_yield"] - base.results["bill_yield"]).abs()
+    values = gap.to_numpy()
+    year = int(gap.index[int(np.argmax(values))])
+    assert (values[: int(np.argmax(values))] < values.max() - 1e-6).all()  # a strict, unique peak
+    para = brief.scenario_summary(gradual, base, "Gradual", "Baseline")
+    level = gradual.results.at[year, "bill_yield"]
+    assert (
+        f"3-month bill yield (fiscal-year average) is up to {values.max():.2f} pp higher than in "
+        f"Baseline (FY{year}: {level:.2f}%)" in para
+    ), para
+
+
+@pytest.mark.slow
+def test_medicare_crossing_is_cbos_and_names_its_measure(pack):
+    """Issue 25: "net interest passes Medicare" named no measure. The crossing is CBO's own, in
+    CBO's measure, Medicare net of offsetting receipts (data/baselines/cbo-2026-02: net interest in
+    budget_projections.csv, Medicare (net) in outlays_by_category.csv), and the pack says '(net)'."""
+    from runners.core.paths import data_dir
+
+    folder = data_dir() / "baselines/cbo-2026-02"
+    proj = pd.read_csv(folder / "budget_projections.csv")
+    cats = pd.read_csv(folder / "outlays_by_category.csv")
+    interest = proj[proj["variable"] == "net_interest"].set_index("fiscal_year")["value"]
+    medicare = cats[cats["variable"] == "medicare"].set_index("fiscal_year")["value"]
+    above = (interest - medicare).dropna() > 0
+    year = int(above.index[above.to_numpy()][0])
+    md = (pack / "briefing.md").read_text()
+    baseline = next(x for x in md.splitlines() if x.startswith("**Baseline.**"))
+    assert f"passes Medicare (net) in FY{year}" in baseline
+    assert "| Interest > Medicare (net) |" in md
+    assert not re.search(r"Medicare(?! \(net\))[^|]{0,3}in FY", md)
