@@ -346,6 +346,8 @@ def _document(runs: _Runs, figures: list[Chart], date: str, loop_data: dict) -> 
         "methods": methods_text(first, unc, validation),
         "loops": [f"{lp.code} {lp.title} ({lp.kind})" for lp in loop_data["loops"]],
         "source": runs.source,
+        "vintage": "; ".join(runs.vintage_titles[v] for v in runs.vintages),
+        "monte_carlo_scenario": unc.spec.scenario.title if unc is not None else None,
     }
 
 

@@ -17,18 +17,34 @@ from runners.projection.run import RunResult
 from runners.report import charts, loops_chart, selloff_charts, style
 from runners.report.brief_monte_carlo import HORIZONS, Uncertainty, exceed_lines
 from runners.report.brief_text import milestone_phrases
-from runners.report.sweep_charts import fan_data, sweep_fan_figure, sweep_tornado_data, sweep_tornado_figure
+from runners.report.sweep_charts import (
+    cbo_error_range,
+    fan_data,
+    fan_errors,
+    sweep_fan_figure,
+    sweep_tornado_data,
+    sweep_tornado_figure,
+)
+from runners.scenario.scenarios import load_scenario
+
+DEBT_GDP = ("Debt held by the public", "% of GDP")  # a fan's variable and unit on its sheet
 
 
 @dataclass(frozen=True)
 class Chart:
-    """One chart of the pack: file stem, heading, caption, its figure and the data drawn."""
+    """One chart of the pack: file stem, heading, caption, its figure and the data drawn; for its
+    figures.xlsx sheet, the scenario(s) it shows (titles; none: every briefed scenario), the
+    quantity it draws (``variable``: words, for columns that name only a scenario or a percentile)
+    and the unit of all its values (``unit``; none: each results column's own)."""
 
     stem: str
     heading: str
     caption: str
     figure: object
     data: pd.DataFrame = field(default_factory=pd.DataFrame)
+    scenarios: tuple[str, ...] = ()
+    variable: str = ""
+    unit: str = ""
 
     @property
     def title(self) -> str:
@@ -66,26 +82,28 @@ def sweep_charts(sweeps: dict[str, Path], source: str) -> list[Chart]:
         fig = sweep_fan_figure(summary, None, spec, runs, source=source)
         data = fan_data(summary, "debt_to_gdp")
         kind = "Uncertainty" if spec.method == "monte-carlo" else "Sensitivity"
-        out.append(Chart(f"fan_{name}", f"{kind}: {spec.title.split(':')[0]}", "", fig, data))
+        on = (spec.scenario.title,)
+        out.append(Chart(f"fan_{name}", f"{kind}: {spec.title.split(':')[0]}", "", fig, data, on, *DEBT_GDP))
         sens = folder / "sensitivity.csv"
         if sens.is_file():
             table = pd.read_csv(sens)
             fig = sweep_tornado_figure(table, summary, spec, source=source)
             if fig is not None:
-                out.append(
-                    Chart(f"tornado_{name}", f"What matters most: {spec.title.split(':')[0]}", "", fig, table)
-                )
+                heading = f"What matters most: {spec.title.split(':')[0]}"
+                out.append(Chart(f"tornado_{name}", heading, "", fig, table, on))
     return out
 
 
 # ------------------------------------------------------------------------- the pack's charts
 
 
-def _drawn(stem: str, heading: str, caption: str, fn, data, *args, source: str, flat=None) -> Chart:
+def _drawn(
+    stem: str, heading: str, caption: str, fn, data, *args, source: str, flat=None, sheet=((), "", "")
+) -> Chart:
     """A chart drawn by ``fn`` (under the packaged style) with the data it draws (``flat``: the
-    data as one table, where ``data`` is several)."""
+    data as one table, where ``data`` is several); ``sheet``: its scenarios, variable and unit."""
     fig = style.draw(fn, data, *args, source=source)
-    return Chart(stem, heading, caption, fig, flat if flat is not None else data)
+    return Chart(stem, heading, caption, fig, flat if flat is not None else data, *sheet)
 
 
 def _budget_charts(
@@ -105,6 +123,7 @@ def _budget_charts(
             charts.plot_debt,
             charts.debt_data(frames, history),
             source=source,
+            sheet=((), *DEBT_GDP),
         ),
         _drawn(
             "budget",
@@ -114,6 +133,7 @@ def _budget_charts(
             charts.budget_data(base, history),
             base_title,
             source=source,
+            sheet=((base_title,), "", "% of GDP"),
         ),
     ]
     window_end = int(base_res.inputs.cbo.dropna(how="all").index.max())
@@ -130,6 +150,7 @@ def _budget_charts(
             window_end,
             phrases,
             source=source,
+            sheet=((base_title,), "", "% of GDP"),
         )
     )
     interest = charts.interest_data(frames, history)
@@ -152,21 +173,26 @@ def _budget_charts(
             charts.plot_revenue_share,
             charts.revenue_share_data(frames, history),
             source=source,
+            sheet=((), "Net interest", "% of revenues"),
         )
     )
-    out.append(
-        _drawn(
-            "r_minus_g",
-            "r \u2212 g",
-            "The average interest rate on the debt against nominal GDP growth, % a year (r \u2212 g in "
-            "percentage points); when r exceeds g, interest alone raises debt/GDP.",
-            charts.plot_r_g,
-            charts.r_g_data(base, history),
-            base_title,
-            source=source,
-        )
-    )
+    out.append(_r_g_chart(base, history, base_title, source))
     return out
+
+
+def _r_g_chart(base: pd.DataFrame, history: pd.DataFrame, base_title: str, source: str) -> Chart:
+    """r - g of the first scenario: the average rate on the debt against nominal GDP growth."""
+    return _drawn(
+        "r_minus_g",
+        "r \u2212 g",
+        "The average interest rate on the debt against nominal GDP growth, % a year (r \u2212 g in "
+        "percentage points); when r exceeds g, interest alone raises debt/GDP.",
+        charts.plot_r_g,
+        charts.r_g_data(base, history),
+        base_title,
+        source=source,
+        sheet=((base_title,), "", ""),
+    )
 
 
 def _structure_charts(
@@ -190,6 +216,7 @@ def _structure_charts(
                 charts.change_data({titles[n]: res.results for n, res in results.items()}),
                 base_title,
                 source=source,
+                sheet=((), "", f"percentage points of GDP from {base_title}"),
             )
         )
     structure = selloff[0] if selloff else base_res
@@ -203,6 +230,7 @@ def _structure_charts(
             charts.structure_data(structure.results, history, structure.inputs.constants),
             titles[structure.scenario.name],
             source=source,
+            sheet=((titles[structure.scenario.name],), "", ""),
         )
     )
     out.append(
@@ -215,6 +243,7 @@ def _structure_charts(
             charts.rollover_data(selloff[0].results if selloff else base_res.results),
             titles[selloff[0].scenario.name] if selloff else base_title,
             source=source,
+            sheet=((titles[selloff[0].scenario.name] if selloff else base_title,), "", ""),
         )
     )
     if selloff is not None:
@@ -230,6 +259,7 @@ def _structure_charts(
                 titles[sale.scenario.name],
                 source=source,
                 flat=selloff_charts.selloff_table(data),
+                sheet=((titles[sale.scenario.name], "its baseline"), "", ""),
             )
         )
     return out
@@ -251,7 +281,8 @@ def _decomposition_chart(results: dict[str, RunResult], titles: dict[str, str], 
 
 
 def _uncertainty_charts(u: Uncertainty, source: str) -> list[Chart]:
-    """The calibrated Monte Carlo's fan chart and, where it ranks inputs, its tornado."""
+    """The calibrated Monte Carlo's fan chart (its sheet with CBO's error range as drawn) and,
+    where it ranks inputs, its tornado."""
     # CBO's error ranges at the calibration's horizons (FY2031, FY2036) that the fan reaches
     errors = u.calibration
     if errors is not None:
@@ -273,7 +304,9 @@ def _uncertainty_charts(u: Uncertainty, source: str) -> list[Chart]:
                 else "."
             ),
             fig,
-            fan_data(u.summary, "debt_to_gdp", u.base),
+            fan_data(u.summary, "debt_to_gdp", u.base).join(cbo_error_range(u.base, fan_errors(errors))),
+            (u.spec.scenario.title,),
+            *DEBT_GDP,
         )
     ]
     years = [y for y in HORIZONS if y in set(u.sensitivity["fiscal_year"])] or sorted(
@@ -289,6 +322,9 @@ def _uncertainty_charts(u: Uncertainty, source: str) -> list[Chart]:
                 "median of all draws, percentage points of GDP.",
                 sweep_tornado_figure(u.sensitivity, u.summary, u.spec, years, source=source),
                 pd.concat(tornado, names=["fiscal_year"]),
+                (u.spec.scenario.title,),
+                "Median debt/GDP less the median of all draws",
+                "percentage points of GDP",
             )
         )
     return out
@@ -302,7 +338,8 @@ def _loops_chart() -> Chart:
         (a, b, sign, " ".join(lp.code for lp in data["loops"] if (a, b) in loops.loop_edges(lp)))
         for a, b, sign in data["edges"]
     ]
-    edges = pd.DataFrame(rows, columns=["from", "to", "sign", "loops"]).set_index("from")
+    edges = pd.DataFrame(rows, columns=["from_variable", "to_variable", "sign", "loops"])
+    edges = edges.set_index("from_variable")
     return Chart(
         "feedback_loops",
         "The feedback loops",
@@ -310,6 +347,7 @@ def _loops_chart() -> Chart:
         "perturbing the model.",
         fig,
         edges,
+        (f"none (the model's equations); signs measured on {load_scenario(loops.SIGN_SCENARIO).title}",),
     )
 
 
@@ -323,6 +361,8 @@ def _spread_chart(spread: Uncertainty, source: str) -> Chart:
         "premium, confidence): a sensitivity range, not a probability.",
         sweep_fan_figure(spread.summary, spread.base, spread.spec, spread.n_runs, source=source),
         fan_data(spread.summary, "debt_to_gdp", spread.base),
+        (spread.spec.scenario.title,),
+        *DEBT_GDP,
     )
 
 
@@ -354,6 +394,7 @@ def build_charts(
             charts.validation_data(base_res.results, base_res.inputs.cbo),
             base_res.inputs.vintage,
             source=source,
+            sheet=((titles[base_res.scenario.name], f"CBO's projection ({base_res.inputs.title})"), "", ""),
         )
     )
     out.append(_loops_chart())

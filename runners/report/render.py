@@ -3,22 +3,19 @@
 All four read the same document (a dict built by :mod:`runners.report.brief`), so they carry the same
 words and numbers. The HTML embeds each chart's PNG and has print styles; ``briefing.pdf`` is laid
 out by matplotlib (text pages, then two charts a page where they fit); ``figures.xlsx`` holds one
-sheet per chart with exactly the data drawn, its title and source, plus the headline tables. Both
+sheet per chart with exactly the data drawn (headers in words with units, number formats, the
+scenario(s), data vintage and source), plus the headline tables. Both
 binary files are byte-stable (no dates in their metadata, fixed zip timestamps).
 """
 
 from __future__ import annotations
 
 import base64
-import datetime
 import html
-import io
 import re
 import textwrap
-import zipfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 # headline table: (column, display label, format); debt/GDP in each headline year and interest in
@@ -490,118 +487,10 @@ def write_pdf(doc: dict, figures: list, path: Path, charts_dir: Path) -> Path:
 
 # ----------------------------------------------------------------------------------------- XLSX
 
-FIXED_TIME = datetime.datetime(2000, 1, 1)
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-def _sheet_name(stem: str, used: set[str]) -> str:
-    name = re.sub(r"[\[\]:*?/\\]", "_", stem)[:31]
-    base, k = name, 2
-    while name in used:
-        name = f"{base[:28]}_{k}"
-        k += 1
-    used.add(name)
-    return name
-
-
-def _flat(frame: pd.DataFrame) -> pd.DataFrame:
-    """A frame with one header row: MultiIndex columns joined by ' | ', the index as a column."""
-    out = frame.copy()
-    if isinstance(out.columns, pd.MultiIndex):
-        out.columns = [" | ".join(str(x) for x in col) for col in out.columns]
-    out.columns = [str(c) for c in out.columns]
-    idx = out.index
-    if isinstance(idx, pd.MultiIndex):
-        names = [str(n) if n is not None else f"level_{k}" for k, n in enumerate(idx.names)]
-        return out.reset_index(names=names)
-    if idx.name is None and isinstance(idx, pd.RangeIndex) and idx.start == 0:
-        return out
-    years = pd.api.types.is_integer_dtype(idx) and len(idx) and idx.min() >= 1900 and idx.max() <= 2200
-    name = idx.name or ("fiscal_year" if years else "index")
-    return out.reset_index(names=str(name))
-
-
-def _write_frame(ws, frame: pd.DataFrame, start_row: int) -> None:
-    from openpyxl.styles import Font
-
-    flat = _flat(frame)
-    for k, col in enumerate(flat.columns, start=1):
-        ws.cell(row=start_row, column=k, value=col).font = Font(bold=True)
-    for i, row in enumerate(flat.itertuples(index=False), start=start_row + 1):
-        for k, value in enumerate(row, start=1):
-            if isinstance(value, np.generic):
-                value = value.item()
-            if value is pd.NA or (isinstance(value, float) and not np.isfinite(value)):
-                value = None
-            ws.cell(row=i, column=k, value=value)
-
 
 def write_xlsx(doc: dict, figures: list, path: Path) -> Path:
-    """``figures.xlsx``: a contents sheet, the headline tables, then one sheet per chart with its
-    title, source and exactly the data drawn; byte-stable (fixed document and zip timestamps)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """``figures.xlsx`` (see :mod:`runners.report.figures_xlsx`), the "what it would take" sheet
+    with the note the brief gives it."""
+    from runners.report.figures_xlsx import write_xlsx as write
 
-    wb = Workbook()
-    used: set[str] = set()
-    ws = wb.active
-    ws.title = _sheet_name("contents", used)
-    ws["A1"] = doc["title"]
-    ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = doc["header"]
-    ws["A4"], ws["B4"], ws["C4"] = "Sheet", "Chart", "Title"
-    sheets = [("headline", "Headline numbers", "Headline numbers by scenario")]
-    tables = [("headline", doc["table"])]
-    if doc.get("probabilities") is not None:
-        sheets.append(("probabilities", "Monte Carlo probabilities", "P(debt/GDP above a threshold)"))
-        tables.append(("probabilities", doc["probabilities"]))
-    if doc.get("take") is not None and len(doc["take"]):
-        sheets.append(("what_it_would_take", "What it would take", doc.get("take_note", TAKE_NOTE)))
-        tables.append(("what_it_would_take", doc["take"]))
-    names = {}
-    for stem, _, _ in sheets:
-        names[stem] = _sheet_name(stem, used)
-    for chart in figures:
-        names[chart.stem] = _sheet_name(chart.stem, used)
-    row = 5
-    for stem, heading, title in sheets + [(c.stem, c.heading, c.title) for c in figures]:
-        ws.cell(row=row, column=1, value=names[stem])
-        ws.cell(row=row, column=2, value=heading)
-        ws.cell(row=row, column=3, value=title)
-        row += 1
-    for (stem, _, title), (_, frame) in zip(sheets, tables, strict=True):
-        sheet = wb.create_sheet(names[stem])
-        sheet["A1"], sheet["A2"] = title, doc["source"]
-        sheet["A1"].font = Font(bold=True)
-        _write_frame(sheet, frame, 4)
-    for chart in figures:
-        sheet = wb.create_sheet(names[chart.stem])
-        sheet["A1"] = chart.title
-        sheet["A1"].font = Font(bold=True)
-        sheet["A2"] = chart.heading + (f": {chart.caption}" if chart.caption else "")
-        sheet["A3"] = doc["source"]
-        _write_frame(sheet, chart.data, 5)
-    wb.properties.creator = "Snowball"
-    wb.properties.created = FIXED_TIME
-    raw = io.BytesIO()
-    wb.save(raw)
-    return _restamp(raw.getvalue(), path)
-
-
-def _restamp(data: bytes, path: Path) -> Path:
-    """Rewrite an xlsx with fixed zip timestamps and a fixed docProps/core.xml modified date."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            body = src.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-                body = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\2", body
-                )
-            info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, body)
-    path.write_bytes(out.getvalue())
-    return path
+    return write(doc, figures, path, doc.get("take_note", TAKE_NOTE))

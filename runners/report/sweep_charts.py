@@ -38,6 +38,30 @@ def fan_data(summary: pd.DataFrame, variable: str, base: pd.Series | None = None
     return out
 
 
+def fan_errors(calibration: pd.DataFrame | None) -> pd.DataFrame | None:
+    """CBO's 10th-90th percentile error range (pp of GDP) at each horizon of a sweep's
+    calibration (runners.inputs.cbo_errors.comparison), the rows the fan chart draws."""
+    if calibration is None or not len(calibration):
+        return None
+    return calibration[calibration["statistic"] == "p10_to_p90"]
+
+
+def cbo_error_range(base: pd.Series, errors: pd.DataFrame | None) -> pd.DataFrame:
+    """The error bars the fan chart draws: CBO's 10th-90th error range (``errors``' ``cbo``
+    column, pp of GDP) centred on the base path in each horizon's fiscal year, as its low and high
+    ends (columns ``cbo_low``, ``cbo_high``; index: fiscal year)."""
+    rows = {}
+    if errors is not None:
+        for _, r in errors.iterrows():
+            year, half = int(r["fiscal_year"]), float(r["cbo"]) / 2
+            y = float(base.at[year])
+            rows[year] = {"cbo_low": y - half, "cbo_high": y + half}
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=["cbo_low", "cbo_high"], dtype=float)
+    out.index = out.index.astype(int)
+    out.index.name = "fiscal_year"
+    return out
+
+
 def plot_fan(
     data: pd.DataFrame,
     ax: Axes,
@@ -84,9 +108,10 @@ def plot_fan(
             data.index, data["base"], color="#000000", linestyle="--", linewidth=1.2, label="Base scenario"
         )
     if errors is not None and len(errors) and "base" in data:
-        for _, r in errors.iterrows():
-            y = float(data.at[int(r["fiscal_year"]), "base"])
-            ax.errorbar(int(r["fiscal_year"]), y, yerr=float(r["cbo"]) / 2, color="#D55E00", capsize=3)
+        for year, r in cbo_error_range(data["base"], errors).iterrows():
+            y = float(data.at[year, "base"])
+            yerr = [[y - r["cbo_low"]], [r["cbo_high"] - y]]
+            ax.errorbar(int(year), y, yerr=yerr, color="#D55E00", capsize=3)
         ax.plot([], [], color="#D55E00", label="CBO's own 10th\u201390th error range")
     ax.set_ylabel(f"{label}, {unit}")
     ax.set_xlabel("Fiscal year")
@@ -297,9 +322,7 @@ def sweep_fan_figure(
     range for designs (Sobol, Morris, grid, Latin hypercube)."""
     probability = spec.method == "monte-carlo"
     data = fan_data(summary, "debt_to_gdp", base)
-    errors = None
-    if calibration is not None and len(calibration):
-        errors = calibration[calibration["statistic"] == "p10_to_p90"]
+    errors = fan_errors(calibration)
     design = DESIGN_NAMES.get(spec.method, spec.method)
     kind = "draws" if probability else f"runs of a {design} design (not a probability)"
     note = f"{spec.title.split(':')[0]}: {n_runs:,} {kind}, on {spec.scenario.title.split(':')[0]}."

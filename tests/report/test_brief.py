@@ -236,15 +236,18 @@ def test_xlsx_has_one_sheet_per_chart_with_the_data_drawn(pack):
     wb = load_workbook(pack / "tables/figures.xlsx")
     assert wb.sheetnames[:3] == ["contents", "headline", "probabilities"]
     assert set(STEMS) <= set(wb.sheetnames)
-    # the debt chart's sheet: title, source, then exactly debt_data (history and each scenario)
+    # the debt chart's sheet: title, then exactly debt_data (history and each scenario), then its
+    # source (tests/report/test_figures_xlsx.py checks the layout)
     ws = wb["debt_to_gdp"]
     assert ws["A1"].value.startswith("Debt reaches")
-    assert ws["A3"].value.startswith("Source: CBO")
-    header = [c.value for c in ws[5]]
-    assert header == ["fiscal_year", "history", "Baseline", brief.short_title(load_scenario("japan-selloff"))]
+    header = [c.value for c in ws[6]]
+    debt = "Debt held by the public, {} (% of GDP)"
+    sale = brief.short_title(load_scenario("japan-selloff"))
+    assert header == ["Fiscal year", debt.format("actual"), debt.format("Baseline"), debt.format(sale)]
     data = charts.debt_data({"a": run(load_scenario("baseline")).results}, read_history())
-    rows = list(ws.iter_rows(min_row=6, values_only=True))
-    assert len(rows) == len(data)
+    rows = list(ws.iter_rows(min_row=7, max_row=6 + len(data), values_only=True))
+    assert ws.cell(row=7 + len(data), column=1).value is None
+    assert ws.cell(row=9 + len(data), column=1).value.startswith("Source: CBO")
     last = rows[-1]
     assert last[0] == data.index[-1] and last[2] == pytest.approx(data["a"].iloc[-1])
     # fixed timestamps: the document's and every zip entry's
@@ -1412,10 +1415,10 @@ def test_selloff_sheet_holds_the_units_drawn(pack, selloff_frame):
     from openpyxl import load_workbook
 
     ws = load_workbook(pack / "tables/figures.xlsx")["selloff"]
-    header = [c.value for c in ws[5]]
+    header = [c.value for c in ws[6]]
     assert "10-year yield (bp vs baseline)" in header and "Japan holdings ($bn vs baseline)" in header
     col = header.index("10-year yield (bp vs baseline)")
-    drawn = [row[col] for row in ws.iter_rows(min_row=6, values_only=True)]
+    drawn = [row[col] for row in ws.iter_rows(min_row=7, values_only=True) if row[col] is not None]
     # the chart's peak in bp, as its title states it
     assert max(drawn) == pytest.approx(selloff_frame["ten year yield"].max() * 100)
 
