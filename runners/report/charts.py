@@ -271,7 +271,7 @@ def plot_budget(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOURC
 
 SPENDING = {
     "social_security": ("Social Security", "#0072B2", "-"),
-    "medicare": ("Medicare", "#CC79A7", "-"),
+    "medicare": ("Medicare (net of premiums)", "#CC79A7", "-"),
     "medicaid": ("Medicaid, CHIP, marketplace", "#E69F00", "--"),
     "defense": ("Defense", "#009E73", "-"),
     "nondefense": ("Nondefense discretionary", "#56B4E9", "-."),
