@@ -6,18 +6,27 @@ from __future__ import annotations
 
 import platform
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from runners import __version__
 from runners.core.paths import recorded_path
+from runners.inputs.vintage import ModelInputs
 from runners.mdl import model
 from runners.scenario.scenarios import Scenario
 
-if TYPE_CHECKING:
-    from runners.projection.run import RunResult
+
+class Produced(Protocol):
+    """What a manifest records of a run (``runners.projection.run.RunResult`` is one): declared
+    here so that this module needs nothing from the run's, which calls it."""
+
+    scenario: Scenario
+    until: int
+    overrides: dict[str, float]
+    inputs: ModelInputs
+    calibration: str
 
 
-def run_manifest(result: RunResult, command: list[str] | None = None) -> dict:
+def run_manifest(result: Produced, command: list[str] | None = None) -> dict:
     """What produced ``result``: scenario, overrides, data vintage, model hash, versions and
     ``command`` (the command line; None when called from Python)."""
     from importlib.metadata import version

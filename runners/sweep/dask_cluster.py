@@ -6,14 +6,26 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from runners.core.errors import SnowballError
 from runners.sweep.planning import Plan
 from runners.sweep.work import Stored, load_chunk, on_parts, run_and_digest, take
 
-if TYPE_CHECKING:
-    from runners.sweep.pool import Pool
+
+class ClusterPool(Protocol):
+    """What the cluster's work needs of ``runners.sweep.pool.Pool`` (declared here: the pool calls
+    this module, not the other way round)."""
+
+    client: object
+    chunks: dict[int, object]
+
+    @property
+    def size(self) -> int: ...
+
+    def wait_live(self, futures: list, every: bool = False) -> list: ...
+
+    def result(self, future) -> object: ...
 
 
 SCHEDULER = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://\S+$|^[^/:\s]+:\d+$")  # a Dask address
@@ -92,7 +104,7 @@ def probe_scheduler(address: str) -> None:
         raise SnowballError(f"--scheduler {address}: what answers there is {what}, not a Dask scheduler")
 
 
-def run_on_cluster(the_plan: Plan, todo: list[int], pool: Pool, finished: Callable, where: tuple) -> None:
+def run_on_cluster(the_plan: Plan, todo: list[int], pool: ClusterPool, finished: Callable, where: tuple) -> None:
     """The chunks on the cluster, a bounded number in flight; each chunk's full results stay on the
     cluster (``pool.chunks``) for the output tasks, and come back once to be saved for --resume.
     A cluster left with no live worker stops the sweep (:meth:`Pool.wait_live`)."""
@@ -153,7 +165,7 @@ def connect(scheduler: str):
     return client
 
 
-def map_on_cluster(pool: Pool, fn: Callable, chunks: Stored, tasks: list[tuple]) -> Callable[[], list]:
+def map_on_cluster(pool: ClusterPool, fn: Callable, chunks: Stored, tasks: list[tuple]) -> Callable[[], list]:
     """:meth:`Pool.submit_blocks` on the cluster: each block joined there from the chunks the cluster
     holds (``pool.chunks``; those kept from an interrupted run are sent from this machine's disk)."""
     client = pool.client

@@ -46,18 +46,10 @@ def rank(module: str) -> int:
 
 def imports(module: str) -> list[tuple[int, str, str | None]]:
     """(line, imported module, imported name or None) for every ``runners`` import in ``module``,
-    those inside functions included (not those for type checkers only); a ``from runners.x import y``
+    those inside functions and those for type checkers included; a ``from runners.x import y``
     names module ``runners.x.y`` when ``y`` is a module."""
     out = []
-    typing_only = {
-        id(inner)
-        for node in ast.walk(TREES[module])
-        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
-        for inner in ast.walk(node)
-    }
     for node in ast.walk(TREES[module]):
-        if id(node) in typing_only:  # annotations only: not an import at run time
-            continue
         if isinstance(node, ast.Import):
             out += [(node.lineno, a.name, None) for a in node.names if a.name.startswith("runners")]
         elif (
