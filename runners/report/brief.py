@@ -7,8 +7,10 @@ a page where they fit), ``charts/`` (PNG at 200 dpi, SVG with text kept as text,
 numbers, decompositions, results, Monte Carlo probabilities and the loop diagram's arrows as CSV)
 and ``manifest.json`` (scenarios, data vintages, model hash, package versions, command line).
 
-Every brief runs the calibrated Monte Carlo (``data/sweeps/monte-carlo.toml``) for the fan chart,
-the probabilities and the tornado charts; sweeps in ``reports/sweeps/`` enter only when named.
+Every brief runs the calibrated Monte Carlo twice, under current law (``data/sweeps/monte-carlo.toml``:
+the spread of CBO's errors) and with policy drift (``monte-carlo-drift.toml``: their centre too),
+for the fan charts, the probabilities and the tornado chart; sweeps in ``reports/sweeps/`` enter
+only when named.
 """
 
 from __future__ import annotations
@@ -42,7 +44,13 @@ from runners.projection.run import RunResult, run
 from runners.projection.supply import selloff_range_table
 from runners.report import charts, selloff_charts, style
 from runners.report.brief_charts import Chart, build_charts, sweep_charts
-from runners.report.brief_monte_carlo import Uncertainty, briefing_years, monte_carlo
+from runners.report.brief_monte_carlo import (
+    MONTE_CARLO_DRIFT,
+    Uncertainty,
+    both_probabilities,
+    briefing_years,
+    monte_carlo,
+)
 from runners.report.brief_text import (
     baseline_summary,
     headline_frame,
@@ -208,6 +216,7 @@ class _Runs:
     ranges: pd.DataFrame = field(default_factory=pd.DataFrame)
     range_year: int = RANGE_YEAR
     spread: Uncertainty | None = None
+    drift: Uncertainty | None = None  # the Monte Carlo with CBO's historical error centre
     take: pd.DataFrame = field(default_factory=pd.DataFrame)
     take_switches: dict[str, float] = field(default_factory=dict)
 
@@ -257,8 +266,11 @@ def _run_the_rest(runs: _Runs, uncertainty: bool, baseline: str | None, say: Cal
     """The Monte Carlo, the sell-off's low-high range and spread, and what it would take (gap)."""
     loaded, until = runs.loaded, runs.until
     if uncertainty:
-        say("running the calibrated Monte Carlo (data/sweeps/monte-carlo.toml)")
+        say("running the calibrated Monte Carlo (data/sweeps/monte-carlo.toml), current law")
     runs.unc = monte_carlo(baseline=baseline, until=until) if uncertainty else None
+    if uncertainty:
+        say(f"running it with CBO's historical error centre (data/sweeps/{MONTE_CARLO_DRIFT}.toml)")
+        runs.drift = monte_carlo(MONTE_CARLO_DRIFT, baseline=baseline, until=until, drift=True)
     if runs.sale is not None:
         say("running the sell-off under the low and high supply-effect calibrations")
         runs.range_year = min(RANGE_YEAR, until)  # within the briefing's horizon
@@ -320,7 +332,13 @@ def _document(runs: _Runs, figures: list[Chart], date: str, loop_data: dict) -> 
         + f" · supply-effect calibration: {runs.calibration}"
         + (
             f" · uncertainty: data/sweeps/{mc_name}.toml ({unc.n_runs:,} draws, seed {unc.spec.seed}, "
-            "calibrated to CBO's forecast errors)"
+            "calibrated to the spread of CBO's forecast errors: current law)"
+            + (
+                f" and data/sweeps/{runs.drift.spec.name}.toml ({runs.drift.n_runs:,} draws, seed "
+                f"{runs.drift.spec.seed}, adding a policy drift calibrated to the mean of CBO's errors)"
+                if runs.drift is not None
+                else ""
+            )
             if unc is not None
             else ""
         )
@@ -334,12 +352,12 @@ def _document(runs: _Runs, figures: list[Chart], date: str, loop_data: dict) -> 
             else ""
         ),
         "header": header,
-        "findings": key_findings(runs.results, titles, unc),
+        "findings": key_findings(runs.results, titles, unc, runs.drift),
         "summaries": _summaries(runs),
         "table": headline_frame(runs.results),
         "until": runs.until,  # a milestone not reached reads 'not by FY{until}', as in snowball run
         "titles": titles,
-        "probabilities": unc.probabilities if unc is not None else None,
+        "probabilities": both_probabilities(unc, runs.drift) if unc is not None else None,
         "take": runs.take,
         "take_note": take_note(list(runs.take_switches)),
         "charts": [(c.stem, c.heading, c.caption) for c in figures],
@@ -361,6 +379,9 @@ def _write_tables(tmp: Path, runs: _Runs, doc: dict, figures: list[Chart], loop_
     write_csv(runs.take.set_index("scenario"), tmp / "tables" / "what_it_would_take.csv")
     if runs.unc is not None:
         write_csv(runs.unc.probabilities, tmp / "tables" / "monte_carlo_probabilities.csv")
+    if runs.drift is not None:
+        write_csv(runs.drift.probabilities, tmp / "tables" / "monte_carlo_drift_probabilities.csv")
+        write_csv(runs.drift.record, tmp / "tables" / "monte_carlo_drift_check.csv")
     for name, res in runs.results.items():
         write_csv(res.results, tmp / "tables" / f"results_{name}.csv")
         write_csv(charts.decomposition_table(res.results), tmp / "tables" / f"decomposition_{name}.csv")
@@ -393,7 +414,11 @@ def _manifest(runs: _Runs, command: list[str] | None, date: str, named_sweeps: d
         from runners.inputs.cbo_errors import errors_path
 
         manifest["other_data_files"][display_path(errors_path())] = sha256_of(errors_path())
-    for key, sweep_run in (("uncertainty", unc), ("selloff_spread", runs.spread)):  # both sweeps run here
+    for key, sweep_run in (
+        ("uncertainty", unc),
+        ("uncertainty_drift", runs.drift),
+        ("selloff_spread", runs.spread),
+    ):
         manifest[key] = (
             {
                 "spec_file": display_path(sweep_run.spec.path),
@@ -474,7 +499,7 @@ def write_brief(
     _run_the_rest(runs, uncertainty, baseline, say)
     say("drawing the charts")
     figures = build_charts(
-        runs.results, runs.selloff, history, runs.titles, runs.unc, runs.source, runs.spread
+        runs.results, runs.selloff, history, runs.titles, runs.unc, runs.source, runs.spread, runs.drift
     )
     figures += sweep_charts(named_sweeps, runs.source)
     loop_data = loops.loop_data(loops.model_edges(), loops.model_signs())

@@ -18,9 +18,7 @@ from runners.report import charts, loops_chart, selloff_charts, style
 from runners.report.brief_monte_carlo import HORIZONS, Uncertainty, exceed_lines
 from runners.report.brief_text import milestone_phrases
 from runners.report.sweep_charts import (
-    cbo_error_range,
     fan_data,
-    fan_errors,
     sweep_fan_figure,
     sweep_tornado_data,
     sweep_tornado_figure,
@@ -280,35 +278,45 @@ def _decomposition_chart(results: dict[str, RunResult], titles: dict[str, str], 
     )
 
 
-def _uncertainty_charts(u: Uncertainty, source: str) -> list[Chart]:
-    """The calibrated Monte Carlo's fan chart (its sheet with CBO's error range as drawn) and,
-    where it ranks inputs, its tornado."""
-    # CBO's error ranges at the calibration's horizons (FY2031, FY2036) that the fan reaches
-    errors = u.calibration
-    if errors is not None:
-        errors = errors[errors["fiscal_year"] <= u.base.index.max()]
-    horizons_shown = sorted({int(h) for h in errors["horizon_years"]}) if errors is not None else []
+def _fan_chart(u: Uncertainty, source: str) -> Chart:
+    """One Monte Carlo fan of debt/GDP with CBO's 10th-90th error range at 5 and 10 years: under
+    current law centred on the base path and named as its spread only; with drift where CBO's
+    record puts it (base + CBO's 10th to 90th percentile errors)."""
+    band = u.cbo_band()
+    horizons = " and ".join(str(int(h)) for h in u.record["horizon_years"]) if u.record is not None else ""
+    if u.drift:
+        label = "CBO's record: 10th\u201390th of its past errors"
+        where = f", with CBO's record: the 10th-90th percentile of its past errors at {horizons} years, " \
+            "added to the base path."  # fmt: skip
+    else:
+        label = "Width of CBO's 10th\u201390th error range (spread only, centred on the base)"
+        where = f", with the width of CBO's historical 10th-90th error range at {horizons} years, centred " \
+            "on the base path: these draws carry the spread of CBO's errors, not their centre."  # fmt: skip
     fig = sweep_fan_figure(
-        u.summary, u.base, u.spec, u.n_runs, errors, exceed_lines(u.probabilities), source=source
+        u.summary, u.base, u.spec, u.n_runs, None, exceed_lines(u.probabilities), source=source,
+        band=band, band_label=label,
+    )  # fmt: skip
+    return Chart(
+        "fan_monte_carlo_drift" if u.drift else "fan_monte_carlo",
+        f"Uncertainty: debt/GDP, {u.label}",
+        "Percentile bands of debt/GDP (% of GDP) across the calibrated Monte Carlo draws, "
+        + u.label
+        + (where if len(band) else "."),
+        fig,
+        fan_data(u.summary, "debt_to_gdp", u.base).join(band),
+        (u.spec.scenario.title,),
+        *DEBT_GDP,
     )
-    out = [
-        Chart(
-            "fan_monte_carlo",
-            "Uncertainty: debt/GDP",
-            "Percentile bands of debt/GDP (% of GDP) across the calibrated Monte Carlo draws"
-            + (
-                ", with CBO's own historical 10th-90th error range at "
-                + " and ".join(str(h) for h in horizons_shown)
-                + " years."
-                if horizons_shown
-                else "."
-            ),
-            fig,
-            fan_data(u.summary, "debt_to_gdp", u.base).join(cbo_error_range(u.base, fan_errors(errors))),
-            (u.spec.scenario.title,),
-            *DEBT_GDP,
-        )
-    ]
+
+
+def _uncertainty_charts(u: Uncertainty, source: str, drift: Uncertainty | None = None) -> list[Chart]:
+    """The calibrated Monte Carlo's fan chart under current law (CBO's error spread, its band
+    centred on the base path), the drift fan (CBO's error centre too, its band where CBO's record
+    puts it) where given, each with its sheet holding CBO's range as drawn, and, where it ranks
+    inputs, the tornado."""
+    out = [_fan_chart(u, source)]
+    if drift is not None:
+        out.append(_fan_chart(drift, source))
     years = [y for y in HORIZONS if y in set(u.sensitivity["fiscal_year"])] or sorted(
         set(u.sensitivity["fiscal_year"])
     )[-1:]
@@ -374,16 +382,18 @@ def build_charts(
     uncertainty: Uncertainty | None = None,
     source: str = style.SOURCE,
     spread: Uncertainty | None = None,
+    drift: Uncertainty | None = None,
 ) -> list[Chart]:
     """Every chart of the pack, in reading order (each with the data it draws); ``spread`` is the
-    sell-off over the documented ranges of its behavioural parameters (data/sweeps/)."""
+    sell-off over the documented ranges of its behavioural parameters (data/sweeps/); ``drift``
+    the Monte Carlo with CBO's historical error centre (policy drift)."""
     titles = titles or {n: n for n in results}
     base_res = results[next(iter(results))]
     out = _budget_charts(results, history, titles, source)
     out += _structure_charts(results, selloff, history, titles, source)
     out.append(_decomposition_chart(results, titles, source))
     if uncertainty is not None:
-        out += _uncertainty_charts(uncertainty, source)
+        out += _uncertainty_charts(uncertainty, source, drift)
     out.append(
         _drawn(
             "validation",

@@ -160,8 +160,14 @@ def scenario_summary(
     return " ".join(parts)
 
 
-def key_findings(results: dict[str, RunResult], titles: dict[str, str], unc: Uncertainty | None) -> str:
-    """A short paragraph comparing the scenarios, with the Monte Carlo's odds."""
+def key_findings(
+    results: dict[str, RunResult],
+    titles: dict[str, str],
+    unc: Uncertainty | None,
+    drift: Uncertainty | None = None,
+) -> str:
+    """A short paragraph comparing the scenarios, with the Monte Carlo's odds: under current law
+    (``unc``) and with CBO's historical error centre (``drift``, policy drift) where given."""
     names = list(results)
     first = results[names[0]]
     years = horizons(first.results)
@@ -190,16 +196,43 @@ def key_findings(results: dict[str, RunResult], titles: dict[str, str], unc: Unc
             + (f"; in {y} {sit} percentage points of GDP from {titles[names[0]]}." if y != last else ".")
         )
     if unc is not None and len(unc.probabilities):
-        p = unc.probabilities
-        cols = list(p.columns)
-        parts.append(
-            f"In {unc.n_runs:,} Monte Carlo draws around the {short_title(unc.spec.scenario)} scenario, "
-            "calibrated to CBO's own forecast errors, the chance "
-            f"that debt exceeds 150% of GDP is {odds(p.iloc[0][cols[0]])} in {p.index[0]} and "
-            f"{odds(p.iloc[-1][cols[0]])} in {p.index[-1]}; 200%: {odds(p.iloc[0][cols[-1]])} and "
-            f"{odds(p.iloc[-1][cols[-1]])}."
-        )
+        parts.append(_odds_sentence(unc, drift))
     return " ".join(parts)
+
+
+def _odds_sentence(unc: Uncertainty, drift: Uncertainty | None) -> str:
+    """The Monte Carlo's odds: under current law (the spread of CBO's errors, centred on the
+    baseline), with policy drift (their centre too) where run, and how far the last year
+    extrapolates CBO's record of errors (its longest horizon, from the first projected year)."""
+    p = unc.probabilities
+    cols = list(p.columns)
+    text = (
+        f"In {unc.n_runs:,} Monte Carlo draws around the {short_title(unc.spec.scenario)} scenario under "
+        "current law, calibrated to the spread of CBO's own forecast errors (not their centre), the chance "
+        f"that debt exceeds 150% of GDP is {odds(p.iloc[0][cols[0]])} in {p.index[0]} and "
+        f"{odds(p.iloc[-1][cols[0]])} in {p.index[-1]}; 200%: {odds(p.iloc[0][cols[-1]])} and "
+        f"{odds(p.iloc[-1][cols[-1]])}."
+    )
+    record = unc.record if unc.record is not None and len(unc.record) else None
+    if drift is not None and len(drift.probabilities) and drift.record is not None and len(drift.record):
+        d, r = drift.probabilities, drift.record.iloc[-1]
+        text += (
+            f" CBO's baselines have under-projected debt, by {r.cbo_mean:.0f} pp of GDP on average "
+            f"{int(r.horizon_years)} years out, through laws enacted later and recessions that current "
+            f"law leaves out; with a policy drift that reproduces that record ({drift.n_runs:,} draws, "
+            f"mean error {r.snowball_mean:.0f} pp), the chance is {odds(d.iloc[0][cols[0]])} in "
+            f"{d.index[0]} and {odds(d.iloc[-1][cols[0]])} in {d.index[-1]}; 200%: "
+            f"{odds(d.iloc[0][cols[-1]])} and {odds(d.iloc[-1][cols[-1]])}."
+        )
+    if record is not None:
+        reach = int(record["horizon_years"].max())
+        out = int(p.index[-1]) - int(unc.summary["fiscal_year"].min())
+        if out > reach:
+            text += (
+                f" CBO's record covers errors up to {reach} years out; the {p.index[-1]} odds, {out} "
+                "years out, extrapolate it."
+            )
+    return text
 
 
 def methods_text(base: RunResult, unc: Uncertainty | None, validation: pd.DataFrame) -> str:

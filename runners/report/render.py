@@ -82,12 +82,32 @@ def odds(p: float) -> str:
 
 
 def probability_rows(probs: pd.DataFrame | None) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the Monte Carlo probabilities (horizon years as rows)."""
+    """Header and rows of the Monte Carlo probabilities (horizon years as rows): one column per
+    threshold, or, with both fans (runners.report.brief_monte_carlo.both_probabilities), the
+    current-law fan's and the drift fan's for each; a year beyond the reach of CBO's record of
+    errors (``attrs``: ``years_out`` > ``cbo_record_years``) is marked extrapolated."""
     if probs is None or probs.empty:
         return [], []
     pattern = re.compile(r"(\d+)pct")
-    header = ["Fiscal year"] + [f"P(debt > {pattern.search(c).group(1)}% of GDP)" for c in probs.columns]
-    rows = [[str(y)] + [odds(v) for v in probs.loc[y]] for y in probs.index]
+    fans = {
+        "current_law": ", current law (CBO's error spread)",
+        "with_policy_drift": ", with policy drift (CBO's error centre too)",
+    }
+
+    def name(c: str) -> str:
+        fan = c.split(":")[1] if ":" in c else ""
+        return f"P(debt > {pattern.search(c).group(1)}% of GDP)" + fans.get(fan, "")
+
+    out, reach = probs.attrs.get("years_out", {}), probs.attrs.get("cbo_record_years")
+
+    def year(y) -> str:
+        years = out.get(int(y))
+        if reach is None or years is None or years <= reach:
+            return str(y)
+        return f"{y} ({years} years out: extrapolated; CBO's record reaches {reach})"
+
+    header = ["Fiscal year"] + [name(c) for c in probs.columns]
+    rows = [[year(y)] + [odds(v) for v in probs.loc[y]] for y in probs.index]
     return header, rows
 
 

@@ -72,12 +72,16 @@ def plot_fan(
     errors: pd.DataFrame | None = None,
     exceed: Sequence[str] = (),
     source: str = SOURCE,
+    band: pd.DataFrame | None = None,
+    band_label: str = "CBO's own 10th\u201390th error range",
 ) -> Figure:
     """A fan chart: 5-95, 10-90 and 25-75 percentile bands, the median and the base path.
 
     ``probability`` False draws the bands grey and labels them as a range over a design (Sobol,
     grid), not a distribution. ``errors`` (horizon years with CBO's 10-90 error range, pp) adds
-    CBO's historical error bars around the base path; ``exceed`` lines go into the subtitle.
+    CBO's historical error bars around the base path; ``band`` (columns ``cbo_low``, ``cbo_high``
+    by fiscal year) draws those bars where given instead, named ``band_label`` in the legend;
+    ``exceed`` lines go into the subtitle.
     """
     fig = ax.figure
     fig.set_size_inches(6.5, 4.6)
@@ -107,12 +111,30 @@ def plot_fan(
         ax.plot(
             data.index, data["base"], color="#000000", linestyle="--", linewidth=1.2, label="Base scenario"
         )
-    if errors is not None and len(errors) and "base" in data:
-        for year, r in cbo_error_range(data["base"], errors).iterrows():
-            y = float(data.at[year, "base"])
-            yerr = [[y - r["cbo_low"]], [r["cbo_high"] - y]]
-            ax.errorbar(int(year), y, yerr=yerr, color="#D55E00", capsize=3)
-        ax.plot([], [], color="#D55E00", label="CBO's own 10th\u201390th error range")
+    if band is None and errors is not None and len(errors) and "base" in data:
+        band = cbo_error_range(data["base"], errors)
+    if band is not None and len(band):
+        for year, r in band.iterrows():
+            # a capped bar from CBO's low to its high end, thick and haloed in white: it stands
+            # out from the bands in grey too
+            from matplotlib import patheffects
+
+            halo = [patheffects.Stroke(linewidth=4.4, foreground="white"), patheffects.Normal()]
+            mid, half = (r["cbo_low"] + r["cbo_high"]) / 2, (r["cbo_high"] - r["cbo_low"]) / 2
+            bar = ax.errorbar(
+                int(year),
+                mid,
+                yerr=half,
+                color="#D55E00",
+                capsize=4,
+                elinewidth=2.2,
+                capthick=2.2,
+                fmt="none",
+            )
+            for part in (*bar.lines[1], *bar.lines[2]):
+                part.set_path_effects(halo)
+                part.set_zorder(4)
+        ax.plot([], [], color="#D55E00", linewidth=2.2, label=band_label)
     ax.set_ylabel(f"{label}, {unit}")
     ax.set_xlabel("Fiscal year")
     last = int(data.index.max())
@@ -317,9 +339,12 @@ def sweep_fan_figure(
     calibration: pd.DataFrame | None = None,
     exceed: Sequence[str] = (),
     source: str = SOURCE,
+    band: pd.DataFrame | None = None,
+    band_label: str = "CBO's own 10th\u201390th error range",
 ) -> Figure:
     """The fan chart of debt/GDP for a sweep: a distribution for Monte Carlo, a sensitivity
-    range for designs (Sobol, Morris, grid, Latin hypercube)."""
+    range for designs (Sobol, Morris, grid, Latin hypercube); ``band``/``band_label``: CBO's error
+    range as drawn (:func:`plot_fan`)."""
     probability = spec.method == "monte-carlo"
     data = fan_data(summary, "debt_to_gdp", base)
     errors = fan_errors(calibration)
@@ -336,6 +361,8 @@ def sweep_fan_figure(
         errors=errors,
         exceed=exceed,
         source=source,
+        band=band,
+        band_label=band_label,
     )
 
 

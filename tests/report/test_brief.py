@@ -51,6 +51,7 @@ STEMS = [
     "selloff",
     "decomposition",
     "fan_monte_carlo",
+    "fan_monte_carlo_drift",
     "tornado_monte_carlo",
     "validation",
     "feedback_loops",
@@ -1497,7 +1498,8 @@ def test_a_briefing_to_2033_draws_only_the_cbo_error_range_it_reaches(tmp_path):
     out = tmp_path / "b"
     write_brief(["baseline"], out, until=2033, sweeps_dir=tmp_path / "none")
     md = (out / "briefing.md").read_text()
-    assert "with CBO's own historical 10th-90th error range at 5 years." in md
+    assert "with the width of CBO's historical 10th-90th error range at 5 years, centred" in md
+    assert "with CBO's record: the 10th-90th percentile of its past errors at 5 years," in md
     assert list(pd.read_csv(out / "tables/monte_carlo_probabilities.csv")["fiscal_year"]) == [2033]
     # the methods note still states the calibration at both horizons (a property of the spec)
     assert "5 years out" in md and "10 years out" in md

@@ -91,7 +91,7 @@ def _as_scenario(the_plan: sweep.Plan, run_id: int) -> scenario.Scenario:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("spec_name", "draws"),
-    [("rate-paths", 40), ("monte-carlo", 40), ("sobol", 4)],
+    [("rate-paths", 40), ("monte-carlo", 40), ("monte-carlo-drift", 40), ("sobol", 4)],
 )
 def test_swept_runs_equal_single_runs(tmp_path, spec_name, draws):
     text = (sweepspec.sweeps_dir() / f"{spec_name}.toml").read_text()
