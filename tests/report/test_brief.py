@@ -925,6 +925,7 @@ def test_every_label_fits_and_titles_not_slugs(baseline_result, selloff_result, 
         titles,
         uncertainty,
         spread=spread,
+        drift=brief.monte_carlo(brief.MONTE_CARLO_DRIFT, drift=True),
     )
     assert [c.stem for c in built] == STEMS
     for chart in built:
