@@ -22,8 +22,10 @@ import pandas as pd
 from runners.core.environment import check_environment
 from runners.core.errors import SnowballError
 from runners.projection import run as _run
+from runners.projection.params import with_changes
 from runners.projection.run import DEFAULT_UNTIL, RunResult
-from runners.scenario.scenarios import Scenario, check_distinct, load_scenario
+from runners.scenario import supply_effects
+from runners.scenario.scenarios import Scenario, check_distinct, check_scenario, load_scenario, rebase
 
 __all__ = [
     "RunResult",
@@ -50,6 +52,8 @@ def run(
     baseline: str | None = None,
     until: int = DEFAULT_UNTIL,
     monthly: list[str] | None = None,
+    paths: object = None,
+    calibration: str = "central",
 ) -> RunResult:
     """Run one scenario to the end of fiscal year ``until``.
 
@@ -60,6 +64,11 @@ def run(
     baseline : a vintage (see :func:`vintages`) that replaces the scenario's own.
     until : the last fiscal year.
     monthly : model variables to return at every step as ``RunResult.monthly``.
+    paths : input-table paths (as ``snowball run --path``): a text such as
+        ``"ten-year=5.5 from 2027"`` or a list of them; a dict of table -> ``{year: value}``
+        (levels) or table -> ``"+1 2027-2030"``; or a DataFrame with columns ``table``,
+        ``fiscal_year`` and ``value``. Tables by the names ``snowball tables`` lists.
+    calibration : the supply-effect set (``low``, ``central`` or ``high``), as ``--calibration``.
 
     Returns
     -------
@@ -67,7 +76,15 @@ def run(
     ``runners.core.columns.COLUMNS`` with their units), ``milestones`` and ``manifest()``.
     """
     check_environment()
-    return _run.run(_scenario(scenario), until=until, overrides=overrides, baseline=baseline, monthly=monthly)
+    return _run.run(
+        _scenario(scenario),
+        until=until,
+        overrides=overrides,
+        baseline=baseline,
+        monthly=monthly,
+        paths=paths,
+        calibration=calibration,
+    )
 
 
 def compare(
@@ -75,20 +92,24 @@ def compare(
     overrides: dict[str, float] | None = None,
     baseline: str | None = None,
     until: int = DEFAULT_UNTIL,
+    paths: object = None,
+    calibration: str = "central",
 ) -> pd.DataFrame:
     """Headline numbers of several scenarios side by side (as ``snowball compare``).
 
     Rows are metrics, columns the scenarios, then ``"NAME - FIRST"`` differences from the first.
-    ``overrides`` apply to every scenario.
+    ``overrides`` and ``paths`` (as :func:`run`'s) apply to every scenario.
     """
     from runners.analysis.compare import compare_table
 
     check_environment()
     if isinstance(scenarios, str | Path | Scenario) or not scenarios:
         raise SnowballError("compare: give a list of one or more scenarios")
-    loaded = [_scenario(s) for s in scenarios]
+    loaded = [rebase(_scenario(s), baseline) for s in scenarios]
     check_distinct(loaded)
-    results = [_run.run(s, until=until, overrides=overrides, baseline=baseline) for s in loaded]
+    results = [
+        _run.run(with_changes(s, overrides, paths), until=until, calibration=calibration) for s in loaded
+    ]
     return compare_table(results)
 
 
@@ -103,23 +124,37 @@ def sweep(
     draws: int | None = None,
     seed: int | None = None,
     calibration: str = "central",
+    scenario: ScenarioRef | None = None,
+    overrides: dict[str, float] | None = None,
+    paths: object = None,
 ):
     """Run a sweep spec (a built-in name such as ``"monte-carlo"`` or a path) and write its outputs.
 
     Outputs go to ``out`` (default ``reports/sweeps/NAME/``) under the CLI's rules: an existing
     folder is replaced only when Snowball wrote everything in it, and when one of those files was
     edited since only if ``force`` is set. ``draws`` and ``seed`` replace the spec's (``--draws``,
-    ``--seed``), ``calibration`` names the supply-effect set (``--calibration``). Returns a
+    ``--seed``), ``calibration`` names the supply-effect set (``--calibration``); ``scenario``
+    replaces the spec's base scenario (``--scenario``: a name or a file) and ``overrides`` and
+    ``paths`` change it (``--set``, ``--path``; as :func:`run`'s). Returns a
     SweepResult with ``summary``, ``sensitivity`` and ``calibration`` DataFrames and the output
     folder ``out``.
     """
+    import dataclasses
+
     from runners.report.sweep_drawing import SWEEP_CHARTS
     from runners.sweep.runner import run_sweep
     from runners.sweep.spec import load_spec, spec_overrides
 
     check_environment()
-    overrides = spec_overrides(draws, seed)
-    loaded = load_spec(spec, baseline=baseline, calibration=calibration, overrides=overrides)
+    named = str(scenario) if isinstance(scenario, str | Path) else None
+    loaded = load_spec(
+        spec, baseline=baseline, calibration=calibration, overrides=spec_overrides(draws, seed, named)
+    )
+    if isinstance(scenario, Scenario):
+        base = rebase(check_scenario(scenario), baseline)
+        loaded = dataclasses.replace(loaded, scenario=supply_effects.apply(base, calibration))
+    if overrides or paths is not None:
+        loaded = dataclasses.replace(loaded, scenario=with_changes(loaded.scenario, overrides, paths))
     return run_sweep(
         loaded,
         out=Path(out) if out is not None else None,

@@ -5,19 +5,26 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from runners.cli.common import add_baseline, add_calibration, add_force, out_folder
+from runners.cli.common import add_baseline, add_calibration, add_changes, add_force, out_folder, parse_set
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """snowball sweep SPEC [--out DIR] [--workers N] [--scheduler ADDRESS] [--resume] [--draws N]
     [--seed S]."""
+    import dataclasses
+
     from runners.core.outputs import check_inputs_outside
+    from runners.projection.params import with_changes
     from runners.report.sweep_drawing import SWEEP_CHARTS
     from runners.sweep.runner import run_sweep
     from runners.sweep.spec import check_workers, load_spec, spec_overrides
 
-    overrides = spec_overrides(args.draws, args.seed)
+    overrides = spec_overrides(args.draws, args.seed, args.scenario)
     spec = load_spec(args.spec, baseline=args.baseline, calibration=args.calibration, overrides=overrides)
+    if args.set or args.path:  # on the base scenario, above the calibration set (as run's --set)
+        spec = dataclasses.replace(
+            spec, scenario=with_changes(spec.scenario, parse_set(args.set or []), args.path)
+        )
     check_workers(args.workers)
     if args.out:
         check_inputs_outside(Path(args.out), [spec.path, spec.scenario.path])
@@ -123,6 +130,12 @@ def add_sweep(sub) -> None:
     p.add_argument(
         "--seed", type=int, metavar="S", help="seed instead of the spec's (recorded in manifest.json)"
     )
+    p.add_argument(
+        "--scenario",
+        metavar="NAME|FILE",
+        help="base scenario instead of the spec's, e.g. --scenario japan-selloff (recorded in manifest.json)",
+    )
+    add_changes(p)
     add_baseline(p)
     add_force(p)
 

@@ -178,3 +178,26 @@ def run_params(
     params = scenario_params(supply_effects.apply(scenario, calibration), inputs, overrides)
     check_years(params, inputs.first_year, scenario.name)
     return params
+
+
+def with_changes(
+    scenario: Scenario, overrides: Mapping[str, object] | None = None, paths: object = None
+) -> Scenario:
+    """``scenario`` with constants set (``--set``, checked as :func:`checked_overrides`) and input
+    table paths written into its table points (``--path``, :mod:`runners.scenario.paths`) on its
+    own vintage: what ``compare``, ``sweep``, ``gap`` and ``brief`` run. The constants and points
+    land in the scenario, so its manifest records them (and ``paths`` the texts as given)."""
+    import dataclasses
+
+    from runners.scenario.paths import apply_paths, from_python
+
+    constants = checked_overrides(overrides)
+    edits = from_python(paths)
+    if not constants and not edits:
+        return scenario
+    inputs = cached_inputs(scenario.baseline)
+    changed = apply_paths(scenario, edits, inputs.tables, inputs.first_year)
+    said = [f"{k} = {v:g}" for k, v in constants.items()] + list(changed.paths[len(scenario.paths) :])
+    return dataclasses.replace(
+        changed, constants=changed.constants | constants, title=f"{scenario.title} (with {'; '.join(said)})"
+    )

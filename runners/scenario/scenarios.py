@@ -26,6 +26,13 @@ from runners.inputs.vintage import DEFAULT_VINTAGE, LAST_YEAR, available_vintage
 from runners.mdl import model
 
 HEADER = {"title", "description", "references", "baseline"}
+# short names for the input tables analysts reach for most: in a scenario's [tables], --path,
+# the API's paths= and a sweep spec's path ``tables``
+TABLE_SHORTCUTS = {
+    "bill": "bill yield table",
+    "ten-year": "ten year yield table",
+    "10y": "ten year yield table",
+}
 SECTIONS = {"constants", "tables"}
 MAX_INPUT_BYTES = 1_000_000  # a scenario or sweep file is a few kB; refuse anything over 1 MB
 # A constant the .mdl leaves unbounded (the starting stocks, in $bn) still has a finite limit:
@@ -196,10 +203,51 @@ class Scenario:
     constants: dict[str, float] = field(default_factory=dict)
     tables: dict[str, dict[int, float]] = field(default_factory=dict)
     path: Path | None = None
+    paths: tuple[str, ...] = ()  # --path texts written into ``tables`` (runners.scenario.paths)
 
     def table_points(self) -> dict[str, dict[str, float]]:
         """The table points with the years as text (JSON keys): for manifests and resume keys."""
         return {name: {str(y): v for y, v in points.items()} for name, points in self.tables.items()}
+
+
+def check_scenario(scenario: object) -> Scenario:
+    """A Scenario built in Python, checked as a scenario file is: each constant a settable one (by
+    Vensim or Python name, closest matches named) within its range, each table one a scenario may
+    replace with whole fiscal years and values in range, the baseline a known vintage. Returns it
+    with Vensim names (a file's scenario passes unchanged)."""
+    if not isinstance(scenario, Scenario):
+        raise SnowballError(
+            f"scenario: give a name, a .toml path or a Scenario, got {type(scenario).__name__}"
+        )
+    where = f"scenario '{scenario.name}'"
+    if scenario.baseline not in available_vintages():
+        raise SnowballError(
+            f"{where}: unknown baseline '{scenario.baseline}'; available: {', '.join(available_vintages())}"
+        )
+    if not isinstance(scenario.constants, dict) or not isinstance(scenario.tables, dict):
+        raise SnowballError(
+            f"{where}: constants and tables must be dicts (name -> value, name -> {{year: value}})"
+        )
+    constants = parse_constants(
+        scenario.constants,
+        lambda: SnowballError(f"{where}: constants must be a dict of name -> number"),
+        lambda name, exc: SnowballError(f"{where}: constants: {exc}"),
+    )
+
+    def fail(key: str, reason: str) -> SnowballError:
+        return SnowballError(f"{where}: {reason}")
+
+    tables = _parse_tables(
+        {
+            name: {str(y): v for y, v in points.items()} if isinstance(points, dict) else points
+            for name, points in scenario.tables.items()
+        },
+        scenario.baseline,
+        fail,
+    )
+    if constants == scenario.constants and tables == scenario.tables:
+        return scenario
+    return dataclasses.replace(scenario, constants=constants, tables=tables)
 
 
 def rebase(scenario: Scenario, vintage: str | None) -> Scenario:
@@ -422,7 +470,9 @@ def _parse_tables(raw_tables: object, baseline: str, fail: Failure) -> dict[str,
     known = {k: py for k, py in model.tables().items() if k in TABLE_RANGES}
     first_year = vintage_meta(baseline)["first_year"]
     for name, points in raw_tables.items():
-        match = next((k for k, py in known.items() if name.lower() in (k.lower(), py)), None)
+        match = TABLE_SHORTCUTS.get(name.lower()) or next(
+            (k for k, py in known.items() if name.lower() in (k.lower(), py)), None
+        )
         if match is None:
             other = next((k for k, py in model.tables().items() if name.lower() in (k.lower(), py)), None)
             why = (

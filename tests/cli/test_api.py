@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from runners import api
-from runners.cli import project as cli
+from runners.cli import common as cli
 from runners.core.errors import SnowballError
 from runners.core.paths import REPO
 from runners.mdl import model
