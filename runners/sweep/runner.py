@@ -211,7 +211,7 @@ class Sweep:
         any other error."""
         hint = self.hint()
         if a_worker_died(exc):
-            return worker_died_error(self.spec, the_plan, folder, kept, hint)
+            return worker_died_error(self.spec, the_plan, folder, kept, hint, self.pool.exit_codes)
         if isinstance(exc, NoLiveWorker):
             return no_live_worker_error(self.spec, the_plan, folder, kept, hint, self.scheduler)
         if a_scheduler_lost(exc, self.scheduler):
