@@ -127,6 +127,7 @@ def sweep(
     scenario: ScenarioRef | None = None,
     overrides: dict[str, float] | None = None,
     paths: object = None,
+    thresholds: list[str] | None = None,
 ):
     """Run a sweep spec (a built-in name such as ``"monte-carlo"`` or a path) and write its outputs.
 
@@ -135,13 +136,16 @@ def sweep(
     edited since only if ``force`` is set. ``draws`` and ``seed`` replace the spec's (``--draws``,
     ``--seed``), ``calibration`` names the supply-effect set (``--calibration``); ``scenario``
     replaces the spec's base scenario (``--scenario``: a name or a file) and ``overrides`` and
-    ``paths`` change it (``--set``, ``--path``; as :func:`run`'s). Returns a
+    ``paths`` change it (``--set``, ``--path``; as :func:`run`'s); ``thresholds`` (``--threshold``,
+    e.g. ``["debt_to_gdp > 150 by 2055"]``) are answered in ``.probabilities`` and
+    probabilities.csv (any other later with ``.probability(text)``). Returns a
     SweepResult with ``summary``, ``sensitivity`` and ``calibration`` DataFrames and the output
     folder ``out``.
     """
     import dataclasses
 
     from runners.report.sweep_drawing import SWEEP_CHARTS
+    from runners.sweep.probability import with_thresholds
     from runners.sweep.runner import run_sweep
     from runners.sweep.spec import load_spec, spec_overrides
 
@@ -155,6 +159,7 @@ def sweep(
         loaded = dataclasses.replace(loaded, scenario=supply_effects.apply(base, calibration))
     if overrides or paths is not None:
         loaded = dataclasses.replace(loaded, scenario=with_changes(loaded.scenario, overrides, paths))
+    loaded = with_thresholds(loaded, thresholds, "thresholds")
     return run_sweep(
         loaded,
         out=Path(out) if out is not None else None,

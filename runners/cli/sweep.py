@@ -21,6 +21,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     overrides = spec_overrides(args.draws, args.seed, args.scenario)
     spec = load_spec(args.spec, baseline=args.baseline, calibration=args.calibration, overrides=overrides)
+    from runners.sweep.probability import line, with_thresholds
+
+    spec = with_thresholds(spec, args.threshold)
     if args.set or args.path:  # on the base scenario, above the calibration set (as run's --set)
         spec = dataclasses.replace(
             spec, scenario=with_changes(spec.scenario, parse_set(args.set or []), args.path)
@@ -52,6 +55,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print_summary(result.summary)
     print_calibration(result.calibration)
     print_ranking(result.sensitivity, spec.method)
+    if result.probabilities is not None:
+        print()
+        for row in result.probabilities.to_dict("records"):
+            print(line(row, result.n_runs))
     print(f"\nwrote {result.out}")
     return 0
 
@@ -136,6 +143,14 @@ def add_sweep(sub) -> None:
         help="base scenario instead of the spec's, e.g. --scenario japan-selloff (recorded in manifest.json)",
     )
     add_changes(p)
+    p.add_argument(
+        "--threshold",
+        action="append",
+        metavar="'VARIABLE OP VALUE in|by YEAR'",
+        help="print the share of runs meeting it, with its Monte Carlo standard error, and write "
+        "probabilities.csv, e.g. --threshold 'debt_to_gdp > 150 by 2055' (by: in any year up to "
+        "YEAR; in: that year); repeat for more",
+    )
     add_baseline(p)
     add_force(p)
 

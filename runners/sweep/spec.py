@@ -156,6 +156,7 @@ class SweepSpec:
     calibration: str = "central"  # supply-effect set beneath the base scenario's constants
     # draws or seed set on the command line: {"draws": {"spec": 10000, "command_line": 1000}}
     overrides: dict = field(default_factory=dict)
+    thresholds: tuple = ()  # runners.sweep.probability.Threshold: --threshold, probabilities.csv
 
     @property
     def sha256(self) -> str:
