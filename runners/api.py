@@ -30,7 +30,11 @@ from runners.scenario.scenarios import Scenario, check_distinct, check_scenario,
 __all__ = [
     "RunResult",
     "SnowballError",
+    "backtest",
+    "brief",
     "compare",
+    "gap",
+    "milestones",
     "parameters",
     "run",
     "scenarios",
@@ -219,3 +223,105 @@ def vintages() -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows).set_index("vintage")
+
+
+def milestones(
+    scenarios: list[ScenarioRef],
+    overrides: dict[str, float] | None = None,
+    baseline: str | None = None,
+    until: int = DEFAULT_UNTIL,
+    paths: object = None,
+    calibration: str = "central",
+) -> pd.DataFrame:
+    """The milestone years of each scenario as integers (pandas ``Int64``; ``<NA>``: not reached by
+    ``until``), one row per scenario: the years ``snowball run`` prints ("FY2041", "not by FY2055").
+
+    >>> api.milestones(["baseline", "japan-selloff"]).loc["baseline", "interest_exceeds_medicare"]
+    2028
+    """
+    check_environment()
+    loaded = [rebase(_scenario(s), baseline) for s in scenarios]
+    check_distinct(loaded)
+    rows = {}
+    for s in loaded:
+        result = _run.run(with_changes(s, overrides, paths), until=until, calibration=calibration)
+        rows[s.name] = result.milestones
+    frame = pd.DataFrame.from_dict(rows, orient="index").astype("Int64")
+    frame.index.name = "scenario"
+    return frame
+
+
+def gap(
+    scenario: ScenarioRef = "baseline",
+    by: int = 2055,
+    target: float | None = None,
+    stabilise: bool = False,
+    start: int | None = None,
+    until: int | None = None,
+    instrument: str = "both",
+    phase_in: float = 0.0,
+    baseline: str | None = None,
+    overrides: dict[str, float] | None = None,
+    paths: object = None,
+    probability: float | None = None,
+    sweep: str | Path | None = None,
+    workers: int = 1,
+):
+    """What it would take (as ``snowball gap``): the constant primary-balance adjustment, % of GDP
+    a year from ``start``, that brings debt/GDP to ``target`` by ``by`` (or, ``stabilise``, keeps it
+    from rising after ``by``); with ``probability`` and a Monte Carlo ``sweep``, the adjustment that
+    meets the goal in that share of its draws. Returns a GapResult (``.size``, ``.first_year_bn``,
+    ``.adjusted`` and ``.baseline`` runs).
+
+    >>> api.gap(target=100, by=2055).size  # doctest: +SKIP
+    """
+    from runners.analysis import gap as gapmod
+    from runners.sweep.spec import load_spec
+
+    check_environment()
+    if stabilise == (target is not None):
+        raise SnowballError("gap: give target= (debt/GDP to reach, % of GDP) or stabilise=True, not both")
+    s = with_changes(gapmod.with_baseline(_scenario(scenario), baseline), overrides, paths)
+    q = gapmod.question(
+        s, by, target=target, start=start, until=until, instrument=instrument, phase_in=phase_in
+    )
+    spec = load_spec(sweep) if sweep is not None else None
+    return gapmod.gap(q, probability, spec, workers)
+
+
+def backtest(start: int, until: int | None = None):
+    """The model over history from FY``start`` (as ``snowball backtest``), against actual net
+    interest and debt; returns a Backtest (``.table``: model and actual by fiscal year).
+
+    >>> api.backtest(2015).table.loc[2019]  # doctest: +SKIP
+    """
+    from runners.analysis.backtest import backtest as run_backtest
+
+    check_environment()
+    return run_backtest(start, until)
+
+
+def brief(
+    scenarios: list[str] | None = None,
+    out: str | Path | None = None,
+    until: int = DEFAULT_UNTIL,
+    sweeps: list[str] | None = None,
+    baseline: str | None = None,
+    calibration: str = "central",
+    force: bool = False,
+) -> Path:
+    """Write the briefing pack (as ``snowball brief``) to ``out`` (default ``reports/briefing/``)
+    under the CLI's rules for output folders; returns its path.
+
+    >>> api.brief(["baseline", "japan-selloff"], out="reports/my-brief")  # doctest: +SKIP
+    """
+    from runners.core.outputs import check_target
+    from runners.core.paths import REPORTS
+    from runners.report.brief import write_brief
+
+    check_environment()
+    folder = Path(out) if out is not None else REPORTS / "briefing"
+    check_target(folder, force)
+    return write_brief(
+        scenarios, folder, until=until, sweeps=sweeps, baseline=baseline, calibration=calibration, force=force
+    )
