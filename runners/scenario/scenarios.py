@@ -14,6 +14,7 @@ import numbers
 import os
 import re
 import stat
+import sys
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -128,6 +129,32 @@ def check_table_value(name: str, year: object, value: object) -> float:
     return float(value)
 
 
+# constants renamed when every start lever became a fiscal year (issue 27): the old names took
+# model time, a year before the fiscal year (2025 = 1 Oct 2025 = the start of FY2026)
+OLD_NAMES = {"japan sale start": "japan sale start year", "china sale start": "china sale start year"}
+
+
+def old_name(name: object) -> str | None:
+    """The fiscal-year constant an old start constant's name (:data:`OLD_NAMES`, Vensim or Python
+    spelling, any case) became, or None."""
+    return OLD_NAMES.get(" ".join(str(name).strip().lower().replace("_", " ").split()))
+
+
+def translated(name: str, value: object, where: str) -> tuple[str, object]:
+    """An old start constant (:data:`OLD_NAMES`, model time) as its fiscal-year successor, with a
+    one-line note on stderr saying so; anything else unchanged."""
+    new = old_name(name)
+    if new is None or not is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
+        return name, value
+    year = float(value) + 1  # type: ignore[arg-type]
+    print(
+        f"snowball: note: {where}'{name}' = {value:g} is model time (the old name); read as '{new}' = "
+        f"{year:g}, the fiscal year it starts in; write that instead",
+        file=sys.stderr,
+    )
+    return new, year
+
+
 def check_overrides(overrides: dict[str, object] | None, what: str = "--set") -> dict[str, float]:
     """Constant overrides by Vensim or Python name -> checked values by Vensim name.
 
@@ -136,9 +163,10 @@ def check_overrides(overrides: dict[str, object] | None, what: str = "--set") ->
     """
     out: dict[str, float] = {}
     given: dict[str, str] = {}  # Vensim name -> the spelling that set it
-    for name, value in (overrides or {}).items():
-        param = resolve_parameter(str(name))
-        check_once(given, param.name, str(name), what)
+    for spelling, value in (overrides or {}).items():
+        old = old_name(spelling)
+        param = resolve_parameter(old or str(spelling))
+        check_once(given, param.name, str(spelling), what)
         if isinstance(value, str):  # --set's text (Python reads "1_0" as 10 and "١" as 1: refused)
             if not NUMBER_TEXT.fullmatch(value.strip()):
                 low, high = bounds(param)
@@ -147,6 +175,8 @@ def check_overrides(overrides: dict[str, object] | None, what: str = "--set") ->
                     f"allowed {low:g} to {high:g} ({param.units})"
                 )
             value = float(value)
+        if old:
+            _, value = translated(str(spelling), value, f"{what} ")
         out[param.name] = check_value(param, value)
     return out
 
@@ -377,6 +407,7 @@ def parse_constants(
     given: dict[str, str] = {}
     for name, value in raw.items():
         try:
+            name, value = translated(name, value, "")
             param = resolve_parameter(name)
             if once:
                 check_once(given, param.name, name, "constant")

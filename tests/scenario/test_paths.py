@@ -118,3 +118,39 @@ def test_every_python_form_gives_the_same_points():
 def test_bad_python_paths_are_refused(paths, words):
     with pytest.raises(SnowballError, match=words):
         with_changes(load_scenario("baseline"), paths=paths)
+
+
+def test_an_old_start_in_model_time_still_works_with_a_note(tmp_path, capsys):
+    """Issue 27 item 6: every start lever is a fiscal year. A file (or --set) with the old name
+    'japan sale start' in model time (2025 = 1 Oct 2025) is read as 'japan sale start year' =
+    2026 with a one-line note, and gives exactly the built-in japan-selloff's results."""
+    from runners.cli.common import parse_set
+    from runners.scenario.scenarios import parse_scenario, scenarios_dir
+
+    text = (scenarios_dir() / "japan-selloff.toml").read_text(encoding="utf-8")
+    assert '"japan sale start year" = 2026' in text
+    old = tmp_path / "japan-selloff.toml"
+    old.write_text(
+        text.replace('"japan sale start year" = 2026', '"japan sale start" = 2025'), encoding="utf-8"
+    )
+    scenario = parse_scenario(old)
+    note = capsys.readouterr().err
+    assert note.count("\n") == 1 and "'japan sale start' = 2025 is model time" in note
+    assert "read as 'japan sale start year' = 2026" in note
+    assert scenario.constants["japan sale start year"] == 2026
+    new = run("japan-selloff", until=2030).results
+    pd.testing.assert_frame_equal(run(scenario, until=2030).results, new, check_exact=True)
+    assert parse_set(["japan_sale_start=2026.5"]) == {"japan sale start year": 2027.5}
+    with pytest.raises(SnowballError, match="'japan sale start year' is already set"):
+        parse_set(["japan sale start=2025", "japan sale start year=2026"])
+
+
+def test_the_sale_starts_in_the_fiscal_year_given():
+    """japan sale start year = 2028: nothing moves in FY2026-27, Japan's holdings fall in FY2028."""
+    s = with_changes(load_scenario("japan-selloff"), {"japan sale start year": 2028})
+    r = run(s, until=2029).results
+    b = run("baseline", until=2029).results
+    assert (r.loc[2026:2027, "debt_to_gdp"] - b.loc[2026:2027, "debt_to_gdp"]).abs().max() < 1e-9
+    assert r.loc[2026:2027, "japan_sales"].abs().max() == 0
+    assert r.loc[2028, "japan_sales"] == pytest.approx(1200, rel=1e-9)  # the whole sale, in FY2028
+    assert r.loc[2028, "holdings_japan"] < b.loc[2028, "holdings_japan"] - 1000
