@@ -22,13 +22,19 @@ import pandas as pd
 from runners.core.environment import check_environment
 from runners.core.errors import SnowballError
 from runners.projection import run as _run
+from runners.projection.params import with_changes
 from runners.projection.run import DEFAULT_UNTIL, RunResult
-from runners.scenario.scenarios import Scenario, check_distinct, load_scenario
+from runners.scenario import supply_effects
+from runners.scenario.scenarios import Scenario, check_distinct, check_scenario, load_scenario, rebase
 
 __all__ = [
     "RunResult",
     "SnowballError",
+    "backtest",
+    "brief",
     "compare",
+    "gap",
+    "milestones",
     "parameters",
     "run",
     "scenarios",
@@ -50,6 +56,8 @@ def run(
     baseline: str | None = None,
     until: int = DEFAULT_UNTIL,
     monthly: list[str] | None = None,
+    paths: object = None,
+    calibration: str = "central",
 ) -> RunResult:
     """Run one scenario to the end of fiscal year ``until``.
 
@@ -60,6 +68,11 @@ def run(
     baseline : a vintage (see :func:`vintages`) that replaces the scenario's own.
     until : the last fiscal year.
     monthly : model variables to return at every step as ``RunResult.monthly``.
+    paths : input-table paths (as ``snowball run --path``): a text such as
+        ``"ten-year=5.5 from 2027"`` or a list of them; a dict of table -> ``{year: value}``
+        (levels) or table -> ``"+1 2027-2030"``; or a DataFrame with columns ``table``,
+        ``fiscal_year`` and ``value``. Tables by the names ``snowball tables`` lists.
+    calibration : the supply-effect set (``low``, ``central`` or ``high``), as ``--calibration``.
 
     Returns
     -------
@@ -67,7 +80,15 @@ def run(
     ``runners.core.columns.COLUMNS`` with their units), ``milestones`` and ``manifest()``.
     """
     check_environment()
-    return _run.run(_scenario(scenario), until=until, overrides=overrides, baseline=baseline, monthly=monthly)
+    return _run.run(
+        _scenario(scenario),
+        until=until,
+        overrides=overrides,
+        baseline=baseline,
+        monthly=monthly,
+        paths=paths,
+        calibration=calibration,
+    )
 
 
 def compare(
@@ -75,20 +96,24 @@ def compare(
     overrides: dict[str, float] | None = None,
     baseline: str | None = None,
     until: int = DEFAULT_UNTIL,
+    paths: object = None,
+    calibration: str = "central",
 ) -> pd.DataFrame:
     """Headline numbers of several scenarios side by side (as ``snowball compare``).
 
     Rows are metrics, columns the scenarios, then ``"NAME - FIRST"`` differences from the first.
-    ``overrides`` apply to every scenario.
+    ``overrides`` and ``paths`` (as :func:`run`'s) apply to every scenario.
     """
     from runners.analysis.compare import compare_table
 
     check_environment()
     if isinstance(scenarios, str | Path | Scenario) or not scenarios:
         raise SnowballError("compare: give a list of one or more scenarios")
-    loaded = [_scenario(s) for s in scenarios]
+    loaded = [rebase(_scenario(s), baseline) for s in scenarios]
     check_distinct(loaded)
-    results = [_run.run(s, until=until, overrides=overrides, baseline=baseline) for s in loaded]
+    results = [
+        _run.run(with_changes(s, overrides, paths), until=until, calibration=calibration) for s in loaded
+    ]
     return compare_table(results)
 
 
@@ -103,23 +128,42 @@ def sweep(
     draws: int | None = None,
     seed: int | None = None,
     calibration: str = "central",
+    scenario: ScenarioRef | None = None,
+    overrides: dict[str, float] | None = None,
+    paths: object = None,
+    thresholds: list[str] | None = None,
 ):
     """Run a sweep spec (a built-in name such as ``"monte-carlo"`` or a path) and write its outputs.
 
     Outputs go to ``out`` (default ``reports/sweeps/NAME/``) under the CLI's rules: an existing
     folder is replaced only when Snowball wrote everything in it, and when one of those files was
     edited since only if ``force`` is set. ``draws`` and ``seed`` replace the spec's (``--draws``,
-    ``--seed``), ``calibration`` names the supply-effect set (``--calibration``). Returns a
+    ``--seed``), ``calibration`` names the supply-effect set (``--calibration``); ``scenario``
+    replaces the spec's base scenario (``--scenario``: a name or a file) and ``overrides`` and
+    ``paths`` change it (``--set``, ``--path``; as :func:`run`'s); ``thresholds`` (``--threshold``,
+    e.g. ``["debt_to_gdp > 150 by 2055"]``) are answered in ``.probabilities`` and
+    probabilities.csv (any other later with ``.probability(text)``). Returns a
     SweepResult with ``summary``, ``sensitivity`` and ``calibration`` DataFrames and the output
     folder ``out``.
     """
+    import dataclasses
+
     from runners.report.sweep_drawing import SWEEP_CHARTS
+    from runners.sweep.probability import with_thresholds
     from runners.sweep.runner import run_sweep
     from runners.sweep.spec import load_spec, spec_overrides
 
     check_environment()
-    overrides = spec_overrides(draws, seed)
-    loaded = load_spec(spec, baseline=baseline, calibration=calibration, overrides=overrides)
+    named = str(scenario) if isinstance(scenario, str | Path) else None
+    loaded = load_spec(
+        spec, baseline=baseline, calibration=calibration, overrides=spec_overrides(draws, seed, named)
+    )
+    if isinstance(scenario, Scenario):
+        base = rebase(check_scenario(scenario), baseline)
+        loaded = dataclasses.replace(loaded, scenario=supply_effects.apply(base, calibration))
+    if overrides or paths is not None:
+        loaded = dataclasses.replace(loaded, scenario=with_changes(loaded.scenario, overrides, paths))
+    loaded = with_thresholds(loaded, thresholds, "thresholds")
     return run_sweep(
         loaded,
         out=Path(out) if out is not None else None,
@@ -179,3 +223,105 @@ def vintages() -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows).set_index("vintage")
+
+
+def milestones(
+    scenarios: list[ScenarioRef],
+    overrides: dict[str, float] | None = None,
+    baseline: str | None = None,
+    until: int = DEFAULT_UNTIL,
+    paths: object = None,
+    calibration: str = "central",
+) -> pd.DataFrame:
+    """The milestone years of each scenario as integers (pandas ``Int64``; ``<NA>``: not reached by
+    ``until``), one row per scenario: the years ``snowball run`` prints ("FY2041", "not by FY2055").
+
+    >>> api.milestones(["baseline", "japan-selloff"]).loc["baseline", "interest_exceeds_medicare"]
+    2028
+    """
+    check_environment()
+    loaded = [rebase(_scenario(s), baseline) for s in scenarios]
+    check_distinct(loaded)
+    rows = {}
+    for s in loaded:
+        result = _run.run(with_changes(s, overrides, paths), until=until, calibration=calibration)
+        rows[s.name] = result.milestones
+    frame = pd.DataFrame.from_dict(rows, orient="index").astype("Int64")
+    frame.index.name = "scenario"
+    return frame
+
+
+def gap(
+    scenario: ScenarioRef = "baseline",
+    by: int = 2055,
+    target: float | None = None,
+    stabilise: bool = False,
+    start: int | None = None,
+    until: int | None = None,
+    instrument: str = "both",
+    phase_in: float = 0.0,
+    baseline: str | None = None,
+    overrides: dict[str, float] | None = None,
+    paths: object = None,
+    probability: float | None = None,
+    sweep: str | Path | None = None,
+    workers: int = 1,
+):
+    """What it would take (as ``snowball gap``): the constant primary-balance adjustment, % of GDP
+    a year from ``start``, that brings debt/GDP to ``target`` by ``by`` (or, ``stabilise``, keeps it
+    from rising after ``by``); with ``probability`` and a Monte Carlo ``sweep``, the adjustment that
+    meets the goal in that share of its draws. Returns a GapResult (``.size``, ``.first_year_bn``,
+    ``.adjusted`` and ``.baseline`` runs).
+
+    >>> api.gap(target=100, by=2055).size  # doctest: +SKIP
+    """
+    from runners.analysis import gap as gapmod
+    from runners.sweep.spec import load_spec
+
+    check_environment()
+    if stabilise == (target is not None):
+        raise SnowballError("gap: give target= (debt/GDP to reach, % of GDP) or stabilise=True, not both")
+    s = with_changes(gapmod.with_baseline(_scenario(scenario), baseline), overrides, paths)
+    q = gapmod.question(
+        s, by, target=target, start=start, until=until, instrument=instrument, phase_in=phase_in
+    )
+    spec = load_spec(sweep) if sweep is not None else None
+    return gapmod.gap(q, probability, spec, workers)
+
+
+def backtest(start: int, until: int | None = None):
+    """The model over history from FY``start`` (as ``snowball backtest``), against actual net
+    interest and debt; returns a Backtest (``.table``: model and actual by fiscal year).
+
+    >>> api.backtest(2015).table.loc[2019]  # doctest: +SKIP
+    """
+    from runners.analysis.backtest import backtest as run_backtest
+
+    check_environment()
+    return run_backtest(start, until)
+
+
+def brief(
+    scenarios: list[str] | None = None,
+    out: str | Path | None = None,
+    until: int = DEFAULT_UNTIL,
+    sweeps: list[str] | None = None,
+    baseline: str | None = None,
+    calibration: str = "central",
+    force: bool = False,
+) -> Path:
+    """Write the briefing pack (as ``snowball brief``) to ``out`` (default ``reports/briefing/``)
+    under the CLI's rules for output folders; returns its path.
+
+    >>> api.brief(["baseline", "japan-selloff"], out="reports/my-brief")  # doctest: +SKIP
+    """
+    from runners.core.outputs import check_target
+    from runners.core.paths import REPORTS
+    from runners.report.brief import write_brief
+
+    check_environment()
+    folder = Path(out) if out is not None else REPORTS / "briefing"
+    check_target(folder, force)
+    return write_brief(
+        scenarios, folder, until=until, sweeps=sweeps, baseline=baseline, calibration=calibration, force=force
+    )

@@ -7,7 +7,7 @@ import argparse
 import re
 from pathlib import Path
 
-from runners.core.errors import printable
+from runners.core.errors import SnowballError, printable
 from runners.core.paths import REPORTS
 
 __all__ = [
@@ -15,9 +15,12 @@ __all__ = [
     "Parser",
     "add_baseline",
     "add_calibration",
+    "add_changes",
     "add_force",
+    "for_scenario",
     "one_line",
     "out_folder",
+    "parse_set",
     "wrote",
 ]
 # REPORTS: the commands read it here when they run (as common.REPORTS), so that pointing it
@@ -84,3 +87,54 @@ def add_calibration(p: argparse.ArgumentParser) -> None:
         help="supply-effect parameter set in data/calibration/supply-effects.toml: low, central "
         "(default) or high",
     )
+
+
+SET_HELP = "set a model constant (see 'snowball parameters'), e.g. --set 'yield shift=1'; repeat for more"
+PATH_HELP = (
+    "an input table's path (see 'snowball tables'): TABLE=VALUE [from YEAR | YEAR-YEAR | in YEAR], "
+    "a level or, with + or -, a shift, e.g. --path 'ten-year=5.5 from 2027' or --path 'bill=+1 2027-2030'"
+)
+
+
+def add_changes(p: argparse.ArgumentParser, per_scenario: bool = False) -> None:
+    """The --set and --path options (one syntax on run, compare, sweep, gap and brief)."""
+    prefix = " (prefix SCENARIO: to apply to one scenario only, e.g. 'japan-selloff:yield shift=1')"
+    p.add_argument(
+        "--set", action="append", metavar="NAME=VALUE", help=SET_HELP + (prefix if per_scenario else "")
+    )
+    p.add_argument(
+        "--path",
+        action="append",
+        metavar="TABLE=VALUE [WHEN]",
+        help=PATH_HELP + (prefix if per_scenario else ""),
+    )
+
+
+def parse_set(items: list[str]) -> dict[str, float]:
+    """``--set NAME=VALUE`` items, checked by the same function as the Python API and scenarios."""
+    from runners.scenario.scenarios import check_overrides
+
+    raw: dict[str, str] = {}
+    for item in items:
+        if "=" not in item:
+            raise SnowballError(f"--set {item!r}: expected NAME=VALUE, e.g. --set 'yield shift=1'")
+        name, value = (s.strip() for s in item.split("=", 1))
+        if name in raw:
+            raise SnowballError(f"--set '{name}' is given twice; set each constant once")
+        raw[name] = value
+    return check_overrides(raw, "--set")
+
+
+def for_scenario(items: list[str] | None, names: list[str], option: str) -> dict[str | None, list[str]]:
+    """``--set``/``--path`` items by the scenario they name (``SCENARIO:...``), None for all; a
+    prefix that names no scenario given is refused (a typo would otherwise apply to none)."""
+    out: dict[str | None, list[str]] = {}
+    for item in items or []:
+        head, sep, rest = item.partition(":")
+        target = head.strip() if sep and "=" not in head else None
+        if target is not None and target not in names:
+            raise SnowballError(
+                f"{option} {item!r}: '{target}' is not one of the scenarios given ({', '.join(names)})"
+            )
+        out.setdefault(target, []).append(rest if target is not None else item)
+    return out

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from runners.analysis.gap import check_probability, gap, question, with_baseline
-from runners.cli.common import add_force, out_folder
+from runners.cli.common import add_changes, add_force, out_folder, parse_set
 from runners.core.errors import SnowballError
 from runners.report.gap import format_gap, write_gap
 
@@ -24,7 +24,11 @@ def cmd_gap(args: argparse.Namespace) -> int:
         check_probability(args.probability)
     if (args.probability is None) != (args.sweep is None):
         raise SnowballError("--probability and --sweep go together: give both or neither")
-    scenario = with_baseline(load_scenario(args.scenario), args.baseline)
+    from runners.projection.params import with_changes
+
+    scenario = with_changes(
+        with_baseline(load_scenario(args.scenario), args.baseline), parse_set(args.set or []), args.path
+    )
     q = question(
         scenario,
         args.by,
@@ -62,6 +66,7 @@ def add_gap(sub) -> None:
     goal = p.add_mutually_exclusive_group(required=True)
     goal.add_argument("--target", type=float, metavar="PCT", help="debt/GDP to reach in --by, %% of GDP")
     goal.add_argument("--stabilise", action="store_true", help="keep debt/GDP from rising after --by")
+    add_changes(p)
     p.add_argument("--by", type=int, required=True, metavar="YEAR", help="fiscal year of the goal")
     p.add_argument("--from", dest="start", type=int, metavar="YEAR", help="first adjusted fiscal year")
     p.add_argument("--until", type=int, metavar="YEAR", help="last fiscal year run (default 2055 or later)")

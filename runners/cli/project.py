@@ -7,23 +7,16 @@ import argparse
 from pathlib import Path
 
 from runners.cli import common
-from runners.cli.common import add_baseline, add_calibration, add_force, out_folder
+from runners.cli.common import (
+    add_baseline,
+    add_calibration,
+    add_changes,
+    add_force,
+    for_scenario,
+    out_folder,
+    parse_set,
+)
 from runners.core.errors import SnowballError
-
-
-def parse_set(items: list[str]) -> dict[str, float]:
-    """``--set NAME=VALUE`` items, checked by the same function as the Python API and scenarios."""
-    from runners.scenario.scenarios import check_overrides
-
-    raw: dict[str, str] = {}
-    for item in items:
-        if "=" not in item:
-            raise SnowballError(f"--set {item!r}: expected NAME=VALUE, e.g. --set 'yield shift=1'")
-        name, value = (s.strip() for s in item.split("=", 1))
-        if name in raw:
-            raise SnowballError(f"--set '{name}' is given twice; set each constant once")
-        raw[name] = value
-    return check_overrides(raw, "--set")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -46,7 +39,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_target(out, args.force)
     check_inputs_outside(out, [scenario.path])
     result = runmod.run(
-        scenario, until=args.until, overrides=overrides, baseline=args.baseline, calibration=args.calibration
+        scenario,
+        until=args.until,
+        overrides=overrides,
+        baseline=args.baseline,
+        calibration=args.calibration,
+        paths=args.path or None,
     )
     with atomic_dir(out, args.force) as tmp:
         write_csv(result.results, tmp / "results.csv")
@@ -57,6 +55,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"{scenario.title}\nBaseline vintage: {result.inputs.vintage} ({result.inputs.title})")
     if overrides:
         print("with --set " + ", ".join(f"{k} = {v:g}" for k, v in overrides.items()))
+    if result.scenario.paths:
+        print("with --path " + ", ".join(result.scenario.paths))
     print()
     from runners.projection.headline import format_table, headline
 
@@ -139,12 +139,23 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from runners.core.outputs import atomic_dir, check_inputs_outside, check_target, write_csv, write_json
     from runners.projection import run as runmod
     from runners.projection.manifest import scenario_record
+    from runners.projection.params import with_changes
     from runners.projection.supply import selloff_range_table
-    from runners.scenario.scenarios import check_distinct, load_scenario
+    from runners.scenario.scenarios import check_distinct, load_scenario, rebase
     from runners.scenario.supply_effects import RANGE_YEAR, describe
 
-    scenarios = [load_scenario(s) for s in args.scenarios]
-    check_distinct(scenarios)
+    loaded = [rebase(load_scenario(s), args.baseline) for s in args.scenarios]
+    check_distinct(loaded)
+    names = [s.name for s in loaded]
+    sets, paths = for_scenario(args.set, names, "--set"), for_scenario(args.path, names, "--path")
+    scenarios = [
+        with_changes(
+            s,
+            parse_set(sets.get(None, []) + sets.get(s.name, [])),
+            paths.get(None, []) + paths.get(s.name, []),
+        )
+        for s in loaded
+    ]
     default = common.REPORTS / "compare" / compare_name([s.name for s in scenarios])
     out = Path(args.out) if args.out else default
     check_target(out, args.force)
@@ -196,7 +207,7 @@ def add_run(sub) -> None:
         default=2055,
         help="final fiscal year, after the vintage's start, up to 2100 (default 2055)",
     )
-    p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a model constant")
+    add_changes(p)
     p.add_argument("--out", type=out_folder, help="output folder (default reports/runs/SCENARIO/)")
     add_baseline(p)
     add_force(p)
@@ -242,6 +253,7 @@ def add_compare(sub) -> None:
     p = sub.add_parser("compare", help="headline numbers of several scenarios side by side")
     p.add_argument("scenarios", nargs="+", help="scenario names or files; differences are from the first")
     p.add_argument("--until", type=int, default=2055, help="final fiscal year (default 2055)")
+    add_changes(p, per_scenario=True)
     p.add_argument("--out", type=out_folder, help="output folder (default reports/compare/A-vs-B/)")
     add_baseline(p)
     add_force(p)

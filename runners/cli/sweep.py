@@ -5,19 +5,29 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from runners.cli.common import add_baseline, add_calibration, add_force, out_folder
+from runners.cli.common import add_baseline, add_calibration, add_changes, add_force, out_folder, parse_set
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """snowball sweep SPEC [--out DIR] [--workers N] [--scheduler ADDRESS] [--resume] [--draws N]
     [--seed S]."""
+    import dataclasses
+
     from runners.core.outputs import check_inputs_outside
+    from runners.projection.params import with_changes
     from runners.report.sweep_drawing import SWEEP_CHARTS
     from runners.sweep.runner import run_sweep
     from runners.sweep.spec import check_workers, load_spec, spec_overrides
 
-    overrides = spec_overrides(args.draws, args.seed)
+    overrides = spec_overrides(args.draws, args.seed, args.scenario)
     spec = load_spec(args.spec, baseline=args.baseline, calibration=args.calibration, overrides=overrides)
+    from runners.sweep.probability import line, with_thresholds
+
+    spec = with_thresholds(spec, args.threshold)
+    if args.set or args.path:  # on the base scenario, above the calibration set (as run's --set)
+        spec = dataclasses.replace(
+            spec, scenario=with_changes(spec.scenario, parse_set(args.set or []), args.path)
+        )
     check_workers(args.workers)
     if args.out:
         check_inputs_outside(Path(args.out), [spec.path, spec.scenario.path])
@@ -45,6 +55,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print_summary(result.summary)
     print_calibration(result.calibration)
     print_ranking(result.sensitivity, spec.method)
+    if result.probabilities is not None:
+        print()
+        for row in result.probabilities.to_dict("records"):
+            print(line(row, result.n_runs))
     print(f"\nwrote {result.out}")
     return 0
 
@@ -122,6 +136,20 @@ def add_sweep(sub) -> None:
     )
     p.add_argument(
         "--seed", type=int, metavar="S", help="seed instead of the spec's (recorded in manifest.json)"
+    )
+    p.add_argument(
+        "--scenario",
+        metavar="NAME|FILE",
+        help="base scenario instead of the spec's, e.g. --scenario japan-selloff (recorded in manifest.json)",
+    )
+    add_changes(p)
+    p.add_argument(
+        "--threshold",
+        action="append",
+        metavar="'VARIABLE OP VALUE in|by YEAR'",
+        help="print the share of runs meeting it, with its Monte Carlo standard error, and write "
+        "probabilities.csv, e.g. --threshold 'debt_to_gdp > 150 by 2055' (by: in any year up to "
+        "YEAR; in: that year); repeat for more",
     )
     add_baseline(p)
     add_force(p)

@@ -38,7 +38,14 @@ THREAD_VARIABLES = (
     "VECLIB_MAXIMUM_THREADS",
     "BLIS_NUM_THREADS",
 )
-SNOWBALL_VARIABLES = ("SNOWBALL_DATA_DIR", "SNOWBALL_CACHE_DIR", "SNOWBALL_DEBUG", "SNOWBALL_CLI_PROCESS")
+# SNOWBALL_CLI_PROCESS and SNOWBALL_PARENT_MAIN are set by Snowball itself for its own processes
+SNOWBALL_VARIABLES = (
+    "SNOWBALL_DATA_DIR",
+    "SNOWBALL_CACHE_DIR",
+    "SNOWBALL_DEBUG",
+    "SNOWBALL_CLI_PROCESS",
+    "SNOWBALL_PARENT_MAIN",
+)
 # matplotlib's built-in backends (any case); others are checked against its registry
 MPL_BACKENDS = frozenset(
     [

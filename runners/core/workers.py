@@ -66,6 +66,20 @@ def watch_parent(sweep: int) -> None:
     threading.Thread(target=watch, name="snowball-parent-watch", daemon=True).start()
 
 
+def share_main_path() -> None:
+    """Tell the fork server (``runners.core.workerenv``) the path multiprocessing would import
+    into each worker as its ``__main__`` (the parent's script; none from a notebook, the REPL or
+    ``python -m``), so that no worker runs the script again: ``api.sweep`` then works from a
+    plain script without an ``if __name__ == "__main__":`` guard."""
+    from multiprocessing import spawn
+
+    path = spawn.get_preparation_data("snowball-worker").get("init_main_from_path")
+    if path:
+        os.environ["SNOWBALL_PARENT_MAIN"] = path
+    else:
+        os.environ.pop("SNOWBALL_PARENT_MAIN", None)
+
+
 def worker_processes(workers: int):
     """A ProcessPoolExecutor of ``workers`` processes that die with this one (:func:`watch_parent`).
 
@@ -77,6 +91,7 @@ def worker_processes(workers: int):
     from concurrent.futures import ProcessPoolExecutor
 
     if "forkserver" in mp.get_all_start_methods():
+        share_main_path()
         context = mp.get_context("forkserver")
         context.set_forkserver_preload(["runners.core.workerenv", "runners.sweep.work"])
     else:  # pragma: no cover - Windows

@@ -76,6 +76,7 @@ def scenario_record(s: Scenario) -> dict:
         "sha256": sha256_of(s.path) if s.path is not None and Path(s.path).is_file() else None,
         "constants": s.constants,
         "tables": s.table_points(),
+        "paths": list(s.paths),  # the --path / paths= texts, canonical, in the order applied
     }
 
 

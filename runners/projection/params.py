@@ -156,17 +156,24 @@ def scenario_params(
     return params
 
 
-YEAR_CONSTANTS = ("shock start", "japan sale start", "china sale start", "consolidation start")
+# every start lever is a fiscal year; a sale's starts no earlier than the first projected year
+YEAR_CONSTANTS = {
+    "shock start": 0,
+    "japan sale start year": 1,
+    "china sale start year": 1,
+    "consolidation start": 0,
+}
 
 
 def check_years(params: dict[str, object], first_year: int, name: str) -> None:
     """Refuse a shock or sale dated before the vintage's initial state (it would never happen)."""
-    for key in YEAR_CONSTANTS:
+    for key, after in YEAR_CONSTANTS.items():
         value = float(params.get(key, model.default(key)))  # type: ignore[arg-type]
-        if value < first_year:
+        if value < first_year + after:
             raise SnowballError(
-                f"scenario '{name}': '{key}' = {value:g} is before the vintage's initial state "
-                f"(end of FY{first_year}); allowed {first_year} to {LAST_YEAR}"
+                f"scenario '{name}': '{key}' = {value:g} is before the vintage's first projected year "
+                f"(FY{first_year + 1}; its initial state is the end of FY{first_year}); allowed "
+                f"{first_year + after} to {LAST_YEAR} (fiscal years)"
             )
 
 
@@ -178,3 +185,26 @@ def run_params(
     params = scenario_params(supply_effects.apply(scenario, calibration), inputs, overrides)
     check_years(params, inputs.first_year, scenario.name)
     return params
+
+
+def with_changes(
+    scenario: Scenario, overrides: Mapping[str, object] | None = None, paths: object = None
+) -> Scenario:
+    """``scenario`` with constants set (``--set``, checked as :func:`checked_overrides`) and input
+    table paths written into its table points (``--path``, :mod:`runners.scenario.paths`) on its
+    own vintage: what ``compare``, ``sweep``, ``gap`` and ``brief`` run. The constants and points
+    land in the scenario, so its manifest records them (and ``paths`` the texts as given)."""
+    import dataclasses
+
+    from runners.scenario.paths import apply_paths, from_python
+
+    constants = checked_overrides(overrides)
+    edits = from_python(paths)
+    if not constants and not edits:
+        return scenario
+    inputs = cached_inputs(scenario.baseline)
+    changed = apply_paths(scenario, edits, inputs.tables, inputs.first_year)
+    said = [f"{k} = {v:g}" for k, v in constants.items()] + list(changed.paths[len(scenario.paths) :])
+    return dataclasses.replace(
+        changed, constants=changed.constants | constants, title=f"{scenario.title} (with {'; '.join(said)})"
+    )

@@ -26,7 +26,8 @@ from runners.mdl.model_data import model_step_times
 from runners.projection.manifest import run_manifest
 from runners.projection.milestones import milestones
 from runners.projection.params import cached_inputs, checked_overrides, run_params
-from runners.scenario.scenarios import Scenario, load_scenario, rebase
+from runners.scenario.paths import apply_paths, from_python
+from runners.scenario.scenarios import Scenario, check_scenario, load_scenario, rebase
 
 DEFAULT_UNTIL = 2055
 
@@ -67,22 +68,26 @@ def run(
     monthly: list[str] | None = None,
     baseline: str | None = None,
     calibration: str = "central",
+    paths: object = None,
 ) -> RunResult:
     """Run ``scenario`` (a Scenario, a built-in name or a .toml path) to the end of fiscal year
     ``until`` with ``overrides`` (Vensim or Python names), checked exactly as the CLI checks them.
 
     ``baseline`` names a vintage that replaces the scenario's own; ``calibration`` names the
     supply-effect parameter set (data/calibration/supply-effects.toml) beneath the scenario's
-    constants; ``monthly`` names model variables to return at every step as ``RunResult.monthly``.
-    A run whose stocks go negative or non-finite raises SnowballError naming the variable and the
-    year.
+    constants; ``monthly`` names model variables to return at every step as ``RunResult.monthly``;
+    ``paths`` are input-table paths (``runners.scenario.paths.from_python``: ``--path`` texts, a
+    dict or a DataFrame) written into the scenario's table points on its (re-based) vintage. A
+    Scenario built in Python is checked as a file's is (``check_scenario``). A run whose stocks go
+    negative or non-finite raises SnowballError naming the variable and the year.
     """
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(str(scenario))
+    scenario = load_scenario(str(scenario)) if isinstance(scenario, str | Path) else check_scenario(scenario)
     overrides = checked_overrides(overrides)
+    edits = from_python(paths)
     scenario = rebase(scenario, baseline)
     inputs = inputs or cached_inputs(scenario.baseline)
     check_until(until, inputs.first_year)
+    scenario = apply_paths(scenario, edits, inputs.tables, inputs.first_year)
     # the calibration set sits beneath the scenario's own constants (and the overrides)
     params = run_params(scenario, inputs, overrides, calibration)
     check_monthly(monthly)

@@ -14,6 +14,7 @@ import numbers
 import os
 import re
 import stat
+import sys
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,13 @@ from runners.inputs.vintage import DEFAULT_VINTAGE, LAST_YEAR, available_vintage
 from runners.mdl import model
 
 HEADER = {"title", "description", "references", "baseline"}
+# short names for the input tables analysts reach for most: in a scenario's [tables], --path,
+# the API's paths= and a sweep spec's path ``tables``
+TABLE_SHORTCUTS = {
+    "bill": "bill yield table",
+    "ten-year": "ten year yield table",
+    "10y": "ten year yield table",
+}
 SECTIONS = {"constants", "tables"}
 MAX_INPUT_BYTES = 1_000_000  # a scenario or sweep file is a few kB; refuse anything over 1 MB
 # A constant the .mdl leaves unbounded (the starting stocks, in $bn) still has a finite limit:
@@ -121,6 +129,32 @@ def check_table_value(name: str, year: object, value: object) -> float:
     return float(value)
 
 
+# constants renamed when every start lever became a fiscal year (issue 27): the old names took
+# model time, a year before the fiscal year (2025 = 1 Oct 2025 = the start of FY2026)
+OLD_NAMES = {"japan sale start": "japan sale start year", "china sale start": "china sale start year"}
+
+
+def old_name(name: object) -> str | None:
+    """The fiscal-year constant an old start constant's name (:data:`OLD_NAMES`, Vensim or Python
+    spelling, any case) became, or None."""
+    return OLD_NAMES.get(" ".join(str(name).strip().lower().replace("_", " ").split()))
+
+
+def translated(name: str, value: object, where: str) -> tuple[str, object]:
+    """An old start constant (:data:`OLD_NAMES`, model time) as its fiscal-year successor, with a
+    one-line note on stderr saying so; anything else unchanged."""
+    new = old_name(name)
+    if new is None or not is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
+        return name, value
+    year = float(value) + 1  # type: ignore[arg-type]
+    print(
+        f"snowball: note: {where}'{name}' = {value:g} is model time (the old name); read as '{new}' = "
+        f"{year:g}, the fiscal year it starts in; write that instead",
+        file=sys.stderr,
+    )
+    return new, year
+
+
 def check_overrides(overrides: dict[str, object] | None, what: str = "--set") -> dict[str, float]:
     """Constant overrides by Vensim or Python name -> checked values by Vensim name.
 
@@ -129,9 +163,10 @@ def check_overrides(overrides: dict[str, object] | None, what: str = "--set") ->
     """
     out: dict[str, float] = {}
     given: dict[str, str] = {}  # Vensim name -> the spelling that set it
-    for name, value in (overrides or {}).items():
-        param = resolve_parameter(str(name))
-        check_once(given, param.name, str(name), what)
+    for spelling, value in (overrides or {}).items():
+        old = old_name(spelling)
+        param = resolve_parameter(old or str(spelling))
+        check_once(given, param.name, str(spelling), what)
         if isinstance(value, str):  # --set's text (Python reads "1_0" as 10 and "١" as 1: refused)
             if not NUMBER_TEXT.fullmatch(value.strip()):
                 low, high = bounds(param)
@@ -140,6 +175,8 @@ def check_overrides(overrides: dict[str, object] | None, what: str = "--set") ->
                     f"allowed {low:g} to {high:g} ({param.units})"
                 )
             value = float(value)
+        if old:
+            _, value = translated(str(spelling), value, f"{what} ")
         out[param.name] = check_value(param, value)
     return out
 
@@ -196,10 +233,51 @@ class Scenario:
     constants: dict[str, float] = field(default_factory=dict)
     tables: dict[str, dict[int, float]] = field(default_factory=dict)
     path: Path | None = None
+    paths: tuple[str, ...] = ()  # --path texts written into ``tables`` (runners.scenario.paths)
 
     def table_points(self) -> dict[str, dict[str, float]]:
         """The table points with the years as text (JSON keys): for manifests and resume keys."""
         return {name: {str(y): v for y, v in points.items()} for name, points in self.tables.items()}
+
+
+def check_scenario(scenario: object) -> Scenario:
+    """A Scenario built in Python, checked as a scenario file is: each constant a settable one (by
+    Vensim or Python name, closest matches named) within its range, each table one a scenario may
+    replace with whole fiscal years and values in range, the baseline a known vintage. Returns it
+    with Vensim names (a file's scenario passes unchanged)."""
+    if not isinstance(scenario, Scenario):
+        raise SnowballError(
+            f"scenario: give a name, a .toml path or a Scenario, got {type(scenario).__name__}"
+        )
+    where = f"scenario '{scenario.name}'"
+    if scenario.baseline not in available_vintages():
+        raise SnowballError(
+            f"{where}: unknown baseline '{scenario.baseline}'; available: {', '.join(available_vintages())}"
+        )
+    if not isinstance(scenario.constants, dict) or not isinstance(scenario.tables, dict):
+        raise SnowballError(
+            f"{where}: constants and tables must be dicts (name -> value, name -> {{year: value}})"
+        )
+    constants = parse_constants(
+        scenario.constants,
+        lambda: SnowballError(f"{where}: constants must be a dict of name -> number"),
+        lambda name, exc: SnowballError(f"{where}: constants: {exc}"),
+    )
+
+    def fail(key: str, reason: str) -> SnowballError:
+        return SnowballError(f"{where}: {reason}")
+
+    tables = _parse_tables(
+        {
+            name: {str(y): v for y, v in points.items()} if isinstance(points, dict) else points
+            for name, points in scenario.tables.items()
+        },
+        scenario.baseline,
+        fail,
+    )
+    if constants == scenario.constants and tables == scenario.tables:
+        return scenario
+    return dataclasses.replace(scenario, constants=constants, tables=tables)
 
 
 def rebase(scenario: Scenario, vintage: str | None) -> Scenario:
@@ -329,6 +407,7 @@ def parse_constants(
     given: dict[str, str] = {}
     for name, value in raw.items():
         try:
+            name, value = translated(name, value, "")
             param = resolve_parameter(name)
             if once:
                 check_once(given, param.name, name, "constant")
@@ -422,7 +501,9 @@ def _parse_tables(raw_tables: object, baseline: str, fail: Failure) -> dict[str,
     known = {k: py for k, py in model.tables().items() if k in TABLE_RANGES}
     first_year = vintage_meta(baseline)["first_year"]
     for name, points in raw_tables.items():
-        match = next((k for k, py in known.items() if name.lower() in (k.lower(), py)), None)
+        match = TABLE_SHORTCUTS.get(name.lower()) or next(
+            (k for k, py in known.items() if name.lower() in (k.lower(), py)), None
+        )
         if match is None:
             other = next((k for k, py in model.tables().items() if name.lower() in (k.lower(), py)), None)
             why = (

@@ -104,7 +104,9 @@ def probe_scheduler(address: str) -> None:
         raise SnowballError(f"--scheduler {address}: what answers there is {what}, not a Dask scheduler")
 
 
-def run_on_cluster(the_plan: Plan, todo: list[int], pool: ClusterPool, finished: Callable, where: tuple) -> None:
+def run_on_cluster(
+    the_plan: Plan, todo: list[int], pool: ClusterPool, finished: Callable, where: tuple
+) -> None:
     """The chunks on the cluster, a bounded number in flight; each chunk's full results stay on the
     cluster (``pool.chunks``) for the output tasks, and come back once to be saved for --resume.
     A cluster left with no live worker stops the sweep (:meth:`Pool.wait_live`)."""

@@ -73,10 +73,28 @@ def a_worker_died(exc: BaseException) -> bool:
     return distributed is not None and isinstance(exc, distributed.KilledWorker)
 
 
-def worker_died_error(spec: SweepSpec, the_plan: Plan, folder: Path, kept: int, hint: str) -> SnowballError:
-    """The one-line error for a worker process that died (killed by the system, e.g. out of memory)."""
+def why_it_died(exit_codes: list[int]) -> str:
+    """How a worker process ended, from the pool's exit codes (negative: the signal; the pool
+    sends SIGTERM to the others once one has died, so another code is the one that tells)."""
+    import signal
+
+    telling = [c for c in exit_codes if c != -signal.SIGTERM] or exit_codes
+    if not telling:
+        return "it ended without a word (killed by the system, e.g. for lack of memory)"
+    code = telling[0]
+    if code == -signal.SIGKILL:
+        return "it was killed by signal 9 (SIGKILL, which the system's out-of-memory killer sends)"
+    if code < 0:
+        return f"it was killed by signal {-code} ({signal.Signals(-code).name})"
+    return f"it exited with status {code} (an error in the worker process, before or between runs)"
+
+
+def worker_died_error(
+    spec: SweepSpec, the_plan: Plan, folder: Path, kept: int, hint: str, exit_codes: list[int] | None = None
+) -> SnowballError:
+    """The one-line error for a worker process that died, saying how (:func:`why_it_died`)."""
     where = what_was_kept(the_plan, folder, kept, hint)
     return SnowballError(
-        f"sweep {spec.name}: a worker process died (killed by the system, e.g. for lack of memory); "
+        f"sweep {spec.name}: a worker process died: {why_it_died(exit_codes or [])}; "
         f"{where} (fewer --workers use less memory)"
     )

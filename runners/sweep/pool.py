@@ -30,6 +30,7 @@ class Pool:
         self._draw_module: str | None = None  # the module that chart process imports ahead
         self.marks: dict[str, float] = {}  # when the workers and the chart process were started
         self.chunks: dict[int, object] = {}  # Dask: chunk index -> future of its full results
+        self.exit_codes: list[int] = []  # worker processes' exit codes seen at a failed close
         if scheduler:
             self.client = dask_cluster.connect(scheduler)
 
@@ -155,7 +156,9 @@ class Pool:
             self._started()
         for name in ("_executor", "_drawer"):
             if getattr(self, name) is not None:
-                if failed:
+                if failed:  # how each worker ended, for the error (the pool keeps no other record)
+                    processes = getattr(getattr(self, name), "_processes", None) or {}
+                    self.exit_codes += [p.exitcode for p in processes.values() if p.exitcode]
                     stop_processes(getattr(self, name))
                 getattr(self, name).shutdown(wait=not failed, cancel_futures=failed)
                 setattr(self, name, None)

@@ -66,6 +66,28 @@ class SweepResult:
     # seconds from the sweep's start to each event, and to each chunk's arrival (make bench)
     timeline: dict[str, float] = dataclasses.field(default_factory=dict)
     chunks_arrived: tuple[float, ...] = ()
+    # the spec's thresholds (--threshold), one row each (runners.sweep.probability); None: none
+    probabilities: pd.DataFrame | None = None
+
+    def probability(self, threshold: str) -> dict:
+        """The share of runs meeting ``threshold`` (``"debt_to_gdp > 150 by 2055"``, as
+        ``--threshold``), from runs.parquet: ``probability_pct``, ``standard_error_pp`` (Monte
+        Carlo), ``wilson_low_pct``/``wilson_high_pct``, ``runs``, ``runs_meeting``.
+
+        >>> result.probability("debt_to_gdp > 150 by 2055")["probability_pct"]  # doctest: +SKIP
+        """
+        from runners.sweep.probability import from_runs, parse_threshold
+
+        runs = pd.read_parquet(self.out / "runs.parquet")
+        columns = tuple(sorted(runs["variable"].unique()))
+        years = tuple(int(y) for y in sorted(runs["fiscal_year"].unique()))
+        th = parse_threshold(threshold, columns, years, "probability")
+        if th.when == "by" and years != tuple(range(years[0], years[-1] + 1)):
+            raise SnowballError(
+                f"probability {threshold!r}: 'by' needs every year, and runs.parquet keeps only some "
+                "(the spec's [keep] years); use 'in YEAR', or keep years = \"all\""
+            )
+        return from_runs(runs, th)
 
 
 def run_sweep(
@@ -211,7 +233,7 @@ class Sweep:
         any other error."""
         hint = self.hint()
         if a_worker_died(exc):
-            return worker_died_error(self.spec, the_plan, folder, kept, hint)
+            return worker_died_error(self.spec, the_plan, folder, kept, hint, self.pool.exit_codes)
         if isinstance(exc, NoLiveWorker):
             return no_live_worker_error(self.spec, the_plan, folder, kept, hint, self.scheduler)
         if a_scheduler_lost(exc, self.scheduler):
@@ -257,11 +279,12 @@ class Sweep:
             self.out,
             the_plan.n_runs,
             time.perf_counter() - start,
-            *written,
+            *written[:4],
             phases=self.phases,
             worker_mb=collector.worker_mb if collector is not None else 0.0,
             timeline={k: v - start for k, v in sorted(marks.items(), key=lambda kv: kv[1])},
             chunks_arrived=tuple(t - start for t in (collector.arrivals if collector is not None else [])),
+            probabilities=written[4],
         )
 
 

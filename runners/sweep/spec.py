@@ -21,6 +21,7 @@ from runners.core.columns import BY_NAME
 from runners.core.errors import SnowballError
 from runners.core.paths import data_dir
 from runners.inputs.vintage import vintage_meta
+from runners.scenario.scenarios import TABLE_SHORTCUTS
 from runners.sweep.work import PathSpec
 
 if TYPE_CHECKING:
@@ -40,11 +41,6 @@ FAMILIES = {  # family -> {parameter: (required, rule)}; rule: "any" | "positive
     "random-walk": {"sd": (True, "nonneg"), "reversion": (False, "unit"), "start": (False, "year")},
 }
 DEFAULTS = {"reversion": 0.0}  # a path's "start" defaults to the first projected year
-TABLE_SHORTCUTS = {
-    "bill": "bill yield table",
-    "ten-year": "ten year yield table",
-    "10y": "ten year yield table",
-}
 TOP = {
     "title",
     "description",
@@ -160,6 +156,7 @@ class SweepSpec:
     calibration: str = "central"  # supply-effect set beneath the base scenario's constants
     # draws or seed set on the command line: {"draws": {"spec": 10000, "command_line": 1000}}
     overrides: dict = field(default_factory=dict)
+    thresholds: tuple = ()  # runners.sweep.probability.Threshold: --threshold, probabilities.csv
 
     @property
     def sha256(self) -> str:
@@ -307,7 +304,7 @@ def load_spec(
     return apply_to_spec(parse_spec(path, baseline, overrides), calibration)
 
 
-OVERRIDES = ("draws", "seed")  # the spec fields the command line may set
+OVERRIDES = ("draws", "seed", "scenario")  # the spec fields the command line may set
 
 
 def whole(value: object) -> object:
@@ -318,9 +315,13 @@ def whole(value: object) -> object:
     return value
 
 
-def spec_overrides(draws: int | None = None, seed: int | None = None) -> dict[str, int]:
-    """``--draws`` and ``--seed`` as :func:`load_spec`'s ``overrides`` (those given)."""
-    return {k: whole(v) for k, v in (("draws", draws), ("seed", seed)) if v is not None}
+def spec_overrides(
+    draws: int | None = None, seed: int | None = None, scenario: str | None = None
+) -> dict[str, object]:
+    """``--draws``, ``--seed`` and ``--scenario`` (a built-in name or a scenario file that
+    replaces the spec's base scenario) as :func:`load_spec`'s ``overrides`` (those given)."""
+    given = (("draws", draws), ("seed", seed), ("scenario", scenario))
+    return {k: whole(v) for k, v in given if v is not None}
 
 
 def _is_number(v: object) -> bool:

@@ -110,7 +110,8 @@ def write_outputs(
     marks: dict[str, float] | None = None,
     drawer: ChartDrawer | None = None,
 ):
-    """Write every output file atomically; returns (summary, sensitivity, calibration, failed).
+    """Write every output file atomically; returns (summary, sensitivity, calibration, failed,
+    probabilities).
 
     params.csv and runs.parquet come from ``collector`` (written as the chunks arrived; without
     one, from the chunk files now); summary and sensitivity are computed by ``pool``'s workers
@@ -141,15 +142,34 @@ def write_outputs(
         base_frame = None if drawer is None else base.result() if base is not None else base_run(the_plan)
         base_seconds = time.perf_counter() - clock_base  # with workers, a thread ran it meanwhile
         chart_process = pool.drawer() if pool is not None else None
+        probabilities = threshold_table(the_plan, chunks)
         with atomic_dir(out, force) as tmp:
             outputs = Outputs(the_plan, out, tmp, calibration, base_frame, drawer, chart_process, marks)
             summary, sensitivity, waited = outputs.write(*waits)
+            if probabilities is not None:
+                outputs.table(probabilities, "probabilities.csv", "%.6f")
             seal(the_plan, out, tmp, {name: (path, digests[name]) for name, path in big.items()}, failed)
     marks["written"] = time.perf_counter()
     phases["summary_sensitivity"] = waited
     phases["base_run"] = base_seconds
     phases["write_charts_manifest"] = time.perf_counter() - clock - waited - base_seconds
-    return summary, sensitivity, calibration, tuple(int(i) for i in failed)
+    return summary, sensitivity, calibration, tuple(int(i) for i in failed), probabilities
+
+
+def threshold_table(the_plan: Plan, chunks: Stored) -> pd.DataFrame | None:
+    """probabilities.csv: each of the spec's thresholds (``--threshold``) over every run, from the
+    chunks (all fiscal years, failed runs NaN); None when none was asked for."""
+    from runners.sweep.probability import probability_row
+
+    thresholds = the_plan.spec.thresholds
+    if not thresholds:
+        return None
+    years = the_plan.years
+    rows = []
+    for th in thresholds:
+        block = chunks.gather(slice(0, len(years)), the_plan.columns.index(th.variable))
+        rows.append(probability_row(th, block, years))
+    return pd.DataFrame(rows)
 
 
 def every_chunk_collected(the_plan: Plan, folder: Path, collector: Collector | None) -> Collector:
@@ -249,6 +269,8 @@ def seal(
             "limit_share": MAX_FAILED_SHARE,
         }
     }
+    if the_plan.spec.thresholds:  # --threshold: probabilities.csv's questions, as asked
+        extra["thresholds"] = [t.text() for t in the_plan.spec.thresholds]
     with writing(the_plan, out / "manifest.json"):
         write_json(manifest(the_plan, files, extra), tmp / "manifest.json")
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from runners import api
-from runners.cli import project as cli
+from runners.cli import common as cli
 from runners.core.errors import SnowballError
 from runners.core.paths import REPO
 from runners.mdl import model
@@ -40,6 +40,9 @@ def test_docs_example_runs(monkeypatch):
     assert extra > 0
     assert f"adds ${extra:,.0f}bn of net interest in FY2035" in out.getvalue()
     assert shock.overrides == {"yield shift": 1.0}
+    mine = space["mine"]  # the 10-year is the path from FY2027 (no feedbacks in the baseline)
+    assert mine.results.loc[2027:2035, "ten_year_yield"].round(9).eq(5.5).all()
+    assert mine.results.loc[2026, "ten_year_yield"] == pytest.approx(base.results.loc[2026, "ten_year_yield"])
     assert older.inputs.vintage == "cbo-2025-01" and older.results.index[0] == older.inputs.first_year + 1
     table = space["table"]
     assert list(table.columns) == ["baseline", "japan-selloff", "japan-selloff - baseline"]

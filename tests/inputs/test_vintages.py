@@ -146,8 +146,9 @@ def test_bill_share_follows_its_path():
 
 def test_shock_before_the_initial_state_is_refused():
     base = scenario.load_scenario("baseline")
-    with pytest.raises(SnowballError, match="before the vintage's initial state"):
-        run.run(variant(base, japan_sale_amount=100, japan_sale_start=2020), until=2030)
+    with pytest.raises(SnowballError, match="before the vintage's first projected year .FY2026"):
+        run.run(variant(base, japan_sale_amount=100, japan_sale_start_year=2025), until=2030)
+    run.run(variant(base, japan_sale_amount=100, japan_sale_start_year=2026), until=2027)  # FY2026: allowed
 
 
 def test_headline_starts_with_the_first_projected_year_and_dates_a_flat_peak(feb26):

@@ -24,7 +24,7 @@ from runners.scenario.scenarios import load_scenario
 from runners.sweep.spec import load_spec
 
 VINTAGE = "cbo-2026-02"
-START = 2025.0  # end of FY2025: the vintage's initial state
+START = 2025.0  # end of FY2025: the vintage's initial state (model time)
 MONTH = 1 / 12
 W5 = 0.25 + 0.75 * math.log(20) / math.log(40)
 WATCH = ["five year supply premium", "supply premium", "market depth", "ten year yield gap"]
@@ -38,9 +38,13 @@ def base():
 def sale(base, name, *months):
     """Official sales of the given $bn in consecutive months from the start (Japan's, then China's
     slot: the supply block only sees the total). Feedback switches stay off (the defaults)."""
-    consts = {"japan_sale_amount": months[0], "japan_sale_start": START, "japan_sale_duration": MONTH}
+    consts = {
+        "japan_sale_amount": months[0],
+        "japan_sale_start_year": START + 1,
+        "japan_sale_duration": MONTH,
+    }
     if len(months) > 1:
-        consts |= {"china_sale_amount": months[1], "china_sale_start": START + MONTH}
+        consts |= {"china_sale_amount": months[1], "china_sale_start_year": START + 1 + MONTH}
         consts |= {"china_sale_duration": MONTH}
     return variant(base, name, **consts)
 
