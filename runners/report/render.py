@@ -270,22 +270,31 @@ h1 { font-size: 1.6rem; line-height: 1.25; margin-bottom: 0.2rem; }
 h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
 h3 { font-size: 1.05rem; margin-bottom: 0.3rem; }
 table { border-collapse: collapse; font-size: 0.8rem; width: 100%; }
-th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.4rem; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.4rem; text-align: right; overflow-wrap: anywhere; }
+th:first-child, td:first-child { text-align: left; overflow-wrap: normal; }
 th { background: #f3f3f3; }
 figure { margin: 1rem 0 1.5rem; page-break-inside: avoid; break-inside: avoid; }
 figure img { width: 100%; height: auto; }
 figcaption { font-size: 0.85rem; color: #444; }
+figure.table figcaption { font-size: 0.9rem; color: #222; margin-bottom: 0.3rem; }
 code { font-size: 0.9em; }
 .source { font-size: 0.8rem; color: #555; }
+@media (max-width: 640px) {
+  body { font-size: 14px; padding: 0 0.5rem; }
+  table { font-size: 0.62rem; }
+  th, td { padding: 0.15rem 0.15rem; }
+}
 @media print {
-  @page { size: auto; margin: 12mm; }
-  body { max-width: none; margin: 0; font-size: 10pt; }
-  h2 { page-break-after: avoid; break-after: avoid; margin-top: 1rem; }
-  figure { page-break-inside: avoid; break-inside: avoid; margin: 0.3rem 0; }
-  figure img { width: auto; max-width: 100%; max-height: 118mm; display: block; margin: 0 auto; }
-  figcaption { font-size: 8pt; }
-  h3 { margin: 0.3rem 0 0.1rem; }
+  @page { size: letter; margin: 12mm;
+          @bottom-center { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; } }
+  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; line-height: 1.4; }
+  h2 { page-break-after: avoid; break-after: avoid; margin-top: 0.8rem; }
+  figure { page-break-inside: avoid; break-inside: avoid; margin: 0.2rem 0 0.4rem; }
+  figure img { width: auto; max-width: 100%; max-height: var(--print-height); display: block;
+               margin: 0 auto; }
+  figure.page, h2.charts { break-before: page; }
+  figcaption { font-size: 8pt; line-height: 1.3; }
+  h3 { margin: 0.2rem 0 0.1rem; font-size: 10.5pt; }
   table { page-break-inside: avoid; break-inside: avoid; }
 }
 """
@@ -298,14 +307,50 @@ def _html_table(header: list[str], rows: list[list[str]]) -> list[str]:
     return parts + ["</tbody>", "</table>"]
 
 
-def _html_block(b: Block, charts_dir: Path) -> list[str]:
+PAGE_START = ' class="page"'  # a figure that begins a printed page
+PRINT_PAGE = 10.0  # inches of a printed Letter page (12 mm margins) the HTML's charts may fill
+
+
+def _png_size(path: Path) -> tuple[float, float]:
+    """A chart's PNG's width and height, inches (its header's pixels at the PNG's resolution)."""
+    from runners.report.style import PNG_DPI
+
+    head = path.read_bytes()[16:24]
+    return int.from_bytes(head[:4]) / PNG_DPI, int.from_bytes(head[4:]) / PNG_DPI
+
+
+def _print_plan(items: list[Block], charts_dir: Path) -> dict[int, tuple[float, bool]]:
+    """The HTML's print layout of its charts, as the PDF's (:func:`_groups`): for each figure
+    (by its number), the height to print it at (inches) and whether it begins a page; the charts'
+    section begins one."""
+    plan: dict[int, tuple[float, bool]] = {}
+    for run in _runs(items):
+        if not any(b.kind == "figure" for b in run):
+            continue
+        sizes = []
+        for b in run:
+            if b.kind == "figure":
+                lines = len(textwrap.wrap(b.caption, 140)) if b.caption else 0
+                sizes.append((0.45 + lines * 0.16, _png_size(charts_dir / f"{b.stem}.png")[1]))
+            else:
+                sizes.append(
+                    (0.5 if b.kind == "heading" else len(textwrap.wrap(b.text, 120)) * 0.2 + 0.2, 0.0)
+                )
+        for group, scale in _groups(sizes, PRINT_PAGE, PRINT_PAGE):
+            for n, k in enumerate(group):
+                if run[k].kind == "figure":
+                    plan[run[k].number] = (scale * sizes[k][1], n == 0 and k > 0)
+    return plan
+
+
+def _html_block(b: Block, charts_dir: Path, plan: dict | None = None) -> list[str]:
     esc = html.escape
     if b.kind == "title":
         return [f"<h1>{esc(b.text)}</h1>"]
     if b.kind == "dateline":
         return [f'<p class="dateline">{esc(b.text)}</p>']
     if b.kind == "heading":
-        return [f"<h2>{esc(b.text)}</h2>"]
+        return ['<h2 class="charts">Charts</h2>' if b.text == "Charts" else f"<h2>{esc(b.text)}</h2>"]
     if b.kind == "note":
         return [_md_to_html(b.text).replace("<p>", '<p class="source">', 1)]
     if b.kind == "table":
@@ -317,8 +362,9 @@ def _html_block(b: Block, charts_dir: Path) -> list[str]:
         ]
     if b.kind == "figure":
         data = base64.b64encode((charts_dir / f"{b.stem}.png").read_bytes()).decode("ascii")
+        height, starts = (plan or {}).get(b.number, (4.0, False))
         return [
-            "<figure>",
+            f'<figure{PAGE_START if starts else ""} style="--print-height: {height:.2f}in">',
             f"<h3>{esc(b.label)}</h3>",
             f'<img src="data:image/png;base64,{data}" alt="{esc(b.text)}">',
             f"<figcaption>{esc(b.caption)}</figcaption>" if b.caption else "",
@@ -341,8 +387,10 @@ def render_html(doc: dict, charts_dir: Path) -> str:
         "</head>",
         "<body>",
     ]
-    for b in blocks(doc):
-        parts += _html_block(b, charts_dir)
+    items = blocks(doc)
+    plan = _print_plan(items, charts_dir)
+    for b in items:
+        parts += _html_block(b, charts_dir, plan)
     parts += ["</body>", "</html>", ""]
     return "\n".join(p for p in parts if p)
 
@@ -418,19 +466,24 @@ def _item_height(block: Block, chart) -> tuple[float, float]:
     return len(_wrap(block.text, TEXT[1])) * _step(size) + 0.2, 0.0
 
 
-def _group_cost(sizes: list[tuple[float, float]], room: float, last: bool) -> tuple[float, float] | None:
-    """A page's cost and the charts' scale, laying ``sizes`` in ``room`` inches (None: they do
-    not fit); a page filled less than FILL costs much unless it is the run's ``last``."""
+def _group_cost(
+    sizes: list[tuple[float, float]], room: float, last: bool, full: float = FULL
+) -> tuple[float, float] | None:
+    """A page's cost and the charts' scale, laying ``sizes`` in ``room`` inches of a page holding
+    ``full`` (None: they do not fit); a page filled less than FILL costs much unless it is the
+    run's ``last``."""
     fixed, scalable = sum(f for f, _ in sizes), sum(s for _, s in sizes)
     scale = min(1.0, (room - fixed) / scalable) if scalable else 1.0
     if room - fixed < 0 or scale < MIN_SCALE:
         return None
     charts = sum(1 for _, s in sizes if s)
-    under = FULL - room + fixed + scale * scalable < FILL * FULL and not last
+    under = full - room + fixed + scale * scalable < FILL * full and not last
     return charts * (1 - scale) ** 2 + 0.05 + (10.0 if under else 0.0), scale
 
 
-def _groups(sizes: list[tuple[float, float]], first_room: float) -> list[tuple[list[int], float]]:
+def _groups(
+    sizes: list[tuple[float, float]], first_room: float, full: float = FULL
+) -> list[tuple[list[int], float]]:
     """Items (fixed, scalable heights) split into pages, in order, each page's items with one
     scale: the split that keeps charts largest with no page under FILL but the last (dynamic
     programming). The first page has ``first_room`` inches left; its group may be empty."""
@@ -439,14 +492,14 @@ def _groups(sizes: list[tuple[float, float]], first_room: float) -> list[tuple[l
     for i in range(n - 1, -1, -1):
         options = []
         for j in range(i + 1, n + 1):
-            fit = _group_cost(sizes[i:j], FULL, j == n)
+            fit = _group_cost(sizes[i:j], full, j == n, full)
             if fit is None:
                 break
             options.append((fit[0] + best[j][0], [(list(range(i, j)), fit[1])] + best[j][1]))
         best[i] = min(options, key=lambda o: o[0]) if options else (1e9, [([i], MIN_SCALE)] + best[i + 1][1])
     options = [best[0]]
     for j in range(1, n + 1):  # the first items on the page begun already
-        fit = _group_cost(sizes[:j], first_room, j == n)
+        fit = _group_cost(sizes[:j], first_room, j == n, full)
         if fit is None:
             break
         options.append((fit[0] - 0.05 + best[j][0], [(list(range(j)), fit[1])] + best[j][1]))
