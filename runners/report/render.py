@@ -270,8 +270,8 @@ h1 { font-size: 1.6rem; line-height: 1.25; margin-bottom: 0.2rem; }
 h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
 h3 { font-size: 1.05rem; margin-bottom: 0.3rem; }
 table { border-collapse: collapse; font-size: 0.8rem; width: 100%; }
-th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.4rem; text-align: right; overflow-wrap: anywhere; }
-th:first-child, td:first-child { text-align: left; overflow-wrap: normal; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.4rem; text-align: right; }
+th:first-child, td:first-child { text-align: left; overflow-wrap: normal; width: 28%; }
 th { background: #f3f3f3; }
 figure { margin: 1rem 0 1.5rem; page-break-inside: avoid; break-inside: avoid; }
 figure img { width: 100%; height: auto; }
@@ -283,6 +283,7 @@ code { font-size: 0.9em; }
   body { font-size: 14px; padding: 0 0.5rem; }
   table { font-size: 0.62rem; }
   th, td { padding: 0.15rem 0.15rem; }
+  td { overflow-wrap: anywhere; }
 }
 @media print {
   @page { size: letter; margin: 12mm;
@@ -295,7 +296,9 @@ code { font-size: 0.9em; }
   figure.page, h2.charts { break-before: page; }
   figcaption { font-size: 8pt; line-height: 1.3; }
   h3 { margin: 0.2rem 0 0.1rem; font-size: 10.5pt; }
-  table { page-break-inside: avoid; break-inside: avoid; }
+  figure.table, table { page-break-inside: auto; break-inside: auto; }  /* rows flow on; thead repeats */
+  figure.table figcaption, thead { break-after: avoid; }
+  tr { break-inside: avoid; }
 }
 """
 
