@@ -371,7 +371,7 @@ def _document(runs: _Runs, figures: list[Chart], date: str, loop_data: dict) -> 
 
 def _write_tables(tmp: Path, runs: _Runs, doc: dict, figures: list[Chart], loop_data: dict) -> None:
     """The pack's tables/ (figures.xlsx and the CSV files) beside briefing.pdf."""
-    write_pdf(doc, figures, tmp / "briefing.pdf", tmp / "charts")
+    write_pdf(doc, figures, tmp / "briefing.pdf")
     write_xlsx(doc, figures, tmp / "tables" / "figures.xlsx")
     write_csv(doc["table"], tmp / "tables" / "headline.csv")
     if len(runs.ranges):
