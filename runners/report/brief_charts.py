@@ -12,6 +12,7 @@ import pandas as pd
 from runners.analysis import loops
 from runners.core.errors import SnowballError
 from runners.core.paths import recorded_file
+from runners.inputs.vintage import vintage_meta
 from runners.projection.manifest import display_path
 from runners.projection.run import RunResult
 from runners.report import charts, loops_chart, selloff_charts, style
@@ -96,12 +97,30 @@ def sweep_charts(sweeps: dict[str, Path], source: str) -> list[Chart]:
 
 
 def _drawn(
-    stem: str, heading: str, caption: str, fn, data, *args, source: str, flat=None, sheet=((), "", "")
+    stem: str,
+    heading: str,
+    caption: str,
+    fn,
+    data,
+    *args,
+    source: str,
+    flat=None,
+    sheet=((), "", ""),
+    **kw,
 ) -> Chart:
     """A chart drawn by ``fn`` (under the packaged style) with the data it draws (``flat``: the
-    data as one table, where ``data`` is several); ``sheet``: its scenarios, variable and unit."""
-    fig = style.draw(fn, data, *args, source=source)
+    data as one table, where ``data`` is several); ``sheet``: its scenarios, variable and unit;
+    ``kw``: more keywords for ``fn``."""
+    fig = style.draw(fn, data, *args, source=source, **kw)
     return Chart(stem, heading, caption, fig, flat if flat is not None else data, *sheet)
+
+
+def medicaid_sources(vintage: str) -> list[str]:
+    """The source notes of the vintage's ``medicaid_chip_marketplace`` rows (its
+    outlays_by_category.csv), which say what CBO's line holds in that vintage."""
+    path = vintage_meta(vintage)["path"].parent / "outlays_by_category.csv"
+    cats = pd.read_csv(path)
+    return cats.loc[cats["variable"] == "medicaid_chip_marketplace", "source"].astype(str).tolist()
 
 
 def _budget_charts(
@@ -148,6 +167,7 @@ def _budget_charts(
             window_end,
             phrases,
             source=source,
+            medicaid=charts.medicaid_label(medicaid_sources(base_res.inputs.vintage)),
             sheet=((base_title,), "", "% of GDP"),
         )
     )

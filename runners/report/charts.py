@@ -3,7 +3,8 @@ given Axes, no I/O); :mod:`runners.report.style` draws and saves them.
 
 The briefing's charts (debt, interest, rollover, budget, spending, revenue, r - g, changes from
 baseline, debt structure, validation, the decomposition, the sell-off as gaps from the baseline)
-and the backtest's; the sweep charts are in :mod:`runners.report.sweep_charts`. Every chart
+and the backtest's (r - g and the decomposition are in :mod:`runners.report.snowball_charts`, re-exported
+here); the sweep charts are in :mod:`runners.report.sweep_charts`. Every chart
 carries a title that states its finding (tested against the data drawn), units on its axes, the
 scenario's title and a source note.
 """
@@ -20,6 +21,18 @@ from matplotlib.figure import Figure
 
 from runners.core.fiscal_years import first_peak_year
 from runners.report import style
+from runners.report.snowball_charts import (  # noqa: F401 (re-exported: the pack's chart functions)
+    DECOMP,
+    DECOMP_EDGE,
+    R_G_EDGE,
+    decomposition_claim,
+    decomposition_data,
+    decomposition_table,
+    plot_decomposition,
+    plot_r_g,
+    r_g_claim,
+    r_g_data,
+)
 from runners.report.style import HISTORY_COLOR, PALETTE, SOURCE
 
 RECORD_1946 = 106.1  # debt held by the public, % of GDP, FY1946 (OMB Historical Table 7.1)
@@ -49,41 +62,6 @@ def rollover_data(result: pd.DataFrame) -> pd.DataFrame:
     return result[["average_interest_rate", "bill_yield", "ten_year_yield"]].copy()
 
 
-def decomposition_data(result: pd.DataFrame) -> pd.DataFrame:
-    """Each year's change in debt/GDP (pp) split into its sources (a reporting identity).
-
-    With debt D, GDP Y, d = D/Y and nominal growth g = Y_t/Y_{t-1} - 1, and debt rising by the
-    deficit plus other means of financing (OMF):
-    d_t - d_{t-1} = primary deficit/Y + net interest/Y + OMF/Y - d_{t-1} g/(1+g) + residual.
-    The residual is whatever the model's debt change is not explained by those flows (zero up to
-    rounding, tested). The first projected year is dropped (it needs the previous year's debt).
-    """
-    r = result
-    y = r["gdp"]
-    d = r["debt_held_by_public"] / y * 100
-    g = y / y.shift(1) - 1
-    out = pd.DataFrame(
-        {
-            "primary_deficit": r["primary_deficit"] / y * 100,
-            "interest": r["net_interest"] / y * 100,
-            "growth": -d.shift(1) * g / (1 + g),
-            "other_means_of_financing": r["other_means_of_financing"] / y * 100,
-            "change": d - d.shift(1),
-        }
-    ).iloc[1:]
-    parts = ["primary_deficit", "interest", "growth", "other_means_of_financing"]
-    out["residual"] = out["change"] - out[parts].sum(axis=1)
-    return out
-
-
-def decomposition_table(result: pd.DataFrame) -> pd.DataFrame:
-    """:func:`decomposition_data` as the briefing writes it (``tables/decomposition_*.csv`` and
-    its figures sheet): every column named with its unit, percentage points of GDP
-    (``primary_deficit_pp_of_gdp``), since ``results_*.csv`` beside it holds ``primary_deficit``
-    in $bn."""
-    return decomposition_data(result).add_suffix("_pp_of_gdp")
-
-
 def _scenarios(data: pd.DataFrame, exclude: Sequence[str] = ("history",)) -> list[str]:
     return [c for c in data.columns if c not in exclude]
 
@@ -109,6 +87,7 @@ def plot_debt(data: pd.DataFrame, ax: Axes, source: str = SOURCE) -> Figure:
         arrowprops={"arrowstyle": "-", "color": "#A04000", "linewidth": 0.7},
     )
     base = data[names[0]].dropna()
+    style.mark_projection(ax, float(base.index.min()))
     above = base[base > RECORD_1946]
     last = int(base.index.max())
     ax.set_ylabel("Debt held by the public, % of GDP")
@@ -144,6 +123,7 @@ def plot_interest(data: dict[str, pd.DataFrame], ax: Axes, source: str = SOURCE)
         a.set_xlabel("Fiscal year")
         a.set_xlim(1938, int(frame.index.max()) + 2)
         a.set_ylim(bottom=0)
+        style.mark_projection(a, float(frame[_scenarios(frame)[0]].first_valid_index()))
     ax2.axhline(20, color="#D55E00", linestyle=":", linewidth=1)
     ax2.annotate("20% of outlays", (1942, 20.8), fontsize=8, color="#A04000")
     share = data["net_interest_share_of_outlays"]
@@ -190,11 +170,11 @@ def plot_rollover(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOU
     ax.set_xlabel("Fiscal year")
     ax.set_ylim(bottom=0)
     title = (
-        f"The rate on the debt trails the 10-year yield: {avg.loc[peak]:.1f}% vs {ten.max():.1f}% "
-        f"in FY{peak} (fiscal-year averages)"
+        f"{scenario}: the rate on the debt trails the 10-year yield, {avg.loc[peak]:.1f}% vs "
+        f"{ten.max():.1f}% in FY{peak} (fiscal-year averages)"
     )
     catch = gap[(gap.index > peak) & (gap.abs() < 0.25)]
-    sub = f"Scenario: {scenario}. " + (
+    sub = (
         f"The average rate comes within 0.25 pp of the 10-year in FY{int(catch.index[0])}."
         if len(catch)
         else "Maturing debt leaves at its old coupon; new debt is issued at market yields."
@@ -227,10 +207,10 @@ def budget_data(run: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
 
 
 BUDGET_LINES = {
-    "revenues": ("Revenues", "#0072B2"),
-    "outlays": ("Outlays", "#D55E00"),
-    "deficit": ("Total deficit", "#000000"),
-    "primary_deficit": ("Primary deficit (excluding net interest)", "#009E73"),
+    "revenues": ("Revenues", "#0072B2", "-"),
+    "outlays": ("Outlays", "#D55E00", "--"),
+    "deficit": ("Total deficit", "#000000", "-"),
+    "primary_deficit": ("Primary deficit (excluding net interest)", "#009E73", "--"),
 }
 
 
@@ -242,11 +222,13 @@ def plot_budget(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOURC
     ax2.set_position([0.585, 0.3, 0.39, 0.5])
     for a, cols in ((ax, ("revenues", "outlays")), (ax2, ("deficit", "primary_deficit"))):
         for col in cols:
-            label, color = BUDGET_LINES[col]
+            label, color, dash = BUDGET_LINES[col]
             hist, proj = data[f"{col}:history"].dropna(), data[f"{col}:projection"].dropna()
-            a.plot(hist.index, hist.values, color=color, linewidth=1.2, alpha=0.55)
-            a.plot(proj.index, proj.values, color=color, linewidth=2, label=label)
-        a.axvline(data[f"{cols[0]}:projection"].first_valid_index() - 0.5, color="#999999", linewidth=0.7)
+            a.plot(hist.index, hist.values, color=color, linestyle=dash, linewidth=1.2, alpha=0.55)
+            a.plot(proj.index, proj.values, color=color, linestyle=dash, linewidth=2, label=label)
+        # labelled on the deficits panel only (the left panel's title runs under the label)
+        first = float(data[f"{cols[0]}:projection"].first_valid_index())
+        style.mark_projection(a, first, label=a is ax2)
         a.set_xlabel("Fiscal year")
         a.set_ylabel("% of GDP")
         a.set_xlim(1960, int(data.index.max()) + 1)
@@ -269,14 +251,25 @@ def plot_budget(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOURC
     return fig
 
 
-SPENDING = {
-    "social_security": ("Social Security", "#0072B2", "-"),
-    "medicare": ("Medicare (net of premiums)", "#CC79A7", "-"),
-    "medicaid": ("Medicaid, CHIP, marketplace", "#E69F00", "--"),
-    "defense": ("Defense", "#009E73", "-"),
-    "nondefense": ("Nondefense discretionary", "#56B4E9", "-."),
-    "net_interest": ("Net interest", "#D55E00", "-"),
+SPENDING = {  # label, colour, dash, marker (also the marker of the category's actual outlays)
+    "social_security": ("Social Security", "#0072B2", "-", "o"),
+    "medicare": ("Medicare (net of premiums)", "#CC79A7", "-", "D"),
+    "medicaid": ("Medicaid, CHIP, marketplace", "#E69F00", "--", "v"),
+    "defense": ("Defense", "#009E73", (0, (1.2, 1.2)), "s"),
+    "nondefense": ("Nondefense discretionary", "#56B4E9", "-.", "^"),
+    "net_interest": ("Net interest", "#D55E00", "-", "None"),
 }
+MEDICAID_ONLY = "Medicaid ONLY"  # how a vintage's category file says its line is Medicaid alone
+
+
+def medicaid_label(sources: Sequence[str]) -> str:
+    """The spending chart's name for the vintage's ``medicaid_chip_marketplace`` line, from its
+    source notes in ``outlays_by_category.csv``: 'Medicaid' where every note says the line is
+    Medicaid only (CBO's February 2026 open data has no CHIP or marketplace line), else
+    'Medicaid, CHIP, marketplace'."""
+    return (
+        "Medicaid" if sources and all(MEDICAID_ONLY in str(x) for x in sources) else SPENDING["medicaid"][0]
+    )
 
 
 def spending_data(run: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
@@ -298,9 +291,11 @@ def plot_spending(
     window_end: int,
     milestones: Sequence[str] = (),
     source: str = SOURCE,
+    medicaid: str = SPENDING["medicaid"][0],
 ) -> Figure:
     """Net interest against the big spending lines, % of GDP; the years after CBO's window
-    (``window_end``) shaded as the model's extension."""
+    (``window_end``) shaded as the model's extension; ``medicaid`` names the vintage's
+    Medicaid line (:func:`medicaid_label`)."""
     fig = ax.figure
     last = int(data.index.max())
     if window_end < last:
@@ -314,13 +309,28 @@ def plot_spending(
             color="#555555",
             va="bottom",
         )
-    for col, (label, color, dash) in SPENDING.items():
+    for k, (col, (label, color, dash, marker)) in enumerate(SPENDING.items()):
         width, z = (3.2, 2) if col == "net_interest" else (1.6, 3)
         proj = data[f"{col}:projection"].dropna()
-        ax.plot(proj.index, proj.values, color=color, linestyle=dash, linewidth=width, label=label, zorder=z)
+        label = medicaid if col == "medicaid" else label
+        ax.plot(
+            proj.index,
+            proj.values,
+            color=color,
+            linestyle=dash,
+            linewidth=width,
+            label=label,
+            zorder=z,
+            marker=marker,
+            markevery=(k % 5, 5),
+            markersize=4,
+        )
         if f"{col}:history" in data:
             hist = data[f"{col}:history"].dropna()
-            ax.plot(hist.index, hist.values, "o", color=color, markersize=3.5)
+            m = "X" if marker == "None" else marker
+            ax.plot(hist.index, hist.values, m, color=color, markersize=3.5, linestyle="None")
+    first = data[[c for c in data.columns if c.endswith(":projection")]].first_valid_index()
+    style.mark_projection(ax, float(first))
     ax.plot([], [], "o", color="#555555", markersize=3.5, label="Actual (OMB, CBO)")
     ax.set_ylabel("% of GDP")
     ax.set_xlabel("Fiscal year")
@@ -329,7 +339,7 @@ def plot_spending(
     title = "Net interest " + ("; ".join(milestones) if milestones else "against the main spending lines")
     bottom = style.legend_room(fig, ax.get_legend_handles_labels()[1], 3)
     fig.subplots_adjust(top=0.84, bottom=bottom, left=0.09, right=0.98)
-    style.title(fig, title, f"Scenario: {scenario}. Dots: actual outlays; lines: the projection.")
+    style.title(fig, title, f"Scenario: {scenario}. Markers alone: actual outlays; lines: the projection.")
     style.legend_below(fig, ax, ncol=3)
     style.source(fig, source)
     return fig
@@ -361,6 +371,7 @@ def plot_revenue_share(data: pd.DataFrame, ax: Axes, source: str = SOURCE) -> Fi
         color="#A04000",
     )
     base = data[names[0]].dropna()
+    style.mark_projection(ax, float(base.index.min()))
     above = base[base > hist.max()]
     ax.set_ylabel("Net interest, % of revenues")
     ax.set_xlabel("Fiscal year")
@@ -373,82 +384,6 @@ def plot_revenue_share(data: pd.DataFrame, ax: Axes, source: str = SOURCE) -> Fi
         else f"{names[0]} stays below the FY{peak_year} high."
     )
     return style.finish(fig, ax, title, sub, source)
-
-
-def r_g_data(run: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
-    """r, g and r - g, % a year: r is the average interest rate on the debt (history: net
-    interest over average debt), g nominal GDP growth; actuals from 1960 then one projection."""
-    hist_r = history["net_interest_rate_on_debt"]
-    hist_g = history["gdp"].pct_change() * 100
-    g = run["gdp"].pct_change() * 100
-    first = run.index[0]
-    last_actual = history["gdp"].loc[history.index < first]
-    if len(last_actual) and first - 1 == last_actual.index[-1]:
-        g.loc[first] = (run.at[first, "gdp"] / last_actual.iloc[-1] - 1) * 100
-    out = pd.DataFrame(
-        {
-            "r:history": hist_r,
-            "g:history": hist_g,
-            "r:projection": run["average_interest_rate"],
-            "g:projection": g,
-        }
-    ).sort_index()
-    out["r_minus_g"] = out["r:projection"].fillna(out["r:history"]) - out["g:projection"].fillna(
-        out["g:history"]
-    )
-    return out.loc[out.index >= 1960]
-
-
-def plot_r_g(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOURCE) -> Figure:
-    """r and g (top) and r - g as bars (bottom): positive r - g makes the debt snowball."""
-    fig = ax.figure
-    fig.set_size_inches(6.5, 5.0)
-    ax2 = fig.add_subplot(2, 1, 2, sharex=ax)
-    ax.set_position([0.1, 0.5, 0.87, 0.32])
-    ax2.set_position([0.1, 0.2, 0.87, 0.22])
-    for kind, (label, color) in {
-        "r": ("r: average interest rate on the debt", "#D55E00"),
-        "g": ("g: nominal GDP growth", "#0072B2"),
-    }.items():
-        hist, proj = data[f"{kind}:history"].dropna(), data[f"{kind}:projection"].dropna()
-        ax.plot(hist.index, hist.values, color=color, linewidth=1.2, alpha=0.6)
-        ax.plot(proj.index, proj.values, color=color, linewidth=2, label=label)
-    ax.set_ylabel("% a year")
-    ax.tick_params(labelbottom=False)
-    # headroom for the legend across the top of the panel, above every line (g's actuals reach
-    # 13% in FY1977-1981 and ran through it)
-    drawn = data[[c for c in data.columns if c.startswith(("r:", "g:"))]]
-    low, high = float(np.nanmin(drawn.to_numpy())), float(np.nanmax(drawn.to_numpy()))
-    ax.set_ylim(low - 0.05 * (high - low), high + 0.3 * (high - low))
-    diff = data["r_minus_g"].dropna()
-    colors = np.where(diff.to_numpy() > 0, "#D55E00", "#0072B2")
-    ax2.bar(diff.index, diff.values, color=colors, width=0.8, linewidth=0)
-    ax2.axhline(0, color="#333333", linewidth=0.6)
-    ax2.set_ylabel("r \u2212 g, pp")
-    ax2.set_xlabel(
-        "Fiscal year (lighter lines: actuals; r before the projection is net interest over average debt)"
-    )
-    proj = data["r:projection"].dropna().index
-    for a in (ax, ax2):
-        a.axvline(proj[0] - 0.5, color="#999999", linewidth=0.7)
-    future = diff.loc[proj]
-    positive = future[future > 0]
-    if len(positive) and future.iloc[0] <= 0 and (future.loc[positive.index[0] :] > 0).all():
-        title = f"r \u2212 g turns positive in {int(positive.index[0])}: the debt starts to snowball"
-    elif len(positive) == len(future):
-        title = "r exceeds g in every projected year: interest alone raises debt/GDP"
-    elif len(positive):
-        title = f"r \u2212 g is positive in {len(positive)} of {len(future)} projected years"
-    else:
-        title = "r stays below g: growth erodes the debt ratio faster than interest adds to it"
-    sub = (
-        f"Scenario: {scenario}. r \u2212 g averages {future.mean():+.1f} pp over the projection, "
-        f"against {diff.loc[diff.index < proj[0]].mean():+.1f} pp since 1960."
-    )
-    style.title(fig, title, sub)
-    ax.legend(loc="upper left", fontsize=7.5, ncol=2)
-    style.source(fig, source)
-    return fig
 
 
 def change_data(runs: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -499,14 +434,15 @@ def plot_change(data: pd.DataFrame, ax: Axes, baseline: str, source: str = SOURC
     return fig
 
 
-HOLDERS = {
-    "holdings_japan": ("Japan", "#D55E00"),
-    "holdings_china": ("China", "#E69F00"),
-    "holdings_other_foreign_official": ("Other foreign official", "#F0E442"),
-    "holdings_foreign_private": ("Foreign private", "#56B4E9"),
-    "holdings_fed": ("Federal Reserve", "#009E73"),
-    "holdings_domestic_private": ("Domestic private", "#0072B2"),
+HOLDERS = {  # label, colour, hatch (neighbours in the stack differ in grey or in hatching)
+    "holdings_japan": ("Japan", "#D55E00", ""),
+    "holdings_china": ("China", "#E69F00", "...."),
+    "holdings_other_foreign_official": ("Other foreign official", "#F0E442", ""),
+    "holdings_foreign_private": ("Foreign private", "#56B4E9", "////"),
+    "holdings_fed": ("Federal Reserve", "#009E73", ""),
+    "holdings_domestic_private": ("Domestic private", "#0072B2", "\\\\"),
 }
+BILL_SHARE_FLAT = 0.5  # pp: a projected bill share that moves less than this is called held flat
 
 
 HOLDER_CONSTANTS = {  # the initial state's holdings in the .mdl (domestic private holds the rest)
@@ -556,6 +492,7 @@ def plot_structure(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SO
         ax.plot(past.index, past.values, color="#D55E00", linewidth=1.2, alpha=0.55)
     proj = data["bill_share"].dropna()
     ax.plot(proj.index, proj.values, color="#D55E00", label="Bills and FRNs, % of debt (left)")
+    style.mark_projection(ax, float(proj.index.min()), label=False)
     wam = data["weighted_average_maturity"].dropna()
     ax_m.plot(
         wam.index,
@@ -574,13 +511,16 @@ def plot_structure(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SO
     ax.set_title("Maturity", loc="left", fontsize=9)
     held = data.dropna(subset=[f"share:{c}" for c in HOLDERS])
     shares = [held[f"share:{c}"].to_numpy() for c in HOLDERS]
-    ax3.stackplot(
+    layers = ax3.stackplot(
         held.index,
         *shares,
-        colors=[c for _, c in HOLDERS.values()],
-        labels=[label for label, _ in HOLDERS.values()],
+        colors=[c for _, c, _ in HOLDERS.values()],
+        labels=[label for label, _, _ in HOLDERS.values()],
         linewidth=0,
     )
+    for layer, (_, _, hatch) in zip(layers, HOLDERS.values(), strict=True):
+        layer.set_hatch(hatch)
+        layer.set_edgecolor("#FFFFFF")
     ax3.set_ylim(0, 100)
     ax3.set_xlim(held.index.min(), held.index.max())
     ax3.set_ylabel("% of debt held by the public")
@@ -589,13 +529,18 @@ def plot_structure(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SO
     first, last = int(held.index[0]), int(held.index[-1])
     foreign = [f"share:{c}" for c in list(HOLDERS)[:4]]
     f0, f1 = held.loc[first, foreign].sum(), held.loc[last, foreign].sum()
-    title = (
-        f"Bills are {data.at[last, 'bill_share']:.0f}% of the debt in {last}; foreign holders "
-        f"{f0:.0f}% in {first}, {f1:.0f}% in {last}"
+    title = f"{scenario}: foreign holders " + (
+        f"hold {f0:.0f}% of the debt in {first} and in {last}"
+        if round(f0) == round(f1)
+        else f"hold {f0:.0f}% of the debt in {first}, {f1:.0f}% in {last}"
     )
-    sub = f"Scenario: {scenario}." + (
-        " Bill share: actuals (Treasury MSPD) in the lighter line." if "bill_share:history" in data else ""
-    )
+    bills = data["bill_share"].dropna()
+    sub = (
+        f"Bills and FRNs stay at {bills.mean():.0f}% of the debt in every projected year (within "
+        f"{BILL_SHARE_FLAT} pp): the issuance mix is an input held flat, not a result."
+        if bills.max() - bills.min() < BILL_SHARE_FLAT
+        else f"Bills and FRNs are {bills.loc[last]:.0f}% of the debt in {last}."
+    ) + (" Bill share: actuals (Treasury MSPD) in the lighter line." if "bill_share:history" in data else "")
     style.title(fig, title, sub)
     handles = ax.get_legend_handles_labels()[0] + ax_m.get_legend_handles_labels()[0]
     labels = ax.get_legend_handles_labels()[1] + ax_m.get_legend_handles_labels()[1]
@@ -654,69 +599,6 @@ def plot_validation(data: pd.DataFrame, ax: Axes, vintage: str, source: str = SO
     )
     style.title(fig, title, sub)
     style.legend_below(fig, ax, ncol=2)
-    style.source(fig, source)
-    return fig
-
-
-DECOMP = {
-    "primary_deficit": ("Primary deficit", "#E69F00"),
-    "interest": ("Net interest", "#D55E00"),
-    "growth": ("Nominal GDP growth", "#56B4E9"),
-    "other_means_of_financing": ("Other means of financing", "#999999"),
-}
-
-
-def plot_decomposition(data: dict[str, pd.DataFrame], ax: Axes, source: str = SOURCE) -> Figure:
-    """Stacked bars: each year's change in debt/GDP by source, one panel per scenario, one scale."""
-    fig = ax.figure
-    names = list(data)
-    fig.set_size_inches(6.5, 2.0 + 1.35 * len(names))
-    axes = [ax] + [fig.add_subplot(len(names), 1, i + 1, sharex=ax, sharey=ax) for i in range(1, len(names))]
-    height_in = fig.get_size_inches()[1]
-    top, bottom = 1 - 0.95 / height_in, style.legend_room(fig, ["x"] * 5, 3)
-    gap = 0.42 / height_in
-    height = (top - bottom - gap * (len(names) - 1)) / len(names)
-    lo, hi = 0.0, 0.0
-    for k, (a, name) in enumerate(zip(axes, names, strict=True)):
-        a.set_position([0.1, top - (k + 1) * height - k * gap, 0.88, height])
-        frame = data[name]
-        pos = np.zeros(len(frame))
-        neg = np.zeros(len(frame))
-        for col, (label, color) in DECOMP.items():
-            v = frame[col].to_numpy()
-            bottom_ = np.where(v >= 0, pos, neg)
-            a.bar(frame.index, v, bottom=bottom_, color=color, width=0.8, label=label, linewidth=0)
-            pos += np.where(v >= 0, v, 0)
-            neg += np.where(v < 0, v, 0)
-        lo, hi = min(lo, float(neg.min())), max(hi, float(pos.max()))
-        a.plot(
-            frame.index,
-            frame["change"],
-            "o-",
-            color="#000000",
-            markersize=2,
-            linewidth=1,
-            label="Change in debt/GDP",
-        )
-        a.axhline(0, color="#333333", linewidth=0.6)
-        a.set_ylabel("pp of GDP", fontsize=7.5)
-        a.set_title(name, loc="left", fontsize=8)
-    ax.set_ylim(lo * 1.1, hi * 1.25)
-    axes[-1].set_xlabel("Fiscal year")
-    for a in axes[:-1]:
-        a.tick_params(labelbottom=False)
-    first = data[names[0]]
-    last = int(first.index[-1])
-    ni, pd_ = first.at[last, "interest"], first.at[last, "primary_deficit"]
-    gr = first.at[last, "growth"]
-    title = f"Interest adds {ni:.1f} pp of GDP to the debt in {last} ({names[0]})"
-    sub = (
-        ("More than" if ni > pd_ else "Less than")
-        + f" the primary deficit ({pd_:.1f} pp); growth takes off {-gr:.1f} pp. "
-        + "Each year's change in debt/GDP by source; every panel on one scale."
-    )
-    style.title(fig, title, sub)
-    style.legend_below(fig, axes[0], ncol=3, fontsize=7.5)
     style.source(fig, source)
     return fig
 

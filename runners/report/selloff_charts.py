@@ -96,6 +96,22 @@ def _shade_sale(ax: Axes, data: pd.DataFrame) -> None:
         ax.axvspan(*span, color="#F0E442", alpha=0.3, linewidth=0)
 
 
+COINCIDE_BP = 0.5  # bp: two yields' gaps closer than this in every month are drawn as coinciding
+
+
+def yields_that_coincide(data: pd.DataFrame) -> dict[str, str]:
+    """Each yield whose gap from baseline is within :data:`COINCIDE_BP` of a later (longer) one's in
+    every month, with that longer yield (a line drawn under another would be hidden)."""
+    names = list(SELLOFF_YIELDS)
+    out = {}
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            if float((data[a] - data[b]).abs().max()) * 100 < COINCIDE_BP:
+                out[a] = b
+                break
+    return out
+
+
 def plot_selloff(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOURCE) -> Figure:
     """Yields against their baseline paths, bond prices, and holdings against baseline, monthly."""
     fig = ax.figure
@@ -109,9 +125,21 @@ def plot_selloff(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOUR
         a.set_xlim(data.index.min(), data.index.max())
         style.fiscal_year_ticks(a, float(data.index.min()), float(data.index.max()))
         a.axhline(0, color="#333333", linewidth=0.6)
+    same = yields_that_coincide(data)
     for i, (var, label) in enumerate(SELLOFF_YIELDS.items()):
+        # a yield whose gap coincides with a later one is drawn as markers on top of it
+        hidden = var in same
         ax.plot(
-            data.index, data[var] * 100, label=label, color=PALETTE[i + 1 if i else 0], linestyle=DASHES[i]
+            data.index,
+            data[var] * 100,
+            label=label,  # the legend shows the circles; the subtitle says they coincide
+            color=PALETTE[i + 1 if i else 0],
+            linestyle="None" if hidden else DASHES[i],
+            marker="o" if hidden else "None",
+            markevery=3,
+            markersize=3.5,
+            markerfacecolor="white",
+            zorder=3 if hidden else 2,
         )
     ax.set_ylabel("bp above baseline")
     ax.set_title("Treasury yields: gap from the baseline path", loc="left", fontsize=9)
@@ -139,6 +167,17 @@ def plot_selloff(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOUR
         f"by {when} (at baseline its holdings grow with the debt); the 10-year note's price falls up to "
         f"${-price.min():.2f} per $100."
     )
+    for a, b in same.items():
+        gap = float((data[a] - data[b]).abs().max()) * 100
+        sub += (
+            f" The {SELLOFF_YIELDS[a]} and {SELLOFF_YIELDS[b]} gaps coincide (within {gap:.1f} bp every "
+            "month)"
+            + (
+                ": the model sets the 30-year at the 10-year plus a fixed spread."
+                if (a, b) == ("ten year yield", "thirty year yield")
+                else "."
+            )
+        )
     style.title(fig, title, sub)
     style.source(fig, source)
     return fig

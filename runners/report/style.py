@@ -27,7 +27,12 @@ SOURCE = "Source: CBO, OMB, Treasury, TIC; Snowball projections."  # the brief n
 HISTORY_COLOR = "#777777"
 # Okabe-Ito, black first (the first scenario, normally the baseline)
 PALETTE = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7", "#F0E442"]
-DASHES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1)), (0, (1, 1)), (0, (8, 2))]
+# dotted patterns are drawn with dots as long as the gaps (a bare ":" prints as a faint grey line)
+DASHES = ["-", "--", "-.", (0, (1.2, 1.2)), (0, (5, 1, 1, 1)), (0, (3, 1)), (0, (1, 2.5)), (0, (8, 2))]
+# a third cue after colour and dash: each scenario's own marker every MARK_EVERY points, so that
+# lines of like grey (Okabe-Ito's orange, sky blue and green) stay apart in print
+MARKERS = ["", "o", "s", "^", "D", "v", "P", "X"]
+MARK_EVERY = 5
 PNG_DPI = 200
 METADATA = {
     ".png": {"Software": None},
@@ -37,8 +42,36 @@ METADATA = {
 
 
 def scenario_style(index: int) -> dict:
-    """Colour and dash of the ``index``-th scenario (the same in every chart)."""
-    return {"color": PALETTE[index % len(PALETTE)], "linestyle": DASHES[index % len(DASHES)]}
+    """Colour, dash and marker of the ``index``-th scenario (the same in every chart); markers are
+    staggered by scenario so that lines that run together still show each one's marker."""
+    k = index % len(PALETTE)
+    return {
+        "color": PALETTE[k],
+        "linestyle": DASHES[k],
+        "marker": MARKERS[k] or "None",
+        "markevery": (k % MARK_EVERY, MARK_EVERY),
+        "markersize": 4,
+        "markerfacecolor": "white" if k % 2 else PALETTE[k],
+    }
+
+
+def mark_projection(ax: Axes, first: float, label: bool = True) -> None:
+    """A thin grey rule between the last actual fiscal year and the first projected one
+    (``first``), labelled with both just above the axes (clear of the data)."""
+    ax.axvline(first - 0.5, color="#999999", linewidth=0.7, zorder=1)
+    if label:
+        ax.annotate(
+            f"actual to FY{int(first) - 1} | projection",
+            (first - 0.5, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 1.5),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=6.5,
+            color="#555555",
+            annotation_clip=False,
+        )
 
 
 # ------------------------------------------------------------------------------------- drawing
