@@ -162,6 +162,7 @@ def render_markdown(doc: dict) -> str:
     """The briefing as Markdown, charts referenced as ``charts/STEM.png``."""
     header, rows = headline_rows(doc["table"], doc.get("titles"), doc.get("until"))
     lines = [f"# {doc['title']}", "", f"*{doc['header']}*", "", "## Key findings", "", doc["findings"], ""]
+    lines += ["## Scenarios defined", "", *[f"- **{t}.** {d}" for t, d in doc.get("definitions", [])], ""]
     lines += ["## Scenarios", ""]
     for para in doc["summaries"]:
         lines += [para, ""]
@@ -170,6 +171,9 @@ def render_markdown(doc: dict) -> str:
         '"(actual)": the crossing is in the actual data. Tables: `tables/`.',
         "",
     ]
+    lines += [doc["measures"], ""] if doc.get("measures") else []
+    if doc.get("cbo_beside"):
+        lines += ["Beside CBO's own projection:", "", *_md_table(*doc["cbo_beside"]), ""]
     p_header, p_rows = probability_rows(doc.get("probabilities"))
     if p_rows:
         lines += ["Monte Carlo probabilities:", "", *_md_table(p_header, p_rows), ""]
@@ -262,6 +266,8 @@ def render_html(doc: dict, charts_dir: Path) -> str:
         f'<p class="dateline">{esc(doc["header"])}</p>',
         "<h2>Key findings</h2>",
         _md_to_html(doc["findings"]),
+        "<h2>Scenarios defined</h2>",
+        *[_md_to_html(f"**{t}.** {d}") for t, d in doc.get("definitions", [])],
         "<h2>Scenarios</h2>",
     ]
     parts += [_md_to_html(p) for p in doc["summaries"]]
@@ -270,6 +276,9 @@ def render_html(doc: dict, charts_dir: Path) -> str:
         '<p class="source">"(actual)": the crossing is in the actual data. '
         "All tables are in <code>tables/</code>.</p>"
     )
+    parts += [f'<p class="source">{esc(doc["measures"])}</p>'] if doc.get("measures") else []
+    if doc.get("cbo_beside"):
+        parts += ["<p>Beside CBO's own projection:</p>", *_html_table(*doc["cbo_beside"])]
     p_header, p_rows = probability_rows(doc.get("probabilities"))
     if p_rows:
         parts += ["<p>Monte Carlo probabilities:</p>", *_html_table(p_header, p_rows)]
