@@ -86,7 +86,7 @@ def crossing_margin(key: str, year: int, r: pd.DataFrame) -> float | None:
 
 def milestone_phrases(res: RunResult) -> list[str]:
     """'has exceeded defense since FY2024 (actual)', 'passes Medicare (net) in FY2028', and a
-    knife-edge crossing 'just passes Social Security in FY2050 (by 0.6%, under 1%)', its lead as a
+    knife-edge crossing 'just passes Social Security in FY2050 (by 0.61%, under 1%)', its lead as a
     % of what it passes (:data:`KNIFE_EDGE`)."""
     r, out = res.results, []
     for key, what in MILESTONES.items():
@@ -99,7 +99,7 @@ def milestone_phrases(res: RunResult) -> list[str]:
         else:
             margin = crossing_margin(key, year, r)
             if margin is not None and margin < KNIFE_EDGE:
-                out.append(f"just passes {what} in {label} (by {margin:.1f}%, under {KNIFE_EDGE:g}%)")
+                out.append(f"just passes {what} in {label} (by {margin:.2f}%, under {KNIFE_EDGE:g}%)")
             else:
                 out.append(f"passes {what} in {label}")
     return out

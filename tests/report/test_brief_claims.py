@@ -143,7 +143,7 @@ def test_every_milestone_phrase_is_its_measure_recomputed_and_knife_edges_say_so
             assert (verb == "just passes") == knife, (key, what, lead)
             seen["just" if knife else "plain"] += 1
             if knife:
-                assert float(edge) == KNIFE_EDGE and margin_words == f"{lead:.1f}", (key, what)
+                assert float(edge) == KNIFE_EDGE and margin_words == f"{lead:.2f}", (key, what)
     assert seen["just"] and seen["plain"], seen
 
 
