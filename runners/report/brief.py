@@ -52,7 +52,14 @@ from runners.report.brief_monte_carlo import (
     monte_carlo,
 )
 from runners.report.brief_text import (
+    MEASURES,
+    REPLICATION,
     baseline_summary,
+    cbo_beside,
+    counterfactual_note,
+    definition,
+    departure_year,
+    differs_from_cbo,
     headline_frame,
     key_findings,
     methods_text,
@@ -299,36 +306,84 @@ def shared_switches(selloffs: list[Scenario]) -> dict[str, float]:
     return {k: 1.0 for k in sorted(set.intersection(*sets))} if sets else {}
 
 
-def _summaries(runs: _Runs) -> list[str]:
-    """The first scenario's paragraph, then each other's (with the sell-off's monthly facts and the
-    studies' range of supply effects where they apply)."""
-    loaded, titles = runs.loaded, runs.titles
+def _current_law(runs: _Runs) -> str | None:
+    """The scenario that replicates CBO current law (no constants), when one is briefed."""
+    return next((s.name for s in runs.loaded if not s.constants), None)
+
+
+def _doc_titles(runs: _Runs) -> dict[str, str]:
+    """The titles the text and tables use: the current-law scenario is "Baseline (Snowball's
+    replication of CBO current law)" wherever its numbers differ from CBO's own (its short title
+    stays first, as in the charts' legends)."""
+    name = _current_law(runs)
+    if name is not None and differs_from_cbo(runs.results[name]):
+        return {**runs.titles, name: f"{runs.titles[name]} ({REPLICATION})"}
+    return dict(runs.titles)
+
+
+def _pack_day(date: str) -> datetime.date:
+    return datetime.datetime.strptime(date, "%d %B %Y").date()
+
+
+def _notes(runs: _Runs, date: str) -> dict[str, str | None]:
+    """Each scenario's counterfactual label, when it starts in a fiscal year the pack's date has
+    passed (labelled, not moved), computed from the date and the data's last actual year."""
+    first = runs.results[runs.loaded[0].name]
+    return {
+        s.name: counterfactual_note(
+            departure_year(runs.results[s.name], first) if s is not runs.loaded[0] else None,
+            _pack_day(date),
+            runs.results[s.name].inputs.first_year,
+        )
+        for s in runs.loaded
+    }
+
+
+def _summaries(runs: _Runs, titles: dict[str, str], notes: dict[str, str | None]) -> list[str]:
+    """The first scenario's paragraph, then each other's (with the sell-off's monthly facts, the
+    studies' range of supply effects and the counterfactual label where they apply)."""
+    loaded = runs.loaded
     first = runs.results[loaded[0].name]
     out = [baseline_summary(first, titles[loaded[0].name])]
     for s in loaded[1:]:
         facts = (
             _selloff_facts(runs.selloff[1]) if runs.selloff is not None and s.name == runs.sale.name else None
         )
-        text = scenario_summary(runs.results[s.name], first, titles[s.name], titles[loaded[0].name], facts)
+        text = scenario_summary(
+            runs.results[s.name], first, titles[s.name], runs.titles[loaded[0].name], facts
+        )
         if s.name in runs.ranges.index:
             described = describe(runs.ranges.loc[s.name], runs.range_year)
             text += (
                 f" Across the studies' range of supply effects (calibration {runs.calibration}, low-high, "
                 f"data/calibration/supply-effects.toml): {described}."
             )
+        if notes[s.name]:
+            text += " " + notes[s.name]
         out.append(text)
     return out
 
 
+def _cover_data(runs: _Runs) -> str:
+    """The cover's data line: each vintage, its publication date and its last actual year."""
+    seen = {res.inputs.vintage: res.inputs for res in runs.results.values()}
+    return "; ".join(
+        f"data: {v} (published {inp.meta.get('published')}), last actual year FY{inp.first_year}"
+        for v, inp in sorted(seen.items())
+    )
+
+
 def _document(runs: _Runs, figures: list[Chart], date: str, loop_data: dict) -> dict:
     """The document every rendering reads (HTML, Markdown, PDF, xlsx)."""
-    loaded, titles, unc = runs.loaded, runs.titles, runs.unc
+    loaded, unc = runs.loaded, runs.unc
+    titles, notes = _doc_titles(runs), _notes(runs, date)
     first = runs.results[loaded[0].name]
     validation = next(c.data for c in figures if c.stem == "validation")
     mc_name = unc.spec.name if unc is not None else None
     header = (
         f"{date} · Snowball {__version__} · baseline: "
         + "; ".join(runs.vintage_titles[v] for v in runs.vintages)
+        + f" · {_cover_data(runs)}"
         + f" · supply-effect calibration: {runs.calibration}"
         + (
             f" · uncertainty: data/sweeps/{mc_name}.toml ({unc.n_runs:,} draws, seed {unc.spec.seed}, "
@@ -344,8 +399,9 @@ def _document(runs: _Runs, figures: list[Chart], date: str, loop_data: dict) -> 
         )
         + " · years are federal fiscal years (FY2035: October 2034 to September 2035); dollars are nominal"
     )
+    law = _current_law(runs)
     return {
-        "title": f"U.S. federal debt: {titles[loaded[0].name]}"
+        "title": f"U.S. federal debt: {runs.titles[loaded[0].name]}"
         + (
             f" and {len(loaded) - 1} alternative scenario{'s' if len(loaded) > 2 else ''}"
             if len(loaded) > 1
@@ -353,10 +409,13 @@ def _document(runs: _Runs, figures: list[Chart], date: str, loop_data: dict) -> 
         ),
         "header": header,
         "findings": key_findings(runs.results, titles, unc, runs.drift),
-        "summaries": _summaries(runs),
+        "summaries": _summaries(runs, titles, notes),
         "table": headline_frame(runs.results),
         "until": runs.until,  # a milestone not reached reads 'not by FY{until}', as in snowball run
         "titles": titles,
+        "measures": MEASURES,
+        "cbo_beside": cbo_beside(runs.results[law]) if law is not None else None,
+        "definitions": [(titles[s.name], definition(s, notes[s.name])) for s in loaded],
         "probabilities": both_probabilities(unc, runs.drift) if unc is not None else None,
         "take": runs.take,
         "take_note": take_note(list(runs.take_switches)),

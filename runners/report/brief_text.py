@@ -3,13 +3,15 @@ methods note with its numbers taken from the runs, and the headline numbers by s
 
 from __future__ import annotations
 
+import datetime
 import math
 
 import pandas as pd
 
+from runners.analysis.loops import LOOPS
 from runners.core.fiscal_years import first_peak_year
 from runners.mdl import model
-from runners.projection.milestones import milestone_label
+from runners.projection.milestones import MILESTONE_COMPARISONS, milestone_label
 from runners.projection.run import RunResult
 from runners.report import charts
 from runners.report.brief_monte_carlo import Uncertainty, briefing_years
@@ -61,8 +63,31 @@ MILESTONES = {
 }
 
 
+# a projected crossing won, in its first year, by less than this share (%) of what net interest
+# passes is knife-edge: the phrase says "just" and gives the margin (20.009% of outlays, Social
+# Security passed by $13bn); the one place the margin is defined
+KNIFE_EDGE = 1.0
+
+REPLICATION = "Snowball's replication of CBO current law"  # the baseline, where its numbers differ
+
+
+def crossing_margin(key: str, year: int, r: pd.DataFrame) -> float | None:
+    """How far net interest is past the milestone in ``year`` (a projected year): its lead as a
+    % of what it passes (20.28% of outlays: 1.4%); None for an actual year (history)."""
+    if year not in r.index:
+        return None
+    if key in MILESTONE_COMPARISONS:
+        other = r.at[year, MILESTONE_COMPARISONS[key]]
+        return (r.at[year, "net_interest"] - other) / other * 100
+    if key == "interest_over_20pct_of_outlays":
+        return (r.at[year, "net_interest_share_of_outlays"] - 20) / 20 * 100
+    return None
+
+
 def milestone_phrases(res: RunResult) -> list[str]:
-    """'has exceeded defense since FY2024 (actual)', 'passes Medicare (net) in FY2028', ..."""
+    """'has exceeded defense since FY2024 (actual)', 'passes Medicare (net) in FY2028', and a
+    knife-edge crossing 'just passes Social Security in FY2050 (by 0.61%, under 1%)', its lead as a
+    % of what it passes (:data:`KNIFE_EDGE`)."""
     r, out = res.results, []
     for key, what in MILESTONES.items():
         year = res.milestones.get(key)
@@ -72,8 +97,56 @@ def milestone_phrases(res: RunResult) -> list[str]:
         elif year < int(r.index[0]):
             out.append(f"has exceeded {what} since {label}")
         else:
-            out.append(f"passes {what} in {label}")
+            margin = crossing_margin(key, year, r)
+            if margin is not None and margin < KNIFE_EDGE:
+                out.append(f"just passes {what} in {label} (by {margin:.2f}%, under {KNIFE_EDGE:g}%)")
+            else:
+                out.append(f"passes {what} in {label}")
     return out
+
+
+MEASURES = (
+    "Milestones compare net interest (budget function 900, net of interest income, as in CBO's "
+    "tables) with defense (discretionary), Medicare net of offsetting receipts (premiums) and Social "
+    'Security (OASDI) outlays, in $bn, and with 20% of total outlays; "(actual)" marks a crossing '
+    "in the actual data, dated to the first year of the spell it began on that measure; "
+    f'"just" marks a projected crossing won by less than {KNIFE_EDGE:g}% of what it passes.'
+)
+
+
+# ------------------------------------------------------------------------------- dating
+
+
+def fiscal_year_of(day: datetime.date) -> int:
+    """The federal fiscal year a date falls in (FY2027: 1 October 2026 to 30 September 2027)."""
+    return day.year + (1 if day.month >= 10 else 0)
+
+
+def departure_year(res: RunResult, base: RunResult) -> int | None:
+    """The first fiscal year a scenario's results differ from the baseline's (None: never)."""
+    r, b = res.results.select_dtypes("number"), base.results.select_dtypes("number")
+    cols = [c for c in r.columns if c in b.columns]
+    years = [y for y in r.index if y in b.index]
+    diff = (r.loc[years, cols] - b.loc[years, cols]).abs() > 1e-9 * (1 + b.loc[years, cols].abs())
+    hit = diff.any(axis=1)
+    return int(hit[hit].index[0]) if hit.any() else None
+
+
+def counterfactual_note(start: int | None, day: datetime.date, last_actual: int) -> str | None:
+    """'A counterfactual: ...' for a scenario that departs from the baseline in a fiscal year that
+    has ended by the pack's date ``day`` (labelled, not moved: its numbers stay those of the
+    scenario file); None for one that starts in the current fiscal year or later."""
+    if start is None or start >= fiscal_year_of(day):
+        return None
+    where = (
+        "already in the actual data"
+        if start <= last_actual
+        else f"still projected in the data (last actual year FY{last_actual})"
+    )
+    return (
+        f"A counterfactual: it starts in FY{start}, which ended before this pack's date "
+        f"({day.day} {day:%B %Y}, FY{fiscal_year_of(day)}) and is {where}."
+    )
 
 
 def _join(parts: list[str]) -> str:
@@ -294,3 +367,77 @@ def methods_text(base: RunResult, unc: Uncertainty | None, validation: pd.DataFr
         f"(at most {max(charts.decomposition_data(base.results)['residual'].abs().max(), 0):.1e} pp here)."
     )
     return "\n\n".join(text)
+
+
+# ---------------------------------------------------------------------- measures and definitions
+
+# the scenario switches that turn a named loop of the pack's diagram (runners.analysis.loops) on;
+# the debt premium and the inflation read-back are channels, not loops of their own
+SWITCH_LOOPS = {
+    "confidence switch": "R2",
+    "vicious cycle switch": "R3",
+    "fed response switch": "B1",
+    "fiscal rule switch": "B2",
+    "policy rule switch": "R4",
+    "rating switch": "R5",
+    "private crowding switch": "R6",
+}
+SWITCH_CHANNELS = {
+    "debt premium switch": "the debt premium",
+    "inflation read back switch": "the inflation read-back of rising yields",
+}
+ALWAYS_ON = ("R1", "B3")  # structural: no switch turns them off
+
+
+def loop_name(code: str) -> str:
+    """A loop as the pack names it: 'R2 confidence'."""
+    return next(f"{lp.code} {lp.title}" for lp in LOOPS if lp.code == code)
+
+
+def feedbacks_on(s: Scenario) -> str:
+    """Which feedback loops (and channels) a scenario's switches turn on, named as in the pack."""
+    on = {k for k, v in s.constants.items() if k.endswith(" switch") and v == 1}
+    loops = [loop_name(c) for c in ALWAYS_ON] + [loop_name(SWITCH_LOOPS[k]) for k in SWITCH_LOOPS if k in on]
+    channels = [SWITCH_CHANNELS[k] for k in SWITCH_CHANNELS if k in on]
+    off = [loop_name(SWITCH_LOOPS[k]) for k in SWITCH_LOOPS if k not in on]
+    text = "Loops on: " + ", ".join(loops) + (" (always on)" if len(loops) == len(ALWAYS_ON) else "")
+    if channels:
+        text += "; channels on: " + _join(channels)
+    return text + ("; off: " + ", ".join(off) if off else "") + "."
+
+
+def definition(s: Scenario, note: str | None) -> str:
+    """A scenario's one line: what it does and assumes (its file's description), its loops, and
+    the counterfactual label where its start has passed."""
+    does = " ".join(s.description.split())
+    return " ".join(p for p in (does, feedbacks_on(s), note) if p)
+
+
+def cbo_value(res: RunResult, variable: str, year: int) -> float | None:
+    """CBO's own published figure for ``variable`` in ``year`` from the vintage's files (the
+    ten-year projection, then the long-term targets), or None where CBO publishes none."""
+    cbo, t = res.inputs.cbo, res.inputs.targets
+    if variable in cbo.columns and year in cbo.index and pd.notna(cbo.at[year, variable]):
+        return float(cbo.at[year, variable])
+    hit = t[(t["variable"] == variable) & (t["fiscal_year"] == year)] if len(t) else t
+    return float(hit["value"].iloc[0]) if len(hit) else None
+
+
+CBO_BESIDE = (("debt_to_gdp", "Debt/GDP (%)", "{:.1f}"), ("net_interest", "Net interest ($bn)", "{:,.0f}"))
+
+
+def cbo_beside(res: RunResult) -> tuple[list[str], list[list[str]]]:
+    """The baseline's numbers beside CBO's where CBO publishes them (headline years)."""
+    rows = []
+    for var, label, fmt in CBO_BESIDE:
+        for y in horizons(res.results):
+            cbo = cbo_value(res, var, y)
+            if cbo is not None and y in res.results.index:
+                mine = float(res.results.at[y, var])
+                rows.append([f"{label}, {y}", fmt.format(mine), fmt.format(cbo), fmt.format(mine - cbo)])
+    return ["Measure", REPLICATION, "CBO", "Difference"], rows
+
+
+def differs_from_cbo(res: RunResult) -> bool:
+    """Whether any number of :func:`cbo_beside` prints differently from CBO's."""
+    return any(row[1] != row[2] for row in cbo_beside(res)[1])

@@ -210,6 +210,9 @@ def blocks(doc: dict) -> list[Block]:
     in this order (a new section is a line here)."""
     out = [Block("title", doc["title"]), Block("dateline", doc["header"])]
     out += [Block("heading", "Key findings"), *_paragraphs(doc["findings"])]
+    if doc.get("definitions"):  # what each scenario does and assumes, which loops are on
+        out += [Block("heading", "Scenarios defined")]
+        out += [Block("paragraph", f"**{title}.** {line}") for title, line in doc["definitions"]]
     out += [Block("heading", "Scenarios"), *[b for para in doc["summaries"] for b in _paragraphs(para)]]
     tables = 0
     out.append(Block("heading", "Headline numbers"))
@@ -222,6 +225,11 @@ def blocks(doc: dict) -> list[Block]:
         )
     )
     out.append(Block("note", '"(actual)": the crossing is in the actual data. Tables: `tables/`.'))
+    if doc.get("measures"):
+        out.append(Block("note", doc["measures"]))
+    if doc.get("cbo_beside"):
+        tables += 1
+        out.append(_table(tables, "Snowball's baseline beside CBO's own projection", *doc["cbo_beside"]))
     p_header, p_rows = probability_rows(doc.get("probabilities"))
     if p_rows:
         tables += 1

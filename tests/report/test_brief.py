@@ -192,7 +192,8 @@ def test_pack_contents(pack):
     # named as everywhere else in the brief, with the level a goal holds debt at
     hold = take[take["goal"].str.startswith("hold")].set_index("scenario").loc["baseline"]
     assert (
-        f"| Baseline | {hold['goal']} ({hold['target_pct_gdp']:.1f}% of GDP) by FY{hold['by']} | "
+        f"| Baseline (Snowball's replication of CBO current law) | "
+        f"{hold['goal']} ({hold['target_pct_gdp']:.1f}% of GDP) by FY{hold['by']} | "
         f"{hold['debt_to_gdp_by_without']:.1f} |" in text
     )
 
@@ -322,7 +323,11 @@ def test_html_is_self_contained_dated_and_matches_markdown(pack):
 def test_summaries_state_the_run_numbers(pack, baseline_result):
     md = (pack / "briefing.md").read_text()
     r = baseline_result.results
-    line = next(x for x in md.splitlines() if x.startswith("**Baseline.**"))
+    line = next(
+        x
+        for x in md.splitlines()
+        if x.startswith("**Baseline (Snowball's replication of CBO current law).**")
+    )
     assert f"{r.at[2035, 'debt_to_gdp']:.0f}% of GDP in 2035" in line
     assert f"{r.at[2055, 'debt_to_gdp']:.0f}% of GDP in 2055" in line
     assert f"${r.at[2035, 'net_interest']:,.0f}bn in 2035" in line
@@ -1649,7 +1654,11 @@ def test_medicare_crossing_is_cbos_and_names_its_measure(pack):
     above = (interest - medicare).dropna() > 0
     year = int(above.index[above.to_numpy()][0])
     md = (pack / "briefing.md").read_text()
-    baseline = next(x for x in md.splitlines() if x.startswith("**Baseline.**"))
+    baseline = next(
+        x
+        for x in md.splitlines()
+        if x.startswith("**Baseline (Snowball's replication of CBO current law).**")
+    )
     assert f"passes Medicare (net) in FY{year}" in baseline
     assert "| Interest > Medicare (net) |" in md
     assert not re.search(r"Medicare(?! \(net\))[^|]{0,3}in FY", md)
