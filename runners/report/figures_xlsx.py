@@ -40,6 +40,9 @@ WORDS: dict[str, tuple[str, str | None]] = {
     "r": ("Average interest rate on the debt (r)", "% a year"),
     "g": ("Nominal GDP growth (g)", "% a year"),
     "r_minus_g": ("r \u2212 g", "percentage points"),
+    # the r - g chart's decomposition: what moves debt/GDP each year
+    "primary_deficit_share": ("Primary deficit", "% of GDP"),
+    "interest_less_growth": ("Net interest less growth's erosion of debt/GDP", "percentage points of GDP"),
     "interest": ("Net interest", None),
     "growth": ("GDP growth", None),
     "other_means_of_financing": ("Other means of financing", None),
@@ -75,7 +78,11 @@ def _part(part: str) -> tuple[str, str | None, bool]:
     """One part of a column name as (words, unit, whether it names a variable)."""
     if part in WORDS:
         words, unit = WORDS[part]
-        return words, unit, part in {"r", "g", "r_minus_g", "interest", "growth", "change"}
+        return (
+            words,
+            unit,
+            part in {"r", "g", "r_minus_g", "interest", "growth", "change", "interest_less_growth"},
+        )
     if m := re.fullmatch(r"p(\d+)", part):
         return f"{m.group(1)}th percentile", None, False
     if part.endswith("_pp_of_gdp"):

@@ -177,7 +177,8 @@ def take_note(switches: list[str]) -> str:
 @dataclass(frozen=True)
 class Block:
     """One piece of the briefing, in the order every rendering prints it: ``kind`` is "title",
-    "dateline", "heading" (a section), "paragraph" (Markdown subset: **bold**, `code`), "note"
+    "dateline", "heading" (a section), "paragraph" (Markdown subset: **bold**, `code`), "item" (a
+    paragraph in a list), "note"
     (small print), "table" (``number``, ``caption``, ``header``, ``rows``) or "figure"
     (``number``, ``text`` its heading, ``caption``, ``stem`` the chart's file stem)."""
 
@@ -212,7 +213,7 @@ def blocks(doc: dict) -> list[Block]:
     out += [Block("heading", "Key findings"), *_paragraphs(doc["findings"])]
     if doc.get("definitions"):  # what each scenario does and assumes, which loops are on
         out += [Block("heading", "Scenarios defined")]
-        out += [Block("paragraph", f"**{title}.** {line}") for title, line in doc["definitions"]]
+        out += [Block("item", f"**{title}.** {line}") for title, line in doc["definitions"]]
     out += [Block("heading", "Scenarios"), *[b for para in doc["summaries"] for b in _paragraphs(para)]]
     tables = 0
     out.append(Block("heading", "Headline numbers"))
@@ -265,6 +266,8 @@ def _md_block(b: Block) -> list[str]:
         return [f"## {b.text}"]
     if b.kind == "table":
         return [f"**{b.label}**", "", *_md_table(list(b.header), [list(r) for r in b.rows])]
+    if b.kind == "item":
+        return [f"- {b.text}"]
     if b.kind == "figure":
         lines = [f"### {b.label}", "", f"![{b.text}](charts/{b.stem}.png)"]
         return lines + (["", b.caption] if b.caption else [])

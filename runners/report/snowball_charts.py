@@ -79,7 +79,7 @@ def r_g_data(run: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
     gdp = pd.concat([history["gdp"].loc[history.index < first], run["gdp"]])
     ratio, growth = debt / gdp * 100, gdp.pct_change()
     erosion = (ratio.shift(1) * growth / (1 + growth)).reindex(run.index)
-    out["primary_deficit:projection"] = (run["primary_deficit"] / run["gdp"] * 100).reindex(out.index)
+    out["primary_deficit_share:projection"] = (run["primary_deficit"] / run["gdp"] * 100).reindex(out.index)
     interest = run["net_interest"] / run["gdp"] * 100 - erosion
     out["interest_less_growth:projection"] = interest.reindex(out.index)
     return out.loc[out.index >= 1960]
@@ -151,7 +151,7 @@ def plot_r_g(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOURCE) 
     style.mark_projection(ax2, float(proj[0]))
     future = diff.loc[proj]
     title = f"{r_g_claim(future)} ({scenario})"
-    primary = data["primary_deficit:projection"].loc[proj].mean()
+    primary = data["primary_deficit_share:projection"].loc[proj].mean()
     snow = data["interest_less_growth:projection"].loc[proj].dropna().mean()
     sub = (
         f"What moves debt/GDP, average pp of GDP a year: primary deficits {primary:+.1f}, net interest "
