@@ -24,6 +24,7 @@ from runners.core.errors import SnowballError
 from runners.projection import run as _run
 from runners.projection.params import with_changes
 from runners.projection.run import DEFAULT_UNTIL, RunResult
+from runners.report import run_charts as _run_charts  # noqa: F401 (registers RunResult.plot)
 from runners.scenario import supply_effects
 from runners.scenario.scenarios import Scenario, check_distinct, check_scenario, load_scenario, rebase
 

@@ -51,6 +51,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         write_csv(column_table(), tmp / "columns.csv")
         manifest = result.manifest(args.command_line)
         manifest["milestones"] = result.milestones
+        if args.charts:
+            from runners.report.run_charts import run_charts, write_run_charts
+
+            base = runmod.run(load_scenario("baseline"), until=args.until, baseline=result.inputs.vintage)
+            written = write_run_charts(run_charts(result, base), tmp / "charts")
+            manifest["charts"] = sorted(f"charts/{p.name}" for p in written)
         write_json(manifest, tmp / "run.json")
     print(f"{scenario.title}\nBaseline vintage: {result.inputs.vintage} ({result.inputs.title})")
     if overrides:
@@ -62,6 +68,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     print(format_table(headline(result)))
     print("\n" + common.wrote(out))
+    if args.charts:
+        print(f"charts in {out}/charts/: debt_to_gdp, spending, rates and r_minus_g (PNG and SVG)")
     return 0
 
 
@@ -175,6 +183,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         for key in ("scenario", "data_vintage", "data_files"):  # the first scenario's: one per run below
             manifest.pop(key)
         manifest["scenarios"] = [s.name for s in scenarios]
+        if args.charts:
+            from runners.report.run_charts import compare_charts, write_run_charts
+
+            written = write_run_charts(compare_charts(results), tmp / "charts")
+            manifest["charts"] = sorted(f"charts/{p.name}" for p in written)
         manifest["runs"] = [
             {"scenario": r.scenario.name}
             | {k: v for k, v in scenario_record(r.scenario).items() if k != "name"}
@@ -194,6 +207,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         for name, row in ranges.iterrows():
             print(f"  {name}: {describe(row, year)}")
     print("\n" + common.wrote(out))
+    if args.charts:
+        print(
+            f"charts in {out}/charts/: debt/GDP of every scenario, and each one's spending, rates and r - g"
+        )
     return 0
 
 
@@ -208,6 +225,12 @@ def add_run(sub) -> None:
         help="final fiscal year, after the vintage's start, up to 2100 (default 2055)",
     )
     add_changes(p)
+    p.add_argument(
+        "--charts",
+        action="store_true",
+        help="also write charts/ (PNG and SVG): debt/GDP with history against the baseline, net interest "
+        "beside the largest spending lines, the average rate and the yields, r - g; titled for this run",
+    )
     p.add_argument("--out", type=out_folder, help="output folder (default reports/runs/SCENARIO/)")
     add_baseline(p)
     add_force(p)
@@ -254,6 +277,11 @@ def add_compare(sub) -> None:
     p.add_argument("scenarios", nargs="+", help="scenario names or files; differences are from the first")
     p.add_argument("--until", type=int, default=2055, help="final fiscal year (default 2055)")
     add_changes(p, per_scenario=True)
+    p.add_argument(
+        "--charts",
+        action="store_true",
+        help="also write charts/: debt/GDP of every scenario, and each one's spending, rates and r - g",
+    )
     p.add_argument("--out", type=out_folder, help="output folder (default reports/compare/A-vs-B/)")
     add_baseline(p)
     add_force(p)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,9 @@ from runners.scenario.paths import apply_paths, from_python
 from runners.scenario.scenarios import Scenario, check_scenario, load_scenario, rebase
 
 DEFAULT_UNTIL = 2055
+# who draws a run's charts (RunResult.plot): the report layer registers itself here when imported
+# (runners.report.run_charts; runners.api imports it), so this layer never imports the one above
+PLOTTERS: dict[str, Callable[..., dict]] = {}
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,20 @@ class RunResult:
         """What produced these results (:func:`runners.projection.manifest.run_manifest`), with
         ``command`` (the command line; None when called from Python)."""
         return run_manifest(self, command)
+
+    def plot(self, charts: tuple[str, ...] | list[str] | None = None, baseline: bool = True) -> dict:
+        """The run's charts as matplotlib figures, by name (``debt_to_gdp``, ``spending``,
+        ``rates``, ``r_minus_g``; ``charts`` picks some), titled for this run; ``baseline``: draw
+        the baseline of the same vintage beside it on the debt chart. They render inline in Jupyter.
+
+        >>> from runners import api
+        >>> figures = api.run("japan-selloff").plot()
+        >>> figures["debt_to_gdp"].savefig("debt.png")  # doctest: +SKIP
+        """
+        draw = PLOTTERS.get("run")
+        if draw is None:
+            raise SnowballError("RunResult.plot: import runners.api (which loads the charts) first")
+        return draw(self, charts, baseline)
 
 
 def check_until(until: int, first_year: int = 1990) -> int:
