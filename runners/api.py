@@ -310,9 +310,12 @@ def brief(
     baseline: str | None = None,
     calibration: str = "central",
     force: bool = False,
+    overrides: dict[str, float] | None = None,
+    paths: object = None,
 ) -> Path:
     """Write the briefing pack (as ``snowball brief``) to ``out`` (default ``reports/briefing/``)
-    under the CLI's rules for output folders; returns its path.
+    under the CLI's rules for output folders; returns its path. ``overrides`` and ``paths``
+    (``--set``, ``--path``) change every briefed scenario.
 
     >>> api.brief(["baseline", "japan-selloff"], out="reports/my-brief")  # doctest: +SKIP
     """
@@ -324,5 +327,13 @@ def brief(
     folder = Path(out) if out is not None else REPORTS / "briefing"
     check_target(folder, force)
     return write_brief(
-        scenarios, folder, until=until, sweeps=sweeps, baseline=baseline, calibration=calibration, force=force
+        scenarios,
+        folder,
+        until=until,
+        sweeps=sweeps,
+        baseline=baseline,
+        calibration=calibration,
+        force=force,
+        overrides=overrides,
+        paths=paths,
     )

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from runners.cli import common
-from runners.cli.common import add_baseline, add_calibration, add_force, out_folder
+from runners.cli.common import add_baseline, add_calibration, add_changes, add_force, out_folder, parse_set
 from runners.core.errors import printable
 
 
@@ -32,6 +32,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
         baseline=args.baseline,
         calibration=args.calibration,
         force=args.force,
+        overrides=parse_set(args.set or []),
+        paths=args.path,
         log=lambda text: print(f"snowball brief: {printable(text)}", file=sys.stderr, flush=True),
     )
     print(f"wrote the briefing to {written}")
@@ -48,6 +50,7 @@ def add_brief(sub) -> None:
         "japan-gradual, fiscal-reform)",
     )
     p.add_argument("--until", type=int, default=2055, help="final fiscal year (default 2055)")
+    add_changes(p)
     p.add_argument("--out", type=out_folder, help="output folder (default reports/briefing/)")
     p.add_argument(
         "--sweeps",

@@ -534,9 +534,14 @@ def write_brief(
     calibration: str = "central",
     force: bool = False,
     log: Callable[[str], None] | None = None,
+    overrides: dict[str, object] | None = None,
+    paths: object = None,
 ) -> Path:
     """Run each scenario (and the calibrated Monte Carlo) and write the briefing pack atomically;
     return its path.
+
+    ``overrides`` and ``paths`` (``--set``, ``--path``) change every briefed scenario (each one's
+    title says "(with ...)"); the Monte Carlo keeps its own spec's scenario.
 
     ``baseline`` names a vintage that replaces every scenario's (and the Monte Carlo's);
     ``calibration`` the supply-effect set the runs use (the sell-off scenarios are also reported
@@ -552,6 +557,10 @@ def write_brief(
     named_sweeps = find_sweeps(REPORTS / "sweeps" if sweeps_dir is None else sweeps_dir, list(sweeps or []))
     if baseline is not None:
         loaded = [dataclasses.replace(s, baseline=baseline) for s in loaded]
+    if overrides or paths is not None:
+        from runners.projection.params import with_changes
+
+        loaded = [with_changes(s, overrides, paths) for s in loaded]
     _check_until(loaded, until)
     runs = _run_scenarios(loaded, until, calibration, say)
     history = read_history()

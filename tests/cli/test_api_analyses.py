@@ -64,8 +64,15 @@ def test_api_backtest_equals_the_command(tmp_path):
 
 @pytest.mark.slow
 def test_api_brief_writes_the_pack(tmp_path):
-    path = api.brief(["baseline"], out=tmp_path / "pack")
+    path = api.brief(["baseline"], out=tmp_path / "pack", paths="ten-year=+0.5 from 2030")
     assert (path / "briefing.html").is_file() and (path / "manifest.json").is_file()
+    # the briefed scenario carries the path (brief --path), as a run with it gives
+    headline = pd.read_csv(path / "tables" / "headline.csv", index_col="scenario")
+    run = api.run("baseline", paths="ten-year=+0.5 from 2030").results
+    assert headline.at["baseline", "debt_to_gdp_2035_pct"] == pytest.approx(
+        run.loc[2035, "debt_to_gdp"], abs=1e-6
+    )
+    assert headline.at["baseline", "title"].endswith("(with ten year yield table=+0.5 from 2030)")
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("a user's file")
     with pytest.raises(SnowballError):  # never a user's folder
