@@ -78,7 +78,12 @@ def run(
     Returns
     -------
     RunResult with ``results`` (a DataFrame indexed by fiscal year; columns in
-    ``runners.core.columns.COLUMNS`` with their units), ``milestones`` and ``manifest()``.
+    ``runners.core.columns.COLUMNS`` with their units), ``milestones``, ``manifest()`` and
+    ``plot()``.
+
+    >>> mine = api.run("baseline", overrides={"growth shift": -0.5}, paths="ten-year=5.5 from 2027")
+    >>> float(round(mine.results.loc[2035, "debt_to_gdp"], 1))
+    132.6
     """
     check_environment()
     return _run.run(
@@ -104,6 +109,8 @@ def compare(
 
     Rows are metrics, columns the scenarios, then ``"NAME - FIRST"`` differences from the first.
     ``overrides`` and ``paths`` (as :func:`run`'s) apply to every scenario.
+
+    >>> api.compare(["baseline", "japan-selloff"]).loc["Debt, % of GDP, FY2035"]  # doctest: +SKIP
     """
     from runners.analysis.compare import compare_table
 
@@ -146,11 +153,15 @@ def sweep(
     probabilities.csv (any other later with ``.probability(text)``). Returns a
     SweepResult with ``summary``, ``sensitivity`` and ``calibration`` DataFrames and the output
     folder ``out``.
+
+    >>> result = api.sweep("monte-carlo", draws=2000, thresholds=["debt_to_gdp > 150 by 2055"])
+    >>> result.probabilities[["threshold", "probability_pct", "standard_error_pp"]]  # doctest: +SKIP
     """
     import dataclasses
 
     from runners.report.sweep_drawing import SWEEP_CHARTS
     from runners.sweep.probability import with_thresholds
+    from runners.sweep.progress import AutoProgress
     from runners.sweep.runner import run_sweep
     from runners.sweep.spec import load_spec, spec_overrides
 
@@ -172,12 +183,17 @@ def sweep(
         resume=resume,
         force=force,
         show_progress=progress,
+        progress=AutoProgress(0, f"sweep {loaded.name}") if progress else None,
         drawer=SWEEP_CHARTS,
     )
 
 
 def scenarios() -> pd.DataFrame:
-    """The built-in scenarios: name (index), title, baseline vintage and file."""
+    """The built-in scenarios: name (index), title, baseline vintage and file.
+
+    >>> api.scenarios().loc["japan-selloff", "baseline"]
+    'cbo-2026-02'
+    """
     from runners.scenario.scenarios import builtin_names
 
     rows = []
@@ -188,14 +204,23 @@ def scenarios() -> pd.DataFrame:
 
 
 def parameters(baseline: str | None = None) -> pd.DataFrame:
-    """Settable constants (as ``snowball parameters``): default, unit, range, source, description."""
+    """Settable constants (as ``snowball parameters``): default, unit, range, source, description.
+
+    >>> float(api.parameters().loc["japan sale start year", "default"])
+    2026.0
+    """
     from runners.report.listings import parameter_table
 
     return parameter_table(baseline).set_index("name")
 
 
 def tables(baseline: str | None = None) -> pd.DataFrame:
-    """Input tables a scenario may override (as ``snowball tables``)."""
+    """Input tables a scenario may override (as ``snowball tables``): the names ``paths=`` and
+    ``--path`` take.
+
+    >>> "ten year yield table" in api.tables().index
+    True
+    """
     from runners.report.listings import input_table_table
 
     return input_table_table(baseline).set_index("name")
@@ -206,6 +231,9 @@ def vintages() -> pd.DataFrame:
 
     ``start`` is the date of the initial state (ISO, the end of a fiscal year); ``first_year``
     the first fiscal year a run reports (as in ``tables()``), the year after it.
+
+    >>> int(api.vintages().loc["cbo-2026-02", "first_year"])
+    2026
     """
     from runners.inputs.vintage import DEFAULT_VINTAGE, available_vintages, vintage_meta
 
@@ -237,7 +265,7 @@ def milestones(
     """The milestone years of each scenario as integers (pandas ``Int64``; ``<NA>``: not reached by
     ``until``), one row per scenario: the years ``snowball run`` prints ("FY2041", "not by FY2055").
 
-    >>> api.milestones(["baseline", "japan-selloff"]).loc["baseline", "interest_exceeds_medicare"]
+    >>> int(api.milestones(["baseline", "japan-selloff"]).loc["baseline", "interest_exceeds_medicare"])
     2028
     """
     check_environment()

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import tempfile
 from collections.abc import Callable
 from functools import cache
@@ -67,9 +66,10 @@ def _digest(key: object, value: object) -> str:
 
 def damaged(path: Path, why: str) -> None:
     """Say on stderr, in one line, that the cache file ``path`` was damaged and is rebuilt."""
+    from runners.core.log import note
     from runners.core.paths import recorded_path
 
-    print(f"snowball: note: {recorded_path(path)} was damaged ({why}); rebuilt", file=sys.stderr)
+    note(f"snowball: note: {recorded_path(path)} was damaged ({why}); rebuilt")
 
 
 def load(kind: str, key: dict, read: Callable[[dict], T] | None = None) -> T | dict | None:

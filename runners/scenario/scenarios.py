@@ -14,13 +14,13 @@ import numbers
 import os
 import re
 import stat
-import sys
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from runners.core.errors import SnowballError
+from runners.core.log import note
 from runners.core.paths import data_dir
 from runners.inputs.ranges import TABLE_RANGES
 from runners.inputs.vintage import DEFAULT_VINTAGE, LAST_YEAR, available_vintages, vintage_meta
@@ -147,10 +147,9 @@ def translated(name: str, value: object, where: str) -> tuple[str, object]:
     if new is None or not is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
         return name, value
     year = float(value) + 1  # type: ignore[arg-type]
-    print(
+    note(
         f"snowball: note: {where}'{name}' = {value:g} is model time (the old name); read as '{new}' = "
-        f"{year:g}, the fiscal year it starts in; write that instead",
-        file=sys.stderr,
+        f"{year:g}, the fiscal year it starts in; write that instead"
     )
     return new, year
 

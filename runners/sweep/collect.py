@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import queue
-import sys
 import threading
 import time
 from collections.abc import Iterable
@@ -14,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from runners.core.errors import SnowballError
+from runners.core.log import note
 from runners.sweep.partial import chunk_file
 from runners.sweep.planning import Plan, keep_index
 from runners.sweep.work import Digest, Stored, job_digest, kept_values, load_chunk, named_error, naming
@@ -37,10 +37,7 @@ def check_failed(the_plan: Plan, failed: np.ndarray) -> None:
             f"sweep {the_plan.spec.name}: {what}, more than the {MAX_FAILED_SHARE:.0%} a sweep may lose; "
             "narrow the inputs' distributions"
         )
-    print(
-        f"snowball: note: {what}; they are left out of the summary and listed in manifest.json",
-        file=sys.stderr,
-    )
+    note(f"snowball: note: {what}; they are left out of the summary and listed in manifest.json")
 
 
 class Collector:

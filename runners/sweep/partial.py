@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
 
+from runners.core.log import note as say
 from runners.core.outputs import locked
 from runners.sweep.planning import Plan
 from runners.sweep.work import checksum_path, chunk_intact, chunk_path, load_chunk
@@ -60,7 +60,7 @@ def check_kept(the_plan: Plan, folder: Path) -> list[int]:
         if damaged:
             shown = ", ".join(damaged[:5]) + (", ..." if len(damaged) > 5 else "")
             note += f"; {len(damaged)} damaged, recomputed: {shown}"
-        print(note, file=sys.stderr)
+        say(note)
     return todo
 
 
@@ -91,16 +91,14 @@ def prepare_partial(folder: Path, the_plan: Plan, resume: bool) -> Plan:
     chunks = sorted(folder.glob("chunk-*.npy"))
     if not (resume and same):
         if chunks and resume:
-            print(
+            say(
                 f"snowball: the spec, model or data changed since {folder} was started; "
-                f"discarding its {len(chunks)} finished chunk(s) and starting afresh",
-                file=sys.stderr,
+                f"discarding its {len(chunks)} finished chunk(s) and starting afresh"
             )
         elif chunks:
-            print(
+            say(
                 f"snowball: {folder} holds {len(chunks)} finished chunk(s) of an earlier sweep; "
-                "discarding them (pass --resume to continue from them instead)",
-                file=sys.stderr,
+                "discarding them (pass --resume to continue from them instead)"
             )
         for child in folder.iterdir():
             if child.is_dir():

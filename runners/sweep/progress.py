@@ -68,3 +68,34 @@ class Progress:
     def close(self) -> None:
         """End the bar's line (so whatever follows, an error included, starts on its own line)."""
         self._end_line()
+
+
+class AutoProgress(Progress):
+    """``api.sweep(progress=True)``: the runs on a ``tqdm.auto`` bar, a widget in Jupyter and a
+    line in a terminal; each stage a line above it."""
+
+    def __init__(self, total_runs: int, label: str):
+        super().__init__(total_runs, label)
+        self.bar = None
+
+    def update(self, done: int, first: bool = False) -> None:
+        """Move the bar to ``done`` runs (started at the first update, when the total is known)."""
+        from tqdm.auto import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=self.total, desc=self.label, unit="run", file=self.stream, leave=True)
+        self.bar.n = done
+        self.bar.refresh()
+
+    def stage(self, text: str) -> None:
+        """One line saying what the sweep is doing now (above the bar)."""
+        if self.bar is not None:
+            self.bar.write(f"{self.label}: {text}", file=self.stream)
+        else:
+            super().stage(text)
+
+    def close(self) -> None:
+        """End the bar."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from runners.core.errors import SnowballError
+from runners.core.log import note
 from runners.core.outputs import check_target, make_dir, output_name
 from runners.core.paths import REPORTS
 from runners.sweep.collect import PARAMS_PART, RUNS_PART, Collector
@@ -210,10 +211,9 @@ class Sweep:
             self.bar.close()
             self.pool.close(failed=True)  # no worker saves a chunk after the count
             kept = kept_chunks(the_plan, folder)
-            print(
+            note(
                 f"snowball: stopped; {kept} of {len(the_plan.chunks)} chunks kept in {folder}; "
-                f"continue with: {self.hint()}",
-                file=sys.stderr,
+                f"continue with: {self.hint()}"
             )
             raise
         except BaseException as exc:
