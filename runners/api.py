@@ -51,6 +51,13 @@ def _scenario(ref: ScenarioRef) -> Scenario:
     return ref if isinstance(ref, Scenario) else load_scenario(str(ref))
 
 
+def _each(scenarios, overrides, baseline, until, paths, calibration) -> list[RunResult]:
+    """Each scenario on ``baseline``'s vintage, changed by ``overrides`` and ``paths``, run."""
+    loaded = [rebase(_scenario(s), baseline) for s in scenarios]
+    check_distinct(loaded)
+    return [_run.run(with_changes(s, overrides, paths), until=until, calibration=calibration) for s in loaded]
+
+
 def run(
     scenario: ScenarioRef,
     overrides: dict[str, float] | None = None,
@@ -117,12 +124,7 @@ def compare(
     check_environment()
     if isinstance(scenarios, str | Path | Scenario) or not scenarios:
         raise SnowballError("compare: give a list of one or more scenarios")
-    loaded = [rebase(_scenario(s), baseline) for s in scenarios]
-    check_distinct(loaded)
-    results = [
-        _run.run(with_changes(s, overrides, paths), until=until, calibration=calibration) for s in loaded
-    ]
-    return compare_table(results)
+    return compare_table(_each(scenarios, overrides, baseline, until, paths, calibration))
 
 
 def sweep(
@@ -269,12 +271,10 @@ def milestones(
     2028
     """
     check_environment()
-    loaded = [rebase(_scenario(s), baseline) for s in scenarios]
-    check_distinct(loaded)
-    rows = {}
-    for s in loaded:
-        result = _run.run(with_changes(s, overrides, paths), until=until, calibration=calibration)
-        rows[s.name] = result.milestones
+    rows = {
+        r.scenario.name: r.milestones
+        for r in _each(scenarios, overrides, baseline, until, paths, calibration)
+    }
     frame = pd.DataFrame.from_dict(rows, orient="index").astype("Int64")
     frame.index.name = "scenario"
     return frame

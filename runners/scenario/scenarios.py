@@ -273,6 +273,7 @@ def check_scenario(scenario: object) -> Scenario:
         },
         scenario.baseline,
         fail,
+        from_initial=True,  # a sweep's runs as scenarios hold the initial year's point too
     )
     if constants == scenario.constants and tables == scenario.tables:
         return scenario
@@ -491,9 +492,12 @@ def _header(doc: dict, fail: Failure) -> tuple[list[str], str]:
     return refs, baseline
 
 
-def _parse_tables(raw_tables: object, baseline: str, fail: Failure) -> dict[str, dict[int, float]]:
+def _parse_tables(
+    raw_tables: object, baseline: str, fail: Failure, from_initial: bool = False
+) -> dict[str, dict[int, float]]:
     """A scenario's ``[tables]``: each an input table a scenario may replace, by Vensim name,
-    mapping fiscal years after the baseline's initial state to values within TABLE_RANGES."""
+    mapping fiscal years after the baseline's initial state (``from_initial``: from its year, as
+    the vintage's own tables and a sweep's paths hold a point there) to values within TABLE_RANGES."""
     tables: dict[str, dict[int, float]] = {}
     if not isinstance(raw_tables, dict):
         raise fail("tables", "[tables] must hold one table per input, year = value")
@@ -515,20 +519,27 @@ def _parse_tables(raw_tables: object, baseline: str, fail: Failure) -> dict[str,
             raise fail(name, f"[tables] '{name}': table '{match}' is already set; set each table once")
         if not isinstance(points, dict) or not points:
             raise fail(name, f'[tables."{name}"] must map fiscal years to numbers')
-        tables[match] = _table_points(name, match, points, first_year, fail)
+        tables[match] = _table_points(name, match, points, first_year, fail, from_initial)
     return tables
 
 
-def _table_points(name: str, match: str, points: dict, first_year: int, fail: Failure) -> dict[int, float]:
+def _table_points(
+    name: str, match: str, points: dict, first_year: int, fail: Failure, from_initial: bool = False
+) -> dict[int, float]:
     """One ``[tables]`` entry's points (``name`` as written, ``match`` its Vensim name): whole
-    fiscal years after ``first_year``, each once, each value checked (:func:`check_table_value`)."""
+    fiscal years after ``first_year`` (``from_initial``: from it), each once, each value checked
+    (:func:`check_table_value`)."""
     clean = {}
+    earliest = first_year if from_initial else first_year + 1
     for year, value in points.items():
-        if not (str(year).isascii() and str(year).isdigit()) or not first_year < int(year) <= LAST_YEAR:
+        if not (str(year).isascii() and str(year).isdigit()) or not earliest <= int(year) <= LAST_YEAR:
+            why = (
+                "the initial state's year or later"
+                if from_initial
+                else f"the run reads the tables from FY{first_year + 1}, after the initial state"
+            )
             raise fail(
-                name,
-                f"[tables] '{name}': year {year!r} must be a fiscal year {first_year + 1}-{LAST_YEAR} "
-                f"(the run reads the tables from FY{first_year + 1}, after the initial state)",
+                name, f"[tables] '{name}': year {year!r} must be a fiscal year {earliest}-{LAST_YEAR} ({why})"
             )
         if int(year) in clean:  # "2030" and "02030": two keys for one year
             raise fail(name, f"[tables] '{name}': year {int(year)} is given twice; give each year once")

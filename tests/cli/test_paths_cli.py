@@ -167,7 +167,7 @@ def test_a_scenario_object_with_python_names_is_normalised():
     checked = check_scenario(s)
     assert checked.constants == {"yield shift": 1.0}
     assert checked.tables == {"bill yield table": {2030: 4.0}}
-    with pytest.raises(SnowballError, match="scenario 'mine': .*year '2020' must be a fiscal year 2026-2100"):
+    with pytest.raises(SnowballError, match="scenario 'mine': .*year '2020' must be a fiscal year 2025-2100"):
         check_scenario(dataclasses.replace(s, tables={"bill": {2020: 4}}))
 
 

@@ -433,7 +433,7 @@ def test_a_worker_that_dies_in_the_summary_keeps_every_chunk(small_run, small_sp
     monkeypatch.setattr(sweep_write, "PARALLEL_OUTPUT_RUNS", 1)
     monkeypatch.setattr(sweep_summary, "summary_rows", _killed_summary)
     out = tmp_path / "s"
-    with pytest.raises(SnowballError, match=r"a worker process died .*; 6 of 6 chunks are kept in "):
+    with pytest.raises(SnowballError, match=r"a worker process died: .*; 6 of 6 chunks are kept in "):
         sweep.run_sweep(small_spec, out=out, workers=2, show_progress=False, drawer=SWEEP_CHARTS)
     assert not out.exists() and len(list(sweep.partial_dir(out).glob("chunk-*.npy"))) == 6
 
@@ -701,7 +701,7 @@ def test_a_dask_worker_that_dies_gives_a_one_line_error(small_spec, tmp_path, mo
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
-        pytest.raises(SnowballError, match=r"a worker process died .*chunks are kept in .*--resume"),
+        pytest.raises(SnowballError, match=r"a worker process died: .*chunks are kept in .*--resume"),
     ):
         sweep.run_sweep(
             small_spec, out=out, scheduler=cluster.scheduler_address, show_progress=False, drawer=SWEEP_CHARTS
