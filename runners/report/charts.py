@@ -33,7 +33,7 @@ from runners.report.snowball_charts import (  # noqa: F401 (re-exported: the pac
     r_g_claim,
     r_g_data,
 )
-from runners.report.style import HISTORY_COLOR, PALETTE, SOURCE
+from runners.report.style import HISTORY_COLOR, REFERENCE_COLOR, SERIES, SOURCE
 
 RECORD_1946 = 106.1  # debt held by the public, % of GDP, FY1946 (OMB Historical Table 7.1)
 
@@ -73,18 +73,19 @@ def plot_debt(data: pd.DataFrame, ax: Axes, source: str = SOURCE) -> Figure:
     hist = data["history"].dropna()
     ax.plot(hist.index, hist.values, color=HISTORY_COLOR, linewidth=2, label="History (OMB, CBO)")
     names = _scenarios(data)
+    lines = []
     for i, name in enumerate(names):
         s = data[name].dropna()
-        ax.plot(s.index, s.values, label=name, **style.scenario_style(i))
-    ax.axhline(RECORD_1946, color="#D55E00", linestyle=":", linewidth=1)
-    ax.plot([1946], [hist.loc[1946]], "o", color="#D55E00", markersize=4)
+        lines += ax.plot(s.index, s.values, label=name, **style.scenario_style(i))
+    ax.axhline(RECORD_1946, color=REFERENCE_COLOR, linestyle=":", linewidth=1)
+    ax.plot([1946], [hist.loc[1946]], "o", color=REFERENCE_COLOR, markersize=4)
     ax.annotate(
         f"1946 record: {RECORD_1946:.0f}% of GDP",
         (1946, RECORD_1946),
         xytext=(1952, RECORD_1946 + 14),
         fontsize=8,
-        color="#A04000",
-        arrowprops={"arrowstyle": "-", "color": "#A04000", "linewidth": 0.7},
+        color=REFERENCE_COLOR,
+        arrowprops={"arrowstyle": "-", "color": REFERENCE_COLOR, "linewidth": 0.7},
     )
     base = data[names[0]].dropna()
     style.mark_projection(ax, float(base.index.min()))
@@ -92,7 +93,7 @@ def plot_debt(data: pd.DataFrame, ax: Axes, source: str = SOURCE) -> Figure:
     last = int(base.index.max())
     ax.set_ylabel("Debt held by the public, % of GDP")
     ax.set_xlabel("Fiscal year")
-    ax.set_xlim(1938, last + 2)
+    ax.set_xlim(1938, last + 1)
     ax.set_ylim(0, max(200.0, float(np.nanmax(data.to_numpy(dtype=float))) * 1.08))
     title = f"Debt reaches {base.iloc[-1]:.0f}% of GDP by {last} ({names[0]})"
     sub = (
@@ -100,7 +101,9 @@ def plot_debt(data: pd.DataFrame, ax: Axes, source: str = SOURCE) -> Figure:
         if len(above)
         else f"{names[0]} stays below the 1946 record."
     )
-    return style.finish(fig, ax, title, sub, source)
+    style.finish(fig, ax, title, sub, source)
+    style.direct_labels(ax, lines)
+    return fig
 
 
 def plot_interest(data: dict[str, pd.DataFrame], ax: Axes, source: str = SOURCE) -> Figure:
@@ -116,16 +119,17 @@ def plot_interest(data: dict[str, pd.DataFrame], ax: Axes, source: str = SOURCE)
         frame = data[col]
         hist = frame["history"].dropna()
         a.plot(hist.index, hist.values, color=HISTORY_COLOR, linewidth=2, label="History (OMB, CBO)")
+        lines = []
         for i, name in enumerate(_scenarios(frame)):
             s = frame[name].dropna()
-            a.plot(s.index, s.values, label=name, **style.scenario_style(i))
+            lines += a.plot(s.index, s.values, label=name, **style.scenario_style(i))
         a.set_ylabel(ylabel)
         a.set_xlabel("Fiscal year")
-        a.set_xlim(1938, int(frame.index.max()) + 2)
+        a.set_xlim(1938, int(frame.index.max()) + 1)
         a.set_ylim(bottom=0)
         style.mark_projection(a, float(frame[_scenarios(frame)[0]].first_valid_index()))
-    ax2.axhline(20, color="#D55E00", linestyle=":", linewidth=1)
-    ax2.annotate("20% of outlays", (1942, 20.8), fontsize=8, color="#A04000")
+    ax2.axhline(20, color=REFERENCE_COLOR, linestyle=":", linewidth=1)
+    ax2.annotate("20% of outlays", (1942, 20.8), fontsize=8, color=REFERENCE_COLOR)
     share = data["net_interest_share_of_outlays"]
     names = _scenarios(share)
     passes = {n: share[n].dropna() for n in names}
@@ -145,11 +149,12 @@ def plot_interest(data: dict[str, pd.DataFrame], ax: Axes, source: str = SOURCE)
         + (f", first {named} (FY{int(soonest)})." if first else ".")
     )
     bottom = style.legend_room(fig, ax.get_legend_handles_labels()[1], 2)
-    ax.set_position([0.09, bottom, 0.38, 0.82 - bottom])
-    ax2.set_position([0.59, bottom, 0.38, 0.82 - bottom])
+    ax.set_position([0.09, bottom, 0.36, 0.82 - bottom])
+    ax2.set_position([0.55, bottom, 0.43, 0.82 - bottom])
     style.title(fig, title, sub)
     style.legend_below(fig, ax, ncol=2)
     style.source(fig, source)
+    style.direct_labels(ax2, lines)  # the right panel's line ends; both panels share the styles
     return fig
 
 
@@ -157,9 +162,9 @@ def plot_rollover(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOU
     """Average rate on the debt lags market yields by the maturity structure."""
     fig = ax.figure
     labels = {
-        "ten_year_yield": ("10-year note yield", "#E69F00", "--"),
-        "bill_yield": ("3-month bill yield", "#56B4E9", "-."),
-        "average_interest_rate": ("Average interest rate on the debt", "#000000", "-"),
+        "ten_year_yield": ("10-year note yield", SERIES[0], "--"),
+        "bill_yield": ("3-month bill yield", SERIES[2], "-."),
+        "average_interest_rate": ("Average interest rate on the debt", SERIES[7], "-"),
     }
     for col, (label, color, dash) in labels.items():
         ax.plot(data.index, data[col], label=label, color=color, linestyle=dash, linewidth=2)
@@ -207,10 +212,10 @@ def budget_data(run: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
 
 
 BUDGET_LINES = {
-    "revenues": ("Revenues", "#0072B2", "-"),
-    "outlays": ("Outlays", "#D55E00", "--"),
-    "deficit": ("Total deficit", "#000000", "-"),
-    "primary_deficit": ("Primary deficit (excluding net interest)", "#009E73", "--"),
+    "revenues": ("Revenues", SERIES[0], "-"),
+    "outlays": ("Outlays", SERIES[4], "--"),
+    "deficit": ("Total deficit", SERIES[5], "-"),
+    "primary_deficit": ("Primary deficit (excluding net interest)", SERIES[3], "--"),
 }
 
 
@@ -252,12 +257,12 @@ def plot_budget(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOURC
 
 
 SPENDING = {  # label, colour, dash, marker (also the marker of the category's actual outlays)
-    "social_security": ("Social Security", "#0072B2", "-", "o"),
-    "medicare": ("Medicare (net of premiums)", "#CC79A7", "-", "D"),
-    "medicaid": ("Medicaid, CHIP, marketplace", "#E69F00", "--", "v"),
-    "defense": ("Defense", "#009E73", (0, (1.2, 1.2)), "s"),
-    "nondefense": ("Nondefense discretionary", "#56B4E9", "-.", "^"),
-    "net_interest": ("Net interest", "#D55E00", "-", "None"),
+    "social_security": ("Social Security", SERIES[0], "-", "o"),
+    "medicare": ("Medicare (net of premiums)", SERIES[2], "-", "D"),
+    "medicaid": ("Medicaid, CHIP, marketplace", SERIES[3], "--", "v"),
+    "defense": ("Defense", SERIES[4], (0, (1.2, 1.2)), "s"),
+    "nondefense": ("Nondefense discretionary", SERIES[5], "-.", "^"),
+    "net_interest": ("Net interest", SERIES[1], "-", "None"),
 }
 MEDICAID_ONLY = "Medicaid ONLY"  # how a vintage's category file says its line is Medicaid alone
 
@@ -331,7 +336,7 @@ def plot_spending(
             ax.plot(hist.index, hist.values, m, color=color, markersize=3.5, linestyle="None")
     first = data[[c for c in data.columns if c.endswith(":projection")]].first_valid_index()
     style.mark_projection(ax, float(first))
-    ax.plot([], [], "o", color="#555555", markersize=3.5, label="Actual (OMB, CBO)")
+    ax.plot([], [], "o", color=HISTORY_COLOR, markersize=3.5, label="Actual (OMB, CBO)")
     ax.set_ylabel("% of GDP")
     ax.set_xlabel("Fiscal year")
     ax.set_ylim(bottom=0)
@@ -359,23 +364,24 @@ def plot_revenue_share(data: pd.DataFrame, ax: Axes, source: str = SOURCE) -> Fi
     hist = data["history"].dropna()
     ax.plot(hist.index, hist.values, color=HISTORY_COLOR, linewidth=2, label="History (OMB)")
     names = _scenarios(data)
+    lines = []
     for i, name in enumerate(names):
         s = data[name].dropna()
-        ax.plot(s.index, s.values, label=name, **style.scenario_style(i))
+        lines += ax.plot(s.index, s.values, label=name, **style.scenario_style(i))
     peak_year = int(hist.idxmax())
-    ax.axhline(hist.max(), color="#D55E00", linestyle=":", linewidth=1)
+    ax.axhline(hist.max(), color=REFERENCE_COLOR, linestyle=":", linewidth=1)
     ax.annotate(
         f"Highest actual: {hist.max():.1f}% (FY{peak_year})",
         (1942, hist.max() + 0.8),
         fontsize=8,
-        color="#A04000",
+        color=REFERENCE_COLOR,
     )
     base = data[names[0]].dropna()
     style.mark_projection(ax, float(base.index.min()))
     above = base[base > hist.max()]
     ax.set_ylabel("Net interest, % of revenues")
     ax.set_xlabel("Fiscal year")
-    ax.set_xlim(1938, int(data.index.max()) + 2)
+    ax.set_xlim(1938, int(data.index.max()) + 1)
     ax.set_ylim(bottom=0)
     title = f"Net interest takes {base.iloc[-1]:.0f}% of revenues by {int(base.index[-1])} ({names[0]})"
     sub = (
@@ -383,7 +389,9 @@ def plot_revenue_share(data: pd.DataFrame, ax: Axes, source: str = SOURCE) -> Fi
         if len(above)
         else f"{names[0]} stays below the FY{peak_year} high."
     )
-    return style.finish(fig, ax, title, sub, source)
+    style.finish(fig, ax, title, sub, source)
+    style.direct_labels(ax, lines)
+    return fig
 
 
 def change_data(runs: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -405,14 +413,16 @@ def plot_change(data: pd.DataFrame, ax: Axes, baseline: str, source: str = SOURC
     ax2 = fig.add_subplot(1, 2, 2)
     names = list(dict.fromkeys(c.split(":", 1)[1] for c in data.columns))
     bottom = style.legend_room(fig, names, 2)
-    ax.set_position([0.1, bottom, 0.37, 0.8 - bottom])
-    ax2.set_position([0.61, bottom, 0.37, 0.8 - bottom])
+    ax.set_position([0.1, bottom, 0.35, 0.8 - bottom])
+    ax2.set_position([0.57, bottom, 0.41, 0.8 - bottom])
     for a, col, ylabel in (
         (ax, "debt_to_gdp", "Debt/GDP, pp difference"),
         (ax2, "net_interest_to_gdp", "Net interest/GDP, pp difference"),
     ):
-        for i, n in enumerate(names):
-            a.plot(data.index, data[f"{col}:{n}"], label=n, **style.scenario_style(i + 1))
+        lines = [
+            a.plot(data.index, data[f"{col}:{n}"], label=n, **style.scenario_style(i + 1))[0]
+            for i, n in enumerate(names)
+        ]
         a.axhline(0, color="#333333", linewidth=0.6)
         a.set_ylabel(ylabel)
         a.set_xlabel("Fiscal year")
@@ -431,16 +441,17 @@ def plot_change(data: pd.DataFrame, ax: Axes, baseline: str, source: str = SOURC
     style.title(fig, title, sub)
     style.legend_below(fig, ax, ncol=2)
     style.source(fig, source)
+    style.direct_labels(ax2, lines)  # the right panel's line ends; both panels share the styles
     return fig
 
 
 HOLDERS = {  # label, colour, hatch (neighbours in the stack differ in grey or in hatching)
-    "holdings_japan": ("Japan", "#D55E00", ""),
-    "holdings_china": ("China", "#E69F00", "...."),
-    "holdings_other_foreign_official": ("Other foreign official", "#F0E442", ""),
-    "holdings_foreign_private": ("Foreign private", "#56B4E9", "////"),
-    "holdings_fed": ("Federal Reserve", "#009E73", ""),
-    "holdings_domestic_private": ("Domestic private", "#0072B2", "\\\\"),
+    "holdings_japan": ("Japan", SERIES[7], ""),
+    "holdings_china": ("China", SERIES[3], "...."),
+    "holdings_other_foreign_official": ("Other foreign official", SERIES[6], ""),
+    "holdings_foreign_private": ("Foreign private", SERIES[2], "////"),
+    "holdings_fed": ("Federal Reserve", SERIES[4], ""),
+    "holdings_domestic_private": ("Domestic private", SERIES[5], "\\\\"),
 }
 BILL_SHARE_FLAT = 0.5  # pp: a projected bill share that moves less than this is called held flat
 
@@ -489,15 +500,15 @@ def plot_structure(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SO
     ax3.set_position([0.6, 0.3, 0.37, 0.5])
     if "bill_share:history" in data:
         past = data["bill_share:history"].dropna()
-        ax.plot(past.index, past.values, color="#D55E00", linewidth=1.2, alpha=0.55)
+        ax.plot(past.index, past.values, color=SERIES[1], linewidth=1.2, alpha=0.55)
     proj = data["bill_share"].dropna()
-    ax.plot(proj.index, proj.values, color="#D55E00", label="Bills and FRNs, % of debt (left)")
+    ax.plot(proj.index, proj.values, color=SERIES[1], label="Bills and FRNs, % of debt (left)")
     style.mark_projection(ax, float(proj.index.min()), label=False)
     wam = data["weighted_average_maturity"].dropna()
     ax_m.plot(
         wam.index,
         wam.values,
-        color="#0072B2",
+        color=SERIES[0],
         linestyle="--",
         label="Average maturity, months (right)",
     )
@@ -579,8 +590,8 @@ def plot_validation(data: pd.DataFrame, ax: Axes, vintage: str, source: str = SO
     axes = [ax, fig.add_subplot(1, 3, 2), fig.add_subplot(1, 3, 3)]
     for k, (a, (col, (label, unit))) in enumerate(zip(axes, VALIDATION.items(), strict=True)):
         a.set_position([0.1 + k * 0.315, 0.3, 0.215, 0.48])
-        a.plot(data.index, data[f"{col}:model"], color="#000000", label="Snowball")
-        a.plot(data.index, data[f"{col}:cbo"], "o", color="#D55E00", markersize=3.5, label="CBO")
+        a.plot(data.index, data[f"{col}:model"], color=SERIES[0], label="Snowball")
+        a.plot(data.index, data[f"{col}:cbo"], "o", color=SERIES[1], markersize=3.5, label="CBO")
         a.set_title(label, loc="left", fontsize=8.5)
         a.set_ylabel(unit)
         a.set_xlabel("Fiscal year")
@@ -615,7 +626,7 @@ def plot_backtest(data: pd.DataFrame, ax: Axes, start: int) -> Figure:
     years = data.index.to_numpy()
     ax.bar(years, data["actual"], color="#BBBBBB", width=0.7, label="Actual (OMB/CBO)")
     ax.plot(
-        years, data["model"], color=PALETTE[0], marker="o", lw=1.8, label="Snowball, driven by actual data"
+        years, data["model"], color=SERIES[0], marker="o", lw=1.8, label="Snowball, driven by actual data"
     )
     for x, y, e in zip(years, data["model"], data["error_pct"], strict=True):
         ax.annotate(f"{e:+.1f}%", (x, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=7)

@@ -10,7 +10,9 @@ from matplotlib.patches import FancyArrowPatch
 
 from runners.report import style
 
-SIGN_COLORS = {1: "#0072B2", -1: "#D55E00"}  # + blue, - vermilion; unmeasured grey
+# + indigo, - wine; unmeasured grey (style.SERIES: the scenarios' colours mean scenarios only)
+SIGN_COLORS = {1: style.SERIES[0], -1: style.SERIES[1]}
+BALANCING = style.SERIES[2]  # teal: a balancing loop's label (reinforcing: black text)
 
 # loop labels placed in the open space inside each loop (fixed layout, like the nodes)
 LABEL_AT: dict[str, tuple[float, float]] = {
@@ -110,7 +112,7 @@ def _draw_arrows(ax: Axes, nodes: dict, edges: list[tuple[str, str, int]]) -> No
 
 
 def _draw_loop_labels(ax: Axes, data: dict) -> None:
-    """Each closed loop's code and title inside it: black when reinforcing, green when balancing."""
+    """Each closed loop's code and title inside it: black when reinforcing, teal when balancing."""
     for loop in data["loops"]:
         cx, cy = LABEL_AT[loop.code]
         ax.text(
@@ -121,7 +123,7 @@ def _draw_loop_labels(ax: Axes, data: dict) -> None:
             va="center",
             fontsize=7.5,
             fontweight="bold",
-            color="#000000" if data["polarity"].get(loop.code, 0) > 0 else "#009E73",
+            color="#000000" if data["polarity"].get(loop.code, 0) > 0 else BALANCING,
             zorder=5,
             bbox={"boxstyle": "round,pad=0.1", "facecolor": "#FFFFFF", "edgecolor": "none", "alpha": 0.85},
         )
@@ -138,8 +140,8 @@ def _header(fig: Figure, data: dict) -> None:
         f"The model closes {len(data['loops'])} named feedback loops: {reinforcing} reinforcing, "
         f"{balancing} balancing" + (f"; not closed: {missing}" if missing else ""),
         "Arrows from the model's equations (pysd dependency graph, intermediate variables collapsed); "
-        "signs measured by perturbing the model.\nBlue +: moves the same way; vermilion \u2212: the "
-        f"opposite way. R reinforcing (black), B balancing (green). Loops: {codes}.",
+        "signs measured by perturbing the model.\nIndigo +: moves the same way; wine \u2212: the "
+        f"opposite way. R reinforcing (black), B balancing (teal). Loops: {codes}.",
     )
     note = "Source: models/snowball.mdl (Snowball model structure). All links: tables/loop_edges.csv."
     style.source(fig, note)

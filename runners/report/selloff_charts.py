@@ -9,7 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from runners.report import style
-from runners.report.style import DASHES, PALETTE, SOURCE
+from runners.report.style import DASHES, SERIES, SOURCE
 
 # ------------------------------------------------------------------------------- the sell-off
 
@@ -29,6 +29,19 @@ SELLOFF_HOLDERS = {
     "Fed holdings": "Federal Reserve",
     "Domestic private holdings": "Domestic private",
 }
+# each yield's colour (non-scenario: style.SERIES); a bond price takes its maturity's colour and name
+YIELD_COLORS = {
+    "bill yield": SERIES[2],
+    "two year yield": SERIES[3],
+    "five year yield": SERIES[4],
+    "ten year yield": SERIES[0],
+    "thirty year yield": SERIES[1],
+}
+PRICE_YIELDS = {"bond price 10y": "ten year yield", "bond price 30y": "thirty year yield"}
+MOVES = 0.1  # a holder whose largest gap is under this share of the largest holder's is grouped
+# the holders' colours (the yields take SERIES[:5]): movers, then the rest's sum
+HOLDER_STYLES = [(SERIES[5 + (2 + k) % 3], DASHES[k]) for k in range(len(SERIES))]
+OTHERS = "Other holders (sum)"
 SELLOFF_VARIABLES = [*SELLOFF_YIELDS, *SELLOFF_PRICES, *SELLOFF_HOLDERS, "official sales"]
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -112,6 +125,56 @@ def yields_that_coincide(data: pd.DataFrame) -> dict[str, str]:
     return out
 
 
+def holders_that_move(data: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The holders whose largest gap from baseline is at least :data:`MOVES` of the largest
+    holder's (drawn one by one), and the rest (drawn as their sum)."""
+    size = {v: float(data[v].abs().max()) for v in SELLOFF_HOLDERS}
+    top = max(size.values())
+    movers = [v for v in SELLOFF_HOLDERS if size[v] >= MOVES * top]
+    rest = [v for v in SELLOFF_HOLDERS if v not in movers]
+    if len(rest) == 1:  # one holder alone is not a group
+        movers, rest = list(SELLOFF_HOLDERS), []
+    return movers, rest
+
+
+def _mid(holder: str) -> str:
+    """A holder's name inside a sentence ('domestic private', 'the Federal Reserve')."""
+    name = SELLOFF_HOLDERS[holder]
+    return (
+        "the Federal Reserve"
+        if name == "Federal Reserve"
+        else name
+        if name in ("Japan", "China")
+        else name.lower()
+    )
+
+
+def _and(names: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _plot_holders(ax: Axes, data: pd.DataFrame) -> str:
+    """The holders panel: the holders that move one by one, the rest as their sum; returns the
+    subtitle's sentence that says so (empty when every holder moves)."""
+    movers, rest = holders_that_move(data)
+    drawn = {SELLOFF_HOLDERS[v]: data[v] for v in movers}
+    if rest:
+        drawn[OTHERS] = data[rest].sum(axis=1)
+    for (label, values), (color, dash) in zip(drawn.items(), HOLDER_STYLES[: len(drawn)], strict=True):
+        ax.plot(data.index, values, label=label, color=color, linestyle=dash)
+    ax.set_ylabel(r"\$bn vs baseline")
+    ax.set_xlabel("Fiscal year (monthly; shaded: the sale)")
+    ax.set_title("Treasuries held, by holder: change from the baseline", loc="left", fontsize=9)
+    if not rest:
+        return ""
+    near = max(float(data[v].abs().max()) for v in rest)
+    return (
+        f" Holders: {_and([_mid(v) for v in movers])} move; {_and([_mid(v) for v in rest])}, each "
+        f"within ${near:,.0f}bn of baseline, are drawn as one line ({OTHERS.lower()})."
+    )
+
+
 def plot_selloff(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOURCE) -> Figure:
     """Yields against their baseline paths, bond prices, and holdings against baseline, monthly."""
     fig = ax.figure
@@ -133,7 +196,7 @@ def plot_selloff(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOUR
             data.index,
             data[var] * 100,
             label=label,  # the legend shows the circles; the subtitle says they coincide
-            color=PALETTE[i + 1 if i else 0],
+            color=YIELD_COLORS[var],
             linestyle="None" if hidden else DASHES[i],
             marker="o" if hidden else "None",
             markevery=3,
@@ -143,15 +206,22 @@ def plot_selloff(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOUR
         )
     ax.set_ylabel("bp above baseline")
     ax.set_title("Treasury yields: gap from the baseline path", loc="left", fontsize=9)
-    for i, (var, label) in enumerate(SELLOFF_PRICES.items()):
-        ax_p.plot(data.index, data[var], label=label, color=PALETTE[i + 1], linestyle=DASHES[i])
+    for i, var in enumerate(SELLOFF_PRICES):
+        maturity = PRICE_YIELDS[var]  # the yield's name and colour: one meaning per colour
+        ax_p.plot(
+            data.index,
+            data[var],
+            label=SELLOFF_YIELDS[maturity],
+            color=YIELD_COLORS[maturity],
+            linestyle=DASHES[i],
+        )
     ax_p.set_ylabel(r"\$ per \$100 face")
-    ax_p.set_title("Bond prices: gap from the baseline (par 100 there)", loc="left", fontsize=9)
-    for i, (var, label) in enumerate(SELLOFF_HOLDERS.items()):
-        ax_h.plot(data.index, data[var], label=label, color=PALETTE[(i + 1) % 8], linestyle=DASHES[i])
-    ax_h.set_ylabel(r"\$bn vs baseline")
-    ax_h.set_xlabel("Fiscal year (monthly; shaded: the sale)")
-    ax_h.set_title("Treasuries held, by holder: change from the baseline", loc="left", fontsize=9)
+    ax_p.set_title(
+        "Bond prices: gap from the baseline (par 100 there)",
+        loc="left",
+        fontsize=9,
+    )
+    holders = _plot_holders(ax_h, data)
     for a in (ax, ax_p, ax_h):
         a.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7.5)
     ten = data["ten year yield"]
@@ -167,6 +237,7 @@ def plot_selloff(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOUR
         f"by {when} (at baseline its holdings grow with the debt); the 10-year note's price falls up to "
         f"${-price.min():.2f} per $100."
     )
+    sub += holders
     for a, b in same.items():
         gap = float((data[a] - data[b]).abs().max()) * 100
         sub += (

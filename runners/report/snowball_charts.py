@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from runners.report import style
-from runners.report.style import SOURCE
+from runners.report.style import SERIES, SOURCE
 
 
 def decomposition_data(result: pd.DataFrame) -> pd.DataFrame:
@@ -124,8 +125,8 @@ def plot_r_g(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOURCE) 
     ax.set_position([0.1, 0.5, 0.87, 0.32])
     ax2.set_position([0.1, 0.2, 0.87, 0.22])
     for kind, label in {
-        "r": ("r: average interest rate on the debt", "#D55E00", "-"),
-        "g": ("g: nominal GDP growth", "#0072B2", "--"),
+        "r": ("r: average interest rate on the debt", SERIES[7], "-"),
+        "g": ("g: nominal GDP growth", SERIES[2], "--"),
     }.items():
         label, color, dash = label
         hist, proj = data[f"{kind}:history"].dropna(), data[f"{kind}:projection"].dropna()
@@ -139,7 +140,7 @@ def plot_r_g(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOURCE) 
     low, high = float(np.nanmin(drawn.to_numpy())), float(np.nanmax(drawn.to_numpy()))
     ax.set_ylim(low - 0.05 * (high - low), high + 0.3 * (high - low))
     diff = data["r_minus_g"].dropna()
-    colors = np.where(diff.to_numpy() > 0, "#D55E00", "#0072B2")
+    colors = np.where(diff.to_numpy() > 0, SERIES[7], SERIES[2])
     ax2.bar(diff.index, diff.values, color=colors, width=0.8, linewidth=0)
     ax2.axhline(0, color="#333333", linewidth=0.6)
     ax2.set_ylabel("r \u2212 g, pp")
@@ -164,11 +165,11 @@ def plot_r_g(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOURCE) 
     return fig
 
 
-DECOMP = {  # label, colour, hatch (the two mid greys, orange and sky blue, differ by hatching)
-    "primary_deficit": ("Primary deficit", "#E69F00", ""),
-    "interest": ("Net interest", "#D55E00", ""),
-    "growth": ("Nominal GDP growth", "#56B4E9", "////"),
-    "other_means_of_financing": ("Other means of financing", "#222222", ""),
+DECOMP = {  # label, colour, hatch (the two mid greys, olive and teal, differ by hatching)
+    "primary_deficit": ("Primary deficit", SERIES[3], ""),
+    "interest": ("Net interest", SERIES[1], ""),
+    "growth": ("Nominal GDP growth", SERIES[2], "////"),
+    "other_means_of_financing": ("Other means of financing", SERIES[6], ""),
 }
 
 
@@ -223,9 +224,11 @@ def plot_decomposition(data: dict[str, pd.DataFrame], ax: Axes, source: str = SO
             frame.index,
             frame["change"],
             "o-",
-            color="#000000",
+            color=SERIES[0],
             markersize=2,
             linewidth=1,
+            # a white edge keeps the dark line apart from the dark net-interest bars in grey print
+            path_effects=[patheffects.withStroke(linewidth=2.6, foreground="#FFFFFF")],
             label="Change in debt/GDP",
         )
         a.axhline(0, color="#333333", linewidth=0.6)

@@ -32,6 +32,13 @@ DASHES = ["-", "--", "-.", (0, (1.2, 1.2)), (0, (5, 1, 1, 1)), (0, (3, 1)), (0, 
 # a third cue after colour and dash: each scenario's own marker every MARK_EVERY points, so that
 # lines of like grey (Okabe-Ito's orange, sky blue and green) stay apart in print
 MARKERS = ["", "o", "s", "^", "D", "v", "P", "X"]
+# one meaning per colour: PALETTE is reserved for scenarios; every other series (yields, budget
+# lines, holders, spending categories, the model against CBO) takes its colours from SERIES (Paul
+# Tol's muted hues that Okabe-Ito lacks, and two greys), each at least SERIES_DISTANCE (RGB,
+# 0-1 scale) from every scenario colour
+SERIES = ["#332288", "#882255", "#44AA99", "#999933", "#8C510A", "#555555", "#BBBBBB", "#661100"]
+SERIES_DISTANCE = 0.2
+REFERENCE_COLOR = "#444444"  # reference levels (the 1946 record, 20% of outlays) and their notes
 MARK_EVERY = 5
 PNG_DPI = 200
 METADATA = {
@@ -71,6 +78,140 @@ def mark_projection(ax: Axes, first: float, label: bool = True) -> None:
             fontsize=6.5,
             color="#555555",
             annotation_clip=False,
+        )
+
+
+# ------------------------------------------------------------------------------ direct labels
+
+SHORT_NAMES = {  # the direct label at a line's end, by scenario (file stem in data/scenarios/)
+    "baseline": "Baseline",
+    "japan-selloff": "Japan sale",
+    "japan-selloff-fed": "Japan + Fed",
+    "japan-gradual": "Japan gradual",
+    "fiscal-reform": "Fiscal reform",
+}
+SHORT_LEN = 14  # characters: a label this short is its own direct label
+DIRECT_LABEL = "direct-label"  # the gid of every line-end label (tests find them by it)
+LABEL_SIZE = 7.0  # points
+LABEL_GAP = 1.2  # label heights between two labels' centres, at least
+LABEL_OFFSET = 9.0  # points from the axes' right edge to a label's marker (room for its leader)
+MARK_ROOM = 5.0  # points from that marker to the label's text
+
+
+def _builtin_titles() -> dict[str, str]:
+    """Each built-in scenario's title, and its part before a colon (the briefing's short title),
+    mapped to its file stem."""
+    import tomllib
+
+    from runners.scenario.scenarios import builtin_names, scenarios_dir
+
+    out: dict[str, str] = {}
+    for name in builtin_names():
+        title = str(tomllib.loads((scenarios_dir() / f"{name}.toml").read_text()).get("title", name))
+        out.setdefault(title.split(":", 1)[0].strip() if ":" in title else title.rstrip("."), name)
+        out.setdefault(title, name)
+    return out
+
+
+def short_name(label: str) -> str:
+    """A scenario's direct label: the label itself when short, else the built-in scenario's short
+    name (:data:`SHORT_NAMES`, or its file stem in words), else the label cut to fit."""
+    if len(label) <= SHORT_LEN:
+        return label
+    stem = _builtin_titles().get(label)
+    if stem is not None:
+        return SHORT_NAMES.get(stem, stem.replace("-", " ").capitalize())
+    return label[: SHORT_LEN - 1].rstrip() + "\u2026"
+
+
+def spread_out(targets: Sequence[float], step: float, lo: float, hi: float) -> list[float]:
+    """Label centres as near their ``targets`` (in order) as a ``step`` between neighbours
+    allows, within [lo + step/2, hi - step/2]: neighbours that crowd are merged into a run
+    centred on their targets' mean."""
+    order = sorted(range(len(targets)), key=lambda i: targets[i])
+    runs: list[list[float]] = []
+    for t in (targets[i] for i in order):
+        runs.append([t])
+        while len(runs) > 1:
+            a, b = runs[-2], runs[-1]
+            if np.mean(a) + (len(a) - 1) * step / 2 + step <= np.mean(b) - (len(b) - 1) * step / 2:
+                break
+            runs[-2:] = [a + b]
+    placed = [float(np.mean(r)) + (k - (len(r) - 1) / 2) * step for r in runs for k in range(len(r))]
+    n = len(placed)
+    for k in range(n):  # inside the axes: push down from the top, then up from the bottom
+        placed[k] = min(placed[k], hi - step / 2 - (n - 1 - k) * step)
+    for k in range(n):
+        placed[k] = max(placed[k], lo + step / 2 + k * step)
+    out = [0.0] * n
+    for k, i in enumerate(order):
+        out[i] = placed[k]
+    return out
+
+
+def label_room(labels: Sequence[str]) -> float:
+    """Inches right of the axes that direct labels of ``labels`` need."""
+    width = max((len(x) for x in labels), default=0) * LABEL_SIZE * 0.6
+    return (LABEL_OFFSET + MARK_ROOM + width + 2) / 72
+
+
+def marker_of(line) -> bool:
+    """Whether a line is drawn with markers."""
+    return line.get_marker() not in (None, "None", "", " ", "none")
+
+
+def direct_labels(ax: Axes, lines: Sequence) -> None:
+    """Narrow ``ax`` from the right by :func:`label_room` and label ``lines`` there
+    (:func:`label_ends`)."""
+    box = ax.get_position()
+    room = label_room([short_name(line.get_label()) for line in lines]) / ax.figure.get_size_inches()[0]
+    ax.set_position([box.x0, box.y0, box.width - room, box.height])
+    label_ends(ax, lines)
+
+
+def label_ends(ax: Axes, lines: Sequence) -> None:
+    """Label each of ``lines`` (Line2D) at its last point with its short name (:func:`short_name`)
+    in its colour, just right of the axes, nudged apart vertically by at least
+    :data:`LABEL_GAP` label heights, a leader line from each label to its line's end. Call it
+    once the axes have their final place and limits; the caller leaves :func:`label_room`."""
+    fig = ax.figure
+    height = ax.get_position().height * fig.get_size_inches()[1] * 72  # points
+    lo, hi = ax.get_ylim()
+    step = LABEL_GAP * LABEL_SIZE / height * (hi - lo)
+    ends = []
+    for line in lines:
+        x, y = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+        ok = np.isfinite(x) & np.isfinite(y)
+        ends.append((float(x[ok][-1]), float(y[ok][-1])))
+    at = spread_out([y for _, y in ends], step, lo, hi)
+    offset = LABEL_OFFSET / (ax.get_position().width * fig.get_size_inches()[0] * 72)
+    gap = MARK_ROOM / (ax.get_position().width * fig.get_size_inches()[0] * 72)
+    for line, (x, y), ty in zip(lines, ends, at, strict=True):
+        if marker_of(line):  # the line's own marker before its label: the key in grey print too
+            ax.plot(
+                [1 + offset], [ty], transform=ax.get_yaxis_transform(), clip_on=False, linestyle="None",
+                marker=line.get_marker(), markersize=line.get_markersize(), color=line.get_color(),
+                markerfacecolor=line.get_markerfacecolor(),
+            )  # fmt: skip
+        ax.annotate(
+            plain(short_name(line.get_label())),
+            (x, y),
+            xytext=(1 + offset + gap, ty),
+            textcoords=("axes fraction", "data"),
+            ha="left",
+            va="center",
+            fontsize=LABEL_SIZE,
+            color=line.get_color(),
+            fontweight="bold",
+            annotation_clip=False,
+            gid=DIRECT_LABEL,
+            arrowprops={
+                "arrowstyle": "-",
+                "color": line.get_color(),
+                "linewidth": 0.6,
+                "shrinkA": 1,
+                "shrinkB": 1,
+            },
         )
 
 

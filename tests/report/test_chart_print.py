@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_rgb
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
 from runners.inputs.vintage import read_history
 from runners.projection.run import run
@@ -297,3 +298,147 @@ def test_medicaid_is_labelled_by_the_vintage_s_own_definition(pack):
         medicaid=charts.medicaid_label(medicaid_sources("cbo-2025-01")),
     )
     assert "Medicaid, CHIP, marketplace" in [x.get_label() for x in fig.axes[0].get_lines()]
+
+
+# ---------------------------------------------------------------------------- direct labels
+
+SCENARIO_CHARTS = {  # the charts that draw every scenario, and the axes whose line ends are labelled
+    "debt_to_gdp": 0,
+    "net_interest": 1,
+    "interest_to_revenues": 0,
+    "change_from_baseline": 1,
+}
+
+
+def _direct_labels(ax):
+    return [t for t in ax.texts if t.get_gid() == style.DIRECT_LABEL]
+
+
+@pytest.mark.parametrize("stem", list(SCENARIO_CHARTS))
+def test_scenario_lines_are_labelled_at_their_ends_without_overlap(pack, titles, stem):
+    """The three Japan sell-offs end within 2 points of GDP of each other: only their markers
+    told them apart, in a legend of two-line names below the chart. Each scenario line now ends in
+    a short name of its own colour, the labels nudged apart so that none overlaps another and a
+    leader line runs from each label to its line's last point."""
+    fig = pack[stem].figure
+    ax = fig.axes[SCENARIO_CHARTS[stem]]
+    lines = [line for line in series(ax) if line.get_label() in titles.values()]
+    labels = _direct_labels(ax)
+    assert len(lines) >= 4 and len(labels) == len(lines)
+    by_colour = {to_rgb(t.get_color()): t for t in labels}
+    for line in lines:
+        label = by_colour[to_rgb(line.get_color())]
+        x, y = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+        assert label.xy == pytest.approx((x[-1], y[-1]))  # the leader ends at the line's end
+        assert label.arrow_patch is not None
+        assert len(label.get_text()) <= style.SHORT_LEN
+    names = [t.get_text() for t in labels]
+    assert len(set(names)) == len(names)
+    japan = {"Japan sale", "Japan + Fed", "Japan gradual"}
+    assert japan <= set(names)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [Text.get_window_extent(t, renderer) for t in labels]  # the words, not the leader
+    for a, b in combinations(boxes, 2):
+        assert not a.overlaps(b), (stem, a, b)
+    page = fig.bbox
+    assert all(page.x0 <= b.x0 and b.x1 <= page.x1 and page.y0 <= b.y0 and b.y1 <= page.y1 for b in boxes)
+    # nothing drawn in the data area: the labels sit right of the axes
+    assert all(b.x0 >= ax.get_window_extent(renderer).x1 for b in boxes)
+
+
+def test_labels_spread_out_keep_order_gap_and_bounds():
+    targets = [184.0, 185.0, 183.5, 171.0, 125.0, 199.0]
+    placed = style.spread_out(targets, 5.0, 0.0, 200.0)
+    order = np.argsort(targets)
+    assert list(np.argsort(placed)) == list(order)
+    gaps = np.diff(np.sort(placed))
+    assert (gaps >= 5.0 - 1e-9).all()
+    assert min(placed) >= 2.5 and max(placed) <= 197.5
+    assert placed[4] == 125.0  # a label with room stays level with its line
+
+
+# ------------------------------------------------------------------------ one meaning per colour
+
+
+def _labelled(fig):
+    """(label, colour) of every named series of a figure: lines, filled areas and bars."""
+    out = []
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            if not line.get_label().startswith("_"):
+                out.append((line.get_label(), to_rgb(line.get_color())))
+        for coll in ax.collections:
+            if not coll.get_label().startswith("_"):
+                out.append((coll.get_label(), to_rgb(coll.get_facecolor()[0])))
+        for cont in ax.containers:
+            if not cont.get_label().startswith("_") and len(cont.patches):
+                out.append((cont.get_label(), to_rgb(cont.patches[0].get_facecolor())))
+    return out
+
+
+def _near_scenario_colour(rgb) -> bool:
+    return min(np.linalg.norm(np.subtract(rgb, to_rgb(p))) for p in style.PALETTE) < style.SERIES_DISTANCE
+
+
+def test_scenario_colours_mean_scenarios_only(pack, titles):
+    """Orange was the 10-year yield in the rollover chart and Japan's sale in every scenario chart;
+    vermilion was net interest, outlays, r and the 1946 record as well as Fiscal reform. Every named
+    series in a colour near a scenario's is that scenario; in each chart a colour means one thing."""
+    assert all(not _near_scenario_colour(to_rgb(c)) for c in style.SERIES)
+    assert not _near_scenario_colour(to_rgb(style.HISTORY_COLOR))
+    scenario_colour = {
+        label: rgb
+        for chart in pack.values()
+        for label, rgb in _labelled(chart.figure)
+        if label in titles.values()
+    }
+    misused = []
+    for stem, chart in pack.items():
+        meanings: dict[tuple, set] = {}
+        for label, rgb in _labelled(chart.figure):
+            meanings.setdefault(rgb, set()).add(label)
+            if _near_scenario_colour(rgb) and scenario_colour.get(label) != rgb:
+                misused.append((stem, label))
+        misused += [(stem, tuple(sorted(m))) for m in meanings.values() if len(m) > 1]
+        # a direct label wears its scenario's colour
+        for ax in chart.figure.axes:
+            for t in _direct_labels(ax):
+                assert _near_scenario_colour(to_rgb(t.get_color()))
+    assert misused == []
+
+
+def test_loop_diagram_signs_are_not_scenario_colours():
+    from runners.report import loops_chart
+
+    colours = [*loops_chart.SIGN_COLORS.values(), loops_chart.BALANCING]
+    assert not any(_near_scenario_colour(to_rgb(c)) for c in colours)
+
+
+# -------------------------------------------------------------------- the sell-off's holders
+
+
+def test_selloff_holders_panel_draws_the_movers_and_groups_the_rest(pack, selloff):
+    """Four holders' gaps stayed within a few per cent of the panel's scale and ran together on
+    the zero line: the holders that move are drawn one by one, the rest as their sum, and the
+    subtitle says which and how near zero they stay."""
+    _, data = selloff
+    names = selloff_charts.SELLOFF_HOLDERS
+    size = {v: float(data[v].abs().max()) for v in names}
+    top = max(size.values())
+    movers = [v for v in names if size[v] >= 0.1 * top]
+    rest = [v for v in names if v not in movers]
+    assert [names[v] for v in movers] == ["Japan", "Domestic private"] and len(rest) == 4
+    fig = pack["selloff"].figure
+    ax = fig.axes[2]
+    lines = {line.get_label(): line for line in series(ax)}
+    assert set(lines) == {"Japan", "Domestic private", "Other holders (sum)"}
+    assert np.allclose(lines["Other holders (sum)"].get_ydata(), data[rest].sum(axis=1).to_numpy())
+    for v in movers:
+        assert np.allclose(lines[names[v]].get_ydata(), data[v].to_numpy())
+    near = max(size[v] for v in rest)
+    assert near < 0.1 * top
+    assert (
+        "Holders: Japan and domestic private move; China, other foreign official, foreign private and "
+        f"the Federal Reserve, each within ${near:,.0f}bn of baseline, are drawn as one line"
+    ) in _sub(pack["selloff"]).replace("\\$", "$")
