@@ -103,6 +103,7 @@ def vintages():
     return out
 
 
+@pytest.mark.slow
 @needs_node
 @pytest.mark.parametrize("vintage", VINTAGES)
 def test_every_builtin_scenario_equals_the_numpy_engine(vintages, vintage, tmp_path):
@@ -147,6 +148,7 @@ def levers(program) -> dict[str, st.SearchStrategy]:
     return out
 
 
+@pytest.mark.slow
 @needs_node
 @pytest.mark.parametrize("vintage", VINTAGES)
 def test_random_lever_settings_equal_the_numpy_engine(vintages, vintage, tmp_path):
