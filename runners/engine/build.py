@@ -80,7 +80,20 @@ class Built:
 
 
 class Builder:
-    """Turns pysd's syntax trees into Python source, spelled as pysd's builder spells them."""
+    """Turns pysd's syntax trees into Python source, spelled as pysd's builder spells them.
+
+    The spelling is data (the templates below and :meth:`literal`), so a subclass spells another
+    language from the same trees (runners.engine.js: JavaScript)."""
+
+    OPERATORS = _OPERATORS
+    FUNCTIONS = _FUNCTIONS
+    DIVIDE = "_div(%(left)s, %(right)s)"  # a division inside an IF THEN ELSE branch
+    LOOKUP = "_lookup(%s, %s_x, %s_y, %s_f)"  # a table called at an argument
+    NONE = "None"  # an absent optional argument (RAMP's finish, PULSE's end)
+
+    def literal(self, value: float) -> str:
+        """A number's source text."""
+        return "np.nan" if value != value else repr(value)
 
     def __init__(self, equations: dict[str, Equation]):
         self.eq = equations
@@ -119,9 +132,7 @@ class Builder:
 
         value = number(node)
         if value is not None:
-            if value != value:
-                return Built("np.nan", 0)
-            return Built(repr(value), 0)
+            return Built(self.literal(value), 0)
         if isinstance(node, ae.ReferenceStructure):
             if node.subscripts:
                 raise unsupported(name, "a subscripted reference")
@@ -135,24 +146,25 @@ class Builder:
             return Built(target.local, 0)
         if isinstance(node, ae.ArithmeticStructure | ae.LogicStructure):
             ops = list(node.operators)
+            operators = self.OPERATORS
             for op in ops:
-                if op not in _OPERATORS:
+                if op not in operators:
                     raise unsupported(name, f"the operator {op!r}")
             args = [self.build(a, name, phase) for a in node.arguments]
-            order = _OPERATORS[ops[-1]][1]
+            order = operators[ops[-1]][1]
             args[-1].lower_order(2 if ops[-1] == "^" else order)
             if len(args) == 1:
                 if ops[0] == "negative":
                     order = 1
-                return Built(_OPERATORS[ops[0]][0] % args[0].expression, order)
+                return Built(operators[ops[0]][0] % args[0].expression, order)
             right = args.pop().expression
             while args or ops:
                 op = ops.pop()
-                template = _OPERATORS[op][0]
+                template = operators[op][0]
                 left = args.pop()
                 left.lower_order(order)
                 if op == "/" and self.branch:  # the branch not taken may divide by zero
-                    template = "_div(%(left)s, %(right)s)"
+                    template = self.DIVIDE
                 right = template % {"left": left.expression, "right": right}
             return Built(right, order)
         if isinstance(node, ae.CallStructure):
@@ -173,8 +185,8 @@ class Builder:
                 if len(args) != 1:
                     raise unsupported(name, f"calling the table '{target.name}' with {len(args)} arguments")
                 t = target.local
-                return Built(f"_lookup({args[0].expression}, {t}_x, {t}_y, {t}_f)", 0)
-            if fname not in _FUNCTIONS:
+                return Built(self.LOOKUP % (args[0].expression, t, t, t), 0)
+            if fname not in self.FUNCTIONS:
                 raise unsupported(name, f"the function {fname.upper().replace('_', ' ')}")
             arity = _ARITY.get(fname, (1,))
             if len(args) not in arity:
@@ -182,8 +194,8 @@ class Builder:
                     f"equation '{name}': {fname.upper()} takes {arity[-1]} arguments, got {len(args)}"
                 )
             if fname == "ramp" and len(args) == 2:
-                args.append(Built("None", 0))
-            return Built(_FUNCTIONS[fname] % {str(i): a.expression for i, a in enumerate(args)}, 0)
+                args.append(Built(self.NONE, 0))
+            return Built(self.FUNCTIONS[fname] % {str(i): a.expression for i, a in enumerate(args)}, 0)
         raise unsupported(name, type(node).__name__.replace("Structure", "").upper() or "this construct")
 
 
@@ -236,12 +248,15 @@ def _levels(eqs: dict[str, Equation], names) -> dict[str, int]:
     return level
 
 
-class _Generator:
+class Generator:
     """The steps of :func:`generate`, each emitting its part of ``simulate``'s source in order."""
+
+    builder = Builder
+    END = ""  # a statement's end
 
     def __init__(self, eqs: dict[str, Equation], record: tuple[str, ...]):
         self.eqs, self.record = eqs, record
-        self.b = Builder(eqs)
+        self.b = self.builder(eqs)
         self.by_name = {e.name: e for e in eqs.values() if not e.hidden}
         unknown = [r for r in record if r not in self.by_name or self.by_name[r].kind == "lookup"]
         if unknown:
@@ -250,8 +265,24 @@ class _Generator:
         self.level = _levels(eqs, self.names)
         self.needed = self.needed_by_record()
         self.stepped = eqs["time_step"].clock  # TIME STEP reads Time: D holds each step's value
-        self.lines = ["def simulate(P, L, t0, nsteps, slot, out, n" + (", D):" if self.stepped else "):")]
+        self.lines = [self.header()]
         self.emit = self.lines.append
+
+    def header(self) -> str:
+        return "def simulate(P, L, t0, nsteps, slot, out, n" + (", D):" if self.stepped else "):")
+
+    def assign(self, target: str, expression: str, indent: str = "    ") -> None:
+        self.emit(f"{indent}{target} = {expression}{self.END}")
+
+    def pipe(self, local: str, delay: str) -> None:
+        """A DELAY FIXED pipe of ``_fixed_order(delay, _dt)`` slots, each holding the initial value."""
+        self.emit(f"    {local}_pipe = [{local}] * _fixed_order({delay}, _dt)")
+        self.emit(f"    {local}_at = 0")
+
+    @staticmethod
+    def text(value: str) -> str:
+        """A string literal."""
+        return repr(value)
 
     def names(self, ref: str) -> str:
         return self.eqs[ref].name if ref in self.eqs else ref
@@ -290,12 +321,12 @@ class _Generator:
         static = [r for r, e in eqs.items() if e.kind == "aux" and level[r] == 0 and r in self.needed]
         sdeps = {r: {d for d in eqs[r].deps if d in static} for r in static}
         for r in topological(static, sdeps, "algebraic loop with no stock in it", self.names):
-            self.emit(f"    {eqs[r].local} = {b.build(eqs[r].ast, eqs[r].name).expression}")
+            self.assign(eqs[r].local, b.build(eqs[r].ast, eqs[r].name).expression)
 
     def initialisation(self) -> None:
         """At t0: state, INITIAL values and what they read, in dependency order."""
         eqs, b, level, emit = self.eqs, self.b, self.level, self.emit
-        emit("    time = t0")
+        self.assign("time", "t0")
         init_nodes: dict[str, set[str]] = {}
         for r, e in eqs.items():
             if e.kind in (*STATE, "initial") or (e.kind == "aux" and level[r] > 0):
@@ -308,16 +339,14 @@ class _Generator:
         for r in topological(roots, init_nodes, "initial values depend on each other in a loop", self.names):
             e = eqs[r]
             if e.kind == "aux":
-                emit(f"    {e.local} = {b.build(e.ast, e.name, 'init').expression}")
+                self.assign(e.local, b.build(e.ast, e.name, "init").expression)
                 continue
-            emit(f"    {e.local} = {b.build(e.initial, e.name, 'init').expression}")
+            self.assign(e.local, b.build(e.initial, e.name, "init").expression)
             if e.kind == "stock" and e.delay is not None:
                 delay = b.build(e.delay[0], e.name, "init").expression
-                emit(f"    _order_check({delay}, {e.delay[1]}, _dt, {e.name!r})")
+                emit(f"    _order_check({delay}, {e.delay[1]}, _dt, {self.text(e.name)}){self.END}")
             if e.kind == "fixed":
-                delay = b.build(e.delay, e.name, "init").expression
-                emit(f"    {e.local}_pipe = [{e.local}] * _fixed_order({delay}, _dt)")
-                emit(f"    {e.local}_at = 0")
+                self.pipe(e.local, b.build(e.delay, e.name, "init").expression)
 
     def dynamic_order(self, states: list[str]) -> list[str]:
         """The dynamic auxiliaries the state and the recorded variables need, in dependency order."""
@@ -381,7 +410,7 @@ def generate(eqs: dict[str, Equation], record: tuple[str, ...]) -> str:
     When TIME STEP reads Time, ``simulate`` takes each step's TIME STEP as a last argument ``D``
     (see :meth:`Program.steps`) and the control variables are auxiliaries computed every step.
     """
-    g = _Generator(eqs, record)
+    g = Generator(eqs, record)
     g.inputs()
     g.statics()
     g.initialisation()

@@ -214,6 +214,11 @@ class Program:
             values[key] = _vector(value, n, key)
         return values
 
+    def values(self, constants: Mapping[str, float] | None = None) -> dict[str, object]:
+        """One scenario's ``P`` (every constant and control by Vensim name): ``constants``, checked,
+        over the .mdl's, with this program's INITIAL TIME."""
+        return self._values(1, constants)
+
     def source_for(
         self, n: int, constants: Mapping[str, float | np.ndarray] | None = None, fold: bool | None = None
     ) -> str:
@@ -304,6 +309,11 @@ class Engine:
     controls: dict[str, float] = field(default_factory=dict)  # INITIAL TIME, TIME STEP ... as built
     clock_inputs: frozenset[str] = frozenset()
     clock_source: str = ""  # ``clock(time)`` when a control variable reads Time (see Program.steps)
+
+    @property
+    def equations(self) -> dict[str, Equation]:
+        """The parse as the generators read it (pysd spelling -> equation; runners.engine.js)."""
+        return self._eqs
 
     def program(self, record: Sequence[str], initial_time: float | None = None) -> Program:
         """The compiled program that records ``record`` (Vensim names), starting at ``initial_time``
