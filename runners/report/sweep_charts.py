@@ -85,7 +85,7 @@ def plot_fan(
     """
     fig = ax.figure
     fig.set_size_inches(6.5, 4.6)
-    color = "#0072B2" if probability else "#888888"
+    color = style.SERIES[0] if probability else "#888888"  # scenario colours stay for scenarios
     shown = 0.0  # the opacity a band shows: it lies over every wider band (nested, translucent)
     for lo, hi, alpha in PERCENTILE_BANDS:
         if lo in data and hi in data:
@@ -125,7 +125,7 @@ def plot_fan(
                 int(year),
                 mid,
                 yerr=half,
-                color="#D55E00",
+                color=style.SERIES[1],
                 capsize=4,
                 elinewidth=2.2,
                 capthick=2.2,
@@ -134,7 +134,7 @@ def plot_fan(
             for part in (*bar.lines[1], *bar.lines[2]):
                 part.set_path_effects(halo)
                 part.set_zorder(4)
-        ax.plot([], [], color="#D55E00", linewidth=2.2, label=band_label)
+        ax.plot([], [], color=style.SERIES[1], linewidth=2.2, label=band_label)
     ax.set_ylabel(f"{label}, {unit}")
     ax.set_xlabel("Fiscal year")
     last = int(data.index.max())
@@ -221,8 +221,8 @@ def plot_tornado(data: dict[int, pd.DataFrame], ax: Axes, note: str, source: str
         y = np.arange(len(frame))
         unit = frame.attrs.get("unit", "")
         if {"low", "high"} <= set(frame.columns):
-            a.barh(y, frame["high"], color="#D55E00", label="Input in its top decile")
-            a.barh(y, frame["low"], color="#0072B2", label="Input in its bottom decile")
+            a.barh(y, frame["high"], color=style.SERIES[0], label="Input in its top decile")
+            a.barh(y, frame["low"], color=style.SERIES[2], label="Input in its bottom decile")
             a.axvline(0, color="#333333", linewidth=0.8)
             a.set_xlabel(f"From the median, {unit.replace('% of', 'pp of')}")
         elif "st" in frame.columns:
@@ -231,7 +231,7 @@ def plot_tornado(data: dict[int, pd.DataFrame], ax: Axes, note: str, source: str
                 frame["st"],
                 xerr=frame.get("st_conf"),
                 height=0.4,
-                color="#56B4E9",
+                color=style.SERIES[2],
                 label="Total Sobol index",
             )
             a.barh(
@@ -239,12 +239,12 @@ def plot_tornado(data: dict[int, pd.DataFrame], ax: Axes, note: str, source: str
                 frame["s1"],
                 xerr=frame.get("s1_conf"),
                 height=0.4,
-                color="#0072B2",
+                color=style.SERIES[0],
                 label="First-order Sobol index",
             )
             a.set_xlabel("Share of variance (95% interval)")
         else:
-            a.barh(y, frame["mu_star"], xerr=frame.get("mu_star_conf"), color="#0072B2", label="Morris mu*")
+            a.barh(y, frame["mu_star"], xerr=frame.get("mu_star_conf"), color=style.SERIES[0], label="Morris mu*")
             a.set_xlabel(f"mu*, {unit}")
         names = [style.wrap_label(str(i), 30) for i in frame.index]
         a.set_yticks(y, names if k == 0 else [""] * len(frame), fontsize=7.5)

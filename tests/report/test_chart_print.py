@@ -442,3 +442,22 @@ def test_selloff_holders_panel_draws_the_movers_and_groups_the_rest(pack, sellof
         "Holders: Japan and domestic private move; China, other foreign official, foreign private and "
         f"the Federal Reserve, each within ${near:,.0f}bn of baseline, are drawn as one line"
     ) in _sub(pack["selloff"]).replace("\\$", "$")
+
+
+def test_the_fans_and_the_tornado_keep_scenario_colours_for_scenarios(results, titles):
+    """The fan's bands and median were the blue of a scenario, CBO's error bars and the tornado's
+    top-decile bars the vermilion of another: only the base scenario's line may wear a scenario
+    colour (black, the base's own: the Monte Carlo runs around the baseline)."""
+    from runners.report.brief_monte_carlo import monte_carlo
+
+    unc = monte_carlo(until=2040)
+    built = {c.stem: c for c in build_charts(results, None, read_history(), titles, unc)}
+    sweep_stems = [s for s in built if s.startswith(("fan_", "tornado_"))]
+    assert sweep_stems
+    misused = [
+        (stem, label)
+        for stem in sweep_stems
+        for label, rgb in _labelled(built[stem].figure)
+        if _near_scenario_colour(rgb) and not (label == "Base scenario" and rgb == to_rgb(style.PALETTE[0]))
+    ]
+    assert misused == []
