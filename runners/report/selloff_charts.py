@@ -241,13 +241,10 @@ def plot_selloff(data: pd.DataFrame, ax: Axes, scenario: str, source: str = SOUR
     for a, b in same.items():
         gap = float((data[a] - data[b]).abs().max()) * 100
         within = "to the basis point every month" if gap < 0.05 else f"within {gap:.1f} bp every month"
-        sub += (
-            f" The {SELLOFF_YIELDS[a]} and {SELLOFF_YIELDS[b]} gaps coincide ({within})"
-            + (
-                ": the model sets the 30-year at the 10-year plus a fixed spread."
-                if (a, b) == ("ten year yield", "thirty year yield")
-                else "."
-            )
+        sub += f" The {SELLOFF_YIELDS[a]} and {SELLOFF_YIELDS[b]} gaps coincide ({within})" + (
+            ": the model sets the 30-year at the 10-year plus a fixed spread."
+            if (a, b) == ("ten year yield", "thirty year yield")
+            else "."
         )
     style.title(fig, title, sub)
     style.source(fig, source)

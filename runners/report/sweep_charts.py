@@ -244,7 +244,9 @@ def plot_tornado(data: dict[int, pd.DataFrame], ax: Axes, note: str, source: str
             )
             a.set_xlabel("Share of variance (95% interval)")
         else:
-            a.barh(y, frame["mu_star"], xerr=frame.get("mu_star_conf"), color=style.SERIES[0], label="Morris mu*")
+            a.barh(
+                y, frame["mu_star"], xerr=frame.get("mu_star_conf"), color=style.SERIES[0], label="Morris mu*"
+            )
             a.set_xlabel(f"mu*, {unit}")
         names = [style.wrap_label(str(i), 30) for i in frame.index]
         a.set_yticks(y, names if k == 0 else [""] * len(frame), fontsize=7.5)
