@@ -22,7 +22,8 @@ install: $(STAMP)
 brief: $(STAMP)
 	$(BIN)/snowball brief
 
-test: $(STAMP)
+# the docs extra too: the test that builds the documentation site strictly runs instead of skipping
+test: $(DOCS_STAMP)
 	$(BIN)/python -m pytest -q
 
 # the quick loop (under two minutes here): every test not marked slow

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from conftest import BRIEF_SCENARIOS as SCENARIOS
 from conftest import EPOCH, lines_through_legends
+from matplotlib.colors import to_rgb
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from runners.analysis import loops
@@ -755,7 +756,8 @@ def test_every_tornado_bar_sits_beside_its_own_input_label(uncertainty):
         for bar in bars:
             name = ticks[round(bar.get_y() + bar.get_height() / 2)]
             drawn = bar.get_x() + bar.get_width()  # the bar's end away from zero
-            want = frame.loc[name, "high"] if bar.get_facecolor()[0] > 0.5 else frame.loc[name, "low"]
+            top = tuple(bar.get_facecolor()[:3]) == to_rgb(style.SERIES[0])  # the top decile's colour
+            want = frame.loc[name, "high"] if top else frame.loc[name, "low"]
             assert drawn == pytest.approx(want) or bar.get_x() == pytest.approx(want), (year, name)
     # the title names each year's largest swing, from that year's own ranking
     for year in (2035, 2055):
