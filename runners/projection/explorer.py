@@ -31,7 +31,7 @@ from runners.projection.milestones import EXPLOSIVE_DEBT, IMPLOSIVE_DEBT, MILEST
 from runners.projection.params import YEAR_CONSTANTS, cached_inputs, scenario_params
 from runners.scenario import supply_effects
 from runners.scenario.scenarios import DEBT as INITIAL_DEBT
-from runners.scenario.scenarios import HOLDINGS, builtin_names, load_scenario, rebase
+from runners.scenario.scenarios import HOLDINGS, bounds, builtin_names, load_scenario, rebase
 
 DEFAULT_VINTAGE = "cbo-2026-02"
 RECORD = model_vars_for(tuple(c.name for c in COLUMNS))
@@ -85,6 +85,8 @@ def _levers(program) -> dict[str, dict]:
             "py_name": p.py_name,
             "low": None if p.low is None else float(p.low),
             "high": None if p.high is None else float(p.high),
+            "min": bounds(p)[0],  # where the .mdl gives none, the open bound the checks use
+            "max": bounds(p)[1],
             "units": p.units,
             "comment": p.comment,
         }
@@ -124,7 +126,7 @@ def bundle_data(vintage: str, calibration: str, until: int) -> tuple[dict, dict,
         "implosive_debt": IMPLOSIVE_DEBT,
         "milestone_comparisons": dict(MILESTONE_COMPARISONS),
         "milestone_labels": dict(MILESTONE_LABELS),
-        "year_constants": dict(YEAR_CONSTANTS),
+        "year_constants": [[k, v] for k, v in YEAR_CONSTANTS.items()],  # in check_years' order
         "holdings": list(HOLDINGS),
         "initial_debt": INITIAL_DEBT,
         "calibrations": {name: dict(s.constants) for name, s in sets.items()},

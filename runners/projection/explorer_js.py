@@ -41,7 +41,9 @@ function fiscalYears(raw, columns) {
 }
 
 function _comma1(x) {  // Python's f"{x:,.1f}"
-  const [whole, frac] = Math.abs(x).toFixed(1).split(".");
+  // (toFixed writes 1e21 and above in exponent form; those doubles are whole numbers, exact as BigInt)
+  const a = Math.abs(x);
+  const [whole, frac] = a >= 1e21 ? [BigInt(a).toString(), "0"] : a.toFixed(1).split(".");
   return (x < 0 ? "-" : "") + whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + "." + frac;
 }
 
@@ -136,7 +138,14 @@ function _lever(name) {
   return hit;
 }
 
-function _g(x) { return String(Number(x.toPrecision(6))); }  // Python's f"{x:g}" (plain range)
+function _g(x) {  // Python's f"{x:g}" of a finite number
+  if (x === 0) return "0";
+  const [mant, exp] = x.toExponential(5).split("e"), e = Number(exp);
+  if (e < -4 || e >= 6) {
+    return mant.replace(/\.?0+$/, "") + "e" + (e < 0 ? "-" : "+") + String(Math.abs(e)).padStart(2, "0");
+  }
+  return String(Number(x.toPrecision(6)));
+}
 
 function _checkParams(P, where) {
   // scenarios.check_combination's holdings rule, then params.check_years, with their words
@@ -149,7 +158,7 @@ function _checkParams(P, where) {
       " $bn); domestic private holdings would be negative");
   }
   const first = SNOWBALL.first_year;
-  for (const [key, after] of Object.entries(SNOWBALL.year_constants)) {
+  for (const [key, after] of SNOWBALL.year_constants) {
     if (P[key] < first + after) {
       throw new Error(where + ": '" + key + "' = " + _g(P[key]) + " is before the vintage's first " +
         "projected year (FY" + (first + 1) + "; its initial state is the end of FY" + first +
@@ -172,9 +181,12 @@ const Snowball = {
     const set = {};
     for (const [key, value] of Object.entries(overrides || {})) {
       const lever = _lever(key);
-      if (typeof value !== "number" || !(value >= lever.low && value <= lever.high)) {
-        throw new Error("'" + lever.name + "' = " + value + " is out of range; allowed " + lever.low +
-          " to " + lever.high + " (" + lever.units + ")");
+      if (typeof value !== "number" || !Number.isFinite(value)) {
+        throw new Error("'" + lever.name + "' is not a finite number (" + value + ")");
+      }
+      if (!(value >= lever.min && value <= lever.max)) {  // scenarios.check_value's words
+        throw new Error("'" + lever.name + "' = " + _g(value) + " is out of range; allowed " + _g(lever.min) +
+          " to " + _g(lever.max) + " (" + lever.units + ")");
       }
       set[lever.name] = value;
     }
