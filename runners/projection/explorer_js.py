@@ -170,6 +170,13 @@ function _checkParams(P, where) {
 const Snowball = {
   data: SNOWBALL,
   presets: () => Object.keys(SNOWBALL.presets),
+  values(options) {
+    // every lever's value in a preset under a supply-effect set (what a slider starts from)
+    const o = options || {}, preset = SNOWBALL.presets[o.scenario || "baseline"];
+    const all = Object.assign({}, PROGRAM.P, SNOWBALL.calibrations[o.calibration || SNOWBALL.calibration],
+      preset.constants);
+    return Object.fromEntries(Object.keys(SNOWBALL.levers).map((k) => [k, all[k]]));
+  },
   run(overrides, options) {
     // one run of a preset scenario (default: baseline) with `overrides` (levers by Vensim or
     // Python name) and a supply-effect set (default: the bundle's): what api.run gives

@@ -67,29 +67,28 @@ process.stdout.write(JSON.stringify(out));
 """
 
 
+class Bundles(dict):
+    """Per vintage: the bundle's path and its data (SNOWBALL), built when first asked for."""
+
+    def __init__(self, folder: Path):
+        super().__init__()
+        self.folder = folder
+        (folder / "driver.js").write_text(DRIVER)
+
+    def __missing__(self, vintage: str) -> tuple[Path, dict]:
+        from runners.projection.explorer import explorer_bundle
+
+        path = self.folder / f"{vintage}.js"
+        path.write_text(explorer_bundle(vintage, until=UNTIL))
+        code = f"process.stdout.write(JSON.stringify(require({json.dumps(str(path))}).Snowball.data))"
+        data = subprocess.run([NODE or "node", "-e", code], capture_output=True, text=True, check=True)
+        self[vintage] = (path, json.loads(data.stdout))
+        return self[vintage]
+
+
 @pytest.fixture(scope="module")
 def bundles(tmp_path_factory):
-    """Per vintage: the bundle's path and its data (SNOWBALL), built once."""
-    from runners.projection.explorer import explorer_bundle
-
-    folder = tmp_path_factory.mktemp("explorer")
-    (folder / "driver.js").write_text(DRIVER)
-    out = {}
-    for vintage in VINTAGES:
-        path = folder / f"{vintage}.js"
-        path.write_text(explorer_bundle(vintage, until=UNTIL))
-        data = subprocess.run(
-            [
-                NODE or "node",
-                "-e",
-                f"process.stdout.write(JSON.stringify(require({json.dumps(str(path))}).Snowball.data))",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        out[vintage] = (path, json.loads(data.stdout))
-    return out
+    return Bundles(tmp_path_factory.mktemp("explorer"))
 
 
 def node_runs(path: Path, batch: list[dict]) -> list[dict]:
@@ -250,8 +249,11 @@ def test_random_lever_settings_equal_api_run(bundles, vintage):
     )
 
 
+@pytest.mark.slow
 @needs_node
 def test_overrides_by_python_name_and_the_bundle_is_self_contained(bundles):
+    from runners.projection.explorer import explorer_bundle
+
     path, data = bundles["cbo-2026-02"]
     py_name = data["levers"]["yield shift"]["py_name"]
     js = node_runs(path, [{"scenario": "baseline", "calibration": "central", "overrides": {py_name: 1.0}}])
@@ -261,6 +263,7 @@ def test_overrides_by_python_name_and_the_bundle_is_self_contained(bundles):
         js[0],
     )
     text = path.read_text()
+    assert explorer_bundle("cbo-2026-02", until=UNTIL) == text  # byte for byte
     assert "require(" not in text and "import " not in text and "http" not in text.split("const SNOWBALL")[0]
     assert len(text.encode()) < 1_000_000
     lever = data["levers"]["yield shift"]
@@ -288,3 +291,22 @@ def test_refusals_are_api_runs(bundles):
     (r,) = node_runs(path, [item])
     assert r["error"].startswith("'yield shift' = 1e+06 is out of range; allowed -")
     check_same("cbo-2026-02", item, r)
+
+
+@needs_node
+def test_lever_values_are_those_a_run_sets(bundles):
+    # what a slider starts from: every lever's value in a preset under a set, as run_params sets it
+    from runners.mdl.model import defaults
+    from runners.projection.params import cached_inputs, run_params
+    from runners.scenario.scenarios import load_scenario
+
+    path, data = bundles["cbo-2026-02"]
+    code = f"const m = require({json.dumps(str(path))}); process.stdout.write(JSON.stringify("
+    code += "m.Snowball.values({scenario: 'japan-selloff', calibration: 'high'})))"
+    done = subprocess.run([NODE, "-e", code], capture_output=True, text=True, check=True)
+    values = json.loads(done.stdout)
+    params = run_params(load_scenario("japan-selloff"), cached_inputs("cbo-2026-02"), {}, "high")
+    mdl = defaults()
+    assert set(values) == set(data["levers"]) and len(values) > 100
+    for name, value in values.items():
+        assert value == float(params.get(name, mdl[name])), name
