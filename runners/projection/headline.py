@@ -16,6 +16,15 @@ from runners.projection.milestones import EXPLOSIVE_DEBT, IMPLOSIVE_DEBT, milest
 if TYPE_CHECKING:
     from runners.projection.run import RunResult
 
+# the headline's rows for the crowding-out milestones (the explorer shows the same words)
+MILESTONE_LABELS = {
+    "interest_exceeds_defense": "Net interest first exceeds defense",
+    "interest_exceeds_medicare": "Net interest first exceeds Medicare (net)",
+    "interest_exceeds_social_security": "Net interest first exceeds Social Security",
+    "interest_over_20pct_of_outlays": "Net interest first over 20% of outlays",
+}
+EXPLOSIVE_FLAG = "Explosive debt path flag"
+
 
 def headline(result: RunResult) -> list[tuple[str, str]]:
     """A short table of headline numbers, as (label, formatted value) rows."""
@@ -45,13 +54,7 @@ def headline(result: RunResult) -> list[tuple[str, str]]:
             f"{r['ten_year_yield'].max():.2f}% (FY{first_peak_year(r['ten_year_yield'])})",
         )
     )
-    labels = {
-        "interest_exceeds_defense": "Net interest first exceeds defense",
-        "interest_exceeds_medicare": "Net interest first exceeds Medicare (net)",
-        "interest_exceeds_social_security": "Net interest first exceeds Social Security",
-        "interest_over_20pct_of_outlays": "Net interest first over 20% of outlays",
-    }
-    for key, label in labels.items():
+    for key, label in MILESTONE_LABELS.items():
         rows.append((label, milestone_label(result.milestones.get(key), r, result.until)))
     first_notch = result.overrides.get(
         "initial rating notch",
@@ -67,7 +70,7 @@ def headline(result: RunResult) -> list[tuple[str, str]]:
         way = "above" if ratio > EXPLOSIVE_DEBT else "at or below"
         limit = EXPLOSIVE_DEBT if ratio > EXPLOSIVE_DEBT else IMPLOSIVE_DEBT
         flag = f"YES from FY{boom} (debt {way} {limit:.0f}% of GDP)"
-    rows.append(("Explosive debt path flag", flag if boom else "no"))
+    rows.append((EXPLOSIVE_FLAG, flag if boom else "no"))
     if r["official_sales"].sum() > 0:
         first = int(r["official_sales"].gt(0).idxmax())
         start = result.inputs.constants["initial japan holdings"]  # the vintage's initial state
