@@ -8,6 +8,7 @@ import argparse
 from runners import __version__
 from runners.cli.brief import add_brief
 from runners.cli.common import Parser
+from runners.cli.explore import add_explore
 from runners.cli.gap import add_gap
 from runners.cli.history import add_backtest, add_rules_of_thumb, add_vintages
 from runners.cli.model import add_check, add_diagram, add_model
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_backtest,
         add_rules_of_thumb,
         add_gap,
+        add_explore,
     ):
         add(sub)
     return parser
