@@ -1,0 +1,237 @@
+"""The explorer page (``snowball explore``, runners.report.explorer_page).
+
+The file: no network request (no URL in a src or href, no stylesheet or script fetched, a
+Content-Security-Policy of ``default-src 'none'``), under 3 MB, the same bytes on two builds (one
+by the command in its own process, one here), its manifest's sha256 that of the file. In Debian's
+chromium, headless, from ``file://`` with a fragment: the results table and the milestones equal
+``api.run``'s for the same settings, rounded and worded as ``snowball run`` prints them; moving a
+slider changes the table and the fragment; screenshots at 1280 and 390 px wide.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from runners.core.paths import MODELS
+from runners.projection.headline import EXPLOSIVE_FLAG, MILESTONE_LABELS, headline
+
+CHROMIUM = Path("/usr/bin/chromium")
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.is_file(),
+    reason="no /usr/bin/chromium: apt-get install chromium to run the explorer's browser tests",
+)
+REPO = Path(__file__).resolve().parents[2]
+YEARS = (2026, 2030, 2035, 2045, 2055)
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory) -> Path:
+    """``snowball explore`` run as a user runs it, in its own process."""
+    out = tmp_path_factory.mktemp("explorer") / "out"
+    subprocess.run(
+        [sys.executable, "-m", "runners.cli", "explore", "--out", str(out)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "HOME": str(out.parent)},
+    )
+    return out / "explorer.html"
+
+
+class _Tags(HTMLParser):
+    """Every start tag with its attributes, and the tables' cells by table id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.tables: dict[str, list[list[str]]] = {}
+        self._table: str | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if tag == "table":
+            self._table = a.get("id")
+            self.tables[self._table] = []
+        elif tag == "tr" and self._table:
+            self.tables[self._table].append([])
+        elif tag in ("td", "th") and self._table:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None and self._table:
+            self.tables[self._table][-1].append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def parse(text: str) -> _Tags:
+    p = _Tags()
+    p.feed(text)
+    return p
+
+
+def test_the_page_asks_the_network_for_nothing(page):
+    text = page.read_text(encoding="utf-8")
+    tags = parse(text).tags
+    for tag, attrs in tags:
+        for key in ("src", "href", "action", "srcset", "poster", "data"):
+            value = (attrs.get(key) or "").strip().lower()
+            assert not re.match(r"(https?:)?//|[a-z]+://", value), (tag, key, value)
+        assert tag not in ("link", "iframe", "object", "embed", "img", "base"), tag
+        if tag == "script":
+            assert "src" not in attrs
+    csp = [a["content"] for t, a in tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    assert csp and "default-src 'none'" in csp[0] and "connect-src" not in csp[0]
+    # nothing in the script or style reaches out: no fetch, XHR, socket, import, url()
+    for word in (
+        "fetch(",
+        "XMLHttpRequest",
+        "WebSocket",
+        "EventSource",
+        "import(",
+        "@import",
+        "url(",
+        "sendBeacon",
+    ):
+        assert word not in text, word
+    assert text.count("<script") == 1  # one inline script, nothing else
+
+
+def test_the_page_is_small_and_the_same_bytes_each_build(page):
+    from runners.report.explorer_page import explorer_html
+
+    data = page.read_bytes()
+    assert len(data) < 3_000_000
+    assert (
+        explorer_html("cbo-2026-02", "central").encode("utf-8") == data
+    )  # this process against the command's
+    manifest = json.loads((page.parent / "manifest.json").read_text())
+    assert manifest["files"]["explorer.html"]["sha256"] == hashlib.sha256(data).hexdigest()
+    assert manifest["model_sha256"] == hashlib.sha256((MODELS / "snowball.mdl").read_bytes()).hexdigest()
+    assert manifest["data_vintage"] == "cbo-2026-02" and manifest["calibration"] == "central"
+    assert manifest["snowball_version"] in data.decode("utf-8").split("<footer>")[1]
+
+
+def chromium(*args: str, profile: Path) -> str:
+    cmd = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--virtual-time-budget=5000",
+        *args,
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=True)
+    return done.stdout
+
+
+def expected_rows(overrides: dict[str, float]) -> tuple[dict[int, tuple[str, str]], list[list[str]]]:
+    """debt/GDP and net interest by fiscal year, and the milestone rows, as snowball run words them."""
+    from runners import api
+
+    result = api.run("baseline", overrides=overrides)
+    r = result.results
+    rows = {y: (f"{r.at[y, 'debt_to_gdp']:.1f}", f"{r.at[y, 'net_interest']:,.0f}") for y in YEARS}
+    words = dict(headline(result))
+    milestones = [[label, words[label]] for label in MILESTONE_LABELS.values()]
+    return rows, [*milestones, [EXPLOSIVE_FLAG, words[EXPLOSIVE_FLAG]]]
+
+
+@needs_chromium
+@pytest.mark.parametrize("fragment, overrides", [("#yield_shift=1", {"yield shift": 1.0}), ("", {})])
+def test_the_page_in_chromium_equals_snowball_run(page, tmp_path, fragment, overrides):
+    dom = chromium("--dump-dom", page.as_uri() + fragment, profile=tmp_path / "profile")
+    tables = parse(dom).tables
+    results = {int(row[0]): row[1:] for row in tables["results"][1:]}
+    assert sorted(results) == list(range(2026, 2056))
+    rows, milestones = expected_rows(overrides)
+    for year, (debt, interest) in rows.items():
+        assert (results[year][0], results[year][1]) == (debt, interest), year
+    assert tables["milestones"] == milestones
+    assert re.search(r'<p id="status"[^>]*></p>', dom)  # no refusal shown
+
+
+@needs_chromium
+def test_moving_a_slider_changes_the_table_and_the_fragment(page, tmp_path):
+    """A page beside the explorer frames it, moves the growth-shift slider as a user does (an
+    input event) and writes what the explorer then shows into its own body."""
+    probe = page.parent / "probe.html"
+    probe.write_text(
+        '<!DOCTYPE html><html><body><iframe id="f" src="explorer.html" style="width:900px;height:900px">'
+        "</iframe><pre id=out></pre><script>"
+        'document.getElementById("f").addEventListener("load", () => {'
+        ' const w = document.getElementById("f").contentWindow, d = w.document;'
+        ' const s = d.getElementById("in-growth_shift"); s.value = "-0.5";'
+        ' s.dispatchEvent(new w.Event("input", {bubbles: true}));'
+        ' const row = d.querySelector("#results tbody tr:last-child").textContent;'
+        ' document.getElementById("out").textContent = JSON.stringify({hash: w.location.hash,'
+        ' row: Array.from(d.querySelectorAll("#results tbody tr:last-child > *"))'
+        "   .map((c) => c.textContent)});"
+        "});</script></body></html>",
+        encoding="utf-8",
+    )
+    dom = chromium(
+        "--allow-file-access-from-files", "--dump-dom", probe.as_uri(), profile=tmp_path / "profile"
+    )
+    shown = json.loads(re.search(r"<pre id=\"out\">(.*?)</pre>", dom, re.S).group(1).replace("&quot;", '"'))
+    assert shown["hash"] == "#growth_shift=-0.5"
+    from runners import api
+
+    r = api.run("baseline", overrides={"growth shift": -0.5}).results
+    assert shown["row"][:3] == [
+        "2055",
+        f"{r.at[2055, 'debt_to_gdp']:.1f}",
+        f"{r.at[2055, 'net_interest']:,.0f}",
+    ]
+    base = api.run("baseline").results
+    assert shown["row"][1] != f"{base.at[2055, 'debt_to_gdp']:.1f}"  # the table moved off the baseline
+
+
+@needs_chromium
+def test_screenshots_at_desktop_and_phone_widths(page, tmp_path):
+    """Saved for a person to look at (tmp_path); chromium's window is at least 500 px wide, so
+    the phone's 390 px is a frame of that width inside it, cropped."""
+    from PIL import Image
+
+    wide = tmp_path / "explorer-1280.png"
+    url = page.as_uri() + "#yield_shift=1"
+    chromium(
+        "--hide-scrollbars", "--window-size=1280,2200", f"--screenshot={wide}", url, profile=tmp_path / "p1"
+    )
+    phone = page.parent / "phone.html"
+    phone.write_text(
+        '<!DOCTYPE html><html><body style="margin:0"><iframe src="explorer.html#yield_shift=1" '
+        'style="border:0;width:390px;height:5200px"></iframe></body></html>',
+        encoding="utf-8",
+    )
+    narrow = tmp_path / "explorer-390-frame.png"
+    chromium("--hide-scrollbars", "--window-size=500,5200", f"--screenshot={narrow}", phone.as_uri(),
+             profile=tmp_path / "p2")  # fmt: skip
+    with Image.open(wide) as im:
+        assert im.size == (1280, 2200)
+    with Image.open(narrow) as im:
+        im.crop((0, 0, 390, 5200)).save(tmp_path / "explorer-390.png")
+        # the phone's page is one column: nothing drawn right of 390 px
+        assert im.convert("L").crop((392, 0, 500, 5200)).getextrema() == (255, 255)
+    print(f"screenshots in {tmp_path}")
