@@ -31,6 +31,7 @@ select { max-width: 100%; }
 button { padding: 0.4rem 0.8rem; margin: 0.3rem 0; }
 input:focus-visible, select:focus-visible, button:focus-visible, a:focus-visible {
   outline: 3px solid #e69f00; outline-offset: 1px; }
+#settings { font-weight: 500; margin: 0.2rem 0; }
 #status { min-height: 1.4em; color: #8b0000; font-weight: 600; }
 figure { margin: 0.6rem 0; }
 figcaption { font-size: 0.85em; color: var(--muted); }
@@ -57,6 +58,7 @@ footer { max-width: 1100px; margin: 1rem auto; padding: 0.6rem 1rem; border-top:
   body { font-size: 10pt; }
   main { max-width: none; padding: 0; }
   figure, table { break-inside: avoid; }
+  h2 { break-after: avoid; }
   a { color: inherit; text-decoration: none; }
 }
 """
@@ -241,6 +243,9 @@ PAGE_JS = r"""
       return;
     }
     $("status").textContent = "";
+    const set = Object.entries(over).map(([k, v]) => k + " = " + v).join(", ");
+    $("settings").textContent = "Scenario " + r.scenario + " (" + D.presets[r.scenario].title +
+      "), supply-effect set " + r.calibration + (set ? "; set: " + set : "; no lever moved") + ".";
     fillResults(r);
     drawCharts(r);
     last = r;

@@ -180,6 +180,7 @@ FY{until} follows; the address keeps the settings, so a copied link reproduces t
 <div class="layout"><div class="controls">
 {_form_html(data, page)}
 </div><div class="output">
+<p id="settings"></p>
 <section aria-labelledby="h-charts"><h2 id="h-charts">Charts</h2>
 <figure><div id="chart-debt"></div><figcaption>Debt held by the public, % of GDP: this run,
 the baseline and history.</figcaption></figure>

@@ -146,11 +146,11 @@ def chromium(*args: str, profile: Path) -> str:
     return done.stdout
 
 
-def expected_rows(overrides: dict[str, float]) -> tuple[dict[int, tuple[str, str]], list[list[str]]]:
+def expected_rows(scenario: str, overrides: dict, calibration: str) -> tuple[dict, list[list[str]]]:
     """debt/GDP and net interest by fiscal year, and the milestone rows, as snowball run words them."""
     from runners import api
 
-    result = api.run("baseline", overrides=overrides)
+    result = api.run(scenario, overrides=overrides, calibration=calibration)
     r = result.results
     rows = {y: (f"{r.at[y, 'debt_to_gdp']:.1f}", f"{r.at[y, 'net_interest']:,.0f}") for y in YEARS}
     words = dict(headline(result))
@@ -159,13 +159,21 @@ def expected_rows(overrides: dict[str, float]) -> tuple[dict[int, tuple[str, str
 
 
 @needs_chromium
-@pytest.mark.parametrize("fragment, overrides", [("#yield_shift=1", {"yield shift": 1.0}), ("", {})])
-def test_the_page_in_chromium_equals_snowball_run(page, tmp_path, fragment, overrides):
+@pytest.mark.parametrize(
+    "fragment, scenario, overrides, calibration",
+    [
+        ("#yield_shift=1", "baseline", {"yield shift": 1.0}, "central"),
+        ("", "baseline", {}, "central"),
+        ("#scenario=japan-selloff&calibration=high&fed_response_switch=1", "japan-selloff",
+         {"fed response switch": 1.0}, "high"),
+    ],
+)  # fmt: skip
+def test_the_page_in_chromium_equals_snowball_run(page, tmp_path, fragment, scenario, overrides, calibration):
     dom = chromium("--dump-dom", page.as_uri() + fragment, profile=tmp_path / "profile")
     tables = parse(dom).tables
     results = {int(row[0]): row[1:] for row in tables["results"][1:]}
     assert sorted(results) == list(range(2026, 2056))
-    rows, milestones = expected_rows(overrides)
+    rows, milestones = expected_rows(scenario, overrides, calibration)
     for year, (debt, interest) in rows.items():
         assert (results[year][0], results[year][1]) == (debt, interest), year
     assert tables["milestones"] == milestones
