@@ -66,6 +66,11 @@ readme-charts: $(STAMP)
 	$(BIN)/snowball diagram
 	for c in $(README_CHARTS); do cp reports/briefing/charts/$$c.png reports/readme/$$c.png; done
 	cp reports/diagrams/6-policy-responses-and-spillovers.png reports/readme/sketch_policy_responses.png
+	$(BIN)/snowball explore --force
+	chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
+	  --user-data-dir=$$(mktemp -d) --virtual-time-budget=5000 --window-size=1280,1100 \
+	  "file://$(CURDIR)/reports/explorer/explorer.html#yield_shift=1&growth_shift=-0.5" \
+	  --screenshot=reports/readme/explorer.png
 
 clean:
 	rm -rf $(VENV) reports/runs reports/briefing reports/bench reports/sweeps reports/compare reports/backtests reports/gap reports/diagrams models/snowball.py models/.snowball.sha256 .cache docs/_build docs/reference/generated
