@@ -73,6 +73,15 @@ def fiscal_years(raw: Mapping[str, np.ndarray], columns: Sequence[str]) -> dict[
         return out[col]
 
     result: dict[str, np.ndarray] = {}
+    # a ratio over a zero (a run whose revenues or debt reach zero) is inf or nan here, and
+    # check_results refuses it in one line naming the column and year: no RuntimeWarning first
+    with np.errstate(divide="ignore", invalid="ignore"):
+        _fill(result, columns, base, raw)
+    return result
+
+
+def _fill(result: dict, columns: Sequence[str], base, raw: Mapping[str, np.ndarray]) -> None:
+    """Each column of :func:`fiscal_years` into ``result``."""
     for col in columns:
         if col in RATIOS:
             num, den = RATIOS[col]
@@ -86,7 +95,6 @@ def fiscal_years(raw: Mapping[str, np.ndarray], columns: Sequence[str]) -> dict[
             )
         else:
             result[col] = base(col)
-    return result
 
 
 def first_peak_year(series: pd.Series, tol: float = 1e-6) -> int:
