@@ -22,6 +22,7 @@ import numpy as np
 from runners.core.errors import SnowballError
 from runners.engine.build import Builder, Generator
 from runners.engine.equations import STATE, Equation, lookup_default
+from runners.engine.program import record_slots
 
 __all__ = ["RUNTIME_JS", "JSBuilder", "generate_js", "js_module"]
 
@@ -311,14 +312,7 @@ def js_module(
             raise SnowballError(f"table '{key}': one scenario's y must be (K,)")
         tabs[key] = [np.asarray(x, dtype=float).tolist(), ys.tolist()]
     times, dts = program.steps(until)
-    if at == "years":
-        keep = np.flatnonzero(np.isclose(times, np.rint(times), rtol=0, atol=1e-6))
-    elif at == "steps":
-        keep = np.arange(len(times))
-    else:
-        raise SnowballError(f"at must be 'years' or 'steps', got {at!r}")
-    slot = np.full(len(times), -1, dtype=np.int64)
-    slot[keep] = np.arange(len(keep))
+    keep, slot = record_slots(times, at)
     data = {
         "record": list(program.record),
         "t0": float(program.initial_time),

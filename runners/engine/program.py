@@ -276,14 +276,7 @@ class Program:
                 raise SnowballError(f"table '{key}': x must increase")
             tabs[key] = (xs, np.ascontiguousarray(ys))
         times, dts = self.steps(until)
-        if at == "years":
-            keep = np.flatnonzero(np.isclose(times, np.rint(times), rtol=0, atol=1e-6))
-        elif at == "steps":
-            keep = np.arange(len(times))
-        else:
-            raise SnowballError(f"at must be 'years' or 'steps', got {at!r}")
-        slot = np.full(len(times), -1, dtype=np.int64)
-        slot[keep] = np.arange(len(keep))
+        keep, slot = record_slots(times, at)
         out = np.empty((len(keep), len(self.record), n))
         fn = compiled(_specialized(self.source, values) if _folds(fold, n) else self.source)
         with np.errstate(all="ignore"):
@@ -337,6 +330,20 @@ class Engine:
 
     def __reduce__(self):
         raise TypeError("pickle Engine.program(...) instead: the parse holds pysd objects")
+
+
+def record_slots(times: np.ndarray, at: str) -> tuple[np.ndarray, np.ndarray]:
+    """Which steps a run records (``at``: "years", the steps on whole years; "steps", every one)
+    and each step's row in the output (-1: not recorded): for the numpy and the JS back ends."""
+    if at == "years":
+        keep = np.flatnonzero(np.isclose(times, np.rint(times), rtol=0, atol=1e-6))
+    elif at == "steps":
+        keep = np.arange(len(times))
+    else:
+        raise SnowballError(f"at must be 'years' or 'steps', got {at!r}")
+    slot = np.full(len(times), -1, dtype=np.int64)
+    slot[keep] = np.arange(len(keep))
+    return keep, slot
 
 
 def _vector(value, n: int, name: str):

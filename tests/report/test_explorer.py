@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM_FLAGS
 
 from runners.core.paths import MODELS
 from runners.projection.headline import EXPLOSIVE_FLAG, MILESTONE_LABELS, headline
@@ -128,20 +129,7 @@ def test_the_page_is_small_and_the_same_bytes_each_build(page):
 
 
 def chromium(*args: str, profile: Path) -> str:
-    cmd = [
-        str(CHROMIUM),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        "--virtual-time-budget=5000",
-        *args,
-    ]
+    cmd = [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=5000", *args]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=True)
     return done.stdout
 

@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM_FLAGS as BROWSER_FLAGS
 
 pypdf = pytest.importorskip("pypdf", reason="pypdf is in the test extra: pip install -e '.[test]'")
 
@@ -279,17 +280,7 @@ def test_markdown_html_and_pdf_print_the_same_blocks_in_order(tmp_path):
 
 # ---------------------------------------------------------------------------------------- chromium
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
+CHROMIUM_FLAGS = [*BROWSER_FLAGS, "--hide-scrollbars"]
 
 OVERFLOW_SCRIPT = """<script>
 window.addEventListener('load', () => {
