@@ -52,10 +52,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         manifest = result.manifest(args.command_line)
         manifest["milestones"] = result.milestones
         if args.charts:
-            from runners.report.run_charts import run_charts, write_run_charts
+            from runners.report.run_charts import plot_result, write_run_charts
 
-            base = runmod.run(load_scenario("baseline"), until=args.until, baseline=result.inputs.vintage)
-            written = write_run_charts(run_charts(result, base), tmp / "charts")
+            written = write_run_charts(plot_result(result), tmp / "charts")  # against the baseline
             manifest["charts"] = sorted(f"charts/{p.name}" for p in written)
         write_json(manifest, tmp / "run.json")
     print(f"{scenario.title}\nBaseline vintage: {result.inputs.vintage} ({result.inputs.title})")

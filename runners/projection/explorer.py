@@ -140,10 +140,15 @@ def bundle_data(vintage: str, calibration: str, until: int) -> tuple[dict, dict,
 def explorer_bundle(vintage: str = DEFAULT_VINTAGE, calibration: str = "central", until: int = 2055) -> str:
     """One self-contained JavaScript text: the model for ``vintage`` to FY``until`` and
     ``Snowball.run`` (a page: a script; Node: ``require``). ``calibration``: the default set."""
+    return bundle_text(*bundle_data(vintage, calibration, until), until)
+
+
+def bundle_text(constants: dict, tables: dict, data: dict, until: int) -> str:
+    """:func:`explorer_bundle` from what :func:`bundle_data` gave (a caller that needs the data
+    too computes it once)."""
     from runners.engine.js import js_module
     from runners.engine.program import cached_program
 
-    constants, tables, data = bundle_data(vintage, calibration, until)
     program = cached_program(RECORD, initial_time=data["first_year"])
     tabs = {k: (np.asarray(x), np.asarray(y)) for k, (x, y) in tables.items()}
     model = js_module(program, constants, tabs, until)

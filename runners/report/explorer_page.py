@@ -16,7 +16,7 @@ import json
 import math
 
 from runners import __version__
-from runners.projection.explorer import DEFAULT_VINTAGE, bundle_data, explorer_bundle
+from runners.projection.explorer import DEFAULT_VINTAGE, bundle_data, bundle_text
 from runners.projection.headline import EXPLOSIVE_FLAG
 from runners.report.explorer_assets import PAGE_CSS, PAGE_JS
 
@@ -155,9 +155,9 @@ def _form_html(data: dict, page: dict) -> str:
 def explorer_html(vintage: str = DEFAULT_VINTAGE, calibration: str = "central", until: int = 2055) -> str:
     """The explorer for ``vintage`` under the supply-effect set ``calibration``: one self-contained
     HTML text (no network request; the same bytes each build)."""
-    _, _, data = bundle_data(vintage, calibration, until)
+    constants, tables, data = bundle_data(vintage, calibration, until)
     page = _page_data(data)
-    bundle = explorer_bundle(vintage, calibration, until)
+    bundle = bundle_text(constants, tables, data, until)  # the presets and data computed once
     page_json = json.dumps(page, allow_nan=False, separators=(",", ":"), sort_keys=True)
     e = html.escape
     title = f"Snowball explorer: U.S. federal debt, {vintage}"

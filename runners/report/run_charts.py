@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 from matplotlib.figure import Figure
 
-from runners.inputs.vintage import read_history, vintage_meta
+from runners.inputs.vintage import read_history
 from runners.projection.run import PLOTTERS, RunResult
 from runners.report import charts, snowball_charts, style
+from runners.report.brief_charts import medicaid_sources
 from runners.report.brief_text import milestone_phrases
 
 RUN_CHARTS = ("debt_to_gdp", "spending", "rates", "r_minus_g")
@@ -32,13 +32,6 @@ def run_title(result: RunResult) -> str:
     said = [f"{k} = {v:g}" for k, v in result.overrides.items()]
     said += [p for p in result.scenario.paths if p not in title]  # with_changes names its own
     return title + (" (with " + "; ".join(said) + ")" if said else "")
-
-
-def _medicaid(vintage: str) -> str:
-    path = vintage_meta(vintage)["path"].parent / "outlays_by_category.csv"
-    cats = pd.read_csv(path)
-    rows = cats.loc[cats["variable"] == "medicaid_chip_marketplace", "source"].astype(str).tolist()
-    return charts.medicaid_label(rows)
 
 
 def run_charts(
@@ -71,7 +64,7 @@ def run_charts(
             window_end,
             milestone_phrases(result)[:2],
             source=source,
-            medicaid=_medicaid(result.inputs.vintage),
+            medicaid=charts.medicaid_label(medicaid_sources(result.inputs.vintage)),
         )
     if "rates" in which:
         out["rates"] = style.draw(charts.plot_rollover, charts.rollover_data(frame), name, source=source)
