@@ -367,6 +367,11 @@ def parse_args(argv: list[str] | None = None):
         description="Time single runs and sweeps; write reports/bench/bench.json.",
     )
     parser.add_argument("--sweeps-only", action="store_true", help="skip the single runs")
+    parser.add_argument(
+        "--explorer-only",
+        action="store_true",
+        help="time only the explorer page in headless chromium (snowball explore's page)",
+    )
     parser.add_argument("--large", action="store_true", help="add 10 x the draws (1,000,000) on every core")
     parser.add_argument(
         "--dask", action="store_true", help="add the draws on a Dask LocalCluster, one worker per core"
@@ -452,6 +457,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     report: dict = {"machine": cpu() | {"python": platform.python_version()}}
     if not args.sweeps_only:
+        report["explorer_chromium"] = explorer_in_chromium()
+    if args.explorer_only:
+        _write(report)
+        return
+    if not args.sweeps_only:
         report |= single_runs()
     report.update(
         sweep_bench(
@@ -468,10 +478,68 @@ def main(argv: list[str] | None = None) -> None:
         "run); at machine scaling: the parallel part slowed by workers / "
         "numpy_floor_speedup_by_processes"
     )
+    _write(report)
+
+
+def _write(report: dict) -> None:
+    """reports/bench/bench.json, and each figure on a line."""
     with atomic_dir(REPORTS / "bench") as tmp:
         write_json(report, tmp / "bench.json")
     for key, value in report.items():
         print(f"{key}: {value}")
+
+
+def explorer_in_chromium(runs: int = 200) -> dict:
+    """The explorer page (``snowball explore``'s, the default vintage) in headless chromium from
+    ``file://``: the load (navigation to load event, the page's own timing, the baseline run and
+    the first draw included), ``Snowball.run`` of the baseline to FY2055 and a slider's whole
+    update (the input event: run, table, milestones, charts), medians in milliseconds."""
+    from runners.report.browser import BrowserError, Chromium, find_chromium
+    from runners.report.explorer_page import explorer_html
+
+    if find_chromium() is None:
+        return {"skipped": "no chromium: apt-get install chromium to time the explorer in a browser"}
+    with tempfile.TemporaryDirectory() as folder:
+        page = Path(folder) / "explorer.html"
+        size = page.write_bytes(explorer_html().encode("utf-8"))
+        try:
+            with Chromium() as browser:
+                loads = []
+                for _ in range(5):
+                    tab = browser.open(page.as_uri(), width=1280, height=900)
+                    loads.append(tab.evaluate(_LOAD_JS))
+                    tab.send("Page.close")
+                tab = browser.open(page.as_uri(), width=1280, height=900)
+                timing = tab.evaluate(_RUNS_JS.replace("RUNS", str(runs)))
+                version = browser.send("Browser.getVersion")["product"]
+        except BrowserError as exc:
+            return {"skipped": f"chromium: {exc}"}
+    return {
+        "browser": version,
+        "page_bytes": size,
+        "load_to_load_event_median_ms": round(statistics.median(loads), 1),
+        "run_2055_median_ms": round(statistics.median(timing["run"]), 2),
+        "slider_update_median_ms": round(statistics.median(timing["update"]), 2),
+        "runs": {"loads": len(loads), "run": len(timing["run"]), "update": len(timing["update"])},
+        "note": "headless chromium, file://, 1280 x 900; run: Snowball.run of the baseline to FY2055 "
+        "(monthly steps); update: a growth-shift slider input event, the run, table, milestones "
+        "and three charts redrawn (synchronous); load: the navigation entry's loadEventEnd",
+    }
+
+
+_LOAD_JS = "performance.getEntriesByType('navigation')[0].loadEventEnd"
+_RUNS_JS = """(() => {
+  const run = [], update = [], s = document.getElementById("in-growth_shift");
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now(); Snowball.run({}, {scenario: "baseline"}); run.push(performance.now() - t);
+  }
+  for (let i = 0; i < RUNS / 4; i++) {
+    s.value = String(((i % 10) - 5) / 10);
+    const t = performance.now(); s.dispatchEvent(new Event("input", {bubbles: true}));
+    update.push(performance.now() - t);
+  }
+  return {run, update};
+})()"""
 
 
 def single_runs() -> dict:

@@ -278,6 +278,30 @@ def _js_data(value) -> str:
     return json.dumps(value, allow_nan=True, separators=(",", ":"))
 
 
+def cached_js_source(program) -> str:
+    """:func:`generate_js` of the .mdl's equations for ``program.record``, from the on-disk cache
+    (``runners.core.cache``, keyed as :func:`runners.engine.program.cached_program` is): pysd
+    parses the .mdl only on a miss. ``program`` must come from the .mdl as it is now."""
+    from runners.core import cache
+    from runners.engine.program import build_engine, cache_key
+
+    key = cache_key(program.record)
+    if key["model"] != program.model_sha256:
+        raise SnowballError("the program was built from another model file than the engine's")
+
+    def read(doc: dict) -> str:
+        if not isinstance(doc["source"], str):
+            raise TypeError("expected the generated JavaScript as text")
+        return doc["source"]
+
+    cached = cache.load("javascript", key, read)
+    if cached is not None:
+        return cached
+    source = generate_js(build_engine().equations, tuple(program.record))
+    cache.store("javascript", key, {"source": source})
+    return source
+
+
 def js_module(
     program,
     constants: Mapping[str, float] | None = None,
@@ -296,12 +320,11 @@ def js_module(
     ``require``; a page: a script).
     """
     if engine is None:
-        from runners.engine.program import build_engine
-
-        engine = build_engine()
-    if engine.model_sha256 != program.model_sha256:
-        raise SnowballError("the program was built from another model file than the engine's")
-    source = generate_js(engine.equations, tuple(program.record))
+        source = cached_js_source(program)
+    else:
+        if engine.model_sha256 != program.model_sha256:
+            raise SnowballError("the program was built from another model file than the engine's")
+        source = generate_js(engine.equations, tuple(program.record))
     values = program.values(constants)
     tabs = {k: [list(map(float, x)), list(map(float, y))] for k, (x, y) in program.tables.items()}
     for key, (x, y) in (tables or {}).items():

@@ -427,6 +427,24 @@ def engine_code() -> list[Path]:
     return sorted(Path(__file__).parent.glob("*.py")) + [Path(parse.__file__)]
 
 
+def cache_key(record: Sequence[str], path: Path = MODEL_FILE) -> dict:
+    """What a program generated from ``path`` for ``record`` depends on: the .mdl's sha256, the
+    engine's code (:func:`engine_code`), pysd's version (it parses the .mdl) and ``record``."""
+    from importlib import metadata
+
+    from runners.core import cache
+
+    path = Path(path)
+    if not path.is_file():
+        raise SnowballError(f"{path}: model file is missing")
+    return {
+        "model": cache.sha256_of(path),
+        "engine": [cache.file_sha256(str(f)) for f in engine_code()],
+        "record": list(record),
+        "pysd": metadata.version("pysd"),
+    }
+
+
 def cached_program(
     record: Sequence[str], initial_time: float | None = None, path: Path = MODEL_FILE
 ) -> Program:
@@ -437,20 +455,10 @@ def cached_program(
     the .mdl once and the program is stored. A damaged entry is built again (``runners.core.cache``
     checks each entry's digest).
     """
-    from importlib import metadata
-
     from runners.core import cache
 
-    path = Path(path)
-    if not path.is_file():
-        raise SnowballError(f"{path}: model file is missing")
-    digest = cache.sha256_of(path)
-    key = {
-        "model": digest,
-        "engine": [cache.file_sha256(str(f)) for f in engine_code()],
-        "record": list(record),
-    }
-    key["pysd"] = metadata.version("pysd")  # pysd parses the .mdl: another pysd, another parse
+    key = cache_key(record, path)
+    digest = key["model"]
 
     def read(doc: dict) -> Program:
         return Program(

@@ -4,8 +4,10 @@ The pack (written atomically, byte-identical on rerun): ``briefing.html`` (self-
 embedded), ``briefing.md`` (same text and tables), ``briefing.pdf`` (laid out for print, two charts
 a page where they fit), ``charts/`` (PNG at 200 dpi, SVG with text kept as text, PDF),
 ``tables/`` (``figures.xlsx`` with one sheet per chart holding exactly the data drawn, headline
-numbers, decompositions, results, Monte Carlo probabilities and the loop diagram's arrows as CSV)
-and ``manifest.json`` (scenarios, data vintages, model hash, package versions, command line).
+numbers, decompositions, results, Monte Carlo probabilities and the loop diagram's arrows as CSV),
+``explorer.html`` (``snowball explore``'s page for the pack's vintage and supply-effect set, each
+briefed scenario's address in it listed in the briefing) and ``manifest.json`` (scenarios, data
+vintages, model hash, package versions, command line).
 
 Every brief runs the calibrated Monte Carlo twice, under current law (``data/sweeps/monte-carlo.toml``:
 the spread of CBO's errors) and with policy drift (``monte-carlo-drift.toml``: their centre too),
@@ -44,6 +46,8 @@ from runners.projection.run import RunResult, run
 from runners.projection.supply import selloff_range_table
 from runners.report import charts, selloff_charts, style
 from runners.report.brief_charts import Chart, build_charts, sweep_charts
+from runners.report.brief_explorer import PAGE as EXPLORER_PAGE
+from runners.report.brief_explorer import explorer_link, explorer_text
 from runners.report.brief_monte_carlo import (
     MONTE_CARLO_DRIFT,
     Uncertainty,
@@ -67,6 +71,7 @@ from runners.report.brief_text import (
     short_title,
 )
 from runners.report.chart_files import ChartFiles
+from runners.report.explorer_page import explorer_html
 from runners.report.render import render_html, render_markdown, take_note, write_pdf, write_xlsx
 from runners.scenario.scenarios import Scenario, builtin_names, load_scenario
 from runners.scenario.supply_effects import RANGE_YEAR, describe, sells
@@ -425,7 +430,18 @@ def _document(runs: _Runs, figures: list[Chart], date: str, loop_data: dict) -> 
         "source": runs.source,
         "vintage": "; ".join(runs.vintage_titles[v] for v in runs.vintages),
         "monte_carlo_scenario": unc.spec.scenario.title if unc is not None else None,
+        "explorer": explorer_text(
+            [explorer_link(s, _explorer_vintage(runs)) for s in loaded],
+            titles,
+            _explorer_vintage(runs),
+            runs.calibration,
+        ),
     }
+
+
+def _explorer_vintage(runs: _Runs) -> str:
+    """The vintage of the pack's explorer page: the first scenario's."""
+    return runs.loaded[0].baseline
 
 
 def _write_tables(tmp: Path, runs: _Runs, doc: dict, figures: list[Chart], loop_data: dict) -> None:
@@ -516,6 +532,8 @@ def _write_pack(
             style.save(c.figure, tmp / "charts" / c.stem, formats=(".png",))
         _write_tables(tmp, runs, doc, figures, loop_data)
         (tmp / "briefing.md").write_text(render_markdown(doc), encoding="utf-8")
+        page = explorer_html(_explorer_vintage(runs), runs.calibration, runs.until)
+        (tmp / EXPLORER_PAGE).write_text(page, encoding="utf-8")
         (tmp / "briefing.html").write_text(render_html(doc, tmp / "charts"), encoding="utf-8")
         files.wait()
         manifest["files"] = {name: sha256_of(tmp / name) for name in written_files(tmp)}

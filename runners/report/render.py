@@ -177,10 +177,10 @@ def take_note(switches: list[str]) -> str:
 @dataclass(frozen=True)
 class Block:
     """One piece of the briefing, in the order every rendering prints it: ``kind`` is "title",
-    "dateline", "heading" (a section), "paragraph" (Markdown subset: **bold**, `code`), "item" (a
-    paragraph in a list), "note"
-    (small print), "table" (``number``, ``caption``, ``header``, ``rows``) or "figure"
-    (``number``, ``text`` its heading, ``caption``, ``stem`` the chart's file stem)."""
+    "dateline", "heading" (a section), "paragraph" (Markdown subset: **bold**, `code`,
+    [text](link)), "item" (a paragraph in a list), "note" (small print), "table" (``number``,
+    ``caption``, ``header``, ``rows``) or "figure" (``number``, ``text`` its heading, ``caption``,
+    ``stem`` the chart's file stem)."""
 
     kind: str
     text: str = ""
@@ -248,6 +248,10 @@ def blocks(doc: dict) -> list[Block]:
             out.append(Block("paragraph", loops))
     if loops and LOOP_CHART not in [c[0] for c in doc["charts"]]:
         out.append(Block("paragraph", loops))
+    if doc.get("explorer"):  # the page in the pack, and each scenario's address in it
+        intro, *lines = doc["explorer"]
+        out += [Block("heading", "Explore it yourself"), Block("paragraph", intro)]
+        out += [Block("item", line) for line in lines]
     out += [Block("heading", "Methods"), *_paragraphs(doc["methods"]), Block("note", doc["source"])]
     return out
 
@@ -283,12 +287,13 @@ def render_markdown(doc: dict) -> str:
 
 
 def _md_to_html(text: str) -> str:
-    """The small Markdown subset the briefing's prose uses: paragraphs, **bold**, `code`."""
+    """The small Markdown subset the briefing's prose uses: paragraphs, **bold**, `code`, links."""
     out = []
     for para in re.split(r"\n\s*\n", text.strip()):
         p = html.escape(" ".join(para.split()))
         p = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", p)
         p = re.sub(r"`(.+?)`", r"<code>\1</code>", p)
+        p = re.sub(r"\[(.+?)\]\((.+?)\)", r'<a href="\2">\1</a>', p)
         out.append(f"<p>{p}</p>")
     return "\n".join(out)
 
@@ -443,15 +448,21 @@ CAPTION = (8.0, 125)  # caption font size and characters a line
 TEXT = (9.5, 100)  # body text
 
 
+MARKUP = re.compile(r"\*\*(.+?)\*\*|`(.+?)`|\[(.+?)\]\((.+?)\)")  # **bold**, `code`, [text](link)
+
+
+def _unmarked(text: str) -> str:
+    """The text a reader sees: emphasis and code marks dropped, a link's text kept."""
+    return MARKUP.sub(lambda m: m.group(1) or m.group(2) or m.group(3), text)
+
+
 def _plain(text: str) -> str:
-    """Markdown emphasis and code removed; dollar signs escaped (matplotlib would read maths)."""
-    text = re.sub(r"\*\*(.+?)\*\*|`(.+?)`", lambda m: m.group(1) or m.group(2), text)
-    return text.replace("$", r"\$")
+    """Markdown emphasis, code and links removed; dollar signs escaped (matplotlib would read maths)."""
+    return _unmarked(text).replace("$", r"\$")
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    plain = re.sub(r"\*\*(.+?)\*\*|`(.+?)`", lambda m: m.group(1) or m.group(2), text)
-    return [_plain(line) for line in textwrap.wrap(plain, width)] or [""]
+    return [_plain(line) for line in textwrap.wrap(_unmarked(text), width)] or [""]
 
 
 def _step(size: float) -> float:

@@ -145,3 +145,23 @@ def test_gap_runs_from_the_cached_program_without_parsing_the_mdl(cache_dir, mon
     assert debt[-1, 1] < debt[-1, 0]  # 1% of GDP a year from FY2026 lowers debt/GDP in FY2030
     assert missed.shape == (4,)
     assert len(gap.what_it_would_take([load_scenario("baseline")], by=2030)) == 2  # hold; return to 100%
+
+
+@pytest.mark.slow
+def test_the_explorer_s_javascript_is_cached_and_built_without_pysd_when_warm(cache_dir, monkeypatch):
+    # snowball explore and every briefing parsed the .mdl with pysd to generate the page's
+    # JavaScript (about 2.8 s a process); the generated source is now cached beside the programs
+    from runners.engine import js
+
+    prog = engine.cached_program(RECORD, initial_time=2025)
+    fresh = js.generate_js(engine.build_engine().equations, tuple(RECORD))
+    assert js.cached_js_source(prog) == fresh  # a miss: generated, then stored
+    assert len(list(cache_dir.glob("javascript-*.json"))) == 1
+    engine._build_cached.cache_clear()
+
+    def parse(*args, **kwargs):
+        raise AssertionError("parsed the .mdl")
+
+    monkeypatch.setattr(engine, "_equations", parse)
+    assert js.cached_js_source(prog) == fresh  # a hit: no parse
+    assert js.js_module(prog, until=2030).count(fresh) == 1
