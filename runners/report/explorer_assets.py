@@ -181,7 +181,8 @@ PAGE_JS = r"""
       : series.map((s) => s.y);
     const xs = series.flatMap((s) => s.x), ys = tops.flat().filter(Number.isFinite);
     const x0 = Math.min(...xs), x1 = Math.max(...xs);
-    const yt = ticks(Math.min(0, ...ys), Math.max(0, ...ys), 5), y0 = yt[0], y1 = yt[yt.length - 1];
+    const lo = Math.min(0, ...ys), hi = Math.max(0, ...ys);  // the baseline's own change: all 0
+    const yt = ticks(lo, hi > lo ? hi : lo + 1, 5), y0 = yt[0], y1 = yt[yt.length - 1];
     const dy = decimals(yt.length > 1 ? yt[1] - yt[0] : 1), yl = yt.map((t) => fmt(t, dy));
     // room for the widest tick label beside the rotated axis title (text stays 11 px)
     const L = 30 + Math.max(...yl.map((s) => s.length)) * 6.3;
