@@ -1,7 +1,8 @@
 """The explorer page's style and script (:mod:`runners.report.explorer_page` inlines them).
 
 The script reads ``SNOWBALL`` (the bundle's data), ``PAGE`` (the form's levers, the history, the
-table's columns) and ``Snowball.run``; it draws its charts as inline SVG itself (no library).
+table's columns) and ``Snowball.run``; it draws its charts as inline SVG itself (no library): lines,
+a zero rule, stacked areas; each chart's svg carries the values it plots as ``data-values``.
 """
 
 PAGE_CSS = r"""
@@ -153,64 +154,104 @@ PAGE_JS = r"""
     if (text !== undefined) e.textContent = text;
     return e;
   }
-  function ticks(lo, hi, n) {
+  function ticks(lo, hi, n) {  // round steps from at or below lo to at or above hi
     const span = hi - lo || 1, raw = span / n, mag = Math.pow(10, Math.floor(Math.log10(raw)));
     const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw);
     const out = [];
-    for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) out.push(+t.toFixed(10));
+    for (let t = Math.floor(lo / step + 1e-9) * step; ; t += step) {
+      out.push(+t.toFixed(10));
+      if (t >= hi - 1e-9) break;
+    }
     return out;
   }
-  // series: {label, x, y, dash, width, color}
-  function chart(id, series, yLabel) {
-    // drawn at the width it is shown (text stays 11 px); the legend wraps onto rows above the plot
-    const box = $(id), W = Math.max(300, Math.min(900, box.clientWidth || 640)), L = 58, R = 24, B = 40;
+  function decimals(step) {  // the decimals a tick step needs
+    let d = 0;
+    while (d < 6 && Math.abs(step * Math.pow(10, d) - Math.round(step * Math.pow(10, d))) > 1e-7) d += 1;
+    return d;
+  }
+  const round6 = (v) => (Number.isFinite(v) ? +v.toFixed(6) : null);
+  // series: {label, x, y, dash, width, color}; opts.zero: a rule at 0; opts.stack: the series as
+  // areas stacked in their order (the first at the bottom), the legend top first. The plotted
+  // values (each series' own, not stacked) ride on the svg as data-values, to 6 decimals.
+  function chart(id, series, yLabel, opts) {
+    opts = opts || {};
+    const box = $(id), W = Math.max(300, Math.min(900, box.clientWidth || 640)), R = 24, B = 40;
+    let acc = series[0].y.map(() => 0);
+    const tops = opts.stack ? series.map((s) => (acc = acc.map((a, i) => a + s.y[i])))
+      : series.map((s) => s.y);
+    const xs = series.flatMap((s) => s.x), ys = tops.flat().filter(Number.isFinite);
+    const x0 = Math.min(...xs), x1 = Math.max(...xs);
+    const lo = Math.min(0, ...ys), hi = Math.max(0, ...ys);  // the baseline's own change: all 0
+    const yt = ticks(lo, hi > lo ? hi : lo + 1, 5), y0 = yt[0], y1 = yt[yt.length - 1];
+    const dy = decimals(yt.length > 1 ? yt[1] - yt[0] : 1), yl = yt.map((t) => fmt(t, dy));
+    // room for the widest tick label beside the rotated axis title (text stays 11 px)
+    const L = 30 + Math.max(...yl.map((s) => s.length)) * 6.3;
+    const order = opts.stack ? series.map((s, i) => i).reverse() : series.map((s, i) => i);
     const legend = [];
     let lx = L, row = 0;
-    for (const s of series) {
-      const w = 36 + s.label.length * 6.3;
+    for (const i of order) {  // the legend wraps onto rows above the plot
+      const w = 36 + series[i].label.length * 6.3;
       if (lx + w > W - R && lx > L) { lx = L; row += 1; }
-      legend.push([s, lx, 14 + row * 16]);
+      legend.push([i, lx, 14 + row * 16]);
       lx += w + 8;
     }
     const T = 30 + row * 16, H = T + (W < 500 ? 200 : 250) + B;
-    const xs = series.flatMap((s) => s.x), ys = series.flatMap((s) => s.y).filter(Number.isFinite);
-    const x0 = Math.min(...xs), x1 = Math.max(...xs);
-    let y0 = Math.min(0, ...ys), y1 = Math.max(...ys);
-    const yt = ticks(y0, y1, 5), st = yt.length > 1 ? yt[1] - yt[0] : 1;
-    // a tick at or above the top
-    while (yt[yt.length - 1] < y1 - 1e-9) yt.push(+(yt[yt.length - 1] + st).toFixed(10));
-    y0 = Math.min(y0, yt[0]); y1 = yt[yt.length - 1];
     const X = (x) => L + (x - x0) / (x1 - x0 || 1) * (W - L - R);
     const Y = (y) => T + (y1 - y) / (y1 - y0 || 1) * (H - T - B);
+    const values = Object.fromEntries(series.map((s) => [s.label, {x: s.x, y: s.y.map(round6)}]));
     const svg = el("svg", {viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img",
-      "aria-label": yLabel + " by fiscal year"});
-    for (const t of yt) {
+      "aria-label": yLabel + " by fiscal year", "data-chart": id, "data-values": JSON.stringify(values)});
+    yt.forEach((t, i) => {
       svg.appendChild(el("line", {x1: L, x2: W - R, y1: Y(t), y2: Y(t), stroke: "#ddd"}));
-      const label = fmt(t, Math.abs(t) < 10 && t % 1 ? 1 : 0);
-      svg.appendChild(el("text", {x: L - 5, y: Y(t) + 4, "text-anchor": "end"}, label));
-    }
-    for (const t of ticks(x0, x1, W < 500 ? 4 : 6)) {
+      svg.appendChild(el("text", {x: L - 5, y: Y(t) + 4, "text-anchor": "end"}, yl[i]));
+    });
+    for (const t of ticks(x0, x1, W < 500 ? 4 : 6).filter((t) => t >= x0 && t <= x1)) {
       svg.appendChild(el("line", {x1: X(t), x2: X(t), y1: H - B, y2: H - B + 4, stroke: "#333"}));
       svg.appendChild(el("text", {x: X(t), y: H - B + 16, "text-anchor": "middle"}, String(t)));
     }
     svg.appendChild(el("line", {x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: "#333"}));
     svg.appendChild(el("line", {x1: L, x2: L, y1: T, y2: H - B, stroke: "#333"}));
+    if (opts.zero && y0 < 0) {
+      svg.appendChild(el("line", {x1: L, x2: W - R, y1: Y(0), y2: Y(0), stroke: "#333", "stroke-width": 1.2,
+        "data-series": "zero"}));
+    }
     const mid = (T + H - B) / 2;
     const turn = "rotate(-90 14 " + mid + ")";
     svg.appendChild(el("text", {x: 14, y: mid, transform: turn, "text-anchor": "middle"}, yLabel));
     svg.appendChild(el("text", {x: (L + W - R) / 2, y: H - 6, "text-anchor": "middle"}, "Fiscal year"));
-    for (const [s, x, y] of legend) {
-      const pts = s.x.map((v, i) => [v, s.y[i]]).filter(([, v]) => Number.isFinite(v));
-      const points = pts.map(([a, b]) => X(a).toFixed(1) + "," + Y(b).toFixed(1)).join(" ");
-      svg.appendChild(el("polyline", {points: points,
-        fill: "none", stroke: s.color, "stroke-width": s.width, "stroke-dasharray": s.dash}));
-      svg.appendChild(el("line", {x1: x, x2: x + 28, y1: y, y2: y, stroke: s.color, "stroke-width": s.width,
-        "stroke-dasharray": s.dash}));
+    const pts = (x, y) => x.map((v, i) => [v, y[i]]).filter(([, v]) => Number.isFinite(v))
+      .map(([a, b]) => X(a).toFixed(1) + "," + Y(b).toFixed(1));
+    series.forEach((s, i) => {
+      if (opts.stack) {
+        const under = i ? tops[i - 1] : s.x.map(() => 0);
+        svg.appendChild(el("polygon", {points: pts(s.x, tops[i]).concat(pts(s.x, under).reverse()).join(" "),
+          fill: s.color, stroke: "#fff", "stroke-width": 0.8, "data-series": s.label}));
+      } else {
+        svg.appendChild(el("polyline", {points: pts(s.x, s.y).join(" "), fill: "none", stroke: s.color,
+          "stroke-width": s.width, "stroke-dasharray": s.dash, "data-series": s.label}));
+      }
+    });
+    for (const [i, x, y] of legend) {
+      const s = series[i];
+      svg.appendChild(opts.stack
+        ? el("rect", {x: x + 6, y: y - 6, width: 16, height: 12, fill: s.color, stroke: "#333",
+          "stroke-width": 0.6})
+        : el("line", {x1: x, x2: x + 28, y1: y, y2: y, stroke: s.color, "stroke-width": s.width,
+          "stroke-dasharray": s.dash}));
       svg.appendChild(el("text", {x: x + 32, y: y + 4}, s.label));
     }
     box.replaceChildren(svg);
   }
-  const SOLID = "none", DASH = "7 4", DOT = "2 3", DASHDOT = "9 3 2 3";
+  const SOLID = "none", DASH = "7 4", DOT = "2 3", DASHDOT = "9 3 2 3", LONG = "14 4";
+  // the holders, bottom of the stack first; fills from dark to light so the stack reads in grey-scale
+  const HOLDERS = [
+    ["holdings_japan", "Japan", "#08306b", SOLID, 2.5, "#000000"],
+    ["holdings_china", "China", "#2166ac", DASH, 2, "#b35806"],
+    ["holdings_other_foreign_official", "Other foreign official", "#4393c3", DOT, 2.5, "#2d7f3e"],
+    ["holdings_foreign_private", "Foreign private", "#92c5de", DASHDOT, 2, "#6a3d9a"],
+    ["holdings_fed", "Fed", "#c6dbef", LONG, 2, "#1f78b4"],
+    ["holdings_domestic_private", "Domestic private", "#f0f4f8", SOLID, 1.2, "#666666"],
+  ];
   function drawCharts(r) {
     const x = r.fiscal_year, h = PAGE.history, c = r.columns, b = baseline.columns;
     const hy = h.fiscal_year.filter((y) => y >= 1960), hd = h.debt_to_gdp.slice(h.fiscal_year.indexOf(hy[0]));
@@ -225,11 +266,29 @@ PAGE_JS = r"""
       {label: "Medicare", x: x, y: c.medicare, dash: DOT, width: 2, color: "#2d7f3e"},
       {label: "Social Security", x: x, y: c.social_security, dash: DASHDOT, width: 2, color: "#6a3d9a"},
     ], "$ billions a fiscal year");
+    const so = "net_interest_share_of_outlays", sr = "net_interest_share_of_revenues";
+    chart("chart-shares", [
+      {label: "% of revenues, this run", x: x, y: c[sr], dash: SOLID, width: 2.5, color: "#e08214"},
+      {label: "% of revenues, baseline", x: x, y: b[sr], dash: DASH, width: 1.5, color: "#e08214"},
+      {label: "% of outlays, this run", x: x, y: c[so], dash: SOLID, width: 2.5, color: "#1f4e79"},
+      {label: "% of outlays, baseline", x: x, y: b[so], dash: DASH, width: 1.5, color: "#1f4e79"},
+    ], "Net interest, % of revenues or outlays");
     chart("chart-rates", [
       {label: "10-year yield", x: x, y: c.ten_year_yield, dash: SOLID, width: 2.5, color: "#1f4e79"},
+      {label: "10-year yield, baseline", x: x, y: b.ten_year_yield, dash: DOT, width: 1.5, color: "#444444"},
       {label: "Average rate on the debt", x: x, y: c.average_interest_rate, dash: DASH, width: 2,
         color: "#b35806"},
     ], "% a year");
+    const rg = (q) => { const g = gOf(q); return q.columns.average_interest_rate.map((v, i) => v - g[i]); };
+    chart("chart-rg", [
+      {label: "Baseline", x: x, y: rg(baseline), dash: DASH, width: 2, color: "#444444"},
+      {label: "This run", x: x, y: rg(r), dash: SOLID, width: 2.5, color: "#1f4e79"},
+    ], "r \u2212 g, percentage points", {zero: true});
+    chart("chart-holders", HOLDERS.map(([k, label, fill]) => ({label: label, x: x, y: c[k], color: fill})),
+      "$ billions, fiscal-year end", {stack: true});
+    chart("chart-holders-change", HOLDERS.map(([k, label, , dash, width, color]) =>
+      ({label: label, x: x, y: c[k].map((v, i) => v - b[k][i]), dash: dash, width: width, color: color})),
+    "$ billions, this run \u2212 baseline", {zero: true});
   }
 
   function update(write) {

@@ -3,7 +3,7 @@
 :func:`explorer_html` wraps :func:`runners.projection.explorer.explorer_bundle` (the model as
 JavaScript, its presets, levers and words) in a page: a form of the scenario's levers with their
 .mdl ranges, units and comments, the built-in scenarios as presets, a results table
-(``<table id="results">``) rounded as ``snowball run`` prints, the milestones in its words, three
+(``<table id="results">``) rounded as ``snowball run`` prints, the milestones in its words, seven
 inline-SVG charts, a CSV download and the settings in the URL fragment. No network request of any
 kind: the page carries everything it needs, and its Content-Security-Policy forbids the rest.
 The page's script and style are :mod:`runners.report.explorer_assets`.
@@ -183,11 +183,29 @@ FY{until} follows; the address keeps the settings, so a copied link reproduces t
 <p id="settings"></p>
 <section aria-labelledby="h-charts"><h2 id="h-charts">Charts</h2>
 <figure><div id="chart-debt"></div><figcaption>Debt held by the public, % of GDP: this run,
-the baseline and history.</figcaption></figure>
-<figure><div id="chart-spending"></div><figcaption>Net interest beside defense, Medicare and
-Social Security, $bn a fiscal year.</figcaption></figure>
-<figure><div id="chart-rates"></div><figcaption>The 10-year yield (fiscal-year average) and
-the average interest rate on the debt, % a year.</figcaption></figure></section>
+the baseline (dashed) and history.</figcaption></figure>
+<figure><div id="chart-spending"></div><figcaption>Net interest (interest on debt held by the
+public less other interest income) beside defense discretionary, Medicare (net of offsetting
+receipts) and Social Security outlays, $bn a fiscal year.</figcaption></figure>
+<figure><div id="chart-shares"></div><figcaption>Net interest as a share of total outlays and
+of revenues, %: this run solid, the baseline dashed.</figcaption></figure>
+<figure><div id="chart-rates"></div><figcaption>The 10-year yield (fiscal-year average), the
+baseline's 10-year yield (dotted) and the average interest rate on debt held by the public
+(interest over the year / the average of the debt at its start and end), % a year.</figcaption>
+</figure>
+<figure><div id="chart-rg"></div><figcaption>r − g, percentage points: the average interest
+rate on debt held by the public less nominal GDP growth (the fiscal year's GDP over the year
+before), this run and the baseline (dashed). In the standard debt arithmetic, above zero
+debt/GDP rises unless the primary budget is in surplus.</figcaption>
+</figure>
+<figure><div id="chart-holders"></div><figcaption>Debt held by the public by holder, $bn at the
+fiscal-year end (30 September), this run, stacked: Japan at the bottom, domestic private
+investors (who absorb sales and new issuance) at the top. The six holdings sum to debt held by
+the public.</figcaption></figure>
+<figure><div id="chart-holders-change"></div><figcaption>Each holder's Treasuries in this run
+less the baseline's, $bn at the fiscal-year end: a sale by Japan or China shows as its
+holdings falling below zero and the holders that take up what it sold rising above.
+</figcaption></figure></section>
 <section aria-labelledby="h-milestones"><h2 id="h-milestones">Milestones</h2>
 <table id="milestones"><tbody></tbody></table></section>
 <section aria-labelledby="h-results"><h2 id="h-results">Results by fiscal year</h2>

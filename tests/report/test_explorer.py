@@ -5,7 +5,8 @@ Content-Security-Policy of ``default-src 'none'``), under 3 MB, the same bytes o
 by the command in its own process, one here), its manifest's sha256 that of the file. In Debian's
 chromium, headless, from ``file://`` with a fragment: the results table and the milestones equal
 ``api.run``'s for the same settings, rounded and worded as ``snowball run`` prints them; moving a
-slider changes the table and the fragment; screenshots at 1280 and 390 px wide.
+slider changes the table, the charts and the fragment; the charts' plotted values (their svgs'
+``data-values``) equal ``api.run``'s columns recomputed here; screenshots at 1280 and 390 px wide.
 """
 
 from __future__ import annotations
@@ -180,10 +181,14 @@ def test_moving_a_slider_changes_the_table_and_the_fragment(page, tmp_path):
         ' const w = document.getElementById("f").contentWindow, d = w.document;'
         ' const s = d.getElementById("in-growth_shift"); s.value = "-0.5";'
         ' s.dispatchEvent(new w.Event("input", {bubbles: true}));'
-        ' const row = d.querySelector("#results tbody tr:last-child").textContent;'
-        ' document.getElementById("out").textContent = JSON.stringify({hash: w.location.hash,'
+        ' const rg = () => JSON.parse(d.querySelector("#chart-rg svg").dataset.values)["This run"].y;'
+        ' const width = () => Number(d.querySelector("#chart-holders svg").getAttribute("width"));'
+        " const shown = {hash: w.location.hash, rg: rg().slice(-1)[0], wide: width(),"
         ' row: Array.from(d.querySelectorAll("#results tbody tr:last-child > *"))'
-        "   .map((c) => c.textContent)});"
+        "   .map((c) => c.textContent)};"
+        ' document.getElementById("f").style.width = "420px";'  # a resize redraws the charts
+        " setTimeout(() => { shown.narrow = width();"
+        ' document.getElementById("out").textContent = JSON.stringify(shown); }, 500);'
         "});</script></body></html>",
         encoding="utf-8",
     )
@@ -202,6 +207,12 @@ def test_moving_a_slider_changes_the_table_and_the_fragment(page, tmp_path):
     ]
     base = api.run("baseline").results
     assert shown["row"][1] != f"{base.at[2055, 'debt_to_gdp']:.1f}"  # the table moved off the baseline
+    # the charts followed the slider: r - g in FY2055 from the average rate and nominal GDP growth
+    growth = (r.at[2055, "gdp"] / r.at[2054, "gdp"] - 1) * 100
+    assert shown["rg"] == pytest.approx(r.at[2055, "average_interest_rate"] - growth, abs=2e-6)
+    base_growth = (base.at[2055, "gdp"] / base.at[2054, "gdp"] - 1) * 100
+    assert abs(shown["rg"] - (base.at[2055, "average_interest_rate"] - base_growth)) > 1e-3
+    assert shown["narrow"] < shown["wide"]  # and were drawn again at the frame's new width
 
 
 @needs_chromium
@@ -231,3 +242,79 @@ def test_screenshots_at_desktop_and_phone_widths(page, tmp_path):
         # the phone's page is one column: nothing drawn right of 390 px
         assert im.convert("L").crop((392, 0, 500, 5200)).getextrema() == (255, 255)
     print(f"screenshots in {tmp_path}")
+
+
+HOLDERS = {
+    "Japan": "holdings_japan",
+    "China": "holdings_china",
+    "Other foreign official": "holdings_other_foreign_official",
+    "Foreign private": "holdings_foreign_private",
+    "Fed": "holdings_fed",
+    "Domestic private": "holdings_domestic_private",
+}
+
+
+def plotted(dom: str) -> dict[str, dict[str, dict]]:
+    """Each chart's plotted series ({label: {x, y}}) from its svg's data-values, by the chart's id."""
+    return {
+        a["data-chart"]: json.loads(a["data-values"])
+        for tag, a in parse(dom).tags
+        if tag == "svg" and "data-chart" in a
+    }
+
+
+def close(shown: list, expected, years: list) -> None:
+    """Plotted values (rounded to 6 decimals) against a Series recomputed here, year by year."""
+    assert len(shown) == len(years)
+    for y, v in zip(years, shown, strict=True):
+        assert v == pytest.approx(float(expected[y]), rel=1e-9, abs=2e-6), y
+
+
+@needs_chromium
+def test_the_charts_plot_the_run_and_the_baseline(page, tmp_path):
+    """#yield_shift=1: the shares of outlays and revenues, r - g, the 10-year yield and the
+    holders as plotted equal api.run's columns, recomputed here from their definitions (r - g from
+    the average rate and nominal GDP growth; the shares from net interest, outlays and revenues);
+    the holders sum to debt held by the public, as the chart's caption says."""
+    from runners import api
+    from runners.inputs.vintage import read_history
+
+    dom = chromium("--dump-dom", page.as_uri() + "#yield_shift=1", profile=tmp_path / "profile")
+    charts = plotted(dom)
+    assert set(charts) >= {"chart-shares", "chart-rates", "chart-rg", "chart-holders", "chart-holders-change"}
+    run = api.run("baseline", overrides={"yield shift": 1.0}).results
+    base = api.run("baseline").results
+    years = [int(y) for y in run.index]
+    assert years[0] == 2026 and years[-1] == 2055
+    for chart in charts.values():
+        for series in chart.values():
+            if series["x"][0] == years[0]:
+                assert series["x"] == years
+
+    shares = charts["chart-shares"]
+    for label, r in (("this run", run), ("baseline", base)):
+        close(shares[f"% of outlays, {label}"]["y"], r["net_interest"] / r["outlays"] * 100, years)
+        close(shares[f"% of revenues, {label}"]["y"], r["net_interest"] / r["revenues"] * 100, years)
+
+    last_gdp = read_history().at[years[0] - 1, "gdp"]
+    for label, r in (("This run", run), ("Baseline", base)):
+        gdp = r["gdp"]
+        growth = (gdp / gdp.shift(1, fill_value=last_gdp) - 1) * 100
+        close(charts["chart-rg"][label]["y"], r["average_interest_rate"] - growth, years)
+    assert charts["chart-rg"]["This run"]["y"][-1] != charts["chart-rg"]["Baseline"]["y"][-1]
+    rg_svg = dom[dom.index('data-chart="chart-rg"') :].split("</svg>")[0]
+    assert 'data-series="zero"' in rg_svg  # r - g's zero rule
+
+    close(charts["chart-rates"]["10-year yield"]["y"], run["ten_year_yield"], years)
+    close(charts["chart-rates"]["10-year yield, baseline"]["y"], base["ten_year_yield"], years)
+    close(charts["chart-rates"]["Average rate on the debt"]["y"], run["average_interest_rate"], years)
+
+    stack, change = charts["chart-holders"], charts["chart-holders-change"]
+    assert list(stack) == list(HOLDERS) and list(change) == list(HOLDERS)  # Japan at the bottom
+    for label, column in HOLDERS.items():
+        close(stack[label]["y"], run[column], years)
+        close(change[label]["y"], run[column] - base[column], years)
+    total = sum(run[c] for c in HOLDERS.values())
+    assert ((total - run["debt_held_by_public"]).abs() / run["debt_held_by_public"]).max() < 1e-12
+    figures = re.findall(r'<div id="chart-holders">.*?<figcaption>(.*?)</figcaption>', dom, re.S)
+    assert "sum to debt held by the public" in " ".join(figures[0].split())
