@@ -44,6 +44,7 @@ th { font-weight: 600; vertical-align: bottom; }
 #milestones th { text-align: left; font-weight: 500; }
 #milestones td { text-align: left; }
 .scroll { overflow-x: auto; }
+#results tbody th, #results thead th:first-child { position: sticky; left: 0; background: #fff; }
 footer { max-width: 1100px; margin: 1rem auto; padding: 0.6rem 1rem; border-top: 1px solid var(--rule);
   font-size: 0.8em; color: var(--muted); overflow-wrap: anywhere; }
 @media (max-width: 900px) {

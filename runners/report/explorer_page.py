@@ -196,7 +196,8 @@ baseline's 10-year yield (dotted) and the average interest rate on debt held by 
 <figure><div id="chart-rg"></div><figcaption>r − g, percentage points: the average interest
 rate on debt held by the public less nominal GDP growth (the fiscal year's GDP over the year
 before), this run and the baseline (dashed). In the standard debt arithmetic, above zero
-debt/GDP rises unless the primary budget is in surplus.</figcaption>
+debt/GDP rises unless the primary surplus, as a share of GDP, is at least (r − g) / (1 + g) times
+the debt ratio.</figcaption>
 </figure>
 <figure><div id="chart-holders"></div><figcaption>Debt held by the public by holder, $bn at the
 fiscal-year end (30 September), this run, stacked: Japan at the bottom, domestic private
