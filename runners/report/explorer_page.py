@@ -18,6 +18,7 @@ import math
 from runners import __version__
 from runners.projection.explorer import DEFAULT_VINTAGE, bundle_data, bundle_text
 from runners.projection.headline import EXPLOSIVE_FLAG
+from runners.report.brief_text import SWITCH_CHANNELS, SWITCH_LOOPS, loop_name
 from runners.report.explorer_assets import PAGE_CSS, PAGE_JS
 
 # the levers the form shows, by group: (Vensim name, slider step); ranges and units from the .mdl
@@ -97,12 +98,22 @@ def _page_data(data: dict) -> dict:
     }
 
 
+def switch_loop(name: str) -> str:
+    """What a switch turns on, named as in the briefing's loop diagram: 'loop R2 confidence', or
+    the channel ('the debt premium') for the two switches that are channels, not loops."""
+    if name in SWITCH_LOOPS:
+        return "loop " + loop_name(SWITCH_LOOPS[name])
+    return SWITCH_CHANNELS[name]
+
+
 def _switch_html(name: str, py_name: str, comment: str) -> str:
-    """A feedback switch: a labelled checkbox with its .mdl comment below."""
+    """A feedback switch: a checkbox labelled with its name and the loop it turns on, its .mdl
+    comment below."""
     e = html.escape
     return (
-        f'<div class="switch"><input type="checkbox" id="in-{py_name}" data-lever="{e(name)}">'
-        f'<label for="in-{py_name}">{e(name)}</label><p class="help" id="help-{py_name}">'
+        f'<div class="switch"><input type="checkbox" id="in-{py_name}" data-lever="{e(name)}" '
+        f'aria-describedby="help-{py_name}"><label for="in-{py_name}">{e(name)} '
+        f'<span class="unit">({e(switch_loop(name))})</span></label><p class="help" id="help-{py_name}">'
         f"{e(comment)}</p></div>"
     )
 

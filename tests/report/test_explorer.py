@@ -307,3 +307,19 @@ def test_the_charts_plot_the_run_and_the_baseline(page, tmp_path):
     assert ((total - run["debt_held_by_public"]).abs() / run["debt_held_by_public"]).max() < 1e-12
     figures = re.findall(r'<div id="chart-holders">.*?<figcaption>(.*?)</figcaption>', dom, re.S)
     assert "sum to debt held by the public" in " ".join(figures[0].split())
+
+
+def test_each_loop_the_issue_names_has_its_labelled_switch(page):
+    """R2-R6, B1 and B2, the debt premium and the inflation read-back: one checkbox each, its label
+    naming the loop as the briefing's diagram does, its .mdl comment tied to it for screen readers."""
+    text = page.read_text(encoding="utf-8")
+    labels = dict(re.findall(r'<label for="in-([a-z_]+_switch)">(.*?)</label>', text))
+    assert len(labels) == 9
+    codes = sorted(c for v in labels.values() for c in re.findall(r"\bloop ([RB]\d)\b", v))
+    assert codes == ["B1", "B2", "R2", "R3", "R4", "R5", "R6"]
+    assert "(loop R2 confidence)" in labels["confidence_switch"]
+    assert "(loop B1 Fed purchases)" in labels["fed_response_switch"]
+    assert "(the debt premium)" in labels["debt_premium_switch"]
+    assert "inflation read-back" in labels["inflation_read_back_switch"]
+    for py in labels:
+        assert f'id="in-{py}" data-lever' in text and f'aria-describedby="help-{py}"' in text
