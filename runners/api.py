@@ -295,11 +295,13 @@ def gap(
     probability: float | None = None,
     sweep: str | Path | None = None,
     workers: int = 1,
+    calibration: str = "central",
 ):
     """What it would take (as ``snowball gap``): the constant primary-balance adjustment, % of GDP
     a year from ``start``, that brings debt/GDP to ``target`` by ``by`` (or, ``stabilise``, keeps it
     from rising after ``by``); with ``probability`` and a Monte Carlo ``sweep``, the adjustment that
-    meets the goal in that share of its draws. Returns a GapResult (``.size``, ``.first_year_bn``,
+    meets the goal in that share of its draws; ``calibration`` names the supply-effect set
+    (``--calibration``). Returns a GapResult (``.size``, ``.first_year_bn``,
     ``.adjusted`` and ``.baseline`` runs).
 
     >>> api.gap(target=100, by=2055).size  # doctest: +SKIP
@@ -312,7 +314,14 @@ def gap(
         raise SnowballError("gap: give target= (debt/GDP to reach, % of GDP) or stabilise=True, not both")
     s = with_changes(gapmod.with_baseline(_scenario(scenario), baseline), overrides, paths)
     q = gapmod.question(
-        s, by, target=target, start=start, until=until, instrument=instrument, phase_in=phase_in
+        s,
+        by,
+        target=target,
+        start=start,
+        until=until,
+        instrument=instrument,
+        phase_in=phase_in,
+        calibration=calibration,
     )
     spec = load_spec(sweep) if sweep is not None else None
     return gapmod.gap(q, probability, spec, workers)

@@ -81,6 +81,7 @@ class GapQuestion:
     instrument: str
     phase_in: float
     first_year: int
+    calibration: str = "central"  # the supply-effect set beneath the scenario's own constants
 
     @property
     def stabilise(self) -> bool:
@@ -135,11 +136,14 @@ def question(
     until: int | None = None,
     instrument: str = "both",
     phase_in: float = 0.0,
+    calibration: str = "central",
 ) -> GapQuestion:
     """Check a question and fill in the defaults.
 
     ``start`` defaults to the first projected fiscal year; ``until`` (the end of the runs) to
-    FY2055 or ``by`` if later (stabilise: FY2055 or ``by`` + 5 if later, at most 2100).
+    FY2055 or ``by`` if later (stabilise: FY2055 or ``by`` + 5 if later, at most 2100);
+    ``calibration`` names the supply-effect set put beneath the scenario's own constants, as
+    ``snowball run --calibration`` does (an unknown set is refused here).
     """
     from runners.projection.params import cached_inputs
 
@@ -175,7 +179,10 @@ def question(
         raise SnowballError(
             f"--stabilise needs --until after --by (FY{by}); it keeps debt/GDP from rising then"
         )
-    return GapQuestion(scenario, by, target, start, until, instrument, float(phase_in), first)
+    from runners.scenario import supply_effects
+
+    scenario = supply_effects.apply(scenario, calibration)
+    return GapQuestion(scenario, by, target, start, until, instrument, float(phase_in), first, calibration)
 
 
 def miss(q: GapQuestion, years: np.ndarray, debt: np.ndarray) -> np.ndarray:
@@ -520,9 +527,11 @@ def gap(
     years, out = runs.run([size])
     _, base = runs.run([0.0])
     first_bn, first_pct, revenue, spending = meaning(q, years, out, base)
-    baseline = runmod.run(q.scenario, until=q.until)
+    baseline = runmod.run(q.scenario, until=q.until, calibration=q.calibration)
     try:
-        adjusted = runmod.run(q.scenario, until=q.until, overrides=q.constants(size))
+        adjusted = runmod.run(
+            q.scenario, until=q.until, overrides=q.constants(size), calibration=q.calibration
+        )
     except SnowballError as exc:  # e.g. the adjustment, kept up, pays the debt off before --until
         why = str(exc).removesuffix("; check the scenario's values")
         raise SnowballError(

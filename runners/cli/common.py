@@ -79,7 +79,7 @@ def add_baseline(p: argparse.ArgumentParser) -> None:
 
 
 def add_calibration(p: argparse.ArgumentParser) -> None:
-    """The --calibration option of run, compare, sweep and brief (their last option)."""
+    """The --calibration option of run, compare, sweep, gap and brief (their last option)."""
     p.add_argument(
         "--calibration",
         default="central",

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from runners.analysis.gap import check_probability, gap, question, with_baseline
-from runners.cli.common import add_changes, add_force, out_folder, parse_set
+from runners.cli.common import add_calibration, add_changes, add_force, out_folder, parse_set
 from runners.core.errors import SnowballError
 from runners.report.gap import format_gap, write_gap
 
@@ -37,6 +37,7 @@ def cmd_gap(args: argparse.Namespace) -> int:
         until=args.until,
         instrument=args.instrument,
         phase_in=args.phase_in,
+        calibration=args.calibration,
     )
     spec = load_spec(args.sweep) if args.sweep else None
     if spec is not None and spec.method != "monte-carlo":  # only a Monte Carlo sweep is a distribution
@@ -85,4 +86,5 @@ def add_gap(sub) -> None:
         "--out", type=out_folder, metavar="DIR", help="output folder (default reports/gap/SCENARIO/)"
     )
     add_force(p)
+    add_calibration(p)
     p.set_defaults(func=cmd_gap)

@@ -35,8 +35,10 @@ def format_gap(result: GapResult) -> str:
     q = result.question
     s = q.scenario
     first, last = q.period
+    sells = result.baseline.results["official_sales"].sum() > 0  # where the set matters, as snowball run
+    named = f", supply-effect set {q.calibration}" if sells or q.calibration != "central" else ""
     lines = [
-        f"{s.title} (baseline data {s.baseline})",
+        f"{s.title} (baseline data {s.baseline}{named})",
         f"Goal: {q.goal()}; adjustment {q.how()}.",
         "",
     ]

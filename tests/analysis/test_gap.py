@@ -331,6 +331,10 @@ def test_chart_draws_the_runs_and_its_title_states_the_answer(base):
             ["--target", "100", "--by", "2055", "--baseline", "cbo-1999"],
             "--baseline: unknown vintage 'cbo-1999'",
         ),
+        (
+            ["--target", "100", "--by", "2055", "--calibration", "bogus"],
+            "unknown calibration 'bogus'; sets in data/calibration/supply-effects.toml: low, central, high",
+        ),
     ],
 )
 def test_bad_questions_are_one_line_errors_and_leave_nothing(tmp_path, capsys, args, message):
@@ -466,3 +470,31 @@ def test_chart_legend_clears_the_lines():
             gap_report.plot_gap(gap_report.chart_data(result), ax, result)
             assert lines_through_legends(fig) == [], by
         plt.close(fig)
+
+
+@pytest.mark.slow
+def test_the_supply_effect_set_reaches_the_runs_and_is_named(tmp_path, capsys):
+    """``snowball gap japan-selloff --calibration high`` solves on the high supply effects, as
+    ``snowball run --calibration high`` runs them: its run without the adjustment is that run, the
+    answer is larger than under the low set (a sale moves yields more), and the text and the
+    manifest name the set."""
+    from runners import api
+
+    sizes = {}
+    for name in ("low", "high"):
+        out = tmp_path / name
+        args = ["gap", "japan-selloff", "--target", "100", "--by", "2055", "--calibration", name]
+        assert cli.main([*args, "--out", str(out)]) == 0
+        shown = capsys.readouterr().out
+        assert shown.splitlines()[0].endswith(f"(baseline data cbo-2026-02, supply-effect set {name})")
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert manifest["calibration"] == name
+        sizes[name] = pd.read_csv(out / "gap.csv", index_col="answer").at[
+            "deterministic", "adjustment_pct_gdp"
+        ]
+        path = pd.read_csv(out / "path.csv", index_col="fiscal_year")
+        alone = api.run("japan-selloff", calibration=name).results
+        assert path.at[2055, "debt_to_gdp_without"] == pytest.approx(alone.at[2055, "debt_to_gdp"], abs=1e-6)
+    assert sizes["high"] > sizes["low"] + 0.1
+    answer = api.gap("japan-selloff", target=100, by=2055, calibration="high")
+    assert answer.size == pytest.approx(sizes["high"], abs=1e-6)
