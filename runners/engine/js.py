@@ -26,10 +26,10 @@ from runners.engine.program import record_slots
 
 __all__ = ["RUNTIME_JS", "JSBuilder", "generate_js", "js_module"]
 
-# the numpy templates respelled: Math.pow (JS refuses ``-a ** b``), booleans as Python reads them
+# the numpy templates respelled: _pow (JS refuses ``-a ** b``), booleans as Python reads them
 # (_not/_and/_or: NaN is true), ``-(x)`` (``--x`` would be a decrement)
 _JS_OPERATORS = dict(Builder.OPERATORS) | {
-    "^": ("Math.pow(%(left)s, %(right)s)", 1),
+    "^": ("_pow(%(left)s, %(right)s)", 1),
     "=": ("%(left)s === %(right)s", 4),
     "<>": ("%(left)s !== %(right)s", 4),
     ":NOT:": ("_not(%s)", 0),
@@ -40,7 +40,7 @@ _JS_OPERATORS = dict(Builder.OPERATORS) | {
 _MATH = [(f"np.{f}(", f"Math.{f}(") for f in ("abs", "exp", "sqrt", "log", "sin", "cos", "tan")]
 _MATH += [(f"np.{f}(", f"Math.{f}(") for f in ("sinh", "cosh", "tanh")]
 _MATH += [(f"np.arc{f}(", f"Math.a{f}(") for f in ("sin", "cos", "tan")]
-_MATH += [("np.minimum(", "Math.min("), ("np.maximum(", "Math.max("), ("np.power(", "Math.pow(")]
+_MATH += [("np.minimum(", "Math.min("), ("np.maximum(", "Math.max("), ("np.power(", "_pow(")]
 _MATH += [("np.pi", "Math.PI"), ("None", "null")]
 
 
@@ -194,6 +194,21 @@ function _not(a) { return !_t(a); }
 function _and(a, b) { return _t(a) && _t(b); }
 function _or(a, b) { return _t(a) || _t(b); }
 function _ite(c, a, b) { return _t(c) ? a : b; }
+class PythonArithmeticError extends Error {  // what Python's float arithmetic raises
+  constructor(kind, message) { super(message); this.kind = kind; }
+}
+// a power: numpy's (past the largest double, Infinity) or, with PYTHON_POWER, the Python float's
+// that pysd computes (0 to a negative power and finite operands whose power overflows raise)
+function _pow(a, b) {
+  const r = Math.pow(a, b);
+  if (PYTHON_POWER && !Number.isFinite(r) && r === r && Number.isFinite(a) && Number.isFinite(b)) {
+    if (a === 0) {
+      throw new PythonArithmeticError("ZeroDivisionError", "0.0 cannot be raised to a negative power");
+    }
+    throw new PythonArithmeticError("OverflowError", "(34, 'Numerical result out of range')");
+  }
+  return r;
+}
 function _div(a, b) { return a / b; }
 function _xidz(a, b, x) { return Math.abs(b) < SMALL_VENSIM ? x : a / b; }
 function _zidz(a, b) { return Math.abs(b) < SMALL_VENSIM ? 0 : a / b; }
@@ -309,6 +324,7 @@ def js_module(
     until: float | None = None,
     engine=None,
     at: str = "years",
+    python_power: bool = False,
 ) -> str:
     """A self-contained JavaScript text that runs ``program`` (a :class:`Program`) for one scenario.
 
@@ -317,7 +333,9 @@ def js_module(
     times to ``until`` (None: FINAL TIME), what is recorded ``at`` the whole years or at every step
     (as ``Program.simulate``), and the scenario's inputs ``constants`` and ``tables`` over
     the .mdl's as ``PROGRAM.P`` and ``PROGRAM.L``. ``run(constants, tables)`` runs it (Node:
-    ``require``; a page: a script).
+    ``require``; a page: a script). A power that overflows gives Infinity, as numpy's does (the
+    vectorised engine's); ``python_power``: it raises ``OverflowError``, as the Python float's does
+    in pysd (``snowball run``), so a page refuses what the command refuses.
     """
     if engine is None:
         source = cached_js_source(program)
@@ -349,6 +367,7 @@ def js_module(
     }
     return (
         '"use strict";\n'
+        + f"const PYTHON_POWER = {'true' if python_power else 'false'};\n"
         + RUNTIME_JS
         + "\n"
         + source

@@ -151,6 +151,6 @@ def bundle_text(constants: dict, tables: dict, data: dict, until: int) -> str:
 
     program = cached_program(RECORD, initial_time=data["first_year"])
     tabs = {k: (np.asarray(x), np.asarray(y)) for k, (x, y) in tables.items()}
-    model = js_module(program, constants, tabs, until)
+    model = js_module(program, constants, tabs, until, python_power=True)  # api.run's pysd arithmetic
     text = json.dumps(data, allow_nan=False, separators=(",", ":"), sort_keys=True)
     return model + "\nconst SNOWBALL = " + text + ";\n" + YEARS_JS

@@ -199,7 +199,14 @@ const Snowball = {
     }
     const constants = Object.assign({}, SNOWBALL.calibrations[cal], preset.constants, set);
     _checkParams(Object.assign({}, PROGRAM.P, constants), where);
-    const raw = run(constants, preset.tables).values;
+    let raw;
+    try {
+      raw = run(constants, preset.tables).values;
+    } catch (e) {  // runners.projection.run's words for pysd's numerical failure
+      if (!(e instanceof PythonArithmeticError)) throw e;
+      throw new Error(where + ": the run failed numerically (" + e.kind + ": " + e.message +
+        "); check the scenario's values");
+    }
     const years = PROGRAM.times.slice(1).map(Math.round);
     const cols = fiscalYears(raw, SNOWBALL.columns.map((c) => c.name));
     checkResults(years, cols, where);

@@ -242,8 +242,37 @@ def test_an_equation_the_generator_cannot_translate_is_refused_naming_it():
         generate(eqs, ("shaped",))
 
 
+@needs_node
+@pytest.mark.parametrize("python_power", [False, True])
+def test_a_power_overflows_as_numpy_or_as_python_floats(python_power, tmp_path):
+    """_pow follows numpy (Infinity) by default, and Python's float (pysd, snowball run) when the
+    module is built with ``python_power``: the same exception and words Python gives here."""
+    from runners.engine.js import RUNTIME_JS
+
+    flag = "true" if python_power else "false"
+    script = tmp_path / "pow.js"
+    script.write_text(
+        f'"use strict";\nconst PYTHON_POWER = {flag};\n{RUNTIME_JS}\n'
+        "const out = [];\n"
+        "for (const [a, b] of [[1e6 + 1, 60], [0, -1], [2, 10], [-8, 1 / 3]]) {\n"
+        "  try { const r = _pow(a, b); out.push(r === r ? String(r) : 'NaN'); }\n"
+        "  catch (e) { out.push(e.kind + ': ' + e.message); }\n"
+        "}\nprocess.stdout.write(JSON.stringify(out));\n"
+    )
+    done = subprocess.run([NODE, str(script)], capture_output=True, text=True, check=True)
+    shown = json.loads(done.stdout)
+    python = []
+    for a, b in ((1e6 + 1, 60.0), (0.0, -1.0)):
+        try:
+            a**b
+        except ArithmeticError as exc:
+            python.append(f"{type(exc).__name__}: {exc}")
+    assert shown[2:] == ["1024", "NaN"]  # finite powers alike; JS's NaN where Python's is complex
+    assert shown[:2] == (python if python_power else ["Infinity", "Infinity"])
+
+
 def test_js_spelling_of_numbers_and_operators():
-    # -(x) and Math.pow: JavaScript reads ``--x`` as a decrement and refuses ``-a ** b``
+    # -(x) and _pow: JavaScript reads ``--x`` as a decrement and refuses ``-a ** b``
     eqs = copy.deepcopy(engine.build_engine(FEATURES).equations)
     source = generate_js(eqs, ())
     assert "--" not in source and "**" not in source and "np." not in source
