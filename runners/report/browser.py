@@ -226,3 +226,10 @@ class Tab:
         reply = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": full_page})
         path.write_bytes(base64.b64decode(reply["data"]))
         return path
+
+    def pdf(self, path: Path, width: float = 8.5, height: float = 11.0) -> Path:
+        """The page as chromium prints it (its print stylesheet), on ``width`` x ``height`` inch
+        paper, as a PDF at ``path``."""
+        reply = self.send("Page.printToPDF", {"paperWidth": width, "paperHeight": height})
+        path.write_bytes(base64.b64decode(reply["data"]))
+        return path

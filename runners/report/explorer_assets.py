@@ -59,8 +59,11 @@ footer { max-width: 1100px; margin: 1rem auto; padding: 0.6rem 1rem; border-top:
   .layout { display: block; }
   body { font-size: 10pt; }
   main { max-width: none; padding: 0; }
-  figure, table { break-inside: avoid; }
+  figure, #milestones { break-inside: avoid; }
   h2 { break-after: avoid; }
+  #results { break-inside: auto; }  /* starts under its heading; the header row repeats */
+  #results thead { display: table-header-group; }
+  #results tr { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
 }
 """

@@ -11,6 +11,8 @@ asks the network for.
   screen; a screenshot is saved.
 - By keyboard alone: Tab reaches the levers; arrow keys move a slider, which rewrites the table
   and the address; Space toggles a loop.
+- Printed (chromium's print to PDF, US Letter): no controls, every chart's caption, the results
+  table starting under its heading with its header row on every page it spans, the footer.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import csv
 import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -235,3 +238,28 @@ def test_the_levers_work_from_the_keyboard(page, browser, tmp_path):
     assert tab.evaluate("location.hash") == "#fed_response_switch=1"
     fed = api.run("baseline", overrides={"fed response switch": 1}).results
     assert tab.evaluate(TABLE_JS)[-1][1] == f"{fed.at[2055, 'debt_to_gdp']:.1f}"
+
+
+def test_the_page_prints_clean(page, browser, tmp_path):
+    """Printed, the page keeps what a reader needs and drops the controls; the results table does
+    not leave its heading alone at a page's foot, and repeats its header row on each page."""
+    from pypdf import PdfReader
+
+    tab = browser.open(page.as_uri() + "#yield_shift=1")
+    captions = tab.evaluate('Array.from(document.querySelectorAll("figcaption")).map((f) => f.textContent)')
+    pdf = PdfReader(tab.pdf(tmp_path / "explorer.pdf"))
+    pages = [unicodedata.normalize("NFKC", p.extract_text()) for p in pdf.pages]  # ligatures: fi
+    text = " ".join(" ".join(p.split()) for p in pages)
+    for gone in ("Stress test", "Reset to baseline", "Download this run", "Feedback loops"):
+        assert gone not in text, gone
+    assert len(captions) == 7
+    for caption in captions:
+        assert " ".join(caption.split())[:60] in text, caption
+    (first,) = [i for i, p in enumerate(pages) if "Results by fiscal year" in p]
+    assert re.search(r"\b2026\b", pages[first].split("Results by fiscal year")[1])
+    spans = [i for i, p in enumerate(pages) if re.search(r"^20[2-5]\d\b", p, re.M) and i >= first]
+    years = sorted({int(y) for i in spans for y in re.findall(r"^(20[2-5]\d)\b", pages[i], re.M)})
+    assert years == list(range(2026, 2056))
+    for i in spans:  # the header row on every page the table spans
+        assert "% of outlays" in pages[i], i
+    assert "model models/snowball.mdl sha256" in " ".join(pages[-1].split())
