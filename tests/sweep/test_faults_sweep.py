@@ -562,7 +562,13 @@ def test_ctrl_c_reports_the_chunks_it_really_kept(tmp_path, monkeypatch, capsys)
     assert said, "no count"
     time.sleep(1.5)  # a chunk still running in a worker would be saved by now
     folder = sweep.partial_dir(out)
-    assert int(said.group(1)) == len(list(folder.glob("chunk-*.npy"))) >= 3
+    # a chunk is kept when its checksum, its commit mark, is written beside it (the parent writes it
+    # on the worker's answer); a worker stopped between its save and that answer leaves a .npy
+    # without one, which --resume runs again (seen once in CI: "3 kept", 4 .npy files, 3 checksums)
+    saved = {p.stem for p in folder.glob("chunk-*.npy")}
+    committed = saved & {p.stem for p in folder.glob("chunk-*.sha256")}
+    assert int(said.group(1)) == len(committed) >= 3
+    assert len(saved - committed) <= 2  # at most one chunk in flight per worker
     monkeypatch.setattr(sweep_execute, "run_and_save", real)
     sweep.run_sweep(spec, out=out, workers=2, resume=True, show_progress=False, drawer=SWEEP_CHARTS)
     assert f"kept {said.group(1)} of 20 chunks in {folder}" in capsys.readouterr().err
