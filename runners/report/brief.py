@@ -47,7 +47,7 @@ from runners.projection.supply import selloff_range_table
 from runners.report import charts, selloff_charts, style
 from runners.report.brief_charts import Chart, build_charts, sweep_charts
 from runners.report.brief_explorer import PAGE as EXPLORER_PAGE
-from runners.report.brief_explorer import explorer_link, explorer_text
+from runners.report.brief_explorer import explorer_text
 from runners.report.brief_monte_carlo import (
     MONTE_CARLO_DRIFT,
     Uncertainty,
@@ -430,12 +430,7 @@ def _document(runs: _Runs, figures: list[Chart], date: str, loop_data: dict) -> 
         "source": runs.source,
         "vintage": "; ".join(runs.vintage_titles[v] for v in runs.vintages),
         "monte_carlo_scenario": unc.spec.scenario.title if unc is not None else None,
-        "explorer": explorer_text(
-            [explorer_link(s, _explorer_vintage(runs)) for s in loaded],
-            titles,
-            _explorer_vintage(runs),
-            runs.calibration,
-        ),
+        "explorer": explorer_text(loaded, titles, _explorer_vintage(runs), runs.calibration),
     }
 
 

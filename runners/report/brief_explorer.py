@@ -68,9 +68,10 @@ def explorer_link(scenario: Scenario, vintage: str) -> ExplorerLink:
 
 
 def explorer_text(
-    links: list[ExplorerLink], titles: dict[str, str], vintage: str, calibration: str
+    scenarios: list[Scenario], titles: dict[str, str], vintage: str, calibration: str
 ) -> list[str]:
-    """The briefing's section: what the page is, then one line per scenario (a Markdown link)."""
+    """The briefing's section: what the page (built for ``vintage``) is, then one line per
+    scenario: its address as a Markdown link, or why the page cannot show it."""
     intro = (
         f"[{PAGE}]({PAGE}), in this folder, runs the whole model in a web browser, offline: the same "
         f"equations from the same .mdl, with the {vintage} data and the {calibration} supply-effect set. "
@@ -78,7 +79,7 @@ def explorer_text(
         "settings, so a copied link shares the view. Each scenario of this briefing opens in it as follows."
     )
     lines = [intro]
-    for link in links:
+    for link in (explorer_link(s, vintage) for s in scenarios):
         title = titles.get(link.scenario, link.scenario)
         if link.address is None:
             lines.append(f"**{title}:** not in the page ({link.reason}).")
